@@ -1,0 +1,36 @@
+# Two entry points for a fresh machine: `make run` and `make test`.
+# Each creates .venv when missing and installs what it needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: run test bench system-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(STAMP)
+
+system-deps:
+	@sh scripts/system-deps.sh
+
+## Build, for the default audience, every brief and every one-pager into build/.
+run: system-deps $(STAMP)
+	$(BIN)/briefgen check
+	$(BIN)/briefgen build --out build
+
+## Run the whole test suite.
+test: system-deps $(TEST_STAMP)
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf build .venv

@@ -1,0 +1,201 @@
+"""The content model: typed records for alliances, obstacles, recommendations and frameworks."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal
+
+from .schema import Converter, Id, Prose, Record, Text, Year, doc
+from .yamlsafe import YNode
+
+AllianceKind = Literal[
+    "treaty alliance", "partnership", "minilateral", "intelligence-sharing arrangement", "multilateral forum",
+]
+ObstacleDomain = Literal["general", "intelligence-sharing", "strategic-planning", "arms-sales"]
+
+DOMAIN_LABELS: dict[str, str] = {
+    "general": "General alliance problems",
+    "intelligence-sharing": "Intelligence sharing",
+    "strategic-planning": "Multinational strategic planning",
+    "arms-sales": "Arms sales and defense industrial cooperation",
+}
+
+
+@dataclass(kw_only=True)
+class SourceRef(Record):
+    """A passage of a seed, written `seed-id#anchor` (a section anchor, or `L12-L30` for a line span)."""
+
+    seed: Id = doc("id of the seed in seeds/sources.yaml")
+    anchor: str = doc("section anchor or line span (L12 or L12-L30) inside the seed")
+
+    def __str__(self) -> str:
+        return f"{self.seed}#{self.anchor}"
+
+
+def parse_ref(node: YNode, conv: Converter) -> SourceRef | None:
+    """Read a `seed#anchor` string into a SourceRef."""
+    hint = "write the source as 'seed-id#section-anchor' or 'seed-id#L12-L30'"
+    if node.kind != "scalar" or not isinstance(node.value, str):
+        conv.error(f"source reference must be text, got {node.describe()}", node.loc, hint)
+        return None
+    seed, sep, anchor = str(node.value).strip().partition("#")
+    if not sep or not seed or not anchor:
+        conv.error(f"source reference {node.value!r} lacks a '#passage'", node.loc, hint)
+        return None
+    return SourceRef(seed=seed, anchor=anchor, loc=node.loc)
+
+
+Cites = SourceRef | list[SourceRef]
+
+
+def as_list(value: SourceRef | list[SourceRef] | None) -> list[SourceRef]:
+    """Normalise a one-or-many citation field to a list."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+@dataclass(kw_only=True)
+class Point(Record):
+    """One sourced statement: prose in the analyst's words with the passages that support it."""
+
+    text: Prose = doc("the statement, in Markdown; the analyst's own words")
+    cite: Cites = doc("seed passage(s) supporting it: 'seed#anchor' or a list of them")
+
+    @property
+    def cites(self) -> list[SourceRef]:
+        return as_list(self.cite)
+
+
+@dataclass(kw_only=True)
+class Quote(Record):
+    """Exact words from a seed, verbatim, with the passage they appear in."""
+
+    text: Text = doc("the exact words, as they appear in the seed")
+    cite: SourceRef = doc("the seed passage holding the words: 'seed#anchor'")
+    speaker: Text | None = doc("who said or wrote it, where the seed says", default=None)
+
+
+@dataclass(kw_only=True)
+class Example(Record):
+    """A concrete case, optionally with the headline figure the seed gives for it."""
+
+    text: Prose = doc("what happened, in the analyst's words")
+    figure: Text | None = doc("the figure exactly as the seed states it (e.g. '$25 billion')", default=None)
+    cite: Cites = doc("seed passage(s) supporting the example")
+
+    @property
+    def cites(self) -> list[SourceRef]:
+        return as_list(self.cite)
+
+
+@dataclass(kw_only=True)
+class Founded(Record):
+    """When and by what instrument an alliance was founded, where the seeds say."""
+
+    year: Year | None = doc("four-digit year", default=None)
+    instrument: Text | None = doc("treaty or act that founded it", default=None)
+    cite: Cites = doc("seed passage(s) stating it")
+
+    @property
+    def cites(self) -> list[SourceRef]:
+        return as_list(self.cite)
+
+
+@dataclass(kw_only=True)
+class Block(Record):
+    """Fields every content block shares."""
+
+    type_name: ClassVar[str] = "block"
+    folder: ClassVar[str] = ""
+
+    id: Id = doc("stable identifier, also the output file name: lowercase letters, digits, hyphens")
+    name: Text = doc("display name")
+    summary: Prose = doc("two to four sentences in the analyst's own words")
+    bottom_line: Prose | None = doc("one or two sentences for the 'Bottom line' box", default=None)
+    quotes: list[Quote] = doc("verbatim quotes with their passages", default_factory=list)
+    sources: list[SourceRef] = doc("further passages the block draws on", default_factory=list)
+    keywords: list[Text] = doc("PDF keywords", default_factory=list)
+
+
+@dataclass(kw_only=True)
+class Alliance(Block):
+    """An alliance or partnership (NATO, Five Eyes, AUKUS, ...)."""
+
+    type_name: ClassVar[str] = "alliance"
+    folder: ClassVar[str] = "alliances"
+
+    kind: AllianceKind = doc("what sort of arrangement it is")
+    short_name: Text | None = doc("short form used in tables and headers", default=None)
+    members: list[Text] = doc("members as the seeds list them", default_factory=list)
+    members_cite: Cites | None = doc("passage(s) listing the members", default=None)
+    founded: Founded | None = doc("year and founding instrument, where the seeds say", default=None)
+    why_it_matters: list[Point] = doc("why the alliance matters", default_factory=list)
+    modernization_priorities: list[Point] = doc("where it should expand or adapt", default_factory=list)
+    key_actions: list[Point] = doc("concrete actions the seeds propose", default_factory=list)
+    related_obstacles: list[Id] = doc("ids of obstacles that affect it", default_factory=list)
+    recommendations: list[Id] = doc("ids of recommendations that answer its problems", default_factory=list)
+
+
+@dataclass(kw_only=True)
+class Obstacle(Block):
+    """An obstacle to allied cooperation (free riding, NOFORN over-classification, slow FMS, ...)."""
+
+    type_name: ClassVar[str] = "obstacle"
+    folder: ClassVar[str] = "obstacles"
+
+    domain: ObstacleDomain = doc("the CSIS report's grouping")
+    how_it_shows_up: list[Point] = doc("how the problem shows up in practice", default_factory=list)
+    examples: list[Example] = doc("concrete cases, with figures where the seeds give them", default_factory=list)
+    other_perspectives: list[Point] = doc("how other seeds debate the same problem", default_factory=list)
+    affected_alliances: list[Id] = doc("ids of alliances it affects", default_factory=list)
+    recommendations: list[Id] = doc("ids of recommendations that answer it", default_factory=list)
+
+    @property
+    def domain_label(self) -> str:
+        return DOMAIN_LABELS[self.domain]
+
+
+@dataclass(kw_only=True)
+class Recommendation(Block):
+    """A recommendation from the seeds, with the actions it calls for."""
+
+    type_name: ClassVar[str] = "recommendation"
+    folder: ClassVar[str] = "recommendations"
+
+    actions: list[Point] = doc("the concrete actions", default_factory=list)
+    addresses: list[Id] = doc("ids of obstacles it answers", default_factory=list)
+
+
+@dataclass(kw_only=True)
+class Pillar(Record):
+    """One pillar of a framework and its strategic action."""
+
+    id: Id = doc("pillar id")
+    name: Text = doc("pillar name")
+    action: Prose = doc("the strategic action")
+    cite: Cites = doc("passage(s) stating it")
+
+    @property
+    def cites(self) -> list[SourceRef]:
+        return as_list(self.cite)
+
+
+@dataclass(kw_only=True)
+class Framework(Block):
+    """A framework such as STEAD, with its pillars."""
+
+    type_name: ClassVar[str] = "framework"
+    folder: ClassVar[str] = "frameworks"
+
+    pillars: list[Pillar] = doc("the pillars, in order", default_factory=list)
+
+
+BLOCK_TYPES: tuple[type[Block], ...] = (Alliance, Obstacle, Recommendation, Framework)
+BLOCK_BY_FOLDER: dict[str, type[Block]] = {cls.folder: cls for cls in BLOCK_TYPES}
+
+
+def new_converter() -> Converter:
+    """Return a Converter that knows the compact `seed#anchor` form of a SourceRef."""
+    conv = Converter()
+    conv.register(SourceRef, parse_ref)
+    return conv

@@ -1,0 +1,230 @@
+"""Declared schemas: turn located YAML nodes into typed dataclass records, collecting every error."""
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+import types
+import typing
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_type_hints
+
+from .errors import BriefgenError, ContentError, Location
+from .yamlsafe import LocStr, YNode
+
+
+@dataclass(kw_only=True)
+class Record:
+    """Base of every schema record: remembers where it was written and where each field was."""
+
+    loc: Location | None = field(default=None, compare=False, repr=False, metadata={"internal": True})
+    locs: dict[str, Location] = field(default_factory=dict, compare=False, repr=False,
+                                      metadata={"internal": True})
+
+    def where(self, name: str) -> Location | None:
+        """Return the location of field NAME, or of the record itself."""
+        return self.locs.get(name, self.loc)
+
+
+def doc(text: str, **kw: Any) -> Any:
+    """Declare a dataclass field with a one-line documentation string."""
+    return field(metadata={"doc": text}, **kw)
+
+
+class Constraint:
+    """A check attached to a type with typing.Annotated."""
+
+    def check(self, value: Any, node: YNode) -> str | None:  # pragma: no cover - interface
+        """Return a problem description, or None when VALUE is acceptable."""
+        raise NotImplementedError
+
+    hint = ""
+
+
+class IdConstraint(Constraint):
+    pattern = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+    hint = "use lowercase letters, digits and hyphens, starting with a letter or digit (e.g. 'five-eyes')"
+
+    def check(self, value: Any, node: YNode) -> str | None:
+        if not self.pattern.match(value) or unicodedata.normalize("NFC", value) != value:
+            return f"{value!r} is not a valid id"
+        return None
+
+
+class NonEmpty(Constraint):
+    hint = "write the text, or remove the field if it is optional"
+
+    def check(self, value: Any, node: YNode) -> str | None:
+        return "text is empty" if not str(value).strip() else None
+
+
+class YearConstraint(Constraint):
+    hint = "write the year as four digits, e.g. 1949"
+
+    def check(self, value: Any, node: YNode) -> str | None:
+        if not re.fullmatch(r"[12][0-9]{3}", node.raw or ""):
+            return f"{node.raw!r} is not a four-digit year"
+        return None
+
+
+Id = Annotated[str, IdConstraint()]
+Text = Annotated[str, NonEmpty()]
+Prose = Annotated[str, NonEmpty(), "markdown"]
+Year = Annotated[int, YearConstraint()]
+
+_SCALAR_TAG = {str: "str", int: "int", float: "float", bool: "bool"}
+_TYPE_NAMES = {str: "text", int: "an integer", float: "a number", bool: "true or false"}
+
+
+class Converter:
+    """Convert YNode trees into records of declared types, collecting every error."""
+
+    def __init__(self) -> None:
+        self.errors: list[BriefgenError] = []
+        self._parsers: dict[type, typing.Callable[[YNode, "Converter"], Any]] = {}
+
+    def register(self, tp: type, parser: typing.Callable[[YNode, "Converter"], Any]) -> None:
+        """Let TP be read by PARSER (e.g. a record written as a compact string)."""
+        self._parsers[tp] = parser
+
+    def error(self, message: str, loc: Location | None, hint: str | None = None) -> None:
+        """Record one error."""
+        self.errors.append(ContentError(message, loc, hint))
+
+    def convert(self, node: YNode, tp: Any, what: str) -> Any:
+        """Return NODE as a value of type TP, or record errors and return None."""
+        origin = get_origin(tp)
+        if origin is Annotated:
+            base, *extras = get_args(tp)
+            value = self.convert(node, base, what)
+            if value is None:
+                return None
+            for extra in extras:
+                if isinstance(extra, Constraint):
+                    problem = extra.check(value, node)
+                    if problem:
+                        self.error(f"{what}: {problem}", node.loc, extra.hint)
+                        return None
+            return value
+        if origin in (Union, types.UnionType):
+            options = [a for a in get_args(tp) if a is not type(None)]
+            if node.kind == "scalar" and node.value is None:
+                return None
+            if len(options) == 1:
+                return self.convert(node, options[0], what)
+            # str | list[str]: pick by node kind
+            for opt in options:
+                want_seq = get_origin(opt) is list
+                if want_seq == (node.kind == "seq"):
+                    return self.convert(node, opt, what)
+            return self.convert(node, options[0], what)
+        if origin is Literal:
+            allowed = get_args(tp)
+            if node.kind == "scalar" and isinstance(node.value, str) and node.value in allowed:
+                return node.value
+            self.error(f"{what}: {node.describe()} is not one of the allowed values", node.loc,
+                       "use one of: " + ", ".join(map(str, allowed)))
+            return None
+        if origin is list:
+            (item_tp,) = get_args(tp)
+            if node.kind != "seq":
+                self.error(f"{what}: expected a list, got {node.describe()}", node.loc,
+                           "write one '- item' per line")
+                return None
+            out = []
+            for i, item in enumerate(node.value):
+                value = self.convert(item, item_tp, f"{what}[{i + 1}]")
+                if value is not None:
+                    out.append(value)
+            return out
+        if tp in self._parsers:
+            return self._parsers[tp](node, self)
+        if dataclasses.is_dataclass(tp):
+            return self.record(node, tp, what)
+        if tp in _SCALAR_TAG:
+            if node.kind == "scalar" and node.tag.endswith(":" + _SCALAR_TAG[tp]):
+                return node.value
+            hint = "put the value in quotes to keep it as text" if tp is str else f"write {_TYPE_NAMES[tp]}"
+            self.error(f"{what}: expected {_TYPE_NAMES[tp]}, got {node.describe()}", node.loc, hint)
+            return None
+        raise TypeError(f"schema type {tp!r} is not supported")  # programming error
+
+    def record(self, node: YNode, cls: type, what: str) -> Any:
+        """Build dataclass CLS from mapping NODE; unknown and missing fields are errors."""
+        if node.kind != "map":
+            self.error(f"{what or 'file'}: expected a mapping, got {node.describe()}", node.loc,
+                       "write 'key: value' lines")
+            return None
+        hints = get_type_hints(cls, include_extras=True)
+        fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
+        kwargs: dict[str, Any] = {}
+        locs: dict[str, Location] = {}
+        failed: set[str] = set()
+        ok = True
+        for key, value_node in node.value.items():
+            name = str(key)
+            if name not in fields:
+                close = difflib.get_close_matches(name, list(fields), n=1)
+                hint = f"did you mean {close[0]!r}?" if close else "known fields: " + ", ".join(fields)
+                self.error(f"{what + ': ' if what else ''}unknown field {name!r}", key.loc if isinstance(key, LocStr) else node.loc, hint)
+                ok = False
+                continue
+            before = len(self.errors)
+            value = self.convert(value_node, hints[name], f"{what}.{name}" if what else name)
+            locs[name] = key.loc if isinstance(key, LocStr) else node.loc
+            if len(self.errors) > before:
+                ok = False
+                failed.add(name)
+                continue
+            if value is None and value_node.value is None:
+                continue
+            kwargs[name] = value
+        for name, f in fields.items():
+            if name in kwargs:
+                continue
+            required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+            if required and name not in failed:
+                where = f"{what}: " if what else ""
+                if name in locs:
+                    self.error(f"{where}required field {name!r} is empty", locs[name],
+                               f"give it a value ({f.metadata.get('doc', 'see the schema')})")
+                else:
+                    self.error(f"{where}missing required field {name!r}", node.loc,
+                               f"add '{name}:' ({f.metadata.get('doc', 'see the schema')})")
+                ok = False
+        if not ok:
+            return None
+        obj = cls(**kwargs)
+        if isinstance(obj, Record):
+            obj.loc, obj.locs = node.loc, locs
+        return obj
+
+
+def field_docs(cls: type) -> list[tuple[str, str, str]]:
+    """Return (name, type, doc) for each declared field of CLS, for documentation and scaffolds."""
+    hints = get_type_hints(cls, include_extras=True)
+    out = []
+    for f in dataclasses.fields(cls):
+        if f.metadata.get("internal"):
+            continue
+        out.append((f.name, _type_name(hints[f.name]), f.metadata.get("doc", "")))
+    return out
+
+
+def _type_name(tp: Any) -> str:
+    origin = get_origin(tp)
+    if origin is Annotated:
+        base, *extras = get_args(tp)
+        if any(isinstance(e, IdConstraint) for e in extras):
+            return "id"
+        if "markdown" in extras:
+            return "markdown"
+        return _type_name(base)
+    if origin in (Union, types.UnionType):
+        return " | ".join(_type_name(a) for a in get_args(tp) if a is not type(None)) + " (optional)"
+    if origin is list:
+        return f"list of {_type_name(get_args(tp)[0])}"
+    if origin is Literal:
+        return " | ".join(map(str, get_args(tp)))
+    return getattr(tp, "__name__", str(tp))

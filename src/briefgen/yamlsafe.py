@@ -1,0 +1,181 @@
+"""Read YAML strictly into located nodes: no aliases, no custom tags, no duplicate keys."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+
+from .errors import ContentError, Location
+
+_STANDARD_TAGS = {
+    "tag:yaml.org,2002:" + t
+    for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+}
+
+
+class LocStr(str):
+    """A string that remembers where in a YAML file it was written."""
+
+    loc: Location
+
+    def __new__(cls, value: str, loc: Location) -> "LocStr":
+        obj = super().__new__(cls, value)
+        obj.loc = loc
+        return obj
+
+
+@dataclass
+class YNode:
+    """One YAML node: a dict of key -> YNode, a list of YNode, or a resolved scalar, with its place."""
+
+    value: Any
+    loc: Location
+    kind: str  # "map" | "seq" | "scalar"
+    tag: str = ""
+    raw: str = ""  # scalar text as written
+    quoted: bool = False
+
+    def describe(self) -> str:
+        """Name the node's type the way a YAML author would understand it."""
+        if self.kind != "scalar":
+            return "a mapping" if self.kind == "map" else "a list"
+        short = self.tag.rsplit(":", 1)[-1]
+        names = {"str": "text", "int": "an integer", "float": "a number", "bool": "a yes/no value",
+                 "null": "an empty value", "timestamp": "a date"}
+        return f"{names.get(short, short)} ({self.raw!r})"
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses anchors and aliases at compose time."""
+
+    def compose_node(self, parent, index):  # noqa: ANN001, ANN201 - PyYAML's signature
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _Refusal("aliases are not allowed (they allow exponential 'billion laughs' documents)",
+                           event.start_mark, "write the value out in full instead of *" + str(event.anchor))
+        event = self.peek_event()
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            raise _Refusal(f"anchors are not allowed (&{anchor})", event.start_mark,
+                           "remove the &anchor and write each value in full")
+        return super().compose_node(parent, index)
+
+
+class _Refusal(Exception):
+    def __init__(self, message: str, mark: yaml.Mark, hint: str) -> None:
+        super().__init__(message)
+        self.message, self.mark, self.hint = message, mark, hint
+
+
+def read_text(path: Path, shown: str) -> str:
+    """Read PATH as strict UTF-8, rejecting NUL bytes, with an error naming the line."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ContentError(f"cannot read file: {exc.strerror}", Location(shown),
+                           "check the path and permissions") from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ContentError(f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})", Location(shown, line, col),
+                           "re-save the file as UTF-8") from exc
+    if "\x00" in text:
+        idx = text.index("\x00")
+        line = text.count("\n", 0, idx) + 1
+        raise ContentError("file contains a NUL byte", Location(shown, line), "remove the NUL byte; is this a binary file?")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text
+
+
+def load(path: Path, shown: str | None = None) -> YNode:
+    """Parse one YAML file into a located node tree; every problem is a ContentError with file:line:col."""
+    shown = shown or path.as_posix()
+    text = read_text(path, shown)
+    return loads(text, shown)
+
+
+def loads(text: str, shown: str) -> YNode:
+    """Parse YAML TEXT (from file SHOWN) into a located node tree."""
+    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        raise ContentError("file is empty", Location(shown, 1), "add a YAML mapping, or delete the file")
+    loader = _StrictLoader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except _Refusal as exc:
+            raise ContentError(exc.message, _loc(shown, exc.mark), exc.hint) from None
+        except yaml.composer.ComposerError as exc:
+            if "expected a single document" in str(exc):
+                raise ContentError("file holds more than one YAML document", _loc(shown, exc.problem_mark),
+                                   "keep one document per file; remove the '---' separator") from None
+            raise _yaml_error(exc, shown) from None
+        except yaml.YAMLError as exc:
+            raise _yaml_error(exc, shown) from None
+    finally:
+        loader.dispose()
+    if node is None:
+        raise ContentError("file is empty", Location(shown, 1), "add a YAML mapping, or delete the file")
+    return _convert(node, shown)
+
+
+def _loc(shown: str, mark: yaml.Mark | None) -> Location:
+    if mark is None:
+        return Location(shown)
+    return Location(shown, mark.line + 1, mark.column + 1)
+
+
+def _yaml_error(exc: yaml.YAMLError, shown: str) -> ContentError:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    message = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
+    hint = "check quoting and indentation on this line"
+    if "\t" in problem or "tab" in problem:
+        hint = "YAML indentation must use spaces, not tabs"
+    elif "unacceptable character" in problem:
+        hint = "remove control characters from the file"
+    return ContentError(message, _loc(shown, mark), hint)
+
+
+_constructor = SafeConstructor()
+
+
+def _convert(node: yaml.Node, shown: str) -> YNode:
+    loc = _loc(shown, node.start_mark)
+    if node.tag not in _STANDARD_TAGS:
+        raise ContentError(f"tag {node.tag!r} is not allowed", loc,
+                           "remove the '!' tag; content files hold plain text, lists and mappings only")
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, YNode] = {}
+        seen: dict[str, Location] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise ContentError("merge keys (<<) are not allowed", _loc(shown, key_node.start_mark),
+                                   "write the keys out in full")
+            key = _convert(key_node, shown)
+            if key.kind != "scalar" or key.tag != "tag:yaml.org,2002:str":
+                raise ContentError(f"mapping keys must be text, not {key.describe()}", key.loc,
+                                   "quote the key or rename it")
+            name = str(key.value)
+            if name in seen:
+                first = seen[name]
+                raise ContentError(f"duplicate key {name!r} (first defined at line {first.line})", key.loc,
+                                   f"remove one of the two {name!r} entries (lines {first.line} and {key.loc.line})")
+            seen[name] = key.loc
+            out[LocStr(name, key.loc)] = _convert(value_node, shown)
+        return YNode(out, loc, "map", node.tag)
+    if isinstance(node, yaml.SequenceNode):
+        return YNode([_convert(item, shown) for item in node.value], loc, "seq", node.tag)
+    try:
+        value = _constructor.construct_object(node, deep=True)
+    except (yaml.YAMLError, ValueError) as exc:
+        raise ContentError(f"cannot read value {node.value!r}: {exc}", loc, "quote the value to keep it as text") from None
+    if isinstance(value, str):
+        value = LocStr(value, loc)
+    return YNode(value, loc, "scalar", node.tag, raw=node.value, quoted=node.style in ("'", '"'))

@@ -1,0 +1,55 @@
+"""Shared fixtures: the real project, a scratch copy of it, and a CLI runner."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from briefgen.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECT_PARTS = ("briefgen.yaml", "audiences", "content", "seeds", "templates", "fonts")
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    """The repository's own project."""
+    return ROOT
+
+
+@pytest.fixture
+def scratch(tmp_path: Path) -> Path:
+    """A copy of the project that a test may edit freely."""
+    for part in PROJECT_PARTS:
+        src = ROOT / part
+        if src.is_dir():
+            shutil.copytree(src, tmp_path / part)
+        elif src.exists():
+            shutil.copy2(src, tmp_path / part)
+    for optional in ("brand.yml",):
+        if (ROOT / optional).exists():
+            shutil.copy2(ROOT / optional, tmp_path / optional)
+    return tmp_path
+
+
+@pytest.fixture
+def run():
+    """Run the real CLI in-process: run(project, *args) -> click Result."""
+    runner = CliRunner()
+
+    def _run(project: Path, *args: str):
+        return runner.invoke(main, ["--project", str(project), *args], catch_exceptions=False)
+
+    return _run
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every brief and one-pager of the real project for the default audience, built once per session."""
+    out = tmp_path_factory.mktemp("build")
+    result = CliRunner().invoke(main, ["--project", str(ROOT), "-q", "build", "--out", str(out)],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return out

@@ -1,0 +1,73 @@
+"""The command line: list, check, brief, onepager; exit codes 0, 1 and 2."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from pypdf import PdfReader
+
+
+def test_list_shows_blocks(root: Path, run) -> None:
+    """`briefgen list` names NATO and free riding under their types."""
+    result = run(root, "list")
+    assert result.exit_code == 0
+    assert "nato" in result.output and "free-riding" in result.output and "Alliances (" in result.output
+
+
+def test_check_passes_on_the_real_project(root: Path, run) -> None:
+    """The shipped content validates, links and cites correctly."""
+    result = run(root, "check")
+    assert result.exit_code == 0, result.output
+    assert "every quote found" in result.output
+
+
+def test_brief_writes_pdf(scratch: Path, run) -> None:
+    """`briefgen brief nato` writes build/<audience>/briefs/nato.pdf, a real PDF of two or more pages."""
+    result = run(scratch, "brief", "nato")
+    assert result.exit_code == 0, result.output
+    pdf = scratch / "build" / "congress" / "briefs" / "nato.pdf"
+    assert len(PdfReader(pdf).pages) >= 2
+    assert not list(pdf.parent.glob("*.tmp"))
+
+
+def test_unknown_id_exits_1_naming_known_ids(root: Path, run, tmp_path: Path) -> None:
+    """An unknown id exits 1 and lists the ids that exist."""
+    result = run(root, "brief", "no-such-id", "--out", str(tmp_path))
+    assert result.exit_code == 1
+    assert "no alliance or obstacle with id 'no-such-id'" in result.output
+    assert "nato" in result.output and "free-riding" in result.output
+
+
+def test_usage_error_exits_2(root: Path, run) -> None:
+    """A missing argument is a usage error: exit code 2."""
+    assert run(root, "brief").exit_code == 2
+
+
+def test_help_for_every_command(root: Path, run) -> None:
+    """Every command answers --help with its description."""
+    for cmd in ("list", "check", "brief", "onepager", "build"):
+        result = run(root, cmd, "--help")
+        assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_python_dash_m_entry_point(root: Path) -> None:
+    """`python -m briefgen --version` runs the same CLI."""
+    out = subprocess.run([sys.executable, "-m", "briefgen", "--version"], capture_output=True, text=True, cwd=root)
+    assert out.returncode == 0 and "briefgen" in out.stdout
+
+
+def test_failed_render_keeps_previous_pdf(scratch: Path, run) -> None:
+    """A render that fails after a good build leaves the previous PDF byte-identical and no temp files."""
+    assert run(scratch, "brief", "nato").exit_code == 0
+    pdf = scratch / "build" / "congress" / "briefs" / "nato.pdf"
+    before = pdf.read_bytes()
+    css = scratch / "templates" / "css" / "print.css"
+    css.write_text(css.read_text() + '\n.x { background: url("file:///etc/hostname"); }\n')
+    tpl = scratch / "templates" / "brief.html.j2"
+    tpl.write_text(tpl.read_text().replace("</main>", '<div class="x">x</div></main>'))
+    result = run(scratch, "brief", "nato")
+    assert result.exit_code == 1
+    assert "refused to load file:///etc/hostname" in result.output
+    assert pdf.read_bytes() == before
+    assert not list(pdf.parent.glob(".*tmp"))

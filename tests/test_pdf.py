@@ -1,0 +1,43 @@
+"""The generated PDFs, opened with pypdf: pages, text, quotes, metadata."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pypdf import PdfReader
+
+
+def _text(pdf: Path) -> str:
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in PdfReader(pdf).pages)
+
+
+def test_nato_brief_pages_text_and_metadata(built: Path) -> None:
+    """The NATO brief has 2+ pages, names the alliance, carries a sourced quote and its metadata title."""
+    pdf = built / "congress" / "briefs" / "nato.pdf"
+    reader = PdfReader(pdf)
+    assert len(reader.pages) >= 2
+    text = _text(pdf)
+    assert "North Atlantic Treaty Organization" in text
+    assert "If they don’t pay, I’m not going to defend them." in text
+    assert "Sources" in text and "Improving U.S. Cooperation with Allies and Partners" in text
+    meta = reader.metadata
+    assert meta.title == "North Atlantic Treaty Organization (NATO) — Policy brief"
+    assert meta.author and meta.subject and "NATO" in (meta.get("/Keywords") or "")
+
+
+def test_every_onepager_is_one_page(built: Path) -> None:
+    """Each one-pager built for the default audience has exactly one page."""
+    pdfs = sorted((built / "congress" / "onepagers").glob("*.pdf"))
+    assert pdfs
+    for pdf in pdfs:
+        assert len(PdfReader(pdf).pages) == 1, pdf.name
+
+
+def test_running_footer_and_marking(built: Path) -> None:
+    """Every page carries 'Page X of Y' and the audience's distribution marking."""
+    pdf = built / "congress" / "briefs" / "free-riding.pdf"
+    reader = PdfReader(pdf)
+    n = len(reader.pages)
+    for i, page in enumerate(reader.pages, start=1):
+        text = page.extract_text()
+        assert f"Page {i} of {n}" in text
+        assert "FOR CONGRESSIONAL STAFF USE" in text.upper()
