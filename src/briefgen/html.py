@@ -20,6 +20,22 @@ Kind = Literal["brief", "onepager"]
 KINDS: tuple[str, ...] = ("brief", "onepager")
 KIND_LABELS = {"brief": "Policy brief", "onepager": "One-pager"}
 
+#: Sections of each kind of document, in order. Each names templates/sections/<name>.html.j2; a section
+#: that does not apply to a block's type renders nothing.
+DEFAULT_SECTIONS: dict[str, tuple[str, ...]] = {
+    "brief": ("bottom_line", "sidebar", "overview", "why_it_matters", "how_it_shows_up", "pull_quote",
+              "examples", "modernization_priorities", "key_actions", "other_perspectives", "quotes",
+              "recommendations", "sources"),
+    "onepager": ("bottom_line", "overview", "why_it_matters", "how_it_shows_up", "modernization_priorities",
+                 "examples"),
+}
+#: One-pager layout: sections across the full width first, then the two columns.
+ONEPAGER_LEAD = ("bottom_line", "overview", "recommendations")
+ONEPAGER_COLUMNS = ("why_it_matters", "how_it_shows_up", "modernization_priorities", "key_actions", "examples",
+                    "other_perspectives")
+#: Most points a list shows, per kind of document.
+MAX_POINTS = {"brief": 12, "onepager": 4}
+
 
 def document_date() -> dt.date:
     """Today, or the date of SOURCE_DATE_EPOCH when set (reproducible builds)."""
@@ -156,6 +172,10 @@ def render_html(project: Project, block_id: str, kind: str, audience: str | None
         description=prose.plain(block.summary),
         keywords=", ".join([block.name, block.type_name, *block.keywords]),
         date=document_date(),
+        sections=list(DEFAULT_SECTIONS[kind]),
+        lead_sections=ONEPAGER_LEAD,
+        column_sections=ONEPAGER_COLUMNS,
+        max_points=MAX_POINTS[kind],
         notes=notes,
         cite=notes.cite,
         escape=escape,
