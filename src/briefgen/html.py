@@ -143,22 +143,10 @@ def document_title(block: Block, kind: str) -> str:
     return f"{block.name} \u2014 {KIND_LABELS[kind]}"
 
 
-def render_html(project: Project, block_id: str, kind: str, audience: str | None = None) -> RenderedDocument:
-    """Render the HTML of one brief or one-pager."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown document kind {kind!r}")
-    cat = project.catalogue
-    block = cat.get(block_id)
-    if block is None or not isinstance(block, (Alliance, Obstacle)):
-        known = ", ".join(b.id for b in cat.documents())
-        raise ContentError(f"no alliance or obstacle with id {block_id!r}", Location("content/"),
-                           f"known ids: {known}")
-    aud = project.audience(audience)
-    notes = Notes(project)
+def document_context(project: Project, block: Block, kind: str, aud: LoadedAudience, notes: Notes) -> dict:
+    """Return the template context of one brief or one-pager of BLOCK (also used for book chapters)."""
     title = document_title(block, kind)
-    env = make_environment(project.root, aud.name)
-    html = render(
-        env, f"{kind}.html.j2", project.root,
+    return dict(
         kind=kind,
         kind_label=KIND_LABELS[kind],
         block=block,
@@ -180,4 +168,20 @@ def render_html(project: Project, block_id: str, kind: str, audience: str | None
         cite=notes.cite,
         escape=escape,
     )
-    return RenderedDocument(kind, block, aud, title, html)
+
+
+def render_html(project: Project, block_id: str, kind: str, audience: str | None = None) -> RenderedDocument:
+    """Render the HTML of one brief or one-pager."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown document kind {kind!r}")
+    cat = project.catalogue
+    block = cat.get(block_id)
+    if block is None or not isinstance(block, (Alliance, Obstacle)):
+        known = ", ".join(b.id for b in cat.documents())
+        raise ContentError(f"no alliance or obstacle with id {block_id!r}", Location("content/"),
+                           f"known ids: {known}")
+    aud = project.audience(audience)
+    context = document_context(project, block, kind, aud, Notes(project))
+    env = make_environment(project.root, aud.name)
+    html = render(env, f"{kind}.html.j2", project.root, **context)
+    return RenderedDocument(kind, block, aud, context["title"], html)

@@ -1,0 +1,350 @@
+"""Warm worker processes: each imports WeasyPrint once, renders one document at a time within limits."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import multiprocessing
+import os
+import queue
+import resource
+import signal
+import threading
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+from . import errors as errors_module
+from .errors import BriefgenError, Location, RenderError
+
+logger = logging.getLogger(__name__)
+
+#: Seconds a worker may overrun its document's time limit before the parent kills it.
+KILL_GRACE = 5.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one document may cost a worker: wall-clock seconds and address space in megabytes."""
+
+    seconds: float = 120.0
+    memory_mb: int = 3072
+
+
+@dataclass(frozen=True)
+class TargetTask:
+    """Render one target (brief, one-pager) to its file under OUT with render_target."""
+
+    kind: str
+    block_id: str
+    audience: str
+    out: str
+    strict: bool = False
+    source: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.audience}/{self.kind}/{self.block_id}"
+
+
+@dataclass(frozen=True)
+class HtmlTask:
+    """Render an HTML string to PDF bytes (a book segment)."""
+
+    html: str
+    source: str
+    strict: bool = False
+    label: str = ""
+
+
+@dataclass
+class TaskResult:
+    """What a worker reports for a finished task."""
+
+    seconds: float
+    pages: int = 0
+    data: bytes | None = None  # HtmlTask: the PDF
+    path: str | None = None  # TargetTask: the file written
+    sha256: str | None = None
+
+
+class DocumentTimeout(BaseException):
+    """Raised inside a worker when a document exceeds its time limit (BaseException: nothing swallows it)."""
+
+
+def _error_state(exc: BriefgenError) -> tuple[str, str, tuple | None, str | None]:
+    loc = exc.location
+    return (type(exc).__name__, exc.message, (loc.path, loc.line, loc.col) if loc else None, exc.hint)
+
+
+def _error_from_state(state: tuple[str, str, tuple | None, str | None]) -> BriefgenError:
+    name, message, loc, hint = state
+    cls = getattr(errors_module, name, None)
+    if not (isinstance(cls, type) and issubclass(cls, BriefgenError)) or name == "ErrorGroup":
+        cls = RenderError
+    return cls(message, Location(*loc) if loc else None, hint)
+
+
+def _caused_by_memory(exc: BaseException) -> bool:
+    seen = 0
+    while exc is not None and seen < 20:
+        if isinstance(exc, MemoryError):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
+def _on_alarm(signum: int, frame: Any) -> None:  # noqa: ARG001
+    raise DocumentTimeout()
+
+
+def _on_term(signum: int, frame: Any) -> None:  # noqa: ARG001
+    raise SystemExit(128 + signum)  # unwinds through write_atomic, which removes its temporary file
+
+
+def worker_main(conn: Connection, root: str, limits: Limits) -> None:
+    """Serve tasks from CONN until it closes: one document at a time, within LIMITS."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides how an interrupted build ends
+    signal.signal(signal.SIGTERM, _on_term)
+    signal.signal(signal.SIGALRM, _on_alarm)
+    if limits.memory_mb:
+        cap = limits.memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    logging.getLogger("weasyprint").propagate = False
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    from .build import Target, render_target
+    from .pdf import render_pdf, weasyprint
+    from .project import Project
+
+    weasyprint()  # pay the import once, before the first document
+    project = Project(Path(root))
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        start = time.perf_counter()
+        restart = False
+        try:
+            signal.setitimer(signal.ITIMER_REAL, limits.seconds)
+            try:
+                if isinstance(task, TargetTask):
+                    target = Target(task.kind, task.block_id, task.audience)
+                    path = render_target(project, target, Path(task.out), strict=task.strict)
+                    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                    result = TaskResult(time.perf_counter() - start, path=str(path), sha256=digest)
+                else:
+                    pdf = render_pdf(task.html, project.root, task.source, strict=task.strict)
+                    result = TaskResult(time.perf_counter() - start, pages=pdf.pages, data=pdf.data)
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            reply: tuple = ("ok", result)
+        except DocumentTimeout:
+            reply = ("error", ("RenderError", f"rendering took longer than the {limits.seconds:g} s limit and was "
+                               "stopped", (task.source,) if task.source else None,
+                               "shorten the document (a very long paragraph or table?) or raise --doc-timeout"))
+        except BriefgenError as exc:
+            if _caused_by_memory(exc):
+                restart = True
+                reply = ("error", ("RenderError", f"rendering needed more than the {limits.memory_mb} MB memory "
+                                   "limit and was stopped", (task.source,) if task.source else None,
+                                   "shorten the document or raise --doc-memory"))
+            else:
+                reply = ("error", _error_state(exc))
+        except MemoryError:
+            restart = True
+            reply = ("error", ("RenderError", f"rendering needed more than the {limits.memory_mb} MB memory limit "
+                               "and was stopped", (task.source,) if task.source else None,
+                               "shorten the document or raise --doc-memory"))
+        except Exception as exc:  # noqa: BLE001 - a bug must not take the batch down; report it as this document's
+            logger.exception("worker failed on %s", getattr(task, "label", task))
+            reply = ("error", ("RenderError", f"internal error: {type(exc).__name__}: {exc}",
+                               (task.source,) if task.source else None, "report this as a briefgen bug"))
+        try:
+            conn.send(reply)
+        except (BrokenPipeError, OSError):
+            return
+        if restart:
+            return  # after MemoryError the process may be unreliable; the parent starts a fresh one
+
+
+class _Worker:
+    def __init__(self, ctx: Any, root: str, limits: Limits) -> None:
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=worker_main, args=(child, root, limits), daemon=True)
+        self.process.start()
+        child.close()
+        self.ready = False
+        self.task: Any = None
+        self.future: Future | None = None
+        self.deadline = 0.0
+        self.dead = False
+
+
+class Interrupted(BriefgenError):
+    """The build was interrupted before this document was done."""
+
+
+class Pool:
+    """A fixed number of warm worker processes; submit() returns a Future per task."""
+
+    def __init__(self, root: Path, jobs: int, limits: Limits | None = None) -> None:
+        self.root = str(root)
+        self.jobs = max(1, jobs)
+        self.limits = limits or Limits()
+        self._ctx = multiprocessing.get_context("spawn")
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._wake_r, self._wake_w = self._ctx.Pipe(duplex=False)
+        self._lock = threading.Lock()
+        self._closing = False
+        self._bad_starts = 0
+        self._broken: str | None = None
+        self._workers = [_Worker(self._ctx, self.root, self.limits) for _ in range(self.jobs)]
+        self._thread = threading.Thread(target=self._dispatch, name="briefgen-pool", daemon=True)
+        self._thread.start()
+
+    def submit(self, task: TargetTask | HtmlTask) -> Future:
+        """Queue TASK; the Future resolves to a TaskResult or raises the document's BriefgenError."""
+        future: Future = Future()
+        if self._closing:
+            future.set_exception(Interrupted("the build was stopped", None, None))
+            return future
+        self._queue.put((task, future))
+        with self._lock:
+            self._wake_w.send_bytes(b"x")
+        return future
+
+    def _pending(self) -> list[tuple[Any, Future]]:
+        items = []
+        while True:
+            try:
+                items.append(self._queue.get_nowait())
+            except queue.Empty:
+                return items
+
+    def _dispatch(self) -> None:
+        backlog: list[tuple[Any, Future]] = []
+        while not self._closing:
+            backlog.extend(self._pending())
+            if self._broken:
+                for _task, future in backlog:
+                    if future.set_running_or_notify_cancel():
+                        future.set_exception(RenderError(self._broken, None, "raise --doc-memory, or check the "
+                                                         "installation with `briefgen brief ID`"))
+                backlog = []
+            for w in self._workers:
+                if w.ready and w.task is None and backlog:
+                    task, future = backlog.pop(0)
+                    if not future.set_running_or_notify_cancel():
+                        continue
+                    w.task, w.future = task, future
+                    w.deadline = time.monotonic() + self.limits.seconds + KILL_GRACE
+                    try:
+                        w.conn.send(task)
+                    except (BrokenPipeError, OSError):
+                        pass  # its sentinel reports the death below
+            busy = [w.deadline for w in self._workers if w.task is not None]
+            timeout = max(0.0, min(busy) - time.monotonic()) if busy else None
+            handles: list[Any] = [self._wake_r]
+            for w in self._workers:
+                if not w.dead:
+                    handles += [w.conn, w.process.sentinel]
+            ready = wait(handles, timeout=timeout)
+            if self._wake_r in ready:
+                while self._wake_r.poll():
+                    self._wake_r.recv_bytes()
+            for i, w in enumerate(self._workers):
+                if w.dead:
+                    continue
+                if w.conn in ready:
+                    try:
+                        message = w.conn.recv()
+                    except (EOFError, OSError):
+                        message = None
+                    if message is not None:
+                        self._handle(w, message)
+                        continue
+                if w.process.sentinel in ready or (w.task is not None and time.monotonic() > w.deadline):
+                    self._replace(i, died=w.process.sentinel in ready)
+        self._fail_all(backlog)
+
+    def _handle(self, w: _Worker, message: tuple) -> None:
+        status, payload = message
+        if status == "ready":
+            w.ready = True
+            return
+        future, w.task, w.future = w.future, None, None
+        if future is None:
+            return
+        if status == "ok":
+            future.set_result(payload)
+        else:
+            future.set_exception(_error_from_state(payload))
+
+    def _replace(self, index: int, *, died: bool) -> None:
+        w = self._workers[index]
+        if w.process.is_alive():
+            w.process.kill()
+        w.process.join(5)
+        if w.future is not None and not w.future.done():
+            source = getattr(w.task, "source", "") or None
+            if died:
+                code = w.process.exitcode
+                w.future.set_exception(RenderError(
+                    f"the worker rendering {w.task.label} stopped unexpectedly (exit code {code})",
+                    Location(source) if source else None,
+                    "the document may need more memory than --doc-memory allows, or crashed the renderer"))
+            else:
+                w.future.set_exception(RenderError(
+                    f"rendering {w.task.label} took longer than the {self.limits.seconds:g} s limit; worker stopped",
+                    Location(source) if source else None, "shorten the document or raise --doc-timeout"))
+        w.conn.close()
+        if not w.ready:
+            self._bad_starts += 1
+            if self._bad_starts > 2 * self.jobs:
+                self._broken = f"worker processes could not start (last exit code {w.process.exitcode})"
+        if self._broken:
+            w.dead = True
+            return
+        self._workers[index] = _Worker(self._ctx, self.root, self.limits)
+
+    def _fail_all(self, backlog: list[tuple[Any, Future]]) -> None:
+        for _task, future in backlog + self._pending():
+            if future.set_running_or_notify_cancel():
+                future.set_exception(Interrupted("the build was stopped before this document", None, None))
+        for w in self._workers:
+            if w.future is not None and not w.future.done():
+                w.future.set_exception(Interrupted(f"the build was stopped while rendering {w.task.label}", None, None))
+
+    def close(self, *, interrupt: bool = False) -> None:
+        """Stop the workers: politely (SIGTERM, so temporary files are removed), then by force."""
+        with self._lock:
+            self._closing = True
+            try:
+                self._wake_w.send_bytes(b"x")
+            except OSError:
+                pass
+        self._thread.join(10)
+        for w in self._workers:
+            if w.process.is_alive():
+                if interrupt or w.task is not None:
+                    w.process.terminate()
+                else:
+                    w.conn.close()
+        deadline = time.monotonic() + 3
+        for w in self._workers:
+            w.process.join(max(0.1, deadline - time.monotonic()))
+            if w.process.is_alive():
+                w.process.kill()
+                w.process.join(2)
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, exc_type: Any, *rest: Any) -> None:
+        self.close(interrupt=exc_type is not None)
