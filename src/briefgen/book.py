@@ -59,7 +59,7 @@ class Segment:
 
 
 class BookNotes(Notes):
-    """Source notes numbered once across the whole book; remembers which chapters cite each note."""
+    """Source notes numbered once across the whole book; remembers which chapters (anchor, number) cite each."""
 
     chapter: tuple[str, str] | None = None
 
@@ -266,7 +266,7 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
         for block in members:
             chapter_no += 1
             anchor = f"ch-{block.id}"
-            notes.chapter = (anchor, block.name)
+            notes.chapter = (anchor, str(chapter_no))
             context = document_context(project, block, "brief", aud, notes)
             context.update(sections=sections, anchor=anchor, chapter_number=chapter_no, part_label=label,
                            part_title=part_title, in_book=in_book, running_title=block.name)
@@ -308,6 +308,28 @@ def render_locally(project: Project, strict: bool = False) -> RenderMany:
         return [render_pdf(html, project.root, source, strict=strict) for _label, html, source in jobs]
 
     return many
+
+
+def pool_renderer(pool, strict: bool = False) -> RenderMany:  # noqa: ANN001 - a workers.Pool
+    """Render segments in POOL's warm workers, all at once; the first failure is raised."""
+    from .workers import HtmlTask
+
+    def many(jobs: list[tuple[str, str, str]]) -> list[PdfResult]:
+        futures = [pool.submit(HtmlTask(html, source, strict, f"book/{label}")) for label, html, source in jobs]
+        results = [f.result() for f in futures]
+        return [PdfResult(r.data, r.pages) for r in results]
+
+    return many
+
+
+def book_variant(select: str | None) -> str:
+    """The output name of a book: `book`, or `book-<selection>` for a partial one."""
+    if not select or not select.strip():
+        return "book"
+    slug = re.sub(r"[^a-z0-9]+", "-", select.lower()).strip("-") or "selection"
+    if len(slug) > 40:
+        slug = slug[:28].rstrip("-") + "-" + hashlib.sha256(select.encode()).hexdigest()[:8]
+    return f"book-{slug}"
 
 
 @dataclass

@@ -7,8 +7,10 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .build import Target, plan, render_target
-from .errors import BriefgenError, ContentError, ErrorGroup, Location
+from .book import book_variant, plan_book, pool_renderer, render_book
+from .build import BuildInterrupted, Target, book_cache_dir, default_jobs, render_target, run_build
+from .errors import BriefgenError, ContentError, Location
+from .workers import Limits, Pool
 from .project import Project, find_root
 
 OUT_HELP = "Output folder (default: build/ in the project)."
@@ -113,22 +115,90 @@ def onepager(c: Context, block_id: str, audience: str | None, out: Path | None, 
     _render_one(c, "onepager", block_id, audience, out, strict)
 
 
+def _limit_options(f):  # noqa: ANN001, ANN202 - click decorator
+    f = click.option("--doc-memory", type=click.IntRange(min=256), default=Limits.memory_mb, show_default=True,
+                     metavar="MB", help="Memory a worker may use for one document.")(f)
+    f = click.option("--doc-timeout", type=click.FloatRange(min=0.5), default=Limits.seconds, show_default=True,
+                     metavar="SECONDS", help="Time one document may take before it is stopped.")(f)
+    f = click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+                     help="Worker processes (default: all cores).")(f)
+    return f
+
+
+class _Bar:
+    """Progress for `build`: a click progress bar, or nothing with -q."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.bar = None
+
+    def start(self, total: int) -> None:
+        if total and not self.quiet:
+            self.bar = click.progressbar(length=total, label="Rendering", show_pos=True,
+                                         item_show_func=lambda t: str(t) if t else None)
+            self.bar.__enter__()
+
+    def done(self, target: Target, error: BriefgenError | None) -> None:
+        if self.bar is not None:
+            self.bar.update(1, target)
+
+    def finish(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@main.command()
+@click.option("--audience", "audiences", multiple=True,
+              help="Audience to build for; repeat for several (default: every audience).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help=OUT_HELP)
+@click.option("--strict", is_flag=True, help="Treat WeasyPrint warnings as errors.")
+@_limit_options
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but the summary.")
+@pass_ctx
+def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool, jobs: int | None,
+          doc_timeout: float, doc_memory: int, quiet: bool) -> None:
+    """Render the book, every brief and every one-pager that changed; one failure does not stop the others."""
+    root = find_root(c.project_dir)
+    names = [n for a in audiences for n in a.split(",") if n.strip()]
+    bar = _Bar(quiet or c.quiet)
+    out_dir = out if out is not None else root / "build"
+    try:
+        report = run_build(root, names or None, out_dir, jobs=jobs, strict=strict,
+                           limits=Limits(doc_timeout, doc_memory), reporter=bar)
+    except BuildInterrupted as exc:
+        bar.finish()
+        click.echo(f"interrupted: finished documents kept, manifest updated, no partial files left in {out_dir}",
+                   err=True)
+        raise SystemExit(128 + exc.signum) from None
+    bar.finish()
+    for rel, exc in report.failures:
+        click.echo(f"failed {rel}: {exc.format_message()}", err=True)
+    built, skipped, failed = len(report.built), len(report.skipped), len(report.failures)
+    click.echo(f"built {built}, up to date {skipped}, failed {failed} of {report.planned} documents "
+               f"into {out_dir} in {report.seconds:.1f} s")
+    if failed:
+        raise SystemExit(1)
+
+
 @main.command()
 @_output_options
+@click.option("--select", metavar="WHAT",
+              help="alliances, obstacles, recommendations, or block ids, comma-separated (default: everything).")
+@click.option("--title", help="Title on the cover (default: the project's title).")
+@_limit_options
 @pass_ctx
-def build(c: Context, audience: str | None, out: Path | None, strict: bool) -> None:
-    """Render every brief and one-pager; one failure does not stop the others."""
+def book(c: Context, audience: str | None, out: Path | None, strict: bool, select: str | None, title: str | None,
+         jobs: int | None, doc_timeout: float, doc_memory: int) -> None:
+    """Bind a briefing book (cover, contents, parts, chapters, matrix, sources) to OUT/AUDIENCE/book.pdf."""
     project = c.project
     project.check()
-    targets = plan(project, audience)
-    failures: list[BriefgenError] = []
-    with click.progressbar(targets, label="Rendering", show_pos=True, hidden=c.quiet,
-                           item_show_func=lambda t: str(t) if t else None) as bar:
-        for target in bar:
-            try:
-                render_target(project, target, c.out(out), strict=strict)
-            except BriefgenError as exc:
-                failures.append(exc)
-    click.echo(f"built {len(targets) - len(failures)} of {len(targets)} documents into {c.out(out)}")
-    if failures:
-        raise ErrorGroup(failures)
+    name = audience or project.config.default_audience
+    plan = plan_book(project, name, select, title)
+    variant = book_variant(select)
+    path = Target("book", variant, name).path(c.out(out))
+    cache = book_cache_dir(c.out(out), name, variant)
+    with Pool(project.root, jobs or default_jobs(), Limits(doc_timeout, doc_memory)) as pool:
+        result = render_book(plan, path, cache, pool_renderer(pool, strict), strict=strict)
+    c.say(f"wrote {result.path} ({result.pages} pages; {len(result.rendered)} segments rendered, "
+          f"{len(result.reused)} reused)")

@@ -128,6 +128,10 @@ def worker_main(conn: Connection, root: str, limits: Limits) -> None:
             task = conn.recv()
         except (EOFError, OSError):
             return
+        except Exception as exc:  # noqa: BLE001 - a task that cannot be read is reported, not fatal
+            conn.send(("error", ("RenderError", f"internal error: unreadable task: {exc}", None,
+                                 "report this as a briefgen bug")))
+            continue
         start = time.perf_counter()
         restart = False
         try:
