@@ -23,10 +23,14 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 system-deps:
 	@sh scripts/system-deps.sh
 
-## Build, for the default audience, every brief and every one-pager into build/.
+## Build, for the default audience, the briefing book, every brief and every one-pager into build/.
 run: system-deps $(STAMP)
 	$(BIN)/briefgen check
-	$(BIN)/briefgen build --out build
+	$(BIN)/briefgen build --out build --audience "$$($(BIN)/python -c 'import briefgen.config as c, pathlib; print(c.load_project_config(pathlib.Path(".")).default_audience)')"
+
+## Measure cold, no-op and incremental builds against bare WeasyPrint; writes bench/results/*.json.
+bench: system-deps $(TEST_STAMP)
+	$(BIN)/python bench/run.py
 
 ## Run the whole test suite.
 test: system-deps $(TEST_STAMP)

@@ -17,7 +17,6 @@ from .config import LoadedAudience
 from .errors import ContentError, Location, RenderError
 from .html import DEFAULT_SECTIONS, Notes, document_context, document_date
 from .model import Alliance, Block, Framework, Obstacle, Recommendation
-from .pdf import PdfResult
 from .project import Project
 from .templates import make_environment, render
 from .write import write_atomic
@@ -286,7 +285,8 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
 
 # --- rendering in cached segments -------------------------------------------------------------------------
 
-RenderMany = Callable[[list[tuple[str, str, str]]], list[PdfResult]]
+#: Renders (label, html, source) jobs to segments; local, or in a pool of warm workers.
+RenderMany = Callable[[list[tuple[str, str, str]]], list["Rendered"]]
 
 
 def assets_digest(root: Path) -> str:
@@ -304,8 +304,9 @@ def render_locally(project: Project, strict: bool = False) -> RenderMany:
     """Render segments one after another in this process."""
     from .pdf import render_pdf
 
-    def many(jobs: list[tuple[str, str, str]]) -> list[PdfResult]:
-        return [render_pdf(html, project.root, source, strict=strict) for _label, html, source in jobs]
+    def many(jobs: list[tuple[str, str, str]]) -> list[Rendered]:
+        return [describe_pdf(render_pdf(html, project.root, source, strict=strict).data)
+                for _label, html, source in jobs]
 
     return many
 
@@ -314,10 +315,9 @@ def pool_renderer(pool, strict: bool = False) -> RenderMany:  # noqa: ANN001 - a
     """Render segments in POOL's warm workers, all at once; the first failure is raised."""
     from .workers import HtmlTask
 
-    def many(jobs: list[tuple[str, str, str]]) -> list[PdfResult]:
+    def many(jobs: list[tuple[str, str, str]]) -> list[Rendered]:
         futures = [pool.submit(HtmlTask(html, source, strict, f"book/{label}")) for label, html, source in jobs]
-        results = [f.result() for f in futures]
-        return [PdfResult(r.data, r.pages) for r in results]
+        return [f.result().rendered for f in futures]
 
     return many
 
@@ -343,8 +343,30 @@ class BookResult:
     starts: dict[str, int]
 
 
+@dataclass
+class Rendered:
+    """A rendered segment: its PDF, its page count, and where each of its anchors lies (page index, x, y)."""
+
+    data: bytes
+    pages: int
+    anchors: dict[str, tuple[int, float, float]]
+
+
+def describe_pdf(data: bytes) -> Rendered:
+    """Read a segment PDF once: page count and named destinations."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    anchors = {}
+    for name, dest in reader.named_destinations.items():
+        index = reader.get_destination_page_number(dest)
+        if index is not None:
+            anchors[str(name)] = (index, float(dest.left or 0), float(dest.top or 0))
+    return Rendered(data, len(reader.pages), anchors)
+
+
 class SegmentCache:
-    """Rendered segment PDFs kept by the hash of everything that shapes them."""
+    """Rendered segment PDFs (and a note of their pages and anchors) kept by the hash of what shapes them."""
 
     def __init__(self, folder: Path, salt: str) -> None:
         self.folder = folder
@@ -354,26 +376,31 @@ class SegmentCache:
     def key(self, html: str) -> str:
         return hashlib.sha256((self.salt + "\0" + html).encode("utf-8")).hexdigest()[:32]
 
-    def get(self, key: str) -> bytes | None:
-        path = self.folder / f"{key}.pdf"
+    def get(self, key: str) -> Rendered | None:
         self.used.add(key)
-        return path.read_bytes() if path.is_file() else None
+        pdf, meta = self.folder / f"{key}.pdf", self.folder / f"{key}.json"
+        try:
+            info = json.loads(meta.read_text(encoding="utf-8"))
+            data = pdf.read_bytes()
+            if hashlib.sha256(data).hexdigest() != info["sha256"]:
+                return None
+            return Rendered(data, int(info["pages"]), {k: tuple(v) for k, v in info["anchors"].items()})
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
 
-    def put(self, key: str, data: bytes) -> None:
+    def put(self, key: str, rendered: Rendered) -> Rendered:
         self.used.add(key)
+        data = rendered.data
         write_atomic(self.folder / f"{key}.pdf", data)
+        write_atomic(self.folder / f"{key}.json", json.dumps({"sha256": hashlib.sha256(data).hexdigest(),
+                                                             "pages": rendered.pages, "anchors": rendered.anchors}))
+        return rendered
 
     def prune(self) -> None:
         """Delete cached segments the latest book did not use."""
-        for path in self.folder.glob("*.pdf"):
-            if path.stem not in self.used:
+        for path in [*self.folder.glob("*.pdf"), *self.folder.glob("*.json")]:
+            if path.stem not in self.used and path.name != "state.json":
                 path.unlink(missing_ok=True)
-
-
-def _pages_of(data: bytes) -> int:
-    from pypdf import PdfReader
-
-    return len(PdfReader(io.BytesIO(data)).pages)
 
 
 def render_book(book: Book, out_path: Path, cache_dir: Path, render_many: RenderMany, *,
@@ -382,7 +409,7 @@ def render_book(book: Book, out_path: Path, cache_dir: Path, render_many: Render
     root = book.project.root
     cache = SegmentCache(cache_dir, f"{__version__}\0{assets_digest(root)}\0{int(strict)}")
     docs = [(seg, book.segment_html(seg.fragment)) for seg in book.segments]
-    data: dict[str, bytes] = {}
+    done: dict[str, Rendered] = {}
     missing = []
     for seg, html in docs:
         key = cache.key(html)
@@ -390,14 +417,12 @@ def render_book(book: Book, out_path: Path, cache_dir: Path, render_many: Render
         if cached is None:
             missing.append((seg, html, key))
         else:
-            data[seg.key] = cached
+            done[seg.key] = cached
     rendered = [seg.key for seg, _h, _k in missing]
     if missing:
         results = render_many([(seg.key, html, seg.source) for seg, html, _k in missing])
         for (seg, _html, key), result in zip(missing, results):
-            cache.put(key, result.data)
-            data[seg.key] = result.data
-    counts = {seg.key: _pages_of(data[seg.key]) for seg in book.segments}
+            done[seg.key] = cache.put(key, result)
 
     state_file = cache_dir / "state.json"
     try:
@@ -410,29 +435,26 @@ def render_book(book: Book, out_path: Path, cache_dir: Path, render_many: Render
         for seg in book.segments:
             for entry in seg.entries:
                 starts[entry.anchor] = page
-            page += counts[seg.key]
+            page += done[seg.key].pages
         front_html = book.segment_html(book.front_fragment(starts))
         key = cache.key(front_html)
         front = cache.get(key)
         if front is None:
-            front = render_many([("front", front_html, "templates/book/front.html.j2")])[0].data
-            cache.put(key, front)
+            front = cache.put(key, render_many([("front", front_html, "templates/book/front.html.j2")])[0])
             rendered.append("front")
-        pages = _pages_of(front)
-        if pages == front_pages:
+        if front.pages == front_pages:
             break
-        front_pages = pages
+        front_pages = front.pages
     else:
-        raise RenderError("the contents pages would not settle on a page count", Location("templates/book/front.html.j2"),
-                          "simplify the contents layout")
-    total = front_pages + sum(counts.values())
+        raise RenderError("the contents pages would not settle on a page count",
+                          Location("templates/book/front.html.j2"), "simplify the contents layout")
+    total = front_pages + sum(done[s.key].pages for s in book.segments)
     folio_html = book.folio_html(total)
     key = cache.key(folio_html)
     folios = cache.get(key)
     if folios is None:
-        folios = render_many([("folios", folio_html, "templates/book/folios.html.j2")])[0].data
-        cache.put(key, folios)
-    pdf = merge_book(book, front, [data[s.key] for s in book.segments], folios, starts)
+        folios = cache.put(key, render_many([("folios", folio_html, "templates/book/folios.html.j2")])[0])
+    pdf = merge_book(book, [front, *(done[s.key] for s in book.segments)], folios, starts)
     write_atomic(out_path, pdf)
     write_atomic(state_file, json.dumps({"front_pages": front_pages}))
     cache.prune()
@@ -440,7 +462,7 @@ def render_book(book: Book, out_path: Path, cache_dir: Path, render_many: Render
     return BookResult(out_path, total, rendered, reused, starts)
 
 
-def merge_book(book: Book, front: bytes, segments: list[bytes], folios: bytes, starts: dict[str, int]) -> bytes:
+def merge_book(book: Book, parts: list[Rendered], folios: Rendered, starts: dict[str, int]) -> bytes:
     """Join the segment PDFs, stamp page numbers, resolve cross-segment links, add outline and metadata."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import (ArrayObject, ByteStringObject, DecodedStreamObject, DictionaryObject, FloatObject,
@@ -449,16 +471,14 @@ def merge_book(book: Book, front: bytes, segments: list[bytes], folios: bytes, s
     writer = PdfWriter()
     anchors: dict[str, tuple[int, float, float]] = {}
     offset = 0
-    for blob in (front, *segments):
-        reader = PdfReader(io.BytesIO(blob))
-        for name, dest in reader.named_destinations.items():
-            index = reader.get_destination_page_number(dest)
-            anchors.setdefault(str(name), (offset + index, float(dest.left or 0), float(dest.top or 0)))
-        writer.append(reader, import_outline=False)
-        offset += len(reader.pages)
+    for part in parts:
+        for name, (index, left, top) in part.anchors.items():
+            anchors.setdefault(name, (offset + index, left, top))
+        writer.append(PdfReader(io.BytesIO(part.data)), import_outline=False)
+        offset += part.pages
 
     # Page numbers: each folio page becomes a form XObject drawn over the page (not on the cover).
-    folio_reader = PdfReader(io.BytesIO(folios))
+    folio_reader = PdfReader(io.BytesIO(folios.data))
     resources = None
     for i, page in enumerate(writer.pages):
         if i == 0 or i >= len(folio_reader.pages):
@@ -510,16 +530,16 @@ def merge_book(book: Book, front: bytes, segments: list[bytes], folios: bytes, s
         title = f"{entry.label} \u00b7 {entry.title}" if entry.level == 1 and entry.label.startswith("Part") \
             else entry.title
         if entry.level == 1:
-            parent = writer.add_outline_item(title, index)
+            parent = writer.add_outline_item(title=title, page_number=index)
         else:
-            writer.add_outline_item(title, index, parent=parent)
+            writer.add_outline_item(title=title, page_number=index, parent=parent)
     writer.page_mode = "/UseOutlines"
     ctx = book.context
     writer.add_metadata({"/Title": book.title, "/Author": ctx["project"].author,
                          "/Subject": ctx["description"], "/Keywords": ctx["keywords"],
                          "/Creator": f"briefgen {__version__}", "/Producer": f"briefgen {__version__}"})
     writer._root_object[NameObject("/Lang")] = TextStringObject(ctx["project"].language)
-    digest = hashlib.sha256(front + b"".join(segments) + folios).digest()[:16]
+    digest = hashlib.sha256(b"".join(p.data for p in parts) + folios.data).digest()[:16]
     writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
     buf = io.BytesIO()
     writer.write(buf)

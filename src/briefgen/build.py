@@ -160,25 +160,53 @@ def _refs(value: Any, depth: int = 0) -> Iterable[SourceRef]:
                 yield from _refs(getattr(value, f.name), depth + 1)
 
 
-def content_inputs(project: Project, target: Target) -> list[str]:
-    """Content and seed files TARGET reads: its block, the blocks it links to, the seeds they cite."""
+#: What a brief or one-pager shows of the blocks it links to; only these fields make it stale. (An audience
+#: template that shows more of a linked block must add the field here.)
+RELATED_FIELDS = {"recommendation": ("id", "name", "summary")}
+RELATED_DEFAULT = ("id", "name", "short_name")
+
+
+def _field_digest(block: Any, names: tuple[str, ...]) -> str:
+    values = {n: str(getattr(block, n, None)) for n in names}
+    return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()
+
+
+def content_inputs(project: Project, target: Target, hasher: Hasher) -> dict[str, str | None]:
+    """Content TARGET reads: its block's file, the shown fields of linked blocks (`file#fields`), cited seeds."""
     cat = project.catalogue
+    inputs: dict[str, str | None] = {}
     if target.kind == "book":
         blocks = list(cat.blocks.values())
-        files = {p.relative_to(project.root).as_posix() for p in content_files(project.root)}
+        for path in content_files(project.root):
+            rel = path.relative_to(project.root).as_posix()
+            inputs[rel] = hasher(rel)
     else:
         block = cat.get(target.block_id)
         if block is None:
-            return []
-        related = related_blocks(project, block)
-        blocks = [block, *(b for group in related.values() for b in group)]
-        files = {cat.file_of(b) for b in blocks}
+            return {}
+        blocks = [block]
+        inputs[cat.file_of(block)] = hasher(cat.file_of(block))
+        for group in related_blocks(project, block).values():
+            for other in group:
+                names = RELATED_FIELDS.get(other.type_name, RELATED_DEFAULT)
+                inputs[f"{cat.file_of(other)}#{','.join(names)}"] = _field_digest(other, names)
     for block in blocks:
         for ref in _refs(block):
             seed = project.seeds.get(ref.seed)
             if seed is not None:
-                files.add(seed.shown)
-    return sorted(files)
+                inputs[seed.shown] = hasher(seed.shown)
+    return dict(sorted(inputs.items()))
+
+
+def watched_files(root: Path, audiences: list[str]) -> dict[str, None]:
+    """Every project file any planned output may read, for the no-op check."""
+    files = {p.relative_to(root).as_posix(): None for p in content_files(root)}
+    for name in audiences:
+        files.update(dict.fromkeys(shared_inputs(root, name)))
+    for path in (root / "seeds").glob("*"):
+        if path.is_file() and not path.name.startswith("."):
+            files[path.relative_to(root).as_posix()] = None
+    return dict(sorted(files.items()))
 
 
 # --- the manifest -----------------------------------------------------------------------------------------
@@ -220,27 +248,27 @@ def _fresh(entry: dict | None, inputs: dict[str, str | None], out: Path, rel: st
 
 
 def fast_up_to_date(root: Path, out: Path, audiences: list[str], strict: bool = False) -> bool:
-    """Tell, without loading the catalogue or WeasyPrint, whether every planned output is current."""
+    """Tell, without loading the catalogue or WeasyPrint, whether every planned output is current.
+
+    True only when no watched file changed since the last build, the tool is the same, and every output
+    that build planned for AUDIENCES is on disk as recorded.
+    """
     manifest = load_manifest(out)
-    entries = manifest["outputs"]
+    if manifest.get("code") != tool_id() or manifest.get("strict", False) != strict:
+        return False
+    watched = manifest.get("files")
+    planned = manifest.get("planned") or {}
+    if not isinstance(watched, dict) or not all(a in planned for a in audiences):
+        return False
     hasher = Hasher(root)
-    content = [p.relative_to(root).as_posix() for p in content_files(root)]
-    ids = [Path(c).stem for c in content if Path(c).parts[1] in DOCUMENT_FOLDERS]
+    current = watched_files(root, audiences)
+    if not current.keys() <= watched.keys() or any(hasher(f) != watched[f] for f in current):
+        return False
+    entries = manifest["outputs"]
     for audience in audiences:
-        shared = set(shared_inputs(root, audience))
-        targets = [Target("book", "book", audience), *(Target(k, i, audience) for k in KINDS for i in ids)]
-        for target in targets:
-            entry = entries.get(target.rel())
-            if not entry or entry.get("tool") != tool_id() or entry.get("strict", False) != strict:
-                return False
-            inputs = entry.get("inputs") or {}
-            if not shared <= inputs.keys():
-                return False
-            if target.kind == "book" and not set(content) <= inputs.keys():
-                return False
-            if any(hasher(path) != digest for path, digest in inputs.items()):
-                return False
-            if _output_hash(out, target.rel()) != entry.get("sha256"):
+        for rel in planned[audience]:
+            entry = entries.get(rel)
+            if not entry or entry.get("tool") != tool_id() or _output_hash(out, rel) != entry.get("sha256"):
                 return False
     return True
 
@@ -322,8 +350,8 @@ def run_build(root: Path, audiences: list[str] | None = None, out: Path | None =
     report = BuildReport()
     if names and fast_up_to_date(root, out, names, strict):
         manifest = load_manifest(out)
-        report.planned = len([e for e in manifest["outputs"].values() if e.get("audience") in names])
-        report.skipped = [rel for rel, e in manifest["outputs"].items() if e.get("audience") in names]
+        report.skipped = [rel for name in names for rel in manifest["planned"][name]]
+        report.planned = len(report.skipped)
         report.fast = True
         reporter.start(0)
         report.seconds = time.perf_counter() - started
@@ -340,8 +368,9 @@ def run_build(root: Path, audiences: list[str] | None = None, out: Path | None =
     stale: list[tuple[Target, dict[str, str | None]]] = []
     shared = {name: shared_inputs(root, name) for name in names}
     for target in targets:
-        files = sorted({*shared[target.audience], *content_inputs(project, target)})
-        inputs = {f: hasher(f) for f in files}
+        inputs = {f: hasher(f) for f in shared[target.audience]}
+        inputs.update(content_inputs(project, target, hasher))
+        inputs = dict(sorted(inputs.items()))
         if _fresh(entries.get(target.rel()), inputs, out, target.rel(), strict):
             report.skipped.append(target.rel())
         else:
@@ -425,6 +454,11 @@ def run_build(root: Path, audiences: list[str] | None = None, out: Path | None =
         manifest.update({
             "tool": "briefgen", "version": __version__, "code": tool_id(), "generated": run_started,
             "seconds": round(report.seconds, 3), "jobs": jobs or default_jobs(), "audiences": names,
+            "strict": strict,
+            "planned": {**manifest.get("planned", {}),
+                        **{n: [t.rel() for t in targets if t.audience == n] for n in names}},
+            "files": {f: hasher(f) for f in watched_files(root, names)} if not report.failures and not interrupted
+            else {},
             "last_run": {"built": report.built, "skipped": len(report.skipped),
                          "failed": [{"output": rel, "error": exc.format_message()} for rel, exc in report.failures],
                          "interrupted": interrupted is not None},

@@ -65,7 +65,7 @@ class TaskResult:
 
     seconds: float
     pages: int = 0
-    data: bytes | None = None  # HtmlTask: the PDF
+    rendered: Any = None  # HtmlTask: a book.Rendered (the PDF, its pages and anchors)
     path: str | None = None  # TargetTask: the file written
     sha256: str | None = None
 
@@ -116,6 +116,7 @@ def worker_main(conn: Connection, root: str, limits: Limits) -> None:
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
     logging.getLogger("weasyprint").propagate = False
     logging.getLogger("fontTools").setLevel(logging.ERROR)
+    from .book import describe_pdf
     from .build import Target, render_target
     from .pdf import render_pdf, weasyprint
     from .project import Project
@@ -144,7 +145,8 @@ def worker_main(conn: Connection, root: str, limits: Limits) -> None:
                     result = TaskResult(time.perf_counter() - start, path=str(path), sha256=digest)
                 else:
                     pdf = render_pdf(task.html, project.root, task.source, strict=task.strict)
-                    result = TaskResult(time.perf_counter() - start, pages=pdf.pages, data=pdf.data)
+                    rendered = describe_pdf(pdf.data)
+                    result = TaskResult(time.perf_counter() - start, pages=pdf.pages, rendered=rendered)
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
             reply: tuple = ("ok", result)

@@ -1,0 +1,160 @@
+"""The briefing book, opened with pypdf: contents page numbers, outline, links, sources appendix, incremental renders."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from briefgen import Project
+from briefgen.book import plan_book, render_book, render_locally
+
+TOC_LINE = re.compile(r"^(?P<label>Part [IVX]+|Appendix|Figure|\d+)\s+(?P<title>.+?)\s*(?:\. ?)+\s*(?P<page>\d+)$")
+
+
+def _page_text(reader: PdfReader, number: int) -> str:
+    return " ".join((reader.pages[number - 1].extract_text() or "").split())
+
+
+def _toc(reader: PdfReader) -> list[tuple[str, str, int]]:
+    """Read the contents pages: (label, title, page) for each line with a page number."""
+    entries = []
+    for page in reader.pages[1:4]:
+        text = page.extract_text() or ""
+        if "Contents" not in text and not entries:
+            continue
+        for line in text.splitlines():
+            m = TOC_LINE.match(" ".join(line.split()))
+            if m:
+                entries.append((m["label"], m["title"].rstrip(" ."), int(m["page"])))
+    return entries
+
+
+def _check_toc(pdf: Path) -> list[tuple[str, str, int]]:
+    reader = PdfReader(pdf)
+    entries = _toc(reader)
+    assert entries, "no contents lines found"
+    total = len(reader.pages)
+    for label, title, page in entries:
+        text = _page_text(reader, page)
+        assert title.split(" (")[0] in text, f"{title!r} not on page {page}"
+        assert f"Page {page} of {total}" in text
+        if label.isdigit():  # a chapter opens on this page, not on the one before
+            assert f"CHAPTER {label} ·" in text.upper()
+            assert f"CHAPTER {label} ·" not in _page_text(reader, page - 1).upper()
+    return entries
+
+
+@pytest.fixture(scope="session")
+def book_pdf(built: Path) -> Path:
+    """The default audience's book from the session build."""
+    return built / "congress" / "book.pdf"
+
+
+def test_toc_page_numbers_are_where_chapters_start(book_pdf: Path) -> None:
+    """Every contents entry's page number is the page its part or chapter starts on (by text extraction)."""
+    entries = _check_toc(book_pdf)
+    labels = [label for label, _t, _p in entries]
+    assert "Part I" in labels and "Part II" in labels and "Appendix" in labels
+    titles = [t for _l, t, _p in entries]
+    assert "North Atlantic Treaty Organization (NATO)" in titles and "Free riding and buck-passing" in titles
+
+
+def test_cover_names_title_audience_date_and_brand(book_pdf: Path) -> None:
+    """The cover carries the book title, the audience, a date and the organisation, with no page number."""
+    reader = PdfReader(book_pdf)
+    cover = _page_text(reader, 1)
+    assert "U.S. Alliances and Partnerships" in cover
+    assert "CONGRESSIONAL STAFF" in cover.upper()
+    assert re.search(r"(JANUARY|FEBRUARY|MARCH|APRIL|MAY|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER) \d+, "
+                     r"\d{4}", cover.upper())
+    assert "BRIEFGEN ALLIANCE STUDIES" in cover.upper()
+    assert "Page 1 of" not in cover
+
+
+def test_outline_mirrors_contents_in_two_levels(book_pdf: Path) -> None:
+    """The PDF outline has parts and the appendix at level 1 and chapters under their part, pointing at the right pages."""
+    reader = PdfReader(book_pdf)
+    entries = {title: page for _l, title, page in _toc(reader)}
+    outline = reader.outline
+    top = [item for item in outline if not isinstance(item, list)]
+    nested = [item for item in outline if isinstance(item, list)]
+    assert [t.title for t in top][-1] == "Sources"
+    assert any(t.title.startswith("Part I ") for t in top)
+    assert nested and all(not isinstance(x, list) for group in nested for x in group), "more than two levels"
+    chapters = [x for group in nested for x in group]
+    assert {c.title for c in chapters} >= {"North Atlantic Treaty Organization (NATO)", "Free riding and buck-passing"}
+    for item in [*top, *chapters]:
+        title = item.title.split(" \u00b7 ", 1)[-1]
+        assert reader.get_destination_page_number(item) + 1 == entries[title], item.title
+
+
+def test_contents_entries_are_links_to_their_pages(book_pdf: Path) -> None:
+    """Each contents entry is a link whose destination is the page it names."""
+    reader = PdfReader(book_pdf)
+    pages = {page.indirect_reference.idnum: i + 1 for i, page in enumerate(reader.pages)}
+    targets = []
+    for annot in reader.pages[1].get("/Annots", []):
+        dest = annot.get_object().get("/Dest")
+        if dest is not None:
+            targets.append(pages[dest[0].idnum])
+    assert targets and set(targets) == {p for _l, _t, p in _toc(reader)}  # a link is one box per inline piece
+
+
+def test_sources_appendix_numbering_is_consistent(book_pdf: Path) -> None:
+    """The appendix numbers notes 1..N once for the book, and every note link in a chapter lands in the appendix."""
+    reader = PdfReader(book_pdf)
+    start = dict((t, p) for _l, t, p in _toc(reader))["Sources"]
+    appendix = "\n".join(reader.pages[i].extract_text() or "" for i in range(start - 1, len(reader.pages)))
+    numbers = [int(m) for m in re.findall(r"^\s*(\d+)\.\s", appendix, re.M)]
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 5
+    pages = {page.indirect_reference.idnum: i + 1 for i, page in enumerate(reader.pages)}
+    note_links = 0
+    for index in range(2, start - 1):
+        for annot in reader.pages[index].get("/Annots", []):
+            dest = annot.get_object().get("/Dest")
+            if dest is not None and pages[dest[0].idnum] >= start:
+                note_links += 1
+            assert "/A" not in annot.get_object() or "bgdest" not in str(annot.get_object()["/A"])
+    assert note_links >= len(numbers)
+
+
+def test_matrix_figure_is_drawn(book_pdf: Path) -> None:
+    """The matrix page names its obstacles and alliances as text (vector SVG, not a picture)."""
+    reader = PdfReader(book_pdf)
+    page = dict((t, p) for _l, t, p in _toc(reader))["Which obstacles affect which alliances"]
+    text = _page_text(reader, page)
+    assert "Free riding and buck-passing" in text and "NATO" in text
+
+
+def test_book_select_and_title(scratch: Path, run) -> None:
+    """`book --select obstacles --title T` binds only the obstacles under that title, in its own file."""
+    result = run(scratch, "book", "--select", "obstacles", "--title", "Obstacles only", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    pdf = scratch / "build" / "congress" / "book-obstacles.pdf"
+    reader = PdfReader(pdf)
+    assert "Obstacles only" in _page_text(reader, 1)
+    titles = [t for _l, t, _p in _toc(reader)]
+    assert "Free riding and buck-passing" in titles
+    assert "North Atlantic Treaty Organization (NATO)" not in titles
+    assert run(scratch, "book", "--select", "no-such-block").exit_code == 1
+
+
+def test_incremental_book_rerenders_one_chapter_and_keeps_numbers(scratch: Path, tmp_path: Path) -> None:
+    """Lengthening one chapter re-renders only it and the contents; later page numbers, contents and links stay right."""
+    out = tmp_path / "book.pdf"
+    cache = tmp_path / "cache"
+    project = Project(scratch)
+    first = render_book(plan_book(project), out, cache, render_locally(project))
+    assert first.reused == []
+    nato = scratch / "content" / "alliances" / "nato.yaml"
+    text = nato.read_text(encoding="utf-8")
+    extra = " ".join(["The alliance's planning machinery keeps growing in scope and in ambition."] * 40)
+    nato.write_text(text.replace("summary: >-\n", f"summary: >-\n  {extra}\n", 1), encoding="utf-8")
+    project = Project(scratch)
+    second = render_book(plan_book(project), out, cache, render_locally(project))
+    assert "ch-nato" in second.rendered and "front" in second.rendered
+    assert "ch-free-riding" in second.reused and "sources" in second.reused
+    assert second.starts["ch-free-riding"] > first.starts["ch-free-riding"]
+    _check_toc(out)
