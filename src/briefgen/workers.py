@@ -123,6 +123,10 @@ def worker_main(conn: Connection, root: str, limits: Limits) -> None:
 
     weasyprint()  # pay the import once, before the first document
     project = Project(Path(root))
+    try:  # read the content once, outside any document's time limit
+        project.catalogue, project.seeds  # noqa: B018
+    except BriefgenError:
+        pass  # the parent has reported it already; each task will report it again
     conn.send(("ready", os.getpid()))
     while True:
         try:
@@ -131,7 +135,7 @@ def worker_main(conn: Connection, root: str, limits: Limits) -> None:
             return
         except Exception as exc:  # noqa: BLE001 - a task that cannot be read is reported, not fatal
             conn.send(("error", ("RenderError", f"internal error: unreadable task: {exc}", None,
-                                 "report this as a briefgen bug")))
+                                 "report this as a briefgen bug"), False))
             continue
         start = time.perf_counter()
         restart = False
@@ -172,11 +176,11 @@ def worker_main(conn: Connection, root: str, limits: Limits) -> None:
             reply = ("error", ("RenderError", f"internal error: {type(exc).__name__}: {exc}",
                                (task.source,) if task.source else None, "report this as a briefgen bug"))
         try:
-            conn.send(reply)
+            conn.send((*reply, restart))  # after MemoryError the process may be unreliable: the parent replaces it
         except (BrokenPipeError, OSError):
             return
         if restart:
-            return  # after MemoryError the process may be unreliable; the parent starts a fresh one
+            return
 
 
 class _Worker:
@@ -273,24 +277,26 @@ class Pool:
                     except (EOFError, OSError):
                         message = None
                     if message is not None:
-                        self._handle(w, message)
+                        if self._handle(w, message):
+                            self._replace(i, died=False)
                         continue
                 if w.process.sentinel in ready or (w.task is not None and time.monotonic() > w.deadline):
                     self._replace(i, died=w.process.sentinel in ready)
         self._fail_all(backlog)
 
-    def _handle(self, w: _Worker, message: tuple) -> None:
-        status, payload = message
-        if status == "ready":
+    def _handle(self, w: _Worker, message: tuple) -> bool:
+        """Settle the worker's task from MESSAGE; return True when the worker asks to be replaced."""
+        if message[0] == "ready":
             w.ready = True
-            return
+            return False
+        status, payload, retire = message
         future, w.task, w.future = w.future, None, None
-        if future is None:
-            return
-        if status == "ok":
-            future.set_result(payload)
-        else:
-            future.set_exception(_error_from_state(payload))
+        if future is not None:
+            if status == "ok":
+                future.set_result(payload)
+            else:
+                future.set_exception(_error_from_state(payload))
+        return bool(retire)
 
     def _replace(self, index: int, *, died: bool) -> None:
         w = self._workers[index]
@@ -310,7 +316,7 @@ class Pool:
                     f"rendering {w.task.label} took longer than the {self.limits.seconds:g} s limit; worker stopped",
                     Location(source) if source else None, "shorten the document or raise --doc-timeout"))
         w.conn.close()
-        if not w.ready:
+        if not w.ready and died:
             self._bad_starts += 1
             if self._bad_starts > 2 * self.jobs:
                 self._broken = f"worker processes could not start (last exit code {w.process.exitcode})"

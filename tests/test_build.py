@@ -1,0 +1,145 @@
+"""`briefgen build`: the manifest, incremental rebuilds, failure isolation, per-document limits, interruption."""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _manifest(out: Path) -> dict:
+    return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+
+
+def _synthetic():  # noqa: ANN202 - the bench helper module
+    spec = importlib.util.spec_from_file_location("synthetic", ROOT / "bench" / "synthetic.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _assert_consistent(out: Path) -> dict:
+    """The manifest parses, each entry's file is on disk with its hash, no temporary or partial file is left."""
+    manifest = _manifest(out)
+    for rel, entry in manifest["outputs"].items():
+        assert hashlib.sha256((out / rel).read_bytes()).hexdigest() == entry["sha256"], rel
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+    for pdf in out.rglob("*.pdf"):
+        assert len(PdfReader(pdf).pages) >= 1, pdf  # complete, readable PDFs only
+    return manifest
+
+
+def test_manifest_records_outputs_inputs_hashes_tool_and_time(built: Path) -> None:
+    """The session build's manifest lists the book, briefs and one-pagers with input hashes, tool version and times."""
+    manifest = _assert_consistent(built)
+    outputs = manifest["outputs"]
+    assert {"congress/book.pdf", "congress/briefs/nato.pdf", "congress/onepagers/free-riding.pdf"} <= outputs.keys()
+    brief = outputs["congress/briefs/nato.pdf"]
+    assert brief["inputs"]["content/alliances/nato.yaml"] == hashlib.sha256(
+        (ROOT / "content/alliances/nato.yaml").read_bytes()).hexdigest()
+    assert "templates/css/print.css" in brief["inputs"] and any(k.startswith("fonts/") for k in brief["inputs"])
+    assert "content/obstacles/free-riding.yaml#id,name,short_name" in brief["inputs"]
+    assert brief["tool"].startswith(manifest["version"]) and brief["seconds"] > 0 and manifest["seconds"] > 0
+    assert set(outputs["congress/book.pdf"]["inputs"]) >= {"content/alliances/nato.yaml",
+                                                            "content/obstacles/free-riding.yaml"}
+
+
+def test_edit_one_obstacle_rebuilds_only_what_includes_it(scratch: Path, run) -> None:
+    """A no-op build (fresh process) renders nothing, fast; editing one obstacle's prose rebuilds its brief, its one-pager and the book."""
+    out = scratch / "build"
+    assert run(scratch, "build", "-q", "--jobs", "2").exit_code == 0
+    before = {p: p.read_bytes() for p in out.rglob("*.pdf") if ".cache" not in p.parts}
+    cmd = [sys.executable, "-m", "briefgen", "--project", str(scratch), "build", "-q", "--out", str(out)]
+    start = time.monotonic()
+    noop = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    elapsed = time.monotonic() - start
+    assert noop.returncode == 0 and "built 0, up to date 5" in noop.stdout
+    assert elapsed < 3.0  # a fresh process; under 1 s on an idle machine, with margin for a busy test runner
+    obstacle = scratch / "content" / "obstacles" / "free-riding.yaml"
+    obstacle.write_text(obstacle.read_text(encoding="utf-8").replace(
+        "Some allies contribute less", "Some allies still contribute less"), encoding="utf-8")
+    result = run(scratch, "build", "-q")
+    assert result.exit_code == 0, result.output
+    manifest = _assert_consistent(out)
+    assert sorted(manifest["last_run"]["built"]) == ["congress/book.pdf", "congress/briefs/free-riding.pdf",
+                                                     "congress/onepagers/free-riding.pdf"]
+    assert manifest["outputs"]["congress/book.pdf"]["book"]["rendered"] == ["ch-free-riding"]
+    assert (out / "congress/briefs/nato.pdf").read_bytes() == before[out / "congress/briefs/nato.pdf"]
+
+
+def test_one_failure_does_not_stop_the_others(scratch: Path, run) -> None:
+    """A template that breaks NATO's brief fails it and the book, lists each cause, exits 1, keeps the old PDFs."""
+    out = scratch / "build"
+    assert run(scratch, "build", "-q", "--jobs", "2").exit_code == 0
+    old_brief = (out / "congress/briefs/nato.pdf").read_bytes()
+    old_book = (out / "congress/book.pdf").read_bytes()
+    override = scratch / "templates" / "audiences" / "congress" / "sections"
+    override.mkdir(parents=True)
+    (override / "key_actions.html.j2").write_text(
+        '{% if block.id == "nato" %}{{ block.no_such_field }}{% endif %}\n', encoding="utf-8")
+    result = run(scratch, "build", "-q", "--jobs", "2")
+    assert result.exit_code == 1
+    assert "failed congress/briefs/nato.pdf" in result.output and "failed congress/book.pdf" in result.output
+    assert "no_such_field" in result.output
+    assert "built 3, up to date 0, failed 2 of 5" in result.output
+    assert (out / "congress/briefs/nato.pdf").read_bytes() == old_brief
+    assert (out / "congress/book.pdf").read_bytes() == old_book
+    manifest = _assert_consistent(out)
+    assert {f["output"] for f in manifest["last_run"]["failed"]} == {"congress/briefs/nato.pdf", "congress/book.pdf"}
+
+
+def test_runaway_documents_stop_at_their_limits(scratch: Path, run) -> None:
+    """A 2 MB paragraph hits the time limit and a huge allocation the memory limit; the rest of the batch completes."""
+    (scratch / "content" / "obstacles" / "runaway.yaml").write_text(
+        "id: runaway\nname: Runaway paragraph\ndomain: general\nsummary: >-\n  "
+        + "An obstacle that never ends. " * 72000 + "\n", encoding="utf-8")
+    override = scratch / "templates" / "audiences" / "congress" / "sections"
+    override.mkdir(parents=True)
+    (override / "examples.html.j2").write_text(
+        "{% if block.id == 'free-riding' and kind == 'brief' %}{{ ('x' * 900000000) | length }}{% endif %}"
+        "{% include 'base:sections/examples.html.j2' %}\n", encoding="utf-8")
+    start = time.monotonic()
+    result = run(scratch, "build", "-q", "--jobs", "2", "--doc-timeout", "8", "--doc-memory", "700")
+    assert time.monotonic() - start < 90
+    assert result.exit_code == 1
+    out = scratch / "build" / "congress"
+    for line in ("failed congress/briefs/runaway.pdf", "failed congress/onepagers/runaway.pdf"):
+        assert line in result.output
+    assert "took longer than the 8 s limit" in result.output and "content/obstacles/runaway.yaml" in result.output
+    assert "failed congress/briefs/free-riding.pdf" in result.output and "700 MB memory limit" in result.output
+    assert (out / "briefs" / "nato.pdf").is_file() and (out / "onepagers" / "nato.pdf").is_file()
+    assert (out / "onepagers" / "free-riding.pdf").is_file()
+    _assert_consistent(scratch / "build")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_interrupted_build_leaves_no_partial_files(tmp_path: Path, signum: int) -> None:
+    """SIGINT or SIGTERM mid-build: exit 128+N, no temporary or partial file, a manifest that matches the disk."""
+    project = _synthetic().make(tmp_path / "project", alliances=3, obstacles=4)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "briefgen", "--project", str(project), "build", "-q", "--jobs", "2", "--out", str(out)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list(out.glob("congress/*/*.pdf")):
+        time.sleep(0.05)
+    proc.send_signal(signum)
+    _stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signum, stderr
+    assert "interrupted" in stderr
+    manifest = _assert_consistent(out)
+    assert manifest["last_run"]["interrupted"] is True
+    assert len(manifest["outputs"]) < 15  # it really stopped early
+    if signum == signal.SIGTERM:  # and the next build finishes the job
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        assert len(_assert_consistent(out)["outputs"]) == 15
