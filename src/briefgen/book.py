@@ -354,15 +354,19 @@ class Rendered:
 
 def describe_pdf(data: bytes) -> Rendered:
     """Read a segment PDF once: page count and named destinations."""
-    from pypdf import PdfReader
+    import pikepdf
 
-    reader = PdfReader(io.BytesIO(data))
-    anchors = {}
-    for name, dest in reader.named_destinations.items():
-        index = reader.get_destination_page_number(dest)
-        if index is not None:
-            anchors[str(name)] = (index, float(dest.left or 0), float(dest.top or 0))
-    return Rendered(data, len(reader.pages), anchors)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        index = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
+        anchors: dict[str, tuple[int, float, float]] = {}
+        names = pdf.Root.get("/Names")
+        if names is not None and "/Dests" in names:
+            for name, dest in pikepdf.NameTree(names.Dests).items():
+                dest = dest.get("/D", dest) if isinstance(dest, pikepdf.Dictionary) else dest
+                page = index.get(dest[0].objgen)
+                if page is not None:
+                    anchors[str(name)] = (page, float(dest[2]), float(dest[3]))
+        return Rendered(data, len(pdf.pages), anchors)
 
 
 class SegmentCache:
@@ -464,83 +468,63 @@ def render_book(book: Book, out_path: Path, cache_dir: Path, render_many: Render
 
 def merge_book(book: Book, parts: list[Rendered], folios: Rendered, starts: dict[str, int]) -> bytes:
     """Join the segment PDFs, stamp page numbers, resolve cross-segment links, add outline and metadata."""
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import (ArrayObject, ByteStringObject, DecodedStreamObject, DictionaryObject, FloatObject,
-                               NameObject, NumberObject, TextStringObject)
+    import pikepdf
+    from pikepdf import Array, Name, String
 
-    writer = PdfWriter()
+    pdf = pikepdf.new()
+    sources = []  # pikepdf copies lazily: every source stays open until the book is saved
     anchors: dict[str, tuple[int, float, float]] = {}
     offset = 0
     for part in parts:
         for name, (index, left, top) in part.anchors.items():
             anchors.setdefault(name, (offset + index, left, top))
-        writer.append(PdfReader(io.BytesIO(part.data)), import_outline=False)
+        source = pikepdf.open(io.BytesIO(part.data))
+        sources.append(source)
+        pdf.pages.extend(source.pages)
         offset += part.pages
 
-    # Page numbers: each folio page becomes a form XObject drawn over the page (not on the cover).
-    folio_reader = PdfReader(io.BytesIO(folios.data))
-    resources = None
-    for i, page in enumerate(writer.pages):
-        if i == 0 or i >= len(folio_reader.pages):
-            continue
-        fpage = folio_reader.pages[i]
-        if resources is None:
-            resources = fpage["/Resources"].clone(writer)
-        form = DecodedStreamObject()
-        form.set_data(fpage.get_contents().get_data())
-        form.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
-                     NameObject("/BBox"): ArrayObject([FloatObject(v) for v in fpage.mediabox]),
-                     NameObject("/Resources"): resources})
-        form_ref = writer._add_object(form)
-        page_res = page["/Resources"].get_object()
-        xobjects = page_res.get("/XObject")
-        if xobjects is None:
-            xobjects = DictionaryObject()
-            page_res[NameObject("/XObject")] = xobjects
-        xobjects = xobjects.get_object()
-        name = f"/BgFolio{i}"
-        xobjects[NameObject(name)] = form_ref
-        before, after = DecodedStreamObject(), DecodedStreamObject()
-        before.set_data(b"q\n")
-        after.set_data(f"\nQ q {name} Do Q\n".encode())
-        contents = page["/Contents"]
-        old = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) else [contents]
-        page[NameObject("/Contents")] = ArrayObject([writer._add_object(before), *old, writer._add_object(after)])
+    # Page numbers: each folio page is drawn over the page it numbers (the cover has none).
+    folio_pdf = pikepdf.open(io.BytesIO(folios.data))
+    sources.append(folio_pdf)
+    for i, page in enumerate(pdf.pages):
+        if 0 < i < len(folio_pdf.pages):
+            page.add_overlay(folio_pdf.pages[i])
 
     # Links: every internal link was written as bgdest:ANCHOR; point it at the anchor's page and position.
-    for page in writer.pages:
-        for annot_ref in page.get("/Annots", []) or []:
-            annot = annot_ref.get_object()
+    for page in pdf.pages:
+        for annot in page.obj.get("/Annots", Array()):
             action = annot.get("/A")
-            uri = action.get_object().get("/URI") if action is not None else None
+            uri = action.get("/URI") if action is not None else None
             if uri is None or not str(uri).startswith(DEST_SCHEME):
                 continue
+            del annot["/A"]
             target = anchors.get(str(uri)[len(DEST_SCHEME):])
-            del annot[NameObject("/A")]
-            if target is None:
-                continue
-            index, left, top = target
-            annot[NameObject("/Dest")] = ArrayObject([writer.pages[index].indirect_reference, NameObject("/XYZ"),
-                                                      FloatObject(left), FloatObject(top), NumberObject(0)])
+            if target is not None:
+                index, left, top = target
+                annot.Dest = Array([pdf.pages[index].obj, Name.XYZ, left, top, 0])
 
     # Outline: parts and the appendix at level 1, chapters and the figure under their part.
-    parent = None
-    for entry in book.entries:
-        index = starts[entry.anchor] - 1
-        title = f"{entry.label} \u00b7 {entry.title}" if entry.level == 1 and entry.label.startswith("Part") \
-            else entry.title
-        if entry.level == 1:
-            parent = writer.add_outline_item(title=title, page_number=index)
-        else:
-            writer.add_outline_item(title=title, page_number=index, parent=parent)
-    writer.page_mode = "/UseOutlines"
+    with pdf.open_outline() as outline:
+        parent = None
+        for entry in book.entries:
+            index = starts[entry.anchor] - 1
+            if entry.level == 1:
+                title = f"{entry.label} \u00b7 {entry.title}" if entry.label.startswith("Part") else entry.title
+                parent = pikepdf.OutlineItem(str(title), index)
+                outline.root.append(parent)
+            elif parent is not None:
+                parent.children.append(pikepdf.OutlineItem(str(entry.title), index))
     ctx = book.context
-    writer.add_metadata({"/Title": book.title, "/Author": ctx["project"].author,
-                         "/Subject": ctx["description"], "/Keywords": ctx["keywords"],
-                         "/Creator": f"briefgen {__version__}", "/Producer": f"briefgen {__version__}"})
-    writer._root_object[NameObject("/Lang")] = TextStringObject(ctx["project"].language)
-    digest = hashlib.sha256(b"".join(p.data for p in parts) + folios.data).digest()[:16]
-    writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
+    pdf.Root.PageMode = Name.UseOutlines
+    pdf.Root.Lang = String(str(ctx["project"].language))
+    pdf.docinfo["/Title"] = String(str(book.title))
+    pdf.docinfo["/Author"] = String(str(ctx["project"].author))
+    pdf.docinfo["/Subject"] = String(str(ctx["description"]))
+    pdf.docinfo["/Keywords"] = String(str(ctx["keywords"]))
+    pdf.docinfo["/Creator"] = String(f"briefgen {__version__}")
+    pdf.docinfo["/Producer"] = String(f"briefgen {__version__}")
     buf = io.BytesIO()
-    writer.write(buf)
+    pdf.save(buf, deterministic_id=True)
+    for source in sources:
+        source.close()
     return buf.getvalue()

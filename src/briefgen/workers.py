@@ -201,7 +201,7 @@ class Interrupted(BriefgenError):
 
 
 class Pool:
-    """A fixed number of warm worker processes; submit() returns a Future per task."""
+    """Up to JOBS warm worker processes, started when work arrives; submit() returns a Future per task."""
 
     def __init__(self, root: Path, jobs: int, limits: Limits | None = None) -> None:
         self.root = str(root)
@@ -214,7 +214,7 @@ class Pool:
         self._closing = False
         self._bad_starts = 0
         self._broken: str | None = None
-        self._workers = [_Worker(self._ctx, self.root, self.limits) for _ in range(self.jobs)]
+        self._workers: list[_Worker] = []
         self._thread = threading.Thread(target=self._dispatch, name="briefgen-pool", daemon=True)
         self._thread.start()
 
@@ -247,6 +247,11 @@ class Pool:
                         future.set_exception(RenderError(self._broken, None, "raise --doc-memory, or check the "
                                                          "installation with `briefgen brief ID`"))
                 backlog = []
+            self._workers = [w for w in self._workers if not w.dead]
+            free = sum(1 for w in self._workers if w.task is None)
+            while not self._broken and len(backlog) > free and len(self._workers) < self.jobs:
+                self._workers.append(_Worker(self._ctx, self.root, self.limits))  # only as many as the work needs
+                free += 1
             for w in self._workers:
                 if w.ready and w.task is None and backlog:
                     task, future = backlog.pop(0)
@@ -268,7 +273,7 @@ class Pool:
             if self._wake_r in ready:
                 while self._wake_r.poll():
                     self._wake_r.recv_bytes()
-            for i, w in enumerate(self._workers):
+            for w in list(self._workers):
                 if w.dead:
                     continue
                 if w.conn in ready:
@@ -278,10 +283,10 @@ class Pool:
                         message = None
                     if message is not None:
                         if self._handle(w, message):
-                            self._replace(i, died=False)
+                            self._retire(w, died=False)
                         continue
                 if w.process.sentinel in ready or (w.task is not None and time.monotonic() > w.deadline):
-                    self._replace(i, died=w.process.sentinel in ready)
+                    self._retire(w, died=w.process.sentinel in ready)
         self._fail_all(backlog)
 
     def _handle(self, w: _Worker, message: tuple) -> bool:
@@ -298,8 +303,8 @@ class Pool:
                 future.set_exception(_error_from_state(payload))
         return bool(retire)
 
-    def _replace(self, index: int, *, died: bool) -> None:
-        w = self._workers[index]
+    def _retire(self, w: _Worker, *, died: bool) -> None:
+        """Stop W (dead, overdue or asking to go), fail its task with the reason; a new one starts on demand."""
         if w.process.is_alive():
             w.process.kill()
         w.process.join(5)
@@ -316,14 +321,11 @@ class Pool:
                     f"rendering {w.task.label} took longer than the {self.limits.seconds:g} s limit; worker stopped",
                     Location(source) if source else None, "shorten the document or raise --doc-timeout"))
         w.conn.close()
+        w.dead = True
         if not w.ready and died:
             self._bad_starts += 1
             if self._bad_starts > 2 * self.jobs:
                 self._broken = f"worker processes could not start (last exit code {w.process.exitcode})"
-        if self._broken:
-            w.dead = True
-            return
-        self._workers[index] = _Worker(self._ctx, self.root, self.limits)
 
     def _fail_all(self, backlog: list[tuple[Any, Future]]) -> None:
         for _task, future in backlog + self._pending():
