@@ -46,7 +46,7 @@ def test_usage_error_exits_2(root: Path, run) -> None:
 
 def test_help_for_every_command(root: Path, run) -> None:
     """Every command answers --help with its description."""
-    for cmd in ("list", "check", "brief", "onepager", "build"):
+    for cmd in ("list", "check", "brief", "onepager", "book", "build"):
         result = run(root, cmd, "--help")
         assert result.exit_code == 0 and "Usage:" in result.output
 

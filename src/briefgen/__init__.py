@@ -3,12 +3,13 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .build import Target, plan, render_target  # noqa: E402
+from .book import plan_book, render_book  # noqa: E402
+from .build import BuildReport, Target, plan, render_target, run_build  # noqa: E402
 from .errors import BriefgenError, ContentError, RenderError, SeedError, TemplateError  # noqa: E402
 from .html import render_html  # noqa: E402
 from .project import Project, find_root  # noqa: E402
 
 __all__ = [
-    "BriefgenError", "ContentError", "Project", "RenderError", "SeedError", "Target", "TemplateError",
-    "__version__", "find_root", "plan", "render_html", "render_target",
+    "BriefgenError", "BuildReport", "ContentError", "Project", "RenderError", "SeedError", "Target", "TemplateError",
+    "__version__", "find_root", "plan", "plan_book", "render_book", "render_html", "render_target", "run_build",
 ]

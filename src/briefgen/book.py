@@ -8,7 +8,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from markupsafe import Markup, escape
 
@@ -86,16 +86,18 @@ class Book:
     entries: list[Entry]
     blocks: list[Block]
     context: dict = field(default_factory=dict)
+    env: Any = None
+
+    def __post_init__(self) -> None:
+        self.env = self.env or make_environment(self.project.root, self.audience.name)
 
     def _document(self, fragments: Sequence[Markup], segmented: bool) -> str:
-        env = make_environment(self.project.root, self.audience.name)
-        return render(env, "book.html.j2", self.project.root, fragments=list(fragments), segmented=segmented,
+        return render(self.env, "book.html.j2", self.project.root, fragments=list(fragments), segmented=segmented,
                       **self.context)
 
     def front_fragment(self, pages: dict[str, int] | None) -> Markup:
         """Cover and contents; PAGES gives literal page numbers (else CSS target-counter computes them)."""
-        env = make_environment(self.project.root, self.audience.name)
-        return Markup(render(env, "book/front.html.j2", self.project.root, toc=self.entries, pages=pages,
+        return Markup(render(self.env, "book/front.html.j2", self.project.root, toc=self.entries, pages=pages,
                              **self.context))
 
     def whole_html(self) -> str:
@@ -109,8 +111,7 @@ class Book:
 
     def folio_html(self, pages: int) -> str:
         """PAGES blank pages carrying only the page-number footer, stamped onto the merged book."""
-        env = make_environment(self.project.root, self.audience.name)
-        return render(env, "book/folios.html.j2", self.project.root, page_count=pages, **self.context)
+        return render(self.env, "book/folios.html.j2", self.project.root, page_count=pages, **self.context)
 
 
 def select_blocks(project: Project, select: str | None) -> list[Block]:
@@ -280,7 +281,7 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
         fragment = render(env, "book/appendix.html.j2", project.root, notes=notes, cited_in=notes.cited_in,
                           entry=a_entry, **base)
         segments.append(Segment("sources", Markup(fragment), [a_entry], "templates/book/appendix.html.j2"))
-    return Book(project, aud, book_title, segments, entries, blocks, base)
+    return Book(project, aud, book_title, segments, entries, blocks, base, env)
 
 
 # --- rendering in cached segments -------------------------------------------------------------------------
