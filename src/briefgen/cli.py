@@ -7,12 +7,13 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .audiences import effective_values, resolve_names, scaffold
 from .build import Target, plan, render_target
 from .errors import BriefgenError, ContentError, ErrorGroup, Location
 from .project import Project, find_root
 
 OUT_HELP = "Output folder (default: build/ in the project)."
-AUD_HELP = "Audience to render for (default: the project's default audience)."
+AUD_HELP = "Audience to render for; repeat it, or say 'all' (default: the project's default audience)."
 
 
 class Context:
@@ -73,25 +74,30 @@ def check(c: Context) -> None:
     project = c.project
     project.check()
     cat = project.catalogue
-    c.say(f"ok: {len(cat.blocks)} blocks, {len(project.seeds.seeds)} seeds, every quote found in its seed")
+    warnings = project.warnings()
+    for warning in warnings:
+        click.echo(warning.format_message(), err=True)
+    c.say(f"ok: {len(cat.blocks)} blocks, {len(project.seeds.seeds)} seeds, {len(project.audience_names())} "
+          f"audiences, every quote found in its seed" + (f"; {len(warnings)} warning(s)" if warnings else ""))
 
 
-def _render_one(c: Context, kind: str, block_id: str, audience: str | None, out: Path | None, strict: bool) -> None:
+def _render_one(c: Context, kind: str, block_id: str, audiences: tuple[str, ...], out: Path | None,
+                strict: bool) -> None:
     project = c.project
     project.check()
-    target = Target(kind, block_id, audience or project.config.default_audience)
     if project.catalogue.get(block_id) is None:
         known = ", ".join(b.id for b in project.catalogue.documents())
         raise ContentError(f"no alliance or obstacle with id {block_id!r}", Location("content/"),
                            f"known ids: {known}")
-    path = render_target(project, target, c.out(out), strict=strict)
-    c.say(f"wrote {path}")
+    for name in resolve_names(project.root, audiences, project.config.default_audience):
+        path = render_target(project, Target(kind, block_id, name), c.out(out), strict=strict)
+        c.say(f"wrote {path}")
 
 
 def _output_options(f):  # noqa: ANN001, ANN202 - click decorator
     f = click.option("--strict", is_flag=True, help="Treat WeasyPrint warnings as errors.")(f)
     f = click.option("--out", type=click.Path(file_okay=False, path_type=Path), help=OUT_HELP)(f)
-    f = click.option("--audience", help=AUD_HELP)(f)
+    f = click.option("--audience", "audience", multiple=True, metavar="NAME", help=AUD_HELP)(f)
     return f
 
 
@@ -99,7 +105,7 @@ def _output_options(f):  # noqa: ANN001, ANN202 - click decorator
 @click.argument("block_id", metavar="ID")
 @_output_options
 @pass_ctx
-def brief(c: Context, block_id: str, audience: str | None, out: Path | None, strict: bool) -> None:
+def brief(c: Context, block_id: str, audience: tuple[str, ...], out: Path | None, strict: bool) -> None:
     """Render the multi-page brief of alliance or obstacle ID to OUT/AUDIENCE/briefs/ID.pdf."""
     _render_one(c, "brief", block_id, audience, out, strict)
 
@@ -108,7 +114,7 @@ def brief(c: Context, block_id: str, audience: str | None, out: Path | None, str
 @click.argument("block_id", metavar="ID")
 @_output_options
 @pass_ctx
-def onepager(c: Context, block_id: str, audience: str | None, out: Path | None, strict: bool) -> None:
+def onepager(c: Context, block_id: str, audience: tuple[str, ...], out: Path | None, strict: bool) -> None:
     """Render the one-page summary of alliance or obstacle ID to OUT/AUDIENCE/onepagers/ID.pdf."""
     _render_one(c, "onepager", block_id, audience, out, strict)
 
@@ -116,11 +122,12 @@ def onepager(c: Context, block_id: str, audience: str | None, out: Path | None, 
 @main.command()
 @_output_options
 @pass_ctx
-def build(c: Context, audience: str | None, out: Path | None, strict: bool) -> None:
+def build(c: Context, audience: tuple[str, ...], out: Path | None, strict: bool) -> None:
     """Render every brief and one-pager; one failure does not stop the others."""
     project = c.project
     project.check()
-    targets = plan(project, audience)
+    targets = [t for name in resolve_names(project.root, audience, project.config.default_audience)
+               for t in plan(project, name)]
     failures: list[BriefgenError] = []
     with click.progressbar(targets, label="Rendering", show_pos=True, hidden=c.quiet,
                            item_show_func=lambda t: str(t) if t else None) as bar:
@@ -132,3 +139,49 @@ def build(c: Context, audience: str | None, out: Path | None, strict: bool) -> N
     click.echo(f"built {len(targets) - len(failures)} of {len(targets)} documents into {c.out(out)}")
     if failures:
         raise ErrorGroup(failures)
+
+
+@main.group()
+def audience() -> None:
+    """List, inspect and create audiences (audiences/<name>.yaml)."""
+
+
+@audience.command("list")
+@pass_ctx
+def audience_list(c: Context) -> None:
+    """List every audience with its label, what it extends, and its framing."""
+    project = c.project
+    default = project.config.default_audience
+    for name in project.audience_names():
+        cfg = project.audience(name).config
+        flags = " (default)" if name == default else ""
+        parent = f" extends {cfg.extends}" if cfg.extends else ""
+        click.echo(f"{name:<12} {cfg.label}{flags}{parent}")
+        if cfg.description:
+            click.echo(f"{'':<12} {cfg.description}")
+
+
+@audience.command("show")
+@click.argument("name")
+@pass_ctx
+def audience_show(c: Context, name: str) -> None:
+    """Print NAME's effective configuration after `extends:`, with where each value came from."""
+    loaded = c.project.audience(name)
+    click.echo(f"# audience {name}: " + " <- ".join(f"audiences/{n}.yaml" for n in loaded.chain) + " <- defaults")
+    rows = effective_values(loaded)
+    width = max(len(key) for key, _, _ in rows)
+    for key, value, where in rows:
+        shown = ", ".join(map(str, value)) if isinstance(value, list) else value
+        if isinstance(value, dict):
+            shown = ", ".join(f"{k}: {v}" for k, v in value.items()) or "{}"
+        click.echo(f"{key:<{width}}  {shown!s:<40}  # {where}")
+
+
+@audience.command("new")
+@click.argument("name")
+@click.option("--from", "base", metavar="BASE", help="Audience the new one extends.")
+@pass_ctx
+def audience_new(c: Context, name: str, base: str | None) -> None:
+    """Scaffold audiences/NAME.yaml and templates/audiences/NAME/ with a commented override example."""
+    for path in scaffold(c.project.root, name, base):
+        c.say(f"created {path.relative_to(c.project.root)}")

@@ -1,15 +1,17 @@
 """(block, audience, kind) -> HTML: the document context, source notes, and template rendering."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
 from markupsafe import Markup, escape
 
 from . import prose
-from .config import LoadedAudience
+from .audiences import Audience, LoadedAudience
 from .errors import ContentError, Location
 from .model import Alliance, Block, Obstacle, Recommendation, SourceRef, as_list
 from .project import Project
@@ -20,21 +22,8 @@ Kind = Literal["brief", "onepager"]
 KINDS: tuple[str, ...] = ("brief", "onepager")
 KIND_LABELS = {"brief": "Policy brief", "onepager": "One-pager"}
 
-#: Sections of each kind of document, in order. Each names templates/sections/<name>.html.j2; a section
-#: that does not apply to a block's type renders nothing.
-DEFAULT_SECTIONS: dict[str, tuple[str, ...]] = {
-    "brief": ("bottom_line", "sidebar", "overview", "why_it_matters", "how_it_shows_up", "pull_quote",
-              "examples", "modernization_priorities", "key_actions", "other_perspectives", "quotes",
-              "recommendations", "sources"),
-    "onepager": ("bottom_line", "overview", "why_it_matters", "how_it_shows_up", "modernization_priorities",
-                 "examples"),
-}
-#: One-pager layout: sections across the full width first, then the two columns.
-ONEPAGER_LEAD = ("bottom_line", "overview", "recommendations")
-ONEPAGER_COLUMNS = ("why_it_matters", "how_it_shows_up", "modernization_priorities", "key_actions", "examples",
-                    "other_perspectives")
-#: Most points a list shows, per kind of document.
-MAX_POINTS = {"brief": 12, "onepager": 4}
+#: Most points a list shows in a one-pager, whatever the audience allows in a brief.
+ONEPAGER_MAX_POINTS = 4
 
 
 def document_date() -> dt.date:
@@ -139,6 +128,48 @@ def related_blocks(project: Project, block: Block) -> dict[str, list[Block]]:
     return {"obstacles": [], "alliances": [], "recommendations": []}
 
 
+def _limit_words(text: str, limit: int | None, rule: str, block: Block, field_name: str, audience: str) -> str:
+    """Apply an audience's word limit to TEXT: keep whole sentences (truncate) or fail (error)."""
+    words = text.split()
+    if limit is None or len(words) <= limit:
+        return text
+    if rule == "error":
+        raise ContentError(f"{field_name} has {len(words)} words; audience {audience!r} allows {limit}",
+                           block.where(field_name), f"shorten it, or set limits.over_limit: truncate in "
+                           f"audiences/{audience}.yaml")
+    sentences = re.split(r"(?<=[.!?])\s+", text.strip())
+    kept = [sentences[0]]
+    for sentence in sentences[1:]:
+        if len(" ".join(kept + [sentence]).split()) > limit:
+            break
+        kept.append(sentence)
+    out = " ".join(kept)
+    return out if len(kept) == len(sentences) else out + " \u2026"
+
+
+def audience_view(block: Block, audience: Audience, name: str) -> Block:
+    """Return BLOCK as AUDIENCE reads it: U.S.-internal points left out, summaries within the word limit."""
+    changes: dict[str, object] = {}
+    for f in dataclasses.fields(block):
+        value = getattr(block, f.name)
+        if isinstance(value, list) and not audience.us_internal:
+            kept = [item for item in value if not getattr(item, "us_internal", False)]
+            if len(kept) != len(value):
+                changes[f.name] = kept
+    limits = audience.limits
+    for field_name in ("summary", "bottom_line"):
+        text = getattr(block, field_name, None)
+        if text:
+            limited = _limit_words(text, limits.max_summary_words, limits.over_limit, block, field_name, name)
+            if limited != text:
+                changes[field_name] = limited
+    if not changes:
+        return block
+    view = dataclasses.replace(block, **changes)
+    view.loc, view.locs = block.loc, block.locs
+    return view
+
+
 def document_title(block: Block, kind: str) -> str:
     return f"{block.name} \u2014 {KIND_LABELS[kind]}"
 
@@ -154,9 +185,11 @@ def render_html(project: Project, block_id: str, kind: str, audience: str | None
         raise ContentError(f"no alliance or obstacle with id {block_id!r}", Location("content/"),
                            f"known ids: {known}")
     aud = project.audience(audience)
+    cfg = aud.config
+    block = audience_view(block, cfg, aud.name)
     notes = Notes(project)
     title = document_title(block, kind)
-    env = make_environment(project.root, aud.name)
+    env = make_environment(project.root, aud.chain)
     html = render(
         env, f"{kind}.html.j2", project.root,
         kind=kind,
@@ -172,10 +205,11 @@ def render_html(project: Project, block_id: str, kind: str, audience: str | None
         description=prose.plain(block.summary),
         keywords=", ".join([block.name, block.type_name, *block.keywords]),
         date=document_date(),
-        sections=list(DEFAULT_SECTIONS[kind]),
-        lead_sections=ONEPAGER_LEAD,
-        column_sections=ONEPAGER_COLUMNS,
-        max_points=MAX_POINTS[kind],
+        sections=list(cfg.brief.sections),
+        lead_sections=list(cfg.onepager.lead),
+        column_sections=list(cfg.onepager.columns),
+        titles=cfg.titles(),
+        max_points=min(cfg.limits.max_points, ONEPAGER_MAX_POINTS) if kind == "onepager" else cfg.limits.max_points,
         notes=notes,
         cite=notes.cite,
         escape=escape,
