@@ -10,6 +10,7 @@ from . import __version__
 from .audiences import effective_values, resolve_names, scaffold
 from .build import Target, plan, render_target
 from .errors import BriefgenError, ContentError, ErrorGroup, Location
+from .ingest import ingest_files
 from .project import Project, find_root
 
 OUT_HELP = "Output folder (default: build/ in the project)."
@@ -185,3 +186,22 @@ def audience_new(c: Context, name: str, base: str | None) -> None:
     """Scaffold audiences/NAME.yaml and templates/audiences/NAME/ with a commented override example."""
     for path in scaffold(c.project.root, name, base):
         c.say(f"created {path.relative_to(c.project.root)}")
+
+
+@main.command()
+@click.argument("seeds", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--draft", is_flag=True, help="Also write draft blocks under content/drafts/ (never overwrites).")
+@click.option("--register", "register_new", is_flag=True,
+              help="Append the entry of each new seed (already copied into seeds/) to seeds/sources.yaml.")
+@click.option("--all", "every_node", is_flag=True, help="List every node, not only sections and anchored passages.")
+@pass_ctx
+def ingest(c: Context, seeds: tuple[Path, ...], draft: bool, register_new: bool, every_node: bool) -> None:
+    """Read SEED files into outlines: anchors, line spans, figures, encoding repairs, duplicates.
+
+    Markdown (with or without front matter), HTML pages and plain-text pages are read. For a seed not yet
+    in seeds/sources.yaml the entry to add is printed (with its sha256), or appended with --register.
+    """
+    errors = ingest_files(c.project, list(seeds), draft=draft, register_new=register_new,
+                          every_node=every_node, echo=click.echo)
+    if errors:
+        raise ErrorGroup(errors) if len(errors) > 1 else errors[0]

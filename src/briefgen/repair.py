@@ -140,11 +140,9 @@ def _certain(line: str, cluster: _Cluster, options: list[str]) -> tuple[str, str
     before = line[cluster.start - 1] if cluster.start else " "
     after = line[cluster.end:]
     if "\u2019" in options and before.isalpha() and _APOSTROPHE_AFTER.match(after):
-        return "\u2019", ("apostrophe inside a word (possessive or contraction); of the candidates only "
-                          "U+2019 RIGHT SINGLE QUOTATION MARK serves as an apostrophe")
+        return "\u2019", "apostrophe in a word: of the possible characters only U+2019 serves as one"
     if "\u2014" in options and before == " " and after[:1] == " " and after[1:2].isalnum():
-        return "\u2014", ("spaced dash between words; the publisher's pages use a spaced U+2014 EM DASH "
-                          "(wisc-stead lines 30, 32, 34, 46)")
+        return "\u2014", "spaced dash between words: the publisher's pages use a spaced U+2014 (wisc-stead L30, L32)"
     return None
 
 
@@ -170,8 +168,7 @@ def repair(text: str, seed: str) -> tuple[str, list[Repair]]:
             start, end = pending[0][0], pending[-1][1]
             before = line[start:end]
             repairs.append(Repair(seed, lineno, start + 1, before, DAMAGED, False,
-                                  f"{len(before)} damaged character(s) of a pictograph or symbol: "
-                                  f"bytes lost, {_describe(line, pending)}"))
+                                  f"pictograph or symbol with bytes lost: {_describe(line, pending)}"))
             pieces.append(DAMAGED)
             pending.clear()
 
@@ -206,4 +203,4 @@ def _describe(line: str, spans: list[tuple[int, int]]) -> str:
     total = 1
     for n in counts:
         total *= max(n, 1)
-    return f"{total} possible original character sequences"
+    return f"{total} possible originals"
