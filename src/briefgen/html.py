@@ -24,6 +24,7 @@ KIND_LABELS = {"brief": "Policy brief", "onepager": "One-pager"}
 
 #: Most points a list shows in a one-pager, whatever the audience allows in a brief.
 ONEPAGER_MAX_POINTS = 4
+_LINE_REF = re.compile(r"L\d+(?:-L?\d+)?\Z")
 
 
 def document_date() -> dt.date:
@@ -44,6 +45,23 @@ class Note:
     passage: Passage | None
 
     @property
+    def where(self) -> str:
+        """The passage as a reader finds it: outline section titles (outermost and innermost), then lines."""
+        p = self.passage
+        if p is None:
+            return self.ref.anchor
+        lines = f"line {p.start}" if p.start == p.end else f"lines {p.start}\u2013{p.end}"
+        titles = [prose.plain(t) for t in p.path]
+        named = not _LINE_REF.match(p.anchor)
+        if named and (not titles or titles[-1] != prose.plain(p.title)):
+            titles.append(prose.plain(p.title))
+        if len(titles) > 2:
+            titles = [titles[0], titles[-1]]
+        if not titles:
+            return lines
+        return "section \u201c" + " \u203a ".join(titles) + f"\u201d ({lines})"
+
+    @property
     def citation(self) -> str:
         """Authors, title, publisher, date, section: a one-line reference."""
         s = self.seed
@@ -56,19 +74,19 @@ class Note:
             parts.append(s.publisher)
         if s.date:
             parts.append(s.date)
-        where = self.passage.title if self.passage else self.ref.anchor
-        lines = f"lines {self.passage.start}\u2013{self.passage.end}" if self.passage else ""
-        parts.append(f"section \u201c{prose.plain(where)}\u201d" + (f" ({lines})" if lines else "")
-                     if not where.startswith("line") else where)
+        parts.append(self.where)
         return ", ".join(parts) + "."
-
 
     @property
     def short(self) -> str:
-        """Title and section only, for one-pagers."""
-        where = self.passage.title if self.passage else self.ref.anchor
-        where = prose.plain(where)
-        return f"{self.seed.title}, " + (where if where.startswith("line") else f"\u201c{where}\u201d") + "."
+        """Title and innermost section only, for one-pagers."""
+        p = self.passage
+        if p is None:
+            return f"{self.seed.title}, {self.ref.anchor}."
+        named = p.title if not _LINE_REF.match(p.anchor) else (p.path[-1] if p.path else "")
+        if not named:
+            return f"{self.seed.title}, " + (f"line {p.start}." if p.start == p.end else f"lines {p.start}\u2013{p.end}.")
+        return f"{self.seed.title}, \u201c{prose.plain(named)}\u201d."
 
 
 @dataclass

@@ -656,8 +656,10 @@ class _HtmlBlock:
 class _HtmlReader(HTMLParser):
     """Collect the article's text blocks with their source lines; skip scripts, styles, navigation."""
 
-    def __init__(self) -> None:
+    def __init__(self, article_only: bool = False) -> None:
         super().__init__(convert_charrefs=True)
+        self.article_only = article_only  # the page has <article> or <main>: read only inside it
+        self._article = 0
         self.blocks: list[_HtmlBlock] = []
         self.meta: dict[str, str] = {}
         self.title = ""
@@ -668,7 +670,6 @@ class _HtmlReader(HTMLParser):
         self._in_title = False
         self._strong_first: list[bool] = []
         self.skipped: dict[str, int] = {}
-        self.has_main = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
@@ -685,18 +686,20 @@ class _HtmlReader(HTMLParser):
                 self.blocks.append(_HtmlBlock("img", line, line, a.get("alt", ""), attrs={"url": a.get("src", "")}))
             return
         self._stack.append(tag)
-        if tag in _SKIP or (tag in _CHROME and not self.has_main):
+        if tag in ("article", "main"):
+            self._article += 1
+        if tag in _SKIP or (tag in _CHROME and not self._article):
             self._skip += 1
             self.skipped[tag] = self.skipped.get(tag, 0) + 1
             return
-        if tag in ("article", "main"):
-            self.has_main = True
-        if self._skip:
+        if self._skip or (self.article_only and not self._article):
             return
         if tag in ("ul", "ol"):
             self._lists += 1
         if tag in _BLOCKS:
             block = _HtmlBlock(tag, line, depth=self._lists)
+            if self._open:
+                block.attrs["inside"] = self._open[-1].tag
             self._open.append(block)
             self.blocks.append(block)
         if tag in ("strong", "b") and self._open and not self._open[-1].text.strip():
@@ -715,10 +718,12 @@ class _HtmlReader(HTMLParser):
 
     def _close(self, tag: str) -> None:
         line = self.getpos()[0]
-        if tag in _SKIP or (tag in _CHROME and self._skip and not self.has_main):
+        if tag in ("article", "main"):
+            self._article = max(0, self._article - 1)
+        if tag in _SKIP or (tag in _CHROME and self._skip and not self._article):
             self._skip = max(0, self._skip - 1)
             return
-        if self._skip:
+        if self._skip or (self.article_only and not self._article and tag not in ("article", "main")):
             return
         if tag in ("ul", "ol"):
             self._lists = max(0, self._lists - 1)
@@ -752,9 +757,11 @@ def parse_html(text: str, seed: str, fmt: str = "html") -> Outline:
     """Outline an HTML article page with the standard library's html.parser."""
     lines = text.splitlines()
     outline = Outline(seed, fmt, len(lines))
-    reader = _HtmlReader()
+    reader = _HtmlReader(article_only=bool(re.search(r"<(?:article|main)\b", text, re.I)))
     reader.feed(text)
     reader.close()
+    if reader.article_only:
+        outline.note(1, "read only the <article>/<main> element; page chrome outside it skipped")
     for tag, n in sorted(reader.skipped.items()):
         outline.note(1, f"skipped {n} <{tag}> element(s)")
     meta = reader.meta
@@ -809,8 +816,7 @@ def parse_html(text: str, seed: str, fmt: str = "html") -> Outline:
         lists.clear()
         last_item.clear()
         kind = {"blockquote": "quote", "pre": "code"}.get(b.tag, "paragraph")
-        if any(o.tag in ("blockquote", "li") for o in reader.blocks if o is not b and o.start <= b.start and b.end <= o.end
-               and o.tag != b.tag and (o.end, o.start) != (b.end, b.start)) and b.tag == "p":
+        if b.attrs.get("inside") in ("blockquote", "li", "figcaption", "td", "th", "dd"):
             continue  # a paragraph inside a quote or list item is already part of that node's text
         last = Node(kind, b.text, b.start, b.end, lead=_lead_from_html(b) if kind == "paragraph" else None)
         add(last)

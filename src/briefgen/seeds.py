@@ -12,7 +12,7 @@ from markdown_it import MarkdownIt
 
 from . import yamlsafe
 from .errors import BriefgenError, ContentError, ErrorCollector, Location, SeedError
-from .outline import Outline, build_outline, html_text, slugify, split_front_matter
+from .outline import Node, Outline, build_outline, html_text, slugify, split_front_matter
 from .repair import Repair, repair
 from .schema import Converter, Id, Record, Text, doc
 
@@ -162,12 +162,23 @@ class Seed:
                 out[anchor] = self._span(anchor, node.title, node.start, node.end)
         return out
 
+    @cached_property
+    def _named_spans(self) -> dict[tuple[int, int], Node]:
+        """(start, end) -> the first anchored outline node with exactly that span."""
+        out: dict[tuple[int, int], Node] = {}
+        for node in self.outline.anchors.values():
+            out.setdefault((node.start, node.end), node)
+        return out
+
     def _span(self, anchor: str, title: str, start: int, end: int) -> Passage:
         text = "\n".join(self.lines[start - 1:end])
         if self.info.format == "html":
             text = html_text(text)
         inner = self.outline.innermost(start, end)
         path = tuple(n.text for n in inner.path()) if inner is not None else ()
+        exact = self._named_spans.get((start, end))
+        if exact is not None and exact.kind not in ("section", "subsection"):
+            path += (exact.title,)
         return Passage(self.info.id, anchor, title, start, end, text, path)
 
     def passage(self, anchor: str) -> Passage | None:
