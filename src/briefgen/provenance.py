@@ -59,24 +59,34 @@ def iter_quotes(obj: object) -> Iterator[Quote]:
                 yield from iter_quotes(getattr(obj, f.name))
 
 
+def _readable(text: str) -> str:
+    """Drop Markdown markup but keep the seed's own typography, for showing passages in hints."""
+    return re.sub(r"[*_]{2,}|(?<!\w)[*_]|[*_](?!\w)", "", _LINK.sub(r"\1", text))
+
+
 def closest(quote: str, passage: str) -> str:
     """Return the run of words in PASSAGE closest to QUOTE (as long as the quote), shortened for a hint."""
-    want = normalize(quote).split()
-    words = normalize(passage).split()
+    def key(word: str) -> str:
+        return re.sub(r"[^\w]", "", normalize(word).lower())
+
+    want = [key(w) for w in _readable(quote).split()]
+    shown = _readable(passage).split()
+    words = [key(w) for w in shown]
+    want = [w for w in want if w]
     if not want or not words:
         return ""
     size = min(len(want), len(words))
     matcher = difflib.SequenceMatcher(autojunk=False)
-    matcher.set_seq2([w.lower() for w in want])
+    matcher.set_seq2(want)
     best, best_at = -1.0, 0
     for at in range(len(words) - size + 1):
-        matcher.set_seq1([w.lower() for w in words[at:at + size]])
+        matcher.set_seq1(words[at:at + size])
         if matcher.real_quick_ratio() <= best or matcher.quick_ratio() <= best:
             continue
         score = matcher.ratio()
         if score > best:
             best, best_at = score, at
-    text = " ".join(words[best_at:best_at + size])
+    text = " ".join(shown[best_at:best_at + size])
     return text if len(text) <= 160 else text[:157] + "..."
 
 
