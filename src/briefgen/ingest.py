@@ -41,7 +41,7 @@ class Ingested:
     entry: dict[str, object] = field(default_factory=dict)
 
 
-def detect_format(path: Path, text: str) -> str:
+def detect_format(path: Path, text: str, shown: str | None = None) -> str:
     """Return the seed format of PATH from its suffix (and, for .txt, its content)."""
     kind = SUFFIX_FORMATS.get(path.suffix.lower())
     if kind == "markdown":
@@ -53,8 +53,8 @@ def detect_format(path: Path, text: str) -> str:
         return "wiki-text" if wiki else "web-text"
     if kind == "html":
         return "html"
-    raise SeedError(f"{display_path(path)}: unsupported seed format {path.suffix or '(no suffix)'!r}",
-                    Location(display_path(path)),
+    shown = shown or display_path(path)
+    raise SeedError(f"unsupported seed format {path.suffix or '(no suffix)'!r}", Location(shown),
                     "briefgen reads Markdown (.md, .markdown), HTML (.html, .htm) and plain text (.txt) in UTF-8; "
                     "convert the document to one of these first")
 
@@ -63,13 +63,13 @@ def read(path: Path, root: Path, library: SeedLibrary | None) -> Ingested:
     """Read PATH as a seed: use its registry entry when it is registered, else propose one."""
     shown = display_path(path, root)
     if not path.is_file():
-        raise SeedError(f"{shown}: no such file", Location(shown), "give the path of a seed file")
+        raise SeedError("no such seed file", Location(shown), "give the path of a seed file, e.g. seeds/report.md")
     raw = path.read_bytes()
     text = decode_seed(raw, shown)
     registered = None
     if library is not None:
         registered = next((s for s in library.seeds.values() if s.path.resolve() == path.resolve()), None)
-    fmt = registered.info.format if registered else detect_format(path, text)
+    fmt = registered.info.format if registered else detect_format(path, text, shown)
     seed_id = registered.info.id if registered else _free_id(slugify(path.stem) or "seed", library)
     fixed, repairs = repair(text, seed_id)
     outline = build_outline(fixed, seed_id, fmt)
@@ -400,7 +400,7 @@ def write_drafts(root: Path, drafts: list[Draft]) -> list[Draft]:
 def ingest_error(path: Path, exc: Exception) -> BriefgenError:
     """Wrap an unexpected parse failure so it names the file."""
     shown = display_path(path)
-    return SeedError(f"{shown}: could not be read as a seed: {exc}", Location(shown),
+    return SeedError(f"could not be read as a seed: {exc}", Location(shown),
                      "check that the file is a Markdown, HTML or plain-text document")
 
 

@@ -64,14 +64,14 @@ SUFFIX_FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", "
 def decode_seed(raw: bytes, shown: str) -> str:
     """Decode a seed's bytes as UTF-8 (a BOM is allowed); raise SeedError naming the file otherwise."""
     if b"\x00" in raw[:8192]:
-        raise SeedError(f"{shown} is a binary file, not a text seed", Location(shown),
+        raise SeedError("binary file, not a text seed", Location(shown),
                         "seeds must be text: Markdown (.md), HTML (.html) or plain text (.txt) in UTF-8")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise SeedError(f"{shown} is not valid UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded",
+        raise SeedError(f"not valid UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded",
                         Location(shown, line, col), "save the file as UTF-8 and try again") from None
 
 
