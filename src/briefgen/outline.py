@@ -149,8 +149,8 @@ def label_slug(label: str) -> str:
     return slugify(label.rstrip(".:;,"))
 
 
-def _section_stack_builder(total: int):  # noqa: ANN202 - small closure factory
-    """Return (add, open_section, close_all, roots) for nesting nodes under headings by level."""
+def _section_stack_builder():  # noqa: ANN202 - small closure factory
+    """Return (add, open_section, close_all, roots, stack) for nesting nodes under headings by level."""
     roots: list[Node] = []
     stack: list[Node] = []
 
@@ -308,7 +308,7 @@ def parse_markdown(text: str, seed: str, fmt: str) -> Outline:
     outline.front_matter = front
     tokens = MarkdownIt("commonmark").parse(text)
     tree = SyntaxTreeNode(tokens)
-    add, open_section, close_all, roots, stack = _section_stack_builder(len(lines))
+    add, open_section, close_all, roots, stack = _section_stack_builder()
     state = {"summary": None, "figures": 0, "last": None}
 
     def span(n: SyntaxTreeNode) -> tuple[int, int]:
@@ -427,7 +427,7 @@ def parse_markdown(text: str, seed: str, fmt: str) -> Outline:
             outline.subtitle = str(front["title"])
     for key in ("image",):
         if isinstance(front.get(key), str):
-            outline.note(fm_lines and 1, f"front matter {key}: {front[key]} (remote image recorded, never fetched)")
+            outline.note(1, f"front matter {key}: {front[key]} (remote image recorded, never fetched)")
     _mark_duplicates(outline)
     assign_anchors(outline)
     return outline
@@ -552,7 +552,7 @@ def parse_text(text: str, seed: str, fmt: str) -> Outline:
                                attrs={"about": "photo caption; the image itself is not in the text"}))
             k += 1
 
-    add, open_section, close_all, roots, stack = _section_stack_builder(len(lines))
+    add, open_section, close_all, roots, stack = _section_stack_builder()
     for node in header:
         add(node)
     body = rows[k:]
@@ -767,7 +767,7 @@ def parse_html(text: str, seed: str, fmt: str = "html") -> Outline:
     meta = reader.meta
     outline.front_matter = {k: v for k, v in meta.items() if k in (
         "author", "description", "og:title", "og:site_name", "article:published_time", "date", "citation_date")}
-    add, open_section, close_all, roots, stack = _section_stack_builder(len(lines))
+    add, open_section, close_all, roots, stack = _section_stack_builder()
     lists: dict[int, Node] = {}
     last_item: dict[int, Node] = {}
     figures = 0
