@@ -157,7 +157,7 @@ class Handler(BaseHTTPRequestHandler):
                     kinds.setdefault(t.kind, []).append({"key": doc_key(t), "title": snap.titles.get(t, t.block_id),
                                                          "id": t.block_id})
             groups.append({"name": name, "label": label,
-                           "kinds": [{"kind": k, "label": KIND_LABELS.get(k, k.title()), "docs": docs}
+                           "kinds": [{"kind": k, "label": _plural(KIND_LABELS.get(k, k.title())), "docs": docs}
                                      for k, docs in kinds.items()]})
         html = self.server.shell.get_template("index.html.j2").render(
             groups=groups, project=snap.project_title, signature=snap.signature, version=snap.version,
@@ -264,6 +264,10 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if status != HTTPStatus.NOT_MODIFIED:
             self.wfile.write(body)
+
+
+def _plural(label: str) -> str:
+    return label if label.endswith("s") else label + "s"
 
 
 def _event(value: dict[str, Any]) -> bytes:
