@@ -7,6 +7,7 @@ import os
 import shutil
 import threading
 from pathlib import Path
+from typing import Any
 
 from ..write import write_atomic
 
@@ -86,25 +87,36 @@ class Site:
                 if any(p.startswith(".") for p in rel_parts) or not src.is_file() or src.suffix in TEMPLATE_SUFFIXES:
                     continue
                 rel = "/".join(rel_parts)
-                st = src.stat()
-                stamp = (st.st_size, st.st_mtime_ns)
-                digest.update(f"{rel}\0{stamp}\n".encode())
+                try:
+                    self._mirror(src, rel, rel_parts, digest)
+                except OSError as exc:  # the file went away or is unreadable mid-save; the next change retries
+                    logger.info("not mirroring %s: %s", rel, exc)
+                    continue
                 seen.add(rel)
-                dest = self.site.joinpath(*rel_parts)
-                if self._mirrored.get(rel) != stamp or not dest.is_file():
-                    dest.parent.mkdir(parents=True, exist_ok=True)
-                    tmp = dest.with_name(f".{dest.name}.tmp")
-                    shutil.copyfile(src, tmp)
-                    os.replace(tmp, dest)
-                    self.register(dest)
-                    self._mirrored[rel] = stamp
         for rel in set(self._mirrored) - seen:
-            dest = self.site.joinpath(*rel.split("/"))
-            self.forget(dest)
-            dest.unlink(missing_ok=True)
-            del self._mirrored[rel]
+            if not (self.root / rel).is_file():
+                dest = self.site.joinpath(*rel.split("/"))
+                self.forget(dest)
+                dest.unlink(missing_ok=True)
+                del self._mirrored[rel]
         for name in STYLE_FILES:
             path = self.root / name
-            if path.is_file():
+            try:
                 digest.update(name.encode() + b"\0" + path.read_bytes())
+            except OSError:
+                continue  # absent (the usual case) or mid-save
         return digest.hexdigest()[:16]
+
+    def _mirror(self, src: Path, rel: str, rel_parts: tuple[str, ...], digest: Any) -> None:
+        """Copy SRC to site/REL unless the copy is current; add its size and time to DIGEST."""
+        st = src.stat()
+        stamp = (st.st_size, st.st_mtime_ns)
+        digest.update(f"{rel}\0{stamp}\n".encode())
+        dest = self.site.joinpath(*rel_parts)
+        if self._mirrored.get(rel) != stamp or not dest.is_file():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            tmp = dest.with_name(f".{dest.name}.tmp")
+            shutil.copyfile(src, tmp)
+            os.replace(tmp, dest)
+            self.register(dest)
+            self._mirrored[rel] = stamp
