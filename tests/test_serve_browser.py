@@ -73,6 +73,7 @@ def test_preview_follows_edits_in_headless_chromium(server: str, scratch: Path, 
     nato = scratch / "content/alliances/nato.yaml"
     original = nato.read_text(encoding="utf-8")
     requests: list[str] = []
+    console_errors: list[str] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch_persistent_context(
             str(tmp_path / "profile"), executable_path=exe, headless=True, args=CHROMIUM_ARGS,
@@ -80,6 +81,7 @@ def test_preview_follows_edits_in_headless_chromium(server: str, scratch: Path, 
         try:
             page = browser.new_page()
             page.on("request", lambda r: requests.append(r.url))
+            page.on("console", lambda m: m.type == "error" and console_errors.append(m.text))
             page.goto(server)
             link = page.locator("a[href='/view/congress/brief/nato']")
             expect(link).to_have_text("North Atlantic Treaty Organization (NATO)")
@@ -96,10 +98,13 @@ def test_preview_follows_edits_in_headless_chromium(server: str, scratch: Path, 
 
             started = time.monotonic()
             nato.write_text(original.replace("NATO is the oldest", EDITED + " NATO is the oldest", 1), encoding="utf-8")
-            expect(page.frame_locator("iframe.front").locator("body")).to_contain_text(EDITED, timeout=5_000)
+            page.wait_for_function(  # checked on every animation frame, so the time measured is the page's
+                "text => document.querySelector('iframe.front').contentDocument.body.innerText.includes(text)",
+                arg=EDITED, polling="raf", timeout=5_000)
             seconds = time.monotonic() - started
             print(f"edit visible in the browser after {seconds:.2f} s")
-            assert seconds < 2.0, f"the edit took {seconds:.2f} s to show"
+            assert seconds < 1.5, f"the edit took {seconds:.2f} s to show"  # the goal is 1 s; CI machines are busy
+            expect(page.frame_locator("iframe.front").locator("body")).to_contain_text(EDITED)
             assert page.evaluate("window.notReloaded") is True  # the page itself was not reloaded
             page.screenshot(path=str(shots / "edited.png"))
 
@@ -130,4 +135,5 @@ def test_preview_follows_edits_in_headless_chromium(server: str, scratch: Path, 
         finally:
             browser.close()
     assert requests and all(url.startswith(server) for url in requests), sorted(set(requests))
+    assert not console_errors, console_errors  # e.g. a Content-Security-Policy refusal
     assert all(p.stat().st_size > 10_000 for p in shots.glob("*.png"))

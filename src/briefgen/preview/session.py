@@ -25,6 +25,9 @@ logger = logging.getLogger(__name__)
 
 #: Resolution of page images, in dots per inch (a Letter page is 850 x 1100 pixels).
 PAGE_DPI = 100
+#: Seconds the PDF builder waits after a change, so the open pages get their HTML first and a burst of
+#: saves builds once.
+PDF_DELAY = 0.3
 #: Lines of source shown around an error's line in the overlay.
 EXCERPT_CONTEXT = 2
 
@@ -199,6 +202,7 @@ class PreviewSession:
         self._subscribers: list[queue.Queue[dict[str, Any] | None]] = []
         self._sub_lock = threading.Lock()
         self._closed = False
+        self._changed_at = 0.0
         self._pages_lock = threading.Lock()
         self._worker = threading.Thread(target=self._build_loop, name="briefgen-pdf", daemon=True)
 
@@ -236,6 +240,7 @@ class PreviewSession:
         self.broadcast({"type": "version", "version": snap.version, "errors": len(snap.errors),
                         "changed": sorted(changed or ())})
         with self._cond:
+            self._changed_at = time.monotonic()
             for target in self.pdfs:
                 self._enqueue(target)
         return snap
@@ -357,8 +362,8 @@ class PreviewSession:
     def _build_loop(self) -> None:
         while True:
             with self._cond:
-                while not self._pending and not self._closed:
-                    self._cond.wait()
+                while not self._closed and (not self._pending or time.monotonic() < self._changed_at + PDF_DELAY):
+                    self._cond.wait(max(0.0, self._changed_at + PDF_DELAY - time.monotonic()) or None)
                 if self._closed:
                     return
                 target = self._current = self._pending.popleft()
