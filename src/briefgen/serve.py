@@ -66,6 +66,7 @@ class PreviewServer(ThreadingHTTPServer):
 
     @property
     def url(self) -> str:
+        """The base URL the server answers on."""
         host, port = self.server_address[:2]
         return f"http://[{host}]:{port}/" if ":" in str(host) else f"http://{host}:{port}/"
 
@@ -79,9 +80,11 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ""
 
     def version_string(self) -> str:
+        """Name the server without Python's version."""
         return self.server_version
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - BaseHTTPRequestHandler's name
+        """Log each request at debug level."""
         logger.debug("%s " + format, self.address_string(), *args)
 
     def do_GET(self) -> None:
@@ -290,6 +293,7 @@ class Preview:
 
     @property
     def url(self) -> str:
+        """The base URL of the preview."""
         return self.server.url
 
     def start(self) -> None:
