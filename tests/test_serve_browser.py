@@ -20,6 +20,7 @@ EDITED = "Edited on disk: the preview shows this sentence without a reload."
 RECOVERED = "Recovered: the next good save clears the overlay."
 
 
+@pytest.fixture(scope="session")
 def chromium() -> str:
     """Path of Debian's chromium; in CI its absence is a failure, elsewhere a skip that says how to install it."""
     path = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -60,9 +61,8 @@ def server(scratch: Path, tmp_path: Path):
     assert proc.returncode == 0, "".join(lines)
 
 
-def test_preview_follows_edits_in_headless_chromium(server: str, scratch: Path, tmp_path: Path) -> None:
+def test_preview_follows_edits_in_headless_chromium(chromium: str, server: str, scratch: Path, tmp_path: Path) -> None:
     """Index -> NATO brief; a saved summary shows without reload; a YAML error overlays file:line; a fix recovers."""
-    exe = chromium()
     if IN_CI:
         from playwright.sync_api import expect, sync_playwright
     else:
@@ -76,7 +76,7 @@ def test_preview_follows_edits_in_headless_chromium(server: str, scratch: Path, 
     console_errors: list[str] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=exe, headless=True, args=CHROMIUM_ARGS,
+            str(tmp_path / "profile"), executable_path=chromium, headless=True, args=CHROMIUM_ARGS,
             viewport={"width": 1280, "height": 900})
         try:
             page = browser.new_page()
