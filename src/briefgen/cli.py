@@ -205,3 +205,23 @@ def ingest(c: Context, seeds: tuple[Path, ...], draft: bool, register_new: bool,
                           every_node=every_node, echo=click.echo)
     if errors:
         raise ErrorGroup(errors) if len(errors) > 1 else errors[0]
+
+
+@main.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on; 0 picks a free one (the address is printed).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; the default keeps the preview on this machine.")
+@click.option("--audience", "audience", multiple=True, metavar="NAME",
+              help="Audience to preview; repeat it (default: every audience, also ones added later).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help=OUT_HELP)
+@click.option("--strict", is_flag=True, help="Treat WeasyPrint warnings as errors.")
+@pass_ctx
+def serve(c: Context, port: int, host: str, audience: tuple[str, ...], out: Path | None, strict: bool) -> None:
+    """Serve a live preview of every document; open pages update on every save."""
+    from .serve import serve as run_preview  # the server and file watcher load only for this command
+
+    project = c.project
+    names = resolve_names(project.root, audience, project.config.default_audience) if audience else None
+    run_preview(project.root, c.out(out), host=host, port=port, strict=strict, audiences=names, say=c.say,
+                announce=click.echo)
