@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_type_hints
 
+from . import prose
 from .errors import BriefgenError, ContentError, Location
 from .yamlsafe import LocStr, YNode
 
@@ -59,6 +60,15 @@ class NonEmpty(Constraint):
         return "text is empty" if not str(value).strip() else None
 
 
+class SafeMarkdown(Constraint):
+    hint = ("link only to web pages (http/https) or mailto: addresses; prose cannot show images "
+            "or point at files, paths or this computer")
+
+    def check(self, value: Any, node: YNode) -> str | None:
+        found = prose.problems(str(value))
+        return "; ".join(found) if found else None
+
+
 class YearConstraint(Constraint):
     hint = "write the year as four digits, e.g. 1949"
 
@@ -70,7 +80,7 @@ class YearConstraint(Constraint):
 
 Id = Annotated[str, IdConstraint()]
 Text = Annotated[str, NonEmpty()]
-Prose = Annotated[str, NonEmpty(), "markdown"]
+Prose = Annotated[str, NonEmpty(), SafeMarkdown(), "markdown"]
 Year = Annotated[int, YearConstraint()]
 
 _SCALAR_TAG = {str: "str", int: "int", float: "float", bool: "bool"}
