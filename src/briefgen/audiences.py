@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from . import yamlsafe
 from .errors import ContentError, ErrorCollector, Location
-from .schema import Converter, Id, Record, Text, doc
+from .schema import Converter, Id, IdConstraint, Record, Text, doc
 from .yamlsafe import LocStr, YNode
 
 AUDIENCE_DIR = "audiences"
@@ -140,6 +140,9 @@ def merge(base: YNode, over: YNode) -> YNode:
 
 def load_audience(root: Path, name: str) -> LoadedAudience:
     """Read audiences/NAME.yaml, follow `extends:` (cycles are errors), merge, and validate the result."""
+    if not IdConstraint.pattern.match(name):  # the name becomes a folder under build/ and templates/audiences/
+        raise ContentError(f"audience name {name!r} is not a valid id", Location(f"{AUDIENCE_DIR}/"),
+                           "name audiences with lowercase letters, digits and hyphens, as audiences/<name>.yaml")
     names = audience_names(root)
     if name not in names:
         raise ContentError(f"no audience named {name!r}", Location(f"{AUDIENCE_DIR}/"),

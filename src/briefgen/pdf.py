@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,9 +55,11 @@ def make_fetcher(root: Path):  # noqa: ANN201 - a weasyprint URLFetcher
                 return super().fetch(url, headers)
             if scheme != "file":
                 raise self.refuse(url, "network access is not allowed")
-            path = Path(unquote(urlsplit(url).path)).resolve()  # resolve() follows links: they cannot escape
+            written = Path(os.path.normpath(unquote(urlsplit(url).path)))
+            path = written.resolve()  # resolve() follows links: they cannot escape
             if not path.is_relative_to(root):
-                raise self.refuse(url, "outside the project")
+                inside = written.is_relative_to(root)
+                raise self.refuse(url, "a link to a file outside the project" if inside else "outside the project")
             if not path.is_file():
                 raise self.refuse(url, "no such file in the project")
             mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -105,7 +108,7 @@ def render_pdf(html: str, root: Path, source: str, *, strict: bool = False, vari
     for url in dict.fromkeys(fetcher.refused):
         reason = fetcher.reasons[url]
         missing = reason == "no such file in the project"
-        shown = _shown_url(root, url) if missing else url
+        shown = _shown_url(root, url)
         errors.add(RenderError(f"refused to load {shown} ({reason}), rendering {source}", locate(root, url, source),
                                "check the file name, or add the file to the project" if missing else
                                "use only files inside the project (fonts/, images/) or data: URLs"))
@@ -129,9 +132,12 @@ def render_pdf(html: str, root: Path, source: str, *, strict: bool = False, vari
 
 
 def _shown_url(root: Path, url: str) -> str:
-    """Write a file: URL inside ROOT as a project-relative path."""
+    """Write a file: URL inside ROOT as a project-relative path (without following links)."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "file":
+        return url
     try:
-        return Path(unquote(urlsplit(url).path)).resolve().relative_to(root.resolve()).as_posix()
+        return Path(os.path.normpath(unquote(parts.path))).relative_to(root.resolve()).as_posix()
     except ValueError:
         return url
 
@@ -177,9 +183,9 @@ def locate(root: Path, url: str, source: str) -> Location:
     needles = [url]
     parts = urlsplit(url)
     if parts.scheme.lower() == "file":
-        path = Path(unquote(parts.path))
+        path = Path(os.path.normpath(unquote(parts.path)))
         try:
-            needles.append(path.resolve().relative_to(root).as_posix())
+            needles.append(path.relative_to(root).as_posix())
         except ValueError:
             needles.append(path.as_posix())
         if "." in path.name:  # a file name alone is a weaker clue, tried last
