@@ -48,6 +48,8 @@ def refused_url(url: str) -> str | None:
     text = url.strip()
     if text.startswith("#"):
         return None
+    if not text:
+        return "it has no destination"
     try:
         parts = urlsplit(text)
         host = parts.hostname or ""
