@@ -161,7 +161,8 @@ class Sandbox(ImmutableSandboxedEnvironment):
         return super().is_safe_attribute(obj, attr, value)
 
     def is_safe_callable(self, obj: Any) -> bool:
-        if isinstance(getattr(obj, "__self__", None), _OPAQUE):
+        # Only methods of paths and files: a builtin function's __self__ is its (harmless) module.
+        if isinstance(getattr(obj, "__self__", None), (PurePath, io.IOBase)):
             return False
         return super().is_safe_callable(obj)
 

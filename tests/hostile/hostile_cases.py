@@ -213,6 +213,10 @@ SANDBOX_CASES = [
          expect=("refused", "'..'"), where=f"{EVIL}:1"),
     Case("template-link-outside", 6, EVIL_RENDER, EVIL_AUDIENCE, links={EVIL: "/etc/passwd"},
          expect=("template refused: it is a link to a file outside the templates folder",), where=EVIL),
+    Case("ordinary-expressions", 6, EVIL_RENDER,
+         evil("<p>{{ escape('<b>') }} {{ dict(a=1) }} {{ range(3)|list }} {{ cycler(1, 2).next() }} {{ 'a' ~ 'b' * 3 }}"
+              " {{ 2**10 }} {{ '%5d' % 3 }} {{ '{:>5}'.format(1) }} {{ 'x'|center(9) }} {{ [1] + [2] }}</p>"),
+         exit_code=0),
     Case("power-tower", 6, EVIL_RENDER, evil("<p>{{ 9**9**9 }}</p>"), exit_code=0),  # Jinja: (9**9)**9, 78 digits
     Case("power-huge", 6, EVIL_RENDER, evil("<p>{{ 9**(9**9) }}</p>"),
          expect=("template expression too large", "9 ** 387,420,489"), where=f"{EVIL}:1"),
