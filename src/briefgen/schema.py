@@ -61,6 +61,8 @@ class NonEmpty(Constraint):
 
 
 class SafeMarkdown(Constraint):
+    """Markdown whose links are web links and which shows no images (see prose.problems)."""
+
     hint = ("link only to web pages (http/https) or mailto: addresses; prose cannot show images "
             "or point at files, paths or this computer")
 
