@@ -7,9 +7,13 @@ from .book import plan_book, render_book  # noqa: E402
 from .build import BuildReport, Target, plan, render_target, run_build  # noqa: E402
 from .errors import BriefgenError, ContentError, RenderError, SeedError, TemplateError  # noqa: E402
 from .html import render_html  # noqa: E402
+from .ingest import ingest_files  # noqa: E402
+from .outline import Outline, build_outline  # noqa: E402
 from .project import Project, find_root  # noqa: E402
+from .repair import Repair, repair  # noqa: E402
 
 __all__ = [
-    "BriefgenError", "BuildReport", "ContentError", "Project", "RenderError", "SeedError", "Target", "TemplateError",
-    "__version__", "find_root", "plan", "plan_book", "render_book", "render_html", "render_target", "run_build",
+    "BriefgenError", "BuildReport", "ContentError", "Outline", "Project", "Repair", "RenderError", "SeedError",
+    "Target", "TemplateError", "__version__", "build_outline", "find_root", "ingest_files", "plan", "plan_book",
+    "render_book", "render_html", "render_target", "repair", "run_build",
 ]

@@ -13,9 +13,9 @@ from typing import Any, Callable, Sequence
 from markupsafe import Markup, escape
 
 from . import __version__
-from .config import LoadedAudience
+from .audiences import LoadedAudience
 from .errors import ContentError, Location, RenderError
-from .html import DEFAULT_SECTIONS, Notes, document_context, document_date
+from .html import Notes, document_context, document_date
 from .model import Alliance, Block, Framework, Obstacle, Recommendation
 from .project import Project
 from .templates import make_environment, render
@@ -89,7 +89,7 @@ class Book:
     env: Any = None
 
     def __post_init__(self) -> None:
-        self.env = self.env or make_environment(self.project.root, self.audience.name)
+        self.env = self.env or make_environment(self.project.root, self.audience.chain)
 
     def _document(self, fragments: Sequence[Markup], segmented: bool) -> str:
         return render(self.env, "book.html.j2", self.project.root, fragments=list(fragments), segmented=segmented,
@@ -214,7 +214,7 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
     """Lay out the book for AUDIENCE: parts, chapters (notes numbered across the book), matrix and appendix."""
     aud = project.audience(audience)
     blocks = select_blocks(project, select)
-    env = make_environment(project.root, aud.name)
+    env = make_environment(project.root, aud.chain)
     notes = BookNotes(project)
     cat = project.catalogue
     book_title = title or project.config.title
@@ -226,7 +226,7 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
         keywords=", ".join(["briefing book", *(b.name for b in blocks[:20])]), date=document_date(),
         version=__version__,
     )
-    sections = [s for s in DEFAULT_SECTIONS["brief"] if s not in CHAPTER_SKIPS]
+    sections = [s for s in aud.config.brief.sections if s not in CHAPTER_SKIPS]
     alliances = [b for b in blocks if isinstance(b, Alliance)]
     obstacles = [b for b in blocks if isinstance(b, Obstacle)]
     recs = [b for b in blocks if isinstance(b, (Framework, Recommendation))]

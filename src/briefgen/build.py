@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any, Iterable, Protocol
 
 from . import __version__
-from .config import PROJECT_FILE, audience_names
+from .audiences import audience_names
+from .config import PROJECT_FILE
 from .content import content_files
 from .errors import BriefgenError, Location, RenderError
 from .html import KINDS, related_blocks, render_html
@@ -129,17 +130,17 @@ class Hasher:
 
 
 def shared_inputs(root: Path, audience: str) -> list[str]:
-    """Files every document of AUDIENCE depends on: configuration, brand, templates (not other audiences'), fonts."""
+    """Files every document of AUDIENCE depends on: configuration, brand, templates, stylesheets, fonts.
+
+    Every audience's template overrides count (an audience may extend another), so the set is the same for all.
+    """
+    del audience
     out: set[str] = set()
-    others = f"templates/audiences/"
-    mine = f"templates/audiences/{audience}/"
     for pattern in SHARED_GLOBS:
         for path in root.glob(pattern):
             if not path.is_file():
                 continue
             rel = path.relative_to(root).as_posix()
-            if rel.startswith(others) and not rel.startswith(mine):
-                continue
             if "/." in "/" + rel or rel.endswith((".pyc", "~")):
                 continue
             out.add(rel)

@@ -84,6 +84,11 @@ def load_catalogue(project_root: Path) -> Catalogue:
             errors.add(ContentError("content file is not in a known folder", Location(shown),
                                     "move it to content/{" + ",".join(BLOCK_BY_FOLDER) + "}/"))
             continue
+        if not path.resolve().is_relative_to(project_root.resolve()):
+            errors.add(ContentError("content file is a link to a file outside the project", Location(shown),
+                                    "copy the block into content/ instead of linking to it"))
+            broken.add(path.stem)
+            continue
         try:
             node = yamlsafe.load(path, shown)
         except BriefgenError as exc:

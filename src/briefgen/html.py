@@ -1,15 +1,17 @@
 """(block, audience, kind) -> HTML: the document context, source notes, and template rendering."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
 from markupsafe import Markup, escape
 
 from . import prose
-from .config import LoadedAudience
+from .audiences import Audience, LoadedAudience
 from .errors import ContentError, Location
 from .model import Alliance, Block, Obstacle, Recommendation, SourceRef, as_list
 from .project import Project
@@ -20,21 +22,9 @@ Kind = Literal["brief", "onepager"]
 KINDS: tuple[str, ...] = ("brief", "onepager")
 KIND_LABELS = {"brief": "Policy brief", "onepager": "One-pager"}
 
-#: Sections of each kind of document, in order. Each names templates/sections/<name>.html.j2; a section
-#: that does not apply to a block's type renders nothing.
-DEFAULT_SECTIONS: dict[str, tuple[str, ...]] = {
-    "brief": ("bottom_line", "sidebar", "overview", "why_it_matters", "how_it_shows_up", "pull_quote",
-              "examples", "modernization_priorities", "key_actions", "other_perspectives", "quotes",
-              "recommendations", "sources"),
-    "onepager": ("bottom_line", "overview", "why_it_matters", "how_it_shows_up", "modernization_priorities",
-                 "examples"),
-}
-#: One-pager layout: sections across the full width first, then the two columns.
-ONEPAGER_LEAD = ("bottom_line", "overview", "recommendations")
-ONEPAGER_COLUMNS = ("why_it_matters", "how_it_shows_up", "modernization_priorities", "key_actions", "examples",
-                    "other_perspectives")
-#: Most points a list shows, per kind of document.
-MAX_POINTS = {"brief": 12, "onepager": 4}
+#: Most points a list shows in a one-pager, whatever the audience allows in a brief.
+ONEPAGER_MAX_POINTS = 4
+_LINE_REF = re.compile(r"L\d+(?:-L?\d+)?\Z")
 
 
 def document_date() -> dt.date:
@@ -55,6 +45,23 @@ class Note:
     passage: Passage | None
 
     @property
+    def where(self) -> str:
+        """The passage as a reader finds it: outline section titles (outermost and innermost), then lines."""
+        p = self.passage
+        if p is None:
+            return self.ref.anchor
+        lines = f"line {p.start}" if p.start == p.end else f"lines {p.start}\u2013{p.end}"
+        titles = [prose.plain(t) for t in p.path]
+        named = not _LINE_REF.match(p.anchor)
+        if named and (not titles or titles[-1] != prose.plain(p.title)):
+            titles.append(prose.plain(p.title))
+        if len(titles) > 2:
+            titles = [titles[0], titles[-1]]
+        if not titles:
+            return lines
+        return "section \u201c" + " \u203a ".join(titles) + f"\u201d ({lines})"
+
+    @property
     def citation(self) -> str:
         """Authors, title, publisher, date, section: a one-line reference."""
         s = self.seed
@@ -67,19 +74,19 @@ class Note:
             parts.append(s.publisher)
         if s.date:
             parts.append(s.date)
-        where = self.passage.title if self.passage else self.ref.anchor
-        lines = f"lines {self.passage.start}\u2013{self.passage.end}" if self.passage else ""
-        parts.append(f"section \u201c{prose.plain(where)}\u201d" + (f" ({lines})" if lines else "")
-                     if not where.startswith("line") else where)
+        parts.append(self.where)
         return ", ".join(parts) + "."
-
 
     @property
     def short(self) -> str:
-        """Title and section only, for one-pagers."""
-        where = self.passage.title if self.passage else self.ref.anchor
-        where = prose.plain(where)
-        return f"{self.seed.title}, " + (where if where.startswith("line") else f"\u201c{where}\u201d") + "."
+        """Title and innermost section only, for one-pagers."""
+        p = self.passage
+        if p is None:
+            return f"{self.seed.title}, {self.ref.anchor}."
+        named = p.title if not _LINE_REF.match(p.anchor) else (p.path[-1] if p.path else "")
+        if not named:
+            return f"{self.seed.title}, " + (f"line {p.start}." if p.start == p.end else f"lines {p.start}\u2013{p.end}.")
+        return f"{self.seed.title}, \u201c{prose.plain(named)}\u201d."
 
 
 @dataclass
@@ -139,12 +146,56 @@ def related_blocks(project: Project, block: Block) -> dict[str, list[Block]]:
     return {"obstacles": [], "alliances": [], "recommendations": []}
 
 
+def _limit_words(text: str, limit: int | None, rule: str, block: Block, field_name: str, audience: str) -> str:
+    """Apply an audience's word limit to TEXT: keep whole sentences (truncate) or fail (error)."""
+    words = text.split()
+    if limit is None or len(words) <= limit:
+        return text
+    if rule == "error":
+        raise ContentError(f"{field_name} has {len(words)} words; audience {audience!r} allows {limit}",
+                           block.where(field_name), f"shorten it, or set limits.over_limit: truncate in "
+                           f"audiences/{audience}.yaml")
+    sentences = re.split(r"(?<=[.!?])\s+", text.strip())
+    kept = [sentences[0]]
+    for sentence in sentences[1:]:
+        if len(" ".join(kept + [sentence]).split()) > limit:
+            break
+        kept.append(sentence)
+    out = " ".join(kept)
+    return out if len(kept) == len(sentences) else out + " \u2026"
+
+
+def audience_view(block: Block, audience: Audience, name: str) -> Block:
+    """Return BLOCK as AUDIENCE reads it: U.S.-internal points left out, summaries within the word limit."""
+    changes: dict[str, object] = {}
+    for f in dataclasses.fields(block):
+        value = getattr(block, f.name)
+        if isinstance(value, list) and not audience.us_internal:
+            kept = [item for item in value if not getattr(item, "us_internal", False)]
+            if len(kept) != len(value):
+                changes[f.name] = kept
+    limits = audience.limits
+    for field_name in ("summary", "bottom_line"):
+        text = getattr(block, field_name, None)
+        if text:
+            limited = _limit_words(text, limits.max_summary_words, limits.over_limit, block, field_name, name)
+            if limited != text:
+                changes[field_name] = limited
+    if not changes:
+        return block
+    view = dataclasses.replace(block, **changes)
+    view.loc, view.locs = block.loc, block.locs
+    return view
+
+
 def document_title(block: Block, kind: str) -> str:
     return f"{block.name} \u2014 {KIND_LABELS[kind]}"
 
 
 def document_context(project: Project, block: Block, kind: str, aud: LoadedAudience, notes: Notes) -> dict:
-    """Return the template context of one brief or one-pager of BLOCK (also used for book chapters)."""
+    """Return the template context of one brief or one-pager of BLOCK as AUDIENCE reads it (also for book chapters)."""
+    cfg = aud.config
+    block = audience_view(block, cfg, aud.name)
     title = document_title(block, kind)
     return dict(
         kind=kind,
@@ -160,10 +211,11 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
         description=prose.plain(block.summary),
         keywords=", ".join([block.name, block.type_name, *block.keywords]),
         date=document_date(),
-        sections=list(DEFAULT_SECTIONS[kind]),
-        lead_sections=ONEPAGER_LEAD,
-        column_sections=ONEPAGER_COLUMNS,
-        max_points=MAX_POINTS[kind],
+        sections=list(cfg.brief.sections),
+        lead_sections=list(cfg.onepager.lead),
+        column_sections=list(cfg.onepager.columns),
+        titles=cfg.titles(),
+        max_points=min(cfg.limits.max_points, ONEPAGER_MAX_POINTS) if kind == "onepager" else cfg.limits.max_points,
         notes=notes,
         cite=notes.cite,
         escape=escape,
@@ -182,6 +234,6 @@ def render_html(project: Project, block_id: str, kind: str, audience: str | None
                            f"known ids: {known}")
     aud = project.audience(audience)
     context = document_context(project, block, kind, aud, Notes(project))
-    env = make_environment(project.root, aud.name)
+    env = make_environment(project.root, aud.chain)
     html = render(env, f"{kind}.html.j2", project.root, **context)
-    return RenderedDocument(kind, block, aud, context["title"], html)
+    return RenderedDocument(kind, context["block"], aud, context["title"], html)

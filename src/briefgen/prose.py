@@ -1,20 +1,105 @@
 """Render Markdown prose fields safely: markdown-it-py's preset without raw HTML, inert links."""
 from __future__ import annotations
 
+import ipaddress
+import socket
+from urllib.parse import urlsplit
+
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from markupsafe import Markup
 
 _md = MarkdownIt("js-default", {"typographer": True, "html": False, "linkify": False})
 _md.disable(["image"])  # pictures belong in figures with alt text, not inside prose
 
+#: Schemes a prose link may use; anything else is either refused with an error or left as inert text.
+LINK_SCHEMES = ("http", "https", "mailto")
+#: Schemes that can only ever run code or smuggle content: the link is dropped and shows as plain text.
+INERT_SCHEMES = ("javascript", "vbscript", "data")
+
+# A second parser, used only to find every image and link destination, however it is written.
+_finder = MarkdownIt("js-default", {"html": False, "linkify": False})
+_finder.validateLink = lambda url: True  # type: ignore[method-assign]
+
+
+def _local_host(host: str) -> bool:
+    """True when HOST names this machine or a private network (localhost, 127.1, 10.x, fe80::, ...)."""
+    host = host.strip("[]").lower().rstrip(".")
+    if not host or host == "localhost" or host.endswith((".localhost", ".local", ".internal", ".localdomain")):
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        try:  # the forms browsers also accept: 127.1, 0x7f.0.0.1, 2130706433
+            ip = ipaddress.ip_address(socket.inet_aton(host))
+        except (OSError, ValueError):
+            return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return not ip.is_global
+
+
+def refused_url(url: str) -> str | None:
+    """Say why URL may not appear in a document (a local file, a path, a private host), or None.
+
+    Web links, mailto: and in-document anchors are fine; script-like schemes are not refused here
+    because prose renders them as inert text.
+    """
+    text = url.strip()
+    if text.startswith("#"):
+        return None
+    if not text:
+        return "it has no destination"
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname or ""
+    except ValueError:
+        return "it is not a well-formed URL"
+    scheme = parts.scheme.lower()
+    if scheme in INERT_SCHEMES:
+        return None
+    if scheme == "file":
+        return "it names a file on this computer"
+    if not scheme:
+        return "it is a path on this computer, not a web address"
+    if scheme not in LINK_SCHEMES:
+        return f"the {scheme}: scheme is not allowed"
+    if scheme != "mailto" and _local_host(host):
+        return "it points at this computer or a private network"
+    return None
+
 
 def _safe_link(url: str) -> bool:
-    """Allow only web links and in-document anchors; javascript:, file:, data: and the like are dropped."""
-    lowered = url.strip().lower()
-    return lowered.startswith(("http://", "https://", "mailto:", "#"))
+    """Allow only web links, mailto: and in-document anchors; every other URL is dropped (shown as text)."""
+    text = url.strip()
+    if text.startswith("#"):
+        return True
+    scheme = text.split(":", 1)[0].lower() if ":" in text else ""
+    return scheme in LINK_SCHEMES and refused_url(text) is None
 
 
 _md.validateLink = _safe_link  # type: ignore[method-assign]
+
+
+def _walk(tokens: list[Token]):  # noqa: ANN202 - generator of tokens
+    for tok in tokens:
+        yield tok
+        if tok.children:
+            yield from _walk(tok.children)
+
+
+def problems(text: str) -> list[str]:
+    """Describe every image and every refused link destination in Markdown TEXT (empty when fine)."""
+    out: list[str] = []
+    for tok in _walk(_finder.parse(text)):
+        if tok.type == "image":
+            out.append(f"images are not allowed in prose ({tok.attrGet('src')})")
+        elif tok.type == "link_open":
+            href = str(tok.attrGet("href") or "")
+            reason = refused_url(href)
+            if reason:
+                out.append(f"link to {href} refused: {reason}")
+    return out
 
 
 def block(text: str) -> Markup:

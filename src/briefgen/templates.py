@@ -1,14 +1,21 @@
 """The Jinja environment: per-audience search path, sandbox, StrictUndefined, autoescaping, filters."""
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+import functools
+import io
+import re
+import string
+import types
+from pathlib import Path, PurePath
+from typing import Any, Callable
 
 import jinja2
+from jinja2.filters import do_format
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.utils import generate_lorem_ipsum
 
 from . import prose
-from .errors import Location, TemplateError, display_path
+from .errors import BriefgenError, Location, TemplateError, display_path
 
 #: Prefix that names the project's default templates, so an override can extend what it replaces.
 BASE_PREFIX = "base"
@@ -17,43 +24,186 @@ BASE_PREFIX = "base"
 class _Loader(jinja2.BaseLoader):
     """Search audience overrides, then defaults; 'base:NAME' always means the default template."""
 
-    def __init__(self, folders: list[Path]) -> None:
+    def __init__(self, folders: list[Path], root: Path) -> None:
         self.folders = folders
         self.default = folders[-1]
+        self.root = root
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
         prefix, sep, rest = template.partition(":")
         folders = [self.default] if sep and prefix == BASE_PREFIX else self.folders
         name = rest if sep and prefix == BASE_PREFIX else template
         parts = name.split("/")
-        if any(p in ("", ".", "..") for p in parts) or name.startswith("/") or "\\" in name:
-            raise jinja2.TemplateNotFound(template, f"template name {template!r} is not a plain relative path")
+        if any(p in ("", ".", "..") for p in parts) or name.startswith("/") or "\\" in name or "\0" in name:
+            raise jinja2.TemplateNotFound(template, f"template name {template!r} refused: templates are named by "
+                                                    "a relative path inside templates/, without '/' at the start "
+                                                    "or '..'")
         for folder in folders:
             path = folder.joinpath(*parts)
             if path.is_file():
+                if not path.resolve().is_relative_to(folder.resolve()):
+                    # Name the link itself: display_path would follow it to where it points.
+                    shown = path.relative_to(self.root).as_posix()
+                    raise TemplateError("template refused: it is a link to a file outside the templates folder",
+                                        Location(shown),
+                                        "copy the template into templates/ instead of linking to it")
                 mtime = path.stat().st_mtime
                 source = path.read_text(encoding="utf-8")
                 return source, str(path), lambda p=path, m=mtime: p.is_file() and p.stat().st_mtime == m
-        searched = ", ".join(display_path(f.joinpath(*parts)) for f in folders)
+        searched = ", ".join(display_path(f.joinpath(*parts), self.root) for f in folders)
         raise jinja2.TemplateNotFound(template, f"template {name!r} not found; searched: {searched}")
 
 
-def make_environment(root: Path, audience: str | None = None) -> ImmutableSandboxedEnvironment:
-    """Return the sandboxed environment for AUDIENCE (its overrides first, then templates/)."""
-    folders = []
-    if audience:
-        override = root / "templates" / "audiences" / audience
-        if override.is_dir():
-            folders.append(override)
-    folders.append(root / "templates")
-    env = ImmutableSandboxedEnvironment(
-        loader=_Loader(folders),
+#: Most items or characters one template expression may build (a string, a list, a repeat count).
+MAX_SIZE = 10_000_000
+#: Most bits an integer computed by a template may have (2**16384 has about 4,900 digits).
+MAX_INT_BITS = 16_384
+#: Objects a template may hold but never look inside or call: they reach files, code or the interpreter.
+_OPAQUE = (PurePath, types.ModuleType, type, io.IOBase, types.FrameType, types.CodeType)
+# A printf width or precision taken from the arguments (*) or of seven or more digits.
+_HUGE_PRINTF = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d{7,}|\d*\.(?:\*|\d{7,}))")
+
+
+class TooLarge(SecurityError):
+    """A template expression would build a value too large to be anything but an attack or a mistake."""
+
+
+def _num(n: int) -> str:
+    """Write N for a message without printing thousands of digits."""
+    return f"{n:,}" if n.bit_length() < 64 else f"a {n.bit_length():,}-bit number"
+
+
+def _size(value: Any) -> int | None:
+    return len(value) if isinstance(value, (str, bytes, list, tuple)) else None
+
+
+def _check_binop(operator: str, left: Any, right: Any) -> None:
+    """Refuse `**`, `*`, `+` and `%` whose result would be huge, before Python computes it."""
+    ints = isinstance(left, int) and isinstance(right, int)
+    if operator == "**" and ints and right > 0 and abs(left) > 1:
+        bits = abs(left).bit_length() * right
+        if bits > MAX_INT_BITS:
+            raise TooLarge(f"{_num(left)} ** {_num(right)} would be a number of about {bits:,} bits")
+    elif operator == "*":
+        if ints and left.bit_length() + right.bit_length() > MAX_INT_BITS:
+            raise TooLarge(f"the product would be a number of more than {MAX_INT_BITS:,} bits")
+        for seq, count in ((left, right), (right, left)):
+            n = _size(seq)
+            if n is not None and isinstance(count, int) and n * count > MAX_SIZE:
+                raise TooLarge(f"repeating {n:,} items {_num(count)} times would build more than {MAX_SIZE:,}")
+    elif operator == "+":
+        a, b = _size(left), _size(right)
+        if a is not None and b is not None and a + b > MAX_SIZE:
+            raise TooLarge(f"joining would build {a + b:,} items")
+    elif operator == "%" and isinstance(left, str):
+        _check_printf(left)
+
+
+def _check_printf(fmt: str) -> None:
+    if _HUGE_PRINTF.search(fmt):
+        raise TooLarge(f"the format {fmt[:40]!r} asks for a huge or argument-supplied width")
+
+
+def _check_format(fmt: str) -> None:
+    """Refuse str.format templates whose fields ask for huge or argument-supplied widths."""
+    try:
+        fields = list(string.Formatter().parse(fmt))
+    except ValueError:
+        return  # str.format will raise the same error itself
+    for _, _, spec, _ in fields:
+        if spec and ("{" in spec or re.search(r"\d{7,}", spec)):
+            raise TooLarge(f"the format {fmt[:40]!r} asks for a huge or argument-supplied width")
+
+
+def _check_args(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SIZE:
+            raise TooLarge(f"argument {_num(value)} is larger than any template needs (at most {MAX_SIZE:,})")
+
+
+def _guarded(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap filter F so huge count or width arguments are refused (keeps Jinja's pass_* marks)."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _check_args(args[1:], kwargs)
+        return f(*args, **kwargs)
+
+    return wrapper
+
+
+def _format_filter(value: Any, *args: Any, **kwargs: Any) -> str:
+    """The `format` filter (printf style), refusing huge widths."""
+    _check_printf(str(value))
+    return do_format(value, *args, **kwargs)
+
+
+def _lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:  # noqa: A002 - Jinja's names
+    """Jinja's lipsum, limited to a page's worth of placeholder text."""
+    if n > 50 or max > 500:
+        raise TooLarge("lipsum is limited to 50 paragraphs of at most 500 words")
+    return generate_lorem_ipsum(n, html, min, max)
+
+
+class Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, also refusing files, modules and huge values.
+
+    Beyond Jinja's rules (no underscore attributes, no mutation of lists and dicts, str.format sandboxed),
+    a template may not look inside paths, modules, classes or open files it reaches through the document
+    data, and may not build values beyond MAX_SIZE items or MAX_INT_BITS bits.
+    """
+
+    intercepted_binops = frozenset({"**", "*", "+", "%"})
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, _OPAQUE) or isinstance(value, _OPAQUE):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+    def is_safe_callable(self, obj: Any) -> bool:
+        # Only methods of paths and files: a builtin function's __self__ is its (harmless) module.
+        if isinstance(getattr(obj, "__self__", None), (PurePath, io.IOBase)):
+            return False
+        return super().is_safe_callable(obj)
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
+        _check_binop(operator, left, right)
+        return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        _check_args(args, kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None:
+            _check_format(value.__self__)
+        return wrapped
+
+
+def search_path(root: Path, audiences: str | list[str] | None = None) -> list[Path]:
+    """Template folders in search order: each audience's overrides (the audience, then those it extends),
+    then templates/."""
+    chain = [audiences] if isinstance(audiences, str) else list(audiences or [])
+    folders = [root / "templates" / "audiences" / name for name in chain]
+    return [f for f in folders if f.is_dir()] + [root / "templates"]
+
+
+def make_environment(root: Path, audiences: str | list[str] | None = None) -> ImmutableSandboxedEnvironment:
+    """Return the sandboxed environment for an audience (its override chain first, then templates/)."""
+    folders = search_path(root, audiences)
+    env = Sandbox(
+        loader=_Loader(folders, root),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    for name, f in list(env.filters.items()):
+        env.filters[name] = _guarded(f)
+    env.filters["format"] = _format_filter
+    env.globals["lipsum"] = _lipsum
     env.filters["md"] = prose.block
     env.filters["mdi"] = prose.inline
     env.filters["plain"] = prose.plain
@@ -68,15 +218,28 @@ def render(env: jinja2.Environment, name: str, root: Path, **context: Any) -> st
         raise TemplateError(f"template syntax: {exc.message}", Location(display_path(exc.filename or name, root),
                                                                          exc.lineno), "fix the template") from None
     except jinja2.TemplateNotFound as exc:
-        raise TemplateError(exc.message or f"template {exc.name!r} not found", Location(display_path(
-            root / "templates", root)), "create the template or fix the name") from None
+        raise TemplateError(exc.message or f"template {exc.name!r} not found",
+                            _frame_location(exc, root) or Location(display_path(root / "templates", root)),
+                            "create the template or fix the name") from None
+    except TooLarge as exc:
+        raise TemplateError(f"template expression too large: {exc}", _frame_location(exc, root),
+                            "templates lay out the document data; they should not build huge values") from None
     except SecurityError as exc:
         raise TemplateError(f"template blocked by the sandbox: {exc}", _frame_location(exc, root),
                             "templates may only read the document data they are given") from None
     except jinja2.UndefinedError as exc:
         raise TemplateError(f"template uses an undefined value: {exc.message}", _frame_location(exc, root),
                             "check the variable name against the document context") from None
-    except (TypeError, ValueError, ArithmeticError, OverflowError, MemoryError) as exc:
+    except RecursionError as exc:
+        raise TemplateError("template recursion too deep: a template includes or extends itself, or a macro "
+                            "calls itself without end", _frame_location(exc, root),
+                            "to extend the default template of the same name, use 'base:NAME'") from None
+    except BriefgenError:
+        raise
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"template failed: {exc.message or type(exc).__name__}", _frame_location(exc, root),
+                            "fix the template on this line") from None
+    except Exception as exc:  # noqa: BLE001 - whatever a template expression raises is the template's fault
         raise TemplateError(f"template failed: {type(exc).__name__}: {exc}", _frame_location(exc, root),
                             "fix the expression on this line") from None
 

@@ -48,20 +48,34 @@ class YNode:
         return f"{names.get(short, short)} ({self.raw!r})"
 
 
+#: Deepest nesting of lists and mappings a content file may use; PyYAML itself recurses per level.
+MAX_DEPTH = 64
+
+
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses anchors and aliases at compose time."""
+    """SafeLoader that refuses anchors, aliases and very deep nesting at compose time."""
+
+    _depth = 0
 
     def compose_node(self, parent, index):  # noqa: ANN001, ANN201 - PyYAML's signature
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
-            raise _Refusal("aliases are not allowed (they allow exponential 'billion laughs' documents)",
-                           event.start_mark, "write the value out in full instead of *" + str(event.anchor))
+            raise _Refusal(f"aliases are not allowed (*{event.anchor}); they allow exponential "
+                           "'billion laughs' documents", event.start_mark,
+                           "write the value out in full instead of *" + str(event.anchor))
         event = self.peek_event()
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
-            raise _Refusal(f"anchors are not allowed (&{anchor})", event.start_mark,
+            raise _Refusal(f"aliases are not allowed, nor anchors for them (&{anchor})", event.start_mark,
                            "remove the &anchor and write each value in full")
-        return super().compose_node(parent, index)
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)) and self._depth >= MAX_DEPTH:
+            raise _Refusal(f"lists and mappings are nested more than {MAX_DEPTH} deep", event.start_mark,
+                           "flatten the structure; content blocks need only a few levels")
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 class _Refusal(Exception):
@@ -87,7 +101,9 @@ def read_text(path: Path, shown: str) -> str:
     if "\x00" in text:
         idx = text.index("\x00")
         line = text.count("\n", 0, idx) + 1
-        raise ContentError("file contains a NUL byte", Location(shown, line), "remove the NUL byte; is this a binary file?")
+        col = idx - (text.rfind("\n", 0, idx) + 1) + 1
+        raise ContentError("file contains a NUL byte", Location(shown, line, col),
+                           "remove the NUL byte; is this a binary file?")
     if text.startswith("\ufeff"):
         text = text[1:]
     return text
@@ -104,7 +120,10 @@ def loads(text: str, shown: str) -> YNode:
     """Parse YAML TEXT (from file SHOWN) into a located node tree."""
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         raise ContentError("file is empty", Location(shown, 1), "add a YAML mapping, or delete the file")
-    loader = _StrictLoader(text)
+    try:
+        loader = _StrictLoader(text)
+    except yaml.reader.ReaderError as exc:  # the reader checks every character before parsing
+        raise _reader_error(exc, text, shown) from None
     try:
         try:
             node = loader.get_single_node()
@@ -115,6 +134,8 @@ def loads(text: str, shown: str) -> YNode:
                 raise ContentError("file holds more than one YAML document", _loc(shown, exc.problem_mark),
                                    "keep one document per file; remove the '---' separator") from None
             raise _yaml_error(exc, shown) from None
+        except yaml.reader.ReaderError as exc:
+            raise _reader_error(exc, text, shown) from None
         except yaml.YAMLError as exc:
             raise _yaml_error(exc, shown) from None
     finally:
@@ -131,16 +152,34 @@ def _loc(shown: str, mark: yaml.Mark | None) -> Location:
 
 
 def _yaml_error(exc: yaml.YAMLError, shown: str) -> ContentError:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem_mark = getattr(exc, "problem_mark", None)
+    context_mark = getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
-    message = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
+    if context == "while scanning a quoted scalar" and "end of stream" in problem:
+        # Where the quote opened is where the fix goes, not the end of the file.
+        return ContentError("invalid YAML: a quoted value is never closed", _loc(shown, context_mark),
+                            "close the quote that opens here, or escape a quote inside the text")
+    message = f"invalid YAML: {problem}"
+    if context:
+        opened = ""
+        if context_mark is not None and problem_mark is not None and context_mark.line != problem_mark.line:
+            opened = f", line {context_mark.line + 1} column {context_mark.column + 1}"
+        message += f" ({context}{opened})"
     hint = "check quoting and indentation on this line"
-    if "\t" in problem or "tab" in problem:
+    if "\\t" in problem or "\t" in problem:  # PyYAML writes the tab as '\\t'
         hint = "YAML indentation must use spaces, not tabs"
     elif "unacceptable character" in problem:
         hint = "remove control characters from the file"
-    return ContentError(message, _loc(shown, mark), hint)
+    return ContentError(message, _loc(shown, problem_mark or context_mark), hint)
+
+
+def _reader_error(exc: yaml.reader.ReaderError, text: str, shown: str) -> ContentError:
+    pos = max(0, min(exc.position, len(text)))
+    line = text.count("\n", 0, pos) + 1
+    col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return ContentError(f"file contains the control character U+{exc.character:04X}, which YAML does not allow",
+                        Location(shown, line, col), "delete the character, or write it as an escape in a quoted value")
 
 
 _constructor = SafeConstructor()
