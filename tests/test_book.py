@@ -116,7 +116,7 @@ def test_sources_appendix_numbering_is_consistent(book_pdf: Path) -> None:
             dest = annot.get_object().get("/Dest")
             if dest is not None and pages[dest[0].idnum] >= start:
                 note_links += 1
-            assert "/A" not in annot.get_object() or "bgdest" not in str(annot.get_object()["/A"])
+            assert "briefgen.invalid" not in str(annot.get_object())
     assert note_links >= len(numbers)
 
 
@@ -150,7 +150,7 @@ def test_incremental_book_rerenders_one_chapter_and_keeps_numbers(scratch: Path,
     assert first.reused == []
     nato = scratch / "content" / "alliances" / "nato.yaml"
     text = nato.read_text(encoding="utf-8")
-    extra = " ".join(["The alliance's planning machinery keeps growing in scope and in ambition."] * 40)
+    extra = " ".join(["The alliance's planning machinery keeps growing in scope and in ambition."] * 150)
     nato.write_text(text.replace("summary: >-\n", f"summary: >-\n  {extra}\n", 1), encoding="utf-8")
     project = Project(scratch)
     second = render_book(plan_book(project), out, cache, render_locally(project))

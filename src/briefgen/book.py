@@ -30,8 +30,10 @@ PART_KEYWORDS = ("alliances", "obstacles", "recommendations")
 ROMAN = ("I", "II", "III", "IV", "V", "VI")
 #: Files (besides the HTML) a rendered segment depends on: stylesheets, fonts, images, brand.
 ASSET_GLOBS = ("templates/css/**/*", "fonts/**/*", "images/**/*", "brand.yml", "brand/**/*")
-#: Internal links in a segment point at anchors in other segments; they are resolved after merging.
-DEST_SCHEME = "bgdest:"
+#: Internal links in a segment point at anchors in other segments. They are written as links under this
+#: reserved, never-resolving address (RFC 2606 .invalid) and turned into in-document links after joining;
+#: none survives into the book.
+DEST_SCHEME = "https://briefgen.invalid/dest/"
 
 _ID = re.compile(r'\bid="([^"]+)"')
 _HREF = re.compile(r'\bhref="#([^"]*)"')
@@ -491,18 +493,27 @@ def merge_book(book: Book, parts: list[Rendered], folios: Rendered, starts: dict
         if 0 < i < len(folio_pdf.pages):
             page.add_overlay(folio_pdf.pages[i])
 
-    # Links: every internal link was written as bgdest:ANCHOR; point it at the anchor's page and position.
+    # Links: every internal link was written under DEST_SCHEME; point it at the anchor's page and position,
+    # and drop the (never expected) ones whose anchor is not in the book.
     for page in pdf.pages:
-        for annot in page.obj.get("/Annots", Array()):
+        annots = page.obj.get("/Annots")
+        if annots is None:
+            continue
+        kept = Array()
+        for annot in annots:
             action = annot.get("/A")
             uri = action.get("/URI") if action is not None else None
-            if uri is None or not str(uri).startswith(DEST_SCHEME):
-                continue
-            del annot["/A"]
-            target = anchors.get(str(uri)[len(DEST_SCHEME):])
-            if target is not None:
+            if uri is not None and str(uri).startswith(DEST_SCHEME):
+                del annot["/A"]
+                target = anchors.get(str(uri)[len(DEST_SCHEME):])
+                if target is None:
+                    continue
                 index, left, top = target
                 annot.Dest = Array([pdf.pages[index].obj, Name.XYZ, left, top, 0])
+                if "/Contents" in annot:
+                    del annot["/Contents"]
+            kept.append(annot)
+        page.obj.Annots = kept
 
     # Outline: parts and the appendix at level 1, chapters and the figure under their part.
     with pdf.open_outline() as outline:
