@@ -181,7 +181,8 @@ def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool
         raise SystemExit(128 + exc.signum) from None
     bar.finish()
     for rel, exc in report.failures:
-        click.echo(f"failed {rel}: {exc.format_message()}", err=True)
+        for error in exc.errors if isinstance(exc, ErrorGroup) else [exc]:
+            click.echo(f"failed {rel}: {error.format_message()}", err=True)
     built, skipped, failed = len(report.built), len(report.skipped), len(report.failures)
     click.echo(f"built {built}, up to date {skipped}, failed {failed} of {report.planned} documents "
                f"into {out_dir} in {report.seconds:.1f} s")

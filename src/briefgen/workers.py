@@ -74,13 +74,18 @@ class DocumentTimeout(BaseException):
     """Raised inside a worker when a document exceeds its time limit (BaseException: nothing swallows it)."""
 
 
-def _error_state(exc: BriefgenError) -> tuple[str, str, tuple | None, str | None]:
+def _error_state(exc: BriefgenError) -> tuple:
+    """Reduce EXC to plain values a pipe can carry (an ErrorGroup keeps each of its errors)."""
+    if isinstance(exc, errors_module.ErrorGroup):
+        return ("ErrorGroup", [_error_state(e) for e in exc.errors], None, None)
     loc = exc.location
     return (type(exc).__name__, exc.message, (loc.path, loc.line, loc.col) if loc else None, exc.hint)
 
 
-def _error_from_state(state: tuple[str, str, tuple | None, str | None]) -> BriefgenError:
+def _error_from_state(state: tuple) -> BriefgenError:
     name, message, loc, hint = state
+    if name == "ErrorGroup":
+        return errors_module.ErrorGroup([_error_from_state(s) for s in message])
     cls = getattr(errors_module, name, None)
     if not (isinstance(cls, type) and issubclass(cls, BriefgenError)) or name == "ErrorGroup":
         cls = RenderError
@@ -110,9 +115,6 @@ def worker_main(conn: Connection, root: str, limits: Limits) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides how an interrupted build ends
     signal.signal(signal.SIGTERM, _on_term)
     signal.signal(signal.SIGALRM, _on_alarm)
-    if limits.memory_mb:
-        cap = limits.memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
     logging.getLogger("weasyprint").propagate = False
     logging.getLogger("fontTools").setLevel(logging.ERROR)
@@ -121,12 +123,17 @@ def worker_main(conn: Connection, root: str, limits: Limits) -> None:
     from .pdf import render_pdf, weasyprint
     from .project import Project
 
+    import pikepdf  # noqa: F401 - loaded now, so the memory limit below counts documents, not libraries
+
     weasyprint()  # pay the import once, before the first document
     project = Project(Path(root))
     try:  # read the content once, outside any document's time limit
         project.catalogue, project.seeds  # noqa: B018
     except BriefgenError:
         pass  # the parent has reported it already; each task will report it again
+    if limits.memory_mb:
+        cap = limits.memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     conn.send(("ready", os.getpid()))
     while True:
         try:
