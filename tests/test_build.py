@@ -104,7 +104,7 @@ def test_runaway_document_stops_at_its_limits(scratch: Path, run) -> None:
         "id: runaway\nname: Runaway paragraph\ndomain: general\nsummary: >-\n  "
         + "An obstacle that never ends. " * 72000 + "\n", encoding="utf-8")
     start = time.monotonic()
-    result = run(scratch, "build", "-q", "--jobs", "2", "--doc-timeout", "8", "--doc-memory", "300")
+    result = run(scratch, "build", "-q", "--jobs", "2", "--doc-timeout", "8", "--doc-memory", "450")
     assert time.monotonic() - start < 120
     assert result.exit_code == 1
     failed = [line for line in result.output.splitlines() if line.startswith("failed ")]
