@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .build import Target, plan, render_target
+from .build import FORMATS, Target, plan, render_target
 from .errors import BriefgenError, ContentError, ErrorGroup, Location
 from .project import Project, find_root
 
@@ -76,7 +76,8 @@ def check(c: Context) -> None:
     c.say(f"ok: {len(cat.blocks)} blocks, {len(project.seeds.seeds)} seeds, every quote found in its seed")
 
 
-def _render_one(c: Context, kind: str, block_id: str, audience: str | None, out: Path | None, strict: bool) -> None:
+def _render_one(c: Context, kind: str, block_id: str, audience: str | None, out: Path | None, strict: bool,
+                fmt: str = "pdf") -> None:
     project = c.project
     project.check()
     target = Target(kind, block_id, audience or project.config.default_audience)
@@ -84,7 +85,7 @@ def _render_one(c: Context, kind: str, block_id: str, audience: str | None, out:
         known = ", ".join(b.id for b in project.catalogue.documents())
         raise ContentError(f"no alliance or obstacle with id {block_id!r}", Location("content/"),
                            f"known ids: {known}")
-    path = render_target(project, target, c.out(out), strict=strict)
+    path = render_target(project, target, c.out(out), strict=strict, fmt=fmt)
     c.say(f"wrote {path}")
 
 
@@ -95,22 +96,28 @@ def _output_options(f):  # noqa: ANN001, ANN202 - click decorator
     return f
 
 
-@main.command()
-@click.argument("block_id", metavar="ID")
-@_output_options
-@pass_ctx
-def brief(c: Context, block_id: str, audience: str | None, out: Path | None, strict: bool) -> None:
-    """Render the multi-page brief of alliance or obstacle ID to OUT/AUDIENCE/briefs/ID.pdf."""
-    _render_one(c, "brief", block_id, audience, out, strict)
+FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(FORMATS), default="pdf", show_default=True,
+                             help="pdf, or html: a standalone HTML file for reading on screen.")
 
 
 @main.command()
 @click.argument("block_id", metavar="ID")
 @_output_options
+@FORMAT_OPTION
 @pass_ctx
-def onepager(c: Context, block_id: str, audience: str | None, out: Path | None, strict: bool) -> None:
-    """Render the one-page summary of alliance or obstacle ID to OUT/AUDIENCE/onepagers/ID.pdf."""
-    _render_one(c, "onepager", block_id, audience, out, strict)
+def brief(c: Context, block_id: str, audience: str | None, out: Path | None, strict: bool, fmt: str) -> None:
+    """Render the multi-page brief of alliance or obstacle ID to OUT/AUDIENCE/briefs/ID.pdf (or .html)."""
+    _render_one(c, "brief", block_id, audience, out, strict, fmt)
+
+
+@main.command()
+@click.argument("block_id", metavar="ID")
+@_output_options
+@FORMAT_OPTION
+@pass_ctx
+def onepager(c: Context, block_id: str, audience: str | None, out: Path | None, strict: bool, fmt: str) -> None:
+    """Render the one-page summary of alliance or obstacle ID to OUT/AUDIENCE/onepagers/ID.pdf (or .html)."""
+    _render_one(c, "onepager", block_id, audience, out, strict, fmt)
 
 
 @main.command()

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Literal
 
 from markupsafe import Markup, escape
 
 from . import prose
+from .brand import load_brand
 from .config import LoadedAudience
 from .errors import ContentError, Location
 from .model import Alliance, Block, Obstacle, Recommendation, SourceRef, as_list
@@ -27,12 +29,14 @@ DEFAULT_SECTIONS: dict[str, tuple[str, ...]] = {
               "examples", "modernization_priorities", "key_actions", "other_perspectives", "quotes",
               "recommendations", "sources"),
     "onepager": ("bottom_line", "overview", "why_it_matters", "how_it_shows_up", "modernization_priorities",
-                 "examples"),
+                 "key_actions", "examples", "related", "recommendations", "pull_quote"),
 }
-#: One-pager layout: sections across the full width first, then the two columns.
-ONEPAGER_LEAD = ("bottom_line", "overview", "recommendations")
+#: One-pager layout: sections across the full width first, then the two columns, then the tail (the source
+#: notes always close it, since every note number links to them).
+ONEPAGER_LEAD = ("bottom_line", "overview")
 ONEPAGER_COLUMNS = ("why_it_matters", "how_it_shows_up", "modernization_priorities", "key_actions", "examples",
                     "other_perspectives")
+ONEPAGER_TAIL = ("related", "recommendations", "pull_quote")
 #: Most points a list shows, per kind of document.
 MAX_POINTS = {"brief": 12, "onepager": 4}
 
@@ -43,6 +47,14 @@ def document_date() -> dt.date:
     if epoch and epoch.strip().isdigit():
         return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
     return dt.date.today()
+
+
+def document_timestamp() -> str:
+    """The PDF creation date as a W3C date: SOURCE_DATE_EPOCH's instant when set, else today's date."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.date.today().isoformat()
 
 
 @dataclass
@@ -101,12 +113,18 @@ class Notes:
             self._index[key] = len(self.items)
         return self._index[key]
 
+    def title_of(self, ref: SourceRef) -> str:
+        """Return the title of the seed REF cites, e.g. to attribute an unattributed quote."""
+        seed = self.project.seeds.get(ref.seed)
+        return seed.info.title if seed is not None else ref.seed
+
     def cite(self, refs: SourceRef | list[SourceRef] | None) -> Markup:
         """Return superscript note links for REFS (used by templates as `{{ cite(x.cite) }}`)."""
         numbers = sorted({self.number(r) for r in as_list(refs)})
         if not numbers:
             return Markup("")
-        links = Markup(",").join(Markup('<a href="#note-{0}">{0}</a>').format(n) for n in numbers)
+        links = Markup(",").join(Markup('<a href="#note-{0}" title="Source note {0}">{0}</a>').format(n)
+                                 for n in numbers)
         return Markup('<sup class="note-ref">') + links + Markup("</sup>")
 
 
@@ -143,8 +161,15 @@ def document_title(block: Block, kind: str) -> str:
     return f"{block.name} \u2014 {KIND_LABELS[kind]}"
 
 
-def render_html(project: Project, block_id: str, kind: str, audience: str | None = None) -> RenderedDocument:
-    """Render the HTML of one brief or one-pager."""
+def render_html(project: Project, block_id: str, kind: str, audience: str | None = None, *,
+                drop: Collection[str] = (), max_points: int | None = None, fit_css: str = "",
+                asset_prefix: str = "") -> RenderedDocument:
+    """Render the HTML of one brief or one-pager.
+
+    DROP, MAX_POINTS and FIT_CSS are how the one-pager fit loop condenses a document (sections left out,
+    fewer points per list, tighter spacing); ASSET_PREFIX leads every project file URL (empty for PDFs,
+    the way back to the project root for a standalone HTML file).
+    """
     if kind not in KINDS:
         raise ValueError(f"unknown document kind {kind!r}")
     cat = project.catalogue
@@ -157,6 +182,7 @@ def render_html(project: Project, block_id: str, kind: str, audience: str | None
     notes = Notes(project)
     title = document_title(block, kind)
     env = make_environment(project.root, aud.name)
+    brand = load_brand(project.root)
     html = render(
         env, f"{kind}.html.j2", project.root,
         kind=kind,
@@ -172,10 +198,16 @@ def render_html(project: Project, block_id: str, kind: str, audience: str | None
         description=prose.plain(block.summary),
         keywords=", ".join([block.name, block.type_name, *block.keywords]),
         date=document_date(),
-        sections=list(DEFAULT_SECTIONS[kind]),
+        created=document_timestamp(),
+        sections=[s for s in DEFAULT_SECTIONS[kind] if s not in drop],
         lead_sections=ONEPAGER_LEAD,
         column_sections=ONEPAGER_COLUMNS,
-        max_points=MAX_POINTS[kind],
+        tail_sections=ONEPAGER_TAIL,
+        max_points=max_points or MAX_POINTS[kind],
+        brand=brand,
+        brand_css=brand.css(asset_prefix),
+        fit_css=Markup(fit_css),
+        asset=lambda path: asset_prefix + path,
         notes=notes,
         cite=notes.cite,
         escape=escape,
