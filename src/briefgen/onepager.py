@@ -90,10 +90,7 @@ class Fitted:
 
 def fit_onepager(project: Project, block_id: str, audience: str | None = None, *, strict: bool = False) -> Fitted:
     """Lay out BLOCK_ID's one-pager on one page, condensing as little as it needs; fail naming the overflow."""
-    source = ""
-
     def attempt(level: int) -> Fitted:
-        nonlocal source
         doc = render_html(project, block_id, "onepager", audience, **options(level))
         source = project.catalogue.file_of(doc.block)
         return Fitted(doc, lay_out(doc.html, project.root, source, strict=strict), level)
@@ -104,10 +101,12 @@ def fit_onepager(project: Project, block_id: str, audience: str | None = None, *
     tightest = attempt(len(STEPS))
     if tightest.layout.pages > 1:
         over = tightest.layout.overflow_lines()
+        source = project.catalogue.file_of(tightest.document.block)
+        where = tightest.document.block.loc or Location(source)
         raise RenderError(
             f"one-pager for {block_id!r} does not fit one page: {over} line{'s' if over != 1 else ''} over "
-            f"after condensing ({'; '.join(tightest.applied)})", Location(source),
-            f"shorten the bottom line, summary or lists of {source} by about {over} lines; "
+            f"after condensing ({'; '.join(tightest.applied)})", Location(source, where.line),
+            f"shorten the bottom line, summary or lists by about {over} lines; "
             "a one-pager is never two pages and its text is never set below 9pt")
     # Steps only ever remove or tighten, so the levels that fit form a range: find its start by bisection.
     fits, fails = tightest, 0

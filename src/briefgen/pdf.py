@@ -128,6 +128,8 @@ class Layout:
         def count(box: Any) -> int:
             if isinstance(box, boxes.LineBox):
                 return 1
+            if isinstance(box, boxes.MarginBox):  # running header and footer are not content
+                return 0
             return sum(count(child) for child in getattr(box, "children", ()) or ())
 
         return sum(count(page._page_box) for page in self.document.pages[1:])
