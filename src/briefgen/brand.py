@@ -236,9 +236,12 @@ def load_brand(root: Path, overrides: Mapping[str, Any] | YNode | None = None, *
     conv = Converter()
     conv.register(Palette, _palette)
     conv.register(LogoImages, _images)
-    brand = conv.record(_dashes_to_underscores(node), Brand, "")
+    node = _dashes_to_underscores(node)
+    brand = conv.record(node, Brand, "")
     if brand is not None:
         _validate(brand, root, conv)
+    elif node.kind == "map":
+        _validate_parts(node, root, conv)
     errors = ErrorCollector()
     errors.extend([_redash(e) for e in conv.errors])
     errors.raise_if_any()
@@ -339,11 +342,34 @@ def _images(node: YNode, conv: Converter) -> LogoImages | None:
 
 def _validate(brand: Brand, root: Path, conv: Converter) -> None:
     """Check what the schema alone cannot: colour names, file paths, declared families, sizes."""
-    c = brand.color
+    brand.colors = _check_colors(brand.color, brand.typography.headings, brand.settings, conv)
+    _check_logo(brand.logo, root, conv)
+    _check_typography(brand.typography, root, conv)
+
+
+def _validate_parts(node: YNode, root: Path, conv: Converter) -> None:
+    """When the whole brand did not convert, still check each section that did, so one run reports everything."""
+    quiet = Converter()  # its errors repeat those already recorded
+    quiet.register(Palette, _palette)
+    quiet.register(LogoImages, _images)
+    parts = {key: quiet.record(node.value[key], cls, key) if key in node.value else None
+             for key, cls in (("color", Color), ("logo", Logo), ("typography", Typography))}
+    if parts["color"] is not None:
+        _check_colors(parts["color"], None, BriefgenDefaults(), conv)
+    if parts["logo"] is not None:
+        _check_logo(parts["logo"], root, conv)
+    if parts["typography"] is not None:
+        _check_typography(parts["typography"], root, conv)
+
+
+def _check_colors(c: Color, heading: HeadingType | None, settings: BriefgenDefaults, conv: Converter) -> dict[str, str]:
+    """Resolve every colour role to a hex value; a value is a hex colour, a palette name or another role."""
+    roles: dict[str, str] = {}
+    failed: set[str] = set()
 
     def colour(value: str | None, what: str, loc: Location | None) -> str | None:
-        if value is None:
-            return None
+        if value is None or value in failed:
+            return None  # an unset value, or a role whose own error is already reported
         if _HEX.match(value):
             return value
         if value in c.palette:
@@ -354,30 +380,37 @@ def _validate(brand: Brand, root: Path, conv: Converter) -> None:
                    "use '#rrggbb' or one of: " + (", ".join(c.palette) or "(empty palette)"))
         return None
 
-    roles: dict[str, str] = {}
     for role in ("foreground", "background", "primary", "secondary", "tertiary", "light", "dark"):
         value = colour(getattr(c, role), f"color.{role}", c.where(role))
         if value is not None:
             roles[role] = value
-    roles.setdefault("dark", roles.get("primary", "#000000"))
-    heading = brand.typography.headings
-    roles["heading"] = colour(heading.color, "typography.headings.color", heading.where("color")) or roles.get("primary", "")
-    settings = brand.settings
+        elif getattr(c, role) is not None:
+            failed.add(role)
+    roles.setdefault("dark", roles.get("primary", ""))
+    if heading is not None:
+        roles["heading"] = colour(heading.color, "typography.headings.color", heading.where("color")) \
+            or roles.get("primary", "")
     roles["rule"] = colour(settings.rule_color, "defaults.briefgen.rule-color", settings.where("rule_color")) \
         or roles.get("light", "")
-    brand.colors = roles
+    return roles
 
-    for name, image in brand.logo.images.items():
+
+def _check_logo(logo: Logo, root: Path, conv: Converter) -> None:
+    """Every logo file exists in the project; every size names a declared image."""
+    for name, image in logo.images.items():
         _project_file(root, image.path, f"logo.images.{name}.path", image.where("path"), conv, (".svg", ".png"))
     for size in ("small", "medium", "large"):
-        variants = getattr(brand.logo, size)
+        variants = getattr(logo, size)
         for bg in ("light", "dark") if variants else ():
-            if getattr(variants, bg) not in brand.logo.images:
+            if getattr(variants, bg) not in logo.images:
                 conv.error(f"logo.{size}.{bg}: no image named {getattr(variants, bg)!r}", variants.where(bg),
-                           "name one of logo.images: " + ", ".join(brand.logo.images))
+                           "name one of logo.images: " + (", ".join(logo.images) or "(none declared)"))
 
+
+def _check_typography(typo: Typography, root: Path, conv: Converter) -> None:
+    """Font files exist, families used are declared, body text is readable."""
     families = set()
-    for i, font in enumerate(brand.typography.fonts, start=1):
+    for i, font in enumerate(typo.fonts, start=1):
         if not _FAMILY.match(font.family):
             conv.error(f"typography.fonts[{i}].family: {font.family!r} is not a plain family name", font.where("family"),
                        "use letters, digits, spaces and hyphens")
@@ -385,11 +418,11 @@ def _validate(brand: Brand, root: Path, conv: Converter) -> None:
         for j, f in enumerate(font.files, start=1):
             _project_file(root, f.path, f"typography.fonts[{i}].files[{j}].path", f.where("path"), conv,
                           (".otf", ".ttf", ".woff", ".woff2"))
-    for what, rec in (("typography.base", brand.typography.base), ("typography.headings", heading)):
+    for what, rec in (("typography.base", typo.base), ("typography.headings", typo.headings)):
         if rec.family not in families:
             conv.error(f"{what}.family: {rec.family!r} is not declared under typography.fonts", rec.where("family"),
                        "add the family's files under typography.fonts (fonts are never fetched from the network)")
-    base = brand.typography.base
+    base = typo.base
     size = _SIZE.match(base.size)
     if not size:
         conv.error(f"typography.base.size: {base.size!r} is not a size in points", base.where("size"), "write e.g. 10.5pt")
