@@ -125,7 +125,8 @@ class Notes:
             return Markup("")
         links = Markup(",").join(Markup('<a href="#note-{0}" title="Source note {0}">{0}</a>').format(n)
                                  for n in numbers)
-        return Markup('<sup class="note-ref">') + links + Markup("</sup>")
+        # A word joiner keeps the note number on the line of the word it follows.
+        return Markup('\u2060<sup class="note-ref">') + links + Markup("</sup>")
 
 
 @dataclass
