@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test bench system-deps clean
+.PHONY: run test bench system-deps test-system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,13 +23,17 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 system-deps:
 	@sh scripts/system-deps.sh
 
+## Also the Debian packages only the tests use (chromium for the live-preview browser test).
+test-system-deps:
+	@sh scripts/system-deps.sh --test
+
 ## Build, for the default audience, every brief and every one-pager into build/.
 run: system-deps $(STAMP)
 	$(BIN)/briefgen check
 	$(BIN)/briefgen build --out build
 
 ## Run the whole test suite.
-test: system-deps $(TEST_STAMP)
+test: test-system-deps $(TEST_STAMP)
 	$(BIN)/python -m pytest -q
 
 clean:

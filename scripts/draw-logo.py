@@ -1,4 +1,4 @@
-"""Draw the default brand's wordmark (assets/logo.svg, assets/logo-reverse.svg) with glyph outlines.
+"""Draw the default brand's wordmark (brand/logo.svg, brand/logo-reverse.svg) with glyph outlines.
 
 The words are outlined from the project's own Inter font, so the logo needs no font at render time.
 Run once after changing the design: `.venv/bin/python scripts/draw-logo.py`.
@@ -59,6 +59,6 @@ def logo(ink: str, accent: str, sub: str, title: str) -> str:
 
 if __name__ == "__main__":
     title = "briefgen Alliance Studies"
-    (ROOT / "assets").mkdir(exist_ok=True)
-    (ROOT / "assets" / "logo.svg").write_text(logo(NAVY, BRICK, BRICK, title), encoding="utf-8")
-    (ROOT / "assets" / "logo-reverse.svg").write_text(logo(WHITE, BRICK, WHITE, title), encoding="utf-8")
+    (ROOT / "brand").mkdir(exist_ok=True)
+    (ROOT / "brand" / "logo.svg").write_text(logo(NAVY, BRICK, BRICK, title), encoding="utf-8")
+    (ROOT / "brand" / "logo-reverse.svg").write_text(logo(WHITE, BRICK, WHITE, title), encoding="utf-8")

@@ -1,12 +1,25 @@
 #!/bin/sh
 # Install the Debian libraries briefgen's rendering and tests need, or say exactly what to run.
+# usage: sh scripts/system-deps.sh [--test]
 # libharfbuzz-subset0: WeasyPrint subsets fonts with HarfBuzz (fontTools fallback is ~0.5 s/doc slower).
-# poppler-utils: pdftoppm, used to look at rendered pages.
+# poppler-utils: pdftoppm and pdfinfo, used to look at rendered pages (and by `briefgen serve` for page images).
+# --test adds TEST_PKGS, which only the tests use. They are required in CI (CI set) and installed when root;
+# on a developer machine without root a missing one is reported and the tests that need it skip.
+# chromium: Debian's browser, driven headless by tests/test_serve_browser.py (the live preview).
 set -u
 PKGS="libharfbuzz-subset0 poppler-utils"
+TEST_PKGS="chromium"
+optional=""
+if [ "${1:-}" = "--test" ]; then
+  if [ -n "${CI:-}" ] || [ "$(id -u)" = 0 ]; then PKGS="$PKGS $TEST_PKGS"; else optional="$TEST_PKGS"; fi
+fi
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+for p in $optional; do
+  installed "$p" || echo "system-deps: $p is not installed; the tests that need it will skip (run: sudo apt-get install -y $p)" >&2
+done
 missing=""
 for p in $PKGS; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+  installed "$p" || missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -18,7 +18,7 @@ def test_default_brand_gives_fonts_and_colours_as_custom_properties(root: Path) 
     assert "--color-primary: #14304f;" in css and "--color-secondary: #b5472f;" in css
     assert '--font-heading: "Inter", sans-serif;' in css and '--font-base: "Noto Serif", serif;' in css
     assert 'src: url("fonts/Inter-Bold.otf")' in css
-    assert brand.logo_for("dark").path == "assets/logo-reverse.svg" and brand.logo_for("dark").alt
+    assert brand.logo_for("dark").path == "brand/logo-reverse.svg" and brand.logo_for("dark").alt
     assert 'url("../../../fonts/Inter-Bold.otf")' in str(brand.css("../../../"))
 
 
@@ -74,7 +74,7 @@ def test_schema_errors_are_all_located_in_brand_yml(scratch: Path) -> None:
         load_brand(scratch)
     message = str(info.value)
     assert f"brand.yml:{_line(lines, 'navy:')}:" in message and "is not a hex colour" in message
-    assert f"brand.yml:{_line(lines, 'path: assets/logo-reverse.svg')}:" in message
+    assert f"brand.yml:{_line(lines, 'path: brand/logo-reverse.svg')}:" in message
     assert "logo.images.wordmark-reverse: missing required field 'alt'" in message
     assert f"brand.yml:{_line(lines, 'line-hight')}:" in message
     assert "unknown field 'line-hight'" in message and "did you mean 'line-height'?" in message
@@ -82,7 +82,7 @@ def test_schema_errors_are_all_located_in_brand_yml(scratch: Path) -> None:
 
 def test_semantic_errors_are_all_located_in_brand_yml(scratch: Path) -> None:
     """An undeclared font family, text below 9pt and a logo URL are reported together, at their lines."""
-    lines = _edit(scratch / "brand.yml", ("path: assets/logo.svg", "path: https://example.org/logo.svg"),
+    lines = _edit(scratch / "brand.yml", ("path: brand/logo.svg", "path: https://example.org/logo.svg"),
                   ("    family: Noto Serif\n    size: 10.5pt", "    family: Garamond\n    size: 8pt"))
     with pytest.raises(BriefgenError) as info:
         load_brand(scratch)

@@ -21,7 +21,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "onepager"
 def long_blocks(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the project with two over-long obstacles: one that condenses to fit, one that cannot."""
     copy = tmp_path_factory.mktemp("long")
-    for part in ("briefgen.yaml", "brand.yml", "audiences", "assets", "content", "seeds", "templates", "fonts"):
+    for part in ("briefgen.yaml", "brand.yml", "audiences", "brand", "content", "seeds", "templates", "fonts"):
         (shutil.copytree if (root / part).is_dir() else shutil.copy2)(root / part, copy / part)
     for path in FIXTURES.glob("*.yaml"):
         shutil.copy2(path, copy / "content" / "obstacles" / path.name)

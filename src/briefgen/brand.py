@@ -65,7 +65,7 @@ class Meta(Record):
 class LogoImage(Record):
     """One logo file with its alternative text."""
 
-    path: Text = doc("SVG or PNG file inside the project, e.g. assets/logo.svg")
+    path: Text = doc("SVG or PNG file inside the project, e.g. brand/logo.svg")
     alt: Text = doc("alternative text read aloud by screen readers; required for accessible PDFs")
 
 
@@ -439,7 +439,7 @@ def _project_file(root: Path, path: str, what: str, loc: Location | None, conv: 
     """Check PATH names an existing file inside the project with one of SUFFIXES."""
     if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_./-]*", path) or ".." in path.split("/"):
         conv.error(f"{what}: {path!r} is not a plain relative path inside the project", loc,
-                   "write a path such as assets/logo.svg (no URLs, no '..')")
+                   "write a path such as brand/logo.svg (no URLs, no '..')")
         return
     if not path.lower().endswith(suffixes):
         conv.error(f"{what}: {path!r} is not one of {', '.join(suffixes)}", loc, "use a file of a supported type")

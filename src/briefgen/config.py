@@ -1,4 +1,4 @@
-"""Project and audience configuration: declared schemas, defaults and loading."""
+"""Project configuration: the declared schema of briefgen.yaml, and loading it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,6 +6,7 @@ from pathlib import Path
 
 from . import yamlsafe
 from .errors import ContentError, ErrorCollector, Location
+from .audiences import LoadedAudience, audience_names, load_audience  # noqa: F401 - re-exported
 from .schema import Converter, Id, Record, Text, doc
 
 PROJECT_FILE = "briefgen.yaml"
@@ -21,23 +22,6 @@ class ProjectConfig(Record):
     default_audience: Id = doc("audience used when a command gets no --audience")
 
 
-@dataclass(kw_only=True)
-class Audience(Record):
-    """audiences/<name>.yaml: who a document is for and how it is marked."""
-
-    label: Text = doc("name shown on documents, e.g. 'Congressional staff'")
-    marking: Text | None = doc("distribution marking printed in every footer; omit for none", default=None)
-
-
-@dataclass
-class LoadedAudience:
-    """An audience with its name and file."""
-
-    name: str
-    config: Audience
-    file: str
-
-
 def load_project_config(root: Path) -> ProjectConfig:
     """Read briefgen.yaml; every problem is reported together."""
     path = root / PROJECT_FILE
@@ -51,25 +35,3 @@ def load_project_config(root: Path) -> ProjectConfig:
     errors.extend(conv.errors)
     errors.raise_if_any()
     return cfg
-
-
-def audience_names(root: Path) -> list[str]:
-    """Names of every audience defined under audiences/."""
-    folder = root / "audiences"
-    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
-
-
-def load_audience(root: Path, name: str) -> LoadedAudience:
-    """Read audiences/NAME.yaml."""
-    names = audience_names(root)
-    if name not in names:
-        raise ContentError(f"no audience named {name!r}", Location("audiences/"),
-                           "known audiences: " + (", ".join(names) or "none"))
-    shown = f"audiences/{name}.yaml"
-    node = yamlsafe.load(root / shown, shown)
-    conv = Converter()
-    cfg = conv.record(node, Audience, "")
-    errors = ErrorCollector()
-    errors.extend(conv.errors)
-    errors.raise_if_any()
-    return LoadedAudience(name, cfg, shown)

@@ -116,3 +116,9 @@ class ErrorCollector:
             raise self.errors[0]
         if self.errors:
             raise ErrorGroup(self.errors)
+
+
+class ContentWarning(BriefgenError):
+    """Something worth fixing that does not stop a build (e.g. prose above an audience's reading level)."""
+
+    kind = "warning"

@@ -1,17 +1,19 @@
 """(block, audience, kind) -> HTML: the document context, source notes, and template rendering."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from markupsafe import Markup, escape
 
 from . import prose
+from .audiences import Audience, LoadedAudience
 from .brand import load_brand
-from .config import LoadedAudience
 from .errors import ContentError, Location
 from .model import Alliance, Block, Obstacle, Recommendation, SourceRef, as_list
 from .project import Project
@@ -22,23 +24,12 @@ Kind = Literal["brief", "onepager"]
 KINDS: tuple[str, ...] = ("brief", "onepager")
 KIND_LABELS = {"brief": "Policy brief", "onepager": "One-pager"}
 
-#: Sections of each kind of document, in order. Each names templates/sections/<name>.html.j2; a section
-#: that does not apply to a block's type renders nothing.
-DEFAULT_SECTIONS: dict[str, tuple[str, ...]] = {
-    "brief": ("bottom_line", "sidebar", "overview", "why_it_matters", "how_it_shows_up", "pull_quote",
-              "examples", "modernization_priorities", "key_actions", "other_perspectives", "quotes",
-              "recommendations", "sources"),
-    "onepager": ("bottom_line", "overview", "why_it_matters", "how_it_shows_up", "modernization_priorities",
-                 "key_actions", "examples", "related", "recommendations", "pull_quote"),
-}
-#: One-pager layout: sections across the full width first, then the two columns, then the tail (the source
-#: notes always close it, since every note number links to them).
-ONEPAGER_LEAD = ("bottom_line", "overview")
-ONEPAGER_COLUMNS = ("why_it_matters", "how_it_shows_up", "modernization_priorities", "key_actions", "examples",
-                    "other_perspectives")
-ONEPAGER_TAIL = ("related", "recommendations", "pull_quote")
-#: Most points a list shows, per kind of document.
-MAX_POINTS = {"brief": 12, "onepager": 4}
+#: Most points a list shows in a one-pager, whatever the audience allows in a brief.
+ONEPAGER_MAX_POINTS = 4
+#: What closes a one-pager, after its lead and columns: the related-blocks strip and the pull quote. The
+#: source notes always follow, since every note number links to them. The fit loop may drop any of these.
+ONEPAGER_TAIL: tuple[str, ...] = ("related", "pull_quote")
+_LINE_REF = re.compile(r"L\d+(?:-L?\d+)?\Z")
 
 
 def document_date() -> dt.date:
@@ -67,6 +58,23 @@ class Note:
     passage: Passage | None
 
     @property
+    def where(self) -> str:
+        """The passage as a reader finds it: outline section titles (outermost and innermost), then lines."""
+        p = self.passage
+        if p is None:
+            return self.ref.anchor
+        lines = f"line {p.start}" if p.start == p.end else f"lines {p.start}\u2013{p.end}"
+        titles = [prose.plain(t) for t in p.path]
+        named = not _LINE_REF.match(p.anchor)
+        if named and (not titles or titles[-1] != prose.plain(p.title)):
+            titles.append(prose.plain(p.title))
+        if len(titles) > 2:
+            titles = [titles[0], titles[-1]]
+        if not titles:
+            return lines
+        return "section \u201c" + " \u203a ".join(titles) + f"\u201d ({lines})"
+
+    @property
     def citation(self) -> str:
         """Authors, title, publisher, date, section: a one-line reference."""
         s = self.seed
@@ -79,19 +87,19 @@ class Note:
             parts.append(s.publisher)
         if s.date:
             parts.append(s.date)
-        where = self.passage.title if self.passage else self.ref.anchor
-        lines = f"lines {self.passage.start}\u2013{self.passage.end}" if self.passage else ""
-        parts.append(f"section \u201c{prose.plain(where)}\u201d" + (f" ({lines})" if lines else "")
-                     if not where.startswith("line") else where)
+        parts.append(self.where)
         return ", ".join(parts) + "."
-
 
     @property
     def short(self) -> str:
-        """Title and section only, for one-pagers."""
-        where = self.passage.title if self.passage else self.ref.anchor
-        where = prose.plain(where)
-        return f"{self.seed.title}, " + (where if where.startswith("line") else f"\u201c{where}\u201d") + "."
+        """Title and innermost section only, for one-pagers."""
+        p = self.passage
+        if p is None:
+            return f"{self.seed.title}, {self.ref.anchor}."
+        named = p.title if not _LINE_REF.match(p.anchor) else (p.path[-1] if p.path else "")
+        if not named:
+            return f"{self.seed.title}, " + (f"line {p.start}." if p.start == p.end else f"lines {p.start}\u2013{p.end}.")
+        return f"{self.seed.title}, \u201c{prose.plain(named)}\u201d."
 
 
 @dataclass
@@ -158,8 +166,59 @@ def related_blocks(project: Project, block: Block) -> dict[str, list[Block]]:
     return {"obstacles": [], "alliances": [], "recommendations": []}
 
 
+def _limit_words(text: str, limit: int | None, rule: str, block: Block, field_name: str, audience: str) -> str:
+    """Apply an audience's word limit to TEXT: keep whole sentences (truncate) or fail (error)."""
+    words = text.split()
+    if limit is None or len(words) <= limit:
+        return text
+    if rule == "error":
+        raise ContentError(f"{field_name} has {len(words)} words; audience {audience!r} allows {limit}",
+                           block.where(field_name), f"shorten it, or set limits.over_limit: truncate in "
+                           f"audiences/{audience}.yaml")
+    sentences = re.split(r"(?<=[.!?])\s+", text.strip())
+    kept = [sentences[0]]
+    for sentence in sentences[1:]:
+        if len(" ".join(kept + [sentence]).split()) > limit:
+            break
+        kept.append(sentence)
+    out = " ".join(kept)
+    return out if len(kept) == len(sentences) else out + " \u2026"
+
+
+def audience_view(block: Block, audience: Audience, name: str) -> Block:
+    """Return BLOCK as AUDIENCE reads it: U.S.-internal points left out, summaries within the word limit."""
+    changes: dict[str, object] = {}
+    for f in dataclasses.fields(block):
+        value = getattr(block, f.name)
+        if isinstance(value, list) and not audience.us_internal:
+            kept = [item for item in value if not getattr(item, "us_internal", False)]
+            if len(kept) != len(value):
+                changes[f.name] = kept
+    limits = audience.limits
+    for field_name in ("summary", "bottom_line"):
+        text = getattr(block, field_name, None)
+        if text:
+            limited = _limit_words(text, limits.max_summary_words, limits.over_limit, block, field_name, name)
+            if limited != text:
+                changes[field_name] = limited
+    if not changes:
+        return block
+    view = dataclasses.replace(block, **changes)
+    view.loc, view.locs = block.loc, block.locs
+    return view
+
+
 def document_title(block: Block, kind: str) -> str:
     return f"{block.name} \u2014 {KIND_LABELS[kind]}"
+
+
+def brand_overrides(aud: LoadedAudience) -> Any:
+    """Return the audience's `brand:` overrides, located in its file (after `extends:` merging) when possible."""
+    if aud.tree is not None and aud.tree.kind == "map":
+        node = next((v for k, v in aud.tree.value.items() if str(k) == "brand"), None)
+        if node is not None:
+            return node
+    return aud.config.brand or None
 
 
 def render_html(project: Project, block_id: str, kind: str, audience: str | None = None, *,
@@ -180,10 +239,13 @@ def render_html(project: Project, block_id: str, kind: str, audience: str | None
         raise ContentError(f"no alliance or obstacle with id {block_id!r}", Location("content/"),
                            f"known ids: {known}")
     aud = project.audience(audience)
+    cfg = aud.config
+    block = audience_view(block, cfg, aud.name)
     notes = Notes(project)
     title = document_title(block, kind)
-    env = make_environment(project.root, aud.name)
-    brand = load_brand(project.root)
+    env = make_environment(project.root, aud.chain)
+    brand = load_brand(project.root, brand_overrides(aud), overrides_file=aud.file)
+    dropped = set(drop)
     html = render(
         env, f"{kind}.html.j2", project.root,
         kind=kind,
@@ -200,11 +262,13 @@ def render_html(project: Project, block_id: str, kind: str, audience: str | None
         keywords=", ".join([block.name, block.type_name, *block.keywords]),
         date=document_date(),
         created=document_timestamp(),
-        sections=[s for s in DEFAULT_SECTIONS[kind] if s not in drop],
-        lead_sections=ONEPAGER_LEAD,
-        column_sections=ONEPAGER_COLUMNS,
-        tail_sections=ONEPAGER_TAIL,
-        max_points=max_points or MAX_POINTS[kind],
+        sections=[s for s in cfg.brief.sections if s not in dropped],
+        lead_sections=[s for s in cfg.onepager.lead if s not in dropped],
+        column_sections=[s for s in cfg.onepager.columns if s not in dropped],
+        tail_sections=[s for s in ONEPAGER_TAIL if s not in dropped],
+        titles=cfg.titles(),
+        max_points=min(max_points or cfg.limits.max_points, ONEPAGER_MAX_POINTS) if kind == "onepager"
+        else cfg.limits.max_points,
         brand=brand,
         brand_css=brand.css(asset_prefix),
         fit_css=Markup(fit_css),

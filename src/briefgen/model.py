@@ -60,6 +60,8 @@ class Point(Record):
 
     text: Prose = doc("the statement, in Markdown; the analyst's own words")
     cite: Cites = doc("seed passage(s) supporting it: 'seed#anchor' or a list of them")
+    us_internal: bool = doc("U.S.-internal bureaucratic critique; audiences with us_internal: false leave it out",
+                            default=False)
 
     @property
     def cites(self) -> list[SourceRef]:
@@ -82,6 +84,8 @@ class Example(Record):
     text: Prose = doc("what happened, in the analyst's words")
     figure: Text | None = doc("the figure exactly as the seed states it (e.g. '$25 billion')", default=None)
     cite: Cites = doc("seed passage(s) supporting the example")
+    us_internal: bool = doc("U.S.-internal bureaucratic critique; audiences with us_internal: false leave it out",
+                            default=False)
 
     @property
     def cites(self) -> list[SourceRef]:

@@ -184,7 +184,7 @@ def lay_out(html: str, root: Path, source: str, *, strict: bool = False) -> Layo
         document = wp.HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=fetcher).render()
     if fetcher.refused:
         raise RenderError("refused to load " + ", ".join(sorted(set(fetcher.refused))), Location(source),
-                          "use only files inside the project (fonts/, assets/) or data: URLs")
+                          "use only files inside the project (fonts/, brand/) or data: URLs")
     _fail_on_errors(records, source, strict)
     return Layout(document, source, strict, records)
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from .config import PROJECT_FILE, LoadedAudience, ProjectConfig, load_audience, load_project_config
+from .audiences import LoadedAudience, audience_names, load_audience
+from .config import PROJECT_FILE, ProjectConfig, load_project_config
 from .content import Catalogue, load_catalogue
-from .errors import BriefgenError, ContentError, ErrorCollector, Location
+from .errors import BriefgenError, ContentError, ContentWarning, ErrorCollector, Location
 from .provenance import check_catalogue
 from .seeds import SeedLibrary, load_library
 
@@ -26,6 +27,7 @@ class Project:
 
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
+        self._audiences: dict[str, LoadedAudience] = {}
 
     @cached_property
     def config(self) -> ProjectConfig:
@@ -40,8 +42,51 @@ class Project:
         return load_catalogue(self.root)
 
     def audience(self, name: str | None = None) -> LoadedAudience:
-        """Return the named audience, or the project's default."""
-        return load_audience(self.root, name or self.config.default_audience)
+        """Return the named audience (merged with those it extends), or the project's default; read once."""
+        key = name or self.config.default_audience
+        if key not in self._audiences:
+            self._audiences[key] = load_audience(self.root, key)
+        return self._audiences[key]
+
+    def audience_names(self) -> list[str]:
+        """Every audience defined under audiences/."""
+        return audience_names(self.root)
+
+    def check_audiences(self) -> list[BriefgenError]:
+        """Load every audience; return their errors, and one if the default audience does not exist."""
+        errors: list[BriefgenError] = []
+        for name in self.audience_names():
+            try:
+                self.audience(name)
+            except BriefgenError as exc:
+                errors.append(exc)
+        default = self.config.default_audience
+        if default not in self.audience_names():
+            errors.append(ContentError(f"default_audience {default!r} is not defined",
+                                       self.config.where("default_audience"),
+                                       f"create audiences/{default}.yaml or name one of: "
+                                       + ", ".join(self.audience_names())))
+        return errors
+
+    def warnings(self) -> list[ContentWarning]:
+        """Warnings that do not stop a build: documents whose prose is above an audience's reading level."""
+        from .html import audience_view
+        from .readability import fk_grade
+
+        out: list[ContentWarning] = []
+        for name in self.audience_names():
+            cfg = self.audience(name).config
+            if cfg.reading_level is None:
+                continue
+            for block in self.catalogue.documents():
+                view = audience_view(block, cfg, name)
+                grade = fk_grade(prose_of(view), self.config.language)
+                if grade is not None and grade > cfg.reading_level:
+                    out.append(ContentWarning(
+                        f"prose reads at Flesch-Kincaid grade {grade:g}, above the {name!r} audience's target "
+                        f"{cfg.reading_level:g}", block.where("summary"),
+                        "use shorter sentences and plainer words in the summary and points"))
+        return out
 
     def check(self) -> None:
         """Validate configuration, seeds, content and provenance; raise every error found at once."""
@@ -52,6 +97,16 @@ class Project:
             except BriefgenError as exc:
                 errors.extend([exc])
         if not errors:
+            errors.extend(self.check_audiences())
             errors.extend(self.seeds.verify())
             errors.extend(check_catalogue(self.catalogue, self.seeds))
         errors.raise_if_any()
+
+
+def prose_of(block: object) -> list[str]:
+    """Every prose text of a block a reader sees: summary, bottom line, and the text of each point."""
+    texts = [getattr(block, "summary", ""), getattr(block, "bottom_line", None) or ""]
+    for name in ("why_it_matters", "modernization_priorities", "key_actions", "how_it_shows_up", "examples",
+                 "other_perspectives", "actions"):
+        texts.extend(item.text for item in getattr(block, name, []) or [])
+    return [t for t in texts if t]

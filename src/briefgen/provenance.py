@@ -1,4 +1,4 @@
-"""Check that every source reference resolves and every quote is verbatim in its cited passage."""
+"""Check that every source reference resolves and every quote is verbatim in its cited (repaired) passage."""
 from __future__ import annotations
 
 import dataclasses
@@ -10,7 +10,7 @@ from .content import Catalogue
 from .errors import BriefgenError, ContentError
 from .model import Quote, SourceRef
 from .schema import Record
-from .seeds import SeedLibrary
+from .seeds import Passage, Seed, SeedLibrary
 
 _TRANSLATE = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
@@ -20,10 +20,16 @@ _TRANSLATE = str.maketrans({
 })
 
 
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+
+
 def normalize(text: str) -> str:
-    """Fold quote marks, dashes, Markdown emphasis markers and whitespace so wording is compared, not typography."""
+    """Fold quote marks, dashes, Markdown markup (emphasis, links, escapes) and whitespace, so wording is
+    compared, not typography."""
     text = text.translate(_TRANSLATE)
-    text = re.sub(r"(\*\*|__)", "", text)
+    text = _LINK.sub(r"\1", text)
+    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!])", r"\1", text)
+    text = re.sub(r"[*_]+", "", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -53,12 +59,43 @@ def iter_quotes(obj: object) -> Iterator[Quote]:
                 yield from iter_quotes(getattr(obj, f.name))
 
 
+def _readable(text: str) -> str:
+    """Drop Markdown markup but keep the seed's own typography, for showing passages in hints."""
+    return re.sub(r"[*_]{2,}|(?<!\w)[*_]|[*_](?!\w)", "", _LINK.sub(r"\1", text))
+
+
 def closest(quote: str, passage: str) -> str:
-    """Return the sentence of PASSAGE closest to QUOTE, shortened for a hint."""
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+", normalize(passage)) if s]
-    best = difflib.get_close_matches(normalize(quote), sentences, n=1, cutoff=0.0)
-    text = best[0] if best else ""
+    """Return the run of words in PASSAGE closest to QUOTE (as long as the quote), shortened for a hint."""
+    def key(word: str) -> str:
+        return re.sub(r"[^\w]", "", normalize(word).lower())
+
+    want = [key(w) for w in _readable(quote).split()]
+    shown = _readable(passage).split()
+    words = [key(w) for w in shown]
+    want = [w for w in want if w]
+    if not want or not words:
+        return ""
+    size = min(len(want), len(words))
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(want)
+    best, best_at = -1.0, 0
+    for at in range(len(words) - size + 1):
+        matcher.set_seq1(words[at:at + size])
+        if matcher.real_quick_ratio() <= best or matcher.quick_ratio() <= best:
+            continue
+        score = matcher.ratio()
+        if score > best:
+            best, best_at = score, at
+    text = " ".join(shown[best_at:best_at + size])
     return text if len(text) <= 160 else text[:157] + "..."
+
+
+def damaged_quote(quote: str, seed: Seed, passage: Passage) -> bool:
+    """Whether QUOTE copies encoding damage that the repaired seed text no longer has."""
+    if not seed.repairs:
+        return False
+    raw = "\n".join(seed.text.splitlines()[passage.start - 1:passage.end])
+    return normalize(quote) in normalize(raw)
 
 
 def check_catalogue(cat: Catalogue, library: SeedLibrary) -> list[BriefgenError]:
@@ -72,15 +109,24 @@ def check_catalogue(cat: Catalogue, library: SeedLibrary) -> list[BriefgenError]
                                            "known seeds: " + ", ".join(library.seeds)))
                 continue
             if seed.passage(ref.anchor) is None:
-                anchors = ", ".join(list(seed.sections)[:8]) or "line spans such as L10-L20"
-                errors.append(ContentError(f"no passage {ref.anchor!r} in seed {ref.seed}", ref.loc,
-                                           f"use a section anchor ({anchors}) or a line span L12-L30"))
+                close = difflib.get_close_matches(ref.anchor, list(seed.sections), n=3, cutoff=0.6)
+                hint = f"did you mean {' or '.join(close)}? " if close else ""
+                hint += (f"`briefgen ingest {seed.shown}` lists every anchor; line spans run L1 to "
+                         f"L{len(seed.lines)}")
+                errors.append(ContentError(f"no passage {ref.anchor!r} in seed {ref.seed}", ref.loc, hint))
         for quote in iter_quotes(block):
             seed = library.get(quote.cite.seed)
             passage = seed.passage(quote.cite.anchor) if seed else None
             if passage is None:
                 continue  # already reported above
-            if normalize(quote.text) not in normalize(passage.text):
-                errors.append(ContentError(f"quote not found in {quote.cite}", quote.where("text"),
-                                           f"closest passage: \"{closest(quote.text, passage.text)}\""))
+            if normalize(quote.text) in normalize(passage.text):
+                continue
+            if damaged_quote(quote.text, seed, passage):
+                errors.append(ContentError(
+                    f"quote copies encoding damage from {quote.cite}", quote.where("text"),
+                    f"quote the repaired text: \"{closest(quote.text, passage.text)}\" "
+                    f"(`briefgen ingest {seed.shown}` lists each repair)"))
+                continue
+            errors.append(ContentError(f"quote not found in {quote.cite}", quote.where("text"),
+                                       f"closest passage: \"{closest(quote.text, passage.text)}\""))
     return errors

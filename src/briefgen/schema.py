@@ -138,6 +138,21 @@ class Converter:
                 if value is not None:
                     out.append(value)
             return out
+        if origin is dict:
+            key_tp, value_tp = get_args(tp)
+            if node.kind != "map":
+                self.error(f"{what}: expected a mapping, got {node.describe()}", node.loc, "write 'key: value' lines")
+                return None
+            mapping = {}
+            for key, item in node.value.items():
+                key_node = YNode(key, getattr(key, "loc", node.loc), "scalar", "tag:yaml.org,2002:str", raw=str(key))
+                k = self.convert(key_node, key_tp, f"{what} key")
+                v = self.convert(item, value_tp, f"{what}.{key}")
+                if k is not None and v is not None:
+                    mapping[k] = v
+            return mapping
+        if tp is Any:
+            return to_python(node)
         if tp in self._parsers:
             return self._parsers[tp](node, self)
         if dataclasses.is_dataclass(tp):
@@ -145,6 +160,8 @@ class Converter:
         if tp in _SCALAR_TAG:
             if node.kind == "scalar" and node.tag.endswith(":" + _SCALAR_TAG[tp]):
                 return node.value
+            if tp is float and node.kind == "scalar" and node.tag.endswith(":int"):
+                return float(node.value)
             hint = "put the value in quotes to keep it as text" if tp is str else f"write {_TYPE_NAMES[tp]}"
             self.error(f"{what}: expected {_TYPE_NAMES[tp]}, got {node.describe()}", node.loc, hint)
             return None
@@ -201,6 +218,15 @@ class Converter:
         return obj
 
 
+def to_python(node: YNode) -> Any:
+    """Return NODE as plain Python data (dicts, lists, scalars), dropping locations."""
+    if node.kind == "map":
+        return {str(k): to_python(v) for k, v in node.value.items()}
+    if node.kind == "seq":
+        return [to_python(v) for v in node.value]
+    return str(node.value) if isinstance(node.value, str) else node.value
+
+
 def field_docs(cls: type) -> list[tuple[str, str, str]]:
     """Return (name, type, doc) for each declared field of CLS, for documentation and scaffolds."""
     hints = get_type_hints(cls, include_extras=True)
@@ -225,6 +251,10 @@ def _type_name(tp: Any) -> str:
         return " | ".join(_type_name(a) for a in get_args(tp) if a is not type(None)) + " (optional)"
     if origin is list:
         return f"list of {_type_name(get_args(tp)[0])}"
+    if origin is dict:
+        return f"mapping of {_type_name(get_args(tp)[0])} to {_type_name(get_args(tp)[1])}"
+    if tp is Any:
+        return "mapping"
     if origin is Literal:
         return " | ".join(map(str, get_args(tp)))
     return getattr(tp, "__name__", str(tp))

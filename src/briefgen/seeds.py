@@ -1,4 +1,4 @@
-"""Seed documents: the registry in seeds/sources.yaml, integrity checks, and passage lookup."""
+"""Seed documents: the registry in seeds/sources.yaml, integrity checks, repaired text, and passage lookup."""
 from __future__ import annotations
 
 import hashlib
@@ -12,6 +12,8 @@ from markdown_it import MarkdownIt
 
 from . import yamlsafe
 from .errors import BriefgenError, ContentError, ErrorCollector, Location, SeedError
+from .outline import Node, Outline, build_outline, html_text, slugify, split_front_matter
+from .repair import Repair, repair
 from .schema import Converter, Id, Record, Text, doc
 
 SeedFormat = Literal["web-text", "wiki-text", "jekyll-markdown", "markdown", "html"]
@@ -41,7 +43,7 @@ class SourcesFile(Record):
 
 @dataclass(frozen=True)
 class Passage:
-    """A span of a seed: lines start..end (1-based, inclusive), with a title."""
+    """A span of a seed: lines start..end (1-based, inclusive), with a title, on the repaired text."""
 
     seed: str
     anchor: str
@@ -49,21 +51,33 @@ class Passage:
     start: int
     end: int
     text: str
+    #: Titles of the outline sections holding the passage, outermost first (for source notes).
+    path: tuple[str, ...] = ()
 
 
 _LINE_SPAN = re.compile(r"L(\d+)(?:-L?(\d+))?\Z")
 
+#: Suffixes briefgen can read, and the format each implies (plain text is told apart by its content).
+SUFFIX_FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".txt": "text"}
 
-def slugify(text: str) -> str:
-    """Turn a heading into a stable anchor: lowercase words joined by hyphens."""
-    text = re.sub(r"[_*`\[\]]", "", text).lower()
-    text = re.sub(r"[’'`.]", "", text)
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+def decode_seed(raw: bytes, shown: str) -> str:
+    """Decode a seed's bytes as UTF-8 (a BOM is allowed); raise SeedError naming the file otherwise."""
+    if b"\x00" in raw[:8192]:
+        raise SeedError("binary file, not a text seed", Location(shown),
+                        "seeds must be text: Markdown (.md), HTML (.html) or plain text (.txt) in UTF-8")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise SeedError(f"not valid UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded",
+                        Location(shown, line, col), "save the file as UTF-8 and try again") from None
 
 
 @dataclass
 class Seed:
-    """A seed file with its registry entry, read and ready for passage lookup."""
+    """A seed file with its registry entry, read, repaired and outlined for passage lookup."""
 
     info: SeedInfo
     path: Path
@@ -75,11 +89,31 @@ class Seed:
 
     @cached_property
     def text(self) -> str:
-        return self.raw.decode("utf-8")
+        """The file's text exactly as stored."""
+        return decode_seed(self.raw, self.shown)
+
+    @cached_property
+    def _repaired(self) -> tuple[str, list[Repair]]:
+        return repair(self.text, self.info.id)
+
+    @property
+    def repaired(self) -> str:
+        """The text with encoding damage repaired where certain and marked (U+FFFD) where not; same lines."""
+        return self._repaired[0]
+
+    @property
+    def repairs(self) -> list[Repair]:
+        """Every repair made, and every damaged spot left marked, in reading order."""
+        return self._repaired[1]
 
     @cached_property
     def lines(self) -> list[str]:
-        return self.text.splitlines()
+        """Lines of the repaired text (line numbers are those of the file)."""
+        return self.repaired.splitlines()
+
+    @cached_property
+    def outline(self) -> Outline:
+        return build_outline(self.repaired, self.info.id, self.info.format)
 
     def verify(self) -> None:
         """Raise SeedError when the file's SHA-256 differs from the registry."""
@@ -90,29 +124,62 @@ class Seed:
                             "seeds are verbatim copies: restore the file, or register the new one with its hash")
 
     @cached_property
-    def sections(self) -> dict[str, Passage]:
-        """Anchor -> passage for each heading (Markdown formats); the outline reader refines this."""
-        out: dict[str, Passage] = {}
+    def _heading_spans(self) -> dict[str, tuple[str, int, int]]:
+        """Anchor -> (title, start, end) of each Markdown heading: the original anchor scheme, kept exactly.
+
+        A heading's passage runs to the line before the next heading of the same or a higher level; the
+        first heading with a given slug owns it. Citations written against this scheme must never move.
+        """
+        out: dict[str, tuple[str, int, int]] = {}
         if self.info.format not in ("jekyll-markdown", "markdown"):
             return out
+        _, fm_lines, _ = split_front_matter(self.text)
         tokens = MarkdownIt("commonmark").parse(self.text)
         heads: list[tuple[int, int, str]] = []
         for i, tok in enumerate(tokens):
-            if tok.type == "heading_open" and tok.map:
+            if tok.type == "heading_open" and tok.map and tok.map[0] >= fm_lines:
                 heads.append((tok.map[0] + 1, int(tok.tag[1]), tokens[i + 1].content))
+        total = len(self.text.splitlines())
         for i, (line, level, title) in enumerate(heads):
-            end = len(self.lines)
+            end = total
             for nline, nlevel, _ in heads[i + 1:]:
                 if nlevel <= level:
                     end = nline - 1
                     break
             anchor = slugify(title)
             if anchor and anchor not in out:
-                out[anchor] = self._span(anchor, title, line, end)
+                out[anchor] = (title, line, end)
+        return out
+
+    @cached_property
+    def sections(self) -> dict[str, Passage]:
+        """Anchor -> passage: Markdown headings (original scheme), then every anchor of the outline."""
+        out: dict[str, Passage] = {}
+        for anchor, (title, start, end) in self._heading_spans.items():
+            out[anchor] = self._span(anchor, title, start, end)
+        for anchor, node in self.outline.anchors.items():
+            if anchor not in out:
+                out[anchor] = self._span(anchor, node.title, node.start, node.end)
+        return out
+
+    @cached_property
+    def _named_spans(self) -> dict[tuple[int, int], Node]:
+        """(start, end) -> the first anchored outline node with exactly that span."""
+        out: dict[tuple[int, int], Node] = {}
+        for node in self.outline.anchors.values():
+            out.setdefault((node.start, node.end), node)
         return out
 
     def _span(self, anchor: str, title: str, start: int, end: int) -> Passage:
-        return Passage(self.info.id, anchor, title, start, end, "\n".join(self.lines[start - 1:end]))
+        text = "\n".join(self.lines[start - 1:end])
+        if self.info.format == "html":
+            text = html_text(text)
+        inner = self.outline.innermost(start, end)
+        path = tuple(n.text for n in inner.path()) if inner is not None else ()
+        exact = self._named_spans.get((start, end))
+        if exact is not None and exact.kind not in ("section", "subsection"):
+            path += (exact.title,)
+        return Passage(self.info.id, anchor, title, start, end, text, path)
 
     def passage(self, anchor: str) -> Passage | None:
         """Return the passage ANCHOR names (section anchor or L12-L30), or None."""

@@ -17,9 +17,10 @@ BASE_PREFIX = "base"
 class _Loader(jinja2.BaseLoader):
     """Search audience overrides, then defaults; 'base:NAME' always means the default template."""
 
-    def __init__(self, folders: list[Path]) -> None:
+    def __init__(self, folders: list[Path], root: Path) -> None:
         self.folders = folders
         self.default = folders[-1]
+        self.root = root
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
         prefix, sep, rest = template.partition(":")
@@ -34,20 +35,23 @@ class _Loader(jinja2.BaseLoader):
                 mtime = path.stat().st_mtime
                 source = path.read_text(encoding="utf-8")
                 return source, str(path), lambda p=path, m=mtime: p.is_file() and p.stat().st_mtime == m
-        searched = ", ".join(display_path(f.joinpath(*parts)) for f in folders)
+        searched = ", ".join(display_path(f.joinpath(*parts), self.root) for f in folders)
         raise jinja2.TemplateNotFound(template, f"template {name!r} not found; searched: {searched}")
 
 
-def make_environment(root: Path, audience: str | None = None) -> ImmutableSandboxedEnvironment:
-    """Return the sandboxed environment for AUDIENCE (its overrides first, then templates/)."""
-    folders = []
-    if audience:
-        override = root / "templates" / "audiences" / audience
-        if override.is_dir():
-            folders.append(override)
-    folders.append(root / "templates")
+def search_path(root: Path, audiences: str | list[str] | None = None) -> list[Path]:
+    """Template folders in search order: each audience's overrides (the audience, then those it extends),
+    then templates/."""
+    chain = [audiences] if isinstance(audiences, str) else list(audiences or [])
+    folders = [root / "templates" / "audiences" / name for name in chain]
+    return [f for f in folders if f.is_dir()] + [root / "templates"]
+
+
+def make_environment(root: Path, audiences: str | list[str] | None = None) -> ImmutableSandboxedEnvironment:
+    """Return the sandboxed environment for an audience (its override chain first, then templates/)."""
+    folders = search_path(root, audiences)
     env = ImmutableSandboxedEnvironment(
-        loader=_Loader(folders),
+        loader=_Loader(folders, root),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
         trim_blocks=True,

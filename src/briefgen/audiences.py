@@ -1,0 +1,295 @@
+"""Audiences: the declared schema of audiences/<name>.yaml, `extends:` merging, and where values come from."""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from . import yamlsafe
+from .errors import ContentError, ErrorCollector, Location
+from .schema import Converter, Id, Record, Text, doc
+from .yamlsafe import LocStr, YNode
+
+AUDIENCE_DIR = "audiences"
+
+#: Every section a document can show; each is templates/sections/<name>.html.j2. A section that does not
+#: apply to a block's type (e.g. `examples` on an alliance) renders nothing.
+SectionName = Literal[
+    "bottom_line", "sidebar", "overview", "about", "why_it_matters", "how_it_shows_up", "pull_quote",
+    "examples", "modernization_priorities", "key_actions", "other_perspectives", "quotes",
+    "recommendations", "sources",
+]
+
+DEFAULT_BRIEF_SECTIONS: list[str] = [
+    "bottom_line", "sidebar", "overview", "why_it_matters", "how_it_shows_up", "pull_quote", "examples",
+    "modernization_priorities", "key_actions", "other_perspectives", "quotes", "recommendations", "sources",
+]
+DEFAULT_ONEPAGER_LEAD: list[str] = ["bottom_line", "overview"]
+DEFAULT_ONEPAGER_COLUMNS: list[str] = ["why_it_matters", "how_it_shows_up", "modernization_priorities",
+                                       "examples"]
+
+#: Headings of the sections, before an audience renames them.
+DEFAULT_TITLES: dict[str, str] = {
+    "bottom_line": "Bottom line",
+    "overview": "Overview",
+    "about": "About this brief",
+    "why_it_matters": "Why it matters",
+    "how_it_shows_up": "How it shows up",
+    "examples": "Examples",
+    "modernization_priorities": "Modernization priorities",
+    "key_actions": "Key actions",
+    "other_perspectives": "Other perspectives",
+    "quotes": "In their words",
+    "recommendations": "Recommendations",
+    "sources": "Sources",
+}
+
+
+@dataclass(kw_only=True)
+class BriefPlan(Record):
+    """Which sections a brief shows, in what order, and what they are called."""
+
+    sections: list[SectionName] = doc("sections in reading order", default_factory=lambda: list(DEFAULT_BRIEF_SECTIONS))
+    titles: dict[SectionName, Text] = doc("section headings to rename, e.g. {recommendations: What Congress can do}",
+                                          default_factory=dict)
+
+
+@dataclass(kw_only=True)
+class OnePagerPlan(Record):
+    """What leads the one-pager (full width, in order) and what fills its two columns."""
+
+    lead: list[SectionName] = doc("full-width sections at the top, in order (e.g. recommendations first)",
+                                  default_factory=lambda: list(DEFAULT_ONEPAGER_LEAD))
+    columns: list[SectionName] = doc("sections in the two columns below, in order",
+                                     default_factory=lambda: list(DEFAULT_ONEPAGER_COLUMNS))
+
+
+@dataclass(kw_only=True)
+class Limits(Record):
+    """Length limits, and what happens when content exceeds them."""
+
+    max_points: int = doc("most points any list shows in a brief (a one-pager shows at most 4)", default=8)
+    max_summary_words: int | None = doc("longest summary and bottom line, in words; none for no limit",
+                                        default=None)
+    over_limit: Literal["truncate", "error"] = doc(
+        "when a summary is too long: 'truncate' keeps whole sentences up to the limit and ends with an ellipsis "
+        "(the first sentence is always kept); 'error' stops with the block's file and line", default="truncate")
+
+
+@dataclass(kw_only=True)
+class Audience(Record):
+    """audiences/<name>.yaml: who documents are for and how they are framed, marked and branded."""
+
+    label: Text = doc("who the audience is, shown on every document, e.g. 'Congressional staff'")
+    extends: Id | None = doc("another audience whose values this one starts from (deep-merged)", default=None)
+    description: Text | None = doc("one line on the audience's framing, for `briefgen audience list`", default=None)
+    marking: Text | None = doc("distribution marking printed in every footer; omit for none", default=None)
+    brand: Any = doc("overrides of brand.yml keys (meta, logo, color, typography, defaults)", default_factory=dict)
+    brief: BriefPlan = doc("sections of a brief", default_factory=BriefPlan)
+    onepager: OnePagerPlan = doc("layout of a one-pager", default_factory=OnePagerPlan)
+    limits: Limits = doc("length limits", default_factory=Limits)
+    us_internal: bool = doc("show points marked us_internal (U.S.-internal bureaucratic critique)", default=True)
+    reading_level: float | None = doc("highest Flesch-Kincaid grade for prose; `briefgen check` warns above it",
+                                      default=None)
+
+    def titles(self) -> dict[str, str]:
+        """Section headings with this audience's renames applied."""
+        return {**DEFAULT_TITLES, **self.brief.titles}
+
+
+@dataclass
+class LoadedAudience:
+    """An audience after `extends:` merging: its name, config, the files it came from, and the merged tree."""
+
+    name: str
+    config: Audience
+    file: str
+    chain: list[str] = field(default_factory=list)  # this audience, then its parents
+    tree: YNode | None = None
+
+
+def audience_names(root: Path) -> list[str]:
+    """Names of every audience defined under audiences/."""
+    folder = root / AUDIENCE_DIR
+    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def _read(root: Path, name: str) -> YNode:
+    shown = f"{AUDIENCE_DIR}/{name}.yaml"
+    node = yamlsafe.load(root / shown, shown)
+    if node.kind != "map":
+        raise ContentError(f"expected a mapping, got {node.describe()}", node.loc, "write 'key: value' lines")
+    return node
+
+
+def merge(base: YNode, over: YNode) -> YNode:
+    """Deep-merge OVER onto BASE: mappings merge key by key; lists and scalars from OVER replace BASE's."""
+    if base.kind != "map" or over.kind != "map":
+        return over
+    merged: dict[Any, YNode] = dict(base.value)
+    for key, value in over.value.items():
+        existing = next((k for k in merged if str(k) == str(key)), None)
+        if existing is not None:
+            merged.pop(existing)
+            merged[key] = merge(base.value[existing], value)
+        else:
+            merged[key] = value
+    return YNode(merged, over.loc, "map", over.tag)
+
+
+def load_audience(root: Path, name: str) -> LoadedAudience:
+    """Read audiences/NAME.yaml, follow `extends:` (cycles are errors), merge, and validate the result."""
+    names = audience_names(root)
+    if name not in names:
+        raise ContentError(f"no audience named {name!r}", Location(f"{AUDIENCE_DIR}/"),
+                           "known audiences: " + (", ".join(names) or "none") + "; create one with "
+                           "`briefgen audience new NAME`")
+    chain: list[str] = []
+    trees: list[YNode] = []
+    current: str | None = name
+    via: Location | None = None
+    while current is not None:
+        if current in chain:
+            raise ContentError(f"audience {name!r} extends itself through {' -> '.join(chain + [current])}",
+                               via, "remove one `extends:` from the cycle")
+        if current not in names:
+            raise ContentError(f"audience {chain[-1]!r} extends unknown audience {current!r}", via,
+                               "known audiences: " + ", ".join(names))
+        node = _read(root, current)
+        chain.append(current)
+        trees.append(node)
+        parent = node.value.get("extends")
+        via = parent.loc if parent is not None else None
+        current = str(parent.value) if parent is not None and parent.value is not None else None
+    merged = trees[-1]
+    for tree in reversed(trees[:-1]):
+        merged = merge(merged, tree)
+    # `extends` names the file's own parent; after merging it is the child's value (or absent).
+    own_extends = trees[0].value.get("extends")
+    merged.value = {k: v for k, v in merged.value.items() if str(k) != "extends"}
+    if own_extends is not None:
+        merged.value[LocStr("extends", own_extends.loc)] = own_extends
+    conv = Converter()
+    config = conv.record(merged, Audience, "")
+    errors = ErrorCollector()
+    errors.extend(conv.errors)
+    errors.raise_if_any()
+    return LoadedAudience(name, config, f"{AUDIENCE_DIR}/{name}.yaml", chain, merged)
+
+
+def resolve_names(root: Path, requested: tuple[str, ...] | list[str], default: str) -> list[str]:
+    """Turn --audience values (repeatable, or 'all') into audience names, checking each exists."""
+    names = audience_names(root)
+    if not requested:
+        return [default]
+    out: list[str] = []
+    for value in requested:
+        for part in (p.strip() for p in value.split(",")):
+            if not part:
+                continue
+            wanted = names if part == "all" else [part]
+            for n in wanted:
+                if n not in names:
+                    raise ContentError(f"no audience named {n!r}", Location(f"{AUDIENCE_DIR}/"),
+                                       "known audiences: " + ", ".join(names) + " (or 'all')")
+                if n not in out:
+                    out.append(n)
+    return out
+
+
+def effective_values(loaded: LoadedAudience) -> list[tuple[str, Any, str]]:
+    """Every setting of an audience as (dotted key, value, where it came from: file:line or 'default')."""
+    rows: list[tuple[str, Any, str]] = []
+    tree = loaded.tree
+
+    def lookup(path: list[str]) -> YNode | None:
+        node = tree
+        for part in path:
+            if node is None or node.kind != "map":
+                return None
+            node = next((v for k, v in node.value.items() if str(k) == part), None)
+        return node
+
+    def walk(obj: Any, path: list[str]) -> None:
+        if dataclasses.is_dataclass(obj):
+            for f in dataclasses.fields(obj):
+                if f.metadata.get("internal"):
+                    continue
+                walk(getattr(obj, f.name), path + [f.name])
+            return
+        if isinstance(obj, dict) and obj:
+            for key, value in obj.items():
+                walk(value, path + [str(key)])
+            return
+        node = lookup(path)
+        where = f"{node.loc.path}:{node.loc.line}" if node is not None else "default"
+        rows.append((".".join(path), obj, where))
+
+    walk(loaded.config, [])
+    return rows
+
+
+SCAFFOLD = """\
+# Audience {name!r} (schema: briefgen.audiences.Audience; `briefgen audience show {name}` prints the
+# effective values and where each comes from). Every key is optional except label; values not given
+# here come from the audience named in `extends`, then from briefgen's defaults.
+label: "{label}"
+{extends_line}
+# description: "One line on how documents for this audience are framed."
+# marking: "Distribution marking printed in every footer"
+# brand:                 # overrides of brand.yml keys
+#   color:
+#     primary: "#14304f"
+# brief:
+#   sections: [bottom_line, recommendations, sidebar, overview, why_it_matters, sources]
+#   titles: {{recommendations: "What to do"}}
+# onepager:
+#   lead: [bottom_line, overview]
+#   columns: [why_it_matters, how_it_shows_up, examples]
+# limits:
+#   max_points: 5
+#   max_summary_words: 80
+#   over_limit: truncate   # or: error
+# us_internal: true        # false leaves out points marked us_internal
+# reading_level: 12        # Flesch-Kincaid grade; `briefgen check` warns above it
+"""
+
+OVERRIDE_EXAMPLE = """\
+{{# Template overrides for the {name!r} audience. Files here are found before templates/ (and before the
+   override folders of the audiences this one extends). Extend the default with the `base:` prefix and
+   replace only the blocks you need; the rest of the default stays as it is. Example:
+
+{{% extends "base:brief.html.j2" %}}
+{{% block masthead %}}
+  {{{{ super() }}}}
+  <p class="audience-note">Prepared for {{{{ audience.label }}}}.</p>
+{{% endblock %}}
+
+   Rename this file to brief.html.j2 to use it. Audience templates run in Jinja's sandbox. #}}
+"""
+
+
+def scaffold(root: Path, name: str, base: str | None) -> list[Path]:
+    """Create audiences/NAME.yaml (extending BASE) and an override folder with a commented example."""
+    from .schema import IdConstraint
+
+    if not IdConstraint.pattern.match(name):
+        raise ContentError(f"{name!r} is not a valid audience name", None, IdConstraint.hint)
+    path = root / AUDIENCE_DIR / f"{name}.yaml"
+    if path.exists():
+        raise ContentError(f"audience {name!r} already exists", Location(f"{AUDIENCE_DIR}/{name}.yaml"),
+                           "pick another name, or edit the file")
+    label = name.replace("-", " ").capitalize()
+    if base is not None:
+        parent = load_audience(root, base)  # validates that BASE exists and is sound
+        label = f"{parent.config.label} ({name})"
+    text = SCAFFOLD.format(name=name, label=label,
+                           extends_line=f"extends: {base}" if base else "# extends: congress")
+    folder = root / "templates" / "audiences" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    example = folder / "brief.html.j2.example"
+    example.write_text(OVERRIDE_EXAMPLE.format(name=name), encoding="utf-8")
+    return [path, example]

@@ -1,0 +1,122 @@
+"""The preview's output folder: files the preview wrote, and the only files it will ever serve."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import threading
+from pathlib import Path
+from typing import Any
+
+from ..write import write_atomic
+
+logger = logging.getLogger(__name__)
+
+#: Project folders whose non-template files a rendered document may reference (stylesheets, fonts, images).
+ASSET_DIRS = ("templates", "fonts", "images", "brand")
+#: Template sources are inputs, never published.
+TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2")
+#: Top-level files whose change alters every document's look without changing its HTML.
+STYLE_FILES = ("brand.yml", "brand.yaml")
+
+
+def safe_parts(rel: str) -> list[str] | None:
+    """Split a decoded relative path into plain segments, or None when any segment could escape."""
+    parts = rel.split("/")
+    for part in parts:
+        if part in ("", ".", "..") or "\\" in part or "\x00" in part:
+            return None
+    return parts
+
+
+class Site:
+    """The preview's folder under OUT; keeps a registry of every file it generated."""
+
+    def __init__(self, root: Path, out: Path) -> None:
+        self.root = root.resolve()
+        self.out = out.resolve()
+        self.base = self.out / ".preview"
+        self.site = self.base / "site"
+        self._generated: set[Path] = set()
+        self._mirrored: dict[str, tuple[int, int]] = {}
+        self._lock = threading.Lock()
+
+    def register(self, path: Path) -> Path:
+        """Record PATH (under OUT) as a file this preview generated and may serve."""
+        resolved = path.resolve()
+        if not resolved.is_relative_to(self.out):
+            raise ValueError(f"{path} is outside {self.out}")
+        with self._lock:
+            self._generated.add(resolved)
+        return resolved
+
+    def forget(self, path: Path) -> None:
+        """Drop PATH from the registry (it was deleted or replaced)."""
+        with self._lock:
+            self._generated.discard(path.resolve())
+
+    def write(self, path: Path, data: bytes | str) -> Path:
+        """Write DATA atomically to PATH under OUT and register it."""
+        if not path.resolve().is_relative_to(self.out):
+            raise ValueError(f"{path} is outside {self.out}")
+        return self.register(write_atomic(path, data))
+
+    def lookup(self, folder: Path, rel: str) -> Path | None:
+        """Return the generated file REL under FOLDER, or None if it escapes OUT or was not generated here."""
+        parts = safe_parts(rel)
+        if parts is None:
+            return None
+        path = folder.joinpath(*parts).resolve()
+        if not path.is_relative_to(self.out):
+            return None
+        with self._lock:
+            known = path in self._generated
+        return path if known and path.is_file() else None
+
+    def sync_assets(self) -> str:
+        """Mirror stylesheets, fonts and images into site/; return a digest of what a document's look depends on."""
+        digest = hashlib.sha256()
+        seen: set[str] = set()
+        for folder in ASSET_DIRS:
+            top = self.root / folder
+            if not top.is_dir():
+                continue
+            for src in sorted(top.rglob("*")):
+                rel_parts = src.relative_to(self.root).parts
+                if any(p.startswith(".") for p in rel_parts) or not src.is_file() or src.suffix in TEMPLATE_SUFFIXES:
+                    continue
+                rel = "/".join(rel_parts)
+                try:
+                    self._mirror(src, rel, rel_parts, digest)
+                except OSError as exc:  # the file went away or is unreadable mid-save; the next change retries
+                    logger.info("not mirroring %s: %s", rel, exc)
+                    continue
+                seen.add(rel)
+        for rel in set(self._mirrored) - seen:
+            if not (self.root / rel).is_file():
+                dest = self.site.joinpath(*rel.split("/"))
+                self.forget(dest)
+                dest.unlink(missing_ok=True)
+                del self._mirrored[rel]
+        for name in STYLE_FILES:
+            path = self.root / name
+            try:
+                digest.update(name.encode() + b"\0" + path.read_bytes())
+            except OSError:
+                continue  # absent (the usual case) or mid-save
+        return digest.hexdigest()[:16]
+
+    def _mirror(self, src: Path, rel: str, rel_parts: tuple[str, ...], digest: Any) -> None:
+        """Copy SRC to site/REL unless the copy is current; add its size and time to DIGEST."""
+        st = src.stat()
+        stamp = (st.st_size, st.st_mtime_ns)
+        digest.update(f"{rel}\0{stamp}\n".encode())
+        dest = self.site.joinpath(*rel_parts)
+        if self._mirrored.get(rel) != stamp or not dest.is_file():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            tmp = dest.with_name(f".{dest.name}.tmp")
+            shutil.copyfile(src, tmp)
+            os.replace(tmp, dest)
+            self.register(dest)
+            self._mirrored[rel] = stamp

@@ -1,0 +1,169 @@
+"""`briefgen ingest`: outlines of real and new seeds, drafts that never overwrite, registry entries, clear errors."""
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import yaml
+
+from briefgen.seeds import load_library
+
+NEW_MARKDOWN = """\
+# AUKUS after Three Years
+
+AUKUS links Australia, the United Kingdom, and the United States in a **trilateral** pact.
+
+## Problems
+
+### Export controls
+
+ITAR rules slow the sharing of submarine technology. Waivers help, but only in part.
+
+- __Licensing.__ Each transfer still needs its own paperwork.
+- Workforce shortages delay the first boats.
+
+### Industrial capacity
+
+Shipyards in all three countries are at capacity.
+"""
+
+FRONT_MATTER = """\
+---
+title: Quad notes
+author: Jane Analyst
+date: 2024-05-02
+publisher: Example Institute
+---
+
+The Quad has no secretariat.
+
+## Obstacle 1: No Standing Staff
+
+Without a standing staff, summit pledges fade between meetings.
+"""
+
+NEW_HTML = """\
+<!DOCTYPE html>
+<html lang="en">
+<head>
+  <title>The Quad at Twenty | Example Institute</title>
+  <meta name="author" content="Jane Analyst">
+  <meta property="og:site_name" content="Example Institute">
+  <style>h1 { color: red; }</style>
+  <script>var note = "Obstacle 7: scripts must be ignored";</script>
+</head>
+<body>
+<nav><ul><li><a href="/">Home</a></li><li>Research &amp; Analysis</li></ul></nav>
+<article>
+  <h1>The Quad at Twenty</h1>
+  <p>The <em>Quad</em> brings together Australia, India, Japan, and the United States.</p>
+  <h2>Challenges</h2>
+  <h3>Obstacle 1: Uneven Threat Perceptions</h3>
+  <p>India does not share the others&rsquo; view of China as an
+     adversary. That gap limits joint planning.</p>
+  <ul>
+    <li><strong>Maritime awareness.</strong> Sharing data on dark shipping is the first test.</li>
+    <li>Exercises such as Malabar build habits of cooperation.</li>
+  </ul>
+  <figure><img src="https://example.org/quad.png" alt="Quad leaders"><figcaption>Leaders in 2023.</figcaption></figure>
+</article>
+<footer><p>Copyright Example Institute</p></footer>
+</body>
+</html>
+"""
+
+
+def test_ingest_outlines_every_real_seed(root: Path, run) -> None:
+    """All five seeds print an outline with anchors, line spans, repairs, duplicates and notes; exit 0."""
+    seeds = sorted(str(p.relative_to(root)) for p in (root / "seeds").iterdir() if p.suffix in (".md", ".txt"))
+    result = run(root, "ingest", *seeds)
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert out.count(": seed ") == 5 and "not registered" not in out
+    assert "L409-L418" in out and "#interest-misalignment [subsection] Obstacle 1: Interest Misalignment" in out
+    assert "encoding repairs (6 certain, 9 uncertain" in out
+    assert "wisc-traditional:9:28: repaired: '\u03b2' -> '\u2019'" in out
+    assert "wisc-stead:58: duplicate of line 57" in out
+    assert "icon labels" in out and "'See also' section is empty" in out
+    assert "https://i.imgur.com/ygrEuBz.png" in out
+
+
+def test_new_markdown_and_html_seeds_give_outlines_drafts_and_entries(scratch: Path, run) -> None:
+    """New .md (with and without front matter) and .html seeds outline, register, draft, and curate cleanly."""
+    seeds = scratch / "seeds"
+    (seeds / "aukus-note.md").write_text(NEW_MARKDOWN, encoding="utf-8")
+    (seeds / "quad-notes.md").write_text(FRONT_MATTER, encoding="utf-8")
+    (seeds / "quad-page.html").write_text(NEW_HTML, encoding="utf-8")
+    result = run(scratch, "ingest", "--draft", "--register",
+                 "seeds/aukus-note.md", "seeds/quad-notes.md", "seeds/quad-page.html")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "#export-controls [section] Export controls" in out and "#licensing [item] Licensing" in out
+    assert "#obstacle-1-uneven-threat-perceptions [section]" in out and "#maritime-awareness [item]" in out
+    assert "scripts must be ignored" not in out and "Home" not in out and "Copyright" not in out
+    assert "https://example.org/quad.png" in out
+    library = load_library(scratch)
+    page = library.get("quad-page")
+    assert page.info.format == "html" and page.info.publisher == "Example Institute"
+    assert page.info.sha256 == hashlib.sha256((seeds / "quad-page.html").read_bytes()).hexdigest()
+    notes = library.get("quad-notes")
+    assert notes.info.format == "jekyll-markdown" and notes.info.authors == ["Jane Analyst"]
+    assert notes.info.date == "2024-05-02" and library.get("aukus-note").info.format == "markdown"
+    assert page.passage("obstacle-1-uneven-threat-perceptions").text.startswith("Obstacle 1: Uneven")
+    drafts = scratch / "content" / "drafts"
+    written = {p.relative_to(drafts).as_posix() for p in drafts.rglob("*.yaml")}
+    assert {"obstacles/export-controls.yaml", "obstacles/industrial-capacity.yaml",
+            "obstacles/no-standing-staff.yaml", "obstacles/uneven-threat-perceptions.yaml"} <= written
+    draft = yaml.safe_load((drafts / "obstacles" / "uneven-threat-perceptions.yaml").read_text(encoding="utf-8"))
+    assert draft["sources"] == ["quad-page#obstacle-1-uneven-threat-perceptions"]
+    assert draft["how_it_shows_up"][0]["cite"] == "quad-page#L17-L18"
+    assert run(scratch, "check").exit_code == 0  # drafts are not loaded
+    for path in drafts.rglob("*.yaml"):  # curated as they are, every draft validates and its quotes verify
+        shutil.move(path, scratch / "content" / path.parent.name / path.name)
+    result = run(scratch, "check")
+    assert result.exit_code == 0, result.output
+
+
+def test_drafts_never_overwrite(scratch: Path, run) -> None:
+    """Curated ids and passages are skipped, and an existing draft is kept byte for byte."""
+    mine = scratch / "content" / "drafts" / "alliances" / "five-eyes.yaml"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("# my edits\n", encoding="utf-8")
+    result = run(scratch, "ingest", "--draft", "seeds/wisc-modernizing-traditional-alliances.txt",
+                 "seeds/csis-2025-us-allied-cooperation.md")
+    assert result.exit_code == 0, result.output
+    assert mine.read_text(encoding="utf-8") == "# my edits\n"
+    out = result.output
+    assert "content/drafts/alliances/nato.yaml" in out and "curated block content/alliances/nato.yaml" in out
+    assert "free-riding-and-buck-passing.yaml" in out and "already curated in content/obstacles/free-riding.yaml" in out
+    assert "draft exists (drafts are never overwritten)" in out
+    assert not (scratch / "content" / "drafts" / "alliances" / "nato.yaml").exists()
+    assert (scratch / "content" / "drafts" / "obstacles" / "interest-misalignment.yaml").is_file()
+    assert (scratch / "content" / "drafts" / "alliances" / "taiwan.yaml").is_file()
+
+
+def test_unregistered_seed_prints_its_registry_entry(scratch: Path, run) -> None:
+    """Without --register the entry to add (with sha256) is printed and sources.yaml is left alone."""
+    before = (scratch / "seeds" / "sources.yaml").read_bytes()
+    path = scratch / "seeds" / "aukus-note.md"
+    path.write_text(NEW_MARKDOWN, encoding="utf-8")
+    result = run(scratch, "ingest", "seeds/aukus-note.md")
+    assert result.exit_code == 0, result.output
+    entry = result.output.split("(or run again with --register):\n", 1)[1]
+    parsed = yaml.safe_load(entry.split("\n\n")[0])[0]
+    assert parsed["id"] == "aukus-note" and parsed["format"] == "markdown"
+    assert parsed["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert (scratch / "seeds" / "sources.yaml").read_bytes() == before
+
+
+def test_unsupported_and_undecodable_files_name_the_file(scratch: Path, run) -> None:
+    """A .pdf and a Latin-1 .txt each give an error naming the file; exit 1."""
+    (scratch / "seeds" / "report.pdf").write_bytes(b"%PDF-1.7\n")
+    (scratch / "seeds" / "latin.txt").write_bytes("Title\n\nCaf\xe9 diplomacy\n".encode("latin-1"))
+    result = run(scratch, "ingest", "seeds/report.pdf", "seeds/latin.txt")
+    assert result.exit_code == 1
+    assert "seeds/report.pdf: error: unsupported seed format '.pdf'" in result.output
+    assert "seeds/latin.txt:3:4: error: not valid UTF-8: byte 0xe9" in result.output
+    missing = run(scratch, "ingest", "seeds/missing.md")
+    assert missing.exit_code == 1 and "seeds/missing.md: error: no such seed file" in missing.output

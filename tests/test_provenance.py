@@ -1,0 +1,92 @@
+"""Provenance: every quote is in its cited passage of the repaired seed; misses name file and line."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from briefgen.html import Notes
+from briefgen.model import SourceRef
+from briefgen.project import Project
+from briefgen.provenance import closest, normalize
+
+BLOCK = """id: provenance-probe
+name: Provenance probe
+domain: general
+summary: A block written by the tests.
+quotes:
+  - text: "{quote}"
+    cite: {cite}
+"""
+
+
+def _probe(project: Path, quote: str, cite: str) -> Path:
+    path = project / "content" / "obstacles" / "provenance-probe.yaml"
+    path.write_text(BLOCK.format(quote=quote, cite=cite), encoding="utf-8")
+    return path
+
+
+def test_altering_one_word_of_a_quote_fails_naming_file_and_line(scratch: Path, run) -> None:
+    """Changing one word of a real quote makes `briefgen check` exit 1 at that file:line:col, with a hint."""
+    path = scratch / "content" / "obstacles" / "free-riding.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, ln in enumerate(lines) if ln.strip().startswith("- text:") and "Ministry of Defence" in ln)
+    original = re.search(r'"(.*)"', lines[at]).group(1)
+    lines[at] = lines[at].replace("Ministry", "Department")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run(scratch, "check")
+    assert result.exit_code == 1
+    col = lines[at].index("text:") + 1
+    assert (f"content/obstacles/free-riding.yaml:{at + 1}:{col}: error: quote not found in "
+            "csis-2025#free-riding-and-buck-passing") in result.output
+    hint = result.output.split("(hint: closest passage: ", 1)[1]
+    assert original in hint and "Department" not in hint
+
+
+def test_normalizing_ignores_typography_not_wording() -> None:
+    """Curly and straight quotes, dashes, emphasis and spacing compare equal; a changed word does not."""
+    assert normalize("If they don\u2019t pay \u2014 \u201cno\u201d") == normalize("If  they don't pay - \"no\"")
+    assert normalize("the __Quad__ and [AUKUS](https://x.org)") == "the Quad and AUKUS"
+    assert normalize("they don't pay") != normalize("they won't pay")
+    assert closest("the quick brown cat jumps", "A fox. The __quick__ brown fox jumps.") == "The quick brown fox jumps."
+
+
+def test_new_anchors_and_repaired_text_pass(scratch: Path, run) -> None:
+    """A quote from a bold lead-in subsection, and one from repaired seed 000, both verify."""
+    _probe(scratch, "States that already share a common picture of threat", "csis-2025#interest-misalignment")
+    assert run(scratch, "check").exit_code == 0
+    _probe(scratch, "part of WISC\u2019s Strategic Competition framework", "wisc-traditional#strategic-context")
+    result = run(scratch, "check")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_quote_copying_mojibake_is_refused_with_the_repaired_words(scratch: Path, run) -> None:
+    """Quoting the damaged bytes (WISCβs) fails and the hint gives the repaired wording."""
+    path = _probe(scratch, "part of WISC\u03b2s Strategic Competition framework", "wisc-traditional#L9")
+    result = run(scratch, "check")
+    assert result.exit_code == 1
+    assert f"{path.relative_to(scratch).as_posix()}:6:" in result.output
+    assert "quote copies encoding damage from wisc-traditional#L9" in result.output
+    assert "WISC\u2019s Strategic Competition" in result.output
+
+
+def test_unknown_anchor_suggests_the_nearest(scratch: Path, run) -> None:
+    """A misspelt anchor is reported at its line with the anchor it probably meant."""
+    _probe(scratch, "States that already share", "csis-2025#interest-misalignmnt")
+    result = run(scratch, "check")
+    assert result.exit_code == 1
+    assert "no passage 'interest-misalignmnt' in seed csis-2025" in result.output
+    assert "did you mean interest-misalignment" in result.output
+
+
+def test_source_notes_name_publisher_authors_date_and_outline_section(root: Path) -> None:
+    """Notes give authors, title, publisher, date and the outline's section titles with lines."""
+    notes = Notes(Project(root))
+    notes.number(SourceRef(seed="csis-2025", anchor="interest-misalignment"))
+    notes.number(SourceRef(seed="wisc-traditional", anchor="L26-L27"))
+    first, second = notes.items
+    assert first.citation == (
+        "Daniel Byman et al., \u201cImproving U.S. Cooperation with Allies and Partners\u201d, Center for Strategic "
+        "and International Studies (CSIS), 2025-10-14, section \u201cMultinational Strategic Planning \u203a "
+        "Obstacle 1: Interest Misalignment\u201d (lines 409\u2013418).")
+    assert second.citation == "\u201cModernizing Traditional Alliances\u201d, WISC, section \u201cNATO\u201d (lines 26\u201327)."
+    assert second.short == "Modernizing Traditional Alliances, \u201cNATO\u201d."

@@ -1,0 +1,206 @@
+"""The live preview without a browser: state and errors, affected-only PDF rebuilds, refused paths, the watcher."""
+from __future__ import annotations
+
+import http.client
+import shutil
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from briefgen.build import Target
+from briefgen.preview import PreviewSession, Watcher
+from briefgen.serve import Preview
+
+NATO = "congress/brief/nato"
+BAD_YAML_LINE = "name: North: Atlantic"  # 'mapping values are not allowed here', at line 2
+
+
+def get(base: str, path: str) -> tuple[int, bytes, dict[str, str]]:
+    """Send PATH exactly as written (no client-side normalisation) and return status, body, headers."""
+    netloc = urlsplit(base).netloc
+    conn = http.client.HTTPConnection(netloc, timeout=60)
+    try:
+        conn.putrequest("GET", path, skip_accept_encoding=True)
+        conn.endheaders()
+        resp = conn.getresponse()
+        return resp.status, resp.read(), {k.lower(): v for k, v in resp.getheaders()}
+    finally:
+        conn.close()
+
+
+def break_line(path: Path, number: int, text: str) -> str:
+    """Replace line NUMBER of PATH with TEXT; return the original contents."""
+    original = path.read_text(encoding="utf-8")
+    lines = original.splitlines(keepends=True)
+    lines[number - 1] = text + "\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    return original
+
+
+@pytest.fixture
+def session(scratch: Path, tmp_path: Path):
+    """A preview session on a scratch project, with its PDF builder running."""
+    s = PreviewSession(scratch, tmp_path / "out")
+    s.start()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def preview(scratch: Path, tmp_path: Path):
+    """A running preview server (watcher included) on a free loopback port."""
+    p = Preview(scratch, tmp_path / "out", port=0)
+    p.start()
+    yield p
+    p.stop()
+
+
+def test_state_shows_yaml_error_with_file_and_line_then_recovers(session: PreviewSession, scratch: Path) -> None:
+    """A YAML syntax error reaches the page's state with file, line and excerpt; the next good save clears it."""
+    before = session.state(NATO)["doc"]["fingerprint"]
+    nato = scratch / "content/alliances/nato.yaml"
+    original = break_line(nato, 2, BAD_YAML_LINE)
+    session.reload({"content/alliances/nato.yaml"})
+    state = session.state(NATO)
+    [error] = state["errors"]
+    assert (error["file"], error["line"]) == ("content/alliances/nato.yaml", 2)
+    assert "mapping values are not allowed" in error["message"]
+    assert [line["text"] for line in error["excerpt"] if line["here"]] == [BAD_YAML_LINE]
+    assert state["doc"]["fingerprint"] is None  # nothing new to show: the page keeps the last good HTML
+    nato.write_text(original.replace("oldest and most institutionalized", "oldest, most institutionalized"),
+                    encoding="utf-8")
+    session.reload({"content/alliances/nato.yaml"})
+    state = session.state(NATO)
+    assert state["errors"] == []
+    assert state["doc"]["fingerprint"] not in (None, before)
+    html = (session.site.site / "congress--brief--nato.html").read_text(encoding="utf-8")
+    assert "oldest, most institutionalized" in html
+
+
+def test_template_error_names_the_template_and_line(session: PreviewSession, scratch: Path) -> None:
+    """An undefined name in a section template is reported against that template's line, per document."""
+    (scratch / "templates/sections/overview.html.j2").open("a", encoding="utf-8").write("{{ no_such_value }}\n")
+    session.reload({"templates/sections/overview.html.j2"})
+    errors = session.state(NATO)["errors"]
+    assert any(e["file"] == "templates/sections/overview.html.j2" and e["line"] and "no_such_value" in e["message"]
+               for e in errors), errors
+
+
+def test_only_affected_pdfs_are_rebuilt(session: PreviewSession, scratch: Path) -> None:
+    """Editing the free-riding obstacle rebuilds its brief's PDF and leaves NATO's alone; a no-op save rebuilds none."""
+    nato, riding = Target("brief", "nato", "congress"), Target("brief", "free-riding", "congress")
+    for target in (nato, riding):
+        session.request_pdf(target)
+    assert session.idle()
+    assert session.pdfs[nato].status == session.pdfs[riding].status == "ok"
+    assert session.pdfs[nato].path.read_bytes().startswith(b"%PDF")
+    path = scratch / "content/obstacles/free-riding.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("summary: >-\n", "summary: >-\n  Edited in the preview test.\n", 1), encoding="utf-8")
+    session.reload({"content/obstacles/free-riding.yaml"})
+    assert session.idle()
+    assert (session.pdf_builds[riding], session.pdf_builds[nato]) == (2, 1)
+    (scratch / "content/alliances/nato.yaml").touch()
+    session.reload({"content/alliances/nato.yaml"})
+    assert session.idle()
+    assert (session.pdf_builds[riding], session.pdf_builds[nato]) == (2, 1)
+
+
+def test_new_audience_appears_in_the_index(session: PreviewSession, scratch: Path) -> None:
+    """The index lists every audience under audiences/, including one added while the preview runs."""
+    shutil.copy(scratch / "audiences/congress.yaml", scratch / "audiences/press.yaml")
+    snap = session.reload({"audiences/press.yaml"})
+    assert "press" in snap.audiences
+    assert "press/onepager/free-riding" in snap.by_key
+
+
+REFUSED = [
+    "/pdf/../../etc/passwd",
+    "/pdf/..%2f..%2f..%2fetc%2fpasswd",
+    "/pdf/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    "/pdf/%252e%252e/%252e%252e/etc/passwd",
+    "/pdf/congress/briefs/../../../secret.txt",
+    "/pdf/stray.pdf",
+    "/pdf//etc/passwd",
+    "/site/../../secret.txt",
+    "/site/%2e%2e/%2e%2e/secret.txt",
+    "/site/..%5c..%5csecret.txt",
+    "/site/templates/base.html.j2",
+    "/site/templates/css/../../../briefgen.yaml",
+    "/site//etc/passwd",
+    "//etc/passwd",
+    "/etc/passwd",
+    "/stray.pdf",
+    "/pages/../../../etc/passwd/1.png",
+    "/pages/congress/brief/nato/..%2f..%2f..%2f..%2fsecret.txt",
+    "/pages/congress/brief/nato/99.png",
+    "/view/../../etc/passwd",
+    "/view/congress/brief/no-such-block",
+    "/_preview/../serve.py",
+    "/_preview/view.html.j2",
+    "/api/state/../../secret.txt",
+]
+
+
+def test_only_generated_files_are_served(preview: Preview, scratch: Path, tmp_path: Path) -> None:
+    """Traversal (plain and encoded), template sources and stray files in the build folder are all 404s."""
+    base = preview.url
+    (tmp_path / "secret.txt").write_text("root:x:0:0 secret", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir(exist_ok=True)
+    (out / "stray.pdf").write_text("root:x:0:0 stray", encoding="utf-8")
+    status, body, _ = get(base, "/pdf/congress/briefs/nato.pdf")
+    assert status == 200 and body.startswith(b"%PDF")
+    status, body, headers = get(base, "/pages/congress/brief/nato/1.png")
+    assert status == 200 and body.startswith(b"\x89PNG") and headers["content-type"] == "image/png"
+    assert get(base, "/site/templates/css/print.css")[0] == 200
+    for path in REFUSED:
+        status, body, _ = get(base, path)
+        assert status == 404, (path, status)
+        assert b"root:" not in body and b"secret" not in body, path
+    status, body, headers = get(base, "/view/" + NATO)
+    assert status == 200 and "default-src 'none'" in headers["content-security-policy"]
+
+
+def test_server_survives_bad_input(preview: Preview, scratch: Path) -> None:
+    """Broken YAML, a broken template and a malformed request leave the server answering."""
+    base = preview.url
+    break_line(scratch / "content/alliances/nato.yaml", 2, BAD_YAML_LINE)
+    (scratch / "templates/brief.html.j2").write_text("{% if %}\n", encoding="utf-8")
+    preview.session.reload({"content/alliances/nato.yaml", "templates/brief.html.j2"})
+    conn = http.client.HTTPConnection(urlsplit(base).netloc, timeout=10)
+    conn.sock = None
+    conn.connect()
+    conn.sock.sendall(b"\x16\x03\x01 not http at all\r\n\r\n")
+    conn.close()
+    for path in ("/", "/view/" + NATO, "/api/state?doc=" + NATO):
+        assert get(base, path)[0] == 200, path
+    status, body, _ = get(base, "/api/state?doc=" + NATO)
+    assert b"content/alliances/nato.yaml" in body
+
+
+def test_watcher_reports_a_saved_file(scratch: Path) -> None:
+    """watchfiles reports an edit under content/ within a second, named relative to the project."""
+    seen: list[set[str]] = []
+    got = threading.Event()
+    watcher = Watcher(scratch, lambda paths: (seen.append(paths), got.set()))
+    watcher.start()
+    try:
+        time.sleep(0.3)  # let inotify register the folders
+        started = time.monotonic()
+        (scratch / "content/alliances/nato.yaml").write_text("id: nato\n", encoding="utf-8")
+        assert got.wait(5)
+        assert time.monotonic() - started < 1.0
+        assert "content/alliances/nato.yaml" in set().union(*seen)
+    finally:
+        watcher.stop()
+
+
+def test_cli_serve_rejects_an_unknown_audience(run, scratch: Path) -> None:
+    """`briefgen serve --audience nope` fails before listening, naming the known audiences."""
+    result = run(scratch, "serve", "--port", "0", "--audience", "nope")
+    assert result.exit_code == 1
+    assert "no audience named 'nope'" in result.output and "congress" in result.output
