@@ -2,18 +2,23 @@
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
-from .errors import BriefgenError, Location, RenderError
+from .errors import BriefgenError
 from .html import KINDS, render_html
-from .pdf import render_pdf
+from .onepager import fit_onepager
+from .pdf import lay_out, write_pdf
 from .project import Project
 from .write import write_atomic
 
 logger = logging.getLogger(__name__)
 
 FOLDERS = {"brief": "briefs", "onepager": "onepagers"}
+#: Output formats: the PDF, or a standalone HTML file for reading on screen.
+FORMATS = ("pdf", "html")
 
 
 @dataclass(frozen=True)
@@ -41,14 +46,26 @@ def plan(project: Project, audience: str | None = None, kinds: tuple[str, ...] =
     return [Target(kind, block.id, name) for kind in kinds for block in project.catalogue.documents()]
 
 
-def render_target(project: Project, target: Target, out: Path, *, strict: bool = False) -> Path:
-    """Render TARGET to its PDF under OUT; a one-pager that does not fit one page is an error."""
-    doc = render_html(project, target.block_id, target.kind, target.audience)
-    source = project.catalogue.file_of(doc.block)
-    result = render_pdf(doc.html, project.root, source, strict=strict)
-    if target.kind == "onepager" and result.pages != 1:
-        raise RenderError(f"one-pager for {target.block_id!r} runs to {result.pages} pages", Location(source),
-                          "shorten the summary or the lists; a one-pager must fit one page")
+def render_target(project: Project, target: Target, out: Path, *, strict: bool = False, fmt: str = "pdf") -> Path:
+    """Render TARGET to its PDF (or standalone HTML) under OUT; a one-pager is fitted to one page or fails."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown output format {fmt!r}")
+    path = target.path(out, fmt)
+    fitted = fit_onepager(project, target.block_id, target.audience, strict=strict) \
+        if target.kind == "onepager" else None
+    condense = fitted.options if fitted else {}
+    if fmt == "html":
+        # Project files (stylesheet, fonts, logo) are referenced relative to the HTML file, so it opens from OUT.
+        back = os.path.relpath(project.root, path.parent.resolve()).replace(os.sep, "/")
+        doc = render_html(project, target.block_id, target.kind, target.audience, asset_prefix=quote(back) + "/",
+                          **condense)
+        return write_atomic(path, doc.html)
+    if fitted is not None:
+        layout = fitted.layout
+    else:
+        doc = render_html(project, target.block_id, target.kind, target.audience)
+        layout = lay_out(doc.html, project.root, project.catalogue.file_of(doc.block), strict=strict)
+    result = write_pdf(layout)
     for warning in result.warnings:
         logger.warning("%s: %s", target, warning)
-    return write_atomic(target.path(out), result.data)
+    return write_atomic(path, result.data)

@@ -8,7 +8,7 @@ import click
 
 from . import __version__
 from .audiences import effective_values, resolve_names, scaffold
-from .build import Target, plan, render_target
+from .build import FORMATS, Target, plan, render_target
 from .errors import BriefgenError, ContentError, ErrorGroup, Location
 from .ingest import ingest_files
 from .project import Project, find_root
@@ -83,7 +83,7 @@ def check(c: Context) -> None:
 
 
 def _render_one(c: Context, kind: str, block_id: str, audiences: tuple[str, ...], out: Path | None,
-                strict: bool) -> None:
+                strict: bool, fmt: str = "pdf") -> None:
     project = c.project
     project.check()
     if project.catalogue.get(block_id) is None:
@@ -91,7 +91,7 @@ def _render_one(c: Context, kind: str, block_id: str, audiences: tuple[str, ...]
         raise ContentError(f"no alliance or obstacle with id {block_id!r}", Location("content/"),
                            f"known ids: {known}")
     for name in resolve_names(project.root, audiences, project.config.default_audience):
-        path = render_target(project, Target(kind, block_id, name), c.out(out), strict=strict)
+        path = render_target(project, Target(kind, block_id, name), c.out(out), strict=strict, fmt=fmt)
         c.say(f"wrote {path}")
 
 
@@ -102,22 +102,28 @@ def _output_options(f):  # noqa: ANN001, ANN202 - click decorator
     return f
 
 
-@main.command()
-@click.argument("block_id", metavar="ID")
-@_output_options
-@pass_ctx
-def brief(c: Context, block_id: str, audience: tuple[str, ...], out: Path | None, strict: bool) -> None:
-    """Render the multi-page brief of alliance or obstacle ID to OUT/AUDIENCE/briefs/ID.pdf."""
-    _render_one(c, "brief", block_id, audience, out, strict)
+FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(FORMATS), default="pdf", show_default=True,
+                             help="pdf, or html: a standalone HTML file for reading on screen.")
 
 
 @main.command()
 @click.argument("block_id", metavar="ID")
 @_output_options
+@FORMAT_OPTION
 @pass_ctx
-def onepager(c: Context, block_id: str, audience: tuple[str, ...], out: Path | None, strict: bool) -> None:
-    """Render the one-page summary of alliance or obstacle ID to OUT/AUDIENCE/onepagers/ID.pdf."""
-    _render_one(c, "onepager", block_id, audience, out, strict)
+def brief(c: Context, block_id: str, audience: tuple[str, ...], out: Path | None, strict: bool, fmt: str) -> None:
+    """Render the multi-page brief of alliance or obstacle ID to OUT/AUDIENCE/briefs/ID.pdf (or .html)."""
+    _render_one(c, "brief", block_id, audience, out, strict, fmt)
+
+
+@main.command()
+@click.argument("block_id", metavar="ID")
+@_output_options
+@FORMAT_OPTION
+@pass_ctx
+def onepager(c: Context, block_id: str, audience: tuple[str, ...], out: Path | None, strict: bool, fmt: str) -> None:
+    """Render the one-page summary of alliance or obstacle ID to OUT/AUDIENCE/onepagers/ID.pdf (or .html)."""
+    _render_one(c, "onepager", block_id, audience, out, strict, fmt)
 
 
 @main.command()
