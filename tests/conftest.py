@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from briefgen.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-PROJECT_PARTS = ("briefgen.yaml", "audiences", "content", "seeds", "templates", "fonts")
+PROJECT_PARTS = ("briefgen.yaml", "brand.yml", "audiences", "brand", "content", "seeds", "templates", "fonts")
 
 
 @pytest.fixture(scope="session")

@@ -14,15 +14,17 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Protocol
+from urllib.parse import quote
 
 from . import __version__
 from .audiences import audience_names
 from .config import PROJECT_FILE
 from .content import content_files
-from .errors import BriefgenError, Location, RenderError
+from .errors import BriefgenError
 from .html import KINDS, related_blocks, render_html
 from .model import SourceRef
-from .pdf import render_pdf
+from .onepager import fit_onepager
+from .pdf import lay_out, write_pdf
 from .project import Project
 from .workers import Limits, Pool, TargetTask
 from .write import write_atomic
@@ -39,6 +41,8 @@ CACHE = ".cache"
 SHARED_GLOBS = (PROJECT_FILE, "brand.yml", "brand/**/*", "audiences/*.yaml", "templates/**/*", "fonts/**/*",
                 "images/**/*", "seeds/sources.yaml")
 DOCUMENT_FOLDERS = ("alliances", "obstacles")
+#: Output formats: the PDF, or a standalone HTML file for reading on screen.
+FORMATS = ("pdf", "html")
 
 
 @dataclass(frozen=True)
@@ -82,23 +86,37 @@ def book_cache_dir(out: Path, audience: str, name: str = "book") -> Path:
     return out / CACHE / "book" / audience / name
 
 
-def render_target(project: Project, target: Target, out: Path, *, strict: bool = False) -> Path:
-    """Render TARGET to its PDF under OUT; a one-pager that does not fit one page is an error."""
+def render_target(project: Project, target: Target, out: Path, *, strict: bool = False, fmt: str = "pdf") -> Path:
+    """Render TARGET to its PDF (or standalone HTML) under OUT; a one-pager is fitted to one page or fails."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown output format {fmt!r}")
     if target.kind == "book":
         from .book import plan_book, render_book, render_locally
 
+        if fmt == "html":
+            return write_atomic(target.path(out, fmt), plan_book(project, target.audience).whole_html())
         book = plan_book(project, target.audience)
         return render_book(book, target.path(out), book_cache_dir(out, target.audience),
                            render_locally(project, strict), strict=strict).path
-    doc = render_html(project, target.block_id, target.kind, target.audience)
-    source = project.catalogue.file_of(doc.block)
-    result = render_pdf(doc.html, project.root, source, strict=strict)
-    if target.kind == "onepager" and result.pages != 1:
-        raise RenderError(f"one-pager for {target.block_id!r} runs to {result.pages} pages", Location(source),
-                          "shorten the summary or the lists; a one-pager must fit one page")
+    path = target.path(out, fmt)
+    fitted = fit_onepager(project, target.block_id, target.audience, strict=strict) \
+        if target.kind == "onepager" else None
+    condense = fitted.options if fitted else {}
+    if fmt == "html":
+        # Project files (stylesheet, fonts, logo) are referenced relative to the HTML file, so it opens from OUT.
+        back = os.path.relpath(project.root, path.parent.resolve()).replace(os.sep, "/")
+        doc = render_html(project, target.block_id, target.kind, target.audience, asset_prefix=quote(back) + "/",
+                          **condense)
+        return write_atomic(path, doc.html)
+    if fitted is not None:
+        layout = fitted.layout
+    else:
+        doc = render_html(project, target.block_id, target.kind, target.audience)
+        layout = lay_out(doc.html, project.root, project.catalogue.file_of(doc.block), strict=strict)
+    result = write_pdf(layout)
     for warning in result.warnings:
         logger.warning("%s: %s", target, warning)
-    return write_atomic(target.path(out), result.data)
+    return write_atomic(path, result.data)
 
 
 # --- inputs and their hashes ------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import click
 from . import __version__
 from .audiences import effective_values, resolve_names, scaffold
 from .book import book_variant, plan_book, pool_renderer, render_book
-from .build import BuildInterrupted, Target, book_cache_dir, default_jobs, render_target, run_build
+from .build import FORMATS, BuildInterrupted, Target, book_cache_dir, default_jobs, render_target, run_build
 from .config import load_project_config
 from .errors import BriefgenError, ContentError, ErrorGroup, Location
 from .ingest import ingest_files
@@ -86,7 +86,7 @@ def check(c: Context) -> None:
 
 
 def _render_one(c: Context, kind: str, block_id: str, audiences: tuple[str, ...], out: Path | None,
-                strict: bool) -> None:
+                strict: bool, fmt: str = "pdf") -> None:
     project = c.project
     project.check()
     if project.catalogue.get(block_id) is None:
@@ -94,7 +94,7 @@ def _render_one(c: Context, kind: str, block_id: str, audiences: tuple[str, ...]
         raise ContentError(f"no alliance or obstacle with id {block_id!r}", Location("content/"),
                            f"known ids: {known}")
     for name in resolve_names(project.root, audiences, project.config.default_audience):
-        path = render_target(project, Target(kind, block_id, name), c.out(out), strict=strict)
+        path = render_target(project, Target(kind, block_id, name), c.out(out), strict=strict, fmt=fmt)
         c.say(f"wrote {path}")
 
 
@@ -105,22 +105,28 @@ def _output_options(f):  # noqa: ANN001, ANN202 - click decorator
     return f
 
 
-@main.command()
-@click.argument("block_id", metavar="ID")
-@_output_options
-@pass_ctx
-def brief(c: Context, block_id: str, audience: tuple[str, ...], out: Path | None, strict: bool) -> None:
-    """Render the multi-page brief of alliance or obstacle ID to OUT/AUDIENCE/briefs/ID.pdf."""
-    _render_one(c, "brief", block_id, audience, out, strict)
+FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(FORMATS), default="pdf", show_default=True,
+                             help="pdf, or html: a standalone HTML file for reading on screen.")
 
 
 @main.command()
 @click.argument("block_id", metavar="ID")
 @_output_options
+@FORMAT_OPTION
 @pass_ctx
-def onepager(c: Context, block_id: str, audience: tuple[str, ...], out: Path | None, strict: bool) -> None:
-    """Render the one-page summary of alliance or obstacle ID to OUT/AUDIENCE/onepagers/ID.pdf."""
-    _render_one(c, "onepager", block_id, audience, out, strict)
+def brief(c: Context, block_id: str, audience: tuple[str, ...], out: Path | None, strict: bool, fmt: str) -> None:
+    """Render the multi-page brief of alliance or obstacle ID to OUT/AUDIENCE/briefs/ID.pdf (or .html)."""
+    _render_one(c, "brief", block_id, audience, out, strict, fmt)
+
+
+@main.command()
+@click.argument("block_id", metavar="ID")
+@_output_options
+@FORMAT_OPTION
+@pass_ctx
+def onepager(c: Context, block_id: str, audience: tuple[str, ...], out: Path | None, strict: bool, fmt: str) -> None:
+    """Render the one-page summary of alliance or obstacle ID to OUT/AUDIENCE/onepagers/ID.pdf (or .html)."""
+    _render_one(c, "onepager", block_id, audience, out, strict, fmt)
 
 
 def _limit_options(f):  # noqa: ANN001, ANN202 - click decorator

@@ -5,12 +5,16 @@ import logging
 import mimetypes
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from . import prose
-from .errors import BriefgenError, ErrorCollector, Location, RenderError, display_path
+from .errors import BriefgenError, ContentError, ErrorCollector, Location, RenderError, display_path
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +82,71 @@ class _Capture(logging.Handler):
         self.records.append(record)
 
 
+#: The PDF profile every document is written to: tagged, with language, title and alt texts.
+PDF_VARIANT = "pdf/ua-1"
+
+
+class _Images(HTMLParser):
+    """Collect images that lack alternative text: <img> without alt, inline <svg> without <title>."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.missing: list[str] = []
+        self._svg: list[bool] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "img" and not (values.get("alt") or "").strip():
+            self.missing.append(f"<img src={values.get('src') or '?'!r}>")
+        elif tag == "svg":
+            self._svg.append(False)
+        elif tag == "title" and self._svg:
+            self._svg[-1] = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "svg" and self._svg and not self._svg.pop():
+            self.missing.append("<svg> without a <title>")
+
+
+def check_alt_text(html: str, source: str) -> None:
+    """Raise a ContentError when any image in HTML has no alternative text."""
+    parser = _Images()
+    parser.feed(html)
+    parser.close()
+    if parser.missing:
+        raise ContentError("image without alternative text: " + ", ".join(parser.missing), Location(source),
+                           "give every image an alt text (brand.yml: logo.images.<name>.alt; templates: alt=\"...\")")
+
+
+@dataclass
+class Layout:
+    """A laid-out document: its pages, ready to count or to write, and what WeasyPrint reported."""
+
+    document: Any
+    source: str
+    strict: bool
+    root: Path
+    fetcher: Any = None
+    records: list[logging.LogRecord] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return len(self.document.pages)
+
+    def overflow_lines(self) -> int:
+        """Count the lines of text laid out after the first page."""
+        from weasyprint.formatting_structure import boxes
+
+        def count(box: Any) -> int:
+            if isinstance(box, boxes.LineBox):
+                return 1
+            if isinstance(box, boxes.MarginBox):  # running header and footer are not content
+                return 0
+            return sum(count(child) for child in getattr(box, "children", ()) or ())
+
+        return sum(count(page._page_box) for page in self.document.pages[1:])
+
+
 @dataclass
 class PdfResult:
     """The PDF bytes and what the render reported."""
@@ -87,16 +156,14 @@ class PdfResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def render_pdf(html: str, root: Path, source: str, *, strict: bool = False, variant: str | None = None) -> PdfResult:
-    """Lay out HTML (from SOURCE, for messages) and return the PDF; errors and refused URLs fail it."""
-    wp = weasyprint()
-    fetcher = make_fetcher(root)
+@contextmanager
+def _captured(records: list[logging.LogRecord], source: str) -> Iterator[None]:
+    """Record WeasyPrint's warnings and errors into RECORDS; its exceptions become located RenderErrors."""
     capture = _Capture(logging.WARNING)
     wlog = logging.getLogger("weasyprint")
     wlog.addHandler(capture)
     try:
-        document = wp.HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=fetcher).render()
-        data = document.write_pdf(pdf_variant=variant) if variant else document.write_pdf()
+        yield
     except BriefgenError:
         raise
     except Exception as exc:  # noqa: BLE001 - WeasyPrint raises many types; each becomes a located error
@@ -104,14 +171,53 @@ def render_pdf(html: str, root: Path, source: str, *, strict: bool = False, vari
                           "check the template and stylesheet this document uses") from exc
     finally:
         wlog.removeHandler(capture)
-    errors = ErrorCollector()
+        records.extend(capture.records)
+
+
+def _problems(records: list[logging.LogRecord], root: Path, source: str, strict: bool) -> list[BriefgenError]:
+    """Turn WeasyPrint's ERROR records (and warnings when STRICT) into located errors."""
+    out: list[BriefgenError] = []
+    seen: set[str] = set()
+    for record in records:
+        if record.levelno < logging.ERROR and not (strict and record.levelno >= logging.WARNING):
+            continue
+        message = record.getMessage()
+        if message in seen:
+            continue
+        seen.add(message)
+        what = "reported" if record.levelno >= logging.ERROR else "warned (an error with --strict)"
+        out.append(RenderError(f"WeasyPrint {what}: {message}", _locate_record(root, record, source),
+                               "fix the resource or style it names"))
+    return out
+
+
+def _refusals(fetcher: Any, root: Path, source: str) -> list[BriefgenError]:
+    """One located error per URL the fetcher refused."""
+    out: list[BriefgenError] = []
     for url in dict.fromkeys(fetcher.refused):
         reason = fetcher.reasons[url]
         missing = reason == "no such file in the project"
-        shown = _shown_url(root, url)
-        errors.add(RenderError(f"refused to load {shown} ({reason}), rendering {source}", locate(root, url, source),
+        out.append(RenderError(f"refused to load {_shown_url(root, url)} ({reason}), rendering {source}",
+                               locate(root, url, source),
                                "check the file name, or add the file to the project" if missing else
-                               "use only files inside the project (fonts/, images/) or data: URLs"))
+                               "use only files inside the project (fonts/, brand/, images/) or data: URLs"))
+    return out
+
+
+def _warnings(records: list[logging.LogRecord]) -> list[str]:
+    return list(dict.fromkeys(r.getMessage() for r in records if r.levelno < logging.ERROR))
+
+
+def lay_out(html: str, root: Path, source: str, *, strict: bool = False) -> Layout:
+    """Lay out HTML (from SOURCE, for messages) into pages; refused URLs, bad links and WeasyPrint errors fail it."""
+    check_alt_text(html, source)
+    wp = weasyprint()
+    fetcher = make_fetcher(root)
+    records: list[logging.LogRecord] = []
+    with _captured(records, source):
+        document = wp.HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=fetcher).render()
+    errors = ErrorCollector()
+    errors.extend(_refusals(fetcher, root, source))
     for page in document.pages:
         for link_type, target, *_ in page.links:
             reason = _link_problem(link_type, target)
@@ -121,14 +227,30 @@ def render_pdf(html: str, root: Path, source: str, *, strict: bool = False, vari
                                        "link only to web pages (http/https), mailto: or #anchors in the document"))
     if fetcher.refused:  # WeasyPrint's own "failed to load" records repeat the refusals above
         errors.raise_if_any()
-    problems = [r for r in capture.records if r.levelno >= logging.ERROR or (strict and r.levelno >= logging.WARNING)]
-    for record in problems:
-        what = "reported" if record.levelno >= logging.ERROR else "warned (an error with --strict)"
-        errors.add(RenderError(f"WeasyPrint {what}: {record.getMessage()}", _locate_record(root, record, source),
-                               "fix the resource or style it names"))
+    errors.extend(_problems(records, root, source, strict))
     errors.raise_if_any()
-    warnings = [r.getMessage() for r in capture.records if r.levelno < logging.ERROR]
-    return PdfResult(data, len(document.pages), warnings)
+    return Layout(document, source, strict, root, fetcher, records)
+
+
+def write_pdf(layout: Layout, *, variant: str | None = PDF_VARIANT) -> PdfResult:
+    """Write LAYOUT as a tagged PDF/UA-1 file; the bytes depend only on the input (no clock, no random id)."""
+    records: list[logging.LogRecord] = []
+    with _captured(records, layout.source):
+        # pdf_identifier=True makes pydyf derive /ID from the file's own content, so it is reproducible.
+        data = layout.document.write_pdf(pdf_variant=variant, pdf_identifier=True)
+    errors = ErrorCollector()
+    if layout.fetcher is not None and layout.fetcher.refused:  # attachments are fetched while writing
+        errors.extend(_refusals(layout.fetcher, layout.root, layout.source))
+        errors.raise_if_any()
+    errors.extend(_problems(records, layout.root, layout.source, layout.strict))
+    errors.raise_if_any()
+    return PdfResult(data, layout.pages, _warnings(layout.records + records))
+
+
+def render_pdf(html: str, root: Path, source: str, *, strict: bool = False,
+               variant: str | None = PDF_VARIANT) -> PdfResult:
+    """Lay out HTML (from SOURCE, for messages) and return the PDF; errors and refused URLs fail it."""
+    return write_pdf(lay_out(html, root, source, strict=strict), variant=variant)
 
 
 def _shown_url(root: Path, url: str) -> str:

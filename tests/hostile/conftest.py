@@ -16,7 +16,7 @@ from hostile_cases import Case
 from briefgen.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
-PROJECT_PARTS = ("briefgen.yaml", "audiences", "content", "seeds", "templates", "fonts")
+PROJECT_PARTS = ("briefgen.yaml", "brand.yml", "audiences", "brand", "content", "seeds", "templates", "fonts")
 
 
 def copy_project(dest: Path) -> Path:

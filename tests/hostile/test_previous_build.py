@@ -84,7 +84,7 @@ def test_build_keeps_the_failed_documents_old_pdf(tmp_path: Path) -> None:
     override = project / OVERRIDE
     override.parent.mkdir(parents=True)
     override.write_text('{% extends "base:brief.html.j2" %}{% block masthead %}{{ super() }}'
-                        '{% if block.id == "nato" %}<img src="/etc/hostname">{% endif %}{% endblock %}\n')
+                        '{% if block.id == "nato" %}<img src="/etc/hostname" alt="x">{% endif %}{% endblock %}\n')
     other = project / "build/congress/briefs/free-riding.pdf"
     other.unlink()
     result = _cli(project, "build")

@@ -1,0 +1,120 @@
+"""The one-pager promise: lay out, count pages, condense in a declared order until it fits, or fail saying by how much."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from .errors import Location, RenderError
+from .html import RenderedDocument, render_html
+from .pdf import Layout, lay_out
+from .project import Project
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Spacing:
+    """The one-pager's type and spacing, written into the --op-* custom properties of print.css."""
+
+    size_pt: float = field(metadata={"css": "--op-size", "unit": "pt"})
+    lead_size_pt: float = field(metadata={"css": "--op-lead-size", "unit": "pt"})
+    leading: float = field(metadata={"css": "--op-leading", "unit": ""})
+    gap_pt: float = field(metadata={"css": "--op-gap", "unit": "pt"})
+    item_pt: float = field(metadata={"css": "--op-item", "unit": "pt"})
+    band_pt: float = field(metadata={"css": "--op-band", "unit": "pt"})
+
+    def css(self) -> str:
+        """Return a :root rule setting the custom properties."""
+        props = " ".join(f"{f.metadata['css']}: {getattr(self, f.name):g}{f.metadata['unit']};" for f in fields(self))
+        return f":root {{ {props} }}"
+
+
+#: The print.css defaults, for reference; condensing only ever moves below these.
+DEFAULT_SPACING = Spacing(size_pt=9.5, lead_size_pt=11, leading=1.38, gap_pt=9, item_pt=3, band_pt=14)
+#: The tightest the fit loop goes. Text is never set below 9pt, nor lines closer than 1.2.
+LIMITS = Spacing(size_pt=9.0, lead_size_pt=9.5, leading=1.22, gap_pt=4, item_pt=1, band_pt=8)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One way of condensing a one-pager. Steps are cumulative: level N applies the first N."""
+
+    label: str
+    drop: tuple[str, ...] = ()
+    max_points: int | None = None
+    spacing: Spacing | None = None
+
+
+#: The declared priority order: optional parts go first, then spacing tightens within LIMITS.
+STEPS: tuple[Step, ...] = (
+    Step("left out other perspectives", drop=("other_perspectives",)),
+    Step("left out the related-blocks strip", drop=("related",)),
+    Step("left out the pull quote", drop=("pull_quote",)),
+    Step("left out key actions", drop=("key_actions",)),
+    Step("cut lists to three points", max_points=3),
+    Step("tightened spacing", spacing=Spacing(size_pt=9.25, lead_size_pt=10.5, leading=1.3, gap_pt=6, item_pt=2,
+                                              band_pt=11)),
+    Step("tightened spacing to the limits (9pt text)", spacing=LIMITS),
+)
+
+
+def options(level: int) -> dict[str, Any]:
+    """Return render_html keyword arguments for condensing LEVEL (0: as designed)."""
+    drop: list[str] = []
+    max_points: int | None = None
+    spacing: Spacing | None = None
+    for step in STEPS[:level]:
+        drop.extend(step.drop)
+        max_points = step.max_points or max_points
+        spacing = step.spacing or spacing
+    return {"drop": tuple(drop), "max_points": max_points, "fit_css": spacing.css() if spacing else ""}
+
+
+@dataclass
+class Fitted:
+    """A one-pager laid out on one page, and how it was condensed to get there."""
+
+    document: RenderedDocument
+    layout: Layout
+    level: int
+
+    @property
+    def options(self) -> dict[str, Any]:
+        return options(self.level)
+
+    @property
+    def applied(self) -> list[str]:
+        return [step.label for step in STEPS[: self.level]]
+
+
+def fit_onepager(project: Project, block_id: str, audience: str | None = None, *, strict: bool = False) -> Fitted:
+    """Lay out BLOCK_ID's one-pager on one page, condensing as little as it needs; fail naming the overflow."""
+    def attempt(level: int) -> Fitted:
+        doc = render_html(project, block_id, "onepager", audience, **options(level))
+        source = project.catalogue.file_of(doc.block)
+        return Fitted(doc, lay_out(doc.html, project.root, source, strict=strict), level)
+
+    first = attempt(0)
+    if first.layout.pages == 1:
+        return first
+    tightest = attempt(len(STEPS))
+    if tightest.layout.pages > 1:
+        over = tightest.layout.overflow_lines()
+        source = project.catalogue.file_of(tightest.document.block)
+        where = tightest.document.block.loc or Location(source)
+        raise RenderError(
+            f"one-pager for {block_id!r} does not fit one page: {over} line{'s' if over != 1 else ''} over "
+            f"after condensing ({'; '.join(tightest.applied)})", Location(source, where.line),
+            f"shorten the bottom line, summary or lists by about {over} lines; "
+            "a one-pager is never two pages and its text is never set below 9pt")
+    # Steps only ever remove or tighten, so the levels that fit form a range: find its start by bisection.
+    fits, fails = tightest, 0
+    while fits.level - fails > 1:
+        mid = attempt((fits.level + fails) // 2)
+        if mid.layout.pages == 1:
+            fits = mid
+        else:
+            fails = mid.level
+    logger.info("%s: one-pager condensed to fit: %s", block_id, "; ".join(fits.applied))
+    return fits

@@ -1,0 +1,67 @@
+"""The one-pager promise: condense in the declared order until it fits one page, or fail saying by how much."""
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from briefgen.brand import MIN_TEXT_PT
+from briefgen.onepager import LIMITS, STEPS, fit_onepager, options
+from briefgen.pdf import write_pdf
+from briefgen.project import Project
+
+FIXTURES = Path(__file__).parent / "fixtures" / "onepager"
+
+
+@pytest.fixture(scope="module")
+def long_blocks(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the project with two over-long obstacles: one that condenses to fit, one that cannot."""
+    copy = tmp_path_factory.mktemp("long")
+    for part in ("briefgen.yaml", "brand.yml", "audiences", "brand", "content", "seeds", "templates", "fonts"):
+        (shutil.copytree if (root / part).is_dir() else shutil.copy2)(root / part, copy / part)
+    for path in FIXTURES.glob("*.yaml"):
+        shutil.copy2(path, copy / "content" / "obstacles" / path.name)
+    return copy
+
+
+def test_limits_never_go_below_readable_text() -> None:
+    """No declared step sets text below 9pt, and every spacing step stays within LIMITS."""
+    assert LIMITS.size_pt >= MIN_TEXT_PT == 9.0
+    for step in STEPS:
+        if step.spacing:
+            assert step.spacing.size_pt >= LIMITS.size_pt and step.spacing.leading >= LIMITS.leading
+            assert step.spacing.gap_pt >= LIMITS.gap_pt and step.spacing.item_pt >= LIMITS.item_pt
+    assert "--op-size: 9pt;" in options(len(STEPS))["fit_css"]
+
+
+def test_steps_drop_optional_parts_before_tightening() -> None:
+    """Steps are cumulative and every drop comes before the first spacing change."""
+    kinds = ["spacing" if s.spacing else "drop" for s in STEPS]
+    assert kinds == sorted(kinds, key=lambda k: k == "spacing")
+    assert options(0) == {"drop": (), "max_points": None, "fit_css": ""}
+    assert options(3)["drop"] == ("other_perspectives", "related", "pull_quote")
+
+
+def test_long_block_fits_after_condensing(long_blocks: Path) -> None:
+    """A block that overflows as designed is condensed (quote dropped, spacing tightened) to exactly one page."""
+    fitted = fit_onepager(Project(long_blocks), "condensable")
+    assert fitted.level > 0 and "left out the pull quote" in fitted.applied
+    assert "Adversaries may perceive" not in fitted.document.html
+    pdf = write_pdf(fitted.layout).data
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == 1
+
+
+def test_too_long_block_fails_naming_block_and_lines_over(long_blocks: Path, run) -> None:
+    """A block that cannot fit even fully condensed fails with its file, line and how many lines are over."""
+    result = run(long_blocks, "onepager", "too-long")
+    assert result.exit_code == 1
+    match = re.search(r"content/obstacles/too-long\.yaml:2: error: one-pager for 'too-long' does not fit one page: "
+                      r"(\d+) lines over after condensing \(left out other perspectives; .*tightened spacing to the "
+                      r"limits \(9pt text\)\) \(hint: shorten the bottom line, summary or lists by about \1 lines",
+                      result.output)
+    assert match and int(match.group(1)) > 10, result.output
+    assert not (long_blocks / "build" / "congress" / "onepagers" / "too-long.pdf").exists()

@@ -1,0 +1,148 @@
+"""PDF quality of the real builds: PDF/UA-1 tagging, language, metadata, fonts, outline, links, reproducibility."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+from pypdf.generic import IndirectObject
+
+from briefgen.cli import main
+
+EPOCH = "1767225600"  # 2026-01-01T00:00:00Z
+
+
+def _pdfs(built: Path) -> list[Path]:
+    pdfs = sorted(built.rglob("*.pdf"))
+    assert pdfs
+    return pdfs
+
+
+def _obj(value):  # noqa: ANN001, ANN202 - pypdf objects
+    return value.get_object() if isinstance(value, IndirectObject) else value
+
+
+def _walk_struct(elem, found: list) -> None:  # noqa: ANN001 - pypdf dictionaries
+    elem = _obj(elem)
+    if not hasattr(elem, "get"):
+        return
+    found.append(elem)
+    kids = _obj(elem.get("/K"))
+    for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+        _walk_struct(kid, found)
+
+
+def test_every_font_is_embedded_and_subset(built: Path) -> None:
+    """Each font of each page carries a FontFile stream, a subset tag, and is one of the brand's families."""
+    for pdf in _pdfs(built):
+        names = set()
+        for page in PdfReader(pdf).pages:
+            for font in _obj(page["/Resources"]["/Font"]).values():
+                font = _obj(font)
+                desc = font.get("/FontDescriptor") or _obj(font["/DescendantFonts"][0])["/FontDescriptor"]
+                assert any(k.startswith("/FontFile") for k in _obj(desc)), (pdf.name, font["/BaseFont"])
+                names.add(str(font["/BaseFont"]))
+        assert names and all(n[7] == "+" for n in names), names
+        assert {n[8:].split("-")[0] for n in names} <= {"Inter", "Noto"}, names
+
+
+def test_pdf_ua_catalog_language_title_and_tags(built: Path) -> None:
+    """Every PDF declares PDF/UA-1, its language, shows its title, is marked, and has a structure tree."""
+    for pdf in _pdfs(built):
+        reader = PdfReader(pdf)
+        root = reader.trailer["/Root"]
+        assert root["/Lang"] == "en-US"
+        assert bool(root["/MarkInfo"]["/Marked"])
+        assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+        assert "/StructTreeRoot" in root
+        xmp = reader.xmp_metadata.stream.get_data()
+        assert b'pdfuaid:part="1"' in xmp
+
+
+def test_metadata_title_author_subject_keywords(built: Path) -> None:
+    """Info dictionary carries title, author, subject and keywords for briefs and one-pagers alike."""
+    meta = PdfReader(built / "congress" / "onepagers" / "free-riding.pdf").metadata
+    assert meta.title == "Free riding and buck-passing — One-pager"
+    assert meta.author == "briefgen Alliance Studies"
+    assert meta.subject.startswith("Some allies contribute less")
+    assert "burden sharing" in meta["/Keywords"] and "obstacle" in meta["/Keywords"]
+
+
+def test_logo_is_a_figure_with_alt_text(built: Path) -> None:
+    """The title band's logo is tagged as a Figure whose /Alt names the organisation."""
+    reader = PdfReader(built / "congress" / "briefs" / "nato.pdf")
+    elems: list = []
+    _walk_struct(reader.trailer["/Root"]["/StructTreeRoot"], elems)
+    figures = [e for e in elems if e.get("/S") == "/Figure"]
+    assert figures and all(e.get("/Alt") for e in figures)
+    assert figures[0]["/Alt"] == "briefgen Alliance Studies"
+    tags = {e.get("/S") for e in elems}
+    assert {"/H1", "/H2", "/L", "/LI", "/P", "/Link", "/BlockQuote"} <= tags
+
+
+def test_outline_follows_the_headings(built: Path) -> None:
+    """The bookmarks are the title, then each section heading beneath it, ending with the sources."""
+    reader = PdfReader(built / "congress" / "briefs" / "nato.pdf")
+    top = reader.outline
+    assert top[0].title == "North Atlantic Treaty Organization (NATO)"
+    children = [item.title for item in top[1]]
+    assert children[0] == "Bottom line" and "Why it matters" in children and "Modernization priorities" in children
+    assert children[-1] == "Sources" and "At a glance" not in children and "Related obstacles" not in children
+
+
+def test_note_numbers_link_to_their_notes(built: Path) -> None:
+    """Every note-number link points at a named destination that exists, on the notes' page."""
+    reader = PdfReader(built / "congress" / "briefs" / "free-riding.pdf")
+    names = reader.trailer["/Root"]["/Names"]["/Dests"]["/Names"]
+    dests = {str(names[i]): names[i + 1] for i in range(0, len(names), 2)}
+    links = [_obj(a) for page in reader.pages for a in page.get("/Annots", []) if _obj(a)["/Subtype"] == "/Link"]
+    targets = {str(a["/Dest"]) for a in links if "/Dest" in a}
+    assert {"note-1", "note-2"} <= targets
+    assert targets <= set(dests)
+
+
+def test_running_header_from_page_two_and_page_counts(built: Path) -> None:
+    """Briefs run 2 to 6 pages; the running title appears on page 2 onwards, never on page 1."""
+    for pdf in sorted((built / "congress" / "briefs").glob("*.pdf")):
+        pages = PdfReader(pdf).pages
+        assert 2 <= len(pages) <= 6, pdf.name
+        assert "POLICY BRIEF" not in pages[0].extract_text().split("\n")[0]
+        for page in pages[1:]:
+            assert "· POLICY BRIEF" in page.extract_text(), pdf.name
+
+
+@pytest.fixture(scope="module")
+def twice(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The NATO brief and one-pager built twice, in separate output folders, with SOURCE_DATE_EPOCH set."""
+    root = Path(__file__).resolve().parents[1]
+    outs = []
+    for _ in range(2):
+        out = tmp_path_factory.mktemp("repro")
+        for kind in ("brief", "onepager"):
+            result = CliRunner(env={"SOURCE_DATE_EPOCH": EPOCH}).invoke(
+                main, ["--project", str(root), kind, "nato", "--out", str(out)], catch_exceptions=False)
+            assert result.exit_code == 0, result.output
+        outs.append(out)
+    return outs[0], outs[1]
+
+
+def test_same_source_date_epoch_gives_identical_bytes(twice: tuple[Path, Path]) -> None:
+    """Two builds with the same SOURCE_DATE_EPOCH are byte-identical, dated from the epoch."""
+    first, second = twice
+    for rel in ("congress/briefs/nato.pdf", "congress/onepagers/nato.pdf"):
+        assert (first / rel).read_bytes() == (second / rel).read_bytes(), rel
+    meta = PdfReader(first / "congress" / "briefs" / "nato.pdf").metadata
+    assert meta["/CreationDate"] == "D:20260101000000Z" and meta["/ModDate"] == "D:20260101000000Z"
+    assert "January 1, 2026" in PdfReader(first / "congress" / "briefs" / "nato.pdf").pages[0].extract_text()
+
+
+def test_image_without_alt_text_is_a_content_error(scratch: Path, run) -> None:
+    """A template image without alt text fails the document with a content error, writing nothing."""
+    tpl = scratch / "templates" / "brief.html.j2"
+    tpl.write_text(tpl.read_text().replace("</main>", '<img src="brand/logo.svg"></main>'))
+    result = run(scratch, "brief", "nato")
+    assert result.exit_code == 1
+    assert "content/alliances/nato.yaml: error: image without alternative text: <img src='brand/logo.svg'>" \
+        in result.output
+    assert not (scratch / "build" / "congress" / "briefs" / "nato.pdf").exists()
