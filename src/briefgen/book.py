@@ -15,7 +15,8 @@ from markupsafe import Markup, escape
 from . import __version__
 from .audiences import LoadedAudience
 from .errors import ContentError, Location, RenderError
-from .html import Notes, document_context, document_date
+from .brand import load_brand
+from .html import Notes, brand_overrides, document_context, document_date, document_timestamp
 from .model import Alliance, Block, Framework, Obstacle, Recommendation
 from .project import Project
 from .templates import make_environment, render
@@ -226,8 +227,10 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
         description=f"Briefing book for {aud.config.label}: {len(blocks)} chapters on U.S. alliances and "
                     "the obstacles to allied cooperation",
         keywords=", ".join(["briefing book", *(b.name for b in blocks[:20])]), date=document_date(),
-        version=__version__,
+        created=document_timestamp(), version=__version__, fit_css="", asset=lambda path: path,
     )
+    brand = load_brand(project.root, brand_overrides(aud), overrides_file=aud.file)
+    base.update(brand=brand, brand_css=brand.css(""))
     sections = [s for s in aud.config.brief.sections if s not in CHAPTER_SKIPS]
     alliances = [b for b in blocks if isinstance(b, Alliance)]
     obstacles = [b for b in blocks if isinstance(b, Obstacle)]
