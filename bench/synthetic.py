@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PARTS = ("briefgen.yaml", "brand.yml", "audiences", "content", "seeds", "templates", "fonts", "images")
+PARTS = ("briefgen.yaml", "brand.yml", "brand", "audiences", "content", "seeds", "templates", "fonts", "images")
 
 
 def copy_project(dest: Path) -> Path:
