@@ -472,6 +472,55 @@ def render_book(book: Book, out_path: Path, cache_dir: Path, render_many: Render
     return BookResult(out_path, total, rendered, reused, starts)
 
 
+def _number_tree(node) -> list:  # noqa: ANN001 - a pikepdf number-tree node
+    """Flatten a number tree's /Nums (following /Kids) into [key, value, key, value, ...]."""
+    out = list(node.get("/Nums", []))
+    for kid in node.get("/Kids", []):
+        out += _number_tree(kid)
+    return out
+
+
+def merge_structure(pdf, sources: list, pages: list[int]) -> None:  # noqa: ANN001 - pikepdf objects
+    """Join the segments' tagged structure (PDF/UA) under one Document element, renumbering the parent tree."""
+    import pikepdf
+    from pikepdf import Array, Dictionary, Name
+
+    root = pdf.make_indirect(Dictionary(Type=Name.StructTreeRoot))
+    document = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, P=root, K=Array()))
+    nums = Array()
+    key_offset = 0
+    page_offset = 0
+    for source, count in zip(sources, pages):
+        tree = source.Root.get("/StructTreeRoot")
+        if tree is not None:
+            copied = pdf.copy_foreign(tree)
+            tops = copied.get("/K", Array())
+            for top in tops if isinstance(tops, pikepdf.Array) else [tops]:
+                kids = top.get("/K", Array()) if top.get("/S") == Name.Document else [top]
+                for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                    if isinstance(kid, pikepdf.Dictionary):
+                        kid.P = document
+                        document.K.append(kid)
+            flat = _number_tree(copied.get("/ParentTree", Dictionary()))
+            highest = -1
+            for key, value in zip(flat[::2], flat[1::2]):
+                nums.append(int(key) + key_offset)
+                nums.append(value)
+                highest = max(highest, int(key))
+            for page in pdf.pages[page_offset:page_offset + count]:
+                if "/StructParents" in page.obj:
+                    page.obj.StructParents = int(page.obj.StructParents) + key_offset
+                for annot in page.obj.get("/Annots", []):
+                    if "/StructParent" in annot:
+                        annot.StructParent = int(annot.StructParent) + key_offset
+            key_offset += highest + 1
+        page_offset += count
+    root.K = Array([document])
+    root.ParentTree = pdf.make_indirect(Dictionary(Nums=nums))
+    root.ParentTreeNextKey = key_offset
+    pdf.Root.StructTreeRoot = root
+
+
 def merge_book(book: Book, parts: list[Rendered], folios: Rendered, starts: dict[str, int]) -> bytes:
     """Join the segment PDFs, stamp page numbers, resolve cross-segment links, add outline and metadata."""
     import pikepdf
@@ -489,12 +538,17 @@ def merge_book(book: Book, parts: list[Rendered], folios: Rendered, starts: dict
         pdf.pages.extend(source.pages)
         offset += part.pages
 
-    # Page numbers: each folio page is drawn over the page it numbers (the cover has none).
+    merge_structure(pdf, sources, [part.pages for part in parts])
+
+    # Page numbers: each folio page is drawn over the page it numbers (the cover has none), as an artifact.
     folio_pdf = pikepdf.open(io.BytesIO(folios.data))
     sources.append(folio_pdf)
     for i, page in enumerate(pdf.pages):
         if 0 < i < len(folio_pdf.pages):
-            page.add_overlay(folio_pdf.pages[i])
+            form = pdf.copy_foreign(folio_pdf.pages[i].as_form_xobject())
+            name = page.add_resource(form, Name.XObject, prefix="Folio")
+            page.contents_add(b"q\n", prepend=True)
+            page.contents_add(b"\nQ\n/Artifact BMC q " + bytes(str(name), "ascii") + b" Do Q EMC\n")
 
     # Links: every internal link was written under DEST_SCHEME; point it at the anchor's page and position,
     # and drop the (never expected) ones whose anchor is not in the book.
@@ -530,6 +584,10 @@ def merge_book(book: Book, parts: list[Rendered], folios: Rendered, starts: dict
             elif parent is not None:
                 parent.children.append(pikepdf.OutlineItem(str(entry.title), index))
     ctx = book.context
+    if "/Metadata" in sources[0].Root:  # the contents segment's XMP: the book's title, PDF/UA identification
+        pdf.Root.Metadata = pdf.copy_foreign(sources[0].Root.Metadata)
+    pdf.Root.MarkInfo = pikepdf.Dictionary(Marked=True)
+    pdf.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
     pdf.Root.PageMode = Name.UseOutlines
     pdf.Root.Lang = String(str(ctx["project"].language))
     pdf.docinfo["/Title"] = String(str(book.title))
