@@ -28,9 +28,12 @@ def _set(text: str, key: str, value: str) -> str:
 
 
 def make(dest: Path, alliances: int, obstacles: int) -> Path:
-    """Add ALLIANCES and OBSTACLES copies of NATO and free riding, cross-linked in a fixed pattern."""
+    """A project whose catalogue is the two-block test fixture (NATO, free riding) plus ALLIANCES and
+    OBSTACLES copies of them, cross-linked in a fixed pattern."""
     copy_project(dest)
     content = dest / "content"
+    shutil.rmtree(content)
+    shutil.copytree(ROOT / "tests" / "fixtures" / "small", content)
     nato = (content / "alliances" / "nato.yaml").read_text(encoding="utf-8")
     free = (content / "obstacles" / "free-riding.yaml").read_text(encoding="utf-8")
     a_ids = ["nato"] + [f"synthetic-alliance-{i:02d}" for i in range(1, alliances)]

@@ -35,6 +35,14 @@ def scratch(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def small(scratch: Path) -> Path:
+    """A copy of the project whose catalogue is just NATO and free riding (tests/fixtures/small): quick to build."""
+    shutil.rmtree(scratch / "content")
+    shutil.copytree(ROOT / "tests" / "fixtures" / "small", scratch / "content")
+    return scratch
+
+
+@pytest.fixture
 def run():
     """Run the real CLI in-process: run(project, *args) -> click Result."""
     runner = CliRunner()

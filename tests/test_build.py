@@ -54,21 +54,21 @@ def test_manifest_records_outputs_inputs_hashes_tool_and_time(built: Path) -> No
                                                             "content/obstacles/free-riding.yaml"}
 
 
-def test_edit_one_obstacle_rebuilds_only_what_includes_it(scratch: Path, run) -> None:
+def test_edit_one_obstacle_rebuilds_only_what_includes_it(small: Path, run) -> None:
     """A no-op build (fresh process) renders nothing, fast; editing one obstacle's prose rebuilds its brief, its one-pager and the book."""
-    out = scratch / "build"
-    assert run(scratch, "build", "-q", "--jobs", "2").exit_code == 0
+    out = small / "build"
+    assert run(small, "build", "-q", "--jobs", "2").exit_code == 0
     before = {p: p.read_bytes() for p in out.rglob("*.pdf") if ".cache" not in p.parts}
-    cmd = [sys.executable, "-m", "briefgen", "--project", str(scratch), "build", "-q", "--out", str(out)]
+    cmd = [sys.executable, "-m", "briefgen", "--project", str(small), "build", "-q", "--out", str(out)]
     start = time.monotonic()
     noop = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     elapsed = time.monotonic() - start
     assert noop.returncode == 0 and "built 0, up to date 5" in noop.stdout
     assert elapsed < 3.0  # a fresh process; under 1 s on an idle machine, with margin for a busy test runner
-    obstacle = scratch / "content" / "obstacles" / "free-riding.yaml"
+    obstacle = small / "content" / "obstacles" / "free-riding.yaml"
     obstacle.write_text(obstacle.read_text(encoding="utf-8").replace(
         "Some allies contribute less", "Some allies still contribute less"), encoding="utf-8")
-    result = run(scratch, "build", "-q")
+    result = run(small, "build", "-q")
     assert result.exit_code == 0, result.output
     manifest = _assert_consistent(out)
     assert sorted(manifest["last_run"]["built"]) == ["congress/book.pdf", "congress/briefs/free-riding.pdf",
@@ -77,17 +77,17 @@ def test_edit_one_obstacle_rebuilds_only_what_includes_it(scratch: Path, run) ->
     assert (out / "congress/briefs/nato.pdf").read_bytes() == before[out / "congress/briefs/nato.pdf"]
 
 
-def test_one_failure_does_not_stop_the_others(scratch: Path, run) -> None:
+def test_one_failure_does_not_stop_the_others(small: Path, run) -> None:
     """A template that breaks NATO's brief fails it and the book, lists each cause, exits 1, keeps the old PDFs."""
-    out = scratch / "build"
-    assert run(scratch, "build", "-q", "--jobs", "2").exit_code == 0
+    out = small / "build"
+    assert run(small, "build", "-q", "--jobs", "2").exit_code == 0
     old_brief = (out / "congress/briefs/nato.pdf").read_bytes()
     old_book = (out / "congress/book.pdf").read_bytes()
-    override = scratch / "templates" / "audiences" / "congress" / "sections"
+    override = small / "templates" / "audiences" / "congress" / "sections"
     override.mkdir(parents=True)
     (override / "key_actions.html.j2").write_text(
         '{% if block.id == "nato" %}{{ block.no_such_field }}{% endif %}\n', encoding="utf-8")
-    result = run(scratch, "build", "-q", "--jobs", "2")
+    result = run(small, "build", "-q", "--jobs", "2")
     assert result.exit_code == 1
     assert "failed congress/briefs/nato.pdf" in result.output and "failed congress/book.pdf" in result.output
     assert "no_such_field" in result.output
@@ -98,13 +98,13 @@ def test_one_failure_does_not_stop_the_others(scratch: Path, run) -> None:
     assert {f["output"] for f in manifest["last_run"]["failed"]} == {"congress/briefs/nato.pdf", "congress/book.pdf"}
 
 
-def test_runaway_document_stops_at_its_limits(scratch: Path, run) -> None:
+def test_runaway_document_stops_at_its_limits(small: Path, run) -> None:
     """A 2 MB paragraph ends at the per-document time or memory limit with a clear error; the batch completes."""
-    (scratch / "content" / "obstacles" / "runaway.yaml").write_text(
+    (small / "content" / "obstacles" / "runaway.yaml").write_text(
         "id: runaway\nname: Runaway paragraph\ndomain: general\nsummary: >-\n  "
         + "An obstacle that never ends. " * 72000 + "\n", encoding="utf-8")
     start = time.monotonic()
-    result = run(scratch, "build", "-q", "--jobs", "2", "--doc-timeout", "8", "--doc-memory", "450")
+    result = run(small, "build", "-q", "--jobs", "2", "--doc-timeout", "8", "--doc-memory", "450")
     assert time.monotonic() - start < 120
     assert result.exit_code == 1
     failed = [line for line in result.output.splitlines() if line.startswith("failed ")]
@@ -114,10 +114,10 @@ def test_runaway_document_stops_at_its_limits(scratch: Path, run) -> None:
         assert "content/obstacles/runaway.yaml" in line
         assert ("s limit" in line or "MB memory limit" in line or "stopped unexpectedly" in line), line
     assert "built 4, up to date 0, failed 3 of 7" in result.output
-    out = scratch / "build" / "congress"
+    out = small / "build" / "congress"
     for kind in ("briefs", "onepagers"):
         assert (out / kind / "nato.pdf").is_file() and (out / kind / "free-riding.pdf").is_file()
-    _assert_consistent(scratch / "build")
+    _assert_consistent(small / "build")
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])

@@ -163,14 +163,15 @@ def _truncate(text: str, limit: int) -> str:
 def matrix_svg(obstacles: list[Obstacle], alliances: list[Alliance]) -> Markup:
     """Draw which obstacles (rows) affect which alliances (columns) as an SVG grid sized for a printed page."""
     width = 500.0  # points: the text block of a Letter page
-    label_w = 190.0
+    label_w = 230.0
     cols, rows = max(1, len(alliances)), max(1, len(obstacles))
     cell = max(9.0, min(22.0, (width - label_w - 34) / cols, 520.0 / rows))
     head = 112.0
     grid_w, grid_h = cols * cell, rows * cell
     total_w = label_w + grid_w + 34
     total_h = head + grid_h + 30
-    font = max(6.5, min(8.5, cell * 0.55))
+    font = max(6.5, min(8.0, cell * 0.55))
+    label_chars = int((label_w - 10) / (font * 0.6))  # Inter averages about 0.6 em a character; never clip
     linked = {(o.id, a) for o in obstacles for a in o.affected_alliances}
     linked |= {(oid, a.id) for a in alliances for oid in a.related_obstacles}
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="matrix-svg" role="img" '
@@ -183,7 +184,7 @@ def matrix_svg(obstacles: list[Obstacle], alliances: list[Alliance]) -> Markup:
         if r % 2 == 0:
             out.append(f'<rect x="0" y="{y:.1f}" width="{label_w + grid_w:.1f}" height="{cell:.1f}" fill="#eef2f6"/>')
         out.append(f'<text x="{label_w - 6:.1f}" y="{y + cell * 0.68:.1f}" text-anchor="end" fill="#1d232b">'
-                   f"{escape(_truncate(o.name, 44))}</text>")
+                   f"{escape(_truncate(o.name, label_chars))}</text>")
         count = sum((o.id, a.id) in linked for a in alliances)
         out.append(f'<text x="{x0 + grid_w + 8:.1f}" y="{y + cell * 0.68:.1f}" fill="#5b6673" '
                    f'font-weight="600">{count}</text>')
