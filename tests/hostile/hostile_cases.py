@@ -14,8 +14,9 @@ EVIL_AUDIENCE = {"audiences/evil.yaml": "label: Evil\nmarking: none\n"}
 #: Where a summary's Markdown starts in nato.yaml: the `>-` after `summary:` (its line is read from the file,
 #: so curating NATO's block does not break the suite).
 def _line(text: str) -> int:
-    """The line of the real nato.yaml that reads TEXT."""
-    return (Path(__file__).resolve().parents[2] / NATO).read_text().splitlines().index(text) + 1
+    """The line of the fixture's nato.yaml (the one the cases edit) that reads TEXT."""
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "two-blocks"
+    return (fixture / NATO).read_text().splitlines().index(text) + 1
 
 
 SUMMARY_AT = f"{NATO}:{_line('summary: >-')}:10"
