@@ -16,11 +16,14 @@ from hostile_cases import Case
 from briefgen.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
-PROJECT_PARTS = ("briefgen.yaml", "brand.yml", "audiences", "brand", "content", "seeds", "templates", "fonts")
+PROJECT_PARTS = ("briefgen.yaml", "brand.yml", "audiences", "brand", "seeds", "templates", "fonts")
+#: The content the hostile cases attack: NATO, free riding and one recommendation, linked as in the real
+#: catalogue. Each case runs the CLI, which validates every block, so a small catalogue keeps the suite fast.
+CONTENT = ROOT / "tests" / "fixtures" / "two-blocks" / "content"
 
 
 def copy_project(dest: Path) -> Path:
-    """Copy the repository's project (not its build/) into DEST."""
+    """Copy the repository's project (not its build/) into DEST, with the two-block content fixture."""
     dest.mkdir(parents=True)
     for part in PROJECT_PARTS:
         src = ROOT / part
@@ -28,6 +31,7 @@ def copy_project(dest: Path) -> Path:
             shutil.copytree(src, dest / part)
         elif src.exists():
             shutil.copy2(src, dest / part)
+    shutil.copytree(CONTENT, dest / "content")
     return dest
 
 

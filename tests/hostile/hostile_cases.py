@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 
 NATO = "content/alliances/nato.yaml"
 X = "content/alliances/x.yaml"
@@ -10,8 +11,15 @@ EVIL = "templates/audiences/evil/brief.html.j2"
 CSS = "templates/css/print.css"
 #: A minimal audience (today's schema) whose template folder holds the hostile template.
 EVIL_AUDIENCE = {"audiences/evil.yaml": "label: Evil\nmarking: none\n"}
-#: Where a summary's Markdown starts in nato.yaml: the `>-` of `summary:` on line 7.
-SUMMARY_AT = f"{NATO}:7:10"
+#: Where a summary's Markdown starts in nato.yaml: the `>-` after `summary:` (its line is read from the file,
+#: so curating NATO's block does not break the suite).
+def _line(text: str) -> int:
+    """The line of the fixture's nato.yaml (the one the cases edit) that reads TEXT."""
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "two-blocks"
+    return (fixture / NATO).read_text().splitlines().index(text) + 1
+
+
+SUMMARY_AT = f"{NATO}:{_line('summary: >-')}:10"
 
 
 @dataclass(frozen=True)
@@ -102,10 +110,11 @@ TYPE_CASES = [
          expect=("members: expected a list, got a yes/no value ('NO')",), where=f"{NATO}:4:10"),
     Case("members-norway", 2, ("check",), edits=after_short_name("members: [United States, NO]"),
          expect=("members[2]: expected text, got a yes/no value ('NO')", "quotes"), where=f"{NATO}:4:26"),
-    Case("founded-007", 2, ("check",), edits=after_short_name("founded: 007"),
-         expect=("founded: expected a mapping, got an integer ('007')",), where=f"{NATO}:4:10"),
-    Case("founded-year-007", 2, ("check",), edits=after_short_name("founded: {year: 007, cite: csis-2025#introduction}"),
-         expect=("founded.year: '007' is not a four-digit year",), where=f"{NATO}:4:17"),
+    Case("founded-007", 2, ("check",), edits={NATO: (("founded:\n  year: 1949\n  cite: csis-2025#L411\n",
+                                                     "founded: 007\n"),)},
+         expect=("founded: expected a mapping, got an integer ('007')",), where=f"{NATO}:{_line('founded:')}:10"),
+    Case("founded-year-007", 2, ("check",), edits={NATO: (("  year: 1949\n", "  year: 007\n"),)},
+         expect=("founded.year: '007' is not a four-digit year",), where=f"{NATO}:{_line('  year: 1949')}:9"),
     Case("date-in-text", 2, ("check",), edits={NATO: (("short_name: NATO\n", "short_name: 1949-04-04\n"),)},
          expect=("short_name: expected text, got a date ('1949-04-04')",), where=f"{NATO}:3:13"),
     Case("number-in-text", 2, ("check",), edits={NATO: (("short_name: NATO\n", "short_name: 3.10\n"),)},

@@ -36,7 +36,7 @@ settings.load_profile(PROFILE)
 SCALE = 30 if PROFILE == "deep" else 1
 
 ROOT = Path(__file__).resolve().parents[2]
-NATO_TEXT = (ROOT / "content/alliances/nato.yaml").read_text(encoding="utf-8")
+NATO_TEXT = (ROOT / "tests/fixtures/two-blocks/content/alliances/nato.yaml").read_text(encoding="utf-8")
 SUMMARY_BLOCK = re.compile(r"^summary: >-\n(?:  .*\n)+", re.M)
 assert SUMMARY_BLOCK.search(NATO_TEXT), "nato.yaml no longer has a folded summary"
 
@@ -55,7 +55,7 @@ _data = st.recursive(_scalar, lambda c: st.lists(c, max_size=4) | st.dictionarie
 
 @st.composite
 def _mutated_nato(draw: st.DrawFn) -> str:
-    """The real nato.yaml with a random span replaced by random YAML tokens."""
+    """The fixture nato.yaml (tests/fixtures/two-blocks) with a random span replaced by random YAML tokens."""
     start = draw(st.integers(0, len(NATO_TEXT)))
     end = draw(st.integers(start, min(len(NATO_TEXT), start + 40)))
     insert = "".join(draw(st.lists(st.sampled_from(YAML_TOKENS), max_size=6)))
