@@ -23,7 +23,7 @@ def copy_project(dest: Path) -> Path:
 
 
 def _set(text: str, key: str, value: str) -> str:
-    pattern = re.compile(rf"^{key}:.*$", re.M)
+    pattern = re.compile(rf"^{key}:.*(?:\n[ ]+- .*)*", re.M)  # the key, and a block list under it
     return pattern.sub(f"{key}: {value}", text, count=1) if pattern.search(text) else text + f"\n{key}: {value}\n"
 
 
@@ -33,7 +33,7 @@ def make(dest: Path, alliances: int, obstacles: int) -> Path:
     copy_project(dest)
     content = dest / "content"
     shutil.rmtree(content)
-    shutil.copytree(ROOT / "tests" / "fixtures" / "small", content)
+    shutil.copytree(ROOT / "tests" / "fixtures" / "two-blocks" / "content", content)
     nato = (content / "alliances" / "nato.yaml").read_text(encoding="utf-8")
     free = (content / "obstacles" / "free-riding.yaml").read_text(encoding="utf-8")
     a_ids = ["nato"] + [f"synthetic-alliance-{i:02d}" for i in range(1, alliances)]

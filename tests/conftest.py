@@ -36,9 +36,9 @@ def scratch(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def small(scratch: Path) -> Path:
-    """A copy of the project whose catalogue is just NATO and free riding (tests/fixtures/small): quick to build."""
+    """A copy of the project whose catalogue is just NATO and free riding (tests/fixtures/two-blocks): quick to build."""
     shutil.rmtree(scratch / "content")
-    shutil.copytree(ROOT / "tests" / "fixtures" / "small", scratch / "content")
+    shutil.copytree(ROOT / "tests" / "fixtures" / "two-blocks" / "content", scratch / "content")
     return scratch
 
 
