@@ -9,7 +9,7 @@ from typing import Any, Literal
 from . import yamlsafe
 from .errors import ContentError, ErrorCollector, Location
 from .schema import Converter, Id, IdConstraint, Record, Text, doc
-from .yamlsafe import LocStr, YNode
+from .yamlsafe import LocStr, YNode, merge
 
 AUDIENCE_DIR = "audiences"
 
@@ -121,21 +121,6 @@ def _read(root: Path, name: str) -> YNode:
     if node.kind != "map":
         raise ContentError(f"expected a mapping, got {node.describe()}", node.loc, "write 'key: value' lines")
     return node
-
-
-def merge(base: YNode, over: YNode) -> YNode:
-    """Deep-merge OVER onto BASE: mappings merge key by key; lists and scalars from OVER replace BASE's."""
-    if base.kind != "map" or over.kind != "map":
-        return over
-    merged: dict[Any, YNode] = dict(base.value)
-    for key, value in over.value.items():
-        existing = next((k for k in merged if str(k) == str(key)), None)
-        if existing is not None:
-            merged.pop(existing)
-            merged[key] = merge(base.value[existing], value)
-        else:
-            merged[key] = value
-    return YNode(merged, over.loc, "map", over.tag)
 
 
 def load_audience(root: Path, name: str) -> LoadedAudience:

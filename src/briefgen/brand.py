@@ -20,7 +20,7 @@ from markupsafe import Markup
 from . import yamlsafe
 from .errors import ContentError, ErrorCollector, Location
 from .schema import Converter, Record, Text, doc
-from .yamlsafe import LocStr, YNode
+from .yamlsafe import LocStr, YNode, merge
 
 logger = logging.getLogger(__name__)
 
@@ -246,21 +246,6 @@ def load_brand(root: Path, overrides: Mapping[str, Any] | YNode | None = None, *
     errors.extend([_redash(e) for e in conv.errors])
     errors.raise_if_any()
     return brand
-
-
-def merge(base: YNode, over: YNode) -> YNode:
-    """Return BASE with OVER laid on top: mappings merge recursively, anything else replaces."""
-    if base.kind != "map" or over.kind != "map":
-        return over
-    out = dict(base.value)
-    for key, value in over.value.items():
-        old = next((k for k in out if k == key), None)
-        if old is not None:
-            merged = merge(out.pop(old), value)
-            out[key] = merged
-        else:
-            out[key] = value
-    return YNode(out, base.loc, "map", base.tag)
 
 
 def _to_node(value: Any, loc: Location) -> YNode:

@@ -218,3 +218,20 @@ def _convert(node: yaml.Node, shown: str) -> YNode:
     if isinstance(value, str):
         value = LocStr(value, loc)
     return YNode(value, loc, "scalar", node.tag, raw=node.value, quoted=node.style in ("'", '"'))
+
+
+def merge(base: YNode, over: YNode) -> YNode:
+    """Deep-merge OVER onto BASE: mappings merge key by key; lists and scalars from OVER replace BASE's.
+
+    Each value keeps the location of the file it came from, so errors point at the file that set it.
+    """
+    if base.kind != "map" or over.kind != "map":
+        return over
+    merged: dict[Any, YNode] = dict(base.value)
+    for key, value in over.value.items():
+        existing = next((k for k in merged if str(k) == str(key)), None)
+        if existing is not None:
+            merged[key] = merge(merged.pop(existing), value)
+        else:
+            merged[key] = value
+    return YNode(merged, base.loc, "map", base.tag)
