@@ -30,7 +30,7 @@ test-system-deps:
 ## Build, for the default audience, the briefing book, every brief and every one-pager into build/.
 run: system-deps $(STAMP)
 	$(BIN)/briefgen check
-	$(BIN)/briefgen build --out build --audience "$$($(BIN)/python -c 'import briefgen.config as c, pathlib; print(c.load_project_config(pathlib.Path(".")).default_audience)')"
+	$(BIN)/briefgen build --out build
 
 ## Measure cold, no-op and incremental builds against bare WeasyPrint; writes bench/results/*.json.
 bench: system-deps $(TEST_STAMP)

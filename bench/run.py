@@ -48,7 +48,7 @@ def write_reference_html(project: Path, audience: str) -> list[Path]:
     """Write the HTML of every brief, one-pager and the whole book into the project root (so URLs resolve)."""
     sys.path.insert(0, str(HERE.parent / "src"))
     from briefgen import Project, render_html
-    from briefgen.book import plan_book
+    from briefgen.render.book.plan import plan_book
 
     proj = Project(project)
     files = []
@@ -66,8 +66,8 @@ def write_reference_html(project: Path, audience: str) -> list[Path]:
 def bench(project: Path, label: str, python: str, briefgen: list[str]) -> dict:
     """Run every measurement on PROJECT (a scratch copy that may be edited)."""
     sys.path.insert(0, str(HERE.parent / "src"))
-    from briefgen.config import load_project_config
-    from briefgen.content import content_files
+    from briefgen.config.project import load_project_config
+    from briefgen.content.catalogue import content_files
 
     audience = load_project_config(project).default_audience
     obstacles = [p for p in content_files(project) if p.parent.name == "obstacles"]

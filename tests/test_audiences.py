@@ -9,8 +9,8 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from briefgen import Project, render_html
-from briefgen.audiences import load_audience
 from briefgen.cli import main
+from briefgen.config.audiences import load_audience
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,7 +8,8 @@ import pytest
 from pypdf import PdfReader
 
 from briefgen import Project
-from briefgen.book import plan_book, render_book, render_locally
+from briefgen.render.book.plan import plan_book
+from briefgen.render.book.segments import render_book, render_locally
 
 TOC_LINE = re.compile(r"^(?P<label>Part [IVX]+|Appendix|Figure|\d+)\s+(?P<title>.+?)\s*(?:\. ?)+\s*(?P<page>\d+)$")
 

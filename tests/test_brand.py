@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from briefgen import yamlsafe
-from briefgen.brand import load_brand
+from briefgen.config import yamlsafe
+from briefgen.config.brand import load_brand
 from briefgen.errors import BriefgenError
 
 

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from briefgen.config import load_project_config
-from briefgen.content import load_catalogue
-from briefgen.model import Obstacle
-from briefgen.provenance import normalize
-from briefgen.seeds import load_library
+from briefgen.config.project import load_project_config
+from briefgen.content.catalogue import load_catalogue
+from briefgen.content.model import Obstacle
+from briefgen.content.provenance import normalize
+from briefgen.seeds.registry import load_library
 
 #: The obstacles the CSIS report names, grouped as the report groups them (see notes/IDS.md).
 EXPECTED = {

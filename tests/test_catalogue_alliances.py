@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from briefgen.content import Catalogue, load_catalogue
-from briefgen.model import Alliance
+from briefgen.content.catalogue import Catalogue, load_catalogue
+from briefgen.content.model import Alliance
 
 AGREED_ALLIANCES = {
     "nato", "five-eyes", "us-japan", "us-south-korea", "us-australia", "taiwan", "aukus", "quad", "ipef",

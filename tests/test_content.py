@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from briefgen.content import load_catalogue
-from briefgen.model import Alliance, Obstacle
+from briefgen.content.catalogue import load_catalogue
+from briefgen.content.model import Alliance, Obstacle
 
 
 def test_real_catalogue_loads(root: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from briefgen.seeds import load_library
+from briefgen.seeds.registry import load_library
 
 NEW_MARKDOWN = """\
 # AUKUS after Three Years

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from briefgen.brand import MIN_TEXT_PT
-from briefgen.onepager import LIMITS, STEPS, fit_onepager, options
-from briefgen.pdf import write_pdf
+from briefgen.config.brand import MIN_TEXT_PT
 from briefgen.project import Project
+from briefgen.render.fit import LIMITS, STEPS, fit_onepager, options
+from briefgen.render.pdf import write_pdf
 
 FIXTURES = Path(__file__).parent / "fixtures" / "onepager"
 

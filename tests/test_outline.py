@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.seeds import SeedLibrary, load_library
+from briefgen.seeds.registry import SeedLibrary, load_library
 
 
 @pytest.fixture(scope="module")

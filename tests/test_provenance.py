@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from briefgen.html import Notes
-from briefgen.model import SourceRef
+from briefgen.content.model import SourceRef
+from briefgen.content.provenance import closest, normalize
 from briefgen.project import Project
-from briefgen.provenance import closest, normalize
+from briefgen.render.notes import Notes
 
 BLOCK = """id: provenance-probe
 name: Provenance probe

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from briefgen.repair import DAMAGED, repair
-from briefgen.seeds import load_library
+from briefgen.seeds.registry import load_library
+from briefgen.seeds.repair import DAMAGED, repair
 
 REPAIRS = [  # (line, column, before, after, certain)
     (8, 1, "\u03c0\u0389", DAMAGED, False),

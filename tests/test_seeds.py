@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from briefgen.errors import SeedError
-from briefgen.seeds import load_library
+from briefgen.seeds.registry import load_library
 
 
 def test_every_registered_hash_matches_the_file(root: Path) -> None:

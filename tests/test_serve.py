@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from briefgen.build import Target
+from briefgen.build.targets import Target
 from briefgen.preview import PreviewSession, Watcher
-from briefgen.serve import Preview
+from briefgen.preview.server import Preview
 
 NATO = "congress/brief/nato"
 BAD_YAML_LINE = "name: North: Atlantic"  # 'mapping values are not allowed here', at line 2

@@ -3,14 +3,17 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .book import plan_book, render_book  # noqa: E402
-from .build import BuildReport, Target, plan, render_target, run_build  # noqa: E402
-from .errors import BriefgenError, ContentError, RenderError, SeedError, TemplateError  # noqa: E402
-from .html import render_html  # noqa: E402
-from .ingest import ingest_files  # noqa: E402
-from .outline import Outline, build_outline  # noqa: E402
-from .project import Project, find_root  # noqa: E402
-from .repair import Repair, repair  # noqa: E402
+from briefgen.build.render import render_target  # noqa: E402
+from briefgen.build.run import BuildReport, run_build  # noqa: E402
+from briefgen.build.targets import Target, plan  # noqa: E402
+from briefgen.errors import BriefgenError, ContentError, RenderError, SeedError, TemplateError  # noqa: E402
+from briefgen.project import Project, find_root  # noqa: E402
+from briefgen.render.book.plan import plan_book  # noqa: E402
+from briefgen.render.book.segments import render_book  # noqa: E402
+from briefgen.render.context import render_html  # noqa: E402
+from briefgen.seeds.ingest import ingest_files  # noqa: E402
+from briefgen.seeds.outline import Outline, build_outline  # noqa: E402
+from briefgen.seeds.repair import Repair, repair  # noqa: E402
 
 __all__ = [
     "BriefgenError", "BuildReport", "ContentError", "Outline", "Project", "Repair", "RenderError", "SeedError",

@@ -6,15 +6,18 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .audiences import effective_values, resolve_names, scaffold
-from .book import book_variant, plan_book, pool_renderer, render_book
-from .build import FORMATS, BuildInterrupted, Target, book_cache_dir, default_jobs, render_target, run_build
-from .config import load_project_config
-from .errors import BriefgenError, ContentError, ErrorGroup, Location
-from .ingest import ingest_files
-from .project import Project, find_root
-from .workers import Limits, Pool
+from briefgen._version import __version__
+from briefgen.build.pool import Limits, Pool
+from briefgen.build.render import render_target
+from briefgen.build.run import BuildInterrupted, default_jobs, run_build
+from briefgen.build.targets import FORMATS, Target, book_cache_dir, book_variant
+from briefgen.config.audiences import effective_values, resolve_names, scaffold
+from briefgen.config.project import load_project_config
+from briefgen.errors import BriefgenError, ContentError, ErrorGroup, Location
+from briefgen.project import Project, find_root
+from briefgen.render.book.plan import plan_book
+from briefgen.render.book.segments import pool_renderer, render_book
+from briefgen.seeds.ingest import ingest_files
 
 OUT_HELP = "Output folder (default: build/ in the project)."
 AUD_HELP = "Audience to render for; repeat it, or say 'all' (default: the project's default audience)."
@@ -297,7 +300,7 @@ def ingest(c: Context, seeds: tuple[Path, ...], draft: bool, register_new: bool,
 @pass_ctx
 def serve(c: Context, port: int, host: str, audience: tuple[str, ...], out: Path | None, strict: bool) -> None:
     """Serve a live preview of every document; open pages update on every save."""
-    from .serve import serve as run_preview  # the server and file watcher load only for this command
+    from briefgen.preview.server import serve as run_preview  # the server and file watcher load only for this command
 
     project = c.project
     names = resolve_names(project.root, audience, project.config.default_audience) if audience else None

@@ -4,12 +4,13 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from .audiences import LoadedAudience, audience_names, load_audience
-from .config import PROJECT_FILE, ProjectConfig, load_project_config
-from .content import Catalogue, load_catalogue
-from .errors import BriefgenError, ContentError, ContentWarning, ErrorCollector, Location
-from .provenance import check_catalogue
-from .seeds import SeedLibrary, load_library
+from briefgen.config.audiences import LoadedAudience, audience_names, load_audience
+from briefgen.config.project import PROJECT_FILE, ProjectConfig, load_project_config
+from briefgen.content.catalogue import Catalogue, load_catalogue
+from briefgen.content.provenance import check_catalogue
+from briefgen.content.views import prose_of
+from briefgen.errors import BriefgenError, ContentError, ContentWarning, ErrorCollector, Location
+from briefgen.seeds.registry import SeedLibrary, load_library
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -70,8 +71,8 @@ class Project:
 
     def warnings(self) -> list[ContentWarning]:
         """Warnings that do not stop a build: documents whose prose is above an audience's reading level."""
-        from .html import audience_view
-        from .readability import fk_grade
+        from briefgen.content.readability import fk_grade
+        from briefgen.content.views import audience_view
 
         out: list[ContentWarning] = []
         for name in self.audience_names():
@@ -102,11 +103,3 @@ class Project:
             errors.extend(check_catalogue(self.catalogue, self.seeds))
         errors.raise_if_any()
 
-
-def prose_of(block: object) -> list[str]:
-    """Every prose text of a block a reader sees: summary, bottom line, and the text of each point."""
-    texts = [getattr(block, "summary", ""), getattr(block, "bottom_line", None) or ""]
-    for name in ("why_it_matters", "modernization_priorities", "key_actions", "how_it_shows_up", "examples",
-                 "other_perspectives", "actions"):
-        texts.extend(item.text for item in getattr(block, name, []) or [])
-    return [t for t in texts if t]

@@ -21,11 +21,11 @@ from test_error_format import assert_format
 
 from briefgen import prose
 from briefgen.cli import main
+from briefgen.config.yamlsafe import loads
+from briefgen.content.model import Alliance, new_converter
 from briefgen.errors import BriefgenError
-from briefgen.html import render_html
-from briefgen.model import Alliance, new_converter
 from briefgen.project import Project
-from briefgen.yamlsafe import loads
+from briefgen.render.context import render_html
 
 _QUIET = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large]
 settings.register_profile("ci", derandomize=True, database=None, deadline=None, suppress_health_check=_QUIET)

@@ -1,7 +1,7 @@
 """The live preview behind `briefgen serve`: project snapshots, generated files, PDF builds, file watching."""
 from __future__ import annotations
 
-from .session import PreviewSession, Snapshot, doc_key
-from .watch import Watcher
+from briefgen.preview.session import PreviewSession, Snapshot, doc_key
+from briefgen.preview.watch import Watcher
 
 __all__ = ["PreviewSession", "Snapshot", "Watcher", "doc_key"]

@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from ..build import Target, plan, render_target
-from ..config import audience_names
-from ..errors import BriefgenError, ErrorGroup, Location
-from ..html import KIND_LABELS, KINDS, render_html
-from ..project import Project
-from .site import Site
+from briefgen.build.render import render_target
+from briefgen.build.targets import Target, plan
+from briefgen.config.project import audience_names
+from briefgen.errors import BriefgenError, ErrorGroup, Location
+from briefgen.preview.site import Site
+from briefgen.project import Project
+from briefgen.render.context import render_html
+from briefgen.render.kinds import KIND_LABELS, KINDS
 
 logger = logging.getLogger(__name__)
 

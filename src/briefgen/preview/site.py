@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from ..write import write_atomic
+from briefgen.write import write_atomic
 
 logger = logging.getLogger(__name__)
 

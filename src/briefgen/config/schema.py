@@ -10,9 +10,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_type_hints
 
-from . import prose
-from .errors import BriefgenError, ContentError, Location
-from .yamlsafe import LocStr, YNode
+from briefgen import prose
+from briefgen.config.yamlsafe import LocStr, YNode
+from briefgen.errors import BriefgenError, ContentError, Location
 
 
 @dataclass(kw_only=True)

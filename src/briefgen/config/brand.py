@@ -17,10 +17,10 @@ from typing import Any, Literal
 
 from markupsafe import Markup
 
-from . import yamlsafe
-from .errors import ContentError, ErrorCollector, Location
-from .schema import Converter, Record, Text, doc
-from .yamlsafe import LocStr, YNode, merge
+from briefgen.config import yamlsafe
+from briefgen.config.schema import Converter, Record, Text, doc
+from briefgen.config.yamlsafe import LocStr, YNode, merge
+from briefgen.errors import ContentError, ErrorCollector, Location
 
 logger = logging.getLogger(__name__)
 

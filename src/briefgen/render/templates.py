@@ -14,8 +14,8 @@ from jinja2.filters import do_format
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import generate_lorem_ipsum
 
-from . import prose
-from .errors import BriefgenError, Location, TemplateError, display_path
+from briefgen import prose
+from briefgen.errors import BriefgenError, Location, TemplateError, display_path
 
 #: Prefix that names the project's default templates, so an override can extend what it replaces.
 BASE_PREFIX = "base"

@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
-from .errors import ContentError, Location
+from briefgen.errors import ContentError, Location
 
 _STANDARD_TAGS = {
     "tag:yaml.org,2002:" + t

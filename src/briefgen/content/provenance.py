@@ -6,11 +6,11 @@ import difflib
 import re
 from typing import Iterator
 
-from .content import Catalogue
-from .errors import BriefgenError, ContentError
-from .model import Quote, SourceRef
-from .schema import Record
-from .seeds import Passage, Seed, SeedLibrary
+from briefgen.config.schema import Record
+from briefgen.content.catalogue import Catalogue
+from briefgen.content.model import Quote, SourceRef
+from briefgen.errors import BriefgenError, ContentError
+from briefgen.seeds.registry import Passage, Seed, SeedLibrary
 
 _TRANSLATE = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, TypeVar
 
-from . import yamlsafe
-from .errors import BriefgenError, ContentError, ErrorCollector, Location
-from .model import BLOCK_BY_FOLDER, Alliance, Block, Framework, Obstacle, Recommendation, new_converter
+from briefgen.config import yamlsafe
+from briefgen.content.model import BLOCK_BY_FOLDER, Alliance, Block, Framework, Obstacle, Recommendation, new_converter
+from briefgen.errors import BriefgenError, ContentError, ErrorCollector, Location
 
 B = TypeVar("B", bound=Block)
 

@@ -1,11 +1,11 @@
 """The content model: typed records for alliances, obstacles, recommendations and frameworks."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import ClassVar, Literal
 
-from .schema import Converter, Id, Prose, Record, Text, Year, doc
-from .yamlsafe import YNode
+from briefgen.config.schema import Converter, Id, Prose, Record, Text, Year, doc
+from briefgen.config.yamlsafe import YNode
 
 AllianceKind = Literal[
     "treaty alliance", "partnership", "minilateral", "intelligence-sharing arrangement", "multilateral forum",

@@ -5,10 +5,10 @@ import logging
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from .errors import Location, RenderError
-from .html import RenderedDocument, render_html
-from .pdf import Layout, lay_out
-from .project import Project
+from briefgen.errors import Location, RenderError
+from briefgen.project import Project
+from briefgen.render.context import RenderedDocument, render_html
+from briefgen.render.pdf import Layout, lay_out
 
 logger = logging.getLogger(__name__)
 

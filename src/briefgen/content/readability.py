@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import pyphen
 
-from . import prose
+from briefgen import prose
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*")
 _SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")

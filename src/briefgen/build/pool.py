@@ -16,8 +16,8 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from . import errors as errors_module
-from .errors import BriefgenError, Location, RenderError
+from briefgen import errors as errors_module
+from briefgen.errors import BriefgenError, Location, RenderError
 
 logger = logging.getLogger(__name__)
 
@@ -118,12 +118,13 @@ def worker_main(conn: Connection, root: str, limits: Limits) -> None:
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
     logging.getLogger("weasyprint").propagate = False
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    from .book import describe_pdf
-    from .build import Target, render_target
-    from .pdf import render_pdf, weasyprint
-    from .project import Project
-
     import pikepdf  # noqa: F401 - loaded now, so the memory limit below counts documents, not libraries
+
+    from briefgen.build.render import render_target
+    from briefgen.build.targets import Target
+    from briefgen.project import Project
+    from briefgen.render.book.segments import describe_pdf
+    from briefgen.render.pdf import render_pdf, weasyprint
 
     weasyprint()  # pay the import once, before the first document
     project = Project(Path(root))

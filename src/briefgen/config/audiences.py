@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from . import yamlsafe
-from .errors import ContentError, ErrorCollector, Location
-from .schema import Converter, Id, IdConstraint, Record, Text, doc
-from .yamlsafe import LocStr, YNode, merge
+from briefgen.config import yamlsafe
+from briefgen.config.schema import Converter, Id, IdConstraint, Record, Text, doc
+from briefgen.config.yamlsafe import LocStr, YNode, merge
+from briefgen.errors import ContentError, ErrorCollector, Location
 
 AUDIENCE_DIR = "audiences"
 
@@ -260,7 +260,7 @@ OVERRIDE_EXAMPLE = """\
 
 def scaffold(root: Path, name: str, base: str | None) -> list[Path]:
     """Create audiences/NAME.yaml (extending BASE) and an override folder with a commented example."""
-    from .schema import IdConstraint
+    from briefgen.config.schema import IdConstraint
 
     if not IdConstraint.pattern.match(name):
         raise ContentError(f"{name!r} is not a valid audience name", None, IdConstraint.hint)

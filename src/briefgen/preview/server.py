@@ -18,11 +18,11 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import jinja2
 
-from .build import FOLDERS
-from .errors import BriefgenError, Location
-from .html import KIND_LABELS
-from .preview import PreviewSession, Watcher, doc_key
-from .preview.site import safe_parts
+from briefgen.build.targets import FOLDERS
+from briefgen.errors import BriefgenError, Location
+from briefgen.preview import PreviewSession, Watcher, doc_key
+from briefgen.preview.site import safe_parts
+from briefgen.render.kinds import KIND_LABELS
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class NotFound(Exception):
 
 def _shell_environment() -> jinja2.Environment:
     """Jinja for the preview's own pages (index and document shell), from the packaged assets."""
-    env = jinja2.Environment(loader=jinja2.PackageLoader("briefgen", "preview_assets"), autoescape=True,
+    env = jinja2.Environment(loader=jinja2.PackageLoader("briefgen.preview", "assets"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     return env
 
@@ -134,7 +134,7 @@ class Handler(BaseHTTPRequestHandler):
         if head == "events" and not rest:
             return self._events()
         if head == "_preview" and rel in ASSETS:
-            data = resources.files("briefgen").joinpath("preview_assets", rel).read_bytes()
+            data = resources.files("briefgen.preview").joinpath("assets", rel).read_bytes()
             return self._send(HTTPStatus.OK, data, ASSETS[rel], {"Cache-Control": "no-cache"})
         if raw == "/favicon.ico":
             return self._send(HTTPStatus.NO_CONTENT, b"", "image/x-icon")

@@ -4,10 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import yamlsafe
-from .errors import ContentError, ErrorCollector, Location
-from .audiences import LoadedAudience, audience_names, load_audience  # noqa: F401 - re-exported
-from .schema import Converter, Id, Record, Text, doc
+from briefgen.config import yamlsafe
+from briefgen.config.audiences import LoadedAudience, audience_names, load_audience  # noqa: F401 - re-exported
+from briefgen.config.schema import Converter, Id, Record, Text, doc
+from briefgen.errors import ContentError, ErrorCollector, Location
 
 PROJECT_FILE = "briefgen.yaml"
 

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from . import prose
-from .errors import BriefgenError, ContentError, ErrorCollector, Location, RenderError, display_path
+from briefgen import prose
+from briefgen.errors import BriefgenError, ContentError, ErrorCollector, Location, RenderError, display_path
 
 logger = logging.getLogger(__name__)
 

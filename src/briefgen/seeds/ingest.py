@@ -10,16 +10,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .content import Catalogue
-from .errors import BriefgenError, Location, SeedError, display_path
-from .outline import Node, Outline, build_outline, label_slug, slugify
-from .provenance import iter_refs
-from .repair import Repair, repair
-from .seeds import SUFFIX_FORMATS, SeedLibrary, decode_seed
-from .write import write_atomic
+from briefgen.content.catalogue import Catalogue
+from briefgen.content.provenance import iter_refs
+from briefgen.errors import BriefgenError, Location, SeedError, display_path
+from briefgen.seeds.outline import Node, Outline, build_outline, label_slug, slugify
+from briefgen.seeds.registry import SUFFIX_FORMATS, SeedLibrary, decode_seed
+from briefgen.seeds.repair import Repair, repair
+from briefgen.write import write_atomic
 
 if TYPE_CHECKING:
-    from .project import Project
+    from briefgen.project import Project
 
 log = logging.getLogger(__name__)
 

@@ -10,11 +10,11 @@ from typing import Literal
 
 from markdown_it import MarkdownIt
 
-from . import yamlsafe
-from .errors import BriefgenError, ContentError, ErrorCollector, Location, SeedError
-from .outline import Node, Outline, build_outline, html_text, slugify, split_front_matter
-from .repair import Repair, repair
-from .schema import Converter, Id, Record, Text, doc
+from briefgen.config import yamlsafe
+from briefgen.config.schema import Converter, Id, Record, Text, doc
+from briefgen.errors import BriefgenError, ContentError, ErrorCollector, Location, SeedError
+from briefgen.seeds.outline import Node, Outline, build_outline, html_text, slugify, split_front_matter
+from briefgen.seeds.repair import Repair, repair
 
 SeedFormat = Literal["web-text", "wiki-text", "jekyll-markdown", "markdown", "html"]
 

@@ -1,0 +1,133 @@
+"""Which project files each output depends on, and their hashes."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import fields, is_dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+from briefgen._version import __version__
+from briefgen.build.targets import Target
+from briefgen.config.project import PROJECT_FILE
+from briefgen.content.catalogue import content_files
+from briefgen.content.model import SourceRef
+from briefgen.content.views import related_blocks
+from briefgen.project import Project
+
+#: Project files every document depends on, besides its content blocks and seeds (globs, relative to the root).
+SHARED_GLOBS = (PROJECT_FILE, "brand.yml", "brand/**/*", "audiences/*.yaml", "templates/**/*", "fonts/**/*",
+                "images/**/*", "seeds/sources.yaml")
+
+
+@lru_cache(maxsize=1)
+def tool_id() -> str:
+    """The tool version and a hash of its code: a new briefgen rebuilds everything."""
+    h = hashlib.sha256(__version__.encode())
+    package = Path(__file__).resolve().parent.parent
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".j2", ".css", ".js") and "__pycache__" not in path.parts:
+            h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return f"{__version__}+{h.hexdigest()[:16]}"
+
+
+class Hasher:
+    """SHA-256 of project files, each read once per build."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._cache: dict[str, str | None] = {}
+
+    def __call__(self, rel: str) -> str | None:
+        if rel not in self._cache:
+            path = self.root / rel
+            try:
+                self._cache[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                self._cache[rel] = None
+        return self._cache[rel]
+
+
+def shared_inputs(root: Path, audience: str) -> list[str]:
+    """Files every document of AUDIENCE depends on: configuration, brand, templates, stylesheets, fonts.
+
+    Every audience's template overrides count (an audience may extend another), so the set is the same for all.
+    """
+    del audience
+    out: set[str] = set()
+    for pattern in SHARED_GLOBS:
+        for path in root.glob(pattern):
+            if not path.is_file():
+                continue
+            rel = path.relative_to(root).as_posix()
+            if "/." in "/" + rel or rel.endswith((".pyc", "~")):
+                continue
+            out.add(rel)
+    return sorted(out)
+
+
+def _refs(value: Any, depth: int = 0) -> Iterable[SourceRef]:
+    if depth > 8:
+        return
+    if isinstance(value, SourceRef):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _refs(item, depth + 1)
+    elif is_dataclass(value) and not isinstance(value, type):
+        for f in fields(value):
+            if not f.metadata.get("internal"):
+                yield from _refs(getattr(value, f.name), depth + 1)
+
+
+#: What a brief or one-pager shows of the blocks it links to; only these fields make it stale. (An audience
+#: template that shows more of a linked block must add the field here.)
+RELATED_FIELDS = {"recommendation": ("id", "name", "summary")}
+
+
+RELATED_DEFAULT = ("id", "name", "short_name")
+
+
+def _field_digest(block: Any, names: tuple[str, ...]) -> str:
+    values = {n: str(getattr(block, n, None)) for n in names}
+    return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()
+
+
+def content_inputs(project: Project, target: Target, hasher: Hasher) -> dict[str, str | None]:
+    """Content TARGET reads: its block's file, the shown fields of linked blocks (`file#fields`), cited seeds."""
+    cat = project.catalogue
+    inputs: dict[str, str | None] = {}
+    if target.kind == "book":
+        blocks = list(cat.blocks.values())
+        for path in content_files(project.root):
+            rel = path.relative_to(project.root).as_posix()
+            inputs[rel] = hasher(rel)
+    else:
+        block = cat.get(target.block_id)
+        if block is None:
+            return {}
+        blocks = [block]
+        inputs[cat.file_of(block)] = hasher(cat.file_of(block))
+        for group in related_blocks(project.catalogue, block).values():
+            for other in group:
+                names = RELATED_FIELDS.get(other.type_name, RELATED_DEFAULT)
+                inputs[f"{cat.file_of(other)}#{','.join(names)}"] = _field_digest(other, names)
+    for block in blocks:
+        for ref in _refs(block):
+            seed = project.seeds.get(ref.seed)
+            if seed is not None:
+                inputs[seed.shown] = hasher(seed.shown)
+    return dict(sorted(inputs.items()))
+
+
+def watched_files(root: Path, audiences: list[str]) -> dict[str, None]:
+    """Every project file any planned output may read, for the no-op check."""
+    files = {p.relative_to(root).as_posix(): None for p in content_files(root)}
+    for name in audiences:
+        files.update(dict.fromkeys(shared_inputs(root, name)))
+    for path in (root / "seeds").glob("*"):
+        if path.is_file() and not path.name.startswith("."):
+            files[path.relative_to(root).as_posix()] = None
+    return dict(sorted(files.items()))
+

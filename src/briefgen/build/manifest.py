@@ -1,0 +1,74 @@
+"""build/manifest.json: what was built from what, and the fast no-op check."""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from briefgen.build.inputs import Hasher, tool_id, watched_files
+from briefgen.write import write_atomic
+
+MANIFEST = "manifest.json"
+
+
+def load_manifest(out: Path) -> dict:
+    """Read OUT/manifest.json; a missing or unreadable one is an empty manifest."""
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) and isinstance(data.get("outputs"), dict) else {"outputs": {}}
+    except (OSError, ValueError):
+        return {"outputs": {}}
+
+
+def save_manifest(out: Path, manifest: dict) -> None:
+    """Write the manifest atomically, keeping only entries whose output on disk is the one recorded."""
+    outputs = {}
+    for rel, entry in sorted(manifest.get("outputs", {}).items()):
+        path = out / rel
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            continue
+        if digest == entry.get("sha256"):
+            outputs[rel] = entry
+    manifest["outputs"] = outputs
+    write_atomic(out / MANIFEST, json.dumps(manifest, indent=2, sort_keys=False) + "\n")
+
+
+def _output_hash(out: Path, rel: str) -> str | None:
+    try:
+        return hashlib.sha256((out / rel).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _fresh(entry: dict | None, inputs: dict[str, str | None], out: Path, rel: str, strict: bool) -> bool:
+    return bool(entry) and entry.get("tool") == tool_id() and entry.get("strict", False) == strict \
+        and entry.get("inputs") == inputs and _output_hash(out, rel) == entry.get("sha256")
+
+
+def fast_up_to_date(root: Path, out: Path, audiences: list[str], strict: bool = False) -> bool:
+    """Tell, without loading the catalogue or WeasyPrint, whether every planned output is current.
+
+    True only when no watched file changed since the last build, the tool is the same, and every output
+    that build planned for AUDIENCES is on disk as recorded.
+    """
+    manifest = load_manifest(out)
+    if manifest.get("code") != tool_id() or manifest.get("strict", False) != strict:
+        return False
+    watched = manifest.get("files")
+    planned = manifest.get("planned") or {}
+    if not isinstance(watched, dict) or not all(a in planned for a in audiences):
+        return False
+    hasher = Hasher(root)
+    current = watched_files(root, audiences)
+    if not current.keys() <= watched.keys() or any(hasher(f) != watched[f] for f in current):
+        return False
+    entries = manifest["outputs"]
+    for audience in audiences:
+        for rel in planned[audience]:
+            entry = entries.get(rel)
+            if not entry or entry.get("tool") != tool_id() or _output_hash(out, rel) != entry.get("sha256"):
+                return False
+    return True
+

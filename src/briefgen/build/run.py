@@ -1,0 +1,227 @@
+"""Run a build: check, plan, skip fresh targets, render the rest in warm workers, record."""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import datetime as dt
+import hashlib
+import os
+import re
+import signal
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from briefgen._version import __version__
+from briefgen.build.inputs import Hasher, content_inputs, shared_inputs, tool_id, watched_files
+from briefgen.build.manifest import _fresh, fast_up_to_date, load_manifest, save_manifest
+from briefgen.build.pool import Limits, Pool, TargetTask
+from briefgen.build.targets import Target, book_cache_dir, plan
+from briefgen.config.audiences import audience_names
+from briefgen.errors import BriefgenError
+from briefgen.project import Project
+
+
+class Reporter(Protocol):
+    """Receives a build's progress (the command line draws a bar)."""
+
+    def start(self, total: int) -> None: ...
+
+    def done(self, target: Target, error: BriefgenError | None) -> None: ...
+
+
+class _Silent:
+    def start(self, total: int) -> None:
+        pass
+
+    def done(self, target: Target, error: BriefgenError | None) -> None:
+        pass
+
+
+class BuildInterrupted(BaseException):
+    """SIGINT or SIGTERM arrived during a build."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@dataclass
+class BuildReport:
+    """What a build did: targets rendered, skipped as up to date, failed (with their errors), and the time."""
+
+    planned: int = 0
+    built: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failures: list[tuple[str, BriefgenError]] = field(default_factory=list)
+    seconds: float = 0.0
+    fast: bool = False
+    book: dict[str, dict] = field(default_factory=dict)
+
+
+def default_jobs() -> int:
+    """All cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _book_job(project: Project, target: Target, out: Path, pool: Pool, strict: bool) -> dict:
+    from briefgen.render.book.plan import plan_book
+    from briefgen.render.book.segments import pool_renderer, render_book
+
+    start = time.perf_counter()
+    book = plan_book(project, target.audience)
+    result = render_book(book, target.path(out), book_cache_dir(out, target.audience), pool_renderer(pool, strict),
+                         strict=strict)
+    return {"pages": result.pages, "rendered": result.rendered, "reused": result.reused,
+            "seconds": round(time.perf_counter() - start, 3)}
+
+
+def _sweep_temporaries(out: Path) -> None:
+    """Remove temporary files an interrupted write left (write_atomic names them .NAME.RANDOM.tmp)."""
+    pattern = re.compile(r"^\..+\.[^.]+\.tmp$")
+    for path in out.rglob(".*.tmp"):
+        if pattern.match(path.name) and path.is_file():
+            path.unlink(missing_ok=True)
+
+
+def run_build(root: Path, audiences: list[str] | None = None, out: Path | None = None, *, jobs: int | None = None,
+              strict: bool = False, limits: Limits | None = None, reporter: Reporter | None = None) -> BuildReport:
+    """Build every target of AUDIENCES (default: all) into OUT, rendering only what changed."""
+    started = time.perf_counter()
+    reporter = reporter or _Silent()
+    root = root.resolve()
+    out = (out or root / "build").resolve()
+    names = audiences or audience_names(root)
+    report = BuildReport()
+    if names and fast_up_to_date(root, out, names, strict):
+        manifest = load_manifest(out)
+        report.skipped = [rel for name in names for rel in manifest["planned"][name]]
+        report.planned = len(report.skipped)
+        report.fast = True
+        reporter.start(0)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    project = Project(root)
+    project.check()
+    for name in names:
+        project.audience(name)  # an unknown audience is a usage problem before anything renders
+    targets = [Target(str(t.kind), str(t.block_id), str(t.audience)) for name in names for t in plan(project, name)]
+    hasher = Hasher(root)
+    manifest = load_manifest(out)
+    entries: dict[str, dict] = manifest["outputs"]
+    stale: list[tuple[Target, dict[str, str | None]]] = []
+    shared = {name: shared_inputs(root, name) for name in names}
+    for target in targets:
+        inputs = {f: hasher(f) for f in shared[target.audience]}
+        inputs.update(content_inputs(project, target, hasher))
+        inputs = dict(sorted(inputs.items()))
+        if _fresh(entries.get(target.rel()), inputs, out, target.rel(), strict):
+            report.skipped.append(target.rel())
+        else:
+            stale.append((target, inputs))
+    report.planned = len(targets)
+    reporter.start(len(stale))
+    run_started = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+    def record(target: Target, inputs: dict[str, str | None], seconds: float, extra: dict | None = None) -> None:
+        rel = target.rel()
+        path = out / rel
+        entry = {"kind": target.kind, "id": target.block_id, "audience": target.audience,
+                 "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "bytes": path.stat().st_size,
+                 "seconds": round(seconds, 3), "built": run_started, "tool": tool_id(), "strict": strict,
+                 "inputs": inputs}
+        if extra:
+            entry["book"] = extra
+        entries[rel] = entry
+        report.built.append(rel)
+
+    interrupted: BuildInterrupted | None = None
+    previous = {}
+
+    def on_signal(signum: int, frame: Any) -> None:  # noqa: ARG001
+        raise BuildInterrupted(signum)
+
+    in_main = _main_thread()
+    if stale and in_main:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, on_signal)
+    pool: Pool | None = None
+    books: cf.ThreadPoolExecutor | None = None
+    try:
+        if stale:
+            workers = jobs or default_jobs()
+            if not any(t.kind == "book" for t, _i in stale):
+                workers = min(workers, len(stale))  # a book has many segments; other targets are one task each
+            pool = Pool(root, workers, limits)
+            book_targets = [(t, i) for t, i in stale if t.kind == "book"]
+            books = cf.ThreadPoolExecutor(max_workers=max(1, len(book_targets)), thread_name_prefix="briefgen-book")
+            pending: dict[cf.Future, tuple[Target, dict, float]] = {}
+            for target, inputs in stale:
+                now = time.perf_counter()
+                if target.kind == "book":
+                    future = books.submit(_book_job, project, target, out, pool, strict)
+                else:
+                    source = project.catalogue.file_of(project.catalogue.get(target.block_id))
+                    future = pool.submit(TargetTask(str(target.kind), str(target.block_id), str(target.audience),
+                                                    str(out), strict, str(source)))
+                pending[future] = (target, inputs, now)
+            while pending:
+                done, _ = cf.wait(list(pending), timeout=0.2, return_when=cf.FIRST_COMPLETED)
+                for future in done:
+                    target, inputs, t0 = pending.pop(future)
+                    try:
+                        result = future.result()
+                    except BriefgenError as exc:
+                        report.failures.append((target.rel(), exc))
+                        reporter.done(target, exc)
+                        continue
+                    if isinstance(result, dict):  # the book
+                        record(target, inputs, time.perf_counter() - t0, result)
+                        report.book[target.audience] = result
+                    else:
+                        record(target, inputs, result.seconds)
+                    reporter.done(target, None)
+    except BuildInterrupted as exc:
+        interrupted = exc
+    finally:
+        if previous:
+            for sig in previous:  # a second Ctrl-C must not cut the clean-up short
+                signal.signal(sig, signal.SIG_IGN)
+        if pool is not None:
+            pool.close(interrupt=interrupted is not None)
+        if books is not None:
+            books.shutdown(wait=True, cancel_futures=True)
+        if interrupted is not None:
+            _sweep_temporaries(out)
+        report.seconds = time.perf_counter() - started
+        # The full path always records what it found, so the next no-op takes the fast path.
+        manifest.update({
+            "tool": "briefgen", "version": __version__, "code": tool_id(), "generated": run_started,
+            "seconds": round(report.seconds, 3), "jobs": jobs or default_jobs(), "audiences": names,
+            "strict": strict,
+            "planned": {**manifest.get("planned", {}),
+                        **{n: [t.rel() for t in targets if t.audience == n] for n in names}},
+            "files": {f: hasher(f) for f in watched_files(root, names)} if not report.failures and not interrupted
+            else {},
+            "last_run": {"built": report.built, "skipped": len(report.skipped),
+                         "failed": [{"output": rel, "error": exc.format_message()} for rel, exc in report.failures],
+                         "interrupted": interrupted is not None},
+        })
+        manifest["outputs"] = entries
+        save_manifest(out, manifest)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if interrupted is not None:
+        raise interrupted
+    return report
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+

@@ -1,0 +1,1 @@
+"""Configuration: strict YAML, declared schemas, the project file, audiences and the brand."""

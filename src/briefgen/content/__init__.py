@@ -1,0 +1,1 @@
+"""Content: the typed block model, the catalogue, audience views and provenance checks."""

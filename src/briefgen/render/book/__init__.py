@@ -1,0 +1,1 @@
+"""The briefing book: plan, matrix figure, cached segments and the join."""

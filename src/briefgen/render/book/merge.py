@@ -1,0 +1,148 @@
+"""Join the book's segment PDFs: structure tree, folios, links, outline, metadata."""
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING
+
+from briefgen._version import __version__
+
+if TYPE_CHECKING:
+    from briefgen.render.book.plan import Book
+    from briefgen.render.book.segments import Rendered
+
+#: Internal links in a segment point at anchors in other segments. They are written as links under this
+#: reserved, never-resolving address (RFC 2606 .invalid) and turned into in-document links after joining;
+#: none survives into the book.
+DEST_SCHEME = "https://briefgen.invalid/dest/"
+
+
+def _number_tree(node) -> list:  # noqa: ANN001 - a pikepdf number-tree node
+    """Flatten a number tree's /Nums (following /Kids) into [key, value, key, value, ...]."""
+    out = list(node.get("/Nums", []))
+    for kid in node.get("/Kids", []):
+        out += _number_tree(kid)
+    return out
+
+
+def merge_structure(pdf, sources: list, pages: list[int]) -> None:  # noqa: ANN001 - pikepdf objects
+    """Join the segments' tagged structure (PDF/UA) under one Document element, renumbering the parent tree."""
+    import pikepdf
+    from pikepdf import Array, Dictionary, Name
+
+    root = pdf.make_indirect(Dictionary(Type=Name.StructTreeRoot))
+    document = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, P=root, K=Array()))
+    nums = Array()
+    key_offset = 0
+    page_offset = 0
+    for source, count in zip(sources, pages):
+        tree = source.Root.get("/StructTreeRoot")
+        if tree is not None:
+            copied = pdf.copy_foreign(tree)
+            tops = copied.get("/K", Array())
+            for top in tops if isinstance(tops, pikepdf.Array) else [tops]:
+                kids = top.get("/K", Array()) if top.get("/S") == Name.Document else [top]
+                for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                    if isinstance(kid, pikepdf.Dictionary):
+                        kid.P = document
+                        document.K.append(kid)
+            flat = _number_tree(copied.get("/ParentTree", Dictionary()))
+            highest = -1
+            for key, value in zip(flat[::2], flat[1::2]):
+                nums.append(int(key) + key_offset)
+                nums.append(value)
+                highest = max(highest, int(key))
+            for page in pdf.pages[page_offset:page_offset + count]:
+                if "/StructParents" in page.obj:
+                    page.obj.StructParents = int(page.obj.StructParents) + key_offset
+                for annot in page.obj.get("/Annots", []):
+                    if "/StructParent" in annot:
+                        annot.StructParent = int(annot.StructParent) + key_offset
+            key_offset += highest + 1
+        page_offset += count
+    root.K = Array([document])
+    root.ParentTree = pdf.make_indirect(Dictionary(Nums=nums))
+    root.ParentTreeNextKey = key_offset
+    pdf.Root.StructTreeRoot = root
+
+
+def merge_book(book: Book, parts: list[Rendered], folios: Rendered, starts: dict[str, int]) -> bytes:
+    """Join the segment PDFs, stamp page numbers, resolve cross-segment links, add outline and metadata."""
+    import pikepdf
+    from pikepdf import Array, Name, String
+
+    pdf = pikepdf.new()
+    sources = []  # pikepdf copies lazily: every source stays open until the book is saved
+    anchors: dict[str, tuple[int, float, float]] = {}
+    offset = 0
+    for part in parts:
+        for name, (index, left, top) in part.anchors.items():
+            anchors.setdefault(name, (offset + index, left, top))
+        source = pikepdf.open(io.BytesIO(part.data))
+        sources.append(source)
+        pdf.pages.extend(source.pages)
+        offset += part.pages
+
+    merge_structure(pdf, sources, [part.pages for part in parts])
+
+    # Page numbers: each folio page is drawn over the page it numbers (the cover has none), as an artifact.
+    folio_pdf = pikepdf.open(io.BytesIO(folios.data))
+    sources.append(folio_pdf)
+    for i, page in enumerate(pdf.pages):
+        if 0 < i < len(folio_pdf.pages):
+            form = pdf.copy_foreign(folio_pdf.pages[i].as_form_xobject())
+            name = page.add_resource(form, Name.XObject, prefix="Folio")
+            page.contents_add(b"q\n", prepend=True)
+            page.contents_add(b"\nQ\n/Artifact BMC q " + bytes(str(name), "ascii") + b" Do Q EMC\n")
+
+    # Links: every internal link was written under DEST_SCHEME; point it at the anchor's page and position,
+    # and drop the (never expected) ones whose anchor is not in the book.
+    for page in pdf.pages:
+        annots = page.obj.get("/Annots")
+        if annots is None:
+            continue
+        kept = Array()
+        for annot in annots:
+            action = annot.get("/A")
+            uri = action.get("/URI") if action is not None else None
+            if uri is not None and str(uri).startswith(DEST_SCHEME):
+                del annot["/A"]
+                target = anchors.get(str(uri)[len(DEST_SCHEME):])
+                if target is None:
+                    continue
+                index, left, top = target
+                annot.Dest = Array([pdf.pages[index].obj, Name.XYZ, left, top, 0])
+                if "/Contents" in annot:
+                    del annot["/Contents"]
+            kept.append(annot)
+        page.obj.Annots = kept
+
+    # Outline: parts and the appendix at level 1, chapters and the figure under their part.
+    with pdf.open_outline() as outline:
+        parent = None
+        for entry in book.entries:
+            index = starts[entry.anchor] - 1
+            if entry.level == 1:
+                title = f"{entry.label} \u00b7 {entry.title}" if entry.label.startswith("Part") else entry.title
+                parent = pikepdf.OutlineItem(str(title), index)
+                outline.root.append(parent)
+            elif parent is not None:
+                parent.children.append(pikepdf.OutlineItem(str(entry.title), index))
+    ctx = book.context
+    if "/Metadata" in sources[0].Root:  # the contents segment's XMP: the book's title, PDF/UA identification
+        pdf.Root.Metadata = pdf.copy_foreign(sources[0].Root.Metadata)
+    pdf.Root.MarkInfo = pikepdf.Dictionary(Marked=True)
+    pdf.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
+    pdf.Root.PageMode = Name.UseOutlines
+    pdf.Root.Lang = String(str(ctx["project"].language))
+    pdf.docinfo["/Title"] = String(str(book.title))
+    pdf.docinfo["/Author"] = String(str(ctx["project"].author))
+    pdf.docinfo["/Subject"] = String(str(ctx["description"]))
+    pdf.docinfo["/Keywords"] = String(str(ctx["keywords"]))
+    pdf.docinfo["/Creator"] = String(f"briefgen {__version__}")
+    pdf.docinfo["/Producer"] = String(f"briefgen {__version__}")
+    buf = io.BytesIO()
+    pdf.save(buf, deterministic_id=True)
+    for source in sources:
+        source.close()
+    return buf.getvalue()
+

@@ -1,0 +1,218 @@
+"""Plan the briefing book: parts, chapters, matrix and appendix as segments of HTML."""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from markupsafe import Markup
+
+from briefgen._version import __version__
+from briefgen.config.audiences import LoadedAudience
+from briefgen.config.brand import load_brand
+from briefgen.content.model import Alliance, Block, Framework, Obstacle, Recommendation
+from briefgen.errors import ContentError, Location
+from briefgen.project import Project
+from briefgen.render.book.matrix import matrix_svg
+from briefgen.render.book.merge import DEST_SCHEME
+from briefgen.render.context import brand_overrides, document_context, document_date, document_timestamp
+from briefgen.render.notes import BookNotes
+from briefgen.render.templates import make_environment, render
+
+logger = logging.getLogger(__name__)
+
+
+#: Brief sections a chapter leaves out: the book has one consolidated sources appendix instead.
+CHAPTER_SKIPS = ("sources",)
+
+
+#: Selection keywords accepted by `--select`, besides block ids.
+PART_KEYWORDS = ("alliances", "obstacles", "recommendations")
+
+
+ROMAN = ("I", "II", "III", "IV", "V", "VI")
+
+
+
+
+_ID = re.compile(r'\bid="([^"]+)"')
+
+
+_HREF = re.compile(r'\bhref="#([^"]*)"')
+
+
+@dataclass
+class Entry:
+    """One line of the contents and of the PDF outline: a part (level 1) or a chapter (level 2)."""
+
+    anchor: str
+    title: str
+    level: int
+    label: str = ""
+
+
+@dataclass
+class Segment:
+    """A run of whole pages of the book rendered as its own document: a part opener, a chapter, the appendix."""
+
+    key: str
+    fragment: Markup
+    entries: list[Entry]
+    source: str
+
+
+@dataclass
+class Book:
+    """A planned book: its segments in order, its contents entries, and how to write each as HTML."""
+
+    project: Project
+    audience: LoadedAudience
+    title: str
+    segments: list[Segment]
+    entries: list[Entry]
+    blocks: list[Block]
+    context: dict = field(default_factory=dict)
+    env: Any = None
+
+    def __post_init__(self) -> None:
+        self.env = self.env or make_environment(self.project.root, self.audience.chain)
+
+    def _document(self, fragments: Sequence[Markup], segmented: bool) -> str:
+        return render(self.env, "book.html.j2", self.project.root, fragments=list(fragments), segmented=segmented,
+                      **self.context)
+
+    def front_fragment(self, pages: dict[str, int] | None) -> Markup:
+        """Cover and contents; PAGES gives literal page numbers (else CSS target-counter computes them)."""
+        return Markup(render(self.env, "book/front.html.j2", self.project.root, toc=self.entries, pages=pages,
+                             **self.context))
+
+    def whole_html(self) -> str:
+        """The whole book as one HTML document (preview, and the single-render reference)."""
+        return self._document([self.front_fragment(None), *(s.fragment for s in self.segments)], segmented=False)
+
+    def segment_html(self, fragment: Markup) -> str:
+        """One segment as a standalone document whose internal links are resolved after merging."""
+        html = self._document([fragment], segmented=True)
+        return _HREF.sub(lambda m: f'href="{DEST_SCHEME}{m[1]}"', html)
+
+    def folio_html(self, pages: int) -> str:
+        """PAGES blank pages carrying only the page-number footer, stamped onto the merged book."""
+        return render(self.env, "book/folios.html.j2", self.project.root, page_count=pages, **self.context)
+
+
+def select_blocks(project: Project, select: str | None) -> list[Block]:
+    """Resolve --select (alliances, obstacles, recommendations, or block ids, comma-separated) to blocks."""
+    cat = project.catalogue
+    everything = [*cat.alliances, *cat.obstacles, *cat.frameworks, *cat.recommendations]
+    if not select or not select.strip():
+        return everything
+    chosen: set[str] = set()
+    unknown = []
+    for token in (t.strip() for t in select.split(",")):
+        if not token:
+            continue
+        if token == "alliances":
+            chosen.update(b.id for b in cat.alliances)
+        elif token == "obstacles":
+            chosen.update(b.id for b in cat.obstacles)
+        elif token == "recommendations":
+            chosen.update(b.id for b in [*cat.frameworks, *cat.recommendations])
+        elif cat.get(token) is not None:
+            chosen.add(token)
+        else:
+            unknown.append(token)
+    if unknown:
+        raise ContentError(f"--select names no block {', '.join(map(repr, unknown))}", Location("content/"),
+                           "use alliances, obstacles, recommendations or block ids such as "
+                           + ", ".join(b.id for b in everything[:4]))
+    blocks = [b for b in everything if b.id in chosen]
+    if not blocks:
+        raise ContentError("--select chose no blocks", Location("content/"), "name at least one block")
+    return blocks
+
+
+def namespace_ids(fragment: str, prefix: str) -> Markup:
+    """Prefix the ids a chapter defines (and links to them) so forty chapters never share an anchor."""
+    ids = set(_ID.findall(fragment)) - {prefix}
+    fragment = _ID.sub(lambda m: f'id="{prefix}--{m[1]}"' if m[1] in ids else m[0], fragment)
+    fragment = _HREF.sub(lambda m: f'href="#{prefix}--{m[1]}"' if m[1] in ids else m[0], fragment)
+    return Markup(fragment)
+
+
+def plan_book(project: Project, audience: str | None = None, select: str | None = None,
+              title: str | None = None) -> Book:
+    """Lay out the book for AUDIENCE: parts, chapters (notes numbered across the book), matrix and appendix."""
+    aud = project.audience(audience)
+    blocks = select_blocks(project, select)
+    env = make_environment(project.root, aud.chain)
+    notes = BookNotes(project)
+    cat = project.catalogue
+    book_title = title or project.config.title
+    base = dict(
+        kind="book", kind_label="Briefing book", block_type="book", audience=aud.config, audience_name=aud.name,
+        project=project.config, title=book_title, running_title=book_title,
+        description=f"Briefing book for {aud.config.label}: {len(blocks)} chapters on U.S. alliances and "
+                    "the obstacles to allied cooperation",
+        keywords=", ".join(["briefing book", *(b.name for b in blocks[:20])]), date=document_date(),
+        created=document_timestamp(), version=__version__, fit_css="", asset=lambda path: path,
+    )
+    brand = load_brand(project.root, brand_overrides(aud), overrides_file=aud.file)
+    base.update(brand=brand, brand_css=brand.css(""))
+    sections = [s for s in aud.config.brief.sections if s not in CHAPTER_SKIPS]
+    alliances = [b for b in blocks if isinstance(b, Alliance)]
+    obstacles = [b for b in blocks if isinstance(b, Obstacle)]
+    recs = [b for b in blocks if isinstance(b, (Framework, Recommendation))]
+    in_book = {b.id for b in blocks}
+    if obstacles:
+        rows, cols = obstacles, alliances or [a for a in cat.alliances if any(a.id in o.affected_alliances
+                                                                              for o in obstacles)]
+    else:
+        cols = alliances
+        rows = [o for o in cat.obstacles if any(o.id in a.related_obstacles for a in alliances)]
+    parts = [("alliances", "Alliances and partnerships", alliances),
+             ("obstacles", "Obstacles to allied cooperation", obstacles),
+             ("recommendations", "Recommendations", recs)]
+    matrix_part = "obstacles" if obstacles else "alliances"
+    segments: list[Segment] = []
+    entries: list[Entry] = []
+    chapter_no = 0
+    numeral = 0
+    for key, part_title, members in parts:
+        if not members:
+            continue
+        label = f"Part {ROMAN[numeral]}"
+        numeral += 1
+        anchor = f"part-{key}"
+        entry = Entry(anchor, part_title, 1, label)
+        entries.append(entry)
+        fragment = render(env, "book/part.html.j2", project.root, anchor=anchor, part_label=label,
+                          part_title=part_title, chapters=members, **base)
+        segments.append(Segment(anchor, Markup(fragment), [entry], "templates/book/part.html.j2"))
+        if key == matrix_part and rows and cols:
+            svg = matrix_svg(rows, cols)
+            m_entry = Entry("matrix", "Which obstacles affect which alliances", 2, "Figure")
+            entries.append(m_entry)
+            fragment = render(env, "book/matrix.html.j2", project.root, anchor="matrix", svg=svg,
+                              entry=m_entry, rows=rows, cols=cols, in_book=in_book, **base)
+            segments.append(Segment("matrix", Markup(fragment), [m_entry], "templates/book/matrix.html.j2"))
+        for block in members:
+            chapter_no += 1
+            anchor = f"ch-{block.id}"
+            notes.chapter = (anchor, str(chapter_no))
+            context = document_context(project, block, "brief", aud, notes)
+            context.update(sections=sections, anchor=anchor, chapter_number=chapter_no, part_label=label,
+                           part_title=part_title, in_book=in_book, running_title=block.name)
+            html = render(env, "book/chapter.html.j2", project.root, **context)
+            c_entry = Entry(anchor, block.name, 2, str(chapter_no))
+            entries.append(c_entry)
+            segments.append(Segment(anchor, namespace_ids(html, anchor), [c_entry], cat.file_of(block)))
+    notes.chapter = None
+    if notes.items:
+        a_entry = Entry("sources", "Sources", 1, "Appendix")
+        entries.append(a_entry)
+        fragment = render(env, "book/appendix.html.j2", project.root, notes=notes, cited_in=notes.cited_in,
+                          entry=a_entry, **base)
+        segments.append(Segment("sources", Markup(fragment), [a_entry], "templates/book/appendix.html.j2"))
+    return Book(project, aud, book_title, segments, entries, blocks, base, env)
+

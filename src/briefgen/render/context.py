@@ -1,0 +1,136 @@
+"""(block, audience, kind) -> HTML: the one template contract and the render."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from briefgen import prose
+from briefgen.config.audiences import LoadedAudience
+from briefgen.config.brand import load_brand
+from briefgen.content.model import Alliance, Block, Obstacle
+from briefgen.content.views import audience_view, related_blocks
+from briefgen.errors import ContentError, Location
+from briefgen.project import Project
+from briefgen.render.kinds import KIND_LABELS, KINDS
+from briefgen.render.notes import Notes
+from briefgen.render.templates import make_environment, render
+
+#: Most points a list shows in a one-pager, whatever the audience allows in a brief.
+ONEPAGER_MAX_POINTS = 4
+
+
+#: What closes a one-pager, after its lead and columns: the related-blocks strip and the pull quote. The
+#: source notes always follow, since every note number links to them. The fit loop may drop any of these.
+ONEPAGER_TAIL: tuple[str, ...] = ("related", "pull_quote")
+
+
+def document_date() -> dt.date:
+    """Today, or the date of SOURCE_DATE_EPOCH when set (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+    return dt.date.today()
+
+
+def document_timestamp() -> str:
+    """The PDF creation date as a W3C date: SOURCE_DATE_EPOCH's instant when set, else today's date."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.date.today().isoformat()
+
+
+@dataclass
+class RenderedDocument:
+    """A document's HTML and what the PDF stage needs to know about it."""
+
+    kind: str
+    block: Block
+    audience: LoadedAudience
+    title: str
+    html: str
+
+
+def document_title(block: Block, kind: str) -> str:
+    return f"{block.name} \u2014 {KIND_LABELS[kind]}"
+
+
+def brand_overrides(aud: LoadedAudience) -> Any:
+    """Return the audience's `brand:` overrides, located in its file (after `extends:` merging) when possible."""
+    if aud.tree is not None and aud.tree.kind == "map":
+        node = next((v for k, v in aud.tree.value.items() if str(k) == "brand"), None)
+        if node is not None:
+            return node
+    return aud.config.brand or None
+
+
+def document_context(project: Project, block: Block, kind: str, aud: LoadedAudience, notes: Notes, *,
+                     drop: Collection[str] = (), max_points: int | None = None, fit_css: str = "",
+                     asset_prefix: str = "") -> dict:
+    """Return the template context of one brief or one-pager of BLOCK as AUDIENCE reads it (also for book chapters)."""
+    cfg = aud.config
+    block = audience_view(block, cfg, aud.name)
+    title = document_title(block, kind)
+    brand = load_brand(project.root, brand_overrides(aud), overrides_file=aud.file)
+    dropped = set(drop)
+    return dict(
+        kind=kind,
+        kind_label=KIND_LABELS[kind],
+        block=block,
+        block_type=block.type_name,
+        related=related_blocks(project.catalogue, block),
+        audience=aud.config,
+        audience_name=aud.name,
+        project=project.config,
+        title=title,
+        running_title=getattr(block, "short_name", None) or block.name,
+        description=prose.plain(block.summary),
+        keywords=", ".join([block.name, block.type_name, *block.keywords]),
+        date=document_date(),
+        created=document_timestamp(),
+        sections=[s for s in cfg.brief.sections if s not in dropped],
+        lead_sections=[s for s in cfg.onepager.lead if s not in dropped],
+        column_sections=[s for s in cfg.onepager.columns if s not in dropped],
+        tail_sections=[s for s in ONEPAGER_TAIL if s not in dropped],
+        titles=cfg.titles(),
+        max_points=min(max_points or cfg.limits.max_points, ONEPAGER_MAX_POINTS) if kind == "onepager"
+        else cfg.limits.max_points,
+        brand=brand,
+        brand_css=brand.css(asset_prefix),
+        fit_css=Markup(fit_css),
+        asset=lambda path: asset_prefix + path,
+        notes=notes,
+        cite=notes.cite,
+        escape=escape,
+    )
+
+
+def render_html(project: Project, block_id: str, kind: str, audience: str | None = None, *,
+                drop: Collection[str] = (), max_points: int | None = None, fit_css: str = "",
+                asset_prefix: str = "") -> RenderedDocument:
+    """Render the HTML of one brief or one-pager.
+
+    DROP, MAX_POINTS and FIT_CSS are how the one-pager fit loop condenses a document (sections left out,
+    fewer points per list, tighter spacing); ASSET_PREFIX leads every project file URL (empty for PDFs,
+    the way back to the project root for a standalone HTML file).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown document kind {kind!r}")
+    cat = project.catalogue
+    block = cat.get(block_id)
+    if block is None or not isinstance(block, (Alliance, Obstacle)):
+        known = ", ".join(b.id for b in cat.documents())
+        raise ContentError(f"no alliance or obstacle with id {block_id!r}", Location("content/"),
+                           f"known ids: {known}")
+    aud = project.audience(audience)
+    context = document_context(project, block, kind, aud, Notes(project), drop=drop, max_points=max_points,
+                               fit_css=fit_css, asset_prefix=asset_prefix)
+    env = make_environment(project.root, aud.chain)
+    html = render(env, f"{kind}.html.j2", project.root, **context)
+    return RenderedDocument(kind, context["block"], aud, context["title"], html)
+

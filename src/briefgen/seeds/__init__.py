@@ -1,0 +1,1 @@
+"""Seeds: the source documents, their registry, encoding repair, outlines and ingestion."""
