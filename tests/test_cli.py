@@ -31,12 +31,13 @@ def test_brief_writes_pdf(scratch: Path, run) -> None:
     assert not list(pdf.parent.glob("*.tmp"))
 
 
-def test_unknown_id_exits_1_naming_known_ids(root: Path, run, tmp_path: Path) -> None:
-    """An unknown id exits 1 and lists the ids that exist."""
-    result = run(root, "brief", "no-such-id", "--out", str(tmp_path))
-    assert result.exit_code == 1
-    assert "no alliance or obstacle with id 'no-such-id'" in result.output
-    assert "nato" in result.output and "free-riding" in result.output
+def test_unknown_id_is_a_usage_error_naming_the_closest(root: Path, run, tmp_path: Path) -> None:
+    """An unknown id exits 2 (a usage error) and suggests the closest ids, not all of them."""
+    result = run(root, "brief", "nat0", "--out", str(tmp_path))
+    assert result.exit_code == 2
+    assert "command line: error: no alliance or obstacle with id 'nat0'" in result.output
+    assert "did you mean nato" in result.output and "free-riding" not in result.output
+    assert not list(tmp_path.rglob("*.pdf"))
 
 
 def test_usage_error_exits_2(root: Path, run) -> None:

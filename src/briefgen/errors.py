@@ -24,6 +24,10 @@ class Location:
         return out
 
 
+#: Where a usage error is: in what the user typed, not in a file.
+COMMAND_LINE = Location("command line")
+
+
 def display_path(path: str | Path, root: Path | None = None) -> str:
     """Return PATH relative to ROOT (or the working directory) when it lies inside it."""
     p = Path(path)
@@ -59,6 +63,10 @@ class BriefgenError(click.ClickException):
     def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
         click.echo(self.format_message(), err=True, file=file)
 
+    def __reduce__(self) -> tuple:
+        # Errors cross from worker processes to the build whole: class, message, location and hint.
+        return (type(self), (self.message, self.location, self.hint))
+
 
 class ContentError(BriefgenError):
     """A content block, seed registry or configuration file is malformed or inconsistent."""
@@ -76,12 +84,21 @@ class SeedError(BriefgenError):
     """A seed document is missing, altered or unreadable."""
 
 
+class UsageError(BriefgenError):
+    """The command line names something that does not exist (an id, an audience); exit code 2."""
+
+    exit_code = 2
+
+
 class ErrorGroup(BriefgenError):
     """Several errors collected before aborting; shows each on its own line."""
 
     def __init__(self, errors: list[BriefgenError]) -> None:
         self.errors = list(errors)
         super().__init__(f"{len(self.errors)} error(s)")
+
+    def __reduce__(self) -> tuple:
+        return (type(self), (self.errors,))
 
     def format_message(self) -> str:
         lines = [e.format_message() for e in self.errors]

@@ -136,7 +136,7 @@ ID_CASES = [
                                        f"content/alliances/{CAFE_NFD}.yaml": f"id: {CAFE_NFD}\nname: B\n"},
          expect=("is not a valid id",), where="content/alliances/caf"),
     Case("id-argument-parent-path", 3, ("brief", "../../x"), expect=("no alliance or obstacle with id '../../x'",),
-         where="content/"),
+         where="command line", exit_code=2),
     Case("audience-argument-parent-path", 3, ("brief", "nato", "--audience", "../../x"),
          expect=("audience", "'../../x'"), where="audiences/"),
     Case("audience-file-dotdot", 3, ("brief", "nato", "--audience", ".."),
