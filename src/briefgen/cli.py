@@ -64,10 +64,8 @@ def main(ctx: click.Context, project_dir: Path | None, quiet: bool, verbose: boo
 @pass_ctx
 def list_cmd(c: Context) -> None:
     """List every content block by type, with its id and name."""
-    cat = c.project.catalogue
-    for label, blocks in (("Alliances", cat.alliances), ("Obstacles", cat.obstacles),
-                          ("Recommendations", cat.recommendations), ("Frameworks", cat.frameworks)):
-        click.echo(f"{label} ({len(blocks)})")
+    for cls, blocks in c.project.catalogue.by_type():
+        click.echo(f"{cls.label} ({len(blocks)})")
         for block in blocks:
             click.echo(f"  {block.id:<32} {block.name}")
 

@@ -38,6 +38,8 @@ class Output:
     fit_level: int | None = None
     #: The book: segments rendered and reused, seconds.
     book: dict | None = None
+    #: Fields of linked blocks the document showed (block id -> field names), recorded while rendering.
+    deps: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def sha256(self) -> str:
@@ -94,20 +96,21 @@ def render(project: Project, target: Target, fmt: str = "pdf", *, strict: bool =
             prefix = quote(back) + "/"
         doc = render_html(project, target.block_id, target.kind, target.audience, asset_prefix=prefix,
                           **(fitted.options if fitted else {}))
-        return Output(target, fmt, doc.html.encode("utf-8"), fit_level=fitted.level if fitted else None)
+        return Output(target, fmt, doc.html.encode("utf-8"), fit_level=fitted.level if fitted else None,
+                      deps=doc.deps)
     if target.kind == "onepager":
         fitted = fit_onepager(project, target.block_id, target.audience, strict=strict, start=fit_start)
-        layout, level = fitted.layout, fitted.level
+        layout, level, deps = fitted.layout, fitted.level, fitted.document.deps
     else:
         setup = render_setup(project, target.audience)
         doc = render_html(project, target.block_id, target.kind, target.audience, shared_styles=True)
         layout = lay_out(doc.html, project.root, project.catalogue.file_of(doc.block), strict=strict,
                          styles=setup.styles())
-        level = None
+        level, deps = None, doc.deps
     result = write_pdf(layout)
     for warning in result.warnings:
         logger.warning("%s: %s", target, warning)
-    return Output(target, fmt, result.data, result.pages, result.warnings, fit_level=level)
+    return Output(target, fmt, result.data, result.pages, result.warnings, fit_level=level, deps=deps)
 
 
 def _render_book(project: Project, target: Target, fmt: str, *, strict: bool, out: Path | None,

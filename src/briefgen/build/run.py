@@ -131,7 +131,9 @@ def run_build(project: Project | Path, audiences: list[str] | None = None, out: 
     shared = {name: shared_inputs(root, name) for name in names}
     for target in targets:
         inputs = {f: hasher(f) for f in shared[target.audience]}
-        inputs.update(content_inputs(project, target, hasher))
+        previous_deps = (entries.get(target.rel()) or {}).get("deps")
+        inputs.update(content_inputs(project, target, hasher, previous_deps if isinstance(previous_deps, dict)
+                                     else None))
         inputs = dict(sorted(inputs.items()))
         if _fresh(entries.get(target.rel()), inputs, out, target.rel(), strict):
             report.skipped.append(target.rel())
@@ -144,10 +146,16 @@ def run_build(project: Project | Path, audiences: list[str] | None = None, out: 
     def record(target: Target, inputs: dict[str, str | None], seconds: float, output: Output) -> None:
         rel = target.rel()
         path = out / rel
+        if target.kind != "book":  # what it read is now known: its inputs are the linked fields it showed
+            inputs = {**{f: hasher(f) for f in shared[target.audience]},
+                      **content_inputs(project, target, hasher, output.deps)}
+            inputs = dict(sorted(inputs.items()))
         entry = {"kind": target.kind, "id": target.block_id, "audience": target.audience,
                  "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "bytes": path.stat().st_size,
                  "seconds": round(seconds, 3), "built": run_started, "tool": tool_id(), "strict": strict,
                  "inputs": inputs}
+        if target.kind != "book":
+            entry["deps"] = output.deps
         if output.fit_level is not None:
             entry["fit_level"] = output.fit_level
         if output.book:

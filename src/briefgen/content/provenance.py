@@ -1,14 +1,13 @@
 """Check that every source reference resolves and every quote is verbatim in its cited (repaired) passage."""
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import re
 from typing import Iterator
 
-from briefgen.config.schema import Record
 from briefgen.content.catalogue import Catalogue
 from briefgen.content.model import Quote, SourceRef
+from briefgen.content.walk import walk
 from briefgen.errors import BriefgenError, ContentError
 from briefgen.seeds.registry import Passage, Seed, SeedLibrary
 
@@ -35,28 +34,12 @@ def normalize(text: str) -> str:
 
 def iter_refs(obj: object) -> Iterator[SourceRef]:
     """Yield every SourceRef inside a record, depth first, in field order."""
-    if isinstance(obj, SourceRef):
-        yield obj
-    elif isinstance(obj, list):
-        for item in obj:
-            yield from iter_refs(item)
-    elif dataclasses.is_dataclass(obj) and isinstance(obj, Record):
-        for f in dataclasses.fields(obj):
-            if not f.metadata.get("internal"):
-                yield from iter_refs(getattr(obj, f.name))
+    return walk(obj, SourceRef)
 
 
 def iter_quotes(obj: object) -> Iterator[Quote]:
     """Yield every Quote inside a record."""
-    if isinstance(obj, Quote):
-        yield obj
-    elif isinstance(obj, list):
-        for item in obj:
-            yield from iter_quotes(item)
-    elif dataclasses.is_dataclass(obj) and isinstance(obj, Record):
-        for f in dataclasses.fields(obj):
-            if not f.metadata.get("internal"):
-                yield from iter_quotes(getattr(obj, f.name))
+    return walk(obj, Quote)
 
 
 def _readable(text: str) -> str:
