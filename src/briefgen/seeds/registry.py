@@ -8,12 +8,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from markdown_it import MarkdownIt
-
 from briefgen.config import yamlsafe
 from briefgen.config.schema import Converter, Id, Record, Text, doc
 from briefgen.errors import BriefgenError, ContentError, ErrorCollector, Location, SeedError
-from briefgen.seeds.outline import Node, Outline, build_outline, html_text, slugify, split_front_matter
+from briefgen.seeds.outline import Node, Outline, build_outline, html_text
+from briefgen.seeds.outline.anchors import markdown_heading_spans
 from briefgen.seeds.repair import Repair, repair
 
 SeedFormat = Literal["web-text", "wiki-text", "jekyll-markdown", "markdown", "html"]
@@ -125,31 +124,10 @@ class Seed:
 
     @cached_property
     def _heading_spans(self) -> dict[str, tuple[str, int, int]]:
-        """Anchor -> (title, start, end) of each Markdown heading: the original anchor scheme, kept exactly.
-
-        A heading's passage runs to the line before the next heading of the same or a higher level; the
-        first heading with a given slug owns it. Citations written against this scheme must never move.
-        """
-        out: dict[str, tuple[str, int, int]] = {}
+        """Anchor -> (title, start, end) of each Markdown heading (the original anchor scheme)."""
         if self.info.format not in ("jekyll-markdown", "markdown"):
-            return out
-        _, fm_lines, _ = split_front_matter(self.text)
-        tokens = MarkdownIt("commonmark").parse(self.text)
-        heads: list[tuple[int, int, str]] = []
-        for i, tok in enumerate(tokens):
-            if tok.type == "heading_open" and tok.map and tok.map[0] >= fm_lines:
-                heads.append((tok.map[0] + 1, int(tok.tag[1]), tokens[i + 1].content))
-        total = len(self.text.splitlines())
-        for i, (line, level, title) in enumerate(heads):
-            end = total
-            for nline, nlevel, _ in heads[i + 1:]:
-                if nlevel <= level:
-                    end = nline - 1
-                    break
-            anchor = slugify(title)
-            if anchor and anchor not in out:
-                out[anchor] = (title, line, end)
-        return out
+            return {}
+        return markdown_heading_spans(self.text)
 
     @cached_property
     def sections(self) -> dict[str, Passage]:
