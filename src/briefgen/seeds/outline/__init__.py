@@ -7,7 +7,7 @@ from briefgen.seeds.outline.markdown import parse_markdown, split_front_matter
 from briefgen.seeds.outline.model import SECTION_KINDS, Node, Outline
 from briefgen.seeds.outline.text import parse_text
 
-__all__ = ["SECTION_KINDS", "Node", "Outline", "assign_anchors", "build_outline", "html_text", "label_slug",
+__all__ = ["BINARY_FORMATS", "SECTION_KINDS", "Node", "Outline", "assign_anchors", "build_outline", "html_text", "label_slug", "read_binary",
            "slugify", "split_front_matter"]
 
 
@@ -20,3 +20,20 @@ def build_outline(text: str, seed: str, fmt: str) -> Outline:
     if fmt == "html":
         return parse_html(text, seed)
     raise ValueError(f"unknown seed format {fmt!r}")
+
+
+#: Formats stored as binary files: read into a text rendition (one line per block) with its outline.
+BINARY_FORMATS = ("pdf", "docx")
+
+
+def read_binary(raw: bytes, seed: str, fmt: str) -> tuple[str, Outline]:
+    """Return the text rendition and outline of a binary seed; raise ValueError (saying why) if it cannot be read."""
+    if fmt == "pdf":
+        from briefgen.seeds.outline.pdf import read_pdf
+
+        return read_pdf(raw, seed)
+    if fmt == "docx":
+        from briefgen.seeds.outline.docx import read_docx
+
+        return read_docx(raw, seed)
+    raise ValueError(f"unknown binary seed format {fmt!r}")

@@ -74,6 +74,12 @@ def assign_anchors(outline: Outline) -> None:
             claim(node, label_slug(node.title))
         elif node.kind == "figure" and node.attrs.get("number"):
             claim(node, f"figure-{node.attrs['number']}")
+        elif node.kind == "table":
+            claim(node, f"table-{node.attrs['number']}")
+        elif node.kind == "row" and node.parent is not None and node.parent.anchor:
+            claim(node, f"{node.parent.anchor}-row-{node.attrs['number']}")
+        elif node.kind == "footnote":
+            claim(node, f"footnote-{node.attrs['number']}")
 
 
 

@@ -14,7 +14,8 @@ SECTION_KINDS = ("section", "subsection")
 class Node:
     """One element of a seed's outline, lines START..END (1-based, inclusive) of the seed file."""
 
-    kind: str  # section, subsection, paragraph, list, item, quote, figure, caption, epigraph, pairs, pair, code
+    kind: str  # section, subsection, paragraph, list, item, quote, figure, caption, epigraph, pairs, pair, code,
+    #            table, row, footnote
     text: str
     start: int
     end: int
@@ -90,6 +91,22 @@ class Outline:
     notes: list[OutlineNote] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
     anchors: dict[str, Node] = field(default_factory=dict)
+    #: For paged seeds (PDF): the page (1-based) of each line of the text rendition; empty otherwise.
+    pages: list[int] = field(default_factory=list)
+
+    def page_span(self, start: int, end: int) -> tuple[int, int] | None:
+        """Return the first and last page of lines START..END, or None for a seed without pages."""
+        if not self.pages or not 1 <= start <= end <= len(self.pages):
+            return None
+        return self.pages[start - 1], self.pages[end - 1]
+
+    def page_lines(self, page: int) -> tuple[int, int] | None:
+        """Return the first and last line of PAGE in the text rendition, or None."""
+        lines = [i + 1 for i, p in enumerate(self.pages) if p == page]
+        return (lines[0], lines[-1]) if lines else None
+
+    def tables(self) -> list[Node]:
+        return [n for n in self.walk() if n.kind == "table"]
 
     def walk(self) -> Iterator[Node]:
         """Every node in document order."""
@@ -120,7 +137,6 @@ class Outline:
 
     def note(self, line: int, message: str) -> None:
         self.notes.append(OutlineNote(line, message))
-
 
 
 # --- shared by every reader ------------------------------------------------------------------------
