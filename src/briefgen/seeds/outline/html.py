@@ -12,7 +12,8 @@ from briefgen.seeds.outline.text import text_lead
 
 _SKIP = {"script", "style", "nav", "noscript", "template", "svg", "form", "button", "iframe", "head", "select"}
 _CHROME = {"header", "footer", "aside"}
-_BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figcaption", "pre", "td", "th", "dt", "dd"}
+_BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figcaption", "pre", "td", "th", "dt", "dd",
+           "table", "tr"}
 
 
 @dataclass
@@ -123,7 +124,7 @@ def html_text(source: str) -> str:
     reader = _HtmlReader()
     reader.feed(source)
     reader.close()
-    return "\n".join(b.text for b in reader.blocks if b.text and b.tag != "img")
+    return "\n".join(b.text for b in reader.blocks if b.text and b.tag not in ("img", "table", "tr"))
 
 
 def parse_html(text: str, seed: str, fmt: str = "html") -> Outline:
@@ -143,9 +144,31 @@ def parse_html(text: str, seed: str, fmt: str = "html") -> Outline:
     add, open_section, close_all, roots, stack = section_stack_builder()
     lists: dict[int, Node] = {}
     last_item: dict[int, Node] = {}
-    figures = 0
+    figures = tables = 0
     last: Node | None = None
+    table: Node | None = None
+    row: Node | None = None
     for b in reader.blocks:
+        if table is not None and b.start > table.end:
+            table = row = None
+        if b.tag == "table":
+            tables += 1
+            table = Node("table", "", b.start, b.end, attrs={"number": str(tables)})
+            add(table)
+            lists.clear()
+            continue
+        if b.tag == "tr" and table is not None:
+            row = Node("row", "", b.start, b.end, parent=table, attrs={"number": str(len(table.children) + 1)})
+            table.children.append(row)
+            continue
+        if b.tag in ("td", "th") and row is not None and b.attrs.get("inside") == "tr":
+            cells = row.attrs.get("cells", "")
+            row.attrs["cells"] = str(int(cells or 0) + 1)
+            row.text = f"{row.text} | {b.text}" if cells else b.text
+            if row is table.children[0]:
+                table.text = row.text
+                table.attrs["columns"] = row.attrs["cells"]
+            continue
         if b.tag == "img":
             figures += 1
             last = Node("figure", b.text, b.start, b.end, attrs={

@@ -84,10 +84,10 @@ def parse_markdown(text: str, seed: str, fmt: str) -> Outline:
     for problem in problems:
         outline.note(1, problem)
     outline.front_matter = front
-    tokens = MarkdownIt("commonmark").parse(text)
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
     tree = SyntaxTreeNode(tokens)
     add, open_section, close_all, roots, stack = section_stack_builder()
-    state = {"summary": None, "figures": 0, "last": None}
+    state = {"summary": None, "figures": 0, "last": None, "tables": 0}
 
     def span(n: SyntaxTreeNode) -> tuple[int, int]:
         start, end = n.map  # type: ignore[misc]
@@ -159,7 +159,17 @@ def parse_markdown(text: str, seed: str, fmt: str) -> Outline:
         if n.type == "hr":
             return None
         if n.type == "table":
-            return Node("table", "", start, end)
+            state["tables"] += 1
+            table = Node("table", "", start, end, attrs={"number": str(state["tables"])})
+            rows = [tr for part in n.children for tr in part.children if tr.type == "tr"]
+            for i, tr in enumerate(rows, start=1):
+                cells = [_inline_plain(c) for c in tr.children]
+                rstart, rend = span(tr)
+                table.children.append(Node("row", " | ".join(cells), rstart, rend, parent=table,
+                                           attrs={"number": str(i), "header": str(all(c.type == "th" for c in tr.children))}))
+            table.text = table.children[0].text if table.children else ""
+            table.attrs["columns"] = str(len(rows[0].children)) if rows else "0"
+            return table
         return None
 
     for n in tree.children:
