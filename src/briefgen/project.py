@@ -10,6 +10,7 @@ from briefgen.content.catalogue import Catalogue, load_catalogue
 from briefgen.content.provenance import check_catalogue
 from briefgen.content.views import prose_of
 from briefgen.errors import BriefgenError, ContentError, ContentWarning, ErrorCollector, Location
+from briefgen.seeds.drafts import check_drafts, check_uncurated
 from briefgen.seeds.registry import SeedLibrary, load_library
 
 
@@ -92,6 +93,7 @@ class Project:
     def check(self) -> None:
         """Validate configuration, seeds, content and provenance; raise every error found at once."""
         errors = ErrorCollector()
+        errors.extend(check_uncurated(self.root))  # first: it explains the schema errors a draft flag causes
         for load in (lambda: self.config, lambda: self.seeds, lambda: self.catalogue):
             try:
                 load()
@@ -101,5 +103,6 @@ class Project:
             errors.extend(self.check_audiences())
             errors.extend(self.seeds.verify())
             errors.extend(check_catalogue(self.catalogue, self.seeds))
+            errors.extend(check_drafts(self.root, self.seeds))
         errors.raise_if_any()
 

@@ -51,7 +51,14 @@ class _HtmlReader(HTMLParser):
         if tag == "meta":
             key = a.get("name") or a.get("property") or ""
             if key and a.get("content"):
-                self.meta[key.lower()] = a["content"]
+                key = key.lower()
+                if key in self.meta and key.endswith(("author", "creator")):  # one tag per author
+                    self.meta[key] += "; " + a["content"].strip()
+                else:
+                    self.meta[key] = a["content"].strip()
+            return
+        if tag == "link" and "canonical" in a.get("rel", "").lower().split() and a.get("href"):
+            self.meta.setdefault("canonical", a["href"].strip())
             return
         if tag == "title":
             self._in_title = True
@@ -140,7 +147,9 @@ def parse_html(text: str, seed: str, fmt: str = "html") -> Outline:
         outline.note(1, f"skipped {n} <{tag}> element(s)")
     meta = reader.meta
     outline.front_matter = {k: v for k, v in meta.items() if k in (
-        "author", "description", "og:title", "og:site_name", "article:published_time", "date", "citation_date")}
+        "author", "description", "og:title", "og:site_name", "og:url", "canonical", "article:published_time", "date",
+        "citation_date", "citation_publication_date", "citation_title", "citation_author", "citation_publisher",
+        "dc.title", "dc.creator", "dc.date", "dc.publisher", "publisher")}
     add, open_section, close_all, roots, stack = section_stack_builder()
     lists: dict[int, Node] = {}
     last_item: dict[int, Node] = {}

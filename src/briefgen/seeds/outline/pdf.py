@@ -200,21 +200,24 @@ def read_pdf(raw: bytes, seed: str) -> tuple[str, Outline]:
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
+    from pdfplumber.utils.exceptions import PdfminerException
 
     try:
-        pdf = pdfplumber.open(io.BytesIO(raw))
-    except (PDFPasswordIncorrect, PDFEncryptionError):
-        raise PdfError("the PDF is encrypted with a password") from None
-    except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
+        with pdfplumber.open(io.BytesIO(raw)) as pdf:
+            meta = {str(k): v for k, v in (pdf.metadata or {}).items()}
+            pages, heights, tables = [], [], []
+            for i, page in enumerate(pdf.pages, start=1):
+                found = [t for t in page.find_tables() if len(_table_rows(t)) >= 2]
+                pages.append(_page_lines(page, i, found))
+                heights.append(float(page.height))
+                tables.append([(t.bbox[1], _table_rows(t)) for t in found])
+    except PdfminerException as exc:
+        cause = exc.args[0] if exc.args else exc
+        if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
+            raise PdfError("the PDF is encrypted with a password") from None
+        raise PdfError(f"not a readable PDF ({cause})") from None
+    except (PDFSyntaxError, ValueError, KeyError, TypeError, AssertionError, IndexError) as exc:
         raise PdfError(f"not a readable PDF ({exc.__class__.__name__}: {exc})") from None
-    with pdf:
-        meta = {str(k): v for k, v in (pdf.metadata or {}).items()}
-        pages, heights, tables = [], [], []
-        for i, page in enumerate(pdf.pages, start=1):
-            found = [t for t in page.find_tables() if len(_table_rows(t)) >= 2]
-            pages.append(_page_lines(page, i, found))
-            heights.append(float(page.height))
-            tables.append([(t.bbox[1], _table_rows(t)) for t in found])
     chars = sum(len(ln.text) for lines in pages for ln in lines) + sum(
         len(c) for ts in tables for _, rows in ts for row in rows for c in row)
     if chars < 20 * max(1, len(pages)) / 4 or chars == 0:
