@@ -101,6 +101,7 @@ _GENERIC = {"the", "a", "an", "our", "their", "its", "new", "old", "strategic", 
 _ONE_ALLIANCE = re.compile(r"\b([A-Z][\w.\u2019'&-]*)\s+(?:alliance|partnership|pact|treaty|dialogue|compact|"
                            r"coalition|agreement|arrangement)\b", re.I)
 _US_AND = re.compile(r"\b(?:United States|U\.?S\.?)\s?[\u2013\u2014-]\s?[A-Z]")
+_SECTION_NUMBER = re.compile(r"^(?:(?:\d+(?:\.\d+)*|[IVX]{1,5}|[A-Z])[.)]?\s+)(?=\S)")
 _NAMED_PARTNER = re.compile(r"^.*\b(?:partnerships?|alliances?|partners?)\s*:\s*(.+)$", re.I)
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(rf"\b(?:{_MONTHS}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTHS}\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})\b",
@@ -108,10 +109,14 @@ _DATE = re.compile(rf"\b(?:{_MONTHS}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH
 _BYLINE = re.compile(r"^\W*(?:by|written by|updated|published|posted|last (?:updated|modified)|prepared by|"
                      r"authors?:|date:)\b", re.I)
 _REPORT_NO = re.compile(r"\((?:[A-Z]{1,4})?\d{4,6}\)")
-_FIGURE = re.compile(r"(?:[$\u20ac\u00a3]\s?\d[\d,.]*(?:\s?(?:billion|million|trillion|bn|m))?|"
-                     r"\b\d[\d,.]*\s?(?:%|percent|per cent|billion|million|trillion|thousand)|"
-                     r"\b\d{1,3}(?:,\d{3})+\b|\b(?!(?:1[89]|20)\d{2}\b)\d+(?:\.\d+)?\b)", re.I)
-_QUOTED = re.compile(r"[\u201c\"]([^\u201c\u201d\"]{20,400}?)[\u201d\"]")
+_UNITS = (r"troops|soldiers|personnel|sailors|ships|vessels|boats|aircraft|jets|submarines|missiles|satellites|"
+          r"years|months|weeks|days|countries|nations|members|allies|partners|bases|people|sales|exercises|"
+          r"lanes|agreements|licen[cs]es|requests|cases")
+_FIGURE = re.compile(rf"(?:[$\u20ac\u00a3]\s?\d[\d,.]*(?:\s?(?:billion|million|trillion|bn|m)\b)?|"
+                     rf"\b\d[\d,.]*\s?(?:%|percent\b|per cent\b|billion\b|million\b|trillion\b|thousand\b)|"
+                     rf"\b\d{{1,3}}(?:,\d{{3}})+\b(?:\s+(?:[A-Z.]+\s+)?(?:{_UNITS})\b)?|"
+                     rf"\b\d+(?:\.\d+)?\s+(?:[a-z-]+\s+)?(?:{_UNITS})\b)", re.I)
+_QUOTED = re.compile(r"[\u201c\"]([^\u201c\u201d\"]{12,400}?)[\u201d\"]")
 _ABBREV = re.compile(r"(?:\b[A-Z]\.|\b(?:e\.g|i\.e|etc|Mr|Ms|Dr|vs|No|St|Jr|Sr|Gen|Adm|Sen|Rep|Gov|Prof)\.)$")
 _STOP = {"the", "of", "and", "a", "an", "in", "for", "to", "on", "with", "at", "by", "or", "its", "their", "from"}
 
@@ -203,22 +208,24 @@ def _own_text(node: Node, skip: set[int]) -> Iterator[Node]:
             yield from _own_text(child, skip)
 
 
-def _classify(node: Node, vocab: Vocabulary) -> tuple[str, str, Block | None, str] | None:
+def _classify(node: Node, vocab: Vocabulary, outline_title: str | None) -> tuple[str, str, Block | None, str] | None:
     """(kind, name, existing block, why) for a node that discusses an alliance or obstacle, else None."""
     title = node.title
     parent = next((p for p in reversed(node.path()) if p is not node), None)
     numbered = _NUMBERED_OBSTACLE.match(title)
-    name = _NUMBERED_OBSTACLE.sub("", title).strip().rstrip(".:")
+    name = _SECTION_NUMBER.sub("", _NUMBERED_OBSTACLE.sub("", title)).strip().rstrip(".:")
     named = _NAMED_PARTNER.match(title)
     if named and not numbered:
         name = named.group(1).strip()
+    # The document's own title section says what the whole seed is about, not that its chapters are obstacles.
+    top = parent is not None and parent.parent is None and parent.level <= 1 and parent.text == outline_title
     hit = vocab.match(name)
     if hit is not None:
         block, term = hit
         return block.type_name, name, block, f"names {block.type_name} {block.id!r} ({term!r})"
     if numbered:
         return "obstacle", name, None, f"heading numbered as an obstacle ({numbered.group(0).strip()!r})"
-    if parent is not None and _is_section(node) and _OBSTACLE_WORDS.search(parent.text) \
+    if parent is not None and _is_section(node) and _OBSTACLE_WORDS.search(parent.text) and not top \
             and not _ALLIANCE_WORDS.search(title):
         return "obstacle", name, None, f"one of the obstacles under {parent.text!r}"
     if _is_section(node) and _OBSTACLE_WORDS.search(title) and not any(_is_section(c) for c in node.children):
@@ -242,7 +249,7 @@ def candidates(outline: Outline, vocab: Vocabulary) -> tuple[list[Candidate], di
                 reasons[id(node)] = f"{node.attrs.get('about', 'not a heading of the seed')}: never drafted"
             continue
         if _is_section(node) or node.kind == "pair" or (node.kind == "item" and node.lead and node.anchor):
-            got = _classify(node, vocab)
+            got = _classify(node, vocab, outline.title)
             if got is not None:
                 kind, name, block, why = got
                 found.append(Candidate(kind, node, name, block, why))
@@ -321,12 +328,11 @@ def gather(cand: Candidate, seed: "Seed", skip: set[int]) -> Content:
     prose = [n for n in nodes if n.kind in ("paragraph", "pair", "item", "epigraph") and n.text
              and not is_byline(_strip_lead(n.text, n.lead))]
     opening = next((n for n in prose if n.kind in ("paragraph", "pair")), prose[0] if prose else None)
-    summary, summary_cite, used = "", "", set()
+    summary, summary_cite = "", ""
     if opening is not None:
         sents = sentences(_strip_lead(opening.text, opening.lead))
         summary = " ".join(sents[:2])
         summary_cite = cite_of(opening, seed.info.id, outline)
-        used = set(sents[:2])
     points: list[Item] = []
     examples: list[Item] = []
     for n in prose:
@@ -336,9 +342,7 @@ def gather(cand: Candidate, seed: "Seed", skip: set[int]) -> Content:
             first = sentences(text)
             points.append(Item(first[0] if first and len(text.split()) > 40 else text, cite))
             continue
-        for s in sentences(text):
-            if s in used:
-                continue
+        for s in sentences(text):  # a figure stays a cited item even when the summary opens with it
             m = _FIGURE.search(s)
             if m:
                 target = examples if cand.kind == "obstacle" else points
@@ -354,7 +358,9 @@ def gather(cand: Candidate, seed: "Seed", skip: set[int]) -> Content:
     for n in nodes:
         cite = cite_of(n, seed.info.id, outline)
         if n.kind == "quote" and n.text:
-            text = n.text if len(n.text.split()) <= 60 else sentences(n.text)[0]
+            inner = [m.group(1).strip().rstrip(",") for m in _QUOTED.finditer(n.text)]
+            text = inner[0] if inner and len(inner[0].split()) >= 3 else (
+                n.text if len(n.text.split()) <= 60 else sentences(n.text)[0])
             quotes.append(Item(text.strip().strip("\"\u201c\u201d"), cite))
         elif n.kind in ("paragraph", "item", "pair"):
             for m in _QUOTED.finditer(n.text):
@@ -534,7 +540,7 @@ def plan_drafts(seed: "Seed", shown: str, root: Path, catalogue: Catalogue | Non
             cited = _cited_spans(block, library)
             if content.summary:  # the section's opening is news for the block too
                 content.points.insert(0, Item(content.summary, content.summary_cite))
-            content.points = _new_only(content.points, seed, cited)
+            content.points = _new_only(content.points, seed, cited)[:8]
             content.examples = _new_only(content.examples, seed, cited) if isinstance(block, Obstacle) else []
             content.quotes = [q for q in _new_only(content.quotes, seed, cited)
                               if normalize(q.text) not in {normalize(x.text) for x in block.quotes}]

@@ -127,8 +127,21 @@ _DATE_FORMS = (
     re.compile(r"\b(?P<d>\d{1,2}) (?P<mon>[A-Z][a-z]{2,8})\.? (?P<y>\d{4})\b"),
     re.compile(r"^D:(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})"),  # PDF dates
 )
-_BY = re.compile(r"^\W*(?:written\s+)?by\s+(?P<names>[A-Z][^|\u2022\u00b7]*?)(?=\s*(?:[|\u2022\u00b7,\u2013\u2014-]\s*)?"
-                 r"(?:(?:updated|published|posted)\b|[A-Z][a-z]{2,8}\.? \d{1,2},? \d{4}|\d{4}-\d{2}-\d{2}|$))")
+_BY = re.compile(r"^\W*(?:written\s+|prepared\s+)?by\s+(?P<rest>[A-Z].*)$", re.I)
+_BY_END = re.compile(r"\s*(?:[|\u2022\u00b7\u2013\u2014]|\b(?:updated|published|posted|on)\b|\d{4}-\d{2}-\d{2}|"
+                     r"[A-Z][a-z]{2,8}\.? \d{1,2},? \d{4}|\d{1,2} [A-Z][a-z]{2,8} \d{4})")
+
+
+def byline_authors(text: str) -> list[str]:
+    """The names a byline gives ('By A, B and C | May 21, 2024'), or []."""
+    m = _BY.match(text.strip())
+    if not m:
+        return []
+    rest = m.group("rest")
+    end = _BY_END.search(rest)
+    names = split_authors(rest[:end.start()] if end else rest)
+    ok = all(1 <= len(n.split()) <= 5 and n[0].isupper() for n in names)
+    return names if ok else []
 
 
 def parse_date(value: Any) -> str | None:
@@ -187,9 +200,9 @@ def stated(outline: Outline) -> dict[str, Any]:
         text = node.text.strip()
         if len(text.split()) > 30:
             continue
-        by = _BY.match(text)
-        if by and not authors:
-            authors = split_authors(by.group("names").strip(" ,|"))
+        by = byline_authors(text)
+        if by and (not authors or set(authors) < set(by)):  # the byline the reader sees, when it says more
+            authors = by
         if date is None and (by or re.match(r"^\W*(?:updated|published|posted|dated?|as of)\b", text, re.I)
                              or len(text.split()) <= 8):
             date = parse_date(text)

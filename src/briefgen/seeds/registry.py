@@ -1,6 +1,7 @@
 """Seed documents: the registry in seeds/sources.yaml, integrity checks, repaired text, and passage lookup."""
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -66,8 +67,23 @@ SUFFIX_FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", "
                   ".pdf": "pdf", ".docx": "docx"}
 
 
+_RENDITIONS: dict[tuple[str, str, str], tuple[str, Outline]] = {}
+
+
 def read_rendition(raw: bytes, seed_id: str, fmt: str, shown: str) -> tuple[str, Outline]:
-    """Read a binary seed (PDF, .docx) into its text rendition and outline; raise SeedError naming the file."""
+    """Read a binary seed (PDF, .docx) into its text rendition and outline; raise SeedError naming the file.
+
+    Reading a PDF takes about 0.1 s a page, so the last few renditions are kept for this process, by content hash.
+    """
+    key = (hashlib.sha256(raw).hexdigest(), seed_id, fmt)
+    if key not in _RENDITIONS:
+        _RENDITIONS[key] = _read_rendition(raw, seed_id, fmt, shown)
+        while len(_RENDITIONS) > 8:
+            _RENDITIONS.pop(next(iter(_RENDITIONS)))
+    return copy.deepcopy(_RENDITIONS[key])
+
+
+def _read_rendition(raw: bytes, seed_id: str, fmt: str, shown: str) -> tuple[str, Outline]:
     try:
         return read_binary(raw, seed_id, fmt)
     except ValueError as exc:
@@ -249,10 +265,17 @@ def load_library(project_root: Path) -> SeedLibrary:
     errors = ErrorCollector()
     errors.extend(conv.errors)
     library = SeedLibrary(project_root)
+    hashes: dict[str, SeedInfo] = {}
     for info in parsed.seeds if parsed else []:
         path = seeds_dir / info.file
         if info.id in library.seeds:
             errors.add(ContentError(f"duplicate seed id {info.id!r}", info.where("id"), "give each seed its own id"))
+            continue
+        first = hashes.setdefault(info.sha256.lower(), info)
+        if first is not info:
+            errors.add(SeedError(f"seed {info.id!r} ({info.file}) is a byte-identical copy of seed {first.id!r} "
+                                 f"(seeds/{first.file})", info.where("sha256"),
+                                 f"remove this entry and its file; cite {first.id}#... instead"))
             continue
         if not path.is_file() or path.resolve().parent != seeds_dir.resolve():
             errors.add(SeedError(f"seed file {info.file!r} not found in seeds/", info.where("file"),
