@@ -208,3 +208,79 @@ def test_unsupported_and_undecodable_files_name_the_file(scratch: Path, run) -> 
     assert "seeds/latin.txt:3:4: error: not valid UTF-8: byte 0xe9" in result.output
     missing = run(scratch, "ingest", "seeds/missing.md")
     assert missing.exit_code == 1 and "seeds/missing.md: error: no such seed file" in missing.output
+
+
+WORKING_NOTE = """\
+# Working Note: Deterrence in the Baltic
+
+*By Anna Kowalska, Baltic Desk | 12 March 2024*
+
+## Summary
+
+NATO's eastern flank depends on forces that can arrive within days. Poland now spends 4.1 percent of GDP on
+defense, the highest share in the alliance.
+
+## Findings
+
+1. Rotational brigades have become near-permanent.
+2. Stockpiles of artillery shells cover 30 days of high-intensity fighting.
+
+> "We cannot defend what we cannot reach in time," a senior planner told the authors.
+
+| Country | Spending (% of GDP) |
+|---|---|
+| Poland | 4.1 |
+| "Lithuania" | 2.5 |
+
+## Obstacles
+
+Host nations disagree on who pays for infrastructure. Several members argue that "burden sharing must include
+roads and rails," and want common funding.
+
+## Recommendations
+
+- Fund military mobility through the common budget.
+- Pre-position equipment for 2 brigades.
+"""
+
+CRS_EXCERPT = """\
+U.S.-Philippines Alliance: Issues for Congress
+Updated May 21, 2024 (R47599)
+The United States and the Philippines are treaty allies under the 1951 Mutual Defense Treaty. The alliance has expanded since 2014, when the two countries signed the Enhanced Defense Cooperation Agreement (EDCA).
+Enhanced Defense Cooperation Agreement
+EDCA gives U.S. forces access to 9 Philippine bases. Manila approved 4 new sites in 2023.
+"""
+
+
+def test_working_note_and_report_excerpt_give_drafts_worth_curating(small: Path, run) -> None:
+    """Byline and date lines never become a summary; lists, quote, table and recommendations are used; short ids."""
+    (small / "seeds" / "working-note.md").write_text(WORKING_NOTE, encoding="utf-8")
+    (small / "seeds" / "crs-excerpt.txt").write_text(CRS_EXCERPT, encoding="utf-8")
+    result = run(small, "ingest", "--register", "--draft", "-v", "seeds/working-note.md", "seeds/crs-excerpt.txt")
+    assert result.exit_code == 0, result.output
+    assert "#table-1-row-3 [row] \"Lithuania\" | 2.5" in result.output
+    library = load_library(small)
+    note, crs = library.get("working-note"), library.get("crs-excerpt")
+    assert (note.info.authors, note.info.date) == (["Anna Kowalska"], "2024-03-12")
+    assert (crs.info.title, crs.info.date) == ("U.S.-Philippines Alliance: Issues for Congress", "2024-05-21")
+    drafts = small / "content" / "drafts"
+    nato = yaml.safe_load((drafts / "additions" / "nato-from-working-note.yaml").read_text(encoding="utf-8"))
+    points = [p["text"] for p in nato["why_it_matters"]]
+    assert points[0].startswith("NATO's eastern flank depends on forces") and "By Anna" not in " ".join(points)
+    assert "Rotational brigades have become near-permanent." in points
+    assert [a["text"] for a in nato["key_actions"]] == ["Fund military mobility through the common budget.",
+                                                         "Pre-position equipment for 2 brigades."]
+    assert nato["quotes"] == [{"text": "We cannot defend what we cannot reach in time", "cite": "working-note#L15"}]
+    obstacle = yaml.safe_load((drafts / "obstacles" / "deterrence-baltic-obstacles.yaml").read_text(encoding="utf-8"))
+    assert obstacle["summary"].startswith("Host nations disagree on who pays")
+    assert obstacle["quotes"][0]["text"] == "burden sharing must include roads and rails"
+    alliance = yaml.safe_load((drafts / "alliances" / "us-philippines-alliance.yaml").read_text(encoding="utf-8"))
+    assert alliance["name"] == "U.S.-Philippines Alliance" and alliance["kind"] == "treaty alliance"
+    assert alliance["summary"].startswith("The United States and the Philippines are treaty allies")
+    assert "drawn into the proposed addition to 'nato'" in result.output
+    # A quote inside a table cell verifies through the normal provenance check, cited by row.
+    block = yaml.safe_load((small / "content" / "alliances" / "nato.yaml").read_text(encoding="utf-8"))
+    block["quotes"] = [{"text": "Lithuania", "cite": "working-note#table-1-row-3"}]
+    (small / "content" / "alliances" / "nato.yaml").write_text(yaml.safe_dump(block, sort_keys=False), encoding="utf-8")
+    result = run(small, "check")
+    assert result.exit_code == 0, result.output

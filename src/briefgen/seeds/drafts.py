@@ -26,7 +26,7 @@ ADDITIONS = "additions"
 
 def _fold(text: str) -> str:
     """Lowercase words for matching: dashes and slashes become spaces, periods and apostrophes go."""
-    text = text.lower().replace("&", " and ")
+    text = re.sub(r"['\u2019]s\b", "", text).lower().replace("&", " and ")
     text = re.sub(r"[.\u2019'`]", "", text)
     return " " + re.sub(r"[^a-z0-9]+", " ", text).strip() + " "
 
@@ -99,7 +99,7 @@ _GENERIC = {"the", "a", "an", "our", "their", "its", "new", "old", "strategic", 
             "what", "each", "every", "allied", "international", "bilateral", "military", "economic", "technology",
             "modernizing", "strengthening", "building", "deepening", "expanding", "forging", "renewing", "benefits"}
 _ONE_ALLIANCE = re.compile(r"\b([A-Z][\w.\u2019'&-]*)\s+(?:alliance|partnership|pact|treaty|dialogue|compact|"
-                           r"coalition|agreement|arrangement)\b", re.I)
+                           r"coalition)\b", re.I)
 _US_AND = re.compile(r"\b(?:United States|U\.?S\.?)\s?[\u2013\u2014-]\s?[A-Z]")
 _SECTION_NUMBER = re.compile(r"^(?:(?:\d+(?:\.\d+)*|[IVX]{1,5}|[A-Z])[.)]?\s+)(?=\S)")
 _NAMED_PARTNER = re.compile(r"^.*\b(?:partnerships?|alliances?|partners?)\s*:\s*(.+)$", re.I)
@@ -116,6 +116,8 @@ _FIGURE = re.compile(rf"(?:[$\u20ac\u00a3]\s?\d[\d,.]*(?:\s?(?:billion|million|t
                      rf"\b\d[\d,.]*\s?(?:%|percent\b|per cent\b|billion\b|million\b|trillion\b|thousand\b)|"
                      rf"\b\d{{1,3}}(?:,\d{{3}})+\b(?:\s+(?:[A-Z.]+\s+)?(?:{_UNITS})\b)?|"
                      rf"\b\d+(?:\.\d+)?\s+(?:[a-z-]+\s+)?(?:{_UNITS})\b)", re.I)
+_ACTIONS = re.compile(r"\b(?:recommendations?|actions?|next steps|policy options|the way forward|what to do|"
+                      r"options for congress)\b", re.I)
 _QUOTED = re.compile(r"[\u201c\"]([^\u201c\u201d\"]{12,400}?)[\u201d\"]")
 _ABBREV = re.compile(r"(?:\b[A-Z]\.|\b(?:e\.g|i\.e|etc|Mr|Ms|Dr|vs|No|St|Jr|Sr|Gen|Adm|Sen|Rep|Gov|Prof)\.)$")
 _STOP = {"the", "of", "and", "a", "an", "in", "for", "to", "on", "with", "at", "by", "or", "its", "their", "from"}
@@ -214,8 +216,11 @@ def _classify(node: Node, vocab: Vocabulary, outline_title: str | None) -> tuple
     parent = next((p for p in reversed(node.path()) if p is not node), None)
     numbered = _NUMBERED_OBSTACLE.match(title)
     name = _SECTION_NUMBER.sub("", _NUMBERED_OBSTACLE.sub("", title)).strip().rstrip(".:")
+    head, colon, _ = name.partition(":")
     named = _NAMED_PARTNER.match(title)
-    if named and not numbered:
+    if colon and (_US_AND.search(head) or _ONE_ALLIANCE.search(head)):  # "U.S.-Philippines Alliance: Issues for ..."
+        name, named = head.strip(), None
+    elif named and not numbered:  # "Strengthening Critical Strategic Partnerships: Taiwan"
         name = named.group(1).strip()
     # The document's own title section says what the whole seed is about, not that its chapters are obstacles.
     top = parent is not None and parent.parent is None and parent.level <= 1 and parent.text == outline_title
@@ -229,6 +234,11 @@ def _classify(node: Node, vocab: Vocabulary, outline_title: str | None) -> tuple
             and not _ALLIANCE_WORDS.search(title):
         return "obstacle", name, None, f"one of the obstacles under {parent.text!r}"
     if _is_section(node) and _OBSTACLE_WORDS.search(title) and not any(_is_section(c) for c in node.children):
+        if not set(_fold(name).split()) - _STOP - {"key", "main", "major", "remaining", "current"} - set(
+                _fold(" ".join(_OBSTACLE_WORDS.findall(name))).split()):
+            context = next((p.text for p in reversed(node.path()) if p is not node), outline_title or "")
+            context = context.split(":", 1)[-1].strip() if context else ""
+            name = f"{context}: {name.lower()}" if context else name  # "Obstacles" alone names nothing
         return "obstacle", name, None, "heading names an obstacle"
     if named or _US_AND.search(title):
         return "alliance", name, None, "heading names a partner"
@@ -260,15 +270,63 @@ def candidates(outline: Outline, vocab: Vocabulary) -> tuple[list[Candidate], di
                 reasons[id(node)] = (("it is about alliances or obstacles in general, not one by name"
                                       if general else "its heading names no alliance, partnership or obstacle")
                                      + (f" (the text mentions {said})" if said else ""))
-    # A section whose subsections (or entries) are new candidates themselves is their container, not a block.
+    doc = _document_candidate(outline, vocab, found, reasons)
+    if doc is not None:
+        found.insert(0, doc)
+    # A section whose subsections (or entries) are new candidates of its own kind is their container, not a block.
     kept = []
     for cand in found:
-        inner = [c for c in found if c is not cand and cand.node in _ancestors(c.node)]
-        if _is_section(cand.node) and inner and cand.block is None:
+        inner = [c for c in found if c is not cand and (cand.node.attrs.get("virtual") or cand.node in _ancestors(c.node))]
+        if _is_section(cand.node) and inner and cand.block is None and all(c.kind == cand.kind for c in inner):
             reasons[id(cand.node)] = f"holds {len(inner)} candidate(s) of its own, drafted one by one ({cand.why})"
             continue
         kept.append(cand)
     return kept, reasons
+
+
+def document_node(outline: Outline) -> Node | None:
+    """The node standing for the whole seed: its title heading, or a stand-in over every node (plain text)."""
+    roots = [n for n in outline.nodes if not n.attrs.get("pseudo")]
+    if len(roots) == 1 and _is_section(roots[0]) and roots[0].text == outline.title:
+        return roots[0]
+    if not outline.title or any(_is_section(n) and n.level <= 1 for n in roots):
+        return None
+    end = max((n.end for n in outline.nodes), default=1)
+    node = Node("section", outline.title, 1, end, level=0, attrs={"virtual": "whole seed"})
+    node.children = [n for n in outline.nodes if not n.attrs.get("pseudo")]
+    return node
+
+
+def _document_candidate(outline: Outline, vocab: Vocabulary, found: list[Candidate],
+                        reasons: dict[int, str]) -> Candidate | None:
+    """The whole seed as a candidate: by its title, or by the one block its opening names and its text is about."""
+    doc = document_node(outline)
+    if doc is None or any(c.node is doc for c in found):
+        return None
+    if doc.attrs.get("virtual"):
+        got = _classify(doc, vocab, None)
+        if got is not None:
+            kind, name, block, why = got
+            return Candidate(kind, doc, name, block, f"the seed's title: {why}")
+    skip = {id(c.node) for c in found}
+    prose = [n for n in _own_text(doc, skip) if n.kind in ("paragraph", "item", "pair", "quote") and n.text]
+    opening = next((n for n in prose if n.kind == "paragraph" and not is_byline(n.text)), None)
+    if opening is None:
+        return None
+    counts = vocab.mentions(" ".join(n.text for n in prose))
+    first = vocab.mentions(opening.text)
+    if not counts or not first:
+        return None
+    best, n = max(counts.items(), key=lambda kv: kv[1])
+    if best not in first or n * 2 < sum(counts.values()):
+        return None
+    block = next(b for b in vocab.names.values() if b.id == best)
+    reasons.pop(id(doc), None)
+    for node in doc.walk():
+        if id(node) in reasons and node is not doc and id(node) not in skip:
+            reasons[id(node)] = f"drawn into the proposed addition to {block.id!r} from the whole seed"
+    return Candidate(block.type_name, doc, block.name, block,
+                     f"the seed is about {block.type_name} {block.id!r} (its opening names it; {n} mention(s))")
 
 
 def _ancestors(node: Node) -> list[Node]:
@@ -289,6 +347,7 @@ class Item:
     text: str
     cite: str
     figure: str | None = None
+    action: bool = False  # from a list of recommendations or actions
 
 
 def cite_of(node: Node, seed_id: str, outline: Outline) -> str:
@@ -319,6 +378,7 @@ class Content:
     points: list[Item]
     examples: list[Item]
     quotes: list[Item]
+    actions: list[Item] = field(default_factory=list)
 
 
 def gather(cand: Candidate, seed: "Seed", skip: set[int]) -> Content:
@@ -335,12 +395,17 @@ def gather(cand: Candidate, seed: "Seed", skip: set[int]) -> Content:
         summary_cite = cite_of(opening, seed.info.id, outline)
     points: list[Item] = []
     examples: list[Item] = []
+    actions: list[Item] = []
     for n in prose:
         text = _strip_lead(n.text, n.lead)
         cite = cite_of(n, seed.info.id, outline)
         if n.kind == "item" or (n.kind == "pair" and n is not opening):
             first = sentences(text)
-            points.append(Item(first[0] if first and len(text.split()) > 40 else text, cite))
+            item = Item(first[0] if first and len(text.split()) > 40 else text, cite)
+            if any(_ACTIONS.search(p.text) for p in _ancestors(n) if _is_section(p)):
+                actions.append(item)
+            else:
+                points.append(item)
             continue
         for s in sentences(text):  # a figure stays a cited item even when the summary opens with it
             m = _FIGURE.search(s)
@@ -368,7 +433,7 @@ def gather(cand: Candidate, seed: "Seed", skip: set[int]) -> Content:
                 if len(inner.split()) >= 5:
                     quotes.append(Item(inner, cite))
     quotes = [q for q in quotes if _verifies(q, seed)]
-    return Content(summary, summary_cite, points[:8], examples[:5], quotes[:3])
+    return Content(summary, summary_cite, points[:8], examples[:5], quotes[:3], actions[:6])
 
 
 def _verifies(item: Item, seed: "Seed") -> bool:
@@ -440,7 +505,8 @@ def draft_text(cand: Candidate, block_id: str, content: Content, seed: "Seed", s
         lines += _items("examples", content.examples, "sentences with figures; keep the figure as the seed states it")
     else:
         lines += _items("why_it_matters", content.points, "the seed's wording; reword, prune, or move to "
-                        "modernization_priorities / key_actions")
+                        "modernization_priorities")
+        lines += _items("key_actions", content.actions, "the seed's recommendations; reword and prune")
     if content.quotes:
         lines.append("quotes:  # verbatim; TODO: add the speaker where the seed names one")
         for q in content.quotes:
@@ -469,6 +535,8 @@ def addition_text(block: Block, where: str, parts: list[tuple[Candidate, Content
     examples = [it for _, c in parts for it in c.examples]
     quotes = [it for _, c in parts for it in c.quotes]
     lines += _items(field_name, points, "new points, in the seed's wording")
+    if not isinstance(block, Obstacle):
+        lines += _items("key_actions", [it for _, c in parts for it in c.actions], "new actions the seed recommends")
     lines += _items("examples", examples, "new examples with figures")
     if quotes:
         lines.append("quotes:  # verbatim")
@@ -539,7 +607,8 @@ def plan_drafts(seed: "Seed", shown: str, root: Path, catalogue: Catalogue | Non
             where = catalogue.files.get(block.id, block.id) if catalogue is not None else block.id
             cited = _cited_spans(block, library)
             if content.summary:  # the section's opening is news for the block too
-                content.points.insert(0, Item(content.summary, content.summary_cite))
+                content.points = [Item(content.summary, content.summary_cite)] + [
+                    it for it in content.points if it.text not in content.summary]
             content.points = _new_only(content.points, seed, cited)[:8]
             content.examples = _new_only(content.examples, seed, cited) if isinstance(block, Obstacle) else []
             content.quotes = [q for q in _new_only(content.quotes, seed, cited)
@@ -547,7 +616,8 @@ def plan_drafts(seed: "Seed", shown: str, root: Path, catalogue: Catalogue | Non
             path = DRAFTS / ADDITIONS / f"{block.id}-from-{seed.info.id}.yaml"
             d = Draft(block.type_name, block.id, block.name, cand.node, path, "", addition_to=where, why=cand.why)
             drafts.append(d)
-            if not (content.points or content.examples or content.quotes):
+            content.actions = _new_only(content.actions, seed, cited) if not isinstance(block, Obstacle) else []
+            if not (content.points or content.examples or content.quotes or content.actions):
                 d.status = f"nothing new for {where}: it already cites what this passage offers"
             elif (root / path).exists():
                 d.status = "skipped: a proposed addition exists (drafts are never overwritten)"
@@ -611,6 +681,7 @@ class Addition(Record):
     draft: bool = doc("marks the file as uncurated", default=True)
     addition_to: Id = doc("id of the block the points are for")
     why_it_matters: list[Point] = doc("new points for an alliance", default_factory=list)
+    key_actions: list[Point] = doc("new actions for an alliance", default_factory=list)
     how_it_shows_up: list[Point] = doc("new points for an obstacle", default_factory=list)
     examples: list[Example] = doc("new examples for an obstacle", default_factory=list)
     quotes: list[Quote] = doc("new verbatim quotes", default_factory=list)

@@ -132,6 +132,10 @@ _BY_END = re.compile(r"\s*(?:[|\u2022\u00b7\u2013\u2014]|\b(?:updated|published|
                      r"[A-Z][a-z]{2,8}\.? \d{1,2},? \d{4}|\d{1,2} [A-Z][a-z]{2,8} \d{4})")
 
 
+_UNIT = re.compile(r"\b(?:desk|team|staff|office|program|programme|center|centre|institute|department|unit|"
+                   r"division|bureau|service|research)\b", re.I)
+
+
 def byline_authors(text: str) -> list[str]:
     """The names a byline gives ('By A, B and C | May 21, 2024'), or []."""
     m = _BY.match(text.strip())
@@ -139,7 +143,7 @@ def byline_authors(text: str) -> list[str]:
         return []
     rest = m.group("rest")
     end = _BY_END.search(rest)
-    names = split_authors(rest[:end.start()] if end else rest)
+    names = [n for n in split_authors(rest[:end.start()] if end else rest) if not _UNIT.search(n)]
     ok = all(1 <= len(n.split()) <= 5 and n[0].isupper() for n in names)
     return names if ok else []
 
@@ -196,8 +200,9 @@ def stated(outline: Outline) -> dict[str, Any]:
     authors = split_authors(first("authors", "author", "citation_author", "dc.creator"))
     date = parse_date(first("date", "article:published_time", "citation_publication_date", "citation_date",
                             "dc.date", "creationdate", "created"))
-    for node in _header_nodes(outline):
-        text = node.text.strip()
+    header = [t for t in (outline.subtitle, *outline.breadcrumb) if t] + [n.text for n in _header_nodes(outline)]
+    for text in header:
+        text = text.strip()
         if len(text.split()) > 30:
             continue
         by = byline_authors(text)
