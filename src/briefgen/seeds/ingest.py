@@ -122,7 +122,7 @@ def _free_id(base: str, library: SeedLibrary | None) -> str:
 _MONTH = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
                                       "dec"), start=1)}
 _DATE_FORMS = (
-    re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b"),
+    re.compile(r"\b(?P<y>\d{4})[-/](?P<m>\d{2})[-/](?P<d>\d{2})(?!\d)"),
     re.compile(r"\b(?P<mon>[A-Z][a-z]{2,8})\.? (?P<d>\d{1,2}),? (?P<y>\d{4})\b"),
     re.compile(r"\b(?P<d>\d{1,2}) (?P<mon>[A-Z][a-z]{2,8})\.? (?P<y>\d{4})\b"),
     re.compile(r"^D:(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})"),  # PDF dates
@@ -211,7 +211,7 @@ def stated(outline: Outline) -> dict[str, Any]:
         if date is None and (by or re.match(r"^\W*(?:updated|published|posted|dated?|as of)\b", text, re.I)
                              or len(text.split()) <= 8):
             date = parse_date(text)
-    title = outline.title or first("title", "citation_title", "dc.title", "og:title")
+    title = first("citation_title", "dc.title") or outline.title or first("title", "og:title")
     return {
         "title": str(title).strip() if title else None,
         "publisher": first("publisher", "citation_publisher", "dc.publisher", "og:site_name", "company"),
