@@ -281,3 +281,32 @@ def test_docx_outline_drafts_and_verified_quote(small: Path, report_docx: bytes,
     assert obstacle["examples"][0]["figure"] == "7 years" or "7" in obstacle["examples"][0]["figure"]
     assert "#challenges Challenges: it is about alliances or obstacles in general" in result.output
     assert run(small, "check").exit_code == 0
+
+
+TWO_COLUMNS = """<html><head><style>@page { size: A4; margin: 2cm } body { font-family: serif; font-size: 10pt }
+.cols { columns: 2; column-gap: 1.2cm } h1 { font-size: 20pt }</style></head><body>
+<h1>Two Column Alliance Review</h1><div class="cols">
+<p>First paragraph of the left column talks about the Quad and its maritime agenda, which has widened each year
+since the leaders first met. It continues so that it wraps over several lines of the narrow column.</p>
+<p>Second paragraph of the left column explains that the partners disagree about China, and that the
+disagreement shapes every joint statement they publish.</p>
+<p>Third paragraph still in the left column mentions that exercises have grown in number and size, with more
+ships and aircraft taking part every season.</p>
+<p>Fourth paragraph begins near the bottom of the left column and carries on into the right column, where the
+sentence about interoperability finally ends with a full stop.</p>
+<p>Fifth paragraph sits in the right column and closes the review with a note on funding.</p>
+</div></body></html>"""
+
+
+def test_two_column_pdf_is_read_column_by_column() -> None:
+    """Each column is read top to bottom, the wide title first; a paragraph carried across columns is joined."""
+    import weasyprint
+
+    from briefgen.seeds.outline import read_binary
+
+    text, outline = read_binary(weasyprint.HTML(string=TWO_COLUMNS).write_pdf(), "two", "pdf")
+    lines = text.splitlines()
+    assert lines[0] == "Two Column Alliance Review" and outline.title == lines[0]
+    assert [ln.split()[0] for ln in lines[1:]] == ["First", "Second", "Third", "Fourth", "Fifth"]
+    assert "grown in number and size, with more ships" in lines[3]
+    assert lines[4].endswith("finally ends with a full stop.")

@@ -44,6 +44,8 @@ class _Line:
     italic: bool
     text: str
     markers: list[str] = field(default_factory=list)  # footnote calls (superscript numbers) taken out of the text
+    bullet: bool = False  # a drawn bullet (a small shape, not a character) stands just left of the line
+    left: float = 0.0  # the left edge of the column the line is set in
 
     @property
     def first(self) -> str:
@@ -81,39 +83,113 @@ def _page_lines(page: Any, number: int, tables: list[Any]) -> list[_Line]:
     words = [w for w in page.extract_words(extra_attrs=["fontname", "size"], keep_blank_chars=False)
              if not any(x0 - 1 <= w["x0"] and w["x1"] <= x1 + 1 and top - 1 <= w["top"] and w["bottom"] <= bottom + 1
                         for x0, top, x1, bottom in boxes)]
-    words.sort(key=lambda w: (w["top"], w["x0"]))
+    gutter = _gutter(words, float(page.width))
+    if gutter is None:
+        lines = [_make_line(page, number, g) for g in _group_lines(words)]
+        left = Counter(round(ln.x0) for ln in lines).most_common(1)
+        for ln in lines:
+            ln.left = left[0][0] if left else ln.x0
+        return lines
+    # Two columns: lines that cross the gutter (a title, a wide heading) are full width; the rest per column.
+    crossing = [w for w in words if w["x0"] < gutter < w["x1"]]
+    near_l = [w for w in words if gutter - 60 <= w["x1"] <= gutter]
+    near_r = [w for w in words if gutter <= w["x0"] <= gutter + 60]
+    crossing += [a for a in near_l for b in near_r  # a line that runs across the gutter with a word space
+                 if abs(a["bottom"] - b["bottom"]) < 0.5 and b["x0"] - a["x1"] < max(a["size"], b["size"])]
+    full_words = [w for w in words if any(c["top"] - 0.5 <= (w["top"] + w["bottom"]) / 2 <= c["bottom"] + 0.5
+                                          for c in crossing)]
+    rest = [w for w in words if not any(w is f for f in full_words)]
+    full = [_make_line(page, number, g) for g in _group_lines(full_words)]
+    sides = [[_make_line(page, number, g) for g in _group_lines([w for w in rest if w["x1"] <= gutter + 1])],
+             [_make_line(page, number, g) for g in _group_lines([w for w in rest if w["x1"] > gutter + 1])]]
+    for side in sides:
+        left = Counter(round(ln.x0) for ln in side).most_common(1)
+        for ln in side:
+            ln.left = left[0][0] if left else ln.x0
+    for ln in full:
+        ln.left = min((x.left for x in sides[0]), default=ln.x0)
+    # Reading order: between full-width lines, the left column top to bottom, then the right one.
+    ordered: list[_Line] = []
+    cuts = sorted(full, key=lambda ln: ln.top)
+    bounds = [-1.0] + [ln.top for ln in cuts] + [float("inf")]
+    for i in range(len(bounds) - 1):
+        if i > 0:
+            ordered.append(cuts[i - 1])
+        for side in sides:
+            ordered.extend(sorted((ln for ln in side if bounds[i] <= ln.top < bounds[i + 1]), key=lambda ln: ln.top))
+    return ordered
+
+
+def _gutter(words: list[dict[str, Any]], width: float) -> float | None:
+    """The x of a gap between two columns of text that (almost) no word crosses, or None for one column."""
+    if len(words) < 40:
+        return None
+    best: tuple[int, float] | None = None
+    for step in range(int(width * 0.3), int(width * 0.7), 2):
+        x = float(step)
+        cross = sum(1 for w in words if w["x0"] < x < w["x1"])
+        if cross > max(2, 0.03 * len(words)):
+            continue
+        left = sum(1 for w in words if w["x1"] <= x)
+        right = sum(1 for w in words if w["x0"] >= x)
+        if min(left, right) >= 0.2 * len(words) and (best is None or cross < best[0]):
+            best = (cross, x)
+    return best[1] if best else None
+
+
+def _group_lines(words: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Words grouped into lines by the vertical band of each line's largest word, top to bottom."""
+    words = sorted(words, key=lambda w: (w["top"], w["x0"]))
     groups: list[list[dict[str, Any]]] = []
+    refs: list[dict[str, Any]] = []
     for w in words:
         mid = (w["top"] + w["bottom"]) / 2
-        for g in reversed(groups[-3:]):
-            top = min(x["top"] for x in g)
-            bottom = max(x["bottom"] for x in g)
-            if top - 0.5 <= mid <= bottom + 0.5:
-                g.append(w)
+        for i in range(len(groups) - 1, max(-1, len(groups) - 4), -1):
+            ref = refs[i]
+            if ref["top"] - 0.5 <= mid <= ref["bottom"] + 0.5:
+                groups[i].append(w)
+                if w["size"] > ref["size"]:
+                    refs[i] = w
                 break
         else:
             groups.append([w])
-    lines = []
-    for g in groups:
-        g.sort(key=lambda w: w["x0"])
-        weights = Counter()
-        for w in g:
-            weights[(round(w["size"], 1), w["fontname"])] += len(w["text"])
-        (size, font), _ = weights.most_common(1)[0]
-        base = max(w["bottom"] for w in g if round(w["size"], 1) == size)
-        main, markers = [], []
-        for w in g:
-            sup = w["size"] < 0.8 * size and w["bottom"] < base - 0.15 * size
-            if sup and re.fullmatch(r"\d{1,3}|[*\u2020\u2021]", w["text"]) and main:
-                markers.append(w["text"])
-            else:
-                main.append(w)
-        if not main:
-            main, markers = g, []
-        lines.append(_Line(number, min(w["top"] for w in g), max(w["bottom"] for w in g), main[0]["x0"],
-                           max(w["x1"] for w in main), size, bool(_BOLD.search(font)), bool(_ITALIC.search(font)),
-                           _join_words(main, size), markers))
-    return lines
+            refs.append(w)
+    return groups
+
+
+def _make_line(page: Any, number: int, g: list[dict[str, Any]]) -> _Line:
+    """One line from its words: main type size and font, footnote calls taken out, a drawn bullet noticed."""
+    g.sort(key=lambda w: w["x0"])
+    weights: Counter[tuple[float, str]] = Counter()
+    for w in g:
+        weights[(round(w["size"], 1), w["fontname"])] += len(w["text"])
+    (size, font), _ = weights.most_common(1)[0]
+    base = max(w["bottom"] for w in g if round(w["size"], 1) == size)
+    main, markers = [], []
+    for w in g:
+        sup = w["size"] < 0.8 * size and w["bottom"] < base - 0.15 * size
+        if sup and re.fullmatch(r"\d{1,3}|[*\u2020\u2021]", w["text"]) and main:
+            markers.append(w["text"])
+        else:
+            main.append(w)
+    if not main:
+        main, markers = g, []
+    line = _Line(number, min(w["top"] for w in g), max(w["bottom"] for w in g), main[0]["x0"],
+                 max(w["x1"] for w in main), size, bool(_BOLD.search(font)), bool(_ITALIC.search(font)),
+                 _join_words(main, size), markers)
+    line.bullet = any(line.x0 - 3 * size < x1 <= line.x0 and line.top <= (top + bottom) / 2 <= line.bottom
+                      for x0, x1, top, bottom in _bullet_shapes(page))
+    return line
+
+
+def _bullet_shapes(page: Any) -> list[tuple[float, float, float, float]]:
+    """Small filled shapes (discs, squares) that some PDF writers draw as list bullets instead of characters."""
+    cached = getattr(page, "_briefgen_bullets", None)
+    if cached is None:
+        cached = [(o["x0"], o["x1"], o["top"], o["bottom"]) for o in page.curves + page.rects
+                  if 1 <= o["x1"] - o["x0"] <= 7 and 1 <= o["bottom"] - o["top"] <= 7 and o.get("fill")]
+        page._briefgen_bullets = cached
+    return cached
 
 
 def _furniture_key(text: str) -> str:
@@ -242,8 +318,6 @@ def read_pdf(raw: bytes, seed: str) -> tuple[str, Outline]:
             if a.size == b.size == body:
                 gaps[round(b.top - a.bottom, 0)] += 1
     leading = min(gaps.most_common(1)[0][0], 0.5 * body) if gaps else 0.3 * body
-    left = Counter(round(ln.x0) for lines in pages for ln in lines if ln.size == body).most_common(1)
-    margin = left[0][0] if left else 0.0
     head_sizes = sorted({round(ln.size * 2) / 2 for lines in pages for ln in lines if ln.size >= 1.12 * body},
                         reverse=True)
 
@@ -255,10 +329,12 @@ def read_pdf(raw: bytes, seed: str) -> tuple[str, Outline]:
     for number, (lines, page_tables) in enumerate(zip(pages, tables), start=1):
         lines, notes = _split_footnotes(lines, body)
         footnotes.extend(notes)
-        events: list[tuple[float, Any]] = [(ln.top, ln) for ln in lines] + list(page_tables)
-        events.sort(key=lambda e: e[0])
+        events: list[Any] = list(lines)  # in reading order; each table goes before the first line below it
+        for top, rows in sorted(page_tables, key=lambda t: t[0], reverse=True):
+            at = next((i for i, ln in enumerate(events) if isinstance(ln, _Line) and ln.top > top), len(events))
+            events.insert(at, rows)
         prev: _Line | None = None
-        for _, ev in events:
+        for ev in events:
             if isinstance(ev, list):
                 blocks.append(_Block("table", number, rows=ev))
                 prev = None
@@ -266,8 +342,8 @@ def read_pdf(raw: bytes, seed: str) -> tuple[str, Outline]:
             ln = ev
             blocks_before = blocks[-1] if blocks else None
             big = ln.size >= 1.12 * body
-            bullet = ln.first in _BULLETS or (_NUMBERED.match(ln.first) and " " in ln.text and not big)
-            indented = ln.x0 >= margin + 0.8 * body
+            bullet = ln.bullet or ln.first in _BULLETS or (_NUMBERED.match(ln.first) and " " in ln.text and not big)
+            indented = ln.x0 >= ln.left + 0.8 * body
             gap = ln.top - prev.bottom if prev is not None else None
             cur = blocks_before
             if big:
@@ -281,7 +357,7 @@ def read_pdf(raw: bytes, seed: str) -> tuple[str, Outline]:
                 continue
             continues = False
             if cur is not None and cur.kind in ("paragraph", "item", "quote") and not bullet:
-                if prev is None:  # first line of a page: a paragraph carried over from the page before
+                if prev is None or ln.top < prev.top - 1:  # carried over from the page or column before
                     continues = cur.text[-1:] not in _TERMINAL or ln.text[:1].islower()
                 elif cur.lines[-1] is prev and gap is not None and gap <= leading + 0.35 * body:
                     continues = cur.kind == "item" or (cur.kind == "quote") == indented or ln.text[:1].islower()
