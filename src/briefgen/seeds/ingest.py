@@ -199,7 +199,7 @@ def stated(outline: Outline) -> dict[str, Any]:
 
     authors = split_authors(first("authors", "author", "citation_author", "dc.creator"))
     date = parse_date(first("date", "article:published_time", "citation_publication_date", "citation_date",
-                            "dc.date", "creationdate", "created"))
+                            "dc.date"))
     header = [t for t in (outline.subtitle, *outline.breadcrumb) if t] + [n.text for n in _header_nodes(outline)]
     for text in header:
         text = text.strip()
@@ -211,6 +211,8 @@ def stated(outline: Outline) -> dict[str, Any]:
         if date is None and (by or re.match(r"^\W*(?:updated|published|posted|dated?|as of)\b", text, re.I)
                              or len(text.split()) <= 8):
             date = parse_date(text)
+    # A dated element of the page, then the file's own creation date (PDF metadata, Word core properties).
+    date = date or parse_date(first("time")) or parse_date(first("creationdate", "created"))
     title = first("citation_title", "dc.title") or outline.title or first("title", "og:title")
     return {
         "title": str(title).strip() if title else None,

@@ -53,7 +53,8 @@ def _footnotes(document: Any) -> dict[str, str]:
     for rel in document.part.rels.values():
         if rel.reltype != RT.FOOTNOTES or rel.is_external:
             continue
-        root = etree.fromstring(rel.target_part.blob)
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+        root = etree.fromstring(rel.target_part.blob, parser)
         for note in root.iter(W + "footnote"):
             fid = note.get(W + "id")
             if fid is None or note.get(W + "type") in ("separator", "continuationSeparator", "continuationNotice"):

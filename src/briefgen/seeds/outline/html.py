@@ -57,6 +57,8 @@ class _HtmlReader(HTMLParser):
                 else:
                     self.meta[key] = a["content"].strip()
             return
+        if tag == "time" and a.get("datetime") and not self._skip:
+            self.meta.setdefault("time", a["datetime"].strip())  # the first dated element: the article's date
         if tag == "link" and "canonical" in a.get("rel", "").lower().split() and a.get("href"):
             self.meta.setdefault("canonical", a["href"].strip())
             return
@@ -149,7 +151,7 @@ def parse_html(text: str, seed: str, fmt: str = "html") -> Outline:
     outline.front_matter = {k: v for k, v in meta.items() if k in (
         "author", "description", "og:title", "og:site_name", "og:url", "canonical", "article:published_time", "date",
         "citation_date", "citation_publication_date", "citation_title", "citation_author", "citation_publisher",
-        "dc.title", "dc.creator", "dc.date", "dc.publisher", "publisher")}
+        "dc.title", "dc.creator", "dc.date", "dc.publisher", "publisher", "time")}
     add, open_section, close_all, roots, stack = section_stack_builder()
     lists: dict[int, Node] = {}
     last_item: dict[int, Node] = {}
