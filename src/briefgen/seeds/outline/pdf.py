@@ -303,6 +303,10 @@ def read_pdf(raw: bytes, seed: str) -> tuple[str, Outline]:
     outline.front_matter = {k.lower(): _meta_text(v) for k, v in meta.items()
                             if k in ("Title", "Author", "Subject", "Keywords", "CreationDate", "Company")
                             and _meta_text(v)}
+    empty = [i for i, (lines, ts) in enumerate(zip(pages, tables), start=1) if not lines and not ts]
+    if empty:
+        outline.note(1, f"page(s) {', '.join(map(str, empty[:12]))}{' ...' if len(empty) > 12 else ''} have no text "
+                        "(scanned images, figures or blank pages): nothing on them can be cited")
     pages = _drop_furniture(pages, heights, outline)
     sizes: Counter[float] = Counter()
     for lines in pages:
