@@ -17,6 +17,7 @@ from briefgen.errors import BriefgenError, ContentError, ErrorGroup, Location
 from briefgen.project import Project, find_root
 from briefgen.render.book.plan import plan_book
 from briefgen.render.book.segments import pool_renderer, render_book
+from briefgen.seeds.drafts import check_drafts, draft_files
 from briefgen.seeds.ingest import Ingested, entry_yaml, ingest_files
 from briefgen.seeds.outline import Node, Outline
 
@@ -81,12 +82,18 @@ def check(c: Context) -> None:
     """Validate configuration, seeds, content, cross-links and every quote against its seed."""
     project = c.project
     project.check()
+    drafts = check_drafts(project.root, project.seeds)  # verified where they lie; builds never read them
+    if drafts:
+        raise ErrorGroup(drafts) if len(drafts) > 1 else drafts[0]
     cat = project.catalogue
+    verified = len(draft_files(project.root))
     warnings = project.warnings()
     for warning in warnings:
         click.echo(warning.format_message(), err=True)
     c.say(f"ok: {len(cat.blocks)} blocks, {len(project.seeds.seeds)} seeds, {len(project.audience_names())} "
-          f"audiences, every quote found in its seed" + (f"; {len(warnings)} warning(s)" if warnings else ""))
+          f"audiences, every quote found in its seed"
+          + (f"; {verified} draft(s) in content/drafts/ verified" if verified else "")
+          + (f"; {len(warnings)} warning(s)" if warnings else ""))
 
 
 def _render_one(c: Context, kind: str, block_id: str, audiences: tuple[str, ...], out: Path | None,

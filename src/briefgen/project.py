@@ -10,7 +10,7 @@ from briefgen.content.catalogue import Catalogue, load_catalogue
 from briefgen.content.provenance import check_catalogue
 from briefgen.content.views import prose_of
 from briefgen.errors import BriefgenError, ContentError, ContentWarning, ErrorCollector, Location
-from briefgen.seeds.drafts import check_drafts, check_uncurated
+from briefgen.seeds.drafts import check_uncurated
 from briefgen.seeds.registry import SeedLibrary, load_library
 
 
@@ -103,6 +103,5 @@ class Project:
             errors.extend(self.check_audiences())
             errors.extend(self.seeds.verify())
             errors.extend(check_catalogue(self.catalogue, self.seeds))
-            errors.extend(check_drafts(self.root, self.seeds))
         errors.raise_if_any()
 
