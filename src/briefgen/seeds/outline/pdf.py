@@ -25,6 +25,7 @@ _NUMBERED = re.compile(r"^\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]$")
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:of|/)\s*\d{1,4})?$", re.I)
 _HYPHENS = ("-", "\u2010", "\u00ad")
 _TERMINAL = ".!?:\"\u201d\u2019)"
+_LEADER = re.compile(r"(?:\.\s?){5,}\s*(?:\d{1,4}|[ivxlc]{1,6})\s*$")  # "Introduction ........ 3"
 _FOOTNOTE_START = re.compile(r"^(\d{1,3})[.)]?$")
 
 
@@ -214,12 +215,18 @@ def _drop_furniture(pages: list[list[_Line]], heights: list[float], outline: Out
     for lines in pages:
         kept = []
         for ln in lines:
+            if _LEADER.search(ln.text):
+                dropped["contents line"] += 1
+                continue
             if banded(ln) and (_PAGE_NUMBER.match(ln.text.strip()) or _furniture_key(ln.text) in repeated):
                 dropped["page number" if _PAGE_NUMBER.match(ln.text.strip()) else ln.text.strip()] += 1
                 continue
             kept.append(ln)
         out.append(kept)
     for text, n in dropped.items():
+        if text == "contents line":
+            outline.note(1, f"{n} table-of-contents line(s) (dot leaders and a page number) left out of the text")
+            continue
         what = "page numbers" if text == "page number" else f"running header/footer {text[:60]!r}"
         outline.note(1, f"{what} left out of the text on {n} page(s)")
     return out
