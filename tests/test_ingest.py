@@ -258,7 +258,7 @@ def test_working_note_and_report_excerpt_give_drafts_worth_curating(small: Path,
     (small / "seeds" / "crs-excerpt.txt").write_text(CRS_EXCERPT, encoding="utf-8")
     result = run(small, "ingest", "--register", "--draft", "-v", "seeds/working-note.md", "seeds/crs-excerpt.txt")
     assert result.exit_code == 0, result.output
-    assert "#table-1-row-3 [row] \"Lithuania\" | 2.5" in result.output
+    assert "#table-1-row-3 [row] table 1, row 3: \"Lithuania\" | 2.5" in result.output
     library = load_library(small)
     note, crs = library.get("working-note"), library.get("crs-excerpt")
     assert (note.info.authors, note.info.date) == (["Anna Kowalska"], "2024-03-12")

@@ -168,8 +168,9 @@ def test_pdf_outline_pages_furniture_footnotes_and_table(with_pdf: Path, run) ->
                                                 "Japan | 1.2 percent of GDP | 247,000",
                                                 "Australia | 2.0 percent of GDP | 59,000"]
     assert seed.passage("table-1-row-3").text == "Japan | 1.2 percent of GDP | 247,000"
-    assert "p. " in Note(1, SourceRef(seed="allies-report", anchor="table-1-row-3"), seed.info,
-                         seed.passage("table-1-row-3")).where
+    where = Note(1, SourceRef(seed="allies-report", anchor="table-1-row-3"), seed.info,
+                 seed.passage("table-1-row-3")).where
+    assert re.fullmatch(r"section \u201cAllies Under Strain \u203a table 1, row 3\u201d \(p\. \d+\)", where), where
     entry = seed.info
     assert entry.title == "Allies Under Strain" and entry.authors == ["Priya Raman", "Tom Okafor"]
     assert entry.date == "2024-03-04" and entry.format == "pdf"
@@ -195,6 +196,10 @@ def test_pdf_quote_cited_by_page_verifies_and_notes_show_the_page(with_pdf: Path
     assert result.exit_code == 0, result.output
     passage = seed.passage(f"p{page}")
     assert Note(1, SourceRef(seed="allies-report", anchor=f"p{page}"), seed.info, passage).where == f"p. {page}"
+    result = run(with_pdf, "brief", "nato", "--format", "html")  # the reader sees the page in the notes
+    assert result.exit_code == 0, result.output
+    html = next((with_pdf / "build").rglob("nato.html")).read_text(encoding="utf-8")
+    assert re.search(rf"\u201cAllies Under Strain\u201d, [^<]*p\. {page}\.</li>", html), html[-3000:]
     block["quotes"][0]["cite"] = f"allies-report#p{page + 1}"
     path.write_text(yaml.safe_dump(block, allow_unicode=True, sort_keys=False), encoding="utf-8")
     result = run(with_pdf, "check")

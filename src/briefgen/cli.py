@@ -363,7 +363,8 @@ def describe_seed(ing: Ingested, every_node: bool = False) -> str:
         if node.aliases:
             anchor += " (also #" + ", #".join(node.aliases) + ")"
         extra = f" (footnotes {node.attrs['footnotes']})" if node.attrs.get("footnotes") else ""
-        out.append(f"  {_span(node, o):<{width}} {'  ' * depth}{anchor} [{node.kind}] {_short(node.title, 70)}{extra}")
+        title = f"{node.title}: {node.text}" if node.kind in ("table", "row", "footnote") else node.title
+        out.append(f"  {_span(node, o):<{width}} {'  ' * depth}{anchor} [{node.kind}] {_short(title, 70)}{extra}")
     if o.pages:
         out.append(f"pages: cite a page as {ing.seed_id}#p12, lines 3-5 of it as {ing.seed_id}#p12-L3-L5")
     figures = o.figures()

@@ -75,6 +75,7 @@ def read_rendition(raw: bytes, seed_id: str, fmt: str, shown: str) -> tuple[str,
 
     Reading a PDF takes about 0.1 s a page, so the last few renditions are kept for this process, by content hash.
     """
+    seed_id, fmt = str(seed_id), str(fmt)  # plain strings: the cached outline is copied for each reader
     key = (hashlib.sha256(raw).hexdigest(), seed_id, fmt)
     if key not in _RENDITIONS:
         _RENDITIONS[key] = _read_rendition(raw, seed_id, fmt, shown)

@@ -36,6 +36,12 @@ class Node:
             return self.lead
         if self.kind == "figure":
             return self.attrs.get("caption") or self.attrs.get("alt") or "figure"
+        if self.kind == "table":
+            return f"table {self.attrs.get('number', '')}".strip()
+        if self.kind == "row" and self.parent is not None:
+            return f"{self.parent.title}, row {self.attrs.get('number', '')}"
+        if self.kind == "footnote":
+            return f"note {self.attrs.get('number', '')}".strip()
         words = self.text.split()
         return " ".join(words[:8]) + (" ..." if len(words) > 8 else "")
 
