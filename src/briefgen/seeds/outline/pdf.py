@@ -26,6 +26,8 @@ _PAGE_NUMBER = re.compile(r"^(?:page\s+)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:of|/)\
 _HYPHENS = ("-", "\u2010", "\u00ad")
 _TERMINAL = ".!?:\"\u201d\u2019)"
 _LEADER = re.compile(r"(?:\.\s?){5,}\s*(?:\d{1,4}|[ivxlc]{1,6})\s*$")  # "Introduction ........ 3"
+_TOOL_TITLE = re.compile(r"^(?:microsoft (?:word|powerpoint)\b|untitled\b|document\d*$)|\.(?:docx?|pdf|indd|pptx?)$",
+                         re.I)
 _FOOTNOTE_START = re.compile(r"^(\d{1,3})[.)]?$")
 
 
@@ -310,6 +312,8 @@ def read_pdf(raw: bytes, seed: str) -> tuple[str, Outline]:
     outline.front_matter = {k.lower(): _meta_text(v) for k, v in meta.items()
                             if k in ("Title", "Author", "Subject", "Keywords", "CreationDate", "Company")
                             and _meta_text(v)}
+    if _TOOL_TITLE.search(outline.front_matter.get("title", "")):  # "Microsoft Word - draft3.docx" names a file
+        outline.note(1, f"PDF metadata title {outline.front_matter.pop('title')!r} names a file, not the document")
     empty = [i for i, (lines, ts) in enumerate(zip(pages, tables), start=1) if not lines and not ts]
     if empty:
         outline.note(1, f"page(s) {', '.join(map(str, empty[:12]))}{' ...' if len(empty) > 12 else ''} have no text "
