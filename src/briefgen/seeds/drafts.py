@@ -347,7 +347,6 @@ class Item:
     text: str
     cite: str
     figure: str | None = None
-    action: bool = False  # from a list of recommendations or actions
 
 
 def cite_of(node: Node, seed_id: str, outline: Outline) -> str:
