@@ -17,7 +17,7 @@ from briefgen.errors import BriefgenError, ContentError, ErrorGroup, Location
 from briefgen.project import Project, find_root
 from briefgen.render.book.plan import plan_book
 from briefgen.render.book.segments import pool_renderer, render_book
-from briefgen.seeds.drafts import check_drafts, draft_files
+from briefgen.seeds.draft_checks import check_drafts, draft_files
 from briefgen.seeds.ingest import Ingested, entry_yaml, ingest_files
 from briefgen.seeds.outline import Node, Outline
 

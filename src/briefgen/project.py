@@ -10,7 +10,7 @@ from briefgen.content.catalogue import Catalogue, load_catalogue
 from briefgen.content.provenance import check_catalogue
 from briefgen.content.views import prose_of
 from briefgen.errors import BriefgenError, ContentError, ContentWarning, ErrorCollector, Location
-from briefgen.seeds.drafts import check_uncurated
+from briefgen.seeds.draft_checks import check_uncurated
 from briefgen.seeds.registry import SeedLibrary, load_library
 
 
