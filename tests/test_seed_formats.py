@@ -315,3 +315,18 @@ def test_two_column_pdf_is_read_column_by_column() -> None:
     assert [ln.split()[0] for ln in lines[1:]] == ["First", "Second", "Third", "Fourth", "Fifth"]
     assert "grown in number and size, with more ships" in lines[3]
     assert lines[4].endswith("finally ends with a full stop.")
+
+
+def test_first_line_indents_are_paragraphs_and_indented_blocks_are_quotes() -> None:
+    """A paragraph indented only on its first line stays a paragraph; a block indented on every line is a quote."""
+    import weasyprint
+
+    from briefgen.seeds.outline import read_binary
+
+    long = "words that run on long enough to wrap over two lines of this page at this size, " * 2
+    html = (f"<body style='font-size:10pt'><h1>Indents</h1><p style='text-indent:2em;margin:0'>First {long}.</p>"
+            f"<p style='text-indent:2em;margin:0'>Second {long}.</p><blockquote><p>Quoted {long}.</p></blockquote>"
+            "<p>After.</p></body>")
+    _, outline = read_binary(weasyprint.HTML(string=html).write_pdf(), "indent", "pdf")
+    assert [(n.kind, n.text.split()[0]) for n in outline.walk()][1:] == [
+        ("paragraph", "First"), ("paragraph", "Second"), ("quote", "Quoted"), ("paragraph", "After.")]

@@ -375,7 +375,11 @@ def read_pdf(raw: bytes, seed: str) -> tuple[str, Outline]:
                 if prev is None or ln.top < prev.top - 1:  # carried over from the page or column before
                     continues = cur.text[-1:] not in _TERMINAL or ln.text[:1].islower()
                 elif cur.lines[-1] is prev and gap is not None and gap <= leading + 0.35 * body:
-                    continues = cur.kind == "item" or (cur.kind == "quote") == indented or ln.text[:1].islower()
+                    if cur.kind == "quote" and len(cur.lines) == 1 and not indented:
+                        cur.kind = "paragraph"  # only its first line was indented: a paragraph indent
+                        continues = True
+                    else:
+                        continues = cur.kind == "item" or (cur.kind == "quote") == indented or ln.text[:1].islower()
             if continues and cur is not None:
                 cur.text = _join_lines(cur.text, ln.text, vocabulary)
                 cur.lines.append(ln)
