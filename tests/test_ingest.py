@@ -197,14 +197,16 @@ def test_unregistered_seed_prints_its_registry_entry(scratch: Path, run) -> None
 
 
 def test_unsupported_and_undecodable_files_name_the_file(scratch: Path, run) -> None:
-    """A broken .pdf, a .rtf and a Latin-1 .txt each give an error naming the file; exit 1."""
+    """A broken .pdf and .docx, a .rtf and a Latin-1 .txt each give an error naming the file; exit 1."""
     (scratch / "seeds" / "report.pdf").write_bytes(b"%PDF-1.7\n")
     (scratch / "seeds" / "report.rtf").write_bytes(b"{\\rtf1 hello}")
+    (scratch / "seeds" / "memo.docx").write_bytes(b"PK\x03\x04 not really a zip")
     (scratch / "seeds" / "latin.txt").write_bytes("Title\n\nCaf\xe9 diplomacy\n".encode("latin-1"))
-    result = run(scratch, "ingest", "seeds/report.pdf", "seeds/report.rtf", "seeds/latin.txt")
+    result = run(scratch, "ingest", "seeds/report.pdf", "seeds/report.rtf", "seeds/memo.docx", "seeds/latin.txt")
     assert result.exit_code == 1
     assert "seeds/report.pdf: error: not a readable PDF" in result.output
     assert "seeds/report.rtf: error: unsupported seed format '.rtf'" in result.output
+    assert "seeds/memo.docx: error: not a readable Word document (BadZipFile" in result.output
     assert "seeds/latin.txt:3:4: error: not valid UTF-8: byte 0xe9" in result.output
     missing = run(scratch, "ingest", "seeds/missing.md")
     assert missing.exit_code == 1 and "seeds/missing.md: error: no such seed file" in missing.output

@@ -83,9 +83,12 @@ def read_docx(raw: bytes, seed: str) -> tuple[str, Outline]:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    from lxml import etree
+
     try:
         document = docx.Document(io.BytesIO(raw))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        notes = _footnotes(document)
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
         raise DocxError(f"not a readable Word document ({exc.__class__.__name__}: {exc})") from None
     outline = Outline(seed, "docx", 0)
     props = document.core_properties
@@ -98,7 +101,6 @@ def read_docx(raw: bytes, seed: str) -> tuple[str, Outline]:
     if company:
         front["company"] = company
     outline.front_matter = front
-    notes = _footnotes(document)
 
     lines: list[str] = []
     add, open_section, close_all, roots, stack = section_stack_builder()
