@@ -311,6 +311,9 @@ def ingest(c: Context, seeds: tuple[Path, ...], draft: bool, register_new: bool,
                 click.echo(f"  {what:<9} {d.path.as_posix():<58} {d.status}")
                 if verbose or c.verbose:
                     click.echo(f"            from #{d.node.anchor or d.node.start} {_short(d.node.title, 50)}: {d.why}")
+            if (verbose or c.verbose) and not drafts and not report.no_draft:
+                click.echo("  no draft: the seed has no headings or named entries, and no title that names an "
+                           "alliance, partnership or obstacle")
             if (verbose or c.verbose) and report.no_draft:
                 click.echo("sections without a draft:")
                 for node, why in report.no_draft:
