@@ -120,6 +120,8 @@ def check_record(block: Record, library: SeedLibrary) -> list[BriefgenError]:
             hint = f"did you mean {' or '.join(close)}? " if close else ""
             hint += (f"`briefgen ingest {seed.shown}` lists every anchor; line spans run L1 to "
                      f"L{len(seed.lines)}")
+            if seed.outline.pages:
+                hint += f", pages p1 to p{max(seed.outline.pages)}"
             errors.append(ContentError(f"no passage {ref.anchor!r} in seed {ref.seed}", ref.loc, hint))
     for quote in iter_quotes(block):
         seed = library.get(quote.cite.seed)
