@@ -201,9 +201,12 @@ def test_pdf_quote_cited_by_page_verifies_and_notes_show_the_page(with_pdf: Path
     html = next((with_pdf / "build").rglob("nato.html")).read_text(encoding="utf-8")
     assert re.search(rf"\u201cAllies Under Strain\u201d, [^<]*p\. {page}\.</li>", html), html[-3000:]
     block["quotes"][0]["cite"] = f"allies-report#p{page + 1}"
+    block["sources"] = list(block.get("sources", [])) + ["allies-report#p99"]
     path.write_text(yaml.safe_dump(block, allow_unicode=True, sort_keys=False), encoding="utf-8")
     result = run(with_pdf, "check")
     assert result.exit_code == 1 and f"quote not found in allies-report#p{page + 1}" in result.output
+    last = max(seed.outline.pages)
+    assert "no passage 'p99' in seed allies-report" in result.output and f"pages p1 to p{last}" in result.output
 
 
 def test_pdf_drafts_use_the_catalogue_and_verify_in_place(with_pdf: Path, run) -> None:
