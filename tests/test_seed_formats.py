@@ -195,7 +195,8 @@ def test_pdf_quote_cited_by_page_verifies_and_notes_show_the_page(with_pdf: Path
     result = run(with_pdf, "check")
     assert result.exit_code == 0, result.output
     passage = seed.passage(f"p{page}")
-    assert Note(1, SourceRef(seed="allies-report", anchor=f"p{page}"), seed.info, passage).where == f"p. {page}"
+    where = Note(1, SourceRef(seed="allies-report", anchor=f"p{page}"), seed.info, passage).where
+    assert re.fullmatch(rf"section \u201c[^\u201d]+\u201d \(p\. {page}\)", where), where
     result = run(with_pdf, "brief", "nato", "--format", "html")  # the reader sees the page in the notes
     assert result.exit_code == 0, result.output
     html = next((with_pdf / "build").rglob("nato.html")).read_text(encoding="utf-8")
@@ -333,3 +334,14 @@ def test_first_line_indents_are_paragraphs_and_indented_blocks_are_quotes() -> N
     _, outline = read_binary(weasyprint.HTML(string=html).write_pdf(), "indent", "pdf")
     assert [(n.kind, n.text.split()[0]) for n in outline.walk()][1:] == [
         ("paragraph", "First"), ("paragraph", "Second"), ("quote", "Quoted"), ("paragraph", "After.")]
+
+
+def test_page_anchor_spans_the_page_body_only(with_pdf: Path, run) -> None:
+    """`p1` is the text of page 1, not its footnotes gathered at the end; `p1-L2` counts lines within the page."""
+    assert run(with_pdf, "ingest", "--register", "seeds/allies-report.pdf").exit_code == 0
+    seed = load_library(with_pdf).get("allies-report")
+    page1 = seed.passage("p1")
+    assert page1.start == 1 and page1.end < 10 and page1.pages == (1, 1)
+    assert "Based on interviews" not in page1.text and page1.text.startswith("Allies Under Strain")
+    assert seed.passage("p1-L2").text == "By Priya Raman and Tom Okafor | March 4, 2024"
+    assert seed.passage("p1-L40") is None and seed.passage("p99") is None

@@ -107,9 +107,17 @@ class Outline:
         return self.pages[start - 1], self.pages[end - 1]
 
     def page_lines(self, page: int) -> tuple[int, int] | None:
-        """Return the first and last line of PAGE in the text rendition, or None."""
-        lines = [i + 1 for i, p in enumerate(self.pages) if p == page]
-        return (lines[0], lines[-1]) if lines else None
+        """Return the first and last line of PAGE's text in the rendition, or None.
+
+        That is the page's first run of lines; its footnotes, gathered at the end, are cited by their own anchors.
+        """
+        if page not in self.pages:
+            return None
+        first = self.pages.index(page)
+        last = first
+        while last + 1 < len(self.pages) and self.pages[last + 1] == page:
+            last += 1
+        return first + 1, last + 1
 
     def tables(self) -> list[Node]:
         return [n for n in self.walk() if n.kind == "table"]
