@@ -200,7 +200,7 @@ def test_pdf_quote_cited_by_page_verifies_and_notes_show_the_page(with_pdf: Path
     result = run(with_pdf, "brief", "nato", "--format", "html")  # the reader sees the page in the notes
     assert result.exit_code == 0, result.output
     html = next((with_pdf / "build").rglob("nato.html")).read_text(encoding="utf-8")
-    assert re.search(rf"\u201cAllies Under Strain\u201d, [^<]*p\. {page}\.</li>", html), html[-3000:]
+    assert re.search(rf"\u201cAllies Under Strain\u201d, 2024-03-04, [^<]*\(p\. {page}\)\.</li>", html), html[-3000:]
     block["quotes"][0]["cite"] = f"allies-report#p{page + 1}"
     block["sources"] = list(block.get("sources", [])) + ["allies-report#p99"]
     path.write_text(yaml.safe_dump(block, allow_unicode=True, sort_keys=False), encoding="utf-8")
