@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.I)
 _ITALIC = re.compile(r"italic|oblique", re.I)
+_MONO = re.compile(r"mono|courier|consol|code|typewriter|\btt\b|cmtt", re.I)
 _BULLETS = {"\u2022", "\u25e6", "\u25aa", "\u2023", "\u2043", "\u25cf", "\u25a0", "-", "\u2013", "*"}
 _NUMBERED = re.compile(r"^\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]$")
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:of|/)\s*\d{1,4})?$", re.I)
@@ -49,6 +50,7 @@ class _Line:
     markers: list[str] = field(default_factory=list)  # footnote calls (superscript numbers) taken out of the text
     bullet: bool = False  # a drawn bullet (a small shape, not a character) stands just left of the line
     left: float = 0.0  # the left edge of the column the line is set in
+    mono: bool = False  # set in a monospaced font: code, not prose
 
     @property
     def first(self) -> str:
@@ -83,7 +85,9 @@ def _join_words(words: list[dict[str, Any]], size: float) -> str:
 def _page_lines(page: Any, number: int, tables: list[Any]) -> list[_Line]:
     """The lines of one page in reading order, with table words left out (tables are read separately)."""
     boxes = [t.bbox for t in tables]
-    words = [w for w in page.extract_words(extra_attrs=["fontname", "size"], keep_blank_chars=False)
+    # Word gaps are told by a share of the type size: some writers set word spaces of 2.5 pt and no space glyph.
+    words = [w for w in page.extract_words(extra_attrs=["fontname", "size"], keep_blank_chars=False,
+                                           x_tolerance_ratio=0.15)
              if not any(x0 - 1 <= w["x0"] and w["x1"] <= x1 + 1 and top - 1 <= w["top"] and w["bottom"] <= bottom + 1
                         for x0, top, x1, bottom in boxes)]
     gutter = _gutter(words, float(page.width))
@@ -180,6 +184,7 @@ def _make_line(page: Any, number: int, g: list[dict[str, Any]]) -> _Line:
     line = _Line(number, min(w["top"] for w in g), max(w["bottom"] for w in g), main[0]["x0"],
                  max(w["x1"] for w in main), size, bool(_BOLD.search(font)), bool(_ITALIC.search(font)),
                  _join_words(main, size), markers)
+    line.mono = bool(_MONO.search(font))
     line.bullet = any(line.x0 - 3 * size < x1 <= line.x0 and line.top <= (top + bottom) / 2 <= line.bottom
                       for x0, x1, top, bottom in _bullet_shapes(page))
     return line
@@ -202,6 +207,11 @@ def _furniture_key(text: str) -> str:
 def _drop_furniture(pages: list[list[_Line]], heights: list[float], outline: Outline) -> list[list[_Line]]:
     """Leave out page numbers and running headers and footers (text repeated in the top or bottom margin)."""
     edges = {id(ln) for lines in pages for ln in lines[:2] + lines[-2:]}
+    sizes: Counter[float] = Counter()
+    for lines in pages:
+        for ln in lines:
+            sizes[ln.size] += len(ln.text)
+    body = sizes.most_common(1)[0][0] if sizes else 10.0
 
     def banded(line: _Line) -> bool:
         """A line at the very top or foot of its page, in the margin."""
@@ -213,6 +223,7 @@ def _drop_furniture(pages: list[list[_Line]], heights: list[float], outline: Out
         seen.update({_furniture_key(ln.text) for ln in lines if banded(ln)})
     repeated = {k for k, n in seen.items() if n >= max(2, round(0.3 * len(pages)))}
     dropped: Counter[str] = Counter()
+    shown: dict[str, str] = {}
     out = []
     for lines in pages:
         kept = []
@@ -220,8 +231,11 @@ def _drop_furniture(pages: list[list[_Line]], heights: list[float], outline: Out
             if _LEADER.search(ln.text):
                 dropped["contents line"] += 1
                 continue
-            if banded(ln) and (_PAGE_NUMBER.match(ln.text.strip()) or _furniture_key(ln.text) in repeated):
-                dropped["page number" if _PAGE_NUMBER.match(ln.text.strip()) else ln.text.strip()] += 1
+            running = _furniture_key(ln.text) in repeated and ln.size <= 1.05 * body  # a big title is not
+            if banded(ln) and (_PAGE_NUMBER.match(ln.text.strip()) or running):
+                key = "page number" if _PAGE_NUMBER.match(ln.text.strip()) else _furniture_key(ln.text)
+                dropped[key] += 1
+                shown.setdefault(key, ln.text.strip())
                 continue
             kept.append(ln)
         out.append(kept)
@@ -229,7 +243,7 @@ def _drop_furniture(pages: list[list[_Line]], heights: list[float], outline: Out
         if text == "contents line":
             outline.note(1, f"{n} table-of-contents line(s) (dot leaders and a page number) left out of the text")
             continue
-        what = "page numbers" if text == "page number" else f"running header/footer {text[:60]!r}"
+        what = "page numbers" if text == "page number" else f"running header/footer {shown[text][:60]!r}"
         outline.note(1, f"{what} left out of the text on {n} page(s)")
     return out
 
@@ -371,7 +385,10 @@ def read_pdf(raw: bytes, seed: str) -> tuple[str, Outline]:
                 prev = ln
                 continue
             continues = False
-            if cur is not None and cur.kind in ("paragraph", "item", "quote") and not bullet:
+            if cur is not None and cur.kind == "code":
+                continues = ln.mono and prev is not None and cur.lines[-1] is prev and gap is not None \
+                    and gap <= leading + 0.35 * body
+            elif cur is not None and cur.kind in ("paragraph", "item", "quote") and not bullet and not ln.mono:
                 if prev is None or ln.top < prev.top - 1:  # carried over from the page or column before
                     continues = cur.text[-1:] not in _TERMINAL or ln.text[:1].islower()
                 elif cur.lines[-1] is prev and gap is not None and gap <= leading + 0.35 * body:
@@ -386,7 +403,7 @@ def read_pdf(raw: bytes, seed: str) -> tuple[str, Outline]:
                 cur.markers.extend(ln.markers)
                 cur.last_page = ln.page
             else:
-                kind = "item" if bullet else "quote" if indented else "paragraph"
+                kind = "code" if ln.mono else "item" if bullet else "quote" if indented else "paragraph"
                 text = ln.text.split(" ", 1)[1] if bullet and ln.first in _BULLETS else ln.text
                 blocks.append(_Block(kind, ln.page, [ln], text, markers=list(ln.markers)))
             prev = ln
