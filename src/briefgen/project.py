@@ -12,6 +12,7 @@ from briefgen.content.provenance import check_catalogue
 from briefgen.content.views import audience_view, prose_of
 from briefgen.errors import BriefgenError, ContentError, ContentWarning, ErrorCollector, ErrorGroup, Location
 from briefgen.render.kinds import DOCUMENT_KINDS
+from briefgen.seeds.draft_checks import check_uncurated
 from briefgen.seeds.registry import SeedLibrary, load_library
 
 #: The templates every audience renders its documents with (the book's parts are included by book.html.j2).
@@ -96,6 +97,7 @@ class Project:
     def check(self) -> None:
         """Validate configuration, seeds, content and provenance; raise every error found at once."""
         errors = ErrorCollector()
+        errors.extend(check_uncurated(self.root))  # first: it explains the schema errors a draft flag causes
         for load in (lambda: self.config, lambda: self.seeds, lambda: self.catalogue):
             try:
                 load()

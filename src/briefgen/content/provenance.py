@@ -5,6 +5,7 @@ import difflib
 import re
 from typing import Iterator
 
+from briefgen.config.schema import Record
 from briefgen.content.catalogue import Catalogue
 from briefgen.content.model import Quote, SourceRef
 from briefgen.content.walk import walk
@@ -85,31 +86,40 @@ def check_catalogue(cat: Catalogue, library: SeedLibrary) -> list[BriefgenError]
     """Return an error for each unresolvable reference and each quote not found verbatim."""
     errors: list[BriefgenError] = []
     for block in cat.blocks.values():
-        for ref in iter_refs(block):
-            seed = library.get(ref.seed)
-            if seed is None:
-                errors.append(ContentError(f"unknown seed {ref.seed!r} in source {ref}", ref.loc,
-                                           "known seeds: " + ", ".join(library.seeds)))
-                continue
-            if seed.passage(ref.anchor) is None:
-                close = difflib.get_close_matches(ref.anchor, list(seed.sections), n=3, cutoff=0.6)
-                hint = f"did you mean {' or '.join(close)}? " if close else ""
-                hint += (f"`briefgen ingest {seed.shown}` lists every anchor; line spans run L1 to "
-                         f"L{len(seed.lines)}")
-                errors.append(ContentError(f"no passage {ref.anchor!r} in seed {ref.seed}", ref.loc, hint))
-        for quote in iter_quotes(block):
-            seed = library.get(quote.cite.seed)
-            passage = seed.passage(quote.cite.anchor) if seed else None
-            if passage is None:
-                continue  # already reported above
-            if normalize(quote.text) in normalize(passage.text):
-                continue
-            if damaged_quote(quote.text, seed, passage):
-                errors.append(ContentError(
-                    f"quote copies encoding damage from {quote.cite}", quote.where("text"),
-                    f"quote the repaired text: \"{closest(quote.text, passage.text)}\" "
-                    f"(`briefgen ingest {seed.shown}` lists each repair)"))
-                continue
-            errors.append(ContentError(f"quote not found in {quote.cite}", quote.where("text"),
-                                       f"closest passage: \"{closest(quote.text, passage.text)}\""))
+        errors.extend(check_record(block, library))
+    return errors
+
+
+def check_record(block: Record, library: SeedLibrary) -> list[BriefgenError]:
+    """Return an error for each reference in BLOCK that does not resolve and each quote not found verbatim."""
+    errors: list[BriefgenError] = []
+    for ref in iter_refs(block):
+        seed = library.get(ref.seed)
+        if seed is None:
+            errors.append(ContentError(f"unknown seed {ref.seed!r} in source {ref}", ref.loc,
+                                       "known seeds: " + ", ".join(library.seeds)))
+            continue
+        if seed.passage(ref.anchor) is None:
+            close = difflib.get_close_matches(ref.anchor, list(seed.sections), n=3, cutoff=0.6)
+            hint = f"did you mean {' or '.join(close)}? " if close else ""
+            hint += (f"`briefgen ingest {seed.shown}` lists every anchor; line spans run L1 to "
+                     f"L{len(seed.lines)}")
+            if seed.outline.pages:
+                hint += f", pages p1 to p{max(seed.outline.pages)}"
+            errors.append(ContentError(f"no passage {ref.anchor!r} in seed {ref.seed}", ref.loc, hint))
+    for quote in iter_quotes(block):
+        seed = library.get(quote.cite.seed)
+        passage = seed.passage(quote.cite.anchor) if seed else None
+        if passage is None:
+            continue  # already reported above
+        if normalize(quote.text) in normalize(passage.text):
+            continue
+        if damaged_quote(quote.text, seed, passage):
+            errors.append(ContentError(
+                f"quote copies encoding damage from {quote.cite}", quote.where("text"),
+                f"quote the repaired text: \"{closest(quote.text, passage.text)}\" "
+                f"(`briefgen ingest {seed.shown}` lists each repair)"))
+            continue
+        errors.append(ContentError(f"quote not found in {quote.cite}", quote.where("text"),
+                                   f"closest passage: \"{closest(quote.text, passage.text)}\""))
     return errors

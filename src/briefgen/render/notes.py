@@ -12,7 +12,15 @@ from briefgen.errors import ContentError
 from briefgen.project import Project
 from briefgen.seeds.registry import Passage, SeedInfo
 
-_LINE_REF = re.compile(r"L\d+(?:-L?\d+)?\Z")
+_LINE_REF = re.compile(r"(?:L\d+(?:-L?\d+)?|p\d+(?:-L\d+(?:-L?\d+)?)?)\Z")  # spans of lines or of a page
+
+
+def _place(p: Passage) -> str:
+    """Where a passage is: its page(s) for a paged seed, else its lines."""
+    if p.pages is not None:
+        first, last = p.pages
+        return f"p. {first}" if first == last else f"pp. {first}\u2013{last}"
+    return f"line {p.start}" if p.start == p.end else f"lines {p.start}\u2013{p.end}"
 
 
 @dataclass
@@ -30,7 +38,7 @@ class Note:
         p = self.passage
         if p is None:
             return self.ref.anchor
-        lines = f"line {p.start}" if p.start == p.end else f"lines {p.start}\u2013{p.end}"
+        lines = _place(p)
         titles = [prose.plain(t) for t in p.path]
         named = not _LINE_REF.match(p.anchor)
         if named and (not titles or titles[-1] != prose.plain(p.title)):
@@ -65,8 +73,9 @@ class Note:
             return f"{self.seed.title}, {self.ref.anchor}."
         named = p.title if not _LINE_REF.match(p.anchor) else (p.path[-1] if p.path else "")
         if not named:
-            return f"{self.seed.title}, " + (f"line {p.start}." if p.start == p.end else f"lines {p.start}\u2013{p.end}.")
-        return f"{self.seed.title}, \u201c{prose.plain(named)}\u201d."
+            return f"{self.seed.title}, {_place(p)}."
+        page = f", {_place(p)}" if p.pages is not None else ""
+        return f"{self.seed.title}, \u201c{prose.plain(named)}\u201d{page}."
 
 
 @dataclass
