@@ -141,7 +141,8 @@ def test_book_select_and_title(small: Path, run) -> None:
     titles = [t for _l, t, _p in _toc(reader)]
     assert "Free riding and buck-passing" in titles
     assert "North Atlantic Treaty Organization (NATO)" not in titles
-    assert run(small, "book", "--select", "no-such-block").exit_code == 1
+    refused = run(small, "book", "--select", "obstacle")
+    assert refused.exit_code == 2 and "did you mean" in refused.output  # a usage error
 
 
 def test_incremental_book_rerenders_one_chapter_and_keeps_numbers(small: Path, tmp_path: Path) -> None:

@@ -9,18 +9,15 @@ from typing import Any
 
 from briefgen._version import __version__
 from briefgen.build.targets import Target
-from briefgen.config.project import PROJECT_FILE
+from briefgen.config.inputs import SHARED_GLOBS, project_files
 from briefgen.content.catalogue import content_files
 from briefgen.content.model import SourceRef
 from briefgen.content.views import related_blocks
 from briefgen.content.walk import walk
 from briefgen.project import Project
 
+
 #: Project files every document depends on, besides its content blocks and seeds (globs, relative to the root).
-SHARED_GLOBS = (PROJECT_FILE, "brand.yml", "brand/**/*", "audiences/*.yaml", "templates/**/*", "fonts/**/*",
-                "images/**/*", "seeds/sources.yaml")
-
-
 @lru_cache(maxsize=1)
 def tool_id() -> str:
     """The tool version and a hash of its code: a new briefgen rebuilds everything."""
@@ -49,22 +46,12 @@ class Hasher:
         return self._cache[rel]
 
 
-def shared_inputs(root: Path, audience: str) -> list[str]:
-    """Files every document of AUDIENCE depends on: configuration, brand, templates, stylesheets, fonts.
+def shared_inputs(root: Path, audience: str | None = None) -> list[str]:
+    """Files every document depends on: configuration, brand, templates, stylesheets, fonts (config/inputs.py).
 
     Every audience's template overrides count (an audience may extend another), so the set is the same for all.
     """
-    del audience
-    out: set[str] = set()
-    for pattern in SHARED_GLOBS:
-        for path in root.glob(pattern):
-            if not path.is_file():
-                continue
-            rel = path.relative_to(root).as_posix()
-            if "/." in "/" + rel or rel.endswith((".pyc", "~")):
-                continue
-            out.add(rel)
-    return sorted(out)
+    return project_files(root, SHARED_GLOBS)
 
 
 def _field_digest(block: Any, names: list[str]) -> str:

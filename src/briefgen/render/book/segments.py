@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from briefgen._version import __version__
+from briefgen.config.inputs import ASSET_GLOBS
 from briefgen.errors import Location, RenderError
 from briefgen.project import Project
 from briefgen.render.book.merge import merge_book
@@ -19,8 +20,6 @@ if TYPE_CHECKING:
     from briefgen.render.book.plan import Book
 
 
-#: Files (besides the HTML) a rendered segment depends on: stylesheets, fonts, images, brand.
-ASSET_GLOBS = ("templates/css/**/*", "fonts/**/*", "images/**/*", "brand.yml", "brand/**/*")
 
 
 #: Renders (label, html, source) jobs to segments; local, or in a pool of warm workers.
