@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import struct
 import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -134,27 +135,28 @@ def subset_font(data: bytes, gids: set[int], *, notdef_outline: bool = False) ->
         lib.hb_blob_destroy(blob)
 
 
-def _ps_name(data: bytes) -> str | None:
-    """The PostScript name (name id 6) of a font file, which HarfBuzz keeps in a subset."""
+def _identity(data: bytes) -> tuple | None:
+    """What names a face and survives subsetting: PostScript name (name id 6), revision, dates, units per em."""
     from fontTools.ttLib import TTFont, TTLibError
 
     try:
         font = TTFont(io.BytesIO(data), lazy=True)
         name = font["name"].getDebugName(6)
-        return str(name) if name else None
-    except (TTLibError, KeyError, ValueError, AssertionError, OSError):
+        head = font["head"]
+        return (str(name), head.fontRevision, head.created, head.modified, head.unitsPerEm) if name else None
+    except (TTLibError, KeyError, ValueError, AssertionError, OSError, struct.error):
         return None
 
 
-def project_fonts(root: Path) -> dict[str, Path]:
-    """The project's font files by PostScript name (a name two files share is left out: it is ambiguous)."""
-    found: dict[str, Path] = {}
-    twice: set[str] = set()
+def project_fonts(root: Path) -> dict[tuple, Path]:
+    """The project's font files by identity (one two files share is left out: it is ambiguous)."""
+    found: dict[tuple, Path] = {}
+    twice: set[tuple] = set()
     for pattern in FONT_GLOBS:
         for path in sorted(root.glob(pattern)):
             if path.suffix.lower() not in FONT_SUFFIXES or not path.is_file() or path.is_symlink():
                 continue
-            name = _ps_name(path.read_bytes())
+            name = _identity(path.read_bytes())
             if name is None:
                 continue
             if name in found and found[name] != path:
@@ -279,22 +281,6 @@ def _font_program(font: Any) -> tuple[str, Any]:
     return key, descriptor[key]
 
 
-def _matches(original: bytes, widths: dict[int, float]) -> bool:
-    """Do the widths the segments recorded agree with ORIGINAL's advances (is it the same face)?"""
-    from fontTools.ttLib import TTFont
-
-    font = TTFont(io.BytesIO(original), lazy=True)
-    upem = font["head"].unitsPerEm
-    metrics = font["hmtx"].metrics
-    order = font.getGlyphOrder()
-    for gid, width in widths.items():
-        if gid >= len(order):
-            return False
-        if abs(metrics[order[gid]][0] * 1000 / upem - width) > 1.0:
-            return False
-    return True
-
-
 def unify_fonts(pdf: Any, root: Path) -> FontReport:
     """Give PDF one font dictionary and one embedded subset per face, subset from ROOT's own font files."""
     import pikepdf
@@ -326,17 +312,14 @@ def unify_fonts(pdf: Any, root: Path) -> FontReport:
             widths.update(_widths(font.DescendantFonts[0].W))
             unicode.update(_to_unicode(font.ToUnicode))
         key, program = _font_program(fonts[0])
-        name = _ps_name(program.read_bytes())
+        identity = _identity(program.read_bytes())
         if files is None:
             files = project_fonts(root)
-        path = files.get(name or "")
+        path = files.get(identity) if identity else None
         if path is None:
-            report.kept[base] = f"no font file in the project is named {name!r}"
+            report.kept[base] = f"no font file in the project is {identity[0] if identity else 'this face'}"
             continue
         original = path.read_bytes()
-        if not _matches(original, widths):
-            report.kept[base] = f"{path.relative_to(root).as_posix()} does not have the glyph widths used"
-            continue
         data = subset_font(original, set(widths) | set(unicode) | {0})
         if data is None:
             report.kept[base] = "HarfBuzz could not subset it"
