@@ -152,9 +152,12 @@ def project_fonts(root: Path) -> dict[tuple, Path]:
     """The project's font files by identity (one two files share is left out: it is ambiguous)."""
     found: dict[tuple, Path] = {}
     twice: set[tuple] = set()
+    inside = root.resolve()
     for pattern in FONT_GLOBS:
         for path in sorted(root.glob(pattern)):
             if path.suffix.lower() not in FONT_SUFFIXES or not path.is_file() or path.is_symlink():
+                continue
+            if not path.resolve().is_relative_to(inside):  # nothing outside the project is read
                 continue
             name = _identity(path.read_bytes())
             if name is None:
