@@ -279,3 +279,38 @@ def test_subset_keeps_glyph_ids(root: Path) -> None:
     for gid in gids:
         assert glyf[order[gid]].numberOfContours != 0
     assert glyf[order[min(gids) + 1]].numberOfContours == 0  # a glyph nobody used is empty
+
+
+def _joined(texts: list[str]) -> pikepdf.Pdf:
+    """Render one small PDF per text in the project's serif face and join their pages, as the book does."""
+    from briefgen.render.pdf import render_pdf
+
+    joined = pikepdf.new()
+    for text in texts:
+        html = ("<!DOCTYPE html><html lang='en'><head><title>t</title><style>@font-face { font-family: Body; "
+                "src: url(fonts/NotoSerif-Regular.ttf); } body { font-family: Body; }</style></head>"
+                f"<body><p>{text}</p></body></html>")
+        source = pikepdf.open(io.BytesIO(render_pdf(html, ROOT, "test").data))
+        joined.pages.extend(source.pages)
+    return joined
+
+
+def test_unify_fonts_merges_segments_faces_and_leaves_unknown_ones(tmp_path: Path) -> None:
+    """Two documents' subsets of one face become one program holding both texts' glyphs; with no matching
+    project font file the face is left as it was (and named in the report)."""
+    from pypdf import PdfReader as Reader
+
+    from briefgen.render.book.fonts import unify_fonts
+
+    pdf = _joined(["Alpha bravo", "Xylophone quiz"])
+    (tmp_path / "fonts").mkdir()
+    kept = unify_fonts(pdf, tmp_path)
+    assert kept.merged == {} and len(kept.kept) == 1
+    report = unify_fonts(pdf, ROOT)
+    assert list(report.merged.values()) == [2]
+    out = tmp_path / "joined.pdf"
+    pdf.save(out)
+    programs, dicts = _faces(out)
+    assert list(programs.values()) == [1] and list(dicts.values()) == [1]  # one face, once
+    reader = Reader(out)
+    assert "Alpha bravo" in reader.pages[0].extract_text() and "Xylophone quiz" in reader.pages[1].extract_text()
