@@ -421,18 +421,19 @@ def names(text: str) -> list[str]:
     return found
 
 
-def _name_supported(name: str, support: str, support_norm: str) -> bool:
-    """Whether NAME stands in SUPPORT: the whole name, or each country, organisation (under any of its names)
-    and other capitalised word in it."""
+def missing_name(name: str, support_norm: str) -> str | None:
+    """The part of NAME that SUPPORT (normalized with _norm_name) does not name, or None when it names all of
+    it: the whole name, or each country and organisation in it (under any of its names) and each other
+    capitalised word."""
     if _in(name, support_norm):
-        return True
+        return None
     rest = name
     for m in _PHRASES.finditer(name):
         phrase = m.group(1)
         country = _NAME_OF.get(phrase)
         group = (country, *COUNTRIES[country]) if country else _ORG_OF.get(phrase.lower(), (phrase,))
         if not any(_in(n, support_norm) for n in group):
-            return False
+            return phrase
         rest = rest.replace(phrase, " ")
     for word in re.split(r"[\s/\u2013-]+", rest):
         word = re.sub(r"['\u2019]s?$", "", word.strip(".,;:()\"'\u201c\u201d"))
@@ -441,8 +442,13 @@ def _name_supported(name: str, support: str, support_norm: str) -> bool:
                 or any(c.isdigit() for c in word) and not word[0].isalpha()):
             continue
         if not _in(word, support_norm):
-            return False
-    return True
+            return word
+    return None
+
+
+def _name_supported(name: str, support: str, support_norm: str | None = None) -> bool:
+    """Whether SUPPORT names everything NAME names."""
+    return missing_name(name, _norm_name(support) if support_norm is None else support_norm) is None
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -464,6 +470,8 @@ _NEGATIVE_WORDS = frozenset("""prevent prevents prevented preventing deny denies
 failing lack lacks lacked lacking absence absent refuse refuses refused reject rejects rejected block blocks blocked
 bar bars barred stop stops stopped avoid avoids avoided exclude excludes excluded doubt doubts doubted doubting
 without instead rather little few less fewer limited neglect neglects neglected keep keeps kept""".split())
+#: Of those, the ones that negate a passage's words as surely as "not" ("failed to invest", "lack of").
+_NEGATING_VERBS = frozenset("fail fails failed failing lack lacks lacked lacking".split())
 _HEDGE_WORDS = frozenset("""may might could can some sometimes often rarely seldom likely unlikely probably possibly
 perhaps potentially arguably reportedly allegedly apparently appear appears seem seems suggest suggests tend tends
 partly partially generally usually typically largely mostly many several""".split())
@@ -524,7 +532,8 @@ def _markers(text: str, hedges: bool) -> list[tuple[str, list[str]]]:
             elif tok == "though" and i + 1 < len(toks) and toks[i + 1] == "rare":
                 out.append(("though rare", [_stem(t) for t in toks[max(0, i - 2):i] if _is_content(t)][-1:]))
         else:
-            if tok in _NEGATION_WORDS and not (tok == "not" and i + 1 < len(toks) and toks[i + 1] == "only"):
+            if (tok in _NEGATION_WORDS or tok in _NEGATING_VERBS) and not (
+                    tok == "not" and i + 1 < len(toks) and toks[i + 1] == "only"):
                 out.append((tok, governed(toks, i)))
             elif tok in NEGATED_WORDS:
                 out.append((tok, governed(toks, i, NEGATED_WORDS[tok])))
@@ -617,8 +626,10 @@ def unsupported_name(st: Statement, ctx: Context) -> Iterator[Finding]:
         if name in seen:
             continue
         seen.add(name)
-        if not _name_supported(name, support, support_norm):
-            yield Finding(f"{st.what}: {name!r} is not named in {_refs(st)}",
+        missing = missing_name(name, support_norm)
+        if missing is not None:
+            shown = repr(missing) if missing == name else f"{missing!r} (in {name!r})"
+            yield Finding(f"{st.what}: {shown} is not named in {_refs(st)}",
                           "name only the countries, organisations and people the cited passage names, or cite "
                           "the passage that names them")
 
