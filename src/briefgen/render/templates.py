@@ -10,6 +10,7 @@ from pathlib import Path, PurePath
 from typing import Any, Callable
 
 import jinja2
+from markupsafe import Markup, escape
 from jinja2.filters import do_format
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import generate_lorem_ipsum
@@ -181,6 +182,24 @@ class Sandbox(ImmutableSandboxedEnvironment):
         return wrapped
 
 
+def quotation(text: str) -> Markup:
+    """A quote's words for display: the quoter's bracketed insertions and changed letters set apart as
+    editorial (`<span class="editorial">`), elisions as an ellipsis."""
+    from briefgen.content.provenance import quote_parts
+
+    out = Markup("")
+    for part in quote_parts(text):
+        if part.kind == "words":
+            out += escape(part.text)
+        elif part.kind == "elision":
+            mark = part.text.strip()
+            lead, trail = part.text[:part.text.index(mark)], part.text[part.text.index(mark) + len(mark):]
+            out += Markup('{0}<span class="elision">{1}</span>{2}').format(lead, mark, trail)
+        else:
+            out += Markup('<span class="editorial">{0}</span>').format(part.text)
+    return out
+
+
 def search_path(root: Path, audiences: str | list[str] | None = None) -> list[Path]:
     """Template folders in search order: each audience's overrides (the audience, then those it extends),
     then templates/."""
@@ -207,6 +226,7 @@ def make_environment(root: Path, audiences: str | list[str] | None = None) -> Im
     env.filters["md"] = prose.block
     env.filters["mdi"] = prose.inline
     env.filters["plain"] = prose.plain
+    env.filters["quotation"] = quotation
     return env
 
 
