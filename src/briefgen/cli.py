@@ -75,13 +75,17 @@ def list_cmd(c: Context) -> None:
 
 
 @main.command()
+@click.option("--strict", is_flag=True, help="Treat warnings (a dropped hedge, prose above a reading level) as errors.")
 @pass_ctx
-def check(c: Context) -> None:
-    """Validate configuration, seeds, content, cross-links and every quote against its seed."""
+def check(c: Context, strict: bool) -> None:
+    """Validate configuration, seeds, content, cross-links, every quote against its seed and every cited claim
+    against its passages."""
     project = c.project
     project.check()
     cat = project.catalogue
     warnings = project.warnings()
+    if strict and warnings:
+        raise ErrorGroup([ContentError(w.message, w.location, w.hint) for w in warnings])
     for warning in warnings:
         click.echo(warning.format_message(), err=True)
     c.say(f"ok: {len(cat.blocks)} blocks, {len(project.seeds.seeds)} seeds, {len(project.audience_names())} "

@@ -1,0 +1,703 @@
+"""Claims checked against their sources: every statement a reader sees is cited, and the checkable parts of it
+(numbers, named countries, organisations and persons, negations, hedges) stand in the passages it cites.
+
+Each rule is a function registered with `@rule`; its one-line docstring is what `check` reports it as. A rule
+gets one `Statement` (a reader-facing text with its cited passages) and yields `Finding`s. Errors stop `check`;
+warnings are printed, and are errors with `briefgen check --strict`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+import typing
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+from briefgen import prose
+from briefgen.config.schema import Record
+from briefgen.content.catalogue import Catalogue
+from briefgen.content.model import Block, Founded, Quote, SourceRef, as_list
+from briefgen.content.provenance import normalize
+from briefgen.errors import BriefgenError, ContentError, ContentWarning, Location
+from briefgen.seeds.registry import Seed, SeedLibrary
+
+# --------------------------------------------------------------------------------------------------------------
+# Statements: every reader-facing text of a block, with the passages it cites
+
+
+@dataclass
+class Statement:
+    """One reader-facing text of a block and what supports it."""
+
+    block: Block
+    what: str  # "summary", "why_it_matters[3]", "quotes[1].speaker", ...
+    text: str  # plain text (Markdown removed)
+    loc: Location | None
+    cites: list[SourceRef]
+    #: The field that holds (or should hold) the citation, for hints; None for texts that need no citation.
+    cite_field: str | None
+    #: Whether the claim rules (numbers, names, negations, hedges) apply; only the machinery rule for names.
+    claims: bool = True
+    passages: list[str] = field(default_factory=list)  # the cited passages' text, filled in by check_claims
+    seeds: list[Seed] = field(default_factory=list)
+
+
+def _is_prose(tp: object) -> bool:
+    """Whether a field type is Prose (Annotated str marked "markdown"), optional or not."""
+    for arg in typing.get_args(tp) or ():
+        if arg == "markdown" or _is_prose(arg):
+            return True
+    return False
+
+
+def _is_text(tp: object) -> bool:
+    if tp is str:
+        return True
+    return any(_is_text(a) for a in typing.get_args(tp) or () if a is not type(None))
+
+
+def statements(block: Block) -> Iterator[Statement]:
+    """Yield every reader-facing text of BLOCK: prose fields with their `cite` or `<field>_cite`, founding and
+    member facts, quote speakers, and names, keywords and other labels (which need no citation)."""
+    yield from _record_statements(block, block, "")
+
+
+def _record_statements(block: Block, rec: Record, prefix: str) -> Iterator[Statement]:
+    hints = typing.get_type_hints(type(rec), include_extras=True)
+    names = {f.name for f in dataclasses.fields(rec)}
+    for f in dataclasses.fields(rec):
+        if f.metadata.get("internal") or f.name == "id" or f.name.endswith("_cite") or f.name == "cite":
+            continue
+        value = getattr(rec, f.name)
+        what = prefix + f.name
+        tp = hints.get(f.name)
+        if isinstance(value, str) and value.strip():
+            if _is_prose(tp):
+                cite_name = f"{f.name}_cite" if f"{f.name}_cite" in names else "cite" if "cite" in names else None
+                cites = as_list(getattr(rec, cite_name)) if cite_name else []
+                yield Statement(block, what, prose.plain(value), rec.where(f.name), cites,
+                                (prefix + cite_name) if cite_name else what + "_cite")
+            elif isinstance(rec, Quote) and f.name == "text":
+                continue  # the quote's words are checked verbatim by provenance
+            elif isinstance(rec, Quote) and f.name == "speaker":
+                yield Statement(block, what, value, rec.where(f.name), [rec.cite], None)
+            elif f.name == "figure" and "cite" in names:
+                yield Statement(block, what, value, rec.where(f.name), as_list(rec.cite), prefix + "cite")
+            elif _is_text(tp):
+                yield Statement(block, what, value, rec.where(f.name), [], None, claims=False)
+        elif isinstance(value, int) and not isinstance(value, bool) and isinstance(rec, Founded):
+            yield Statement(block, what, str(value), rec.where(f.name), rec.cites, prefix + "cite")
+        elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            if f"{f.name}_cite" in names:
+                cites = as_list(getattr(rec, f"{f.name}_cite"))
+                for i, item in enumerate(value):
+                    yield Statement(block, f"{what}[{i + 1}]", item, getattr(item, "loc", None) or rec.where(f.name),
+                                    cites, prefix + f"{f.name}_cite")
+            elif f.name not in ("related_obstacles", "recommendations", "affected_alliances", "addresses"):
+                for item in value:
+                    yield Statement(block, what, item, getattr(item, "loc", None) or rec.where(f.name), [], None,
+                                    claims=False)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, Record) and not isinstance(item, SourceRef):
+                    yield from _record_statements(block, item, f"{what}[{i + 1}].")
+        elif isinstance(value, Record) and not isinstance(value, SourceRef):
+            yield from _record_statements(block, value, what + ".")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Findings and the rule registry
+
+
+@dataclass
+class Finding:
+    """What one rule found wrong with one statement."""
+
+    message: str
+    hint: str
+    warning: bool = False
+
+
+Rule = Callable[["Statement", "Context"], Iterator[Finding]]
+RULES: dict[str, Rule] = {}
+
+
+def rule(f: Rule) -> Rule:
+    """Register F as a claims rule under its name; its docstring's first line describes it."""
+    RULES[f.__name__] = f
+    return f
+
+
+@dataclass
+class Context:
+    """What the rules share: the project's forbidden words, compiled."""
+
+    forbidden: list[tuple[str, re.Pattern[str]]]
+    line_citations: bool = True
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Text helpers
+
+_SENTENCE = re.compile(r"(?<=[.!?])[\"'\u201d)]*\s+(?=[\"'\u201c(]*[A-Z0-9$])")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*[A-Za-z]|[A-Za-z]")
+_STOP = frozenset("""a an the and or but of to in on at by for with from as is are was were be been being it its this
+that these those than then there their they them he she his her we our you your i not no nor so such which who whom
+whose what when where while also has have had do does did can could may might will would shall should must into over
+under about after before between through during without within more most less least other others some any each every
+both either neither many much very only just own same too all if because since until up down out off again further
+once here how why whether per via us""".split())
+
+
+def _stem(word: str) -> str:
+    w = word.lower().replace("\u2019", "'")
+    for suffix in ("'s", "ies", "es", "s", "ing", "ed", "ly"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            return w[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return w
+
+
+def _content_words(text: str) -> set[str]:
+    return {_stem(w) for w in _WORD.findall(text) if w.lower() not in _STOP and len(w) > 2}
+
+
+def sentences(text: str) -> list[str]:
+    """Split TEXT into sentences (and list items), after folding typography."""
+    out: list[str] = []
+    for line in re.split(r"\n\s*\n|\n(?=\s*(?:[-*+]|\d+[.)])\s)", text):
+        line = normalize(line)
+        out.extend(s.strip() for s in _SENTENCE.split(line) if s.strip())
+    return out
+
+
+def _aligned(sentence: str, passages: list[str], floor: float = 0.5) -> str | None:
+    """The passage sentence sharing most of SENTENCE's content words (at least FLOOR of them), or None."""
+    want = _content_words(sentence)
+    if len(want) < 3:
+        return None
+    best, best_score = None, floor
+    for passage in passages:
+        for candidate in sentences(passage):
+            score = len(want & _content_words(candidate)) / len(want)
+            if score >= best_score:
+                best, best_score = candidate, score
+    return best
+
+
+def _show(text: str, limit: int = 150) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Numbers
+
+_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "m": 1e6, "bn": 1e9, "b": 1e9,
+           "k": 1e3}
+_NUMBER = re.compile(
+    r"(?<![\w.])(?<![A-Za-z]-)(?P<money>\$|US\$|\u20ac|\u00a3)?\s?(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?"
+    r"(?:(?P<ord>st|nd|rd|th|s)\b)?(?:\s?(?P<scale>thousand|million|billion|trillion|bn|m|k)\b)?")
+_WORD_NUMBERS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+_WORD_NUMBERS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+                      "ninety": 90, "hundred": 100, "dozen": 12})
+_WORD_NUMBER = re.compile(r"\b(" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r")\b", re.I)
+
+
+@dataclass(frozen=True)
+class Number:
+    text: str
+    value: float
+    scale: float | None
+
+
+def numbers(text: str) -> list[Number]:
+    """Every figure in TEXT written in digits: counts, years, percentages, money (with million/billion)."""
+    out = []
+    for m in _NUMBER.finditer(normalize(text)):
+        if m.start() > 0 and text and m.group("money") is None:
+            before = normalize(text)[max(0, m.start() - 1):m.start()]
+            if before.isalpha():
+                continue  # part of a name such as G7 or F35
+        value = float(m.group("num").replace(",", "") + (m.group("frac") or ""))
+        scale = _SCALES.get((m.group("scale") or "").lower())
+        out.append(Number(m.group(0).strip(), value, scale))
+    return out
+
+
+def _word_numbers(text: str) -> set[float]:
+    return {float(_WORD_NUMBERS[m.group(1).lower()]) for m in _WORD_NUMBER.finditer(text)}
+
+
+def _number_supported(n: Number, found: list[Number], words: set[float], support: str = "") -> bool:
+    digits = re.sub(r"^\D+", "", n.text.split()[0]) if n.text.split() else ""
+    if digits and re.search(rf"(?<![\d.,]){re.escape(digits)}(?![\d]|[.,]\d)", support):
+        return True
+    for p in found:
+        if n.scale and p.scale:
+            if abs(n.value * n.scale - p.value * p.scale) < 1e-6 * max(1.0, n.value * n.scale):
+                return True
+        elif p.value == n.value:
+            return True
+    return n.scale is None and n.value in words
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Names: countries (with their capitals and demonyms), organisations and persons
+
+#: country -> other names a passage may use for it (capital, demonym, short forms).
+COUNTRIES: dict[str, tuple[str, ...]] = {
+    "United States": ("U.S.", "US", "USA", "America", "American", "Americans", "Washington"),
+    "United Kingdom": ("UK", "U.K.", "Britain", "British", "London", "Great Britain"),
+    "Australia": ("Australian", "Australians", "Canberra"),
+    "Canada": ("Canadian", "Canadians", "Ottawa"),
+    "New Zealand": ("New Zealander", "Wellington", "Kiwis", "Kiwi"),
+    "Japan": ("Japanese", "Tokyo"),
+    "South Korea": ("Korea", "Korean", "Koreans", "Seoul", "Republic of Korea", "ROK"),
+    "North Korea": ("North Korean", "Pyongyang", "DPRK"),
+    "China": ("Chinese", "Beijing", "PRC", "People's Republic of China"),
+    "Taiwan": ("Taiwanese", "Taipei"),
+    "Russia": ("Russian", "Russians", "Moscow", "Soviet Union", "Soviet", "USSR"),
+    "Ukraine": ("Ukrainian", "Ukrainians", "Kyiv"),
+    "India": ("Indian", "New Delhi", "Delhi"),
+    "Israel": ("Israeli", "Israelis"),
+    "Philippines": ("Philippine", "Filipino", "Manila"),
+    "Thailand": ("Thai", "Bangkok"),
+    "Poland": ("Polish", "Warsaw"),
+    "Germany": ("German", "Germans", "Berlin", "West Germany", "West German"),
+    "France": ("French", "Paris"),
+    "Italy": ("Italian", "Rome"),
+    "Spain": ("Spanish", "Madrid"),
+    "Netherlands": ("Dutch",),
+    "Belgium": ("Belgian",),
+    "Denmark": ("Danish",),
+    "Norway": ("Norwegian",),
+    "Sweden": ("Swedish",),
+    "Finland": ("Finnish",),
+    "Turkey": ("Turkish", "T\u00fcrkiye", "Ankara"),
+    "Hungary": ("Hungarian", "Budapest"),
+    "Iran": ("Iranian", "Tehran"),
+    "Iraq": ("Iraqi", "Baghdad"),
+    "Afghanistan": ("Afghan",),
+    "Pakistan": ("Pakistani",),
+    "Saudi Arabia": ("Saudi", "Saudis", "Riyadh"),
+    "Egypt": ("Egyptian",),
+    "Vietnam": ("Vietnamese", "Hanoi"),
+    "Indonesia": ("Indonesian", "Jakarta"),
+    "Singapore": ("Singaporean",),
+    "Malaysia": ("Malaysian",),
+    "Mexico": ("Mexican",),
+    "Brazil": ("Brazilian",),
+    "Argentina": ("Argentine", "Argentinian"),
+    "Greece": ("Greek",),
+    "Portugal": ("Portuguese",),
+    "Estonia": ("Estonian",), "Latvia": ("Latvian",), "Lithuania": ("Lithuanian",),
+    "Romania": ("Romanian",), "Bulgaria": ("Bulgarian",), "Czech Republic": ("Czech", "Czechia"),
+    "Slovakia": ("Slovak",), "Croatia": ("Croatian",), "Slovenia": ("Slovenian",), "Albania": ("Albanian",),
+    "Montenegro": ("Montenegrin",), "North Macedonia": ("Macedonian",), "Iceland": ("Icelandic",),
+    "Luxembourg": ("Luxembourgish",), "Ireland": ("Irish",), "Austria": ("Austrian",),
+    "Switzerland": ("Swiss",), "Qatar": ("Qatari",), "Kuwait": ("Kuwaiti",), "Bahrain": ("Bahraini",),
+    "Jordan": ("Jordanian",), "Morocco": ("Moroccan",), "Tunisia": ("Tunisian",), "Colombia": ("Colombian",),
+    "Chile": ("Chilean",), "Peru": ("Peruvian",), "Venezuela": ("Venezuelan",), "Cuba": ("Cuban",),
+    "Syria": ("Syrian",), "Lebanon": ("Lebanese",), "Yemen": ("Yemeni",), "Libya": ("Libyan",),
+    "Bangladesh": ("Bangladeshi",), "Sri Lanka": ("Sri Lankan",), "Myanmar": ("Burmese", "Burma"),
+    "Cambodia": ("Cambodian",), "Laos": ("Laotian",), "Mongolia": ("Mongolian",), "Kazakhstan": ("Kazakh",),
+    "Georgia": ("Georgian",), "Armenia": ("Armenian",), "Azerbaijan": ("Azerbaijani",), "Belarus": ("Belarusian",),
+    "Moldova": ("Moldovan",), "Serbia": ("Serbian",), "Kosovo": ("Kosovar",), "Bosnia": ("Bosnian",),
+    "Nigeria": ("Nigerian",), "Kenya": ("Kenyan",), "South Africa": ("South African",),
+    "Ethiopia": ("Ethiopian",), "Somalia": ("Somali",), "Sudan": ("Sudanese",), "Algeria": ("Algerian",),
+    "Panama": ("Panamanian",), "Haiti": ("Haitian",), "Papua New Guinea": ("Papua",), "Fiji": ("Fijian",),
+    "Brunei": (), "Oman": ("Omani",), "United Arab Emirates": ("UAE", "Emirati"),
+}
+_NAME_OF: dict[str, str] = {}
+for _country, _aliases in COUNTRIES.items():
+    for _name in (_country, *_aliases):
+        _NAME_OF[_name] = _country
+_COUNTRY_RE = re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in sorted(_NAME_OF, key=len, reverse=True))
+                         + r")(?![\w])")
+
+#: Words that start a capitalised run but are not names (sentence openers, titles, common words).
+_NOT_NAMES = frozenset("""The A An In On At By For With From As Its It This That These Those Their They Both Some Any Each
+Every Many Most Much Other Others Such When Where While Whether Because Since Although Though Even If Unless Yet But And
+Or Nor So Than Then Once After Before During Until Without Within Among Between Into Over Under About Against Beyond
+Through Despite Like Unlike Only Also Not No What Which Who Why How Here There Today Tomorrow Now Instead Meanwhile
+Moreover However Still Above Below Is Are Was Were Be Has Have Had Do Does Did Can Could May Might Will Would Should Must
+Shall Let Make Keep Give Take Put Set Build Use Help Expand Bridge Settle Ease Embed Update Widen Require Add Align Create
+Treat Fund Share Plan Tie Press Push Name Open Speed Focus Invest Bring Reform Prioritize Deepen Recognize Resource Revamp
+Pair Lead Ask Back See Note Read Start Stop Cut Raise Link Join Sign Seek Test Train Grow Strengthen Streamline Clarify
+Encourage Engage Offer Integrate Include Close Mind Modernize Leverage Coordinate Develop Establish Institutionalize
+Reduce Review Extend Improve Deliver Protect Support Adopt Allow Avoid Balance Consider Define Design Enable Ensure
+Identify Increase Limit Maintain Move Pursue Rebuild Restore Secure Shift Simplify Sustain Work Write Our We You He She
+Alliances Alliance Partners Partner Allies Ally Members Member Pillar Section Chapter Figure Table Part Bottom Line
+Overview Summary Why Key Actions Examples Other Perspectives Recommendations Sources Half Nearly Almost About Roughly Around Several Few First Second Third Last New Old Former Current Recent
+Early Late Long Short High Low Large Small Big Great Good Bad Hard Soft Strong Weak Full Broad Wide Narrow Deep Real
+True Formal Informal Joint Shared Common Regional Global Local National International Multilateral Bilateral
+Minilateral Strategic Military Economic Political Security Defense Intelligence Technology Industrial Legal Private
+Public Democratic Critics Analysts Officials Experts Observers Scholars Supporters Proponents Skeptics Realists
+Liberals Under""".split())
+_TITLES = r"(?:President|Secretary|Minister|Prime Minister|Defense Minister|General|Gen\.|Admiral|Adm\.|Senator|Sen\.|" \
+          r"Representative|Rep\.|Ambassador|Chancellor|Dr\.|Mr\.|Ms\.|Mrs\.|Premier|King|Queen)"
+_CAP = r"(?:[A-Z][\w'\u2019.&-]*|[A-Z]\.)"
+_RUN = re.compile(rf"{_CAP}(?:\s+(?:of|for|and|the|on|de|&)\s+{_CAP}|\s+{_CAP})*")
+_ACRONYM = re.compile(r"(?<![\w.])([A-Z][A-Za-z]*[A-Z][A-Z0-9]*s?|[A-Z]{2,}\d*)(?![\w])")
+
+
+#: Organisations a passage may name in other words: every name of a group stands for the others.
+ORGANISATIONS: tuple[tuple[str, ...], ...] = (
+    ("Department of Defense", "Defense Department", "DOD", "DoD", "Pentagon", "Department of War"),
+    ("Department of State", "State Department", "State"),
+    ("Central Intelligence Agency", "CIA"), ("National Security Agency", "NSA"), ("Federal Bureau of Investigation",
+                                                                                  "FBI"),
+    ("Government Communications Headquarters", "GCHQ"), ("Security Service", "MI5"), ("Secret Intelligence Service",
+                                                                                      "MI6"),
+    ("Office of the Director of National Intelligence", "ODNI", "Director of National Intelligence", "DNI"),
+    ("Government Accountability Office", "GAO"), ("Foreign Military Sales", "FMS"),
+    ("Direct Commercial Sales", "DCS"), ("International Traffic in Arms Regulations", "ITAR"),
+    ("Export Administration Regulations", "EAR"), ("U.S. Munitions List", "USML", "Munitions List"),
+    ("signals intelligence", "SIGINT"), ("imagery intelligence", "IMINT"), ("human intelligence", "HUMINT"),
+    ("geospatial intelligence", "GEOINT"), ("open-source intelligence", "OSINT"),
+    ("Center for Strategic and International Studies", "CSIS"), ("North Atlantic Treaty Organization", "NATO"),
+    ("European Union", "EU"), ("United Nations", "UN", "U.N."), ("Group of Seven", "G7", "G-7"),
+    ("Indo-Pacific Economic Framework", "IPEF"), ("Quadrilateral Security Dialogue", "Quad"),
+    ("General Security of Military Information Agreement", "GSOMIA"),
+    ("Partnership for Indo-Pacific Industrial Resilience", "PIPIR"), ("major non-NATO ally", "MNNA", "MNNAs"),
+    ("Reciprocal Defense Procurement", "RDP"), ("National Defense Strategy", "NDS"),
+    ("NATO Defence Planning Process", "NDPP"), ("Five Eyes", "FVEY"),
+)
+_ORG_OF: dict[str, tuple[str, ...]] = {}
+for _group in ORGANISATIONS:
+    for _name in _group:
+        _ORG_OF[_name.lower()] = _group
+#: Regions are not countries, organisations or persons; a statement may place things in them freely.
+_REGIONS = frozenset("""Europe European Europeans Asia Asian Asians East West North South Eastern Western Northern
+Southern Central Pacific Atlantic Indo-Pacific Indo Arctic Mediterranean Middle Near Far Africa African Latin America
+Americas Caribbean Gulf Persian Baltic Balkans Nordic Scandinavian Transatlantic Oceania Eurasia Eurasian Korean
+Peninsula Strait Sea Ocean Island Islands""".split())
+_CONNECTORS = frozenset({"of", "for", "and", "the", "on", "de", "&", "in"})
+_PHRASES = re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in sorted(
+    [*_NAME_OF, *(n for g in ORGANISATIONS for n in g)], key=len, reverse=True)) + r")(?![\w])")
+
+
+def _norm_name(text: str) -> str:
+    return re.sub(r"[^\w]+", " ", normalize(text).replace("\u2019", "'")).strip().lower()
+
+
+def _in(name: str, support_norm: str) -> bool:
+    key = _norm_name(name)
+    return bool(key) and re.search(rf"(?<!\w){re.escape(key)}(?:s|es)?(?!\w)", support_norm) is not None
+
+
+def names(text: str) -> list[str]:
+    """Named countries, organisations and persons in TEXT: capitalised runs (the first word of a sentence only
+    when it is a known country or organisation, or an acronym), regions and ordinary words left out."""
+    found: list[str] = []
+    plain = normalize(text)
+    for sentence in _SENTENCE.split(plain):
+        for m in _RUN.finditer(sentence):
+            run = m.group(0)
+            if sentence[:m.start()].strip(" \"'\u201c(*-") == "":
+                first, _, rest = run.partition(" ")
+                known = _PHRASES.match(run) or _ACRONYM.fullmatch(first.rstrip(".,;:'\u2019s"))
+                if not known:
+                    run = rest
+            words = run.split()
+            while words and not _PHRASES.match(" ".join(words)) and (
+                    words[0].rstrip(".,;:") in _NOT_NAMES or words[0] in _CONNECTORS):
+                words = words[1:]
+            while words and words[-1].lower() in _CONNECTORS:
+                words = words[:-1]
+            run = " ".join(words).rstrip(",;:")
+            if run.endswith(".") and run not in _NAME_OF and run not in {n for g in ORGANISATIONS for n in g}:
+                run = run[:-1]
+            if len(run) > 1:
+                found.append(run)
+    return found
+
+
+def _name_supported(name: str, support: str, support_norm: str) -> bool:
+    """Whether NAME stands in SUPPORT: the whole name, or each country, organisation (under any of its names)
+    and other capitalised word in it."""
+    if _in(name, support_norm):
+        return True
+    rest = name
+    for m in _PHRASES.finditer(name):
+        phrase = m.group(1)
+        country = _NAME_OF.get(phrase)
+        group = (country, *COUNTRIES[country]) if country else _ORG_OF.get(phrase.lower(), (phrase,))
+        if not any(_in(n, support_norm) for n in group):
+            return False
+        rest = rest.replace(phrase, " ")
+    for word in re.split(r"[\s/\u2013-]+", rest):
+        word = re.sub(r"['\u2019]s?$", "", word.strip(".,;:()\"'\u201c\u201d"))
+        if (len(word) < 2 or not word[0].isupper() or word in _NOT_NAMES or word in _REGIONS
+                or word.lower() in _CONNECTORS or re.fullmatch(_TITLES, word) or re.fullmatch(_TITLES, word + ".")
+                or any(c.isdigit() for c in word) and not word[0].isalpha()):
+            continue
+        if not _in(word, support_norm):
+            return False
+    return True
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Negations and hedges
+
+#: Grammatical negations; a negating prefix (un-, in-, im-) is handled by NEGATED_WORDS.
+_NEGATION_WORDS = frozenset("""not no never none nor neither cannot can't won't don't doesn't didn't isn't aren't
+wasn't weren't hasn't haven't hadn't shouldn't wouldn't couldn't nothing nobody nowhere rarely seldom hardly
+barely""".split())
+#: Words whose prefix negates them, with the word they negate.
+NEGATED_WORDS = {w: w[2:] for w in """unlikely unable unwilling unclear uncertain unacceptable unaware unprepared
+unwanted unnecessary unknown unreliable unfair unrealistic unsustainable unusual unsuccessful unprecedented
+unaffordable undeniable unresolved unanswered""".split()}
+NEGATED_WORDS.update({w: w[2:] for w in """ineffective insufficient inadequate incompatible inconsistent inaccurate
+incapable indirect informal""".split()})
+NEGATED_WORDS.update({"impossible": "possible", "impractical": "practical", "improbable": "probable"})
+#: Verbs and nouns that negate what follows them ("denied the chance", "failed to invest", "doubting it will").
+_NEGATIVE_WORDS = frozenset("""prevent prevents prevented preventing deny denies denied denying fail fails failed
+failing lack lacks lacked lacking absence absent refuse refuses refused reject rejects rejected block blocks blocked
+bar bars barred stop stops stopped avoid avoids avoided exclude excludes excluded doubt doubts doubted doubting
+without instead rather little few less fewer limited neglect neglects neglected""".split())
+_HEDGE_WORDS = frozenset("""may might could can some sometimes often rarely seldom likely unlikely probably possibly
+perhaps potentially arguably reportedly allegedly apparently appear appears seem seems suggest suggests tend tends
+partly partially generally usually typically largely mostly many several""".split())
+#: Hedges that qualify only a figure: "about half", "nearly 40 percent".
+_NUMBER_HEDGES = frozenset("about around roughly nearly almost approximately some over under more less".split())
+_TOKEN = re.compile(r"[A-Za-z0-9$%][A-Za-z0-9$%'\u2019.-]*[A-Za-z0-9%]|[A-Za-z0-9$%]")
+#: Tokens between a negation or hedge and the words it governs, and between those words.
+WINDOW = 4
+
+
+def _tokens(text: str) -> list[str]:
+    return [t.lower().replace("\u2019", "'") for t in _TOKEN.findall(normalize(text))]
+
+
+def _is_content(tok: str) -> bool:
+    return tok not in _STOP and tok not in _NEGATION_WORDS and tok not in _HEDGE_WORDS and len(tok) > 2
+
+
+def _governed(toks: list[str], at: int, start: str | None = None) -> list[str]:
+    """The stems of the (at most two) content words the marker at AT governs; START leads (for 'unlikely')."""
+    out = [_stem(start)] if start else []
+    for tok in toks[at + 1: at + 1 + WINDOW + 2]:
+        if len(out) == 2:
+            break
+        if _is_content(tok):
+            out.append(_stem(tok))
+    return out
+
+
+def _markers(text: str, hedges: bool) -> list[tuple[str, list[str]]]:
+    """Each negation (or hedge) in TEXT with the words it governs."""
+    toks = _tokens(text)
+    out = []
+    for i, tok in enumerate(toks):
+        if hedges:
+            if tok in _HEDGE_WORDS:
+                out.append((tok, _governed(toks, i)))
+            elif tok in _NUMBER_HEDGES and i + 1 < len(toks) and (toks[i + 1][:1].isdigit() or toks[i + 1][:1] == "$"
+                                                                  or toks[i + 1] in ("half", "a", "one", "two")):
+                out.append((tok, _governed(toks, i)))
+            elif tok == "though" and i + 1 < len(toks) and toks[i + 1] == "rare":
+                out.append(("though rare", [_stem(t) for t in toks[max(0, i - 2):i] if _is_content(t)][-1:]))
+        else:
+            if tok in _NEGATION_WORDS and not (tok == "not" and i + 1 < len(toks) and toks[i + 1] == "only"):
+                out.append((tok, _governed(toks, i)))
+            elif tok in NEGATED_WORDS:
+                out.append((tok, _governed(toks, i, NEGATED_WORDS[tok])))
+    return out
+
+
+def _restated(text: str, governed: list[str], hedges: bool) -> bool | None:
+    """Whether TEXT restates GOVERNED (its words in order, close together) and, if so, whether a negation (or
+    hedge, or negation) stands just before them: True = kept, False = dropped, None = not restated."""
+    if not governed or (len(governed) < 2 and governed[0] not in NEGATED_WORDS.values()):
+        return None
+    toks = _tokens(text)
+    stems = [_stem(t) for t in toks]
+    found = None
+    for i, st in enumerate(stems):
+        if st != governed[0]:
+            continue
+        if len(governed) == 2 and governed[1] not in stems[i + 1: i + 2 + WINDOW]:
+            continue
+        before = toks[max(0, i - WINDOW):i]
+        marked = any(t in _NEGATION_WORDS or t in NEGATED_WORDS or t in _NEGATIVE_WORDS or
+                     (hedges and (t in _HEDGE_WORDS or t in _NUMBER_HEDGES)) for t in before)
+        if marked:
+            return True
+        found = False
+    return found
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The rules
+
+LINE_CITATION = re.compile(r"(?<![\w-])(?:lines?|ll?\.)\s*\d+(?:\s*[-\u2013\u2014]\s*\d+)?(?![\w-])|"
+                           r"(?<![\w#-])L\d+(?:\s*[-\u2013]\s*L?\d+)?(?![\w-])|#L\d+", re.I)
+
+
+@rule
+def uncited(st: Statement, ctx: Context) -> Iterator[Finding]:
+    """Every reader-facing statement (summary, bottom line, points, figures, founding facts, members) cites
+    passages."""
+    if st.cite_field is not None and st.claims and not st.cites:
+        yield Finding(f"{st.what} has no citation: readers see it with no source note",
+                      f"add `{st.cite_field}:` with the 'seed#anchor' passage(s) that state every fact in it, "
+                      "or cut what no passage states")
+
+
+@rule
+def machinery(st: Statement, ctx: Context) -> Iterator[Finding]:
+    """No reader-facing text names the tool's machinery (briefgen.yaml `forbidden_words`) or cites line numbers."""
+    for word, pattern in ctx.forbidden:
+        m = pattern.search(st.text)
+        if m:
+            yield Finding(f"{st.what} says {m.group(0)!r}, a word readers must not see (forbidden_words in "
+                          "briefgen.yaml)", "name the document as a reader would cite it (its title, author or "
+                          "publisher), or say it in the analyst's own words")
+    if ctx.line_citations:
+        m = LINE_CITATION.search(st.text)
+        if m:
+            yield Finding(f"{st.what} cites a line number ({m.group(0)!r})",
+                          "readers cite sections, not file lines: name the section, or let the source note do it")
+
+
+@rule
+def unsupported_number(st: Statement, ctx: Context) -> Iterator[Finding]:
+    """Every figure, percentage, amount of money and year stands in a cited passage."""
+    if not st.passages:
+        return
+    support = _support(st)
+    found = numbers(support)
+    words = _word_numbers(normalize(support))
+    for n in numbers(st.text):
+        if not _number_supported(n, found, words, normalize(support)):
+            near = sorted({p.text for p in found if p.value == n.value or (n.scale and p.scale == n.scale)})[:4]
+            yield Finding(f"{st.what}: the figure {n.text!r} is not in {_refs(st)}",
+                          (f"the passage has {', '.join(repr(x) for x in near)}; " if near else "") +
+                          "state the figure exactly as the cited passage does, or cite the passage that gives it")
+
+
+@rule
+def unsupported_name(st: Statement, ctx: Context) -> Iterator[Finding]:
+    """Every named country, organisation and person stands in a cited passage (or, for a speaker, in the
+    cited document's title, author or publisher)."""
+    if not st.passages:
+        return
+    support = _support(st)
+    support_norm = _norm_name(support)
+    seen: set[str] = set()
+    for name in names(st.text):
+        if name in seen:
+            continue
+        seen.add(name)
+        if not _name_supported(name, support, support_norm):
+            yield Finding(f"{st.what}: {name!r} is not named in {_refs(st)}",
+                          "name only the countries, organisations and people the cited passage names, or cite "
+                          "the passage that names them")
+
+
+@rule
+def flipped_negation(st: Statement, ctx: Context) -> Iterator[Finding]:
+    """A statement keeps the negation ("not", "no", "never", "un-", "rarely") of the passage words it restates,
+    and adds none to words the passage states plainly."""
+    if not st.passages or st.what.endswith(".speaker"):
+        return
+    for sentence in sentences(st.text):
+        for source in _sources(sentence, st):
+            for word, governed in _markers(source, hedges=False):
+                if _restated(sentence, governed, hedges=False) is False:
+                    yield Finding(f"{st.what}: drops the negation {word!r} of the passage it restates",
+                                  f"the passage says: \"{_show(source)}\"")
+                    return
+            for word, governed in _markers(sentence, hedges=False):
+                if word in NEGATED_WORDS:
+                    governed = governed[1:]
+                plain_source = not any(t in _NEGATION_WORDS or t in NEGATED_WORDS or t in _NEGATIVE_WORDS
+                                       for t in _tokens(source))
+                if plain_source and len(governed) == 2 and _restated(source, governed, hedges=False) is False:
+                    yield Finding(f"{st.what}: says {word!r} where the passage it restates has no negation",
+                                  f"the passage says: \"{_show(source)}\"")
+                    return
+
+
+@rule
+def dropped_hedge(st: Statement, ctx: Context) -> Iterator[Finding]:
+    """A statement keeps the hedge ("some", "may", "often", "about", "though rare") of the passage words it
+    restates."""
+    if not st.passages or st.what.endswith(".speaker"):
+        return
+    for sentence in sentences(st.text):
+        for source in _sources(sentence, st):
+            for word, governed in _markers(source, hedges=True):
+                if word == "though rare":
+                    toks = _tokens(sentence)
+                    dropped = bool(governed) and governed[0] in [_stem(t) for t in toks] and not any(
+                        t in _HEDGE_WORDS or t in _NUMBER_HEDGES or t in ("rare", "rarely") for t in toks)
+                else:
+                    dropped = len(governed) == 2 and _restated(sentence, governed, hedges=True) is False
+                if dropped:
+                    yield Finding(f"{st.what}: drops the hedge {word!r} of the passage it restates",
+                                  f"the passage says: \"{_show(source)}\"", warning=True)
+                    return
+
+
+def _sources(sentence: str, st: Statement) -> list[str]:
+    """The sentences of the cited passages that SENTENCE may restate: those sharing three or more of its
+    content words."""
+    want = _content_words(sentence)
+    return [s for p in st.passages for s in sentences(p) if len(want & _content_words(s)) >= 3]
+
+
+def _support(st: Statement) -> str:
+    """The cited passages, and the cited documents' title, authors, publisher and date (a statement may name
+    its source: "CSIS finds", "Byman et al. (2025)")."""
+    meta = [" ".join([s.info.title, s.info.publisher or "", *s.info.authors, s.info.date or ""]) for s in st.seeds]
+    return "\n".join([*st.passages, *meta])
+
+
+def _refs(st: Statement) -> str:
+    return ", ".join(str(r) for r in st.cites) if st.cites else "its passages"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Running the rules
+
+
+def forbidden_patterns(words: list[str]) -> list[tuple[str, re.Pattern[str]]]:
+    """Compile forbidden words: whole words, any case, a plural or '(s)' allowed ('seed' finds 'seeds')."""
+    out = []
+    for word in words:
+        body = r"\s+".join(re.escape(part) for part in word.split())
+        out.append((word, re.compile(rf"(?<![\w]){body}(?:s|es|\(s\))?(?![\w])", re.I)))
+    return out
+
+
+def check_claims(cat: Catalogue, library: SeedLibrary, forbidden: list[str] | None = None, *,
+                 line_citations: bool = True, rules: list[str] | None = None) -> list[BriefgenError]:
+    """Run every rule (or those named in RULES) over every reader-facing statement of the catalogue; return the
+    errors and warnings (ContentWarning), each naming the statement's file:line."""
+    from briefgen.config.project import DEFAULT_FORBIDDEN_WORDS
+
+    ctx = Context(forbidden_patterns(DEFAULT_FORBIDDEN_WORDS if forbidden is None else forbidden), line_citations)
+    chosen = [RULES[name] for name in (rules or RULES)]
+    out: list[BriefgenError] = []
+    for block in cat.blocks.values():
+        for st in statements(block):
+            for ref in st.cites:
+                seed = library.get(ref.seed)
+                passage = seed.passage(ref.anchor) if seed else None
+                if passage is not None:
+                    st.passages.append(passage.text)
+                    if seed not in st.seeds:
+                        st.seeds.append(seed)
+            if st.cites and not st.passages:
+                continue  # an unresolvable reference, already reported by provenance
+            for f in chosen:
+                if not st.claims and f.__name__ != "machinery":
+                    continue
+                for finding in f(st, ctx):
+                    cls = ContentWarning if finding.warning else ContentError
+                    out.append(cls(finding.message, st.loc, finding.hint))
+    return out
