@@ -40,7 +40,7 @@ def test_the_faithful_fixture_passes_every_rule(small: Path, run) -> None:
 def test_every_rule_is_declared_with_a_one_line_docstring() -> None:
     """The rules live in one module, each named and described by the first line of its docstring."""
     assert set(RULES) >= {"uncited", "machinery", "unsupported_number", "unsupported_name", "flipped_negation",
-                          "dropped_hedge"}
+                          "dropped_hedge", "shifted_date"}
     for name, f in RULES.items():
         assert f.__module__ == claims.__name__
         assert f.__doc__ and f.__doc__.strip(), name
@@ -77,6 +77,18 @@ def test_a_negation_reversed_by_a_cut_prefix_fails(small: Path, run) -> None:
     result = run(small, "check")
     assert result.exit_code == 1
     assert f"{NATO}:{line}:5: error: why_it_matters[3].text: drops the negation 'unlikely'" in result.output
+
+
+def test_a_shifted_date_fails_at_its_line(small: Path, run) -> None:
+    """The passage: "after 2016, Australia adopted a much more confrontational policy"; the point: "in 2016"."""
+    _edit(small, NATO, "Defense pacts such as NATO make their members less likely to be attacked.",
+          "In 2016, Australia adopted a much more confrontational policy toward China.")
+    _edit(small, NATO, "    cite: csis-2025#L126", "    cite: csis-2025#L255")
+    line = _item_line(small, NATO, "Australia adopted a much more")
+    result = run(small, "check")
+    assert result.exit_code == 1
+    assert (f"{NATO}:{line}:5: error: why_it_matters[3].text: says 'In 2016' where csis-2025#L255 says "
+            "'after 2016'") in result.output
 
 
 def test_a_swapped_country_fails_at_its_line(small: Path, run) -> None:

@@ -590,7 +590,9 @@ def unsupported_number(st: Statement, ctx: Context) -> Iterator[Finding]:
     """Every figure, percentage, amount of money and year stands in a cited passage."""
     if not st.passages:
         return
-    support = _support(st)
+    # The cited passages, and the years of the cited documents ("Byman et al. (2025)"), not their other digits.
+    years = [m.group(0) for s in st.seeds for m in re.finditer(r"\b[12]\d{3}\b", s.info.date or "")]
+    support = "\n".join([*st.passages, *years])
     found = numbers(support)
     words = _word_numbers(normalize(support))
     for n in numbers(st.text):
@@ -599,6 +601,30 @@ def unsupported_number(st: Statement, ctx: Context) -> Iterator[Finding]:
             yield Finding(f"{st.what}: the figure {n.text!r} is not in {_refs(st)}",
                           (f"the passage has {', '.join(repr(x) for x in near)}; " if near else "") +
                           "state the figure exactly as the cited passage does, or cite the passage that gives it")
+
+
+#: Words that place an event in time relative to a year, in groups of like meaning.
+_WHEN = {"in": "in", "during": "in", "after": "after", "since": "after", "from": "after", "before": "before",
+         "until": "before", "by": "before", "prior": "before"}
+_YEAR_AT = re.compile(r"\b(in|during|after|since|from|before|until|by|prior to)\s+([12]\d{3})\b(?!\s*[-\u2013])",
+                      re.I)
+
+
+@rule
+def shifted_date(st: Statement, ctx: Context) -> Iterator[Finding]:
+    """A year keeps the passage's bound: "in 2016" does not restate "after 2016", nor "before" "after"."""
+    if not st.passages:
+        return
+    support = normalize("\n".join(st.passages))
+    for m in _YEAR_AT.finditer(normalize(st.text)):
+        mine, year = _WHEN[m.group(1).lower().split()[0]], m.group(2)
+        theirs = {_WHEN[x.group(1).lower().split()[0]] for x in _YEAR_AT.finditer(support) if x.group(2) == year}
+        # Pinning down a year the passage gives only as a bound, or turning "after" into "before" or back.
+        opposite = {"after": "before", "before": "after"}.get(mine)
+        if theirs and mine not in theirs and (mine == "in" or opposite in theirs):
+            said = sorted({x.group(0) for x in _YEAR_AT.finditer(support) if x.group(2) == year})
+            yield Finding(f"{st.what}: says {m.group(0)!r} where {_refs(st)} says {' or '.join(map(repr, said))}",
+                          "keep the passage's relation to the year: 'in', 'after' and 'before' are different facts")
 
 
 @rule
@@ -707,6 +733,7 @@ def check_claims(cat: Catalogue, library: SeedLibrary, forbidden: list[str] | No
     ctx = Context(forbidden_patterns(DEFAULT_FORBIDDEN_WORDS if forbidden is None else forbidden), line_citations)
     chosen = [RULES[name] for name in (rules or RULES)]
     out: list[BriefgenError] = []
+    reported: set[tuple[str, str | None]] = set()  # (block, cite field) already reported uncited
     for block in cat.blocks.values():
         for st in statements(block):
             for ref in st.cites:
@@ -721,6 +748,11 @@ def check_claims(cat: Catalogue, library: SeedLibrary, forbidden: list[str] | No
             for f in chosen:
                 if not st.claims and f.__name__ != "machinery":
                     continue
+                if f is uncited:
+                    key = (block.id, st.cite_field)
+                    if key in reported:
+                        continue
+                    reported.add(key)
                 for finding in f(st, ctx):
                     cls = ContentWarning if finding.warning else ContentError
                     out.append(cls(finding.message, st.loc, finding.hint))
