@@ -29,10 +29,8 @@ def _problems(project: Path, pdfs: list[Path], out: Path) -> list[str]:
     found = []
     for pdf in pdfs:
         text = _text(pdf)
-        for word, pattern in forbidden_patterns(cfg.forbidden_words):
-            for m in pattern.finditer(text):
-                found.append(f"{pdf.relative_to(out)}: {m.group(0)!r} in ...{text[max(0, m.start() - 40):m.end() + 40]!r}")
-        for m in [*LINE_CITATION.finditer(text), *TOOL_WORDS.finditer(text)]:
+        patterns = [p for _, p in forbidden_patterns(cfg.forbidden_words)] + [LINE_CITATION, TOOL_WORDS]
+        for m in (m for pattern in patterns for m in pattern.finditer(text)):
             found.append(f"{pdf.relative_to(out)}: {m.group(0)!r} in ...{text[max(0, m.start() - 40):m.end() + 40]!r}")
     return found
 

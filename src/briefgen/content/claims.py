@@ -1,9 +1,10 @@
 """Claims checked against their sources: every statement a reader sees is cited, and the checkable parts of it
 (numbers, named countries, organisations and persons, negations, hedges) stand in the passages it cites.
 
-Each rule is a function registered with `@rule`; its one-line docstring is what `check` reports it as. A rule
-gets one `Statement` (a reader-facing text with its cited passages) and yields `Finding`s. Errors stop `check`;
-warnings are printed, and are errors with `briefgen check --strict`.
+Each rule is a function registered in RULES with `@rule`, its docstring's first line saying what it checks. A
+rule gets one `Statement` (a reader-facing text with its cited passages) and yields `Finding`s, which become
+errors (or warnings) naming the statement's file:line. Errors stop `check` and every build; warnings are printed,
+and are errors with `briefgen check --strict`. `Project.check` runs them all (`check_claims`).
 """
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ class Statement:
     cites: list[SourceRef]
     #: The field that holds (or should hold) the citation, for hints; None for texts that need no citation.
     cite_field: str | None
-    #: Whether the claim rules (numbers, names, negations, hedges) apply; only the machinery rule for names.
+    #: Whether the claim rules apply; labels that assert nothing (a block's name, its keywords) get only the
+    #: machinery rule.
     claims: bool = True
     passages: list[str] = field(default_factory=list)  # the cited passages' text, filled in by check_claims
     seeds: list[Seed] = field(default_factory=list)
@@ -52,6 +54,7 @@ def _is_prose(tp: object) -> bool:
 
 
 def _is_text(tp: object) -> bool:
+    """Whether a field type is text (str, Text, optional or not)."""
     if tp is str:
         return True
     return any(_is_text(a) for a in typing.get_args(tp) or () if a is not type(None))
@@ -64,6 +67,7 @@ def statements(block: Block) -> Iterator[Statement]:
 
 
 def _record_statements(block: Block, rec: Record, prefix: str) -> Iterator[Statement]:
+    """The statements of REC (BLOCK itself or a record inside it), their `what` led by PREFIX."""
     hints = typing.get_type_hints(type(rec), include_extras=True)
     names = {f.name for f in dataclasses.fields(rec)}
     for f in dataclasses.fields(rec):
@@ -82,7 +86,7 @@ def _record_statements(block: Block, rec: Record, prefix: str) -> Iterator[State
                 continue  # the quote's words are checked verbatim by provenance
             elif isinstance(rec, Quote) and f.name == "speaker":
                 yield Statement(block, what, value, rec.where(f.name), [rec.cite], None)
-            elif f.name == "figure" and "cite" in names:
+            elif "cite" in names and _is_text(tp):  # a figure, a founding instrument, a pillar's name
                 yield Statement(block, what, value, rec.where(f.name), as_list(rec.cite), prefix + "cite")
             elif _is_text(tp):
                 yield Statement(block, what, value, rec.where(f.name), [], None, claims=False)
@@ -151,6 +155,7 @@ once here how why whether per via us""".split())
 
 
 def _stem(word: str) -> str:
+    """A crude stem, enough to match "allies" with "ally" and "shared" with "share"."""
     w = word.lower().replace("\u2019", "'")
     for suffix in ("'s", "ies", "es", "s", "ing", "ed", "ly"):
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
@@ -160,6 +165,7 @@ def _stem(word: str) -> str:
 
 @functools.lru_cache(maxsize=65536)
 def _content_words(text: str) -> frozenset[str]:
+    """The stems of TEXT's words that carry meaning (no stop words, no short words)."""
     return frozenset(_stem(w) for w in _WORD.findall(text) if w.lower() not in _STOP and len(w) > 2)
 
 
@@ -174,6 +180,7 @@ def sentences(text: str) -> tuple[str, ...]:
 
 
 def _show(text: str, limit: int = 150) -> str:
+    """TEXT shortened for a hint."""
     text = text.strip()
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -196,6 +203,8 @@ _WORD_NUMBER = re.compile(r"\b(" + "|".join(sorted(_WORD_NUMBERS, key=len, rever
 
 @dataclass(frozen=True)
 class Number:
+    """A figure as written, its value, and its scale (1e6 for "million"), if it has one."""
+
     text: str
     value: float
     scale: float | None
@@ -204,11 +213,10 @@ class Number:
 def numbers(text: str) -> list[Number]:
     """Every figure in TEXT written in digits: counts, years, percentages, money (with million/billion)."""
     out = []
-    for m in _NUMBER.finditer(normalize(text)):
-        if m.start() > 0 and text and m.group("money") is None:
-            before = normalize(text)[max(0, m.start() - 1):m.start()]
-            if before.isalpha():
-                continue  # part of a name such as G7 or F35
+    plain = normalize(text)
+    for m in _NUMBER.finditer(plain):
+        if m.group("money") is None and plain[max(0, m.start() - 1):m.start()].isalpha():
+            continue  # part of a name such as G7 or F35
         value = float(m.group("num").replace(",", "") + (m.group("frac") or ""))
         scale = _SCALES.get((m.group("scale") or "").lower())
         out.append(Number(m.group(0).strip(), value, scale))
@@ -225,6 +233,8 @@ def _word_numbers(text: str) -> set[float]:
 
 
 def _number_supported(n: Number, found: list[Number], words: set[float], support: str = "") -> bool:
+    """Whether N stands in the passages: as written (SUPPORT), as one of their figures FOUND (equal value, and
+    equal amount when both have a scale), or as a number they write in WORDS."""
     digits = re.sub(r"^\D+", "", n.text.split()[0]) if n.text.split() else ""
     if digits and re.search(rf"(?<![\d.,]){re.escape(digits)}(?![\d]|[.,]\d)", support):
         return True
@@ -308,29 +318,29 @@ _NAME_OF: dict[str, str] = {}
 for _country, _aliases in COUNTRIES.items():
     for _name in (_country, *_aliases):
         _NAME_OF[_name] = _country
-_COUNTRY_RE = re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in sorted(_NAME_OF, key=len, reverse=True))
-                         + r")(?![\w])")
 
 #: Words that start a capitalised run but are not names (sentence openers, titles, common words).
-_NOT_NAMES = frozenset("""The A An In On At By For With From As Its It This That These Those Their They Both Some Any Each
-Every Many Most Much Other Others Such When Where While Whether Because Since Although Though Even If Unless Yet But And
-Or Nor So Than Then Once After Before During Until Without Within Among Between Into Over Under About Against Beyond
-Through Despite Like Unlike Only Also Not No What Which Who Why How Here There Today Tomorrow Now Instead Meanwhile
-Moreover However Still Above Below Is Are Was Were Be Has Have Had Do Does Did Can Could May Might Will Would Should Must
-Shall Let Make Keep Give Take Put Set Build Use Help Expand Bridge Settle Ease Embed Update Widen Require Add Align Create
-Treat Fund Share Plan Tie Press Push Name Open Speed Focus Invest Bring Reform Prioritize Deepen Recognize Resource Revamp
-Pair Lead Ask Back See Note Read Start Stop Cut Raise Link Join Sign Seek Test Train Grow Strengthen Streamline Clarify
-Encourage Engage Offer Integrate Include Close Mind Modernize Leverage Coordinate Develop Establish Institutionalize
-Reduce Review Extend Improve Deliver Protect Support Adopt Allow Avoid Balance Consider Define Design Enable Ensure
-Identify Increase Limit Maintain Move Pursue Rebuild Restore Secure Shift Simplify Sustain Work Write Our We You He She
-Alliances Alliance Partners Partner Allies Ally Members Member Pillar Section Chapter Figure Table Part Bottom Line
-Overview Summary Why Key Actions Examples Other Perspectives Recommendations Sources Half Nearly Almost About Roughly Around Several Few First Second Third Last New Old Former Current Recent
-Early Late Long Short High Low Large Small Big Great Good Bad Hard Soft Strong Weak Full Broad Wide Narrow Deep Real
-True Formal Informal Joint Shared Common Regional Global Local National International Multilateral Bilateral
-Minilateral Strategic Military Economic Political Security Defense Intelligence Technology Industrial Legal Private
-Public Democratic Critics Analysts Officials Experts Observers Scholars Supporters Proponents Skeptics Realists
-Liberals Under""".split())
-_TITLES = r"(?:President|Secretary|Minister|Prime Minister|Defense Minister|General|Gen\.|Admiral|Adm\.|Senator|Sen\.|" \
+_NOT_NAMES = frozenset("""The A An In On At By For With From As Its It This That These Those Their They Both Some
+Any Each Every Many Most Much Other Others Such When Where While Whether Because Since Although Though Even If
+Unless Yet But And Or Nor So Than Then Once After Before During Until Without Within Among Between Into Over Under
+About Against Beyond Through Despite Like Unlike Only Also Not No What Which Who Why How Here There Today Tomorrow
+Now Instead Meanwhile Moreover However Still Above Below Is Are Was Were Be Has Have Had Do Does Did Can Could May
+Might Will Would Should Must Shall Let Make Keep Give Take Put Set Build Use Help Expand Bridge Settle Ease Embed
+Update Widen Require Add Align Create Treat Fund Share Plan Tie Press Push Name Open Speed Focus Invest Bring Reform
+Prioritize Deepen Recognize Resource Revamp Pair Lead Ask Back See Note Read Start Stop Cut Raise Link Join Sign
+Seek Test Train Grow Strengthen Streamline Clarify Encourage Engage Offer Integrate Include Close Mind Modernize
+Leverage Coordinate Develop Establish Institutionalize Reduce Review Extend Improve Deliver Protect Support Adopt
+Allow Avoid Balance Consider Define Design Enable Ensure Identify Increase Limit Maintain Move Pursue Rebuild
+Restore Secure Shift Simplify Sustain Work Write Our We You He She Alliances Alliance Partners Partner Allies Ally
+Members Member Pillar Section Chapter Figure Table Part Bottom Line Overview Summary Why Key Actions Examples Other
+Perspectives Recommendations Sources Half Nearly Almost About Roughly Around Several Few First Second Third Last New
+Old Former Current Recent Early Late Long Short High Low Large Small Big Great Good Bad Hard Soft Strong Weak Full
+Broad Wide Narrow Deep Real True Formal Informal Joint Shared Common Regional Global Local National International
+Multilateral Bilateral Minilateral Strategic Military Economic Political Security Defense Intelligence Technology
+Industrial Legal Private Public Democratic Critics Analysts Officials Experts Observers Scholars Supporters
+Proponents Skeptics Realists Liberals Under""".split())
+_TITLES = r"(?:President|Secretary|Minister|Prime Minister|Defense Minister|General|Gen\.|Admiral|Adm\.|Senator|" \
+          r"Sen\.|" \
           r"Representative|Rep\.|Ambassador|Chancellor|Dr\.|Mr\.|Ms\.|Mrs\.|Premier|King|Queen)"
 _CAP = r"(?:[A-Z][\w'\u2019.&-]*|[A-Z]\.)"
 _RUN = re.compile(rf"{_CAP}(?:\s+(?:of|for|and|the|on|de|&)\s+{_CAP}|\s+{_CAP})*")
@@ -465,7 +475,8 @@ perhaps potentially arguably reportedly allegedly apparently appear appears seem
 partly partially generally usually typically largely mostly many several""".split())
 #: Hedges that qualify only a figure: "about half", "nearly 40 percent".
 _NUMBER_HEDGES = frozenset("about around roughly nearly almost approximately some over under more less".split())
-_TOKEN = re.compile(r"[A-Za-z0-9$%][A-Za-z0-9$%'\u2019.-]*[A-Za-z0-9%]|[A-Za-z0-9$%]|[,;:()\u2014\u2013]|(?<!\w)-(?!\w)")
+_TOKEN = re.compile(r"[A-Za-z0-9$%][A-Za-z0-9$%'\u2019.-]*[A-Za-z0-9%]|[A-Za-z0-9$%]"
+                    r"|[,;:()\u2014\u2013]|(?<!\w)-(?!\w)")
 #: The token that stands for a clause break (a comma, semicolon, colon, dash or bracket).
 _BREAK = "|"
 #: Tokens between a negation or hedge and the words it governs, and between those words.
