@@ -109,44 +109,44 @@ def test_source_notes_name_publisher_authors_date_and_outline_section(root: Path
 L50 = "csis-2025#L50"
 
 
-def test_a_quote_cut_at_the_front_of_a_word_is_refused(scratch: Path, run) -> None:
+def test_a_quote_cut_at_the_front_of_a_word_is_refused(small: Path, run) -> None:
     """"likely to drive ..." against "unlikely to drive ...": a meaning-reversing prefix cut fails at file:line."""
-    path = _probe(scratch, "likely to drive countries that fear China into its arms", L50)
-    result = run(scratch, "check")
+    path = _probe(small, "likely to drive countries that fear China into its arms", L50)
+    result = run(small, "check")
     assert result.exit_code == 1
-    assert f"{path.relative_to(scratch).as_posix()}:6:" in result.output
+    assert f"{path.relative_to(small).as_posix()}:6:" in result.output
     assert "quote starts or ends inside a word of csis-2025#L50" in result.output
     assert 'the passage reads "unlikely to drive countries' in result.output
 
 
-def test_a_quote_cut_at_the_end_of_a_word_is_refused(scratch: Path, run) -> None:
+def test_a_quote_cut_at_the_end_of_a_word_is_refused(small: Path, run) -> None:
     """"... fear Chin" against "... fear China": a suffix cut fails."""
-    _probe(scratch, "unlikely to drive countries that fear Chin", L50)
-    result = run(scratch, "check")
+    _probe(small, "unlikely to drive countries that fear Chin", L50)
+    result = run(small, "check")
     assert result.exit_code == 1
     assert "quote starts or ends inside a word" in result.output and '"unlikely to drive countries that fear China"' \
         in result.output
 
 
-def test_a_quote_dropping_the_first_letter_is_refused(scratch: Path, run) -> None:
+def test_a_quote_dropping_the_first_letter_is_refused(small: Path, run) -> None:
     """"rustration with the United States" (the F dropped) fails; the whole word passes."""
-    _probe(scratch, "rustration with the United States", L50)
-    assert run(scratch, "check").exit_code == 1
-    _probe(scratch, "Frustration with the United States", L50)
-    result = run(scratch, "check")
+    _probe(small, "rustration with the United States", L50)
+    assert run(small, "check").exit_code == 1
+    _probe(small, "Frustration with the United States", L50)
+    result = run(small, "check")
     assert result.exit_code == 0, result.output
 
 
-def test_elisions_keep_the_order_of_the_passage(scratch: Path, run) -> None:
+def test_elisions_keep_the_order_of_the_passage(small: Path, run) -> None:
     """Parts joined by … or […] pass in the passage's order, and fail reversed or when a part is cut."""
-    _probe(scratch, "Frustration with the United States is unlikely \u2026 into its arms", L50)
-    assert run(scratch, "check").exit_code == 0
-    _probe(scratch, "China will find it much easier [\u2026] to dominate East Asia", L50)
-    assert run(scratch, "check").exit_code == 0
-    _probe(scratch, "into its arms \u2026 Frustration with the United States", L50)
-    assert run(scratch, "check").exit_code == 1
-    _probe(scratch, "Frustration with the United States is \u2026 likely to drive countries", L50)
-    assert run(scratch, "check").exit_code == 1
+    _probe(small, "Frustration with the United States is unlikely \u2026 into its arms", L50)
+    assert run(small, "check").exit_code == 0
+    _probe(small, "China will find it much easier [\u2026] to dominate East Asia", L50)
+    assert run(small, "check").exit_code == 0
+    _probe(small, "into its arms \u2026 Frustration with the United States", L50)
+    assert run(small, "check").exit_code == 1
+    _probe(small, "Frustration with the United States is \u2026 likely to drive countries", L50)
+    assert run(small, "check").exit_code == 1
 
 
 def test_a_bracketed_insertion_passes_and_is_shown_as_editorial(small: Path, run) -> None:
@@ -168,13 +168,13 @@ def test_a_bracketed_insertion_passes_and_is_shown_as_editorial(small: Path, run
     assert run(small, "check").exit_code == 1
 
 
-def test_a_quote_may_run_across_two_list_items(scratch: Path, run) -> None:
+def test_a_quote_may_run_across_two_list_items(small: Path, run) -> None:
     """List markers are Markdown, folded like emphasis: a quote running from one bullet into the next passes,
     a word changed across the join still fails."""
-    _probe(scratch, "creating misalignments in planning and execution. Credibility and trust. Allies question",
+    _probe(small, "creating misalignments in planning and execution. Credibility and trust. Allies question",
            "csis-2025#L20-L22")
-    result = run(scratch, "check")
+    result = run(small, "check")
     assert result.exit_code == 0, result.output
-    _probe(scratch, "creating misalignments in planning and execution. Credibility and trust. Allies questioned",
+    _probe(small, "creating misalignments in planning and execution. Credibility and trust. Allies questioned",
            "csis-2025#L20-L22")
-    assert run(scratch, "check").exit_code == 1
+    assert run(small, "check").exit_code == 1

@@ -70,15 +70,16 @@ def quote_parts(quote: str) -> list[QuotePart]:
     return parts
 
 
-def quote_pattern(quote: str) -> re.Pattern[str]:
-    """A pattern matching QUOTE (normalized) in a normalized passage: whole words at both ends of every run
-    of the seed's words; elisions skip any text in between, keeping the order; an insertion stands for at
-    most INSERTION_SPAN characters; `[T]he` matches "the" or "The"."""
-    out: list[str] = []
+def quote_patterns(quote: str) -> list[re.Pattern[str]]:
+    """Patterns for the runs of QUOTE (normalized) between its elisions, to be found in a normalized passage in
+    order: whole words at both ends of the seed's words; an insertion stands for at most INSERTION_SPAN
+    characters; `[T]he` matches "the" or "The"."""
+    runs: list[list[str]] = [[]]
     parts = quote_parts(normalize(quote))
     for i, part in enumerate(parts):
+        out = runs[-1]
         if part.kind == "elision":
-            out.append(r"[\s\S]*?")
+            runs.append([])
         elif part.kind == "insertion":
             out.append(r"[\s\S]{0,%d}?" % INSERTION_SPAN)
         elif part.kind == "case":
@@ -87,20 +88,28 @@ def quote_pattern(quote: str) -> re.Pattern[str]:
         else:
             words = part.text
             prev = parts[i - 1].kind if i else None
-            if words[:1].isalnum() or words[:1] == "_":
-                if prev != "case":
-                    out.append(r"(?<!\w)")
+            if (words[:1].isalnum() or words[:1] == "_") and prev != "case":
+                out.append(r"(?<!\w)")
             out.append(re.escape(words))
             if words[-1:].isalnum() or words[-1:] == "_":
                 out.append(r"(?!\w)")
-    return re.compile("".join(out))
+    return [re.compile("".join(run)) for run in runs if run]
 
 
 def quote_found(quote: str, passage: str) -> bool:
-    """Whether QUOTE stands verbatim in PASSAGE on whole words, allowing marked elisions and insertions."""
+    """Whether QUOTE stands verbatim in PASSAGE on whole words, allowing marked elisions and insertions.
+
+    The runs between elisions are found one after another, each at its first place after the previous one,
+    so a quote with many elisions costs one pass over the passage, never a backtracking search."""
     if not any(p.kind in ("words", "case") and p.text.strip() for p in quote_parts(normalize(quote))):
         return False
-    return quote_pattern(quote).search(normalize(passage)) is not None
+    text, at = normalize(passage), 0
+    for pattern in quote_patterns(quote):
+        m = pattern.search(text, at)
+        if m is None:
+            return False
+        at = m.end()
+    return True
 
 
 def cut_word(quote: str, passage: str) -> str | None:
