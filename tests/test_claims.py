@@ -195,3 +195,13 @@ def test_names_are_countries_organisations_and_persons() -> None:
     assert claims._name_supported("Trump", passage, norm)
     assert not claims._name_supported("Japan", passage, norm)
     assert not claims._name_supported("President Biden", passage, norm)
+
+
+def test_an_added_hedge_warns(small: Path, run) -> None:
+    """"31 are NATO allies" becomes "31 may be NATO allies": the passage states it plainly; a warning."""
+    line = _item_line(small, NATO, "31 are NATO allies")
+    _edit(small, NATO, "31 are NATO allies", "31 may be NATO allies")
+    result = run(small, "check")
+    assert result.exit_code == 0, result.output
+    assert (f"{NATO}:{line}:5: warning: why_it_matters[1].text: adds the hedge 'may' to words the passage states "
+            "plainly") in result.output

@@ -473,6 +473,9 @@ _NEGATING_VERBS = frozenset("fail fails failed failing lack lacks lacked lacking
 _HEDGE_WORDS = frozenset("""may might could can some sometimes often rarely seldom likely unlikely probably possibly
 perhaps potentially arguably reportedly allegedly apparently appear appears seem seems suggest suggests tend tends
 partly partially generally usually typically largely mostly many several""".split())
+#: Phrases that qualify a passage's statement as a hedge does ("in part", "allowing them to").
+_MODAL_PHRASE = re.compile(r"\b(?:in part|at times|in some cases|though rare|allow(?:s|ed|ing)?|enabl(?:e|es|ed|ing)|"
+                           r"able to|possible|potential)\b", re.I)
 #: Hedges that qualify only a figure: "about half", "nearly 40 percent".
 _NUMBER_HEDGES = frozenset("about around roughly nearly almost approximately some over under more less".split())
 _TOKEN = re.compile(r"[A-Za-z0-9$%][A-Za-z0-9$%'\u2019.-]*[A-Za-z0-9%]|[A-Za-z0-9$%]"
@@ -686,7 +689,7 @@ def flipped_negation(st: Statement, ctx: Context) -> Iterator[Finding]:
 @rule
 def dropped_hedge(st: Statement, ctx: Context) -> Iterator[Finding]:
     """A statement keeps the hedge ("some", "may", "often", "about", "though rare") of the passage words it
-    restates."""
+    restates, and adds none to words the passage states plainly."""
     if not st.passages or st.what.endswith(".speaker"):
         return
     for sentence in sentences(st.text):
@@ -700,6 +703,13 @@ def dropped_hedge(st: Statement, ctx: Context) -> Iterator[Finding]:
                     dropped = len(governed) == 2 and _restated(sentence, governed, hedges=True) is False
                 if dropped:
                     yield Finding(f"{st.what}: drops the hedge {word!r} of the passage it restates",
+                                  f"the passage says: \"{_show(source)}\"", warning=True)
+                    return
+            plain_source = not _MODAL_PHRASE.search(source) and not any(
+                t in _HEDGE_WORDS or t in _NUMBER_HEDGES for t in _tokens(source))
+            for word, governed in _markers(sentence, hedges=True) if plain_source else ():
+                if len(governed) == 2 and _restated(source, governed, hedges=True, gap=1) is False:
+                    yield Finding(f"{st.what}: adds the hedge {word!r} to words the passage states plainly",
                                   f"the passage says: \"{_show(source)}\"", warning=True)
                     return
 
