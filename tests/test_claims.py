@@ -198,10 +198,13 @@ def test_names_are_countries_organisations_and_persons() -> None:
 
 
 def test_an_added_hedge_warns(small: Path, run) -> None:
-    """"31 are NATO allies" becomes "31 may be NATO allies": the passage states it plainly; a warning."""
-    line = _item_line(small, NATO, "31 are NATO allies")
-    _edit(small, NATO, "31 are NATO allies", "31 may be NATO allies")
+    """The passage: "after 2016, Australia adopted a much more confrontational policy"; the point: "may have
+    adopted". The passage states it plainly: a warning."""
+    _edit(small, NATO, "Defense pacts such as NATO make their members less likely to be attacked.",
+          "After 2016, Australia may have adopted a much more confrontational policy toward China.")
+    _edit(small, NATO, "    cite: csis-2025#L126", "    cite: csis-2025#L255")
+    line = _item_line(small, NATO, "Australia may have adopted")
     result = run(small, "check")
     assert result.exit_code == 0, result.output
-    assert (f"{NATO}:{line}:5: warning: why_it_matters[1].text: adds the hedge 'may' to words the passage states "
+    assert (f"{NATO}:{line}:5: warning: why_it_matters[3].text: adds the hedge 'may' to words the passage states "
             "plainly") in result.output

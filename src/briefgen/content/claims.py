@@ -174,7 +174,7 @@ def sentences(text: str) -> tuple[str, ...]:
     """Split TEXT into sentences (one line or list item at most), after folding typography; each once."""
     out: list[str] = []
     for line in text.split("\n"):
-        line = normalize(line)
+        line = normalize(line.replace("\u2014", " \u2014 "))  # a dash between words breaks the clause
         out.extend(s.strip() for s in _SENTENCE.split(line) if s.strip())
     return tuple(dict.fromkeys(out))
 
@@ -543,8 +543,9 @@ def _markers(text: str, hedges: bool) -> list[tuple[str, list[str]]]:
 
 
 def _restated(text: str, governed: list[str], hedges: bool, gap: int = WINDOW) -> bool | None:
-    """Whether TEXT restates GOVERNED (its words in order, close together) and, if so, whether a negation (or
-    hedge, or negation) stands just before them: True = kept, False = dropped, None = not restated."""
+    """Whether TEXT restates GOVERNED (its two words in order, at most GAP content words apart, in one clause)
+    and, if so, whether a negation (or, with HEDGES, a hedge) stands just before them: True = kept, False =
+    dropped, None = not restated."""
     if not governed or (len(governed) < 2 and governed[0] not in NEGATED_WORDS.values()):
         return None
     toks = _tokens(text)
@@ -553,13 +554,30 @@ def _restated(text: str, governed: list[str], hedges: bool, gap: int = WINDOW) -
     for i, st in enumerate(stems):
         if st != governed[0]:
             continue
-        if len(governed) == 2 and governed[1] not in stems[i + 1: i + 1 + gap]:
-            continue
+        between: list[str] = []
+        if len(governed) == 2:
+            # The second word must be among the next GAP content words, within the clause.
+            hit, seen = False, 0
+            for tok in toks[i + 1:]:
+                if tok == _BREAK:
+                    break
+                if _is_content(tok):
+                    if _stem(tok) == governed[1]:
+                        hit = True
+                        break
+                    seen += 1
+                    if seen >= gap:
+                        break
+                between.append(tok)
+            if not hit:
+                continue
         before = toks[max(0, i - WINDOW - 2):i]
         if _BREAK in before:
             before = before[len(before) - before[::-1].index(_BREAK):]
+        before += between
         marked = any(t in _NEGATION_WORDS or t in NEGATED_WORDS or t in _NEGATIVE_WORDS or
-                     (hedges and (t in _HEDGE_WORDS or t in _NUMBER_HEDGES)) for t in before)
+                     (hedges and (t in _HEDGE_WORDS or t in _NUMBER_HEDGES and k + 1 < len(before)
+                                  and before[k + 1][:1].isdigit())) for k, t in enumerate(before))
         if marked:
             return True
         found = False
@@ -705,8 +723,7 @@ def dropped_hedge(st: Statement, ctx: Context) -> Iterator[Finding]:
                     yield Finding(f"{st.what}: drops the hedge {word!r} of the passage it restates",
                                   f"the passage says: \"{_show(source)}\"", warning=True)
                     return
-            plain_source = not _MODAL_PHRASE.search(source) and not any(
-                t in _HEDGE_WORDS or t in _NUMBER_HEDGES for t in _tokens(source))
+            plain_source = not _MODAL_PHRASE.search(source) and not _markers(source, hedges=True)
             for word, governed in _markers(sentence, hedges=True) if plain_source else ():
                 if len(governed) == 2 and _restated(source, governed, hedges=True, gap=1) is False:
                     yield Finding(f"{st.what}: adds the hedge {word!r} to words the passage states plainly",
