@@ -8,6 +8,7 @@ warnings are printed, and are errors with `briefgen check --strict`.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import typing
 from dataclasses import dataclass, field
@@ -164,7 +165,7 @@ def _content_words(text: str) -> set[str]:
 def sentences(text: str) -> list[str]:
     """Split TEXT into sentences (and list items), after folding typography."""
     out: list[str] = []
-    for line in re.split(r"\n\s*\n|\n(?=\s*(?:[-*+]|\d+[.)])\s)", text):
+    for line in text.split("\n"):
         line = normalize(line)
         out.extend(s.strip() for s in _SENTENCE.split(line) if s.strip())
     return out
@@ -227,7 +228,12 @@ def numbers(text: str) -> list[Number]:
 
 
 def _word_numbers(text: str) -> set[float]:
-    return {float(_WORD_NUMBERS[m.group(1).lower()]) for m in _WORD_NUMBER.finditer(text)}
+    """Numbers written in words: "thirteen", "twenty-eight", "a dozen"."""
+    out = {float(_WORD_NUMBERS[m.group(1).lower()]) for m in _WORD_NUMBER.finditer(text)}
+    for m in re.finditer(r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[-\s](one|two|three|four|five|six|"
+                         r"seven|eight|nine)\b", text, re.I):
+        out.add(float(_WORD_NUMBERS[m.group(1).lower()] + _WORD_NUMBERS[m.group(2).lower()]))
+    return out
 
 
 def _number_supported(n: Number, found: list[Number], words: set[float], support: str = "") -> bool:
@@ -415,18 +421,19 @@ def names(text: str) -> list[str]:
     return found
 
 
-def _name_supported(name: str, support: str, support_norm: str) -> bool:
-    """Whether NAME stands in SUPPORT: the whole name, or each country, organisation (under any of its names)
-    and other capitalised word in it."""
+def missing_name(name: str, support_norm: str) -> str | None:
+    """The part of NAME that SUPPORT (normalized with _norm_name) does not name, or None when it names all of
+    it: the whole name, or each country and organisation in it (under any of its names) and each other
+    capitalised word."""
     if _in(name, support_norm):
-        return True
+        return None
     rest = name
     for m in _PHRASES.finditer(name):
         phrase = m.group(1)
         country = _NAME_OF.get(phrase)
         group = (country, *COUNTRIES[country]) if country else _ORG_OF.get(phrase.lower(), (phrase,))
         if not any(_in(n, support_norm) for n in group):
-            return False
+            return phrase
         rest = rest.replace(phrase, " ")
     for word in re.split(r"[\s/\u2013-]+", rest):
         word = re.sub(r"['\u2019]s?$", "", word.strip(".,;:()\"'\u201c\u201d"))
@@ -435,8 +442,13 @@ def _name_supported(name: str, support: str, support_norm: str) -> bool:
                 or any(c.isdigit() for c in word) and not word[0].isalpha()):
             continue
         if not _in(word, support_norm):
-            return False
-    return True
+            return word
+    return None
+
+
+def _name_supported(name: str, support: str, support_norm: str | None = None) -> bool:
+    """Whether SUPPORT names everything NAME names."""
+    return missing_name(name, _norm_name(support) if support_norm is None else support_norm) is None
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -457,58 +469,78 @@ NEGATED_WORDS.update({"impossible": "possible", "impractical": "practical", "imp
 _NEGATIVE_WORDS = frozenset("""prevent prevents prevented preventing deny denies denied denying fail fails failed
 failing lack lacks lacked lacking absence absent refuse refuses refused reject rejects rejected block blocks blocked
 bar bars barred stop stops stopped avoid avoids avoided exclude excludes excluded doubt doubts doubted doubting
-without instead rather little few less fewer limited neglect neglects neglected""".split())
+without instead rather little few less fewer limited neglect neglects neglected keep keeps kept""".split())
+#: Of those, the ones that negate a passage's words as surely as "not" ("failed to invest", "lack of").
+_NEGATING_VERBS = frozenset("fail fails failed failing lack lacks lacked lacking".split())
 _HEDGE_WORDS = frozenset("""may might could can some sometimes often rarely seldom likely unlikely probably possibly
 perhaps potentially arguably reportedly allegedly apparently appear appears seem seems suggest suggests tend tends
 partly partially generally usually typically largely mostly many several""".split())
 #: Hedges that qualify only a figure: "about half", "nearly 40 percent".
 _NUMBER_HEDGES = frozenset("about around roughly nearly almost approximately some over under more less".split())
-_TOKEN = re.compile(r"[A-Za-z0-9$%][A-Za-z0-9$%'\u2019.-]*[A-Za-z0-9%]|[A-Za-z0-9$%]")
+_TOKEN = re.compile(r"[A-Za-z0-9$%][A-Za-z0-9$%'\u2019.-]*[A-Za-z0-9%]|[A-Za-z0-9$%]|[,;:()\u2014\u2013]|(?<!\w)-(?!\w)")
+#: The token that stands for a clause break (a comma, semicolon, colon, dash or bracket).
+_BREAK = "|"
 #: Tokens between a negation or hedge and the words it governs, and between those words.
 WINDOW = 4
 
 
-def _tokens(text: str) -> list[str]:
-    return [t.lower().replace("\u2019", "'") for t in _TOKEN.findall(normalize(text))]
+def _tokens(text: str, names: set[str] | None = None) -> list[str]:
+    """TEXT's words, lowercased, with clause breaks as _BREAK; capitalised words other than the first are added
+    to NAMES when given."""
+    out = []
+    for i, t in enumerate(_TOKEN.findall(normalize(text))):
+        if not t[0].isalnum() and t[0] not in "$%":
+            out.append(_BREAK)
+            continue
+        low = t.lower().replace("\u2019", "'")
+        if names is not None and i and t[0].isupper():
+            names.add(low)
+        out.append(low)
+    return out
 
 
 def _is_content(tok: str) -> bool:
     return tok not in _STOP and tok not in _NEGATION_WORDS and tok not in _HEDGE_WORDS and len(tok) > 2
 
 
-def _governed(toks: list[str], at: int, start: str | None = None) -> list[str]:
-    """The stems of the (at most two) content words the marker at AT governs; START leads (for 'unlikely')."""
+def _governed(toks: list[str], at: int, start: str | None = None, names: frozenset[str] | set[str] = frozenset()
+              ) -> list[str]:
+    """The stems of the (at most two) content words the marker at AT governs, names skipped; START leads (for
+    'unlikely')."""
     out = [_stem(start)] if start else []
     for tok in toks[at + 1: at + 1 + WINDOW + 2]:
-        if len(out) == 2:
+        if len(out) == 2 or tok == _BREAK:
             break
-        if _is_content(tok):
+        if _is_content(tok) and tok not in names:
             out.append(_stem(tok))
     return out
 
 
 def _markers(text: str, hedges: bool) -> list[tuple[str, list[str]]]:
     """Each negation (or hedge) in TEXT with the words it governs."""
-    toks = _tokens(text)
+    names: set[str] = set()
+    toks = _tokens(text, names)
+    governed = functools.partial(_governed, names=names)
     out = []
     for i, tok in enumerate(toks):
         if hedges:
             if tok in _HEDGE_WORDS:
-                out.append((tok, _governed(toks, i)))
+                out.append((tok, governed(toks, i)))
             elif tok in _NUMBER_HEDGES and i + 1 < len(toks) and (toks[i + 1][:1].isdigit() or toks[i + 1][:1] == "$"
                                                                   or toks[i + 1] in ("half", "a", "one", "two")):
-                out.append((tok, _governed(toks, i)))
+                out.append((tok, governed(toks, i)))
             elif tok == "though" and i + 1 < len(toks) and toks[i + 1] == "rare":
                 out.append(("though rare", [_stem(t) for t in toks[max(0, i - 2):i] if _is_content(t)][-1:]))
         else:
-            if tok in _NEGATION_WORDS and not (tok == "not" and i + 1 < len(toks) and toks[i + 1] == "only"):
-                out.append((tok, _governed(toks, i)))
+            if (tok in _NEGATION_WORDS or tok in _NEGATING_VERBS) and not (
+                    tok == "not" and i + 1 < len(toks) and toks[i + 1] == "only"):
+                out.append((tok, governed(toks, i)))
             elif tok in NEGATED_WORDS:
-                out.append((tok, _governed(toks, i, NEGATED_WORDS[tok])))
+                out.append((tok, governed(toks, i, NEGATED_WORDS[tok])))
     return out
 
 
-def _restated(text: str, governed: list[str], hedges: bool) -> bool | None:
+def _restated(text: str, governed: list[str], hedges: bool, gap: int = WINDOW) -> bool | None:
     """Whether TEXT restates GOVERNED (its words in order, close together) and, if so, whether a negation (or
     hedge, or negation) stands just before them: True = kept, False = dropped, None = not restated."""
     if not governed or (len(governed) < 2 and governed[0] not in NEGATED_WORDS.values()):
@@ -519,9 +551,11 @@ def _restated(text: str, governed: list[str], hedges: bool) -> bool | None:
     for i, st in enumerate(stems):
         if st != governed[0]:
             continue
-        if len(governed) == 2 and governed[1] not in stems[i + 1: i + 2 + WINDOW]:
+        if len(governed) == 2 and governed[1] not in stems[i + 1: i + 1 + gap]:
             continue
-        before = toks[max(0, i - WINDOW):i]
+        before = toks[max(0, i - WINDOW - 2):i]
+        if _BREAK in before:
+            before = before[len(before) - before[::-1].index(_BREAK):]
         marked = any(t in _NEGATION_WORDS or t in NEGATED_WORDS or t in _NEGATIVE_WORDS or
                      (hedges and (t in _HEDGE_WORDS or t in _NUMBER_HEDGES)) for t in before)
         if marked:
@@ -592,8 +626,10 @@ def unsupported_name(st: Statement, ctx: Context) -> Iterator[Finding]:
         if name in seen:
             continue
         seen.add(name)
-        if not _name_supported(name, support, support_norm):
-            yield Finding(f"{st.what}: {name!r} is not named in {_refs(st)}",
+        missing = missing_name(name, support_norm)
+        if missing is not None:
+            shown = repr(missing) if missing == name else f"{missing!r} (in {name!r})"
+            yield Finding(f"{st.what}: {shown} is not named in {_refs(st)}",
                           "name only the countries, organisations and people the cited passage names, or cite "
                           "the passage that names them")
 
@@ -616,7 +652,7 @@ def flipped_negation(st: Statement, ctx: Context) -> Iterator[Finding]:
                     governed = governed[1:]
                 plain_source = not any(t in _NEGATION_WORDS or t in NEGATED_WORDS or t in _NEGATIVE_WORDS
                                        for t in _tokens(source))
-                if plain_source and len(governed) == 2 and _restated(source, governed, hedges=False) is False:
+                if plain_source and len(governed) == 2 and _restated(source, governed, False, gap=1) is False:
                     yield Finding(f"{st.what}: says {word!r} where the passage it restates has no negation",
                                   f"the passage says: \"{_show(source)}\"")
                     return

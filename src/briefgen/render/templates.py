@@ -182,6 +182,23 @@ class Sandbox(ImmutableSandboxedEnvironment):
         return wrapped
 
 
+def _md(text: str, after: str = "") -> Markup:
+    """The `md` filter: TEXT as block HTML; AFTER (e.g. note numbers) goes at the end of its last paragraph."""
+    html = str(prose.block(text))
+    if after:
+        stripped = html.rstrip()
+        if stripped.endswith("</p>"):
+            html = stripped[:-4] + str(after) + "</p>\n"
+        else:
+            html += str(after)
+    return Markup(html)
+
+
+def _mdi(text: str, after: str = "") -> Markup:
+    """The `mdi` filter: TEXT as inline HTML, followed by AFTER (e.g. note numbers)."""
+    return prose.inline(text) + Markup(after)
+
+
 def quotation(text: str) -> Markup:
     """A quote's words for display: the quoter's bracketed insertions and changed letters set apart as
     editorial (`<span class="editorial">`), elisions as an ellipsis."""
@@ -223,8 +240,8 @@ def make_environment(root: Path, audiences: str | list[str] | None = None) -> Im
         env.filters[name] = _guarded(f)
     env.filters["format"] = _format_filter
     env.globals["lipsum"] = _lipsum
-    env.filters["md"] = prose.block
-    env.filters["mdi"] = prose.inline
+    env.filters["md"] = _md
+    env.filters["mdi"] = _mdi
     env.filters["plain"] = prose.plain
     env.filters["quotation"] = quotation
     return env
