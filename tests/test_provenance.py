@@ -12,10 +12,11 @@ from briefgen.render.notes import Notes
 BLOCK = """id: provenance-probe
 name: Provenance probe
 domain: general
-summary: A block written by the tests.
+summary: A probe written by the tests.
 quotes:
   - text: "{quote}"
     cite: {cite}
+summary_cite: {cite}
 """
 
 
@@ -79,17 +80,28 @@ def test_unknown_anchor_suggests_the_nearest(scratch: Path, run) -> None:
 
 
 def test_source_notes_name_publisher_authors_date_and_outline_section(root: Path) -> None:
-    """Notes give authors, title, publisher, date and the outline's section titles with lines."""
+    """Notes give authors, title, publisher, date and the outline's section titles, Chicago style, and never
+    file lines; two spans of one section share a note; a span before any heading is the opening passage."""
     notes = Notes(Project(root))
-    notes.number(SourceRef(seed="csis-2025", anchor="interest-misalignment"))
-    notes.number(SourceRef(seed="wisc-traditional", anchor="L26-L27"))
-    first, second = notes.items
+    n1 = notes.number(SourceRef(seed="csis-2025", anchor="interest-misalignment"))
+    n2 = notes.number(SourceRef(seed="wisc-traditional", anchor="L26-L27"))
+    assert notes.number(SourceRef(seed="wisc-traditional", anchor="L26")) == n2  # same section, same note
+    n3 = notes.number(SourceRef(seed="wisc-traditional", anchor="L5"))
+    assert (n1, n2, n3) == (1, 2, 3)
+    first, second, third = notes.items
     assert first.citation == (
-        "Daniel Byman et al., \u201cImproving U.S. Cooperation with Allies and Partners\u201d, Center for Strategic "
-        "and International Studies (CSIS), 2025-10-14, section \u201cMultinational Strategic Planning \u203a "
-        "Obstacle 1: Interest Misalignment\u201d (lines 409\u2013418).")
-    assert second.citation == "\u201cModernizing Traditional Alliances\u201d, WISC, section \u201cNATO\u201d (lines 26\u201327)."
-    assert second.short == "Modernizing Traditional Alliances, \u201cNATO\u201d."
+        "Daniel Byman et al., <cite>Improving U.S. Cooperation with Allies and Partners</cite> (Center for "
+        "Strategic and International Studies, October 14, 2025), \u201cMultinational Strategic Planning \u203a "
+        "Obstacle 1: Interest Misalignment.\u201d")
+    assert second.citation == "<cite>Modernizing Traditional Alliances</cite> (WISC), \u201cNATO.\u201d"
+    assert second.short == "<cite>Modernizing Traditional Alliances</cite>, \u201cNATO.\u201d"
+    assert third.citation == "<cite>Modernizing Traditional Alliances</cite> (WISC), \u201copening passage.\u201d"
+    for note in notes.items:
+        assert "line" not in note.citation and "L2" not in note.citation
+    # Sources no statement cites are "Further reading", unnumbered, one per section.
+    further = notes.further([SourceRef(seed="wisc-traditional", anchor="L27"),
+                             SourceRef(seed="csis-2025", anchor="L107"), SourceRef(seed="csis-2025", anchor="L109")])
+    assert [n.section for n in further] == ["The Variety of Security Relationships"]
 
 
 # --- Quotes match whole words (issue 13) ---------------------------------------------------------------------

@@ -158,31 +158,19 @@ def _stem(word: str) -> str:
     return w
 
 
-def _content_words(text: str) -> set[str]:
-    return {_stem(w) for w in _WORD.findall(text) if w.lower() not in _STOP and len(w) > 2}
+@functools.lru_cache(maxsize=65536)
+def _content_words(text: str) -> frozenset[str]:
+    return frozenset(_stem(w) for w in _WORD.findall(text) if w.lower() not in _STOP and len(w) > 2)
 
 
-def sentences(text: str) -> list[str]:
-    """Split TEXT into sentences (and list items), after folding typography."""
+@functools.lru_cache(maxsize=4096)
+def sentences(text: str) -> tuple[str, ...]:
+    """Split TEXT into sentences (one line or list item at most), after folding typography; each once."""
     out: list[str] = []
     for line in text.split("\n"):
         line = normalize(line)
         out.extend(s.strip() for s in _SENTENCE.split(line) if s.strip())
-    return out
-
-
-def _aligned(sentence: str, passages: list[str], floor: float = 0.5) -> str | None:
-    """The passage sentence sharing most of SENTENCE's content words (at least FLOOR of them), or None."""
-    want = _content_words(sentence)
-    if len(want) < 3:
-        return None
-    best, best_score = None, floor
-    for passage in passages:
-        for candidate in sentences(passage):
-            score = len(want & _content_words(candidate)) / len(want)
-            if score >= best_score:
-                best, best_score = candidate, score
-    return best
+    return tuple(dict.fromkeys(out))
 
 
 def _show(text: str, limit: int = 150) -> str:

@@ -36,9 +36,19 @@ def section_of(seed: Seed | None, ref: SourceRef, passage: Passage | None) -> st
     if not _LINE_REF.match(passage.anchor) and (not titles or titles[-1] != prose.plain(passage.title)):
         titles.append(prose.plain(passage.title))
     if not titles and seed is not None:
-        # A span across sections: name the section it starts in.
-        inner = seed.outline.innermost(passage.start, passage.start)
-        titles = [prose.plain(n.text) for n in inner.path()] if inner is not None else []
+        # A span inside a named part (a lead-in, a figure) or across sections: name the smallest part that
+        # holds it, else the section it starts in.
+        best = None
+        for node in seed.outline.anchors.values():
+            if node.start <= passage.start and passage.end <= node.end and (
+                    best is None or node.end - node.start < best.end - best.start):
+                best = node
+        if best is None:
+            best = seed.outline.innermost(passage.start, passage.start)
+        if best is not None:
+            titles = [prose.plain(n.text) for n in best.path()]
+            if (best.lead or best.kind == "figure") and (not titles or titles[-1] != prose.plain(best.title)):
+                titles.append(prose.plain(best.title))
     if len(titles) > 2:
         titles = [titles[0], titles[-1]]
     return " \u203a ".join(titles) if titles else "opening passage"

@@ -324,6 +324,7 @@ def draft_text(kind: str, block_id: str, name: str, node: Node, ing: Ingested) -
                      "intelligence-sharing arrangement, multilateral forum)")
     lines.append("# TODO: the summary below is the seed's own wording; rewrite it.")
     lines.append(f"summary: {_q(' '.join(lead_sents[:2]))}")
+    lines.append(f"summary_cite: {ing.seed_id}#{_span(body[0])}" if body else f"summary_cite: {ref}")
     field_name = "how_it_shows_up" if kind == "obstacle" else "why_it_matters"
     points = []
     for para in body[:6]:
