@@ -180,8 +180,8 @@ def sentences(text: str) -> tuple[str, ...]:
 
 
 def _show(text: str, limit: int = 150) -> str:
-    """TEXT shortened for a hint."""
-    text = text.strip()
+    """TEXT shortened for a hint, a dash between words shown as one."""
+    text = text.strip().replace(" - ", "\u2014")
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
