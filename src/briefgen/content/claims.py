@@ -21,7 +21,7 @@ from briefgen.content.catalogue import Catalogue
 from briefgen.content.model import Block, Founded, Quote, SourceRef, as_list
 from briefgen.content.provenance import normalize
 from briefgen.errors import BriefgenError, ContentError, ContentWarning, Location
-from briefgen.seeds.registry import Seed, SeedLibrary
+from briefgen.seeds.registry import Passage, Seed, SeedLibrary
 
 # --------------------------------------------------------------------------------------------------------------
 # Statements: every reader-facing text of a block, with the passages it cites
@@ -66,9 +66,21 @@ def statements(block: Block) -> Iterator[Statement]:
     yield from _record_statements(block, block, "")
 
 
+@functools.lru_cache(maxsize=None)
+def _hints(cls: type) -> dict[str, object]:
+    """The declared field types of a record class, Annotated extras kept."""
+    return typing.get_type_hints(cls, include_extras=True)
+
+
+@functools.lru_cache(maxsize=8192)
+def _plain_prose(text: str) -> str:
+    """A prose field's text without its Markdown, cached."""
+    return prose.plain(text)
+
+
 def _record_statements(block: Block, rec: Record, prefix: str) -> Iterator[Statement]:
     """The statements of REC (BLOCK itself or a record inside it), their `what` led by PREFIX."""
-    hints = typing.get_type_hints(type(rec), include_extras=True)
+    hints = _hints(type(rec))
     names = {f.name for f in dataclasses.fields(rec)}
     for f in dataclasses.fields(rec):
         if f.metadata.get("internal") or f.name == "id" or f.name.endswith("_cite") or f.name == "cite":
@@ -80,7 +92,7 @@ def _record_statements(block: Block, rec: Record, prefix: str) -> Iterator[State
             if _is_prose(tp):
                 cite_name = f"{f.name}_cite" if f"{f.name}_cite" in names else "cite" if "cite" in names else None
                 cites = as_list(getattr(rec, cite_name)) if cite_name else []
-                yield Statement(block, what, prose.plain(value), rec.where(f.name), cites,
+                yield Statement(block, what, _plain_prose(value), rec.where(f.name), cites,
                                 (prefix + cite_name) if cite_name else what + "_cite")
             elif isinstance(rec, Quote) and f.name == "text":
                 continue  # the quote's words are checked verbatim by provenance
@@ -142,7 +154,14 @@ class Context:
 
 
 # --------------------------------------------------------------------------------------------------------------
-# Text helpers
+# Text helpers (passages recur across statements: what is computed from a text alone is cached)
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain(text: str) -> str:
+    """TEXT with typography and Markdown folded (provenance.normalize), cached."""
+    return normalize(text)
+
 
 _SENTENCE = re.compile(r"(?<=[.!?])[\"'\u201d)]*\s+(?=[\"'\u201c(]*[A-Z0-9$])")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*[A-Za-z]|[A-Za-z]")
@@ -154,6 +173,7 @@ both either neither many much very only just own same too all if because since u
 once here how why whether per via us""".split())
 
 
+@functools.lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     """A crude stem, enough to match "allies" with "ally" and "shared" with "share"."""
     w = word.lower().replace("\u2019", "'")
@@ -210,26 +230,28 @@ class Number:
     scale: float | None
 
 
-def numbers(text: str) -> list[Number]:
+@functools.lru_cache(maxsize=4096)
+def numbers(text: str) -> tuple[Number, ...]:
     """Every figure in TEXT written in digits: counts, years, percentages, money (with million/billion)."""
     out = []
-    plain = normalize(text)
+    plain = _plain(text)
     for m in _NUMBER.finditer(plain):
         if m.group("money") is None and plain[max(0, m.start() - 1):m.start()].isalpha():
             continue  # part of a name such as G7 or F35
         value = float(m.group("num").replace(",", "") + (m.group("frac") or ""))
         scale = _SCALES.get((m.group("scale") or "").lower())
         out.append(Number(m.group(0).strip(), value, scale))
-    return out
+    return tuple(out)
 
 
-def _word_numbers(text: str) -> set[float]:
+@functools.lru_cache(maxsize=4096)
+def _word_numbers(text: str) -> frozenset[float]:
     """Numbers written in words: "thirteen", "twenty-eight", "a dozen"."""
     out = {float(_WORD_NUMBERS[m.group(1).lower()]) for m in _WORD_NUMBER.finditer(text)}
     for m in re.finditer(r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[-\s](one|two|three|four|five|six|"
                          r"seven|eight|nine)\b", text, re.I):
         out.add(float(_WORD_NUMBERS[m.group(1).lower()] + _WORD_NUMBERS[m.group(2).lower()]))
-    return out
+    return frozenset(out)
 
 
 def _number_supported(n: Number, found: list[Number], words: set[float], support: str = "") -> bool:
@@ -383,13 +405,17 @@ _PHRASES = re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in sorted(
     [*_NAME_OF, *(n for g in ORGANISATIONS for n in g)], key=len, reverse=True)) + r")(?![\w])")
 
 
+@functools.lru_cache(maxsize=4096)
 def _norm_name(text: str) -> str:
-    return re.sub(r"[^\w]+", " ", normalize(text).replace("\u2019", "'")).strip().lower()
+    """TEXT folded for comparing names: lowercase words separated by single spaces."""
+    return re.sub(r"[^\w]+", " ", _plain(text).replace("\u2019", "'")).strip().lower()
 
 
 def _in(name: str, support_norm: str) -> bool:
+    """Whether NAME (or its plural) stands, as whole words, in SUPPORT_NORM (text folded by _norm_name)."""
     key = _norm_name(name)
-    return bool(key) and re.search(rf"(?<!\w){re.escape(key)}(?:s|es)?(?!\w)", support_norm) is not None
+    padded = f" {support_norm.replace(chr(10), ' ')} "
+    return bool(key) and any(f" {key}{plural} " in padded for plural in ("", "s", "es"))
 
 
 def names(text: str) -> list[str]:
@@ -486,11 +512,17 @@ _BREAK = "|"
 WINDOW = 4
 
 
+@functools.lru_cache(maxsize=16384)
+def _toks(text: str) -> tuple[str, ...]:
+    """_tokens(TEXT), cached."""
+    return tuple(_tokens(text))
+
+
 def _tokens(text: str, names: set[str] | None = None) -> list[str]:
     """TEXT's words, lowercased, with clause breaks as _BREAK; capitalised words other than the first are added
     to NAMES when given."""
     out = []
-    for i, t in enumerate(_TOKEN.findall(normalize(text))):
+    for i, t in enumerate(_TOKEN.findall(_plain(text))):
         if not t[0].isalnum() and t[0] not in "$%":
             out.append(_BREAK)
             continue
@@ -518,7 +550,8 @@ def _governed(toks: list[str], at: int, start: str | None = None, names: frozens
     return out
 
 
-def _markers(text: str, hedges: bool) -> list[tuple[str, list[str]]]:
+@functools.lru_cache(maxsize=16384)
+def _markers(text: str, hedges: bool) -> tuple[tuple[str, list[str]], ...]:
     """Each negation (or hedge) in TEXT with the words it governs."""
     names: set[str] = set()
     toks = _tokens(text, names)
@@ -539,7 +572,7 @@ def _markers(text: str, hedges: bool) -> list[tuple[str, list[str]]]:
                 out.append((tok, governed(toks, i)))
             elif tok in NEGATED_WORDS:
                 out.append((tok, governed(toks, i, NEGATED_WORDS[tok])))
-    return out
+    return tuple(out)
 
 
 def _restated(text: str, governed: list[str], hedges: bool, gap: int = WINDOW) -> bool | None:
@@ -548,7 +581,7 @@ def _restated(text: str, governed: list[str], hedges: bool, gap: int = WINDOW) -
     dropped, None = not restated."""
     if not governed or (len(governed) < 2 and governed[0] not in NEGATED_WORDS.values()):
         return None
-    toks = _tokens(text)
+    toks = _toks(text)
     stems = [_stem(t) for t in toks]
     found = None
     for i, st in enumerate(stems):
@@ -571,7 +604,7 @@ def _restated(text: str, governed: list[str], hedges: bool, gap: int = WINDOW) -
                 between.append(tok)
             if not hit:
                 continue
-        before = toks[max(0, i - WINDOW - 2):i]
+        before = list(toks[max(0, i - WINDOW - 2):i])
         if _BREAK in before:
             before = before[len(before) - before[::-1].index(_BREAK):]
         before += between
@@ -624,11 +657,12 @@ def unsupported_number(st: Statement, ctx: Context) -> Iterator[Finding]:
         return
     # The cited passages, and the years of the cited documents ("Byman et al. (2025)"), not their other digits.
     years = [m.group(0) for s in st.seeds for m in re.finditer(r"\b[12]\d{3}\b", s.info.date or "")]
-    support = "\n".join([*st.passages, *years])
-    found = numbers(support)
-    words = _word_numbers(normalize(support))
+    texts = [*st.passages, " ".join(years)]
+    found = [n for t in texts for n in numbers(t)]
+    words = frozenset().union(*(_word_numbers(_plain(t)) for t in texts))
+    support = "\n".join(_plain(t) for t in texts)
     for n in numbers(st.text):
-        if not _number_supported(n, found, words, normalize(support)):
+        if not _number_supported(n, found, words, support):
             near = sorted({p.text for p in found if p.value == n.value or (n.scale and p.scale == n.scale)})[:4]
             yield Finding(f"{st.what}: the figure {n.text!r} is not in {_refs(st)}",
                           (f"the passage has {', '.join(repr(x) for x in near)}; " if near else "") +
@@ -647,8 +681,8 @@ def shifted_date(st: Statement, ctx: Context) -> Iterator[Finding]:
     """A year keeps the passage's bound: "in 2016" does not restate "after 2016", nor "before" "after"."""
     if not st.passages:
         return
-    support = normalize("\n".join(st.passages))
-    for m in _YEAR_AT.finditer(normalize(st.text)):
+    support = "\n".join(_plain(p) for p in st.passages)
+    for m in _YEAR_AT.finditer(_plain(st.text)):
         mine, year = _WHEN[m.group(1).lower().split()[0]], m.group(2)
         theirs = {_WHEN[x.group(1).lower().split()[0]] for x in _YEAR_AT.finditer(support) if x.group(2) == year}
         # Pinning down a year the passage gives only as a bound, or turning "after" into "before" or back.
@@ -665,8 +699,7 @@ def unsupported_name(st: Statement, ctx: Context) -> Iterator[Finding]:
     cited document's title, author or publisher)."""
     if not st.passages:
         return
-    support = _support(st)
-    support_norm = _norm_name(support)
+    support_norm = "\n".join(_norm_name(t) for t in _support(st))
     seen: set[str] = set()
     for name in names(st.text):
         if name in seen:
@@ -697,7 +730,7 @@ def flipped_negation(st: Statement, ctx: Context) -> Iterator[Finding]:
                 if word in NEGATED_WORDS:
                     governed = governed[1:]
                 plain_source = not any(t in _NEGATION_WORDS or t in NEGATED_WORDS or t in _NEGATIVE_WORDS
-                                       for t in _tokens(source))
+                                       for t in _toks(source))
                 if plain_source and len(governed) == 2 and _restated(source, governed, False, gap=1) is False:
                     yield Finding(f"{st.what}: says {word!r} where the passage it restates has no negation",
                                   f"the passage says: \"{_show(source)}\"")
@@ -714,7 +747,7 @@ def dropped_hedge(st: Statement, ctx: Context) -> Iterator[Finding]:
         for source in _sources(sentence, st):
             for word, governed in _markers(source, hedges=True):
                 if word == "though rare":
-                    toks = _tokens(sentence)
+                    toks = _toks(sentence)
                     dropped = bool(governed) and governed[0] in [_stem(t) for t in toks] and not any(
                         t in _HEDGE_WORDS or t in _NUMBER_HEDGES or t in ("rare", "rarely") for t in toks)
                 else:
@@ -738,11 +771,10 @@ def _sources(sentence: str, st: Statement) -> list[str]:
     return [s for p in st.passages for s in sentences(p) if len(want & _content_words(s)) >= 3]
 
 
-def _support(st: Statement) -> str:
-    """The cited passages, and the cited documents' title, authors, publisher and date (a statement may name
-    its source: "CSIS finds", "Byman et al. (2025)")."""
-    meta = [" ".join([s.info.title, s.info.publisher or "", *s.info.authors, s.info.date or ""]) for s in st.seeds]
-    return "\n".join([*st.passages, *meta])
+def _support(st: Statement) -> list[str]:
+    """The cited passages, and the cited documents' title, authors and publisher (a statement may name its
+    source: "CSIS finds", "Byman et al.")."""
+    return [*st.passages, *(" ".join([s.info.title, s.info.publisher or "", *s.info.authors]) for s in st.seeds)]
 
 
 def _refs(st: Statement) -> str:
@@ -772,11 +804,15 @@ def check_claims(cat: Catalogue, library: SeedLibrary, forbidden: list[str] | No
     chosen = [RULES[name] for name in (rules or RULES)]
     out: list[BriefgenError] = []
     reported: set[tuple[str, str | None]] = set()  # (block, cite field) already reported uncited
+    passages: dict[tuple[str, str], Passage | None] = {}
     for block in cat.blocks.values():
         for st in statements(block):
             for ref in st.cites:
                 seed = library.get(ref.seed)
-                passage = seed.passage(ref.anchor) if seed else None
+                key = (ref.seed, ref.anchor)
+                if key not in passages:
+                    passages[key] = seed.passage(ref.anchor) if seed else None
+                passage = passages[key]
                 if passage is not None:
                     st.passages.append(passage.text)
                     if seed not in st.seeds:
