@@ -104,7 +104,7 @@ def test_one_failure_does_not_stop_the_others(small: Path, run) -> None:
 def test_runaway_document_stops_at_its_limits(small: Path, run) -> None:
     """A 2 MB paragraph ends at the per-document time or memory limit with a clear error; the batch completes."""
     (small / "content" / "obstacles" / "runaway.yaml").write_text(
-        "id: runaway\nname: Runaway paragraph\ndomain: general\nsummary: >-\n  "
+        "id: runaway\nname: Runaway paragraph\ndomain: general\nsummary_cite: csis-2025#L201\nsummary: >-\n  "
         + "An obstacle that never ends. " * 72000 + "\n", encoding="utf-8")
     result = run(small, "build", "-q", "--jobs", "2", "--doc-timeout", "8", "--doc-memory", "450")
     assert result.exit_code == 1

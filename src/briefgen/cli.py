@@ -13,7 +13,7 @@ from briefgen.build.render import render_target
 from briefgen.build.run import BuildInterrupted, build_book, run_build
 from briefgen.build.targets import FORMATS, Target
 from briefgen.config.audiences import effective_values, resolve_names, scaffold
-from briefgen.errors import BriefgenError, ErrorGroup
+from briefgen.errors import BriefgenError, ContentError, ErrorGroup
 from briefgen.project import Project, find_root
 from briefgen.seeds.draft_checks import check_drafts, draft_files
 from briefgen.seeds.ingest import Ingested, entry_yaml, ingest_files
@@ -73,9 +73,11 @@ def list_cmd(c: Context) -> None:
 
 
 @main.command()
+@click.option("--strict", is_flag=True, help="Treat warnings (a dropped hedge, prose above a reading level) as errors.")
 @pass_ctx
-def check(c: Context) -> None:
-    """Validate configuration, seeds, content, cross-links and every quote against its seed."""
+def check(c: Context, strict: bool) -> None:
+    """Validate configuration, seeds, content, cross-links, every quote against its seed and every cited claim
+    against its passages."""
     project = c.project
     project.check()
     drafts = check_drafts(project.root, project.seeds)  # verified where they lie; builds never read them
@@ -84,6 +86,8 @@ def check(c: Context) -> None:
     cat = project.catalogue
     verified = len(draft_files(project.root))
     warnings = project.warnings()
+    if strict and warnings:
+        raise ErrorGroup([ContentError(w.message, w.location, w.hint) for w in warnings])
     for warning in warnings:
         click.echo(warning.format_message(), err=True)
     c.say(f"ok: {len(cat.blocks)} blocks, {len(project.seeds.seeds)} seeds, {len(project.audience_names())} "

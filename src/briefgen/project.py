@@ -76,10 +76,11 @@ class Project:
         return errors
 
     def warnings(self) -> list[ContentWarning]:
-        """Warnings that do not stop a build: documents whose prose is above an audience's reading level."""
+        """Warnings that do not stop a build: dropped hedges (content/claims.py), and documents whose prose is
+        above an audience's reading level."""
         from briefgen.content.readability import fk_grade
 
-        out: list[ContentWarning] = []
+        out: list[ContentWarning] = [e for e in self.claims() if isinstance(e, ContentWarning)]
         for name in self.audience_names():
             cfg = self.audience(name).config
             if cfg.reading_level is None:
@@ -94,6 +95,15 @@ class Project:
                         "use shorter sentences and plainer words in the summary and points"))
         return out
 
+    def claims(self) -> list[BriefgenError]:
+        """The claims rules' errors and warnings (content/claims.py), computed once."""
+        if not hasattr(self, "_claims"):
+            from briefgen.content.claims import check_claims
+
+            self._claims = check_claims(self.catalogue, self.seeds, self.config.forbidden_words,
+                                        line_citations=self.config.forbid_line_citations)
+        return self._claims
+
     def check(self) -> None:
         """Validate configuration, seeds, content and provenance; raise every error found at once."""
         errors = ErrorCollector()
@@ -107,6 +117,7 @@ class Project:
             errors.extend(self.check_audiences())
             errors.extend(self.seeds.verify())
             errors.extend(check_catalogue(self.catalogue, self.seeds))
+            errors.extend(e for e in self.claims() if not isinstance(e, ContentWarning))
         if not errors:
             errors.extend(self.check_rendering())
         errors.raise_if_any()

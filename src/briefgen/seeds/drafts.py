@@ -497,6 +497,7 @@ def draft_text(cand: Candidate, block_id: str, content: Content, seed: "Seed", s
     summary = content.summary or cand.name
     lines.append(f"# TODO: the summary is the seed's own opening ({content.summary_cite or ref}); rewrite it.")
     lines.append(f"summary: {_q(summary)}")
+    lines.append(f"summary_cite: {content.summary_cite or ref}")
     if cand.kind == "obstacle":
         lines += _items("how_it_shows_up", content.points, "the seed's wording; reword and prune")
         lines += _items("examples", content.examples, "sentences with figures; keep the figure as the seed states it")
