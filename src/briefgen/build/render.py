@@ -57,8 +57,8 @@ class Output:
                 f"{len(self.data) / 1024:.0f} KB</p>")
 
 
-#: Renders book segments: (label, html, source) jobs to rendered segments, locally or in the pool.
-RenderMany = Callable[[list[tuple[str, str, str]]], list]
+#: Renders book segments: (label, html, source, shared styles) jobs to rendered segments, locally or in the pool.
+RenderMany = Callable[[list[tuple[str, str, str, bool]]], list]
 
 
 def check_target(project: Project, target: Target) -> None:
@@ -121,7 +121,7 @@ def _render_book(project: Project, target: Target, fmt: str, *, strict: bool, ou
     book = plan_book(project, target.audience, target.select, target.title)
     if fmt == "html":
         return Output(target, fmt, book.whole_html().encode("utf-8"))
-    many = render_many or render_locally(project, strict)
+    many = render_many or render_locally(project, strict, target.audience)
     if out is None:  # no output folder: render into a scratch one (no segment cache to reuse)
         with tempfile.TemporaryDirectory(prefix="briefgen-book-") as scratch:
             result = render_book(book, Path(scratch) / "book.pdf", Path(scratch) / "cache", many, strict=strict)

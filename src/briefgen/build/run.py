@@ -70,17 +70,19 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def pool_renderer(pool: Pool, strict: bool = False) -> RenderMany:
+def pool_renderer(pool: Pool, strict: bool = False, audience: str = "") -> RenderMany:
     """Render book segments in POOL's warm workers, all at once; the first failure is raised."""
-    def many(jobs: list[tuple[str, str, str]]) -> list:
-        futures = [pool.submit(SegmentJob(html, source, strict, f"book/{label}")) for label, html, source in jobs]
+    def many(jobs: list[tuple[str, str, str, bool]]) -> list:
+        futures = [pool.submit(SegmentJob(html, source, strict, f"book/{label}", audience if shared else ""))
+                   for label, html, source, shared in jobs]
         return [f.result().value for f in futures]
 
     return many
 
 
 def _book_job(project: Project, target: Target, out: Path, pool: Pool, strict: bool) -> Output:
-    return render_target(project, target, out, strict=strict, render_many=pool_renderer(pool, strict))
+    return render_target(project, target, out, strict=strict,
+                         render_many=pool_renderer(pool, strict, target.audience))
 
 
 def build_book(project: Project, target: Target, out: Path, *, jobs: int | None = None, strict: bool = False,

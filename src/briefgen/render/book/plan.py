@@ -80,8 +80,10 @@ class Book:
         self.env = self.env or make_environment(self.project.root, self.audience.chain)
 
     def _document(self, fragments: Sequence[Markup], segmented: bool) -> str:
+        # A segment leaves its stylesheets to the PDF stage (RenderSetup.styles(BOOK_SEGMENT_STYLES)).
+        context = {**self.context, "shared_styles": segmented}
         return render(self.env, "book.html.j2", self.project.root, fragments=list(fragments), segmented=segmented,
-                      **self.context)
+                      **context)
 
     def front_fragment(self, pages: dict[str, int] | None) -> Markup:
         """Cover and contents; PAGES gives literal page numbers (else CSS target-counter computes them)."""

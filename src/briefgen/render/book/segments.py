@@ -15,6 +15,7 @@ from briefgen.errors import Location, RenderError
 from briefgen.project import Project
 from briefgen.render.book.merge import merge_book
 from briefgen.render.pdf import render_pdf
+from briefgen.render.setup import BOOK_SEGMENT_STYLES, render_setup
 from briefgen.write import write_atomic
 
 if TYPE_CHECKING:
@@ -27,7 +28,8 @@ _TAG = re.compile(r"<[^>]*>")
 
 
 #: Renders (label, html, source) jobs to segments; local, or in a pool of warm workers.
-RenderMany = Callable[[list[tuple[str, str, str]]], list["Rendered"]]
+#: Renders (label, html, source, shared styles) jobs to segments, in this process or in warm workers.
+RenderMany = Callable[[list[tuple[str, str, str, bool]]], list["Rendered"]]
 
 
 def assets_digest(root: Path) -> str:
@@ -49,16 +51,23 @@ class SegmentJob:
     source: str
     strict: bool = False
     label: str = ""
+    #: The audience whose parsed stylesheets apply (BOOK_SEGMENT_STYLES); "" when the HTML carries its own.
+    audience: str = ""
 
     def run(self, project: Project) -> Rendered:
-        """Render the segment with PROJECT's files."""
-        return describe_pdf(render_pdf(self.html, project.root, self.source, strict=self.strict).data)
+        """Render the segment with PROJECT's files (and its audience's stylesheets, parsed once per process)."""
+        styles = render_setup(project, self.audience).styles(BOOK_SEGMENT_STYLES) if self.audience else None
+        return describe_pdf(render_pdf(self.html, project.root, self.source, strict=self.strict,
+                                       styles=styles).data)
 
 
-def render_locally(project: Project, strict: bool = False) -> RenderMany:
-    """Render segments one after another in this process."""
+def render_locally(project: Project, strict: bool = False, audience: str | None = None) -> RenderMany:
+    """Render segments one after another in this process, with AUDIENCE's stylesheets (default: the project's)."""
+    audience = audience or project.config.default_audience
+
     def many(jobs: list[tuple[str, str, str]]) -> list[Rendered]:
-        return [SegmentJob(html, source, strict, f"book/{label}").run(project) for label, html, source in jobs]
+        return [SegmentJob(html, source, strict, f"book/{label}", audience if shared else "").run(project)
+                for label, html, source, shared in jobs]
 
     return many
 
@@ -139,8 +148,11 @@ class SegmentCache:
 
 
 def _render_missing(cache: SegmentCache, render_many: RenderMany,
-                    jobs: list[tuple[str, str, str]]) -> tuple[dict[str, Rendered], list[str]]:
-    """Render the JOBS (label, html, source) the cache lacks in one batch: every job's segment, labels rendered."""
+                    jobs: list[tuple[str, str, str]], shared: bool = True) -> tuple[dict[str, Rendered], list[str]]:
+    """Render the JOBS (label, html, source) the cache lacks in one batch: every job's segment, labels rendered.
+
+    SHARED: the HTML leaves its stylesheets to the audience's parsed ones (segments and contents); the page
+    numbers carry their own."""
     done: dict[str, Rendered] = {}
     missing = []
     for label, html, source in jobs:
@@ -153,7 +165,8 @@ def _render_missing(cache: SegmentCache, render_many: RenderMany,
     # Longest first: the workers finish together instead of one of them rendering the last long chapter alone.
     missing.sort(key=lambda job: len(_TAG.sub("", job[1])), reverse=True)
     if missing:
-        results = render_many([(label, html, source) for label, html, source, _key in missing])
+        results = render_many([(label, html, source, shared and label != FOLIOS)
+                               for label, html, source, _key in missing])
         for (label, _html, _source, key), result in zip(missing, results):
             done[label] = cache.put(key, result)
     return done, [job[0] for job in missing]
