@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from briefgen.content.model import SourceRef
-from briefgen.render.notes import Note
+from briefgen.project import Project
+from briefgen.render.notes import Notes
 from briefgen.seeds.registry import load_library
 
 PLACES = ["Delhi", "Tokyo", "Canberra", "Manila", "Hanoi", "Jakarta", "Seoul", "Singapore"]
@@ -168,9 +169,10 @@ def test_pdf_outline_pages_furniture_footnotes_and_table(with_pdf: Path, run) ->
                                                 "Japan | 1.2 percent of GDP | 247,000",
                                                 "Australia | 2.0 percent of GDP | 59,000"]
     assert seed.passage("table-1-row-3").text == "Japan | 1.2 percent of GDP | 247,000"
-    where = Note(1, SourceRef(seed="allies-report", anchor="table-1-row-3"), seed.info,
-                 seed.passage("table-1-row-3")).where
-    assert re.fullmatch(r"section \u201cAllies Under Strain \u203a table 1, row 3\u201d \(p\. \d+\)", where), where
+    notes = Notes(Project(with_pdf))
+    notes.number(SourceRef(seed="allies-report", anchor="table-1-row-3"))
+    where = notes.items[0].where
+    assert re.fullmatch(r"Allies Under Strain \u203a table 1, row 3, p\. \d+", where), where
     entry = seed.info
     assert entry.title == "Allies Under Strain" and entry.authors == ["Priya Raman", "Tom Okafor"]
     assert entry.date == "2024-03-04" and entry.format == "pdf"
@@ -195,12 +197,16 @@ def test_pdf_quote_cited_by_page_verifies_and_notes_show_the_page(with_pdf: Path
     result = run(with_pdf, "check")
     assert result.exit_code == 0, result.output
     passage = seed.passage(f"p{page}")
-    where = Note(1, SourceRef(seed="allies-report", anchor=f"p{page}"), seed.info, passage).where
-    assert re.fullmatch(rf"section \u201c[^\u201d]+\u201d \(p\. {page}\)", where), where
+    notes = Notes(Project(with_pdf))
+    notes.number(SourceRef(seed="allies-report", anchor=f"p{page}"))
+    assert notes.items[0].passage == passage
+    assert re.fullmatch(rf"(.+, )?p\. {page}", notes.items[0].where), notes.items[0].where
+    assert re.search(rf"\bp\. {page}\.$", str(notes.items[0].citation)), notes.items[0].citation
     result = run(with_pdf, "brief", "nato", "--format", "html")  # the reader sees the page in the notes
     assert result.exit_code == 0, result.output
     html = next((with_pdf / "build").rglob("nato.html")).read_text(encoding="utf-8")
-    assert re.search(rf"\u201cAllies Under Strain\u201d, 2024-03-04, [^<]*\(p\. {page}\)\.</li>", html), html[-3000:]
+    assert re.search(rf"<cite>Allies Under Strain</cite> \(March 4, 2024\), [^<]*\bp\. {page}\.</li>", html), \
+        html[-3000:]
     block["quotes"][0]["cite"] = f"allies-report#p{page + 1}"
     block["sources"] = list(block.get("sources", [])) + ["allies-report#p99"]
     path.write_text(yaml.safe_dump(block, allow_unicode=True, sort_keys=False), encoding="utf-8")

@@ -90,8 +90,9 @@ class Note:
 
     @property
     def where(self) -> str:
-        """The section of the document the note points to."""
-        return self.section
+        """Where in the document the note points: its section, and the page(s) of a paged source."""
+        page = page_of(self.passage)
+        return ", ".join(x for x in (self.section, page) if x)
 
     @property
     def citation(self) -> Markup:
@@ -122,7 +123,7 @@ class Notes:
 
     project: Project
     items: list[Note] = field(default_factory=list)
-    _index: dict[tuple[str, str], int] = field(default_factory=dict)
+    _index: dict[tuple[str, str, str], int] = field(default_factory=dict)
     _further: list[Note] = field(default_factory=list)
 
     def _note(self, ref: SourceRef, number: int) -> Note:
@@ -135,7 +136,7 @@ class Notes:
     def number(self, ref: SourceRef) -> int:
         """Return REF's note number, adding a note on first use."""
         note = self._note(ref, len(self.items) + 1)
-        key = (ref.seed, note.section)
+        key = (ref.seed, note.section, page_of(note.passage))  # a paged source's pages stay apart
         if key not in self._index:
             self.items.append(note)
             self._index[key] = note.number
@@ -147,7 +148,7 @@ class Notes:
         seen: set[tuple[str, str]] = set()
         for ref in refs:
             note = self._note(ref, 0)
-            key = (ref.seed, note.section)
+            key = (ref.seed, note.section, page_of(note.passage))
             if key in self._index or key in seen:
                 continue
             seen.add(key)
