@@ -8,6 +8,7 @@ from briefgen.config.audiences import LoadedAudience, audience_names, brand_over
 from briefgen.config.brand import load_brand
 from briefgen.config.project import PROJECT_FILE, ProjectConfig, load_project_config
 from briefgen.content.catalogue import Catalogue, load_catalogue
+from briefgen.content.model import BLOCK_TYPES, type_templates
 from briefgen.content.provenance import check_catalogue
 from briefgen.content.views import audience_view, prose_of
 from briefgen.errors import BriefgenError, ContentError, ContentWarning, ErrorCollector, ErrorGroup, Location
@@ -15,8 +16,10 @@ from briefgen.render.kinds import DOCUMENT_KINDS
 from briefgen.seeds.draft_checks import check_uncurated
 from briefgen.seeds.registry import SeedLibrary, load_library
 
-#: The templates every audience renders its documents with (the book's parts are included by book.html.j2).
-DOCUMENT_TEMPLATES = tuple(kind.template for kind in DOCUMENT_KINDS.values())
+#: The templates every audience renders its documents with (the book's parts are included by book.html.j2), and
+#: each block type's partials.
+DOCUMENT_TEMPLATES = (*(kind.template for kind in DOCUMENT_KINDS.values()),
+                      *(name for cls in BLOCK_TYPES for name in type_templates(cls)))
 
 
 def find_root(start: Path | None = None) -> Path:

@@ -145,6 +145,8 @@ class Block(Record):
     book_part: ClassVar[str] = ""
     #: Its cross-link fields.
     links: ClassVar[tuple[Link, ...]] = ()
+    #: The group of related blocks its documents name beside it (templates: `linked`), if any.
+    counterpart: ClassVar[str] = ""
 
     id: Id = doc("stable identifier, also the output file name: lowercase letters, digits, hyphens")
     name: Text = doc("display name")
@@ -166,6 +168,7 @@ class Alliance(Block):
     label: ClassVar[str] = "Alliances"
     document: ClassVar[bool] = True
     book_part: ClassVar[str] = "alliances"
+    counterpart: ClassVar[str] = "obstacles"
     links: ClassVar[tuple[Link, ...]] = (
         Link("related_obstacles", "obstacle", "obstacles", mirror="affected_alliances"),
         Link("recommendations", "recommendation", "recommendations"),
@@ -192,6 +195,7 @@ class Obstacle(Block):
     label: ClassVar[str] = "Obstacles"
     document: ClassVar[bool] = True
     book_part: ClassVar[str] = "obstacles"
+    counterpart: ClassVar[str] = "alliances"
     links: ClassVar[tuple[Link, ...]] = (
         Link("affected_alliances", "alliance", "alliances", mirror="related_obstacles"),
         Link("recommendations", "recommendation", "recommendations"),
@@ -249,10 +253,22 @@ class Framework(Block):
     pillars: list[Pillar] = doc("the pillars, in order", default_factory=list)
 
 
-#: Every block type, in catalogue order. A new type is a class above plus its entry here (and its templates).
+#: Every block type, in catalogue order. A new type is a class above plus its entry here, and its templates:
+#: templates/partials/<type_name>/ (TYPE_PARTIALS; `briefgen check` names any that is missing).
 BLOCK_TYPES: tuple[type[Block], ...] = (Alliance, Obstacle, Framework, Recommendation)
 BLOCK_BY_FOLDER: dict[str, type[Block]] = {cls.folder: cls for cls in BLOCK_TYPES}
 BLOCK_BY_NAME: dict[str, type[Block]] = {cls.type_name: cls for cls in BLOCK_TYPES}
+#: The partials every block type provides under templates/partials/<type_name>/: for types with their own
+#: documents, and for the others (book chapters only).
+TYPE_PARTIALS: dict[bool, tuple[str, ...]] = {
+    True: ("kicker", "facts", "linked_heading", "about", "chapter_meta"),
+    False: ("chapter_meta", "chapter"),
+}
+
+
+def type_templates(cls: type[Block]) -> tuple[str, ...]:
+    """The templates block type CLS needs, relative to templates/."""
+    return tuple(f"partials/{cls.type_name}/{name}.html.j2" for name in TYPE_PARTIALS[cls.document])
 
 
 def new_converter() -> Converter:

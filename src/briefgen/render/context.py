@@ -75,14 +75,17 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
     block = audience_view(block, cfg, aud.name)
     title = document_title(block, kind)
     brand = render_setup(project, aud.name).brand
+    related = related_blocks(project.catalogue, block)
+    if deps is not None:
+        related = track(related, deps)
     dropped = set(drop)
     return dict(
         kind=kind,
         kind_label=KIND_LABELS[kind],
         block=block,
         block_type=block.type_name,
-        related=track(related_blocks(project.catalogue, block), deps) if deps is not None
-        else related_blocks(project.catalogue, block),
+        related=related,
+        linked=related.get(block.counterpart, []),
         audience=aud.config,
         audience_name=aud.name,
         project=project.config,
