@@ -177,11 +177,13 @@ class Interrupted(BriefgenError):
 
 
 class Pool:
-    """Up to JOBS warm worker processes, started when work arrives; submit() returns a Future per task."""
+    """Up to JOBS warm worker processes, started when work arrives (or WARM of them at once, when the caller
+    knows work is coming: their start-up then overlaps its planning); submit() returns a Future per task."""
 
-    def __init__(self, root: Path, jobs: int, limits: Limits | None = None) -> None:
+    def __init__(self, root: Path, jobs: int, limits: Limits | None = None, *, warm: int = 0) -> None:
         self.root = str(root)
         self.jobs = max(1, jobs)
+        self._warm = min(self.jobs, max(0, warm))
         self.limits = limits or Limits()
         self._ctx = multiprocessing.get_context("spawn")
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
@@ -215,6 +217,7 @@ class Pool:
 
     def _dispatch(self) -> None:
         backlog: list[tuple[Any, Future]] = []
+        self._workers = [_Worker(self._ctx, self.root, self.limits) for _ in range(self._warm)]
         while not self._closing:
             backlog.extend(self._pending())
             if self._broken:

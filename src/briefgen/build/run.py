@@ -89,7 +89,7 @@ def build_book(project: Project, target: Target, out: Path, *, jobs: int | None 
                limits: Limits | None = None) -> Output:
     """Render one book TARGET (a selection, a title) into OUT, its segments in warm workers."""
     project.check()
-    with Pool(project.root, jobs or default_jobs(), limits) as pool:
+    with Pool(project.root, jobs or default_jobs(), limits, warm=jobs or default_jobs()) as pool:
         return _book_job(project, target, out, pool, strict)
 
 
@@ -182,7 +182,7 @@ def run_build(project: Project | Path, audiences: list[str] | None = None, out: 
             workers = jobs or default_jobs()
             if not any(t.kind == "book" for t, _i in stale):
                 workers = min(workers, len(stale))  # a book has many segments; other targets are one task each
-            pool = Pool(root, workers, limits)
+            pool = Pool(root, workers, limits, warm=workers)  # they start while the book is planned
             book_targets = [(t, i) for t, i in stale if t.kind == "book"]
             books = cf.ThreadPoolExecutor(max_workers=max(1, len(book_targets)), thread_name_prefix="briefgen-book")
             pending: dict[cf.Future, tuple[Target, dict, float]] = {}
