@@ -13,7 +13,7 @@ from briefgen.cli import main
 from briefgen.config.audiences import load_audience
 from briefgen.render.context import render_html
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _text(pdf: Path) -> str:

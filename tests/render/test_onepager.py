@@ -14,7 +14,7 @@ from briefgen.project import Project
 from briefgen.render.fit import LIMITS, STEPS, fit_onepager, options
 from briefgen.render.pdf import write_pdf
 
-FIXTURES = Path(__file__).parent / "fixtures" / "onepager"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "onepager"
 
 
 @pytest.fixture(scope="module")

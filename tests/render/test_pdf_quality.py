@@ -116,7 +116,7 @@ def test_running_header_from_page_two_and_page_counts(built: Path) -> None:
 @pytest.fixture(scope="module")
 def twice(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The NATO brief and one-pager built twice, in separate output folders, with SOURCE_DATE_EPOCH set."""
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     outs = []
     for _ in range(2):
         out = tmp_path_factory.mktemp("repro")

@@ -17,7 +17,7 @@ from briefgen.render.book.fonts import subset_font
 from briefgen.render.book.plan import plan_book
 from briefgen.render.book.segments import render_book, render_locally
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 TOC_LINE = re.compile(r"^(?P<label>Part [IVX]+|Appendix|Figure|\d+)\s+(?P<title>.+?)\s*(?:\. ?)+\s*(?P<page>\d+)$")
 
