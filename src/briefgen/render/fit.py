@@ -115,8 +115,17 @@ def fit_onepager(project: Project, block_id: str, audience: str | None = None, *
     if first.layout.pages == 1:
         fits, fails = first, -1
     else:
-        tightest = attempt(tightest_level)
-        if tightest.layout.pages > 1:
+        # Gallop up from the first failure (one level more, then two, four...): most one-pagers need a step or
+        # two, so this finds them in fewer layouts than bisecting the whole range from the tightest level.
+        fails, step, tightest = first.level, 1, None
+        while fails < tightest_level:
+            probe = attempt(min(fails + step, tightest_level))
+            if probe.layout.pages == 1:
+                tightest = probe
+                break
+            fails, step = probe.level, step * 2
+        if tightest is None:
+            tightest = tried[tightest_level]
             over = tightest.layout.overflow_lines()
             source = project.catalogue.file_of(tightest.document.block)
             where = tightest.document.block.loc or Location(source)
@@ -125,7 +134,7 @@ def fit_onepager(project: Project, block_id: str, audience: str | None = None, *
                 f"after condensing ({'; '.join(tightest.applied)})", Location(source, where.line),
                 f"shorten the bottom line, summary or lists by about {over} lines; "
                 "a one-pager is never two pages and its text is never set below 9pt")
-        fits, fails = tightest, first.level
+        fits = tightest
     if fits is first and fits.level > 0:
         below = attempt(fits.level - 1)  # the usual case: the recorded level, confirmed by one level less failing
         if below.layout.pages > 1:
