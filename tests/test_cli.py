@@ -31,12 +31,21 @@ def test_brief_writes_pdf(scratch: Path, run) -> None:
     assert not list(pdf.parent.glob("*.tmp"))
 
 
-def test_unknown_id_exits_1_naming_known_ids(root: Path, run, tmp_path: Path) -> None:
-    """An unknown id exits 1 and lists the ids that exist."""
+def test_unknown_id_is_a_usage_error_naming_the_closest(root: Path, run, tmp_path: Path) -> None:
+    """An unknown id exits 2 (a usage error) and suggests the closest id, not all 48; a far-off one lists some."""
+    result = run(root, "brief", "natoo", "--out", str(tmp_path))
+    assert result.exit_code == 2
+    assert "no alliance or obstacle with id 'natoo'" in result.output and "did you mean 'nato'?" in result.output
+    assert "free-riding" not in result.output
     result = run(root, "brief", "no-such-id", "--out", str(tmp_path))
-    assert result.exit_code == 1
-    assert "no alliance or obstacle with id 'no-such-id'" in result.output
-    assert "nato" in result.output and "free-riding" in result.output
+    assert result.exit_code == 2 and "known ids: " in result.output and "in all)" in result.output
+
+
+def test_unknown_audience_is_a_usage_error_naming_the_closest(root: Path, run, tmp_path: Path) -> None:
+    """A misspelled --audience exits 2 with 'did you mean', before anything renders."""
+    result = run(root, "brief", "nato", "--audience", "congres", "--out", str(tmp_path))
+    assert result.exit_code == 2 and "did you mean 'congress'?" in result.output
+    assert not list(tmp_path.rglob("*.pdf"))
 
 
 def test_usage_error_exits_2(root: Path, run) -> None:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 from pathlib import Path
 
 import click
@@ -13,7 +15,7 @@ from briefgen.build.run import BuildInterrupted, default_jobs, run_build
 from briefgen.build.targets import FORMATS, Target, book_cache_dir, book_variant
 from briefgen.config.audiences import effective_values, resolve_names, scaffold
 from briefgen.config.project import load_project_config
-from briefgen.errors import BriefgenError, ContentError, ErrorGroup, Location
+from briefgen.errors import BriefgenError, ErrorGroup, Location, UsageError, did_you_mean
 from briefgen.project import Project, find_root
 from briefgen.render.book.plan import plan_book
 from briefgen.render.book.segments import pool_renderer, render_book
@@ -46,7 +48,34 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Terminated(BaseException):
+    """SIGTERM arrived outside a build (a build handles its own signals)."""
+
+
+def _on_term(signum: int, frame: object) -> None:  # noqa: ARG001
+    raise _Terminated()
+
+
+class _Cli(click.Group):
+    """The command group: Ctrl-C exits 130 and SIGTERM 143 in every phase, with no traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        in_main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _on_term) if in_main else None
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("interrupted: nothing half-written was left", err=True)
+            raise SystemExit(130) from None
+        except _Terminated:
+            click.echo("terminated: nothing half-written was left", err=True)
+            raise SystemExit(143) from None
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="briefgen")
 @click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Project folder (default: the nearest folder holding briefgen.yaml).")
@@ -93,9 +122,9 @@ def _render_one(c: Context, kind: str, block_id: str, audiences: tuple[str, ...]
     project = c.project
     project.check()
     if project.catalogue.get(block_id) is None:
-        known = ", ".join(b.id for b in project.catalogue.documents())
-        raise ContentError(f"no alliance or obstacle with id {block_id!r}", Location("content/"),
-                           f"known ids: {known}")
+        known = [b.id for b in project.catalogue.documents()]
+        raise UsageError(f"no alliance or obstacle with id {block_id!r}", Location("content/"),
+                         did_you_mean(block_id, known, "ids") + " (`briefgen list` shows every id)")
     for name in resolve_names(project.root, audiences, project.config.default_audience):
         path = render_target(project, Target(kind, block_id, name), c.out(out), strict=strict, fmt=fmt)
         c.say(f"wrote {path}")

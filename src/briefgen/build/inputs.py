@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from briefgen._version import __version__
+from briefgen.safeio import hash_file
 from briefgen.build.targets import Target
 from briefgen.config.project import PROJECT_FILE
 from briefgen.content.catalogue import content_files
@@ -33,7 +34,7 @@ def tool_id() -> str:
 
 
 class Hasher:
-    """SHA-256 of project files, each read once per build."""
+    """SHA-256 of project files, each read once per build, in chunks."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -43,8 +44,8 @@ class Hasher:
         if rel not in self._cache:
             path = self.root / rel
             try:
-                self._cache[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
-            except OSError:
+                self._cache[rel] = hash_file(path, self.root)
+            except OSError:  # gone, unreadable, not a regular file, or a link out of the project
                 self._cache[rel] = None
         return self._cache[rel]
 

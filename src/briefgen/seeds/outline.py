@@ -131,6 +131,17 @@ class Outline:
 
 # --- shared helpers -------------------------------------------------------------------------------------
 
+#: A line ends at LF, CRLF or a lone CR, nothing else: form feeds (pdftotext's page breaks), NEL and U+2028
+#: are characters inside a line, as they are for markdown-it, grep -n and the line numbers seeds are cited by.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def split_lines(text: str, keepends: bool = False) -> list[str]:
+    """Split TEXT into lines the way citations count them (str.splitlines also breaks at \\f, NEL, U+2028)."""
+    lines = _LINE.findall(text)
+    return lines if keepends else [ln.rstrip("\r\n") for ln in lines]
+
+
 def slugify(text: str) -> str:
     """Turn a heading into a stable anchor: lowercase words joined by hyphens (citations depend on it)."""
     text = re.sub(r"[_*`\[\]]", "", text).lower()
@@ -300,7 +311,7 @@ def _lead_in(tokens: list) -> str | None:
 
 def parse_markdown(text: str, seed: str, fmt: str) -> Outline:
     """Outline a Markdown seed (with or without Jekyll front matter) using markdown-it-py's syntax tree."""
-    lines = text.splitlines()
+    lines = split_lines(text)
     outline = Outline(seed, fmt, len(lines))
     front, fm_lines, problems = split_front_matter(text)
     for problem in problems:
@@ -518,7 +529,7 @@ def _icon_labels(text: str) -> bool:
 
 def parse_text(text: str, seed: str, fmt: str) -> Outline:
     """Outline a plain-text web page or wiki article (headings inferred from line shapes)."""
-    lines = text.splitlines()
+    lines = split_lines(text)
     outline = Outline(seed, fmt, len(lines))
     rows = [(i + 1, ln) for i, ln in enumerate(lines) if ln.strip()]
     k = 0
@@ -755,7 +766,7 @@ def html_text(source: str) -> str:
 
 def parse_html(text: str, seed: str, fmt: str = "html") -> Outline:
     """Outline an HTML article page with the standard library's html.parser."""
-    lines = text.splitlines()
+    lines = split_lines(text)
     outline = Outline(seed, fmt, len(lines))
     reader = _HtmlReader(article_only=bool(re.search(r"<(?:article|main)\b", text, re.I)))
     reader.feed(text)

@@ -10,13 +10,18 @@ from typing import Literal
 
 from markdown_it import MarkdownIt
 
+from briefgen import safeio
 from briefgen.config import yamlsafe
 from briefgen.config.schema import Converter, Id, Record, Text, doc
 from briefgen.errors import BriefgenError, ContentError, ErrorCollector, Location, SeedError
-from briefgen.seeds.outline import Node, Outline, build_outline, html_text, slugify, split_front_matter
+from briefgen.seeds.outline import Node, Outline, build_outline, html_text, slugify, split_front_matter, split_lines
 from briefgen.seeds.repair import Repair, repair
 
 SeedFormat = Literal["web-text", "wiki-text", "jekyll-markdown", "markdown", "html"]
+
+
+#: Largest seed file read (the biggest real one is under 200 KB; outlining a huge page is slow).
+MAX_SEED_BYTES = 10_000_000
 
 
 @dataclass(kw_only=True)
@@ -85,7 +90,12 @@ class Seed:
 
     @cached_property
     def raw(self) -> bytes:
-        return self.path.read_bytes()
+        try:
+            return safeio.read_inside(self.path, None, MAX_SEED_BYTES)
+        except OSError as exc:
+            raise SeedError(f"seed {self.info.id!r} cannot be read: {exc.strerror or exc}", Location(self.shown),
+                            "seeds are text documents of at most a few megabytes; split or trim the file"
+                            if isinstance(exc, safeio.UnsafeFile) else "check the file and its permissions") from None
 
     @cached_property
     def text(self) -> str:
@@ -109,7 +119,7 @@ class Seed:
     @cached_property
     def lines(self) -> list[str]:
         """Lines of the repaired text (line numbers are those of the file)."""
-        return self.repaired.splitlines()
+        return split_lines(self.repaired)
 
     @cached_property
     def outline(self) -> Outline:
@@ -139,7 +149,7 @@ class Seed:
         for i, tok in enumerate(tokens):
             if tok.type == "heading_open" and tok.map and tok.map[0] >= fm_lines:
                 heads.append((tok.map[0] + 1, int(tok.tag[1]), tokens[i + 1].content))
-        total = len(self.text.splitlines())
+        total = len(split_lines(self.text))
         for i, (line, level, title) in enumerate(heads):
             end = total
             for nline, nlevel, _ in heads[i + 1:]:
@@ -232,7 +242,11 @@ def load_library(project_root: Path) -> SeedLibrary:
         if info.id in library.seeds:
             errors.add(ContentError(f"duplicate seed id {info.id!r}", info.where("id"), "give each seed its own id"))
             continue
-        if not path.is_file() or path.resolve().parent != seeds_dir.resolve():
+        if path.is_file() and path.resolve().parent != seeds_dir.resolve():
+            errors.add(SeedError(f"seed file {info.file!r} refused: it is a link to a file outside seeds/",
+                                 info.where("file"), "copy the seed into seeds/ instead of linking to it"))
+            continue
+        if not path.is_file():
             errors.add(SeedError(f"seed file {info.file!r} not found in seeds/", info.where("file"),
                                  "copy the seed into seeds/ or fix the file name"))
             continue
