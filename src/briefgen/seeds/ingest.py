@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from briefgen import safeio
 from briefgen.content.catalogue import Catalogue
 from briefgen.content.provenance import iter_refs
 from briefgen.errors import BriefgenError, Location, SeedError, display_path
 from briefgen.seeds.outline import Node, Outline, build_outline, label_slug, slugify
-from briefgen.seeds.registry import SUFFIX_FORMATS, SeedLibrary, decode_seed
+from briefgen.seeds.registry import MAX_SEED_BYTES, SUFFIX_FORMATS, SeedLibrary, decode_seed
 from briefgen.seeds.repair import Repair, repair
 from briefgen.write import write_atomic
 
@@ -64,7 +65,11 @@ def read(path: Path, root: Path, library: SeedLibrary | None) -> Ingested:
     shown = display_path(path, root)
     if not path.is_file():
         raise SeedError("no such seed file", Location(shown), "give the path of a seed file, e.g. seeds/report.md")
-    raw = path.read_bytes()
+    try:
+        raw = safeio.read_inside(path, None, MAX_SEED_BYTES)
+    except OSError as exc:
+        raise SeedError(f"cannot read the seed: {exc.strerror or exc}", Location(shown),
+                        "seeds are text documents of at most a few megabytes") from None
     text = decode_seed(raw, shown)
     registered = None
     if library is not None:
@@ -115,6 +120,15 @@ def _entry(ing: Ingested, raw: bytes) -> dict[str, object]:
     }
 
 
+#: Characters YAML reads as line breaks or refuses as unprintable, though JSON leaves them as they are.
+_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
+def yaml_string(value: str) -> str:
+    """VALUE as a YAML double-quoted scalar that reads back exactly (JSON escapes, plus YAML's line breaks)."""
+    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", json.dumps(value, ensure_ascii=False))
+
+
 def entry_yaml(entry: dict[str, object]) -> str:
     """Return ENTRY as a list item of seeds/sources.yaml, in the file's own field order."""
     out = []
@@ -124,8 +138,10 @@ def entry_yaml(entry: dict[str, object]) -> str:
             out.append(f"{lead}{key}: [{', '.join(json.dumps(v, ensure_ascii=False) for v in value)}]")
         elif value is None:
             out.append(f"{lead}{key}: null")
-        elif key in ("id", "file", "original", "format", "sha256"):
+        elif key in ("id", "format", "sha256"):  # validated shapes: plain scalars
             out.append(f"{lead}{key}: {value}")
+        elif key in ("file", "original"):  # any file name: '#', ': ', quotes, a newline must not change the YAML
+            out.append(f"{lead}{key}: {yaml_string(str(value))}")
         else:
             out.append(f"{lead}{key}: {json.dumps(str(value), ensure_ascii=False)}")
     return "\n".join(out) + "\n"
@@ -383,6 +399,19 @@ def plan_drafts(ing: Ingested, root: Path, catalogue: Catalogue | None, library:
     return drafts
 
 
+def _refuse_links_on_the_way(root: Path, folder: Path) -> None:
+    """Refuse to write into FOLDER when any folder between ROOT and it is a link (it could lead out of the project)."""
+    current = root
+    for part in folder.relative_to(root).parts:
+        current = current / part
+        if current.is_symlink():
+            shown = current.relative_to(root).as_posix()
+            raise SeedError("drafts not written: this folder is a link, and drafts are written only inside the "
+                            "project", Location(shown), f"replace the link {shown} with a real folder")
+        if not current.exists():
+            return
+
+
 def write_drafts(root: Path, drafts: list[Draft]) -> list[Draft]:
     """Write the drafts whose status is 'write'; return them with status 'wrote'."""
     written = []
@@ -390,6 +419,7 @@ def write_drafts(root: Path, drafts: list[Draft]) -> list[Draft]:
         if draft.status != "write":
             continue
         target = root / draft.path
+        _refuse_links_on_the_way(root, target.parent)
         target.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(target, draft.text.encode("utf-8"))
         draft.status = "wrote"
@@ -451,7 +481,10 @@ def ingest_files(project: "Project", paths: list[Path], *, draft: bool, register
                 echo(entry_yaml(ing.entry).rstrip("\n"))
         if draft:
             drafts = plan_drafts(ing, root, catalogue, library)
-            write_drafts(root, drafts)
+            try:
+                write_drafts(root, drafts)
+            except BriefgenError as exc:
+                errors.append(exc)
             echo(f"drafts ({sum(d.status == 'wrote' for d in drafts)} written of {len(drafts)} found):")
             for d in drafts:
                 echo(f"  {d.kind:<9} {d.path.as_posix():<60} {d.status}")
