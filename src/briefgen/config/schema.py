@@ -60,6 +60,25 @@ class NonEmpty(Constraint):
         return "text is empty" if not str(value).strip() else None
 
 
+#: Invisible characters that reorder or hide text (bidi overrides and isolates, zero-width spaces and joiners,
+#: word joiner, BOM): in a name or title they spoof what a reader sees, e.g. in the PDF's /Title.
+INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+class Visible(Constraint):
+    """Text without bidi controls or zero-width characters."""
+
+    hint = "delete the invisible character (retype the text if it was pasted)"
+
+    def check(self, value: Any, node: YNode) -> str | None:
+        found = INVISIBLE.search(str(value))
+        if found is None:
+            return None
+        char = found.group(0)
+        name = unicodedata.name(char, "invisible control")
+        return f"invisible character U+{ord(char):04X} ({name.lower()}) at character {found.start() + 1}"
+
+
 class SafeMarkdown(Constraint):
     """Markdown whose links are web links and which shows no images (see prose.problems)."""
 
@@ -81,8 +100,8 @@ class YearConstraint(Constraint):
 
 
 Id = Annotated[str, IdConstraint()]
-Text = Annotated[str, NonEmpty()]
-Prose = Annotated[str, NonEmpty(), SafeMarkdown(), "markdown"]
+Text = Annotated[str, NonEmpty(), Visible()]
+Prose = Annotated[str, NonEmpty(), Visible(), SafeMarkdown(), "markdown"]
 Year = Annotated[int, YearConstraint()]
 
 _SCALAR_TAG = {str: "str", int: "int", float: "float", bool: "bool"}

@@ -385,15 +385,18 @@ def make_environment(root: Path, audiences: str | list[str] | None = None) -> Im
 def render(env: jinja2.Environment, name: str, root: Path, **context: Any) -> str:
     """Render template NAME; Jinja and sandbox errors become TemplateErrors naming file and line."""
     seconds = _watchdog.limit()
+    top = Location(display_path(root / "templates", root))  # where an error outside any template line is
     try:
         token = _watchdog.start(seconds)
         try:
-            return _render_capped(env.get_template(name), context)
+            template = env.get_template(name)
+            top = Location(display_path(template.filename or name, root))
+            return _render_capped(template, context)
         finally:
             _watchdog.stop(token)
     except TemplateTimeout as exc:
         raise TemplateError(f"template rendering took longer than the {seconds:g} s limit",
-                            _frame_location(exc, root) or Location(display_path(root / "templates", root)),
+                            _frame_location(exc, root) or top,
                             "look for a loop over a huge range or nested loops; templates lay out data, they "
                             "should not compute") from None
     except jinja2.TemplateSyntaxError as exc:
@@ -404,7 +407,7 @@ def render(env: jinja2.Environment, name: str, root: Path, **context: Any) -> st
                             _frame_location(exc, root) or Location(display_path(root / "templates", root)),
                             "create the template or fix the name") from None
     except TooLarge as exc:
-        raise TemplateError(f"template expression too large: {exc}", _frame_location(exc, root),
+        raise TemplateError(f"template expression too large: {exc}", _frame_location(exc, root) or top,
                             "templates lay out the document data; they should not build huge values") from None
     except SecurityError as exc:
         raise TemplateError(f"template blocked by the sandbox: {exc}", _frame_location(exc, root),
