@@ -273,3 +273,20 @@ def test_d14_register_quotes_any_file_name(project: Path) -> None:
     assert 'file: "Report #3: NATO.txt"' in (project / "seeds" / "sources.yaml").read_text(encoding="utf-8")
     result = cli(project, "check")
     assert result.exit_code == 0, result.output
+
+
+def test_item3_an_override_of_an_unknown_block_is_an_error(project: Path) -> None:
+    """A misspelled `{% block %}` in an override changes nothing; check names it and the blocks that exist."""
+    folder = project / "templates" / "audiences" / "congress"
+    folder.mkdir(parents=True)
+    (folder / "onepager.html.j2").write_text("{% extends 'base:onepager.html.j2' %}\n"
+                                             "{% block colums %}<p>x</p>{% endblock %}\n", encoding="utf-8")
+    (folder / "brief.html.j2").write_text("{% extends 'base:brief.html.j2' %}{% block masthead %}"
+                                          "{% block extra %}{% endblock %}{% endblock %}", encoding="utf-8")
+    result = cli(project, "check")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (
+        "templates/audiences/congress/onepager.html.j2:2: error: block 'colums' is not defined by "
+        "'base:onepager.html.j2', so this override changes nothing (hint: did you mean 'columns'? blocks "
+        "base:onepager.html.j2 defines: body, columns, head_extra, lead, masthead, tail)")
+    assert "brief.html.j2" not in result.output  # a new block nested in a real one is fine

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import difflib
 import functools
 import io
 import os
@@ -459,3 +460,84 @@ def _frame_location(exc: BaseException, root: Path) -> Location | None:
             found = Location(display_path(filename, root), line)
         tb = tb.tb_next
     return found
+
+
+def _defined_blocks(env: jinja2.Environment, name: str, seen: set[str]) -> tuple[set[str], str | None]:
+    """Every block template NAME and the templates it extends define, and the name of its top ancestor."""
+    if name in seen or len(seen) > 32:  # a cycle or an absurd chain: render() reports it
+        return set(), None
+    seen.add(name)
+    source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+    tree = env.parse(source, name, filename)
+    blocks = {b.name for b in tree.find_all(nodes.Block)}
+    for ext in tree.find_all(nodes.Extends):
+        if isinstance(ext.template, nodes.Const) and isinstance(ext.template.value, str):
+            more, _top = _defined_blocks(env, ext.template.value, seen)
+            blocks |= more
+    return blocks, name
+
+
+def _top_level_blocks(node: nodes.Node) -> list[nodes.Block]:
+    """Blocks not nested in another block: the ones a child template hands to the template it extends."""
+    out: list[nodes.Block] = []
+    for child in node.iter_child_nodes():
+        if isinstance(child, nodes.Block):
+            out.append(child)
+        else:
+            out.extend(_top_level_blocks(child))
+    return out
+
+
+def check_overrides(root: Path, audience_chain: list[str]) -> list[BriefgenError]:
+    """Check the template overrides of AUDIENCE_CHAIN (an audience, then those it extends).
+
+    An override that extends a template and fills a `{% block %}` that template does not define changes
+    nothing (Jinja ignores it silently); that is an error naming the blocks it could fill. Syntax errors
+    and a missing extended template are errors too.
+    """
+    errors: list[BriefgenError] = []
+    for i, audience in enumerate(audience_chain):
+        env = make_environment(root, audience_chain[i:])  # what this folder's templates see when they render
+        folder = root / "templates" / "audiences" / audience
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.suffix not in (".j2", ".jinja", ".jinja2") or not path.is_file() or path.is_symlink():
+                continue
+            shown = display_path(path, root)
+            try:
+                source = path.read_text(encoding="utf-8")
+                tree = env.parse(source, path.relative_to(folder).as_posix(), str(path))
+            except jinja2.TemplateSyntaxError as exc:
+                errors.append(TemplateError(f"template syntax: {exc.message}", Location(shown, exc.lineno),
+                                            "fix the template"))
+                continue
+            except (OSError, UnicodeDecodeError) as exc:
+                errors.append(TemplateError(f"template cannot be read: {exc}", Location(shown),
+                                            "save the template as UTF-8 text"))
+                continue
+            for ext in tree.find_all(nodes.Extends):
+                if not (isinstance(ext.template, nodes.Const) and isinstance(ext.template.value, str)):
+                    continue  # a computed name: only a render can tell
+                parent = ext.template.value
+                try:
+                    known, _top = _defined_blocks(env, parent, {path.relative_to(folder).as_posix()})
+                except jinja2.TemplateNotFound as exc:
+                    errors.append(TemplateError(exc.message or f"template {parent!r} not found",
+                                                Location(shown, ext.lineno),
+                                                "extend a template that exists, e.g. 'base:brief.html.j2'"))
+                    continue
+                except jinja2.TemplateSyntaxError:
+                    continue  # reported for that template itself
+                except BriefgenError as exc:
+                    errors.append(exc)
+                    continue
+                for block in _top_level_blocks(tree):
+                    if block.name not in known:
+                        close = difflib.get_close_matches(block.name, sorted(known), n=1)
+                        hint = (f"did you mean {close[0]!r}? " if close else "") + \
+                            f"blocks {parent} defines: {', '.join(sorted(known)) or 'none'}"
+                        errors.append(TemplateError(
+                            f"block {block.name!r} is not defined by {parent!r}, so this override changes nothing",
+                            Location(shown, block.lineno), hint))
+    return errors
