@@ -14,7 +14,7 @@ from briefgen.build.render import render_target
 from briefgen.build.run import BuildInterrupted, default_jobs, run_build
 from briefgen.build.targets import FORMATS, Target, book_cache_dir, book_variant
 from briefgen.config.audiences import effective_values, resolve_names, scaffold
-from briefgen.config.project import load_project_config
+from briefgen.config.project import check_output_folder, load_project_config
 from briefgen.errors import BriefgenError, ErrorGroup, Location, UsageError, did_you_mean
 from briefgen.project import Project, find_root
 from briefgen.render.book.plan import plan_book
@@ -38,7 +38,10 @@ class Context:
         return Project(find_root(self.project_dir))
 
     def out(self, out: Path | None) -> Path:
-        return out if out is not None else self.project.root / "build"
+        root = self.project.root
+        if out is not None:
+            check_output_folder(root, out)
+        return out if out is not None else root / "build"
 
     def say(self, message: str) -> None:
         if not self.quiet:
@@ -209,6 +212,7 @@ def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool
     names = resolve_names(root, audiences, load_project_config(root).default_audience)
     bar = _Bar(quiet or c.quiet)
     out_dir = out if out is not None else root / "build"
+    check_output_folder(root, out_dir)
     try:
         report = run_build(root, names, out_dir, jobs=jobs, strict=strict,
                            limits=Limits(doc_timeout, doc_memory), reporter=bar)

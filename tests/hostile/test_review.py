@@ -290,3 +290,23 @@ def test_item3_an_override_of_an_unknown_block_is_an_error(project: Path) -> Non
         "'base:onepager.html.j2', so this override changes nothing (hint: did you mean 'columns'? blocks "
         "base:onepager.html.j2 defines: body, columns, head_extra, lead, masthead, tail)")
     assert "brief.html.j2" not in result.output  # a new block nested in a real one is fine
+
+
+def test_d15_an_output_folder_inside_an_input_folder_is_refused(project: Path) -> None:
+    """D15: `--out` inside templates/ or content/ is a usage error (it would be read back as input)."""
+    for folder in ("templates/out", "content"):
+        result = cli(project, "-q", "build", "--out", str(project / folder))
+        assert result.exit_code == 2 and "an input folder" in result.output, result.output
+    assert not (project / "templates" / "out").exists()
+
+
+def test_d17_a_template_printing_the_seeds_learns_no_absolute_path(project: Path) -> None:
+    """D17: `{{ notes.project.seeds|string }}` renders without the project's absolute path."""
+    for rel, text in EVIL_AUDIENCE.items():
+        (project / rel).write_text(text, encoding="utf-8")
+    (project / EVIL).parent.mkdir(parents=True)
+    (project / EVIL).write_text("<p>{{ notes.project.seeds|string }} {{ notes.project.seeds|pprint }}</p>", "utf-8")
+    result = cli(project, "brief", "nato", "--audience", "evil", "--format", "html")
+    assert result.exit_code == 0, result.output
+    html = (project / "build" / "evil" / "briefs" / "nato.html").read_text(encoding="utf-8")
+    assert "csis-2025" in html and str(project) not in html and "PosixPath" not in html

@@ -79,6 +79,26 @@ class Visible(Constraint):
         return f"invisible character U+{ord(char):04X} ({name.lower()}) at character {found.start() + 1}"
 
 
+#: Longest Markdown field (the longest real one is about 500 characters; a brief's page is about 3,000).
+MAX_PROSE_CHARS = 8_000
+#: Most '[' a Markdown field may hold (each link uses one).
+MAX_BRACKETS = 200
+
+
+class BoundedProse(Constraint):
+    """Markdown small enough to parse quickly (markdown-it's bracket matching is quadratic)."""
+
+    hint = "shorten the text: a field is a paragraph or a few, and each link uses one '['"
+
+    def check(self, value: Any, node: YNode) -> str | None:
+        text = str(value)
+        if len(text) > MAX_PROSE_CHARS:
+            return f"the text is {len(text):,} characters long, more than the {MAX_PROSE_CHARS:,} a field may hold"
+        if text.count("[") > MAX_BRACKETS:
+            return f"the text has {text.count('['):,} '[' characters, more than the {MAX_BRACKETS} prose may use"
+        return None
+
+
 class SafeMarkdown(Constraint):
     """Markdown whose links are web links and which shows no images (see prose.problems)."""
 
@@ -101,7 +121,7 @@ class YearConstraint(Constraint):
 
 Id = Annotated[str, IdConstraint()]
 Text = Annotated[str, NonEmpty(), Visible()]
-Prose = Annotated[str, NonEmpty(), Visible(), SafeMarkdown(), "markdown"]
+Prose = Annotated[str, NonEmpty(), Visible(), BoundedProse(), SafeMarkdown(), "markdown"]
 Year = Annotated[int, YearConstraint()]
 
 _SCALAR_TAG = {str: "str", int: "int", float: "float", bool: "bool"}

@@ -59,6 +59,13 @@ class PreviewServer(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 64  # the default 5 drops connections under a burst of page loads
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Log a broken connection (a TLS hello, a reset) briefly, not as a traceback on the serve terminal."""
+        import sys
+
+        logger.debug("connection from %s failed: %s", client_address, sys.exc_info()[1])
 
     def __init__(self, address: tuple[str, int], session: PreviewSession) -> None:
         if ":" in address[0]:
@@ -108,6 +115,8 @@ class Handler(BaseHTTPRequestHandler):
 
     server: PreviewServer
     protocol_version = "HTTP/1.1"
+    #: Seconds an idle connection may hold its thread (an event stream writes every KEEPALIVE seconds).
+    timeout = 60
     server_version = "briefgen-preview"
     sys_version = ""
 

@@ -228,7 +228,8 @@ def sentences(text: str) -> list[str]:
     """Split prose into sentences, keeping abbreviations such as U.S. and e.g. intact."""
     out, start = [], 0
     for m in re.finditer(r"[.!?][\"\u201d\u2019)]?\s+(?=[A-Z\"\u201c(])", text):
-        if _ABBREV.search(text[start:m.start() + 1]):
+        # Only the few characters before the stop can be an abbreviation: search there, not from START (quadratic).
+        if _ABBREV.search(text, max(start, m.start() - 8), m.start() + 1):
             continue
         out.append(text[start:m.end()].strip())
         start = m.end()

@@ -66,8 +66,17 @@ _LINE_SPAN = re.compile(r"L(\d+)(?:-L?(\d+))?\Z")
 SUFFIX_FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".txt": "text"}
 
 
+def _looks_utf16(head: bytes) -> bool:
+    """Whether HEAD is ASCII-range text in UTF-16 without a BOM: every other byte NUL, on one side."""
+    even, odd = head[0::2], head[1::2]
+    return len(head) >= 16 and (odd.count(0) > 0.9 * len(odd) or even.count(0) > 0.9 * len(even))
+
+
 def decode_seed(raw: bytes, shown: str) -> str:
     """Decode a seed's bytes as UTF-8 (a BOM is allowed); raise SeedError naming the file otherwise."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (b"\x00" in raw[:8192] and _looks_utf16(raw[:8192])):
+        raise SeedError("the file is UTF-16 text; seeds are read as UTF-8", Location(shown),
+                        "re-save the file as UTF-8 (e.g. `iconv -f UTF-16 -t UTF-8`), then register the new copy")
     if b"\x00" in raw[:8192]:
         raise SeedError("binary file, not a text seed", Location(shown),
                         "seeds must be text: Markdown (.md), HTML (.html) or plain text (.txt) in UTF-8")
@@ -85,8 +94,8 @@ class Seed:
     """A seed file with its registry entry, read, repaired and outlined for passage lookup."""
 
     info: SeedInfo
-    path: Path
-    shown: str
+    path: Path = field(repr=False)  # a template printing the seed must not learn where the project lives
+    shown: str = ""
 
     @cached_property
     def raw(self) -> bytes:
@@ -207,7 +216,7 @@ class Seed:
 class SeedLibrary:
     """Every registered seed of a project, by id."""
 
-    root: Path
+    root: Path = field(repr=False)  # a template printing the library must not learn the absolute path
     seeds: dict[str, Seed] = field(default_factory=dict)
 
     def get(self, seed_id: str) -> Seed | None:

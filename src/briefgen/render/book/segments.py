@@ -12,6 +12,7 @@ from briefgen._version import __version__
 from briefgen.errors import Location, RenderError
 from briefgen.project import Project
 from briefgen.render.book.merge import merge_book
+from briefgen.safeio import hash_file
 from briefgen.write import write_atomic
 
 if TYPE_CHECKING:
@@ -33,7 +34,10 @@ def assets_digest(root: Path) -> str:
         for path in sorted(root.glob(pattern)):
             if path.is_file():
                 h.update(path.relative_to(root).as_posix().encode() + b"\0")
-                h.update(hashlib.sha256(path.read_bytes()).digest())
+                try:
+                    h.update(hash_file(path).encode())  # in chunks: a huge stray image costs time, not memory
+                except OSError:
+                    h.update(b"unreadable")
     return h.hexdigest()
 
 
