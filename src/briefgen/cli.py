@@ -19,6 +19,7 @@ from briefgen.errors import BriefgenError, ErrorGroup, Location, UsageError, did
 from briefgen.project import Project, find_root
 from briefgen.render.book.plan import plan_book
 from briefgen.render.book.segments import pool_renderer, render_book
+from briefgen.render.templates import time_limit
 from briefgen.seeds.ingest import ingest_files
 
 OUT_HELP = "Output folder (default: build/ in the project)."
@@ -246,7 +247,8 @@ def book(c: Context, audience: tuple[str, ...], out: Path | None, strict: bool, 
     project.check()
     names = resolve_names(project.root, audience, project.config.default_audience)
     variant = book_variant(select)
-    with Pool(project.root, jobs or default_jobs(), Limits(doc_timeout, doc_memory)) as pool:
+    with Pool(project.root, jobs or default_jobs(), Limits(doc_timeout, doc_memory)) as pool, \
+            time_limit(doc_timeout, process=True):  # the book's templates render here, in this process
         for name in names:
             plan = plan_book(project, name, select, title)
             path = Target("book", variant, name).path(c.out(out))
