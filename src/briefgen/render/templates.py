@@ -257,11 +257,16 @@ class _Watchdog:
             return self._next
 
     def stop(self, token: int) -> None:
-        with self._cond:
-            entry = self._active.pop(token, None)
-            if entry is not None and time.monotonic() >= entry[1]:
-                # Fired (or about to): clear an exception not yet delivered, so it cannot hit later code.
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(entry[0]), None)
+        while True:  # a timeout delivered while stopping must not leave the render registered
+            try:
+                with self._cond:
+                    entry = self._active.pop(token, None)
+                    if entry is not None and time.monotonic() >= entry[1]:
+                        # Fired (or about to): clear an exception not yet delivered, so it cannot hit later code.
+                        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(entry[0]), None)
+                return
+            except TemplateTimeout:
+                continue
 
     def cancel_all(self) -> None:
         """End every running render now (the build was interrupted)."""
