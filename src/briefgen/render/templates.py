@@ -22,7 +22,7 @@ from jinja2.filters import do_format, do_indent, do_replace, sync_do_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import generate_lorem_ipsum
 
-from briefgen import prose
+from briefgen import prose, safeio
 from briefgen.errors import BriefgenError, Location, TemplateError, display_path
 
 #: Prefix that names the project's default templates, so an override can extend what it replaces.
@@ -56,7 +56,12 @@ class _Loader(jinja2.BaseLoader):
                                         Location(shown),
                                         "copy the template into templates/ instead of linking to it")
                 mtime = path.stat().st_mtime
-                source = path.read_text(encoding="utf-8")
+                try:  # checked on the open file: a link swapped in after the check above is refused too
+                    source = safeio.read_inside(path, folder).decode("utf-8")
+                except safeio.UnsafeFile as exc:
+                    raise TemplateError(f"template refused: {exc.why}", Location(path.relative_to(self.root)
+                                                                                 .as_posix()),
+                                        "templates are plain files inside templates/") from None
                 return source, str(path), lambda p=path, m=mtime: p.is_file() and p.stat().st_mtime == m
         searched = ", ".join(display_path(f.joinpath(*parts), self.root) for f in folders)
         raise jinja2.TemplateNotFound(template, f"template {name!r} not found; searched: {searched}")

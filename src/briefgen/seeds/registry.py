@@ -100,7 +100,7 @@ class Seed:
     @cached_property
     def raw(self) -> bytes:
         try:
-            return safeio.read_inside(self.path, None, MAX_SEED_BYTES)
+            return safeio.read_inside(self.path, self.path.parent, MAX_SEED_BYTES)  # checked on the open file
         except OSError as exc:
             raise SeedError(f"seed {self.info.id!r} cannot be read: {exc.strerror or exc}", Location(self.shown),
                             "seeds are text documents of at most a few megabytes; split or trim the file"
