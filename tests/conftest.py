@@ -61,3 +61,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return out
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that use the whole-catalogue build are `slow`: `pytest -m "not slow"` is the inner loop."""
+    for item in items:
+        if "built" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)

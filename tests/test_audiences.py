@@ -8,7 +8,8 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from briefgen import Project, render_html
+from briefgen import Project
+from briefgen.render.context import render_html
 from briefgen.cli import main
 from briefgen.config.audiences import load_audience
 

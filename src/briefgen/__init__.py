@@ -1,22 +1,87 @@
-"""briefgen: seeds -> content blocks -> HTML -> branded PDF briefs. The public API is what this module exports."""
+"""briefgen: seeds -> content blocks -> HTML -> branded PDF briefs. The public API is what this module exports.
+
+    import briefgen
+    project = briefgen.open_project("path/to/project")
+    briefgen.check(project)                                     # raises briefgen.BriefgenError naming file:line
+    pdf = briefgen.render_document(project, "brief", "nato", audience="congress")
+    pdf.save("nato.pdf")                                        # or pdf.data: the bytes
+    report = briefgen.run_build(project, out="build")           # what changed, in warm worker processes
+
+Subpackages are the pipeline's stages (config, seeds, content, render, build, preview); they are not API (and
+their names are taken: hence render_document and run_build rather than render and build).
+"""
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from briefgen.build.render import render_target  # noqa: E402
-from briefgen.build.run import BuildReport, run_build  # noqa: E402
-from briefgen.build.targets import Target, plan  # noqa: E402
-from briefgen.errors import BriefgenError, ContentError, RenderError, SeedError, TemplateError  # noqa: E402
-from briefgen.project import Project, find_root  # noqa: E402
-from briefgen.render.book.plan import plan_book  # noqa: E402
-from briefgen.render.book.segments import render_book  # noqa: E402
-from briefgen.render.context import render_html  # noqa: E402
-from briefgen.seeds.ingest import ingest_files  # noqa: E402
-from briefgen.seeds.outline import Outline, build_outline  # noqa: E402
-from briefgen.seeds.repair import Repair, repair  # noqa: E402
+from briefgen._version import __version__
+from briefgen.errors import BriefgenError, ContentError, RenderError, SeedError, TemplateError, UsageError
+
+if TYPE_CHECKING:  # imported on first use, so `import briefgen` stays cheap
+    from briefgen.build.render import Output
+    from briefgen.build.run import BuildReport
+    from briefgen.build.targets import Target
+    from briefgen.errors import ContentWarning
+    from briefgen.project import Project
 
 __all__ = [
-    "BriefgenError", "BuildReport", "ContentError", "Outline", "Project", "Repair", "RenderError", "SeedError",
-    "Target", "TemplateError", "__version__", "build_outline", "find_root", "ingest_files", "plan", "plan_book",
-    "render_book", "render_html", "render_target", "repair", "run_build",
+    "BriefgenError", "BuildReport", "ContentError", "Output", "Project", "RenderError", "SeedError", "Target",
+    "TemplateError", "UsageError", "__version__", "check", "open_project", "render_document", "run_build",
 ]
+
+_LAZY = {
+    "Project": ("briefgen.project", "Project"),
+    "Target": ("briefgen.build.targets", "Target"),
+    "Output": ("briefgen.build.render", "Output"),
+    "BuildReport": ("briefgen.build.run", "BuildReport"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        return getattr(importlib.import_module(module), attr)
+    raise AttributeError(f"module 'briefgen' has no attribute {name!r}")
+
+
+def open_project(path: str | Path = ".") -> Project:
+    """Open the briefgen project at PATH, or at the nearest folder above it holding briefgen.yaml."""
+    from briefgen.project import Project, find_root
+
+    return Project(find_root(Path(path)))
+
+
+def check(project: Project) -> list[ContentWarning]:
+    """Validate everything a render will use; raise every error at once, return the warnings."""
+    project.check()
+    return project.warnings()
+
+
+def render_document(project: Project, kind: str, block_id: str | None = None, *, audience: str | None = None,
+           fmt: str = "pdf", select: str | None = None, title: str | None = None, strict: bool = False) -> Output:
+    """Render one document (KIND brief or onepager of BLOCK_ID, or the book) as FMT; return its bytes and pages.
+
+    The book takes SELECT (alliances, obstacles, recommendations or block ids, comma-separated) and TITLE.
+    """
+    from briefgen.build.render import render as render_output
+    from briefgen.build.targets import Target
+
+    name = audience or project.config.default_audience
+    if kind == "book":
+        target = Target.book(name, select, title)
+    elif block_id is None:
+        raise UsageError(f"a {kind} needs the id of an alliance or obstacle", None, "pass block_id")
+    else:
+        target = Target(kind, block_id, name)
+    return render_output(project, target, fmt, strict=strict)
+
+
+def run_build(project: Project, audiences: list[str] | None = None, out: str | Path | None = None, *,
+              jobs: int | None = None, strict: bool = False) -> BuildReport:
+    """Build the book, briefs and one-pagers of AUDIENCES (default: the project's) into OUT, rendering what changed."""
+    from briefgen.build import run
+
+    return run.run_build(project, audiences, Path(out) if out is not None else None, jobs=jobs, strict=strict)

@@ -9,17 +9,15 @@ from pathlib import Path
 import click
 
 from briefgen._version import __version__
-from briefgen.build.pool import Limits, Pool
+from briefgen.build.manifest import load_manifest
+from briefgen.build.pool import Limits
 from briefgen.build.render import render_target
-from briefgen.build.run import BuildInterrupted, default_jobs, run_build
-from briefgen.build.targets import FORMATS, Target, book_cache_dir, book_variant
+from briefgen.build.run import BuildInterrupted, build_book, run_build
+from briefgen.build.targets import FORMATS, Target
 from briefgen.config.audiences import effective_values, resolve_names, scaffold
-from briefgen.config.project import check_output_folder, load_project_config
-from briefgen.errors import BriefgenError, ErrorGroup, Location, UsageError, did_you_mean
+from briefgen.config.project import check_output_folder
+from briefgen.errors import BriefgenError, ErrorGroup
 from briefgen.project import Project, find_root
-from briefgen.render.book.plan import plan_book
-from briefgen.render.book.segments import pool_renderer, render_book
-from briefgen.render.templates import time_limit
 from briefgen.seeds.ingest import ingest_files
 
 OUT_HELP = "Output folder (default: build/ in the project)."
@@ -125,13 +123,14 @@ def _render_one(c: Context, kind: str, block_id: str, audiences: tuple[str, ...]
                 strict: bool, fmt: str = "pdf") -> None:
     project = c.project
     project.check()
-    if project.catalogue.get(block_id) is None:
-        known = [b.id for b in project.catalogue.documents()]
-        raise UsageError(f"no alliance or obstacle with id {block_id!r}", Location("content/"),
-                         did_you_mean(block_id, known, "ids") + " (`briefgen list` shows every id)")
+    out_dir = c.out(out)
+    previous = load_manifest(out_dir)["outputs"]
     for name in resolve_names(project.root, audiences, project.config.default_audience):
-        path = render_target(project, Target(kind, block_id, name), c.out(out), strict=strict, fmt=fmt)
-        c.say(f"wrote {path}")
+        target = Target(kind, block_id, name)
+        fit_start = (previous.get(target.rel()) or {}).get("fit_level")
+        render_target(project, target, out_dir, strict=strict, fmt=fmt,
+                      fit_start=fit_start if isinstance(fit_start, int) else None)
+        c.say(f"wrote {target.path(out_dir, fmt)}")
 
 
 def _output_options(f):  # noqa: ANN001, ANN202 - click decorator
@@ -209,13 +208,12 @@ class _Bar:
 def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool, jobs: int | None,
           doc_timeout: float, doc_memory: int, quiet: bool) -> None:
     """Render the book, every brief and every one-pager that changed; one failure does not stop the others."""
-    root = find_root(c.project_dir)
-    names = resolve_names(root, audiences, load_project_config(root).default_audience)
+    project = c.project
+    names = resolve_names(project.root, audiences, project.config.default_audience)
     bar = _Bar(quiet or c.quiet)
-    out_dir = out if out is not None else root / "build"
-    check_output_folder(root, out_dir)
+    out_dir = c.out(out)
     try:
-        report = run_build(root, names, out_dir, jobs=jobs, strict=strict,
+        report = run_build(project, names, out_dir, jobs=jobs, strict=strict,
                            limits=Limits(doc_timeout, doc_memory), reporter=bar)
     except BuildInterrupted as exc:
         bar.finish()
@@ -245,17 +243,13 @@ def book(c: Context, audience: tuple[str, ...], out: Path | None, strict: bool, 
     """Bind a briefing book (cover, contents, parts, chapters, matrix, sources) to OUT/AUDIENCE/book.pdf."""
     project = c.project
     project.check()
-    names = resolve_names(project.root, audience, project.config.default_audience)
-    variant = book_variant(select)
-    with Pool(project.root, jobs or default_jobs(), Limits(doc_timeout, doc_memory)) as pool, \
-            time_limit(doc_timeout, process=True):  # the book's templates render here, in this process
-        for name in names:
-            plan = plan_book(project, name, select, title)
-            path = Target("book", variant, name).path(c.out(out))
-            result = render_book(plan, path, book_cache_dir(c.out(out), name, variant), pool_renderer(pool, strict),
-                                 strict=strict)
-            c.say(f"wrote {result.path} ({result.pages} pages; {len(result.rendered)} segments rendered, "
-                  f"{len(result.reused)} reused)")
+    for name in resolve_names(project.root, audience, project.config.default_audience):
+        target = Target.book(name, select, title)
+        output = build_book(project, target, c.out(out), jobs=jobs, strict=strict,
+                            limits=Limits(doc_timeout, doc_memory))
+        book = output.book or {}
+        c.say(f"wrote {target.path(c.out(out))} ({output.pages} pages; {len(book.get('rendered', []))} segments "
+              f"rendered, {len(book.get('reused', []))} reused)")
 
 
 @main.group()

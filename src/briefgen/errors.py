@@ -25,6 +25,10 @@ class Location:
         return out
 
 
+#: Where a usage error is: in what the user typed, not in a file.
+COMMAND_LINE = Location("command line")
+
+
 def display_path(path: str | Path, root: Path | None = None) -> str:
     """Return PATH relative to ROOT (or the working directory) when it lies inside it."""
     p = Path(path)
@@ -59,6 +63,10 @@ class BriefgenError(click.ClickException):
 
     def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
         click.echo(self.format_message(), err=True, file=file)
+
+    def __reduce__(self) -> tuple:
+        # Errors cross from worker processes to the build whole: class, message, location and hint.
+        return (type(self), (self.message, self.location, self.hint))
 
 
 class ContentError(BriefgenError):
@@ -102,6 +110,9 @@ class ErrorGroup(BriefgenError):
     def __init__(self, errors: list[BriefgenError]) -> None:
         self.errors = list(errors)
         super().__init__(f"{len(self.errors)} error(s)")
+
+    def __reduce__(self) -> tuple:
+        return (type(self), (self.errors,))
 
     def format_message(self) -> str:
         lines = [e.format_message() for e in self.errors]

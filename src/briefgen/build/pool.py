@@ -1,7 +1,6 @@
-"""Warm worker processes: each imports WeasyPrint once, renders one document at a time within limits."""
+"""A generic pool of warm worker processes: each imports WeasyPrint once and runs one picklable job at a time."""
 from __future__ import annotations
 
-import hashlib
 import logging
 import multiprocessing
 import os
@@ -14,9 +13,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from briefgen import errors as errors_module
 from briefgen.errors import BriefgenError, Location, RenderError
 
 logger = logging.getLogger(__name__)
@@ -33,63 +31,32 @@ class Limits:
     memory_mb: int = 3072
 
 
-@dataclass(frozen=True)
-class TargetTask:
-    """Render one target (brief, one-pager) to its file under OUT with render_target."""
+class Job(Protocol):
+    """Work a worker process can do: picklable, with a label and a source file for messages.
 
-    kind: str
-    block_id: str
-    audience: str
-    out: str
-    strict: bool = False
-    source: str = ""
+    The pool knows nothing of what a job does; the job's class is imported in the worker by unpickling.
+    """
 
-    @property
-    def label(self) -> str:
-        return f"{self.audience}/{self.kind}/{self.block_id}"
-
-
-@dataclass(frozen=True)
-class HtmlTask:
-    """Render an HTML string to PDF bytes (a book segment)."""
-
-    html: str
+    label: str
     source: str
-    strict: bool = False
-    label: str = ""
+
+    def run(self, project: Any) -> Any:
+        """Do the work with PROJECT (a briefgen.project.Project the worker keeps, with its render resources
+        built once); return a picklable result or raise a BriefgenError."""
 
 
 @dataclass
-class TaskResult:
-    """What a worker reports for a finished task."""
+class JobResult:
+    """What a worker reports for a finished job: its result and the seconds it took."""
 
+    value: Any
     seconds: float
-    pages: int = 0
-    rendered: Any = None  # HtmlTask: a book.Rendered (the PDF, its pages and anchors)
-    path: str | None = None  # TargetTask: the file written
-    sha256: str | None = None
+    #: The worker's peak resident memory so far, in megabytes (for the benchmark).
+    peak_mb: float = 0.0
 
 
 class DocumentTimeout(BaseException):
     """Raised inside a worker when a document exceeds its time limit (BaseException: nothing swallows it)."""
-
-
-def _error_state(exc: BriefgenError) -> tuple:
-    """Reduce EXC to plain values a pipe can carry (an ErrorGroup keeps each of its errors)."""
-    if isinstance(exc, errors_module.ErrorGroup):
-        return ("ErrorGroup", [_error_state(e) for e in exc.errors], None, None)
-    loc = exc.location
-    return (type(exc).__name__, exc.message, (loc.path, loc.line, loc.col) if loc else None, exc.hint)
-
-
-def _error_from_state(state: tuple) -> BriefgenError:
-    name, message, loc, hint = state
-    if name == "ErrorGroup":
-        return errors_module.ErrorGroup([_error_from_state(s) for s in message])
-    cls = getattr(errors_module, name, None)
-    if not (isinstance(cls, type) and issubclass(cls, BriefgenError)) or name == "ErrorGroup":
-        cls = RenderError
-    return cls(message, Location(*loc) if loc else None, hint)
 
 
 def _caused_by_memory(exc: BaseException) -> bool:
@@ -102,6 +69,12 @@ def _caused_by_memory(exc: BaseException) -> bool:
     return False
 
 
+def _memory_error(limits: Limits, job: Any) -> RenderError:
+    return RenderError(f"rendering needed more than the {limits.memory_mb} MB memory limit and was stopped",
+                       Location(job.source) if getattr(job, "source", "") else None,
+                       "shorten the document or raise --doc-memory")
+
+
 def _on_alarm(signum: int, frame: Any) -> None:  # noqa: ARG001
     raise DocumentTimeout()
 
@@ -111,7 +84,7 @@ def _on_term(signum: int, frame: Any) -> None:  # noqa: ARG001
 
 
 def worker_main(conn: Connection, root: str, limits: Limits) -> None:
-    """Serve tasks from CONN until it closes: one document at a time, within LIMITS."""
+    """Run jobs from CONN until it closes: one at a time, each within LIMITS."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides how an interrupted build ends
     signal.signal(signal.SIGTERM, _on_term)
     signal.signal(signal.SIGALRM, _on_alarm)
@@ -120,69 +93,64 @@ def worker_main(conn: Connection, root: str, limits: Limits) -> None:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     import pikepdf  # noqa: F401 - loaded now, so the memory limit below counts documents, not libraries
 
-    from briefgen.build.render import render_target
-    from briefgen.build.targets import Target
     from briefgen.project import Project
-    from briefgen.render.book.segments import describe_pdf
-    from briefgen.render.pdf import render_pdf, weasyprint
+    from briefgen.render.pdf import weasyprint
 
     weasyprint()  # pay the import once, before the first document
     project = Project(Path(root))
     try:  # read the content once, outside any document's time limit
         project.catalogue, project.seeds  # noqa: B018
     except BriefgenError:
-        pass  # the parent has reported it already; each task will report it again
+        pass  # the parent has reported it already; each job will report it again
     if limits.memory_mb:
         cap = limits.memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    conn.send(("ready", os.getpid()))
+    try:
+        conn.send(("ready", os.getpid()))
+    except (BrokenPipeError, OSError):
+        return  # the pool closed before this worker was needed
     while True:
         try:
             task = conn.recv()
         except (EOFError, OSError):
             return
         except Exception as exc:  # noqa: BLE001 - a task that cannot be read is reported, not fatal
-            conn.send(("error", ("RenderError", f"internal error: unreadable task: {exc}", None,
-                                 "report this as a briefgen bug"), False))
+            try:
+                conn.send(("error", RenderError(f"internal error: unreadable job: {exc}", None,
+                                                "report this as a briefgen bug"), False))
+            except (BrokenPipeError, OSError):
+                return
             continue
         start = time.perf_counter()
         restart = False
         try:
             signal.setitimer(signal.ITIMER_REAL, limits.seconds)
             try:
-                if isinstance(task, TargetTask):
-                    target = Target(task.kind, task.block_id, task.audience)
-                    path = render_target(project, target, Path(task.out), strict=task.strict)
-                    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-                    result = TaskResult(time.perf_counter() - start, path=str(path), sha256=digest)
-                else:
-                    pdf = render_pdf(task.html, project.root, task.source, strict=task.strict)
-                    rendered = describe_pdf(pdf.data)
-                    result = TaskResult(time.perf_counter() - start, pages=pdf.pages, rendered=rendered)
+                value = task.run(project)
+                result = JobResult(value, time.perf_counter() - start,
+                                   resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
             reply: tuple = ("ok", result)
         except DocumentTimeout:
-            reply = ("error", ("RenderError", f"rendering took longer than the {limits.seconds:g} s limit and was "
-                               "stopped", (task.source,) if task.source else None,
-                               "shorten the document (a very long paragraph or table?) or raise --doc-timeout"))
+            reply = ("error", RenderError(f"rendering took longer than the {limits.seconds:g} s limit and was "
+                                          "stopped", Location(task.source) if task.source else None,
+                                          "shorten the document (a very long paragraph or table?) or raise "
+                                          "--doc-timeout"))
         except BriefgenError as exc:
             if _caused_by_memory(exc):
                 restart = True
-                reply = ("error", ("RenderError", f"rendering needed more than the {limits.memory_mb} MB memory "
-                                   "limit and was stopped", (task.source,) if task.source else None,
-                                   "shorten the document or raise --doc-memory"))
+                reply = ("error", _memory_error(limits, task))
             else:
-                reply = ("error", _error_state(exc))
+                reply = ("error", exc)
         except MemoryError:
             restart = True
-            reply = ("error", ("RenderError", f"rendering needed more than the {limits.memory_mb} MB memory limit "
-                               "and was stopped", (task.source,) if task.source else None,
-                               "shorten the document or raise --doc-memory"))
+            reply = ("error", _memory_error(limits, task))
         except Exception as exc:  # noqa: BLE001 - a bug must not take the batch down; report it as this document's
             logger.exception("worker failed on %s", getattr(task, "label", task))
-            reply = ("error", ("RenderError", f"internal error: {type(exc).__name__}: {exc}",
-                               (task.source,) if task.source else None, "report this as a briefgen bug"))
+            reply = ("error", RenderError(f"internal error: {type(exc).__name__}: {exc}",
+                                          Location(task.source) if task.source else None,
+                                          "report this as a briefgen bug"))
         try:
             conn.send((*reply, restart))  # after MemoryError the process may be unreliable: the parent replaces it
         except (BrokenPipeError, OSError):
@@ -226,8 +194,8 @@ class Pool:
         self._thread = threading.Thread(target=self._dispatch, name="briefgen-pool", daemon=True)
         self._thread.start()
 
-    def submit(self, task: TargetTask | HtmlTask) -> Future:
-        """Queue TASK; the Future resolves to a TaskResult or raises the document's BriefgenError."""
+    def submit(self, task: Job) -> Future:
+        """Queue JOB; the Future resolves to a JobResult or raises the job's BriefgenError."""
         future: Future = Future()
         if self._closing:
             future.set_exception(Interrupted("the build was stopped", None, None))
@@ -308,7 +276,8 @@ class Pool:
             if status == "ok":
                 future.set_result(payload)
             else:
-                future.set_exception(_error_from_state(payload))
+                future.set_exception(payload if isinstance(payload, BriefgenError) else
+                                     RenderError(f"internal error: {payload!r}", None, "report this as a bug"))
         return bool(retire)
 
     def _retire(self, w: _Worker, *, died: bool) -> None:

@@ -1,51 +1,168 @@
-"""The one render path: a target to its output, used by the CLI, workers, preview and bench."""
+"""The one render path: a target to its output, used by the CLI, the workers, the preview, the API and the bench."""
 from __future__ import annotations
 
+import difflib
+import hashlib
+import html
 import logging
 import os
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 from urllib.parse import quote
 
 from briefgen.build.targets import FORMATS, Target, book_cache_dir
+from briefgen.errors import COMMAND_LINE, UsageError
 from briefgen.project import Project
 from briefgen.render.context import render_html
 from briefgen.render.fit import fit_onepager
+from briefgen.render.kinds import document_kind
 from briefgen.render.pdf import lay_out, write_pdf
+from briefgen.render.setup import render_setup
 from briefgen.write import write_atomic
 
 logger = logging.getLogger(__name__)
 
 
-def render_target(project: Project, target: Target, out: Path, *, strict: bool = False, fmt: str = "pdf") -> Path:
-    """Render TARGET to its PDF (or standalone HTML) under OUT; a one-pager is fitted to one page or fails."""
+@dataclass
+class Output:
+    """A rendered document: its bytes, page count, what WeasyPrint warned, and how it was made."""
+
+    target: Target
+    fmt: str
+    data: bytes
+    pages: int = 0
+    warnings: list[str] = field(default_factory=list)
+    #: One-pagers: the condensing level that fitted (the next build starts its fit loop there).
+    fit_level: int | None = None
+    #: The book: segments rendered and reused, seconds.
+    book: dict | None = None
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    def save(self, path: str | Path) -> Path:
+        """Write the output to PATH atomically; return the path."""
+        return write_atomic(Path(path), self.data)
+
+    def _repr_html_(self) -> str:
+        """Show a standalone HTML output in a notebook; describe a PDF."""
+        if self.fmt == "html":
+            return self.data.decode("utf-8")
+        return (f"<p>{html.escape(str(self.target))}.pdf: {self.pages} page(s), "
+                f"{len(self.data) / 1024:.0f} KB</p>")
+
+
+#: Renders book segments: (label, html, source) jobs to rendered segments, locally or in the pool.
+RenderMany = Callable[[list[tuple[str, str, str]]], list]
+
+
+def check_target(project: Project, target: Target) -> None:
+    """Refuse a target whose block or audience does not exist, before anything renders."""
+    kind = document_kind(target.kind)
+    project.audience(target.audience)
+    if kind.per_block:
+        known = [b.id for b in project.catalogue.documents()]
+        if target.block_id not in known:
+            close = difflib.get_close_matches(target.block_id, known, n=3, cutoff=0.5)
+            hint = f"did you mean {' or '.join(close)}?" if close else "`briefgen list` shows every id"
+            raise UsageError(f"no alliance or obstacle with id {target.block_id!r}", COMMAND_LINE, hint)
+
+
+def render(project: Project, target: Target, fmt: str = "pdf", *, strict: bool = False, fit_start: int | None = None,
+           out: Path | None = None, render_many: RenderMany | None = None) -> Output:
+    """Render TARGET as FMT and return its bytes; a one-pager is fitted to one page or fails.
+
+    FIT_START is the condensing level the last build recorded for a one-pager. OUT is where the output will be
+    written: a standalone HTML file links project files relative to it, and the book keeps its rendered segments
+    under OUT/.cache. RENDER_MANY renders book segments (default: in this process).
+    """
     if fmt not in FORMATS:
         raise ValueError(f"unknown output format {fmt!r}")
+    check_target(project, target)
     if target.kind == "book":
-        from briefgen.render.book.plan import plan_book
-        from briefgen.render.book.segments import render_book, render_locally
-
-        if fmt == "html":
-            return write_atomic(target.path(out, fmt), plan_book(project, target.audience).whole_html())
-        book = plan_book(project, target.audience)
-        return render_book(book, target.path(out), book_cache_dir(out, target.audience),
-                           render_locally(project, strict), strict=strict).path
-    path = target.path(out, fmt)
-    fitted = fit_onepager(project, target.block_id, target.audience, strict=strict) \
-        if target.kind == "onepager" else None
-    condense = fitted.options if fitted else {}
+        return _render_book(project, target, fmt, strict=strict, out=out, render_many=render_many)
     if fmt == "html":
-        # Project files (stylesheet, fonts, logo) are referenced relative to the HTML file, so it opens from OUT.
-        back = os.path.relpath(project.root, path.parent.resolve()).replace(os.sep, "/")
-        doc = render_html(project, target.block_id, target.kind, target.audience, asset_prefix=quote(back) + "/",
-                          **condense)
-        return write_atomic(path, doc.html)
-    if fitted is not None:
-        layout = fitted.layout
+        fitted = fit_onepager(project, target.block_id, target.audience, strict=strict, start=fit_start) \
+            if target.kind == "onepager" else None
+        prefix = ""
+        if out is not None:
+            # Project files (stylesheet, fonts, logo) are referenced relative to the HTML file, so it opens from OUT.
+            back = os.path.relpath(project.root, target.path(out, fmt).parent.resolve()).replace(os.sep, "/")
+            prefix = quote(back) + "/"
+        doc = render_html(project, target.block_id, target.kind, target.audience, asset_prefix=prefix,
+                          **(fitted.options if fitted else {}))
+        return Output(target, fmt, doc.html.encode("utf-8"), fit_level=fitted.level if fitted else None)
+    if target.kind == "onepager":
+        fitted = fit_onepager(project, target.block_id, target.audience, strict=strict, start=fit_start)
+        layout, level = fitted.layout, fitted.level
     else:
-        doc = render_html(project, target.block_id, target.kind, target.audience)
-        layout = lay_out(doc.html, project.root, project.catalogue.file_of(doc.block), strict=strict)
+        setup = render_setup(project, target.audience)
+        doc = render_html(project, target.block_id, target.kind, target.audience, shared_styles=True)
+        layout = lay_out(doc.html, project.root, project.catalogue.file_of(doc.block), strict=strict,
+                         styles=setup.styles())
+        level = None
     result = write_pdf(layout)
     for warning in result.warnings:
         logger.warning("%s: %s", target, warning)
-    return write_atomic(path, result.data)
+    return Output(target, fmt, result.data, result.pages, result.warnings, fit_level=level)
 
+
+def _render_book(project: Project, target: Target, fmt: str, *, strict: bool, out: Path | None,
+                 render_many: RenderMany | None) -> Output:
+    from briefgen.render.book.plan import plan_book
+    from briefgen.render.book.segments import render_book, render_locally
+
+    book = plan_book(project, target.audience, target.select, target.title)
+    if fmt == "html":
+        return Output(target, fmt, book.whole_html().encode("utf-8"))
+    many = render_many or render_locally(project, strict)
+    if out is None:  # no output folder: render into a scratch one (no segment cache to reuse)
+        with tempfile.TemporaryDirectory(prefix="briefgen-book-") as scratch:
+            result = render_book(book, Path(scratch) / "book.pdf", Path(scratch) / "cache", many, strict=strict)
+            data = result.path.read_bytes()
+    else:
+        result = render_book(book, target.path(out), book_cache_dir(out, target), many, strict=strict)
+        data = result.path.read_bytes()
+    return Output(target, fmt, data, result.pages,
+                  book={"pages": result.pages, "rendered": result.rendered, "reused": result.reused})
+
+
+def write(output: Output, path: Path) -> Path:
+    """Write OUTPUT to PATH atomically (the previous file stays until the new one is whole)."""
+    if output.target.kind == "book" and output.fmt == "pdf" and path.is_file() and path.read_bytes() == output.data:
+        return path  # the book is assembled in place (render_book writes it); nothing to rewrite
+    return write_atomic(path, output.data)
+
+
+def render_target(project: Project, target: Target, out: Path, *, strict: bool = False, fmt: str = "pdf",
+                  fit_start: int | None = None, render_many: RenderMany | None = None) -> Output:
+    """Render TARGET and write it to its place under OUT; return the output (its path is target.path(out, fmt))."""
+    output = render(project, target, fmt, strict=strict, fit_start=fit_start, out=out, render_many=render_many)
+    write(output, target.path(out, fmt))
+    return output
+
+
+@dataclass(frozen=True)
+class RenderTargetJob:
+    """Render one target to its file under OUT in a worker process (see build.pool)."""
+
+    target: Target
+    out: str
+    strict: bool = False
+    fmt: str = "pdf"
+    fit_start: int | None = None
+    source: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.target.key
+
+    def run(self, project: Project) -> Output:
+        """Render and write; the output's bytes stay in the worker (the build reads the file it wrote)."""
+        output = render_target(project, self.target, Path(self.out), strict=self.strict, fmt=self.fmt,
+                               fit_start=self.fit_start)
+        output.data = b""  # no need to send megabytes back through the pipe
+        return output

@@ -14,12 +14,13 @@ from typing import Any, Protocol
 from briefgen._version import __version__
 from briefgen.build.inputs import Hasher, content_inputs, shared_inputs, tool_id, watched_files
 from briefgen.build.manifest import _fresh, fast_up_to_date, load_manifest, save_manifest
-from briefgen.build.pool import Limits, Pool, TargetTask
-from briefgen.build.targets import Target, book_cache_dir, plan
-from briefgen.config.audiences import audience_names
+from briefgen.build.pool import Limits, Pool
+from briefgen.build.render import Output, RenderMany, RenderTargetJob, render_target
+from briefgen.build.targets import Target, plan
 from briefgen.errors import BriefgenError
 from briefgen.project import Project
 from briefgen.render import templates
+from briefgen.render.book.segments import SegmentJob
 from briefgen.safeio import hash_file
 
 
@@ -58,6 +59,8 @@ class BuildReport:
     seconds: float = 0.0
     fast: bool = False
     book: dict[str, dict] = field(default_factory=dict)
+    #: The highest resident memory any worker reported, in megabytes.
+    peak_worker_mb: float = 0.0
 
 
 def default_jobs() -> int:
@@ -68,16 +71,27 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _book_job(project: Project, target: Target, out: Path, pool: Pool, strict: bool) -> dict:
-    from briefgen.render.book.plan import plan_book
-    from briefgen.render.book.segments import pool_renderer, render_book
+def pool_renderer(pool: Pool, strict: bool = False) -> RenderMany:
+    """Render book segments in POOL's warm workers, all at once; the first failure is raised."""
+    def many(jobs: list[tuple[str, str, str]]) -> list:
+        futures = [pool.submit(SegmentJob(html, source, strict, f"book/{label}")) for label, html, source in jobs]
+        return [f.result().value for f in futures]
 
-    start = time.perf_counter()
-    book = plan_book(project, target.audience)
-    result = render_book(book, target.path(out), book_cache_dir(out, target.audience), pool_renderer(pool, strict),
-                         strict=strict)
-    return {"pages": result.pages, "rendered": result.rendered, "reused": result.reused,
-            "seconds": round(time.perf_counter() - start, 3)}
+    return many
+
+
+def _book_job(project: Project, target: Target, out: Path, pool: Pool, strict: bool) -> Output:
+    return render_target(project, target, out, strict=strict, render_many=pool_renderer(pool, strict))
+
+
+def build_book(project: Project, target: Target, out: Path, *, jobs: int | None = None, strict: bool = False,
+               limits: Limits | None = None) -> Output:
+    """Render one book TARGET (a selection, a title) into OUT, its segments in warm workers."""
+    project.check()
+    # The book's templates render in this process: they get the per-document time limit too.
+    with Pool(project.root, jobs or default_jobs(), limits) as pool, \
+            templates.time_limit((limits or Limits()).seconds, process=True):
+        return _book_job(project, target, out, pool, strict)
 
 
 def _sweep_temporaries(out: Path) -> None:
@@ -88,21 +102,23 @@ def _sweep_temporaries(out: Path) -> None:
             path.unlink(missing_ok=True)
 
 
-def run_build(root: Path, audiences: list[str] | None = None, out: Path | None = None, *, jobs: int | None = None,
-              strict: bool = False, limits: Limits | None = None, reporter: Reporter | None = None) -> BuildReport:
-    """Build every target of AUDIENCES (default: all) into OUT, rendering only what changed."""
+def run_build(project: Project | Path, audiences: list[str] | None = None, out: Path | None = None, *,
+              jobs: int | None = None, strict: bool = False, limits: Limits | None = None,
+              reporter: Reporter | None = None) -> BuildReport:
+    """Build every target of AUDIENCES (default: the project's default audience) into OUT, rendering what changed."""
     # Templates rendered here (the book's) get the per-document time limit too, not only the workers' renders.
     with templates.time_limit((limits or Limits()).seconds, process=True):
-        return _run_build(root, audiences, out, jobs=jobs, strict=strict, limits=limits, reporter=reporter)
+        return _run_build(project, audiences, out, jobs=jobs, strict=strict, limits=limits, reporter=reporter)
 
 
-def _run_build(root: Path, audiences: list[str] | None, out: Path | None, *, jobs: int | None, strict: bool,
-               limits: Limits | None, reporter: Reporter | None) -> BuildReport:
+def _run_build(project: Project | Path, audiences: list[str] | None, out: Path | None, *, jobs: int | None,
+               strict: bool, limits: Limits | None, reporter: Reporter | None) -> BuildReport:
     started = time.perf_counter()
     reporter = reporter or _Silent()
-    root = root.resolve()
+    root = (project.root if isinstance(project, Project) else Path(project)).resolve()
     out = (out or root / "build").resolve()
-    names = audiences or audience_names(root)
+    names = list(audiences) if audiences else [(project if isinstance(project, Project) else Project(root))
+                                               .config.default_audience]
     report = BuildReport()
     # Hash the inputs before reading them: a file changed or added during the build then differs from what
     # is recorded, so the next build takes it up (hashing at the end would record it as already built).
@@ -117,8 +133,8 @@ def _run_build(root: Path, audiences: list[str] | None, out: Path | None, *, job
         report.seconds = time.perf_counter() - started
         return report
 
-    project = Project(root)
-    project.check()
+    project = project if isinstance(project, Project) else Project(root)
+    project.check()  # every configuration error is reported here, once, before any worker starts
     for name in names:
         project.audience(name)  # an unknown audience is a usage problem before anything renders
     targets = [Target(str(t.kind), str(t.block_id), str(t.audience)) for name in names for t in plan(project, name)]
@@ -138,15 +154,17 @@ def _run_build(root: Path, audiences: list[str] | None, out: Path | None, *, job
     reporter.start(len(stale))
     run_started = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
 
-    def record(target: Target, inputs: dict[str, str | None], seconds: float, extra: dict | None = None) -> None:
+    def record(target: Target, inputs: dict[str, str | None], seconds: float, output: Output) -> None:
         rel = target.rel()
         path = out / rel
         entry = {"kind": target.kind, "id": target.block_id, "audience": target.audience,
                  "sha256": hash_file(path), "bytes": path.stat().st_size,
                  "seconds": round(seconds, 3), "built": run_started, "tool": tool_id(), "strict": strict,
                  "inputs": inputs}
-        if extra:
-            entry["book"] = extra
+        if output.fit_level is not None:
+            entry["fit_level"] = output.fit_level
+        if output.book:
+            entry["book"] = {**output.book, "seconds": round(seconds, 3)}
         entries[rel] = entry
         report.built.append(rel)
 
@@ -177,8 +195,10 @@ def _run_build(root: Path, audiences: list[str] | None, out: Path | None, *, job
                     future = books.submit(_book_job, project, target, out, pool, strict)
                 else:
                     source = project.catalogue.file_of(project.catalogue.get(target.block_id))
-                    future = pool.submit(TargetTask(str(target.kind), str(target.block_id), str(target.audience),
-                                                    str(out), strict, str(source)))
+                    fit_start = (entries.get(target.rel()) or {}).get("fit_level")
+                    future = pool.submit(RenderTargetJob(target, str(out), strict,
+                                                         fit_start=fit_start if isinstance(fit_start, int) else None,
+                                                         source=str(source)))
                 pending[future] = (target, inputs, now)
             while pending:
                 done, _ = cf.wait(list(pending), timeout=0.2, return_when=cf.FIRST_COMPLETED)
@@ -190,11 +210,12 @@ def _run_build(root: Path, audiences: list[str] | None, out: Path | None, *, job
                         report.failures.append((target.rel(), exc))
                         reporter.done(target, exc)
                         continue
-                    if isinstance(result, dict):  # the book
+                    if target.kind == "book":  # rendered by a thread here, its segments in the pool
                         record(target, inputs, time.perf_counter() - t0, result)
-                        report.book[target.audience] = result
+                        report.book[target.audience] = entries[target.rel()]["book"]
                     else:
-                        record(target, inputs, result.seconds)
+                        record(target, inputs, result.seconds, result.value)
+                        report.peak_worker_mb = max(report.peak_worker_mb, result.peak_mb)
                     reporter.done(target, None)
     except BuildInterrupted as exc:
         interrupted = exc
@@ -221,7 +242,8 @@ def _run_build(root: Path, audiences: list[str] | None, out: Path | None, *, job
             "files": files if not report.failures and not interrupted else {},
             "last_run": {"built": report.built, "skipped": len(report.skipped),
                          "failed": [{"output": rel, "error": exc.format_message()} for rel, exc in report.failures],
-                         "interrupted": interrupted is not None},
+                         "interrupted": interrupted is not None,
+                         "peak_worker_mb": round(report.peak_worker_mb, 1)},
         })
         manifest["outputs"] = entries
         save_manifest(out, manifest)

@@ -1,4 +1,4 @@
-"""What a build makes: Target (kind, id, audience, options) and where each output goes."""
+"""What a build makes: Target (kind, name, audience, book options), where each output goes, and the plan."""
 from __future__ import annotations
 
 import hashlib
@@ -8,7 +8,14 @@ from pathlib import Path
 
 from briefgen.errors import BriefgenError
 from briefgen.project import Project
-from briefgen.render.kinds import KINDS
+from briefgen.render.kinds import DOCUMENT_KINDS, FORMATS, KINDS, document_kind
+
+#: Every kind of target a build plans, in the order they are started (the book is the long pole).
+ALL_KINDS: tuple[str, ...] = tuple(DOCUMENT_KINDS)
+#: Folder under the output folder that keeps rendered book segments between builds.
+CACHE = ".cache"
+
+__all__ = ["ALL_KINDS", "CACHE", "FORMATS", "KINDS", "Target", "book_cache_dir", "book_variant", "plan"]
 
 
 def book_variant(select: str | None) -> str:
@@ -21,59 +28,62 @@ def book_variant(select: str | None) -> str:
     return f"book-{slug}"
 
 
-
-FOLDERS = {"brief": "briefs", "onepager": "onepagers"}
-
-
-#: Every kind of target a build plans, in the order they are started (the book is the long pole).
-ALL_KINDS: tuple[str, ...] = ("book", *KINDS)
-
-
-#: Folder under the output folder that keeps rendered book segments between builds.
-CACHE = ".cache"
-
-
-#: Output formats: the PDF, or a standalone HTML file for reading on screen.
-FORMATS = ("pdf", "html")
-
-
 @dataclass(frozen=True)
 class Target:
-    """One output document: a kind of document (brief, one-pager, book) for a block and an audience."""
+    """One output document: a kind, a name (the block id; for a book its variant), an audience, book options."""
 
     kind: str
     block_id: str
     audience: str
+    #: Book only: which blocks it binds (`--select`), and its cover title.
+    select: str | None = None
+    title: str | None = None
+
+    @classmethod
+    def book(cls, audience: str, select: str | None = None, title: str | None = None) -> Target:
+        """The book of AUDIENCE, whole or a selection."""
+        return cls("book", book_variant(select), audience, select or None, title or None)
+
+    @property
+    def name(self) -> str:
+        """The output's file stem: the block id, or the book's variant name."""
+        return self.block_id
+
+    def rel(self, fmt: str = "pdf") -> str:
+        """The output's path relative to the output folder (the manifest's key for it)."""
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown output format {fmt!r}")
+        folder = document_kind(self.kind).folder
+        return "/".join(p for p in (self.audience, folder, f"{self.block_id}.{fmt}") if p)
 
     def path(self, out: Path, fmt: str = "pdf") -> Path:
         """Where the output goes under OUT; never outside it."""
-        if self.kind == "book":
-            path = out / self.audience / f"{self.block_id}.{fmt}"
-        else:
-            path = out / self.audience / FOLDERS[self.kind] / f"{self.block_id}.{fmt}"
+        path = out / self.rel(fmt)
         if not path.resolve().is_relative_to(out.resolve()):
             raise BriefgenError(f"output path for {self.block_id!r} escapes {out}", None, "use a plain id")
         return path
 
-    def rel(self) -> str:
-        """The output's path relative to the output folder, as the manifest records it."""
-        if self.kind == "book":
-            return f"{self.audience}/{self.block_id}.pdf"
-        return f"{self.audience}/{FOLDERS[self.kind]}/{self.block_id}.pdf"
+    @property
+    def key(self) -> str:
+        """The target's URL form: audience/kind/name (the preview's document address)."""
+        return f"{self.audience}/{self.kind}/{self.block_id}"
 
     def __str__(self) -> str:
-        return self.rel()[: -len(".pdf")]
+        return self.rel().rsplit(".", 1)[0]
 
 
 def plan(project: Project, audience: str | None = None, kinds: tuple[str, ...] = ALL_KINDS) -> list[Target]:
     """The book, then every brief and one-pager of every alliance and obstacle, for AUDIENCE (default: the project's)."""
     name = audience or project.config.default_audience
-    targets = [Target("book", "book", name)] if "book" in kinds else []
-    return targets + [Target(kind, block.id, name) for kind in kinds if kind != "book"
-                      for block in project.catalogue.documents()]
+    out: list[Target] = []
+    for kind in kinds:
+        if document_kind(kind).per_block:
+            out += [Target(kind, block.id, name) for block in project.catalogue.documents()]
+        else:
+            out.append(Target.book(name))
+    return out
 
 
-def book_cache_dir(out: Path, audience: str, name: str = "book") -> Path:
+def book_cache_dir(out: Path, target: Target) -> Path:
     """Where the rendered segments of one book are kept."""
-    return out / CACHE / "book" / audience / name
-
+    return out / CACHE / "book" / target.audience / target.block_id

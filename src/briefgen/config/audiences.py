@@ -9,7 +9,7 @@ from typing import Any, Literal
 from briefgen.config import yamlsafe
 from briefgen.config.schema import Converter, Id, IdConstraint, Record, Text, doc
 from briefgen.config.yamlsafe import LocStr, YNode, merge
-from briefgen.errors import ContentError, ErrorCollector, Location, UsageError, did_you_mean
+from briefgen.errors import COMMAND_LINE, ContentError, ErrorCollector, Location, UsageError, did_you_mean
 
 AUDIENCE_DIR = "audiences"
 
@@ -178,7 +178,7 @@ def resolve_names(root: Path, requested: tuple[str, ...] | list[str], default: s
             wanted = names if part == "all" else [part]
             for n in wanted:
                 if n not in names:
-                    raise UsageError(f"no audience named {n!r}", Location(f"{AUDIENCE_DIR}/"),
+                    raise UsageError(f"no audience named {n!r}", COMMAND_LINE,
                                      did_you_mean(n, names, "audiences") + " ('all' builds every audience)")
                 if n not in out:
                     out.append(n)
@@ -280,3 +280,37 @@ def scaffold(root: Path, name: str, base: str | None) -> list[Path]:
     example = folder / "brief.html.j2.example"
     example.write_text(OVERRIDE_EXAMPLE.format(name=name), encoding="utf-8")
     return [path, example]
+
+
+def search_path(root: Path, audiences: str | list[str] | None = None) -> list[Path]:
+    """Template folders in search order: each audience's overrides (the audience, then those it extends),
+    then templates/."""
+    chain = [audiences] if isinstance(audiences, str) else list(audiences or [])
+    folders = [root / "templates" / "audiences" / name for name in chain]
+    return [f for f in folders if f.is_dir()] + [root / "templates"]
+
+
+def brand_overrides(aud: LoadedAudience) -> Any:
+    """Return the audience's `brand:` overrides, located in its file (after `extends:` merging) when possible."""
+    if aud.tree is not None and aud.tree.kind == "map":
+        node = next((v for k, v in aud.tree.value.items() if str(k) == "brand"), None)
+        if node is not None:
+            return node
+    return aud.config.brand or None
+
+
+def missing_templates(root: Path, aud: LoadedAudience, documents: tuple[str, ...]) -> list[ContentError]:
+    """Name every template AUD's documents need (DOCUMENTS, then each configured section) that no folder holds."""
+    folders = search_path(root, aud.chain)
+    sections = dict.fromkeys([*aud.config.brief.sections, *aud.config.onepager.lead, *aud.config.onepager.columns])
+    needed = [(name, None) for name in documents] + [(f"sections/{s}.html.j2", s) for s in sections]
+    errors = []
+    for rel, section in needed:
+        if not any((folder / rel).is_file() for folder in folders):
+            searched = ", ".join((folder / rel).relative_to(root).as_posix() for folder in folders)
+            where = Location(aud.file)
+            errors.append(ContentError(
+                f"audience {aud.name!r} needs template {rel}, which is in none of its folders (searched: {searched})",
+                where, f"create templates/{rel}" + (f", or remove {section!r} from the audience's sections"
+                                                    if section else "")))
+    return errors

@@ -19,7 +19,6 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import jinja2
 
-from briefgen.build.targets import FOLDERS
 from briefgen.errors import BriefgenError, Location
 from briefgen.preview import PreviewSession, Watcher, doc_key
 from briefgen.preview.site import safe_parts
@@ -249,7 +248,7 @@ class Handler(BaseHTTPRequestHandler):
             key=key, title=snap.titles.get(target, target.block_id), audience=target.audience,
             audience_label=snap.audiences.get(target.audience, target.audience),
             kind_label=KIND_LABELS.get(target.kind, target.kind.title()),
-            pdf_name=f"{FOLDERS.get(target.kind, target.kind)}/{target.block_id}.pdf", version=snap.version)
+            pdf_name=target.rel().split("/", 1)[1], version=snap.version)
         self._send(HTTPStatus.OK, html.encode(), "text/html; charset=utf-8", {"Cache-Control": "no-store"})
 
     def _pdf(self, rel: str) -> None:

@@ -14,13 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from briefgen.build.render import render_target
+from briefgen.build.render import render, render_target
 from briefgen.build.targets import Target, plan
 from briefgen.config.project import audience_names
 from briefgen.errors import BriefgenError, ErrorGroup, Location
 from briefgen.preview.site import Site
 from briefgen.project import Project
-from briefgen.render.context import render_html
 from briefgen.render.kinds import KIND_LABELS, KINDS
 from briefgen.render.templates import time_limit
 
@@ -40,7 +39,7 @@ EXCERPT_CONTEXT = 2
 
 def doc_key(target: Target) -> str:
     """The URL form of a target: audience/kind/id."""
-    return f"{target.audience}/{target.kind}/{target.block_id}"
+    return target.key
 
 
 def error_infos(exc: BaseException, root: Path) -> list[dict[str, Any]]:
@@ -162,13 +161,13 @@ class Snapshot:
         started = time.perf_counter()
         try:
             with time_limit(TEMPLATE_SECONDS):  # a runaway template must not hold the page (and this lock)
-                rendered = render_html(self.project, target.block_id, target.kind, target.audience)
+                rendered = render(self.project, target, "html")
         except Exception as exc:  # noqa: BLE001 - a template error must not stop the preview
             if not isinstance(exc, BriefgenError):
                 logger.exception("rendering %s failed", doc_key(target))
             doc.errors = error_infos(exc, self.root)
             return doc
-        html = rendered.html.replace("</head>", '<link rel="stylesheet" href="/_preview/doc.css">\n</head>', 1)
+        html = rendered.data.decode("utf-8").replace("</head>", '<link rel="stylesheet" href="/_preview/doc.css">\n</head>', 1)
         doc.fingerprint = hashlib.sha256((self.assets + "\0" + html).encode()).hexdigest()[:16]
         name = f"{target.audience}--{target.kind}--{target.block_id}.html"
         doc.html_path = self.site.write(self.site.site / name, html)
@@ -402,7 +401,8 @@ class PreviewSession:
         self._set(target, status="building")
         started = time.perf_counter()
         try:
-            path = render_target(snap.project, target, self.site.out, strict=self.strict)
+            render_target(snap.project, target, self.site.out, strict=self.strict)
+            path = target.path(self.site.out)
         except Exception as exc:  # noqa: BLE001
             if not isinstance(exc, BriefgenError):
                 logger.exception("building the PDF of %s failed", doc_key(target))

@@ -5,20 +5,19 @@ import datetime as dt
 import os
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
 
 from markupsafe import Markup, escape
 
 from briefgen import prose
 from briefgen.config.audiences import LoadedAudience
-from briefgen.config.brand import load_brand
 from briefgen.content.model import Alliance, Block, Obstacle
 from briefgen.content.views import audience_view, related_blocks
 from briefgen.errors import ContentError, Location
 from briefgen.project import Project
 from briefgen.render.kinds import KIND_LABELS, KINDS
 from briefgen.render.notes import Notes
-from briefgen.render.templates import make_environment, render
+from briefgen.render.setup import render_setup
+from briefgen.render.templates import render
 
 #: Most points a list shows in a one-pager, whatever the audience allows in a brief.
 ONEPAGER_MAX_POINTS = 4
@@ -60,23 +59,18 @@ def document_title(block: Block, kind: str) -> str:
     return f"{block.name} \u2014 {KIND_LABELS[kind]}"
 
 
-def brand_overrides(aud: LoadedAudience) -> Any:
-    """Return the audience's `brand:` overrides, located in its file (after `extends:` merging) when possible."""
-    if aud.tree is not None and aud.tree.kind == "map":
-        node = next((v for k, v in aud.tree.value.items() if str(k) == "brand"), None)
-        if node is not None:
-            return node
-    return aud.config.brand or None
-
-
 def document_context(project: Project, block: Block, kind: str, aud: LoadedAudience, notes: Notes, *,
                      drop: Collection[str] = (), max_points: int | None = None, fit_css: str = "",
-                     asset_prefix: str = "") -> dict:
-    """Return the template context of one brief or one-pager of BLOCK as AUDIENCE reads it (also for book chapters)."""
+                     asset_prefix: str = "", shared_styles: bool = False) -> dict:
+    """Return the template context of one brief or one-pager of BLOCK as AUDIENCE reads it (also for book chapters).
+
+    With SHARED_STYLES the document carries no brand CSS and no stylesheet link: the PDF stage applies the
+    audience's parsed stylesheets (RenderSetup.stylesheets) instead.
+    """
     cfg = aud.config
     block = audience_view(block, cfg, aud.name)
     title = document_title(block, kind)
-    brand = load_brand(project.root, brand_overrides(aud), overrides_file=aud.file)
+    brand = render_setup(project, aud.name).brand
     dropped = set(drop)
     return dict(
         kind=kind,
@@ -101,7 +95,8 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
         max_points=min(max_points or cfg.limits.max_points, ONEPAGER_MAX_POINTS) if kind == "onepager"
         else cfg.limits.max_points,
         brand=brand,
-        brand_css=brand.css(asset_prefix),
+        brand_css="" if shared_styles else brand.css(asset_prefix),
+        shared_styles=shared_styles,
         fit_css=Markup(fit_css),
         asset=lambda path: asset_prefix + path,
         notes=notes,
@@ -112,12 +107,13 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
 
 def render_html(project: Project, block_id: str, kind: str, audience: str | None = None, *,
                 drop: Collection[str] = (), max_points: int | None = None, fit_css: str = "",
-                asset_prefix: str = "") -> RenderedDocument:
+                asset_prefix: str = "", shared_styles: bool = False) -> RenderedDocument:
     """Render the HTML of one brief or one-pager.
 
     DROP, MAX_POINTS and FIT_CSS are how the one-pager fit loop condenses a document (sections left out,
     fewer points per list, tighter spacing); ASSET_PREFIX leads every project file URL (empty for PDFs,
-    the way back to the project root for a standalone HTML file).
+    the way back to the project root for a standalone HTML file); SHARED_STYLES leaves the stylesheets to the
+    PDF stage (see document_context).
     """
     if kind not in KINDS:
         raise ValueError(f"unknown document kind {kind!r}")
@@ -128,9 +124,9 @@ def render_html(project: Project, block_id: str, kind: str, audience: str | None
         raise ContentError(f"no alliance or obstacle with id {block_id!r}", Location("content/"),
                            f"known ids: {known}")
     aud = project.audience(audience)
+    setup = render_setup(project, aud.name)
     context = document_context(project, block, kind, aud, Notes(project), drop=drop, max_points=max_points,
-                               fit_css=fit_css, asset_prefix=asset_prefix)
-    env = make_environment(project.root, aud.chain)
-    html = render(env, f"{kind}.html.j2", project.root, **context)
+                               fit_css=fit_css, asset_prefix=asset_prefix, shared_styles=shared_styles)
+    html = render(setup.env, f"{kind}.html.j2", project.root, **context)
     return RenderedDocument(kind, context["block"], aud, context["title"], html)
 

@@ -9,6 +9,7 @@ from briefgen.errors import Location, RenderError
 from briefgen.project import Project
 from briefgen.render.context import RenderedDocument, render_html
 from briefgen.render.pdf import Layout, lay_out
+from briefgen.render.setup import render_setup
 
 logger = logging.getLogger(__name__)
 
@@ -25,13 +26,15 @@ class Spacing:
     band_pt: float = field(metadata={"css": "--op-band", "unit": "pt"})
 
     def css(self) -> str:
-        """Return a :root rule setting the custom properties."""
+        """Return a rule setting the custom properties, specific enough to beat print.css's :root defaults.
+
+        print.css may be applied after the document's own styles (a shared stylesheet), so `html:root`
+        (specificity 0,1,1) rather than `:root` (0,1,0).
+        """
         props = " ".join(f"{f.metadata['css']}: {getattr(self, f.name):g}{f.metadata['unit']};" for f in fields(self))
-        return f":root {{ {props} }}"
+        return f"html:root {{ {props} }}"
 
 
-#: The print.css defaults, for reference; condensing only ever moves below these.
-DEFAULT_SPACING = Spacing(size_pt=9.5, lead_size_pt=11, leading=1.38, gap_pt=9, item_pt=3, band_pt=14)
 #: The tightest the fit loop goes. Text is never set below 9pt, nor lines closer than 1.2.
 LIMITS = Spacing(size_pt=9.0, lead_size_pt=9.5, leading=1.22, gap_pt=4, item_pt=1, band_pt=8)
 
@@ -88,33 +91,53 @@ class Fitted:
         return [step.label for step in STEPS[: self.level]]
 
 
-def fit_onepager(project: Project, block_id: str, audience: str | None = None, *, strict: bool = False) -> Fitted:
-    """Lay out BLOCK_ID's one-pager on one page, condensing as little as it needs; fail naming the overflow."""
-    def attempt(level: int) -> Fitted:
-        doc = render_html(project, block_id, "onepager", audience, **options(level))
-        source = project.catalogue.file_of(doc.block)
-        return Fitted(doc, lay_out(doc.html, project.root, source, strict=strict), level)
+def fit_onepager(project: Project, block_id: str, audience: str | None = None, *, strict: bool = False,
+                 start: int | None = None) -> Fitted:
+    """Lay out BLOCK_ID's one-pager on one page, condensing as little as it needs; fail naming the overflow.
 
-    first = attempt(0)
+    START is the level that fitted last time: tried first, then one level less to confirm nothing looser fits, so
+    an unchanged one-pager costs two layouts (one if it fits as designed) instead of a search.
+    """
+    setup = render_setup(project, audience)
+    tried: dict[int, Fitted] = {}
+
+    def attempt(level: int) -> Fitted:
+        if level not in tried:
+            doc = render_html(project, block_id, "onepager", audience, shared_styles=True, **options(level))
+            source = project.catalogue.file_of(doc.block)
+            tried[level] = Fitted(doc, lay_out(doc.html, project.root, source, strict=strict, styles=setup.styles()),
+                                  level)
+        return tried[level]
+
+    tightest_level = len(STEPS)
+    first = attempt(start if start is not None and 0 <= start <= tightest_level else 0)
+    # Steps only ever remove or tighten, so the levels that fit form a range [lowest, tightest]: find its start.
     if first.layout.pages == 1:
-        return first
-    tightest = attempt(len(STEPS))
-    if tightest.layout.pages > 1:
-        over = tightest.layout.overflow_lines()
-        source = project.catalogue.file_of(tightest.document.block)
-        where = tightest.document.block.loc or Location(source)
-        raise RenderError(
-            f"one-pager for {block_id!r} does not fit one page: {over} line{'s' if over != 1 else ''} over "
-            f"after condensing ({'; '.join(tightest.applied)})", Location(source, where.line),
-            f"shorten the bottom line, summary or lists by about {over} lines; "
-            "a one-pager is never two pages and its text is never set below 9pt")
-    # Steps only ever remove or tighten, so the levels that fit form a range: find its start by bisection.
-    fits, fails = tightest, 0
+        fits, fails = first, -1
+    else:
+        tightest = attempt(tightest_level)
+        if tightest.layout.pages > 1:
+            over = tightest.layout.overflow_lines()
+            source = project.catalogue.file_of(tightest.document.block)
+            where = tightest.document.block.loc or Location(source)
+            raise RenderError(
+                f"one-pager for {block_id!r} does not fit one page: {over} line{'s' if over != 1 else ''} over "
+                f"after condensing ({'; '.join(tightest.applied)})", Location(source, where.line),
+                f"shorten the bottom line, summary or lists by about {over} lines; "
+                "a one-pager is never two pages and its text is never set below 9pt")
+        fits, fails = tightest, first.level
+    if fits is first and fits.level > 0:
+        below = attempt(fits.level - 1)  # the usual case: the recorded level, confirmed by one level less failing
+        if below.layout.pages > 1:
+            fails = below.level
+        else:
+            fits = below
     while fits.level - fails > 1:
         mid = attempt((fits.level + fails) // 2)
         if mid.layout.pages == 1:
             fits = mid
         else:
             fails = mid.level
-    logger.info("%s: one-pager condensed to fit: %s", block_id, "; ".join(fits.applied))
+    logger.info("%s: one-pager fitted at level %d in %d layout(s)%s", block_id, fits.level, len(tried),
+                f": {'; '.join(fits.applied)}" if fits.level else "")
     return fits

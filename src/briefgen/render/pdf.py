@@ -226,7 +226,7 @@ def _problems(records: list[logging.LogRecord], root: Path, source: str, strict:
     return out
 
 
-def _refusals(fetcher: Any, root: Path, source: str) -> list[BriefgenError]:
+def refusal_errors(fetcher: Any, root: Path, source: str) -> list[BriefgenError]:
     """One located error per URL the fetcher refused."""
     out: list[BriefgenError] = []
     for url in dict.fromkeys(fetcher.refused):
@@ -243,16 +243,55 @@ def _warnings(records: list[logging.LogRecord]) -> list[str]:
     return list(dict.fromkeys(r.getMessage() for r in records if r.levelno < logging.ERROR))
 
 
-def lay_out(html: str, root: Path, source: str, *, strict: bool = False) -> Layout:
-    """Lay out HTML (from SOURCE, for messages) into pages; refused URLs, bad links and WeasyPrint errors fail it."""
+@dataclass(frozen=True)
+class Styles:
+    """Stylesheets parsed once (weasyprint.CSS, in cascade order), their FontConfiguration, and the log of parsing."""
+
+    sheets: list[Any]
+    font_config: Any
+    records: list[logging.LogRecord] = field(default_factory=list)
+
+
+def parse_styles(root: Path, css: str, files: tuple[str, ...], source: str) -> Styles:
+    """Parse CSS (a string) and FILES (project paths) once, with one FontConfiguration; refusals fail it."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    wp = weasyprint()
+    fetcher = make_fetcher(root)
+    font_config = FontConfiguration()
+    records: list[logging.LogRecord] = []
+    errors = ErrorCollector()
+    sheets = []
+    with _captured(records, source):
+        sheets.append(wp.CSS(string=css, base_url=root.as_uri() + "/", url_fetcher=fetcher, font_config=font_config))
+        for rel in files:
+            path = root / rel
+            if not path.is_file():
+                errors.add(RenderError(f"stylesheet {rel} is missing", Location(rel),
+                                       "restore it, or remove the audience override that names it"))
+                continue
+            # Through the fetcher, like every resource: a stylesheet linked from outside the project is refused.
+            sheets.append(wp.CSS(url=path.as_uri(), url_fetcher=fetcher, font_config=font_config))
+    errors.extend(refusal_errors(fetcher, root, source))
+    errors.raise_if_any()
+    return Styles(sheets, font_config, records)
+
+
+def lay_out(html: str, root: Path, source: str, *, strict: bool = False, styles: Styles | None = None) -> Layout:
+    """Lay out HTML (from SOURCE, for messages) into pages; refused URLs, bad links and WeasyPrint errors fail it.
+
+    STYLES (from a RenderSetup) are applied after the document's own styles, so stylesheets and fonts are parsed
+    once per audience, not once per document. This is the only call of WeasyPrint's render() in briefgen.
+    """
     check_alt_text(html, source)
     wp = weasyprint()
     fetcher = make_fetcher(root)
-    records: list[logging.LogRecord] = []
+    records: list[logging.LogRecord] = list(styles.records) if styles else []
     with _captured(records, source):
-        document = wp.HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=fetcher).render()
+        document = wp.HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=fetcher).render(
+            stylesheets=styles.sheets if styles else None, font_config=styles.font_config if styles else None)
     errors = ErrorCollector()
-    errors.extend(_refusals(fetcher, root, source))
+    errors.extend(refusal_errors(fetcher, root, source))
     for page in document.pages:
         for link_type, target, *_ in page.links:
             reason = _link_problem(link_type, target)
@@ -275,7 +314,7 @@ def write_pdf(layout: Layout, *, variant: str | None = PDF_VARIANT) -> PdfResult
         data = layout.document.write_pdf(pdf_variant=variant, pdf_identifier=True)
     errors = ErrorCollector()
     if layout.fetcher is not None and layout.fetcher.refused:  # attachments are fetched while writing
-        errors.extend(_refusals(layout.fetcher, layout.root, layout.source))
+        errors.extend(refusal_errors(layout.fetcher, layout.root, layout.source))
         errors.raise_if_any()
     errors.extend(_problems(records, layout.root, layout.source, layout.strict))
     errors.raise_if_any()

@@ -23,6 +23,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import generate_lorem_ipsum
 
 from briefgen import prose, safeio
+from briefgen.config.audiences import search_path
 from briefgen.errors import BriefgenError, Location, TemplateError, display_path
 
 #: Prefix that names the project's default templates, so an override can extend what it replaces.
@@ -359,14 +360,6 @@ class Sandbox(ImmutableSandboxedEnvironment):
         if wrapped is not None:
             _check_format(value.__self__)
         return wrapped
-
-
-def search_path(root: Path, audiences: str | list[str] | None = None) -> list[Path]:
-    """Template folders in search order: each audience's overrides (the audience, then those it extends),
-    then templates/."""
-    chain = [audiences] if isinstance(audiences, str) else list(audiences or [])
-    folders = [root / "templates" / "audiences" / name for name in chain]
-    return [f for f in folders if f.is_dir()] + [root / "templates"]
 
 
 def make_environment(root: Path, audiences: str | list[str] | None = None) -> ImmutableSandboxedEnvironment:

@@ -10,14 +10,14 @@ from markupsafe import Markup
 
 from briefgen._version import __version__
 from briefgen.config.audiences import LoadedAudience
-from briefgen.config.brand import load_brand
 from briefgen.content.model import Alliance, Block, Framework, Obstacle, Recommendation
 from briefgen.errors import ContentError, Location
 from briefgen.project import Project
 from briefgen.render.book.matrix import matrix_svg
 from briefgen.render.book.merge import DEST_SCHEME
-from briefgen.render.context import brand_overrides, document_context, document_date, document_timestamp
+from briefgen.render.context import document_context, document_date, document_timestamp
 from briefgen.render.notes import BookNotes
+from briefgen.render.setup import render_setup
 from briefgen.render.templates import make_environment, render
 
 logger = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
     """Lay out the book for AUDIENCE: parts, chapters (notes numbered across the book), matrix and appendix."""
     aud = project.audience(audience)
     blocks = select_blocks(project, select)
-    env = make_environment(project.root, aud.chain)
+    env = render_setup(project, aud.name).env
     notes = BookNotes(project)
     cat = project.catalogue
     book_title = title or project.config.title
@@ -157,7 +157,7 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
         keywords=", ".join(["briefing book", *(b.name for b in blocks[:20])]), date=document_date(),
         created=document_timestamp(), version=__version__, fit_css="", asset=lambda path: path,
     )
-    brand = load_brand(project.root, brand_overrides(aud), overrides_file=aud.file)
+    brand = render_setup(project, aud.name).brand
     base.update(brand=brand, brand_css=brand.css(""))
     sections = [s for s in aud.config.brief.sections if s not in CHAPTER_SKIPS]
     alliances = [b for b in blocks if isinstance(b, Alliance)]

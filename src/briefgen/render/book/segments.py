@@ -12,6 +12,7 @@ from briefgen._version import __version__
 from briefgen.errors import Location, RenderError
 from briefgen.project import Project
 from briefgen.render.book.merge import merge_book
+from briefgen.render.pdf import render_pdf
 from briefgen.safeio import hash_file
 from briefgen.write import write_atomic
 
@@ -41,24 +42,24 @@ def assets_digest(root: Path) -> str:
     return h.hexdigest()
 
 
+@dataclass(frozen=True)
+class SegmentJob:
+    """Render one segment's HTML to a PDF and read its pages and anchors (runs in a worker or in-process)."""
+
+    html: str
+    source: str
+    strict: bool = False
+    label: str = ""
+
+    def run(self, project: Project) -> Rendered:
+        """Render the segment with PROJECT's files."""
+        return describe_pdf(render_pdf(self.html, project.root, self.source, strict=self.strict).data)
+
+
 def render_locally(project: Project, strict: bool = False) -> RenderMany:
     """Render segments one after another in this process."""
-    from briefgen.render.pdf import render_pdf
-
     def many(jobs: list[tuple[str, str, str]]) -> list[Rendered]:
-        return [describe_pdf(render_pdf(html, project.root, source, strict=strict).data)
-                for _label, html, source in jobs]
-
-    return many
-
-
-def pool_renderer(pool, strict: bool = False) -> RenderMany:  # noqa: ANN001 - a workers.Pool
-    """Render segments in POOL's warm workers, all at once; the first failure is raised."""
-    from briefgen.build.pool import HtmlTask
-
-    def many(jobs: list[tuple[str, str, str]]) -> list[Rendered]:
-        futures = [pool.submit(HtmlTask(html, source, strict, f"book/{label}")) for label, html, source in jobs]
-        return [f.result().rendered for f in futures]
+        return [SegmentJob(html, source, strict, f"book/{label}").run(project) for label, html, source in jobs]
 
     return many
 
