@@ -71,12 +71,13 @@ def check_target(project: Project, target: Target) -> None:
 
 
 def render(project: Project, target: Target, fmt: str = "pdf", *, strict: bool = False, fit_start: int | None = None,
-           out: Path | None = None, render_many: RenderMany | None = None) -> Output:
+           out: Path | None = None, render_many: RenderMany | None = None, standalone: bool = True) -> Output:
     """Render TARGET as FMT and return its bytes; a one-pager is fitted to one page or fails.
 
     FIT_START is the condensing level the last build recorded for a one-pager. OUT is where the output will be
-    written: a standalone HTML file links project files relative to it, and the book keeps its rendered segments
-    under OUT/.cache. RENDER_MANY renders book segments (default: in this process).
+    written: the book keeps its rendered segments under OUT/.cache. RENDER_MANY renders book segments (default: in
+    this process). HTML is STANDALONE (checked by the PDF's policy, everything inlined) unless the caller serves the
+    project's files itself (the preview): then it links them by project-relative URLs.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown output format {fmt!r}")
@@ -88,7 +89,8 @@ def render(project: Project, target: Target, fmt: str = "pdf", *, strict: bool =
             if target.kind == "onepager" else None
         doc = render_html(project, target.block_id, target.kind, target.audience, **(fitted.options if fitted else {}))
         # The PDF's resource and link policy, then everything inlined: the file opens the same from any folder.
-        text = standalone_html(doc.html, project.root, project.catalogue.file_of(doc.block), strict=strict)
+        text = standalone_html(doc.html, project.root, project.catalogue.file_of(doc.block), strict=strict) \
+            if standalone else doc.html
         return Output(target, fmt, text.encode("utf-8"), fit_level=fitted.level if fitted else None)
     if target.kind == "onepager":
         fitted = fit_onepager(project, target.block_id, target.audience, strict=strict, start=fit_start)

@@ -79,8 +79,8 @@ class Visible(Constraint):
         return f"invisible character U+{ord(char):04X} ({name.lower()}) at character {found.start() + 1}"
 
 
-#: Longest Markdown field (the longest real one is about 500 characters; a brief's page is about 3,000).
-MAX_PROSE_CHARS = 8_000
+#: Longest Markdown field (the longest real one is about 500 characters; this is some 15 pages of a brief).
+MAX_PROSE_CHARS = 50_000
 #: Most '[' a Markdown field may hold (each link uses one).
 MAX_BRACKETS = 200
 

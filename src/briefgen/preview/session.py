@@ -161,7 +161,7 @@ class Snapshot:
         started = time.perf_counter()
         try:
             with time_limit(TEMPLATE_SECONDS):  # a runaway template must not hold the page (and this lock)
-                rendered = render(self.project, target, "html")
+                rendered = render(self.project, target, "html", standalone=False)  # the site serves the assets
         except Exception as exc:  # noqa: BLE001 - a template error must not stop the preview
             if not isinstance(exc, BriefgenError):
                 logger.exception("rendering %s failed", doc_key(target))
