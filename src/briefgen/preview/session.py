@@ -161,7 +161,8 @@ class Snapshot:
         started = time.perf_counter()
         try:
             with time_limit(TEMPLATE_SECONDS):  # a runaway template must not hold the page (and this lock)
-                rendered = render(self.project, target, "html", standalone=False)  # the site serves the assets
+                # Linked, not standalone: the preview's site serves the stylesheet, fonts and images itself.
+                rendered = render(self.project, target, "html", standalone=False)
         except Exception as exc:  # noqa: BLE001 - a template error must not stop the preview
             if not isinstance(exc, BriefgenError):
                 logger.exception("rendering %s failed", doc_key(target))
