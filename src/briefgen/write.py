@@ -16,6 +16,8 @@ _WHY = {
     errno.EROFS: ("the folder is on a read-only file system", "pass an --out folder you can write to"),
     errno.EACCES: ("permission denied", "pass an --out folder you can write to, or fix its permissions"),
     errno.EPERM: ("permission denied", "pass an --out folder you can write to, or fix its permissions"),
+    errno.ENOTDIR: ("a file is where a folder of the output should be", "pass another --out, or move the file"),
+    errno.EEXIST: ("a file is where a folder of the output should be", "pass another --out, or move the file"),
 }
 
 
