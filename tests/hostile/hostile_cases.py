@@ -297,6 +297,12 @@ REVIEW_CASES = [
     Case("D18-linked-content-folder", 15, ("check",), {"../elsewhere/x.yaml": "id: x\nname: X\n"},
          links={"content/frameworks": "../../elsewhere"},
          expect=("content folder is a link; the blocks in it are not read",), where="content/frameworks"),
+    Case("D18-seed-link-outside", 15, ("check",),
+         edits={"seeds/sources.yaml": (("seeds:\n", "seeds:\n  - id: pw\n    file: passwd.txt\n    format: web-text\n"
+                                                    "    title: \"x\"\n    sha256: " + "ab" * 32 + "\n"),)},
+         links={"seeds/passwd.txt": "/etc/passwd"},
+         expect=("seed file 'passwd.txt' refused: it is a link to a file outside seeds/",),
+         where="seeds/sources.yaml:6:5"),
     Case("D21-utf16-seed", 15, ("ingest", "seeds/u16.txt"), {"seeds/u16.txt": "A page of text.\n".encode("utf-16")},
          expect=("the file is UTF-16 text",), where="seeds/u16.txt"),
     Case("V15-drafts-through-a-link", 15, ("ingest", "--draft", "seeds/csis-2025-us-allied-cooperation.md"),
