@@ -9,9 +9,9 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from briefgen import Project
-from briefgen.render.context import render_html
 from briefgen.cli import main
 from briefgen.config.audiences import load_audience
+from briefgen.render.context import render_html
 
 ROOT = Path(__file__).resolve().parents[1]
 

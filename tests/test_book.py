@@ -1,15 +1,23 @@
 """The briefing book, opened with pypdf: contents page numbers, outline, links, sources appendix, incremental renders."""
 from __future__ import annotations
 
+import io
 import re
+import shutil
+from collections import Counter
 from pathlib import Path
 
+import page as page_validation
+import pikepdf
 import pytest
 from pypdf import PdfReader
 
 from briefgen import Project
+from briefgen.render.book.fonts import subset_font
 from briefgen.render.book.plan import plan_book
 from briefgen.render.book.segments import render_book, render_locally
+
+ROOT = Path(__file__).resolve().parents[1]
 
 TOC_LINE = re.compile(r"^(?P<label>Part [IVX]+|Appendix|Figure|\d+)\s+(?P<title>.+?)\s*(?:\. ?)+\s*(?P<page>\d+)$")
 
@@ -141,7 +149,8 @@ def test_book_select_and_title(small: Path, run) -> None:
     titles = [t for _l, t, _p in _toc(reader)]
     assert "Free riding and buck-passing" in titles
     assert "North Atlantic Treaty Organization (NATO)" not in titles
-    assert run(small, "book", "--select", "no-such-block").exit_code == 1
+    refused = run(small, "book", "--select", "obstacle")
+    assert refused.exit_code == 2 and "did you mean" in refused.output  # a usage error
 
 
 def test_incremental_book_rerenders_one_chapter_and_keeps_numbers(small: Path, tmp_path: Path) -> None:
@@ -161,3 +170,148 @@ def test_incremental_book_rerenders_one_chapter_and_keeps_numbers(small: Path, t
     assert "ch-free-riding" in second.reused and "sources" in second.reused
     assert second.starts["ch-free-riding"] > first.starts["ch-free-riding"]
     _check_toc(out)
+
+
+# The joined file itself: fonts once, links, outline, page numbers, PDF/UA-1 (on a small book and the real one).
+
+def _faces(pdf: Path) -> tuple[Counter, Counter]:
+    """Per face (BaseFont without its subset tag): how many font programs and how many Type0 dictionaries."""
+    programs: Counter = Counter()
+    dicts: Counter = Counter()
+    with pikepdf.open(pdf) as doc:
+        for obj in doc.objects:
+            if not isinstance(obj, pikepdf.Dictionary):
+                continue
+            if obj.get("/Type") == "/FontDescriptor":
+                for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                    if key in obj:
+                        programs[str(obj.FontName).split("+")[-1]] += 1
+            elif obj.get("/Type") == "/Font" and obj.get("/Subtype") == "/Type0":
+                dicts[str(obj.BaseFont).split("+")[-1]] += 1
+    return programs, dicts
+
+
+@pytest.fixture(scope="module")
+def small_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The two-block fixture's book (its chapters, matrix, recommendations and appendix), rendered once."""
+    project = tmp_path_factory.mktemp("small-book")
+    for part in ("briefgen.yaml", "brand.yml", "audiences", "brand", "seeds", "templates", "fonts"):
+        if (ROOT / part).exists():
+            (shutil.copytree if (ROOT / part).is_dir() else shutil.copy2)(ROOT / part, project / part)
+    shutil.copytree(ROOT / "tests" / "fixtures" / "two-blocks" / "content", project / "content")
+    out = project / "build" / "book.pdf"
+    proj = Project(project)
+    result = render_book(plan_book(proj), out, project / "build" / "cache", render_locally(proj))
+    assert len(result.rendered) >= 4  # several segments, joined: what the checks below are about
+    return out
+
+
+@pytest.mark.parametrize("which", ["small_book", "book_pdf"])
+def test_fonts_are_embedded_once_per_face(which: str, request: pytest.FixtureRequest) -> None:
+    """Every face has one font program and one font dictionary, however many segments used it."""
+    for pdf in [request.getfixturevalue(which)]:
+        programs, dicts = _faces(pdf)
+        assert {"Inter", "Noto-Serif"} <= set(programs), programs
+        assert set(programs.values()) == {1}, programs
+        assert set(dicts.values()) == {1}, dicts
+
+
+def test_every_glyph_has_text_after_fonts_are_merged(small_book: Path) -> None:
+    """The merged Unicode maps cover every chapter's text: titles and body extract on their pages."""
+    reader = PdfReader(small_book)
+    text = " ".join(_page_text(reader, n) for n in range(1, len(reader.pages) + 1))
+    assert "North Atlantic Treaty Organization (NATO)" in text and "Free riding and buck-passing" in text
+    assert "\ufffd" not in text
+
+
+def test_links_resolve_inside_the_book_and_describe_themselves(small_book: Path) -> None:
+    """Every link annotation goes to a page of the book or the web, and carries an alternate description."""
+    reader = PdfReader(small_book)
+    pages = {page.indirect_reference.idnum for page in reader.pages}
+    internal = 0
+    for page in reader.pages:
+        for ref in page.get("/Annots", []):
+            annot = ref.get_object()
+            assert "briefgen.invalid" not in str(annot)
+            assert str(annot.get("/Contents", "")).strip(), annot
+            if "/Dest" in annot:
+                assert annot["/Dest"][0].idnum in pages
+                internal += 1
+            else:
+                assert str(annot["/A"]["/URI"]).startswith(("https://", "http://", "mailto:"))
+    assert internal >= 10
+
+
+def test_small_book_contents_outline_and_page_numbers(small_book: Path) -> None:
+    """The contents name the right pages, the outline points at them, and every page but the cover is numbered."""
+    entries = _check_toc(small_book)
+    reader = PdfReader(small_book)
+    total = len(reader.pages)
+    for number in range(2, total + 1):
+        assert f"Page {number} of {total}" in _page_text(reader, number)
+    pages = {title: page for _l, title, page in entries}
+    outline = [item for group in reader.outline for item in (group if isinstance(group, list) else [group])]
+    assert len(outline) == len(entries)
+    for item in outline:
+        assert reader.get_destination_page_number(item) + 1 == pages[item.title.split(" \u00b7 ", 1)[-1]]
+
+
+@pytest.mark.parametrize("which", ["small_book", "book_pdf"])
+def test_book_conforms_to_pdf_ua_1(which: str, request: pytest.FixtureRequest) -> None:
+    """A veraPDF-rules checker finds no PDF/UA-1 failure: links tagged and described, folios plain artifacts."""
+    for pdf in [request.getfixturevalue(which)]:
+        report = page_validation.validate_pdf(str(pdf), profile="ua1")
+        assert report.is_compliant, [(f.rule_id, f.message) for f in report.failures]
+
+
+def test_subset_keeps_glyph_ids(root: Path) -> None:
+    """A union subset keeps the original glyph ids (what lets every segment's text use it unchanged)."""
+    from fontTools.ttLib import TTFont
+
+    original = (root / "fonts" / "NotoSerif-Regular.ttf").read_bytes()
+    full = TTFont(io.BytesIO(original))
+    gids = {full.getGlyphID(full.getBestCmap()[ord(c)]) for c in "Az"}
+    data = subset_font(original, gids | {0})
+    assert data is not None and len(data) < len(original) / 10
+    sub = TTFont(io.BytesIO(data))
+    assert sub["maxp"].numGlyphs == max(gids) + 1
+    glyf = sub["glyf"]
+    order = sub.getGlyphOrder()
+    for gid in gids:
+        assert glyf[order[gid]].numberOfContours != 0
+    assert glyf[order[min(gids) + 1]].numberOfContours == 0  # a glyph nobody used is empty
+
+
+def _joined(texts: list[str]) -> pikepdf.Pdf:
+    """Render one small PDF per text in the project's serif face and join their pages, as the book does."""
+    from briefgen.render.pdf import render_pdf
+
+    joined = pikepdf.new()
+    for text in texts:
+        html = ("<!DOCTYPE html><html lang='en'><head><title>t</title><style>@font-face { font-family: Body; "
+                "src: url(fonts/NotoSerif-Regular.ttf); } body { font-family: Body; }</style></head>"
+                f"<body><p>{text}</p></body></html>")
+        source = pikepdf.open(io.BytesIO(render_pdf(html, ROOT, "test").data))
+        joined.pages.extend(source.pages)
+    return joined
+
+
+def test_unify_fonts_merges_segments_faces_and_leaves_unknown_ones(tmp_path: Path) -> None:
+    """Two documents' subsets of one face become one program holding both texts' glyphs; with no matching
+    project font file the face is left as it was (and named in the report)."""
+    from pypdf import PdfReader as Reader
+
+    from briefgen.render.book.fonts import unify_fonts
+
+    pdf = _joined(["Alpha bravo", "Xylophone quiz"])
+    (tmp_path / "fonts").mkdir()
+    kept = unify_fonts(pdf, tmp_path)
+    assert kept.merged == {} and len(kept.kept) == 1
+    report = unify_fonts(pdf, ROOT)
+    assert list(report.merged.values()) == [2]
+    out = tmp_path / "joined.pdf"
+    pdf.save(out)
+    programs, dicts = _faces(out)
+    assert list(programs.values()) == [1] and list(dicts.values()) == [1]  # one face, once
+    reader = Reader(out)
+    assert "Alpha bravo" in reader.pages[0].extract_text() and "Xylophone quiz" in reader.pages[1].extract_text()

@@ -47,7 +47,10 @@ def test_manifest_records_outputs_inputs_hashes_tool_and_time(built: Path) -> No
     assert brief["inputs"]["content/alliances/nato.yaml"] == hashlib.sha256(
         (ROOT / "content/alliances/nato.yaml").read_bytes()).hexdigest()
     assert "templates/css/print.css" in brief["inputs"] and any(k.startswith("fonts/") for k in brief["inputs"])
-    assert "content/obstacles/free-riding.yaml#id,name,short_name" in brief["inputs"]
+    # The linked obstacle counts by the fields the NATO brief's templates read, recorded while rendering.
+    assert brief["deps"]["free-riding"] and "name" in brief["deps"]["free-riding"]
+    linked = "content/obstacles/free-riding.yaml#" + ",".join(brief["deps"]["free-riding"])
+    assert linked in brief["inputs"] and "content/obstacles/free-riding.yaml" not in brief["inputs"]
     assert brief["tool"].startswith(manifest["version"]) and brief["seconds"] > 0 and manifest["seconds"] > 0
     assert set(outputs["congress/book.pdf"]["inputs"]) >= {"content/alliances/nato.yaml",
                                                             "content/obstacles/free-riding.yaml"}
@@ -101,9 +104,10 @@ def test_one_failure_does_not_stop_the_others(small: Path, run) -> None:
 def test_runaway_document_stops_at_its_limits(small: Path, run) -> None:
     """A 900 KB block (2,400 long points, under the input caps, all shown) ends at the per-document time or
     memory limit with a clear error; the batch completes."""
-    point = "  - text: " + "An obstacle that never ends. " * 12 + "\n    cite: csis-2025#L1\n"
+    point = "  - text: " + "An obstacle that never ends. " * 12 + "\n    cite: csis-2025#L201\n"
     (small / "content" / "obstacles" / "runaway.yaml").write_text(
-        "id: runaway\nname: Runaway paragraph\ndomain: general\nsummary: An obstacle that never ends.\n"
+        "id: runaway\nname: Runaway paragraph\ndomain: general\nsummary_cite: csis-2025#L201\n"
+        "summary: An obstacle that never ends.\n"
         "how_it_shows_up:\n" + point * 2400, encoding="utf-8")
     audience = small / "audiences" / "congress.yaml"
     audience.write_text(audience.read_text(encoding="utf-8").replace("max_points: 6", "max_points: 5000"), "utf-8")

@@ -160,3 +160,41 @@ def test_front_matter_and_figures_recorded_without_network(root: Path, monkeypat
     assert "Department of State" in figs[0].attrs["source"] and (figs[0].start, figs[0].end) == (104, 105)
     quote = next(n for n in outline.walk() if n.kind == "quote")
     assert quote.start == 57 and "Winston Churchill" in quote.text
+
+
+def test_markdown_and_html_tables_become_table_nodes_with_row_anchors() -> None:
+    """Pipe tables and <table> give a table node per table and a row node per row, anchored table-N-row-M."""
+    from briefgen.seeds.outline import build_outline
+
+    md = "# Costs\n\nIntro.\n\n| Item | Cost |\n|---|---|\n| *Ships* | $2 billion |\n| Jets | $1 billion |\n\nEnd.\n"
+    o = build_outline(md, "m", "markdown")
+    rows = [(n.anchor, n.start, n.text) for n in o.walk() if n.kind == "row"]
+    assert rows == [("table-1-row-1", 5, "Item | Cost"), ("table-1-row-2", 7, "Ships | $2 billion"),
+                    ("table-1-row-3", 8, "Jets | $1 billion")]
+    html = ("<article><h1>Costs</h1><table>\n<tr><th>Item</th><th>Cost</th></tr>\n"
+            "<tr><td>Ships</td><td><p>$2 billion</p></td></tr>\n</table>\n<table><tr><td>A</td><td>B</td></tr>"
+            "<tr><td>C</td><td>D</td></tr></table></article>")
+    o = build_outline(html, "h", "html")
+    assert [(t.anchor, [r.text for r in t.children]) for t in o.tables()] == [
+        ("table-1", ["Item | Cost", "Ships | $2 billion"]), ("table-2", ["A | B", "C | D"])]
+    assert o.anchors["table-1-row-2"].start == 3
+
+
+def test_html_meta_states_authors_date_publisher_and_url(scratch: Path, run) -> None:
+    """<meta> citation tags and the canonical link fill the proposed registry entry."""
+    import yaml
+
+    page = ("<html><head><title>T</title><meta name='citation_title' content='The Pacific Compact'>"
+            "<meta name='citation_author' content='Ana Reyes'><meta name='citation_author' content='Li Wei'>"
+            "<meta name='citation_publication_date' content='2024/06/30'>"
+            "<meta property='article:published_time' content='2024-06-30T08:00:00Z'>"
+            "<meta property='og:site_name' content='Pacific Forum'>"
+            "<link rel='canonical' href='https://example.org/compact'></head>"
+            "<body><article><p>Text.</p></article></body></html>")
+    (scratch / "seeds" / "compact.html").write_text(page, encoding="utf-8")
+    result = run(scratch, "ingest", "seeds/compact.html")
+    assert result.exit_code == 0, result.output
+    entry = yaml.safe_load(result.output.split("(or run again with --register):\n", 1)[1].split("\n\n")[0])[0]
+    assert entry["authors"] == ["Ana Reyes", "Li Wei"] and entry["date"] == "2024-06-30"
+    assert entry["publisher"] == "Pacific Forum" and entry["url"] == "https://example.org/compact"
+    assert entry["title"] == "The Pacific Compact"

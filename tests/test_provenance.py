@@ -12,10 +12,11 @@ from briefgen.render.notes import Notes
 BLOCK = """id: provenance-probe
 name: Provenance probe
 domain: general
-summary: A block written by the tests.
+summary: A probe written by the tests.
 quotes:
   - text: "{quote}"
     cite: {cite}
+summary_cite: {cite}
 """
 
 
@@ -79,14 +80,101 @@ def test_unknown_anchor_suggests_the_nearest(scratch: Path, run) -> None:
 
 
 def test_source_notes_name_publisher_authors_date_and_outline_section(root: Path) -> None:
-    """Notes give authors, title, publisher, date and the outline's section titles with lines."""
+    """Notes give authors, title, publisher, date and the outline's section titles, Chicago style, and never
+    file lines; two spans of one section share a note; a span before any heading is the opening passage."""
     notes = Notes(Project(root))
-    notes.number(SourceRef(seed="csis-2025", anchor="interest-misalignment"))
-    notes.number(SourceRef(seed="wisc-traditional", anchor="L26-L27"))
-    first, second = notes.items
+    n1 = notes.number(SourceRef(seed="csis-2025", anchor="interest-misalignment"))
+    n2 = notes.number(SourceRef(seed="wisc-traditional", anchor="L26-L27"))
+    assert notes.number(SourceRef(seed="wisc-traditional", anchor="L26")) == n2  # same section, same note
+    n3 = notes.number(SourceRef(seed="wisc-traditional", anchor="L5"))
+    assert (n1, n2, n3) == (1, 2, 3)
+    first, second, third = notes.items
     assert first.citation == (
-        "Daniel Byman et al., \u201cImproving U.S. Cooperation with Allies and Partners\u201d, Center for Strategic "
-        "and International Studies (CSIS), 2025-10-14, section \u201cMultinational Strategic Planning \u203a "
-        "Obstacle 1: Interest Misalignment\u201d (lines 409\u2013418).")
-    assert second.citation == "\u201cModernizing Traditional Alliances\u201d, WISC, section \u201cNATO\u201d (lines 26\u201327)."
-    assert second.short == "Modernizing Traditional Alliances, \u201cNATO\u201d."
+        "Daniel Byman et al., <cite>Improving U.S. Cooperation with Allies and Partners</cite> (Center for "
+        "Strategic and International Studies, October 14, 2025), \u201cMultinational Strategic Planning \u203a "
+        "Obstacle 1: Interest Misalignment.\u201d")
+    assert second.citation == "<cite>Modernizing Traditional Alliances</cite> (WISC), \u201cNATO.\u201d"
+    assert second.short == "<cite>Modernizing Traditional Alliances</cite>, \u201cNATO.\u201d"
+    assert third.citation == "<cite>Modernizing Traditional Alliances</cite> (WISC), \u201copening passage.\u201d"
+    for note in notes.items:
+        assert "line" not in note.citation and "L2" not in note.citation
+    # Sources no statement cites are "Further reading", unnumbered, one per section.
+    further = notes.further([SourceRef(seed="wisc-traditional", anchor="L27"),
+                             SourceRef(seed="csis-2025", anchor="L107"), SourceRef(seed="csis-2025", anchor="L109")])
+    assert [n.section for n in further] == ["The Variety of Security Relationships"]
+
+
+# --- Quotes match whole words (issue 13) ---------------------------------------------------------------------
+
+L50 = "csis-2025#L50"
+
+
+def test_a_quote_cut_at_the_front_of_a_word_is_refused(small: Path, run) -> None:
+    """"likely to drive ..." against "unlikely to drive ...": a meaning-reversing prefix cut fails at file:line."""
+    path = _probe(small, "likely to drive countries that fear China into its arms", L50)
+    result = run(small, "check")
+    assert result.exit_code == 1
+    assert f"{path.relative_to(small).as_posix()}:6:" in result.output
+    assert "quote starts or ends inside a word of csis-2025#L50" in result.output
+    assert 'the passage reads "unlikely to drive countries' in result.output
+
+
+def test_a_quote_cut_at_the_end_of_a_word_is_refused(small: Path, run) -> None:
+    """"... fear Chin" against "... fear China": a suffix cut fails."""
+    _probe(small, "unlikely to drive countries that fear Chin", L50)
+    result = run(small, "check")
+    assert result.exit_code == 1
+    assert "quote starts or ends inside a word" in result.output and '"unlikely to drive countries that fear China"' \
+        in result.output
+
+
+def test_a_quote_dropping_the_first_letter_is_refused(small: Path, run) -> None:
+    """"rustration with the United States" (the F dropped) fails; the whole word passes."""
+    _probe(small, "rustration with the United States", L50)
+    assert run(small, "check").exit_code == 1
+    _probe(small, "Frustration with the United States", L50)
+    result = run(small, "check")
+    assert result.exit_code == 0, result.output
+
+
+def test_elisions_keep_the_order_of_the_passage(small: Path, run) -> None:
+    """Parts joined by … or […] pass in the passage's order, and fail reversed or when a part is cut."""
+    _probe(small, "Frustration with the United States is unlikely \u2026 into its arms", L50)
+    assert run(small, "check").exit_code == 0
+    _probe(small, "China will find it much easier [\u2026] to dominate East Asia", L50)
+    assert run(small, "check").exit_code == 0
+    _probe(small, "into its arms \u2026 Frustration with the United States", L50)
+    assert run(small, "check").exit_code == 1
+    _probe(small, "Frustration with the United States is \u2026 likely to drive countries", L50)
+    assert run(small, "check").exit_code == 1
+
+
+def test_a_bracketed_insertion_passes_and_is_shown_as_editorial(small: Path, run) -> None:
+    """"[Such frustration] is unlikely ..." passes; the brief shows the insertion apart from the seed's words."""
+    path = small / "content" / "alliances" / "nato.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("quotes:\n", 'quotes:\n  - text: "[Such frustration] is unlikely to drive countries that fear '
+                                     'China into its arms"\n    speaker: CSIS\n    cite: csis-2025#L50\n', 1)
+    path.write_text(text, encoding="utf-8")
+    result = run(small, "check")
+    assert result.exit_code == 0, result.output
+    out = small / "out"
+    assert run(small, "brief", "nato", "--format", "html", "--out", str(out)).exit_code == 0
+    html = next(out.rglob("nato.html")).read_text(encoding="utf-8")
+    assert '<span class="editorial">[Such frustration]</span> is unlikely to drive' in html
+    # An insertion stands for a few words, not for a whole clause of the passage.
+    path.write_text(text.replace("[Such frustration] is unlikely to drive countries that fear China into its arms",
+                                 "If the United States fails [to act], coalition warfighting"), encoding="utf-8")
+    assert run(small, "check").exit_code == 1
+
+
+def test_a_quote_may_run_across_two_list_items(small: Path, run) -> None:
+    """List markers are Markdown, folded like emphasis: a quote running from one bullet into the next passes,
+    a word changed across the join still fails."""
+    _probe(small, "creating misalignments in planning and execution. Credibility and trust. Allies question",
+           "csis-2025#L20-L22")
+    result = run(small, "check")
+    assert result.exit_code == 0, result.output
+    _probe(small, "creating misalignments in planning and execution. Credibility and trust. Allies questioned",
+           "csis-2025#L20-L22")
+    assert run(small, "check").exit_code == 1

@@ -70,14 +70,14 @@ def test_state_shows_yaml_error_with_file_and_line_then_recovers(session: Previe
     assert "mapping values are not allowed" in error["message"]
     assert [line["text"] for line in error["excerpt"] if line["here"]] == [BAD_YAML_LINE]
     assert state["doc"]["fingerprint"] is None  # nothing new to show: the page keeps the last good HTML
-    nato.write_text(original.replace("most institutionalized U.S. alliance", "most institutionalized American alliance"),
+    nato.write_text(original.replace("multinational defense planning: it runs", "multinational planning for defense: it runs"),
                     encoding="utf-8")
     session.reload({"content/alliances/nato.yaml"})
     state = session.state(NATO)
     assert state["errors"] == []
     assert state["doc"]["fingerprint"] not in (None, before)
     html = (session.site.site / "congress--brief--nato.html").read_text(encoding="utf-8")
-    assert "most institutionalized American alliance" in html
+    assert "multinational planning for defense" in html
 
 
 def test_template_error_names_the_template_and_line(session: PreviewSession, scratch: Path) -> None:

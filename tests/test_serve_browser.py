@@ -16,6 +16,8 @@ IN_CI = bool(os.environ.get("CI"))
 #: Flags for Chromium on a machine with no network and no GPU; the profile folder is new for each run.
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+#: The opening words of nato.yaml's summary, which the edits below lead with a marker.
+LEAD = "CSIS calls NATO the gold standard"
 EDITED = "Edited on disk: the preview shows this sentence without a reload."
 RECOVERED = "Recovered: the next good save clears the overlay."
 
@@ -91,13 +93,13 @@ def test_preview_follows_edits_in_headless_chromium(chromium: str, server: str, 
             page.wait_for_url(server + "view/congress/brief/nato")
             doc = page.frame_locator("iframe.front")
             expect(doc.locator("h1")).to_contain_text("North Atlantic Treaty Organization")
-            expect(doc.locator("body")).to_contain_text("NATO is the most institutionalized")
+            expect(doc.locator("body")).to_contain_text(LEAD)
             expect(page.locator("#live")).to_have_class(re.compile(r"\bon\b"))
             expect(page.locator("#pdf-status")).to_contain_text("built in", timeout=20_000)
             page.evaluate("window.notReloaded = true")
 
             started = time.monotonic()
-            nato.write_text(original.replace("NATO is the most institutionalized", EDITED + " NATO is the most institutionalized", 1), encoding="utf-8")
+            nato.write_text(original.replace(LEAD, EDITED + " " + LEAD, 1), encoding="utf-8")
             page.wait_for_function(  # checked on every animation frame, so the time measured is the page's
                 "text => document.querySelector('iframe.front').contentDocument.body.innerText.includes(text)",
                 arg=EDITED, polling="raf", timeout=60_000)
@@ -118,7 +120,7 @@ def test_preview_follows_edits_in_headless_chromium(chromium: str, server: str, 
             expect(page.frame_locator("iframe.front").locator("body")).to_contain_text(EDITED)  # last good page stays
             page.screenshot(path=str(shots / "error-overlay.png"))
 
-            nato.write_text(original.replace("NATO is the most institutionalized", RECOVERED + " NATO is the most institutionalized", 1),
+            nato.write_text(original.replace(LEAD, RECOVERED + " " + LEAD, 1),
                             encoding="utf-8")
             expect(overlay).to_be_hidden(timeout=5_000)
             expect(page.frame_locator("iframe.front").locator("body")).to_contain_text(RECOVERED, timeout=5_000)

@@ -16,9 +16,11 @@ from briefgen.build.run import BuildInterrupted, build_book, run_build
 from briefgen.build.targets import FORMATS, Target
 from briefgen.config.audiences import effective_values, resolve_names, scaffold
 from briefgen.config.project import check_output_folder
-from briefgen.errors import BriefgenError, ErrorGroup
+from briefgen.errors import BriefgenError, ContentError, ErrorGroup
 from briefgen.project import Project, find_root
-from briefgen.seeds.ingest import ingest_files
+from briefgen.seeds.draft_checks import check_drafts, draft_files
+from briefgen.seeds.ingest import Ingested, entry_yaml, ingest_files
+from briefgen.seeds.outline import Node, Outline
 
 OUT_HELP = "Output folder (default: build/ in the project)."
 AUD_HELP = "Audience to render for; repeat it, or say 'all' (default: the project's default audience)."
@@ -97,26 +99,34 @@ def main(ctx: click.Context, project_dir: Path | None, quiet: bool, verbose: boo
 @pass_ctx
 def list_cmd(c: Context) -> None:
     """List every content block by type, with its id and name."""
-    cat = c.project.catalogue
-    for label, blocks in (("Alliances", cat.alliances), ("Obstacles", cat.obstacles),
-                          ("Recommendations", cat.recommendations), ("Frameworks", cat.frameworks)):
-        click.echo(f"{label} ({len(blocks)})")
+    for cls, blocks in c.project.catalogue.by_type():
+        click.echo(f"{cls.label} ({len(blocks)})")
         for block in blocks:
             click.echo(f"  {block.id:<32} {block.name}")
 
 
 @main.command()
+@click.option("--strict", is_flag=True, help="Treat warnings (a dropped hedge, prose above a reading level) as errors.")
 @pass_ctx
-def check(c: Context) -> None:
-    """Validate configuration, seeds, content, cross-links and every quote against its seed."""
+def check(c: Context, strict: bool) -> None:
+    """Validate configuration, seeds, content, cross-links, every quote against its seed and every cited claim
+    against its passages."""
     project = c.project
     project.check()
+    drafts = check_drafts(project.root, project.seeds)  # verified where they lie; builds never read them
+    if drafts:
+        raise ErrorGroup(drafts) if len(drafts) > 1 else drafts[0]
     cat = project.catalogue
+    verified = len(draft_files(project.root))
     warnings = project.warnings()
+    if strict and warnings:
+        raise ErrorGroup([ContentError(w.message, w.location, w.hint) for w in warnings])
     for warning in warnings:
         click.echo(warning.format_message(), err=True)
     c.say(f"ok: {len(cat.blocks)} blocks, {len(project.seeds.seeds)} seeds, {len(project.audience_names())} "
-          f"audiences, every quote found in its seed" + (f"; {len(warnings)} warning(s)" if warnings else ""))
+          f"audiences, every quote found in its seed"
+          + (f"; {verified} draft(s) in content/drafts/ verified" if verified else "")
+          + (f"; {len(warnings)} warning(s)" if warnings else ""))
 
 
 def _render_one(c: Context, kind: str, block_id: str, audiences: tuple[str, ...], out: Path | None,
@@ -304,17 +314,112 @@ def audience_new(c: Context, name: str, base: str | None) -> None:
 @click.option("--register", "register_new", is_flag=True,
               help="Append the entry of each new seed (already copied into seeds/) to seeds/sources.yaml.")
 @click.option("--all", "every_node", is_flag=True, help="List every node, not only sections and anchored passages.")
+@click.option("-v", "--verbose", is_flag=True, help="With --draft, say why each section got no draft.")
 @pass_ctx
-def ingest(c: Context, seeds: tuple[Path, ...], draft: bool, register_new: bool, every_node: bool) -> None:
-    """Read SEED files into outlines: anchors, line spans, figures, encoding repairs, duplicates.
+def ingest(c: Context, seeds: tuple[Path, ...], draft: bool, register_new: bool, every_node: bool,
+           verbose: bool) -> None:
+    """Read SEED files into outlines: anchors, line (and page) spans, tables, footnotes, figures, repairs.
 
-    Markdown (with or without front matter), HTML pages and plain-text pages are read. For a seed not yet
-    in seeds/sources.yaml the entry to add is printed (with its sha256), or appended with --register.
+    PDF (with a text layer), Word (.docx), Markdown (with or without front matter), HTML pages and plain-text
+    pages are read. For a seed not yet in seeds/sources.yaml the entry to add is printed (with its sha256),
+    or appended with --register.
     """
-    errors = ingest_files(c.project, list(seeds), draft=draft, register_new=register_new,
-                          every_node=every_node, echo=click.echo)
+    reports, errors = ingest_files(c.project, list(seeds), draft=draft, register_new=register_new,
+                                   warn=lambda m: click.echo(f"warning: {m}"))
+    for report in reports:
+        click.echo(describe_seed(report.ing, every_node))
+        ing = report.ing
+        if report.registered_in is not None:
+            click.echo(f"registered {ing.seed_id} in {report.registered_in.relative_to(c.project.root).as_posix()}")
+        elif not ing.registered and not register_new:
+            click.echo("to register it, add this entry to seeds/sources.yaml (or run again with --register):")
+            click.echo(entry_yaml(ing.entry).rstrip("\n"))
+        if report.drafted:
+            drafts = report.drafts
+            click.echo(f"drafts ({sum(d.status == 'wrote' for d in drafts)} written of {len(drafts)} found):")
+            for d in drafts:
+                what = "addition" if d.addition_to else d.kind
+                click.echo(f"  {what:<9} {d.path.as_posix():<58} {d.status}")
+                if verbose or c.verbose:
+                    click.echo(f"            from #{d.node.anchor or d.node.start} {_short(d.node.title, 50)}: {d.why}")
+            if (verbose or c.verbose) and not drafts and not report.no_draft:
+                click.echo("  no draft: the seed has no headings or named entries, and no title that names an "
+                           "alliance, partnership or obstacle")
+            if (verbose or c.verbose) and report.no_draft:
+                click.echo("sections without a draft:")
+                for node, why in report.no_draft:
+                    click.echo(f"  {_span(node, ing.outline):<12} #{node.anchor or '-'} {_short(node.title, 50)}: {why}")
+            if not ing.registered and any(d.status == "wrote" for d in drafts):
+                click.echo(f"note: the drafts cite seed id {ing.seed_id!r}; register the seed before curating them")
+        click.echo("")
     if errors:
         raise ErrorGroup(errors) if len(errors) > 1 else errors[0]
+
+
+def _short(text: str, n: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 3] + "..."
+
+
+def _span(node: Node, outline: Outline) -> str:
+    """Where a node is: its line span, with its page(s) for a paged seed."""
+    span = f"L{node.start}" + (f"-L{node.end}" if node.end != node.start else "")
+    pages = outline.page_span(node.start, node.end)
+    if pages is not None:
+        span = (f"p{pages[0]}" if pages[0] == pages[1] else f"p{pages[0]}-{pages[1]}") + " " + span
+    return span
+
+
+_LISTED = ("section", "subsection", "figure", "pairs", "epigraph", "caption", "table", "footnote")
+
+
+def describe_seed(ing: Ingested, every_node: bool = False) -> str:
+    """A readable report of one seed: header, outline with anchors and spans, figures, repairs, notes."""
+    o = ing.outline
+    unit = f"{o.line_count} lines" + (f", {max(o.pages)} pages" if o.pages else "")
+    out = [f"{ing.shown}: seed {ing.seed_id} ({ing.format}, {unit})" + ("" if ing.registered else ", not registered yet")]
+    if o.breadcrumb:
+        out.append(f"  breadcrumb:   {' > '.join(o.breadcrumb)}")
+    out.append(f"  title:        {o.title or '(none found)'}")
+    if o.subtitle:
+        out.append(f"  subtitle:     {o.subtitle}")
+    if o.front_matter:
+        out.append("  front matter: " + ", ".join(f"{k}={_short(str(v), 40)}" for k, v in o.front_matter.items()))
+    out.append("  nodes:        " + ", ".join(f"{k} {n}" for k, n in o.counts().items()))
+    head = "page, line span" if o.pages else "line span"
+    out.append(f"outline ({head}, #anchor, kind, title):")
+    width = 16 if o.pages else 10
+    for node in o.walk():
+        if not (every_node or node.anchor or node.kind in _LISTED):
+            continue
+        depth = len([p for p in node.path() if p is not node]) + (0 if node.kind in ("section", "subsection") else 1)
+        anchor = f"#{node.anchor}" if node.anchor else ""
+        if node.aliases:
+            anchor += " (also #" + ", #".join(node.aliases) + ")"
+        extra = f" (footnotes {node.attrs['footnotes']})" if node.attrs.get("footnotes") else ""
+        title = f"{node.title}: {node.text}" if node.kind in ("table", "row", "footnote") else node.title
+        out.append(f"  {_span(node, o):<{width}} {'  ' * depth}{anchor} [{node.kind}] {_short(title, 70)}{extra}")
+    if o.pages:
+        out.append(f"pages: cite a page as {ing.seed_id}#p12, lines 3-5 of it as {ing.seed_id}#p12-L3-L5")
+    figures = o.figures()
+    if figures:
+        out.append("figures (remote images are recorded, never fetched):")
+        for fig in figures:
+            out.append(f"  L{fig.start}  #{fig.anchor or '-'}  {fig.attrs.get('url', '')}  "
+                       f"{_short(fig.attrs.get('caption', ''), 60)!r}"
+                       + (f"  source: {_short(fig.attrs['source'], 60)}" if fig.attrs.get("source") else ""))
+    if ing.repairs:
+        certain = sum(r.certain for r in ing.repairs)
+        out.append(f"encoding repairs ({certain} certain, {len(ing.repairs) - certain} uncertain, "
+                   f"marked \ufffd; seed:line:col before -> after):")
+        out.extend(f"  {r}" for r in ing.repairs)
+    if o.duplicates:
+        out.append("duplicates (kept once):")
+        out.extend(f"  {d}" for d in o.duplicates)
+    if o.notes:
+        out.append("notes:")
+        out.extend(f"  {ing.shown}:{n.line}: {n.message}" for n in o.notes)
+    return "\n".join(out)
 
 
 @main.command()

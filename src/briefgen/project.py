@@ -12,6 +12,7 @@ from briefgen.content.provenance import check_catalogue
 from briefgen.content.views import audience_view, prose_of
 from briefgen.errors import BriefgenError, ContentError, ContentWarning, ErrorCollector, ErrorGroup, Location
 from briefgen.render.kinds import DOCUMENT_KINDS
+from briefgen.seeds.draft_checks import check_uncurated
 from briefgen.seeds.registry import SeedLibrary, load_library
 
 #: The templates every audience renders its documents with (the book's parts are included by book.html.j2).
@@ -92,10 +93,11 @@ class Project:
         return errors
 
     def warnings(self) -> list[ContentWarning]:
-        """Warnings that do not stop a build: documents whose prose is above an audience's reading level."""
+        """Warnings that do not stop a build: dropped hedges (content/claims.py), and documents whose prose is
+        above an audience's reading level."""
         from briefgen.content.readability import fk_grade
 
-        out: list[ContentWarning] = []
+        out: list[ContentWarning] = [e for e in self.claims() if isinstance(e, ContentWarning)]
         for name in self.audience_names():
             cfg = self.audience(name).config
             if cfg.reading_level is None:
@@ -110,9 +112,19 @@ class Project:
                         "use shorter sentences and plainer words in the summary and points"))
         return out
 
+    def claims(self) -> list[BriefgenError]:
+        """The claims rules' errors and warnings (content/claims.py), computed once."""
+        if not hasattr(self, "_claims"):
+            from briefgen.content.claims import check_claims
+
+            self._claims = check_claims(self.catalogue, self.seeds, self.config.forbidden_words,
+                                        line_citations=self.config.forbid_line_citations)
+        return self._claims
+
     def check(self) -> None:
         """Validate configuration, seeds, content and provenance; raise every error found at once."""
         errors = ErrorCollector()
+        errors.extend(check_uncurated(self.root))  # first: it explains the schema errors a draft flag causes
         for load in (lambda: self.config, lambda: self.seeds, lambda: self.catalogue):
             try:
                 load()
@@ -123,6 +135,7 @@ class Project:
             errors.extend(self.check_templates())
             errors.extend(self.seeds.verify())
             errors.extend(check_catalogue(self.catalogue, self.seeds))
+            errors.extend(e for e in self.claims() if not isinstance(e, ContentWarning))
         if not errors:
             errors.extend(self.check_rendering())
         errors.raise_if_any()

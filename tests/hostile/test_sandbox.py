@@ -5,7 +5,6 @@ import pytest
 from hostile_cases import SANDBOX_CASES, assert_outcome
 
 
-
 @pytest.mark.parametrize("case", SANDBOX_CASES, ids=lambda c: c.id)
 def test_hostile_template_is_stopped(case, outcome, server) -> None:
     """Each escape or bomb exits with a clear template error at its line; no payload runs, no PDF is written."""

@@ -3,25 +3,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import fields, is_dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from briefgen._version import __version__
 from briefgen.safeio import hash_file
 from briefgen.build.targets import Target
-from briefgen.config.project import PROJECT_FILE
+from briefgen.config.inputs import SHARED_GLOBS, project_files
 from briefgen.content.catalogue import content_files
 from briefgen.content.model import SourceRef
 from briefgen.content.views import related_blocks
+from briefgen.content.walk import walk
 from briefgen.project import Project
 
+
 #: Project files every document depends on, besides its content blocks and seeds (globs, relative to the root).
-SHARED_GLOBS = (PROJECT_FILE, "brand.yml", "brand/**/*", "audiences/*.yaml", "templates/**/*", "fonts/**/*",
-                "images/**/*", "seeds/sources.yaml")
-
-
 @lru_cache(maxsize=1)
 def tool_id() -> str:
     """The tool version and a hash of its code: a new briefgen rebuilds everything."""
@@ -50,53 +47,26 @@ class Hasher:
         return self._cache[rel]
 
 
-def shared_inputs(root: Path, audience: str) -> list[str]:
-    """Files every document of AUDIENCE depends on: configuration, brand, templates, stylesheets, fonts.
+def shared_inputs(root: Path, audience: str | None = None) -> list[str]:
+    """Files every document depends on: configuration, brand, templates, stylesheets, fonts (config/inputs.py).
 
     Every audience's template overrides count (an audience may extend another), so the set is the same for all.
     """
-    del audience
-    out: set[str] = set()
-    for pattern in SHARED_GLOBS:
-        for path in root.glob(pattern):
-            if not path.is_file():
-                continue
-            rel = path.relative_to(root).as_posix()
-            if "/." in "/" + rel or rel.endswith((".pyc", "~")):
-                continue
-            out.add(rel)
-    return sorted(out)
+    return project_files(root, SHARED_GLOBS)
 
 
-def _refs(value: Any, depth: int = 0) -> Iterable[SourceRef]:
-    if depth > 8:
-        return
-    if isinstance(value, SourceRef):
-        yield value
-    elif isinstance(value, list):
-        for item in value:
-            yield from _refs(item, depth + 1)
-    elif is_dataclass(value) and not isinstance(value, type):
-        for f in fields(value):
-            if not f.metadata.get("internal"):
-                yield from _refs(getattr(value, f.name), depth + 1)
-
-
-#: What a brief or one-pager shows of the blocks it links to; only these fields make it stale. (An audience
-#: template that shows more of a linked block must add the field here.)
-RELATED_FIELDS = {"recommendation": ("id", "name", "summary")}
-
-
-RELATED_DEFAULT = ("id", "name", "short_name")
-
-
-def _field_digest(block: Any, names: tuple[str, ...]) -> str:
-    values = {n: str(getattr(block, n, None)) for n in names}
+def _field_digest(block: Any, names: list[str]) -> str:
+    values = {n: repr(getattr(block, n, None)) for n in names}
     return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()
 
 
-def content_inputs(project: Project, target: Target, hasher: Hasher) -> dict[str, str | None]:
-    """Content TARGET reads: its block's file, the shown fields of linked blocks (`file#fields`), cited seeds."""
+def content_inputs(project: Project, target: Target, hasher: Hasher,
+                   deps: dict[str, list[str]] | None = None) -> dict[str, str | None]:
+    """Content TARGET reads: its block's file, the fields of linked blocks it shows (`file#fields`), cited seeds.
+
+    DEPS are the linked blocks' fields the last render read (recorded while rendering); without them (a first
+    build) a linked block counts whole, so nothing can be missed.
+    """
     cat = project.catalogue
     inputs: dict[str, str | None] = {}
     if target.kind == "book":
@@ -110,12 +80,17 @@ def content_inputs(project: Project, target: Target, hasher: Hasher) -> dict[str
             return {}
         blocks = [block]
         inputs[cat.file_of(block)] = hasher(cat.file_of(block))
-        for group in related_blocks(project.catalogue, block).values():
+        for group in related_blocks(cat, block).values():
             for other in group:
-                names = RELATED_FIELDS.get(other.type_name, RELATED_DEFAULT)
+                if deps is None or other.id not in deps:
+                    inputs[cat.file_of(other)] = hasher(cat.file_of(other))
+                    blocks.append(other)
+                    continue
+                names = deps[other.id]
                 inputs[f"{cat.file_of(other)}#{','.join(names)}"] = _field_digest(other, names)
+                blocks += [getattr(other, n) for n in names]
     for block in blocks:
-        for ref in _refs(block):
+        for ref in walk(block, SourceRef):
             seed = project.seeds.get(ref.seed)
             if seed is not None:
                 inputs[seed.shown] = hasher(seed.shown)

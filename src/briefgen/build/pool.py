@@ -259,6 +259,10 @@ class Pool:
                         message = w.conn.recv()
                     except (EOFError, OSError):
                         message = None
+                    except Exception as exc:  # noqa: BLE001 - an unreadable reply fails its job, not the pool
+                        logger.exception("unreadable reply from a worker")
+                        message = ("error", RenderError(f"internal error: unreadable result: {exc}", None,
+                                                        "report this as a briefgen bug"), True)
                     if message is not None:
                         if self._handle(w, message):
                             self._retire(w, died=False)

@@ -37,6 +37,8 @@ class Output:
     fit_level: int | None = None
     #: The book: segments rendered and reused, seconds.
     book: dict | None = None
+    #: Fields of linked blocks the document showed (block id -> field names), recorded while rendering.
+    deps: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def sha256(self) -> str:
@@ -54,8 +56,8 @@ class Output:
                 f"{len(self.data) / 1024:.0f} KB</p>")
 
 
-#: Renders book segments: (label, html, source) jobs to rendered segments, locally or in the pool.
-RenderMany = Callable[[list[tuple[str, str, str]]], list]
+#: Renders book segments: (label, html, source, shared styles) jobs to rendered segments, locally or in the pool.
+RenderMany = Callable[[list[tuple[str, str, str, bool]]], list]
 
 
 def check_target(project: Project, target: Target) -> None:
@@ -91,20 +93,21 @@ def render(project: Project, target: Target, fmt: str = "pdf", *, strict: bool =
         # The PDF's resource and link policy, then everything inlined: the file opens the same from any folder.
         text = standalone_html(doc.html, project.root, project.catalogue.file_of(doc.block), strict=strict) \
             if standalone else doc.html
-        return Output(target, fmt, text.encode("utf-8"), fit_level=fitted.level if fitted else None)
+        return Output(target, fmt, text.encode("utf-8"), fit_level=fitted.level if fitted else None,
+                      deps=doc.deps)
     if target.kind == "onepager":
         fitted = fit_onepager(project, target.block_id, target.audience, strict=strict, start=fit_start)
-        layout, level = fitted.layout, fitted.level
+        layout, level, deps = fitted.layout, fitted.level, fitted.document.deps
     else:
         setup = render_setup(project, target.audience)
         doc = render_html(project, target.block_id, target.kind, target.audience, shared_styles=True)
         layout = lay_out(doc.html, project.root, project.catalogue.file_of(doc.block), strict=strict,
                          styles=setup.styles())
-        level = None
+        level, deps = None, doc.deps
     result = write_pdf(layout)
     for warning in result.warnings:
         logger.warning("%s: %s", target, warning)
-    return Output(target, fmt, result.data, result.pages, result.warnings, fit_level=level)
+    return Output(target, fmt, result.data, result.pages, result.warnings, fit_level=level, deps=deps)
 
 
 def _render_book(project: Project, target: Target, fmt: str, *, strict: bool, out: Path | None,
@@ -116,7 +119,7 @@ def _render_book(project: Project, target: Target, fmt: str, *, strict: bool, ou
     if fmt == "html":
         text = standalone_html(book.whole_html(), project.root, "content/", strict=strict, layout=False)
         return Output(target, fmt, text.encode("utf-8"))
-    many = render_many or render_locally(project, strict)
+    many = render_many or render_locally(project, strict, target.audience)
     if out is None:  # no output folder: render into a scratch one (no segment cache to reuse)
         with tempfile.TemporaryDirectory(prefix="briefgen-book-") as scratch:
             result = render_book(book, Path(scratch) / "book.pdf", Path(scratch) / "cache", many, strict=strict)

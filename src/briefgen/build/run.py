@@ -71,17 +71,19 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def pool_renderer(pool: Pool, strict: bool = False) -> RenderMany:
+def pool_renderer(pool: Pool, strict: bool = False, audience: str = "") -> RenderMany:
     """Render book segments in POOL's warm workers, all at once; the first failure is raised."""
-    def many(jobs: list[tuple[str, str, str]]) -> list:
-        futures = [pool.submit(SegmentJob(html, source, strict, f"book/{label}")) for label, html, source in jobs]
+    def many(jobs: list[tuple[str, str, str, bool]]) -> list:
+        futures = [pool.submit(SegmentJob(html, source, strict, f"book/{label}", audience if shared else ""))
+                   for label, html, source, shared in jobs]
         return [f.result().value for f in futures]
 
     return many
 
 
 def _book_job(project: Project, target: Target, out: Path, pool: Pool, strict: bool) -> Output:
-    return render_target(project, target, out, strict=strict, render_many=pool_renderer(pool, strict))
+    return render_target(project, target, out, strict=strict,
+                         render_many=pool_renderer(pool, strict, target.audience))
 
 
 def build_book(project: Project, target: Target, out: Path, *, jobs: int | None = None, strict: bool = False,
@@ -144,7 +146,9 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
     shared = {name: shared_inputs(root, name) for name in names}
     for target in targets:
         inputs = {f: hasher(f) for f in shared[target.audience]}
-        inputs.update(content_inputs(project, target, hasher))
+        previous_deps = (entries.get(target.rel()) or {}).get("deps")
+        inputs.update(content_inputs(project, target, hasher, previous_deps if isinstance(previous_deps, dict)
+                                     else None))
         inputs = dict(sorted(inputs.items()))
         if _fresh(entries.get(target.rel()), inputs, out, target.rel(), strict):
             report.skipped.append(target.rel())
@@ -157,10 +161,16 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
     def record(target: Target, inputs: dict[str, str | None], seconds: float, output: Output) -> None:
         rel = target.rel()
         path = out / rel
+        if target.kind != "book":  # what it read is now known: its inputs are the linked fields it showed
+            inputs = {**{f: hasher(f) for f in shared[target.audience]},
+                      **content_inputs(project, target, hasher, output.deps)}
+            inputs = dict(sorted(inputs.items()))
         entry = {"kind": target.kind, "id": target.block_id, "audience": target.audience,
                  "sha256": hash_file(path), "bytes": path.stat().st_size,
                  "seconds": round(seconds, 3), "built": run_started, "tool": tool_id(), "strict": strict,
                  "inputs": inputs}
+        if target.kind != "book":
+            entry["deps"] = output.deps
         if output.fit_level is not None:
             entry["fit_level"] = output.fit_level
         if output.book:

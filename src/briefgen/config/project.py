@@ -11,6 +11,9 @@ from briefgen.errors import ContentError, ErrorCollector, Location, UsageError, 
 
 PROJECT_FILE = "briefgen.yaml"
 
+#: Words of the tool's machinery that no reader-facing text may contain (whole words, any case, plurals too).
+DEFAULT_FORBIDDEN_WORDS: list[str] = ["seed", "this block", "wiki-style", "WISC page"]
+
 
 @dataclass(kw_only=True)
 class ProjectConfig(Record):
@@ -20,6 +23,13 @@ class ProjectConfig(Record):
     author: Text = doc("organisation named as the PDFs' author")
     language: Text = doc("BCP 47 language tag of the content, e.g. en-US", default="en-US")
     default_audience: Id = doc("audience used when a command gets no --audience")
+    forbidden_words: list[Text] = doc(
+        "words and phrases no reader-facing text may contain, matched as whole words in any case, plurals "
+        "included ('seed' also finds 'seeds'); `check` refuses them in content and the tests in built documents. "
+        "Setting it replaces the defaults, so list them too when extending",
+        default_factory=lambda: list(DEFAULT_FORBIDDEN_WORDS))
+    forbid_line_citations: bool = doc("also refuse line-number citations ('line 579', 'lines 12-30', 'L12-L30') "
+                                      "in reader-facing text", default=True)
 
 
 def load_project_config(root: Path) -> ProjectConfig:

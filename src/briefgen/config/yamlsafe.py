@@ -27,6 +27,10 @@ class LocStr(str):
         obj.loc = loc
         return obj
 
+    def __reduce__(self) -> tuple:
+        # Ids cross to worker processes and back inside targets and outputs; the place goes with them.
+        return (LocStr, (str(self), self.loc))
+
 
 @dataclass
 class YNode:

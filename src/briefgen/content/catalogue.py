@@ -7,7 +7,17 @@ from pathlib import Path
 from typing import Iterator, TypeVar
 
 from briefgen.config import yamlsafe
-from briefgen.content.model import BLOCK_BY_FOLDER, Alliance, Block, Framework, Obstacle, Recommendation, new_converter
+from briefgen.content.model import (
+    BLOCK_BY_FOLDER,
+    BLOCK_BY_NAME,
+    BLOCK_TYPES,
+    Alliance,
+    Block,
+    Framework,
+    Obstacle,
+    Recommendation,
+    new_converter,
+)
 from briefgen.errors import BriefgenError, ContentError, ErrorCollector, Location
 
 B = TypeVar("B", bound=Block)
@@ -47,9 +57,14 @@ class Catalogue:
         return self.of(Framework)
 
     def documents(self) -> Iterator[Block]:
-        """Blocks that get their own brief and one-pager: alliances and obstacles."""
-        yield from self.alliances
-        yield from self.obstacles
+        """Blocks that get their own brief and one-pager (types declared `document`), type by type."""
+        for cls in BLOCK_TYPES:
+            if cls.document:
+                yield from self.of(cls)
+
+    def by_type(self) -> list[tuple[type[Block], list[Block]]]:
+        """Every block type with its blocks, in catalogue order."""
+        return [(cls, self.of(cls)) for cls in BLOCK_TYPES]
 
     def file_of(self, block: Block) -> str:
         return self.files[block.id]
@@ -131,44 +146,24 @@ def check_links(cat: Catalogue, broken: set[str] = frozenset()) -> list[Briefgen
     Ids in BROKEN belong to files that failed to load and were already reported; links to them are skipped.
     """
     errors: list[BriefgenError] = []
-
-    def expect(block: Block, field_name: str, ids: list[str], cls: type[Block]) -> None:
-        for ref in ids:
-            target = cat.get(ref)
-            if target is None and ref in broken:
-                continue
-            loc = getattr(ref, "loc", None) or block.where(field_name)
-            if target is None:
-                known = ", ".join(b.id for b in cat.of(cls)) or "none yet"
-                errors.append(ContentError(f"{field_name}: no {cls.type_name} with id {ref!r}", loc,
-                                           f"known {cls.type_name} ids: {known}"))
-            elif not isinstance(target, cls):
-                errors.append(ContentError(f"{field_name}: {ref!r} is a {target.type_name}, not a {cls.type_name}",
-                                           loc, f"list only {cls.type_name} ids here"))
-
-    for a in cat.alliances:
-        expect(a, "related_obstacles", a.related_obstacles, Obstacle)
-        expect(a, "recommendations", a.recommendations, Recommendation)
-    for o in cat.obstacles:
-        expect(o, "affected_alliances", o.affected_alliances, Alliance)
-        expect(o, "recommendations", o.recommendations, Recommendation)
-    for r in cat.recommendations:
-        expect(r, "addresses", r.addresses, Obstacle)
-
-    for a in cat.alliances:
-        for oid in a.related_obstacles:
-            o = cat.get(oid)
-            if isinstance(o, Obstacle) and a.id not in o.affected_alliances:
-                errors.append(ContentError(
-                    f"{a.id} lists obstacle {oid!r}, but {oid} does not list {a.id!r} in affected_alliances",
-                    getattr(oid, "loc", None) or a.where("related_obstacles"),
-                    f"add '{a.id}' to affected_alliances in {cat.files[oid]}, or remove '{oid}' here"))
-    for o in cat.obstacles:
-        for aid in o.affected_alliances:
-            a = cat.get(aid)
-            if isinstance(a, Alliance) and o.id not in a.related_obstacles:
-                errors.append(ContentError(
-                    f"{o.id} lists alliance {aid!r}, but {aid} does not list {o.id!r} in related_obstacles",
-                    getattr(aid, "loc", None) or o.where("affected_alliances"),
-                    f"add '{o.id}' to related_obstacles in {cat.files[aid]}, or remove '{aid}' here"))
+    for block in cat.blocks.values():
+        for link in block.links:
+            cls = BLOCK_BY_NAME[link.target]
+            for ref in getattr(block, link.field):
+                target = cat.get(ref)
+                if target is None and ref in broken:
+                    continue
+                loc = getattr(ref, "loc", None) or block.where(link.field)
+                if target is None:
+                    known = ", ".join(b.id for b in cat.of(cls)) or "none yet"
+                    errors.append(ContentError(f"{link.field}: no {cls.type_name} with id {ref!r}", loc,
+                                               f"known {cls.type_name} ids: {known}"))
+                elif not isinstance(target, cls):
+                    errors.append(ContentError(f"{link.field}: {ref!r} is a {target.type_name}, not a "
+                                               f"{cls.type_name}", loc, f"list only {cls.type_name} ids here"))
+                elif link.mirror and block.id not in getattr(target, link.mirror):
+                    errors.append(ContentError(
+                        f"{block.id} lists {cls.type_name} {ref!r}, but {ref} does not list {block.id!r} in "
+                        f"{link.mirror}", loc,
+                        f"add '{block.id}' to {link.mirror} in {cat.files[ref]}, or remove '{ref}' here"))
     return errors

@@ -20,6 +20,30 @@ DOMAIN_LABELS: dict[str, str] = {
 }
 
 
+@dataclass(frozen=True)
+class Link:
+    """A cross-link field of a block type: the ids it holds name blocks of another type."""
+
+    #: The field holding the ids.
+    field: str
+    #: type_name of the blocks it names.
+    target: str
+    #: Where the linked blocks appear in a document's `related` (obstacles, alliances, recommendations).
+    group: str
+    #: The target's field that must list this block back (links that go both ways), if any.
+    mirror: str | None = None
+
+
+#: The groups of related blocks every document's template receives, in this order.
+RELATED_GROUPS: tuple[str, ...] = ("obstacles", "alliances", "recommendations")
+#: The briefing book's parts in order: key and title. Each block type names its part.
+BOOK_PARTS: tuple[tuple[str, str], ...] = (
+    ("alliances", "Alliances and partnerships"),
+    ("obstacles", "Obstacles to allied cooperation"),
+    ("recommendations", "Recommendations"),
+)
+
+
 @dataclass(kw_only=True)
 class SourceRef(Record):
     """A passage of a seed, written `seed-id#anchor` (a section anchor, or `L12-L30` for a line span)."""
@@ -109,13 +133,25 @@ class Founded(Record):
 class Block(Record):
     """Fields every content block shares."""
 
+    #: The type's name in messages, templates (`block_type`) and `partials/<type_name>/`.
     type_name: ClassVar[str] = "block"
+    #: Folder under content/ holding blocks of this type.
     folder: ClassVar[str] = ""
+    #: Heading of this type in `briefgen list`.
+    label: ClassVar[str] = ""
+    #: Whether each block of this type gets its own brief and one-pager.
+    document: ClassVar[bool] = False
+    #: The book part its chapters go in (a key of BOOK_PARTS).
+    book_part: ClassVar[str] = ""
+    #: Its cross-link fields.
+    links: ClassVar[tuple[Link, ...]] = ()
 
     id: Id = doc("stable identifier, also the output file name: lowercase letters, digits, hyphens")
     name: Text = doc("display name")
     summary: Prose = doc("two to four sentences in the analyst's own words")
+    summary_cite: Cites | None = doc("passage(s) supporting the summary", default=None)
     bottom_line: Prose | None = doc("one or two sentences for the 'Bottom line' box", default=None)
+    bottom_line_cite: Cites | None = doc("passage(s) supporting the bottom line", default=None)
     quotes: list[Quote] = doc("verbatim quotes with their passages", default_factory=list)
     sources: list[SourceRef] = doc("further passages the block draws on", default_factory=list)
     keywords: list[Text] = doc("PDF keywords", default_factory=list)
@@ -127,6 +163,13 @@ class Alliance(Block):
 
     type_name: ClassVar[str] = "alliance"
     folder: ClassVar[str] = "alliances"
+    label: ClassVar[str] = "Alliances"
+    document: ClassVar[bool] = True
+    book_part: ClassVar[str] = "alliances"
+    links: ClassVar[tuple[Link, ...]] = (
+        Link("related_obstacles", "obstacle", "obstacles", mirror="affected_alliances"),
+        Link("recommendations", "recommendation", "recommendations"),
+    )
 
     kind: AllianceKind = doc("what sort of arrangement it is")
     short_name: Text | None = doc("short form used in tables and headers", default=None)
@@ -146,6 +189,13 @@ class Obstacle(Block):
 
     type_name: ClassVar[str] = "obstacle"
     folder: ClassVar[str] = "obstacles"
+    label: ClassVar[str] = "Obstacles"
+    document: ClassVar[bool] = True
+    book_part: ClassVar[str] = "obstacles"
+    links: ClassVar[tuple[Link, ...]] = (
+        Link("affected_alliances", "alliance", "alliances", mirror="related_obstacles"),
+        Link("recommendations", "recommendation", "recommendations"),
+    )
 
     domain: ObstacleDomain = doc("the CSIS report's grouping")
     how_it_shows_up: list[Point] = doc("how the problem shows up in practice", default_factory=list)
@@ -165,6 +215,9 @@ class Recommendation(Block):
 
     type_name: ClassVar[str] = "recommendation"
     folder: ClassVar[str] = "recommendations"
+    label: ClassVar[str] = "Recommendations"
+    book_part: ClassVar[str] = "recommendations"
+    links: ClassVar[tuple[Link, ...]] = (Link("addresses", "obstacle", "obstacles"),)
 
     actions: list[Point] = doc("the concrete actions", default_factory=list)
     addresses: list[Id] = doc("ids of obstacles it answers", default_factory=list)
@@ -190,12 +243,16 @@ class Framework(Block):
 
     type_name: ClassVar[str] = "framework"
     folder: ClassVar[str] = "frameworks"
+    label: ClassVar[str] = "Frameworks"
+    book_part: ClassVar[str] = "recommendations"
 
     pillars: list[Pillar] = doc("the pillars, in order", default_factory=list)
 
 
-BLOCK_TYPES: tuple[type[Block], ...] = (Alliance, Obstacle, Recommendation, Framework)
+#: Every block type, in catalogue order. A new type is a class above plus its entry here (and its templates).
+BLOCK_TYPES: tuple[type[Block], ...] = (Alliance, Obstacle, Framework, Recommendation)
 BLOCK_BY_FOLDER: dict[str, type[Block]] = {cls.folder: cls for cls in BLOCK_TYPES}
+BLOCK_BY_NAME: dict[str, type[Block]] = {cls.type_name: cls for cls in BLOCK_TYPES}
 
 
 def new_converter() -> Converter:

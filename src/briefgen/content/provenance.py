@@ -9,6 +9,7 @@ from typing import Iterator
 from briefgen.config.schema import Record
 from briefgen.content.catalogue import Catalogue
 from briefgen.content.model import Quote, SourceRef
+from briefgen.content.walk import walk
 from briefgen.errors import BriefgenError, ContentError
 from briefgen.seeds.outline import split_lines
 from briefgen.seeds.registry import Passage, Seed, SeedLibrary
@@ -22,42 +23,125 @@ _TRANSLATE = str.maketrans({
 
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+#: Markdown block markers at the start of a line: list bullets and numbers, headings, block quotes.
+_BLOCK_MARK = re.compile(r"(?m)^[ \t]*(?:>[ \t]*)*(?:[-+*][ \t]+|\d{1,3}[.)][ \t]+|#{1,6}[ \t]+)?")
 
 
 def normalize(text: str) -> str:
-    """Fold quote marks, dashes, Markdown markup (emphasis, links, escapes) and whitespace, so wording is
-    compared, not typography."""
+    """Fold quote marks, dashes, Markdown markup (emphasis, links, escapes, list and heading markers) and
+    whitespace, so wording is compared, not typography."""
     text = text.translate(_TRANSLATE)
+    text = _BLOCK_MARK.sub("", text)
     text = _LINK.sub(r"\1", text)
     text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!])", r"\1", text)
     text = re.sub(r"[*_]+", "", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
+#: An elision: `…`, `...`, `[…]` or `[...]`, with the spaces around it.
+_ELISION = r"\s*(?:\[\s*(?:\u2026|\.\.\.)\s*\]|\u2026|\.\.\.)\s*"
+#: One letter whose case the quoter changed, written `[T]he`.
+_CASE = r"\[(\w)\](?=\w)"
+#: A bracketed editorial insertion, `[the alliance]`, standing for at most a few words of the original.
+_INSERTION = r"\[([^\[\]]{1,80})\]"
+_QUOTE_TOKEN = re.compile(f"(?P<elision>{_ELISION})|(?P<case>{_CASE})|(?P<insertion>{_INSERTION})")
+#: Most characters of the original an editorial insertion may stand for.
+INSERTION_SPAN = 40
+
+
+@dataclasses.dataclass(frozen=True)
+class QuotePart:
+    """A piece of a quote as written: the seed's words, an elision, an editorial insertion or a case change."""
+
+    kind: str  # "words", "elision", "insertion", "case"
+    text: str  # as written, brackets and the spaces around an elision included
+
+
+def quote_parts(quote: str) -> list[QuotePart]:
+    """Split a quote into the seed's words and the quoter's marks (elisions, insertions, changed case)."""
+    parts: list[QuotePart] = []
+    at = 0
+    for m in _QUOTE_TOKEN.finditer(quote):
+        if m.start() > at:
+            parts.append(QuotePart("words", quote[at:m.start()]))
+        kind = m.lastgroup or "words"
+        parts.append(QuotePart(kind, m.group(kind)))
+        at = m.end()
+    if at < len(quote):
+        parts.append(QuotePart("words", quote[at:]))
+    return parts
+
+
+def quote_patterns(quote: str) -> list[re.Pattern[str]]:
+    """Patterns for the runs of QUOTE (normalized) between its elisions, to be found in a normalized passage in
+    order: whole words at both ends of the seed's words; an insertion stands for at most INSERTION_SPAN
+    characters; `[T]he` matches "the" or "The"."""
+    runs: list[list[str]] = [[]]
+    parts = quote_parts(normalize(quote))
+    for i, part in enumerate(parts):
+        out = runs[-1]
+        if part.kind == "elision":
+            runs.append([])
+        elif part.kind == "insertion":
+            out.append(r"[\s\S]{0,%d}?" % INSERTION_SPAN)
+        elif part.kind == "case":
+            letter = part.text[1]
+            out.append(r"(?<!\w)" + f"[{re.escape(letter.lower())}{re.escape(letter.upper())}]")
+        else:
+            words = part.text
+            prev = parts[i - 1].kind if i else None
+            if (words[:1].isalnum() or words[:1] == "_") and prev != "case":
+                out.append(r"(?<!\w)")
+            out.append(re.escape(words))
+            if words[-1:].isalnum() or words[-1:] == "_":
+                out.append(r"(?!\w)")
+    return [re.compile("".join(run)) for run in runs if run]
+
+
+def quote_found(quote: str, passage: str) -> bool:
+    """Whether QUOTE stands verbatim in PASSAGE on whole words, allowing marked elisions and insertions.
+
+    The runs between elisions are found one after another, each at its first place after the previous one,
+    so a quote with many elisions costs one pass over the passage, never a backtracking search."""
+    if not any(p.kind in ("words", "case") and p.text.strip() for p in quote_parts(normalize(quote))):
+        return False
+    text, at = normalize(passage), 0
+    for pattern in quote_patterns(quote):
+        m = pattern.search(text, at)
+        if m is None:
+            return False
+        at = m.end()
+    return True
+
+
+def cut_word(quote: str, passage: str) -> str | None:
+    """When QUOTE's words are in PASSAGE only inside longer words, return the passage's longer word(s)."""
+    text = normalize(passage)
+    for part in quote_parts(normalize(quote)):
+        if part.kind != "words" or not any(c.isalnum() for c in part.text):
+            continue
+        words = part.text.strip()
+        at = text.find(words)
+        if at < 0:
+            return None
+        start, end = at, at + len(words)
+        while start > 0 and text[start - 1].isalnum():
+            start -= 1
+        while end < len(text) and text[end].isalnum():
+            end += 1
+        if (start, end) != (at, at + len(words)):
+            return text[start:end] if end - start <= 120 else text[start:start + 117] + "..."
+    return None
+
+
 def iter_refs(obj: object) -> Iterator[SourceRef]:
     """Yield every SourceRef inside a record, depth first, in field order."""
-    if isinstance(obj, SourceRef):
-        yield obj
-    elif isinstance(obj, list):
-        for item in obj:
-            yield from iter_refs(item)
-    elif dataclasses.is_dataclass(obj) and isinstance(obj, Record):
-        for f in dataclasses.fields(obj):
-            if not f.metadata.get("internal"):
-                yield from iter_refs(getattr(obj, f.name))
+    return walk(obj, SourceRef)
 
 
 def iter_quotes(obj: object) -> Iterator[Quote]:
     """Yield every Quote inside a record."""
-    if isinstance(obj, Quote):
-        yield obj
-    elif isinstance(obj, list):
-        for item in obj:
-            yield from iter_quotes(item)
-    elif dataclasses.is_dataclass(obj) and isinstance(obj, Record):
-        for f in dataclasses.fields(obj):
-            if not f.metadata.get("internal"):
-                yield from iter_quotes(getattr(obj, f.name))
+    return walk(obj, Quote)
 
 
 def _readable(text: str) -> str:
@@ -103,31 +187,47 @@ def check_catalogue(cat: Catalogue, library: SeedLibrary) -> list[BriefgenError]
     """Return an error for each unresolvable reference and each quote not found verbatim."""
     errors: list[BriefgenError] = []
     for block in cat.blocks.values():
-        for ref in iter_refs(block):
-            seed = library.get(ref.seed)
-            if seed is None:
-                errors.append(ContentError(f"unknown seed {ref.seed!r} in source {ref}", ref.loc,
-                                           "known seeds: " + ", ".join(library.seeds)))
-                continue
-            if seed.passage(ref.anchor) is None:
-                close = difflib.get_close_matches(ref.anchor, list(seed.sections), n=3, cutoff=0.6)
-                hint = f"did you mean {' or '.join(close)}? " if close else ""
-                hint += (f"`briefgen ingest {seed.shown}` lists every anchor; line spans run L1 to "
-                         f"L{len(seed.lines)}")
-                errors.append(ContentError(f"no passage {ref.anchor!r} in seed {ref.seed}", ref.loc, hint))
-        for quote in iter_quotes(block):
-            seed = library.get(quote.cite.seed)
-            passage = seed.passage(quote.cite.anchor) if seed else None
-            if passage is None:
-                continue  # already reported above
-            if normalize(quote.text) in normalize(passage.text):
-                continue
-            if damaged_quote(quote.text, seed, passage):
-                errors.append(ContentError(
-                    f"quote copies encoding damage from {quote.cite}", quote.where("text"),
-                    f"quote the repaired text: \"{closest(quote.text, passage.text)}\" "
-                    f"(`briefgen ingest {seed.shown}` lists each repair)"))
-                continue
-            errors.append(ContentError(f"quote not found in {quote.cite}", quote.where("text"),
-                                       f"closest passage: \"{closest(quote.text, passage.text)}\""))
+        errors.extend(check_record(block, library))
+    return errors
+
+
+def check_record(block: Record, library: SeedLibrary) -> list[BriefgenError]:
+    """Return an error for each reference in BLOCK that does not resolve and each quote not found verbatim."""
+    errors: list[BriefgenError] = []
+    for ref in iter_refs(block):
+        seed = library.get(ref.seed)
+        if seed is None:
+            errors.append(ContentError(f"unknown seed {ref.seed!r} in source {ref}", ref.loc,
+                                       "known seeds: " + ", ".join(library.seeds)))
+            continue
+        if seed.passage(ref.anchor) is None:
+            close = difflib.get_close_matches(ref.anchor, list(seed.sections), n=3, cutoff=0.6)
+            hint = f"did you mean {' or '.join(close)}? " if close else ""
+            hint += (f"`briefgen ingest {seed.shown}` lists every anchor; line spans run L1 to "
+                     f"L{len(seed.lines)}")
+            if seed.outline.pages:
+                hint += f", pages p1 to p{max(seed.outline.pages)}"
+            errors.append(ContentError(f"no passage {ref.anchor!r} in seed {ref.seed}", ref.loc, hint))
+    for quote in iter_quotes(block):
+        seed = library.get(quote.cite.seed)
+        passage = seed.passage(quote.cite.anchor) if seed else None
+        if passage is None:
+            continue  # already reported above
+        if quote_found(quote.text, passage.text):
+            continue
+        cut = cut_word(quote.text, passage.text)
+        if cut is not None:
+            errors.append(ContentError(
+                f"quote starts or ends inside a word of {quote.cite}", quote.where("text"),
+                f"the passage reads \"{cut}\"; quote whole words, marking cuts with \u2026 and "
+                "your own words with [brackets]"))
+            continue
+        if damaged_quote(quote.text, seed, passage):
+            errors.append(ContentError(
+                f"quote copies encoding damage from {quote.cite}", quote.where("text"),
+                f"quote the repaired text: \"{closest(quote.text, passage.text)}\" "
+                f"(`briefgen ingest {seed.shown}` lists each repair)"))
+            continue
+        errors.append(ContentError(f"quote not found in {quote.cite}", quote.where("text"),
+                                   f"closest passage: \"{closest(quote.text, passage.text)}\""))
     return errors

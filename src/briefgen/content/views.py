@@ -6,24 +6,45 @@ import re
 
 from briefgen.config.audiences import Audience
 from briefgen.content.catalogue import Catalogue
-from briefgen.content.model import Alliance, Block, Obstacle, Recommendation
+from briefgen.content.model import RELATED_GROUPS, Block, Quote
 from briefgen.errors import ContentError
 
 
 def related_blocks(cat: Catalogue, block: Block) -> dict[str, list[Block]]:
-    """Resolve the block's cross-links into block objects, so templates never look ids up."""
-    def resolve(ids: list[str]) -> list[Block]:
-        return [b for b in (cat.get(i) for i in ids) if b is not None]
+    """Resolve the block's declared cross-links into block objects, so templates never look ids up."""
+    related: dict[str, list[Block]] = {group: [] for group in RELATED_GROUPS}
+    for link in block.links:
+        related[link.group] += [b for b in (cat.get(i) for i in getattr(block, link.field)) if b is not None]
+    return related
 
-    if isinstance(block, Alliance):
-        return {"obstacles": resolve(block.related_obstacles), "alliances": [],
-                "recommendations": resolve(block.recommendations)}
-    if isinstance(block, Obstacle):
-        return {"obstacles": [], "alliances": resolve(block.affected_alliances),
-                "recommendations": resolve(block.recommendations)}
-    if isinstance(block, Recommendation):
-        return {"obstacles": resolve(block.addresses), "alliances": [], "recommendations": []}
-    return {"obstacles": [], "alliances": [], "recommendations": []}
+
+class Tracked:
+    """A linked block as a template sees it: every read goes to the block, and each field read is recorded.
+
+    A document depends on the fields of linked blocks its templates show, whatever template an audience uses;
+    recording them while rendering (as Sphinx and Lektor record dependencies) keeps that list exact.
+    """
+
+    __slots__ = ("_block", "_seen")
+
+    def __init__(self, block: Block, seen: set[str]) -> None:
+        self._block = block
+        self._seen = seen
+
+    def __getattr__(self, name: str) -> object:
+        self._seen.add(name)
+        return getattr(self._block, name)
+
+    def __eq__(self, other: object) -> bool:
+        return self._block == (other._block if isinstance(other, Tracked) else other)
+
+    def __hash__(self) -> int:
+        return hash(self._block.id)
+
+
+def track(related: dict[str, list[Block]], deps: dict[str, set[str]]) -> dict[str, list[Tracked]]:
+    """Wrap RELATED's blocks so the fields a template reads are recorded in DEPS (block id -> field names)."""
+    return {group: [Tracked(b, deps.setdefault(b.id, set())) for b in blocks] for group, blocks in related.items()}
 
 
 def _limit_words(text: str, limit: int | None, rule: str, block: Block, field_name: str, audience: str) -> str:
@@ -70,10 +91,11 @@ def audience_view(block: Block, audience: Audience, name: str) -> Block:
 
 
 def prose_of(block: object) -> list[str]:
-    """Every prose text of a block a reader sees: summary, bottom line, and the text of each point."""
+    """Every prose text of a block a reader sees: summary, bottom line, and the text of each listed statement."""
     texts = [getattr(block, "summary", ""), getattr(block, "bottom_line", None) or ""]
-    for name in ("why_it_matters", "modernization_priorities", "key_actions", "how_it_shows_up", "examples",
-                 "other_perspectives", "actions"):
-        texts.extend(item.text for item in getattr(block, name, []) or [])
+    for f in dataclasses.fields(block):
+        value = getattr(block, f.name)
+        if isinstance(value, list):
+            texts.extend(item.text for item in value if isinstance(getattr(item, "text", None), str)
+                         and not isinstance(item, Quote))
     return [t for t in texts if t]
-

@@ -11,16 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from briefgen import safeio
+from briefgen.config.brand import BRAND_FILE
+from briefgen.config.inputs import ASSET_DIRS
 from briefgen.write import write_atomic
 
 logger = logging.getLogger(__name__)
 
-#: Project folders whose non-template files a rendered document may reference (stylesheets, fonts, images).
-ASSET_DIRS = ("templates", "fonts", "images", "brand")
 #: Template sources are inputs, never published.
 TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2")
 #: Top-level files whose change alters every document's look without changing its HTML.
-STYLE_FILES = ("brand.yml", "brand.yaml")
+STYLE_FILES = (BRAND_FILE,)
 
 
 def safe_parts(rel: str) -> list[str] | None:

@@ -8,12 +8,12 @@ from typing import Callable
 
 import watchfiles
 
+from briefgen.config.inputs import ROOT_FILES, WATCHED_DIRS
+
 logger = logging.getLogger(__name__)
 
-#: Folders whose every file is an input to some document.
-WATCHED_DIRS = ("content", "templates", "audiences", "seeds", "fonts", "images", "brand")
 #: Files at the project root that are inputs to every document.
-WATCHED_FILES = ("briefgen.yaml", "brand.yml", "brand.yaml")
+WATCHED_FILES = ROOT_FILES
 #: Milliseconds without a new change before a batch is reported (editors write a file in several steps).
 STEP_MS = 50
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
 from briefgen import prose
 from briefgen.config.audiences import LoadedAudience
 from briefgen.content.model import Alliance, Block, Obstacle
-from briefgen.content.views import audience_view, related_blocks
+from briefgen.content.views import audience_view, related_blocks, track
 from briefgen.errors import ContentError, Location
 from briefgen.project import Project
 from briefgen.render.kinds import KIND_LABELS, KINDS
@@ -53,6 +53,8 @@ class RenderedDocument:
     audience: LoadedAudience
     title: str
     html: str
+    #: Fields of linked blocks the templates read (block id -> field names): what else makes it stale.
+    deps: dict[str, list[str]] = field(default_factory=dict)
 
 
 def document_title(block: Block, kind: str) -> str:
@@ -61,11 +63,13 @@ def document_title(block: Block, kind: str) -> str:
 
 def document_context(project: Project, block: Block, kind: str, aud: LoadedAudience, notes: Notes, *,
                      drop: Collection[str] = (), max_points: int | None = None, fit_css: str = "",
-                     asset_prefix: str = "", shared_styles: bool = False) -> dict:
+                     asset_prefix: str = "", shared_styles: bool = False,
+                     deps: dict[str, set[str]] | None = None) -> dict:
     """Return the template context of one brief or one-pager of BLOCK as AUDIENCE reads it (also for book chapters).
 
     With SHARED_STYLES the document carries no brand CSS and no stylesheet link: the PDF stage applies the
-    audience's parsed stylesheets (RenderSetup.stylesheets) instead.
+    audience's parsed stylesheets (RenderSetup.styles) instead. DEPS, when given, records the fields of linked blocks
+    the templates read.
     """
     cfg = aud.config
     block = audience_view(block, cfg, aud.name)
@@ -77,7 +81,8 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
         kind_label=KIND_LABELS[kind],
         block=block,
         block_type=block.type_name,
-        related=related_blocks(project.catalogue, block),
+        related=track(related_blocks(project.catalogue, block), deps) if deps is not None
+        else related_blocks(project.catalogue, block),
         audience=aud.config,
         audience_name=aud.name,
         project=project.config,
@@ -125,8 +130,10 @@ def render_html(project: Project, block_id: str, kind: str, audience: str | None
                            f"known ids: {known}")
     aud = project.audience(audience)
     setup = render_setup(project, aud.name)
+    deps: dict[str, set[str]] = {}
     context = document_context(project, block, kind, aud, Notes(project), drop=drop, max_points=max_points,
-                               fit_css=fit_css, asset_prefix=asset_prefix, shared_styles=shared_styles)
+                               fit_css=fit_css, asset_prefix=asset_prefix, shared_styles=shared_styles, deps=deps)
     html = render(setup.env, f"{kind}.html.j2", project.root, **context)
-    return RenderedDocument(kind, context["block"], aud, context["title"], html)
+    return RenderedDocument(kind, context["block"], aud, context["title"], html,
+                            {str(bid): sorted(map(str, names)) for bid, names in sorted(deps.items())})
 

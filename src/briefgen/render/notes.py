@@ -4,89 +4,156 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from briefgen import prose
 from briefgen.content.model import SourceRef, as_list
 from briefgen.errors import ContentError
 from briefgen.project import Project
-from briefgen.seeds.registry import Passage, SeedInfo
+from briefgen.seeds.registry import Passage, Seed, SeedInfo
 
-_LINE_REF = re.compile(r"L\d+(?:-L?\d+)?\Z")
+_LINE_REF = re.compile(r"(?:L\d+(?:-L?\d+)?|p\d+(?:-L\d+(?:-L?\d+)?)?)\Z")  # spans of lines or of a page
+
+
+def page_of(p: Passage | None) -> str:
+    """A paged source's page(s) as a reader cites them ("p. 12", "pp. 12–13"); "" for other sources."""
+    if p is None or getattr(p, "pages", None) is None:
+        return ""
+    first, last = p.pages
+    return f"p. {first}" if first == last else f"pp. {first}\u2013{last}"
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def reader_date(date: str | None) -> str:
+    """A registry date (YYYY-MM-DD, YYYY-MM or YYYY) as a reader writes it: "October 14, 2025"."""
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", (date or "").strip())
+    if not m:
+        return (date or "").strip()
+    year, month, day = m.groups()
+    if month and 1 <= int(month) <= 12:
+        return f"{_MONTHS[int(month) - 1]} {int(day)}, {year}" if day else f"{_MONTHS[int(month) - 1]} {year}"
+    return year
+
+
+def section_of(seed: Seed | None, ref: SourceRef, passage: Passage | None) -> str:
+    """The passage as a reader finds it: its outline section (outermost › innermost), never file lines."""
+    if passage is None:
+        return ""
+    titles = [prose.plain(t) for t in passage.path]
+    if not _LINE_REF.match(passage.anchor) and (not titles or titles[-1] != prose.plain(passage.title)):
+        titles.append(prose.plain(passage.title))
+    if not titles and seed is not None:
+        # A span inside a named part (a lead-in, a figure) or across sections: name the smallest part that
+        # holds it, else the section it starts in.
+        best = None
+        for node in seed.outline.anchors.values():
+            if node.start <= passage.start and passage.end <= node.end and (
+                    best is None or node.end - node.start < best.end - best.start):
+                best = node
+        if best is None:
+            best = seed.outline.innermost(passage.start, passage.start)
+        if best is not None:
+            titles = [prose.plain(n.text) for n in best.path()]
+            if (best.lead or best.kind == "figure") and (not titles or titles[-1] != prose.plain(best.title)):
+                titles.append(prose.plain(best.title))
+    if len(titles) > 2:
+        titles = [titles[0], titles[-1]]
+    return " \u203a ".join(titles) if titles else "opening passage"
+
+
+def _publisher(info: SeedInfo) -> str:
+    """The publisher without a trailing "(ACRONYM)", which would nest parentheses in a note."""
+    return re.sub(r"\s*\([A-Z&.]{2,}\)\s*$", "", info.publisher or "")
+
+
+def _section_and_page(section: str, page: str) -> Markup:
+    """The end of a note, Chicago style: , "Section." or , "Section," p. 12. or , p. 12. or ."""
+    section = section.rstrip(".")
+    if section and page:
+        return Markup(", \u201c{0},\u201d {1}.").format(section, page)
+    if section:
+        return Markup(", \u201c{0}.\u201d").format(section)
+    return Markup(", {0}.").format(page) if page else Markup(".")
 
 
 @dataclass
 class Note:
-    """A numbered source note: one seed passage."""
+    """A numbered source note: one passage as a reader cites it (title, author, publisher, date, section).
+    Citations of different spans of one section share the note."""
 
     number: int
     ref: SourceRef
     seed: SeedInfo
     passage: Passage | None
+    section: str = ""
 
     @property
     def where(self) -> str:
-        """The passage as a reader finds it: outline section titles (outermost and innermost), then lines."""
-        p = self.passage
-        if p is None:
-            return self.ref.anchor
-        lines = f"line {p.start}" if p.start == p.end else f"lines {p.start}\u2013{p.end}"
-        titles = [prose.plain(t) for t in p.path]
-        named = not _LINE_REF.match(p.anchor)
-        if named and (not titles or titles[-1] != prose.plain(p.title)):
-            titles.append(prose.plain(p.title))
-        if len(titles) > 2:
-            titles = [titles[0], titles[-1]]
-        if not titles:
-            return lines
-        return "section \u201c" + " \u203a ".join(titles) + f"\u201d ({lines})"
+        """Where in the document the note points: its section, and the page(s) of a paged source."""
+        page = page_of(self.passage)
+        return ", ".join(x for x in (self.section, page) if x)
 
     @property
-    def citation(self) -> str:
-        """Authors, title, publisher, date, section: a one-line reference."""
+    def citation(self) -> Markup:
+        """The full note, Chicago style: Author et al., *Title* (Publisher, Date), "Section."."""
         s = self.seed
-        parts = []
+        head = Markup("")
         if s.authors:
-            parts.append(s.authors[0] + (" et al." if len(s.authors) > 2 else
-                                          f" and {s.authors[1]}" if len(s.authors) == 2 else ""))
-        parts.append(f"\u201c{s.title}\u201d")
-        if s.publisher:
-            parts.append(s.publisher)
-        if s.date:
-            parts.append(s.date)
-        parts.append(self.where)
-        return ", ".join(parts) + "."
+            head = escape(s.authors[0] + (" et al." if len(s.authors) > 2 else
+                                          f" and {s.authors[1]}" if len(s.authors) == 2 else "")) + Markup(", ")
+        head += Markup("<cite>{0}</cite>").format(s.title)
+        facts = [x for x in (_publisher(s), reader_date(s.date)) if x]
+        if facts:
+            head += Markup(" ({0})").format(", ".join(facts))
+        return head + _section_and_page(self.section, page_of(self.passage))
 
     @property
-    def short(self) -> str:
+    def short(self) -> Markup:
         """Title and innermost section only, for one-pagers."""
-        p = self.passage
-        if p is None:
-            return f"{self.seed.title}, {self.ref.anchor}."
-        named = p.title if not _LINE_REF.match(p.anchor) else (p.path[-1] if p.path else "")
-        if not named:
-            return f"{self.seed.title}, " + (f"line {p.start}." if p.start == p.end else f"lines {p.start}\u2013{p.end}.")
-        return f"{self.seed.title}, \u201c{prose.plain(named)}\u201d."
+        inner = self.section.split(" \u203a ")[-1] if self.section else ""
+        head = Markup("<cite>{0}</cite>").format(self.seed.title)
+        return head + _section_and_page(inner, page_of(self.passage))
 
 
 @dataclass
 class Notes:
-    """Numbers source passages in order of first citation; the same passage keeps its number."""
+    """Numbers source passages in order of first citation; the same passage (as a reader cites it) keeps its
+    number; only cited passages are numbered, the others are "Further reading"."""
 
     project: Project
     items: list[Note] = field(default_factory=list)
-    _index: dict[str, int] = field(default_factory=dict)
+    _index: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    _further: list[Note] = field(default_factory=list)
+
+    def _note(self, ref: SourceRef, number: int) -> Note:
+        seed = self.project.seeds.get(ref.seed)
+        if seed is None:
+            raise ContentError(f"unknown seed {ref.seed!r}", ref.loc, "run briefgen check")
+        passage = seed.passage(ref.anchor)
+        return Note(number, ref, seed.info, passage, section_of(seed, ref, passage))
 
     def number(self, ref: SourceRef) -> int:
         """Return REF's note number, adding a note on first use."""
-        key = str(ref)
+        note = self._note(ref, len(self.items) + 1)
+        key = (ref.seed, note.section, page_of(note.passage))  # a paged source's pages stay apart
         if key not in self._index:
-            seed = self.project.seeds.get(ref.seed)
-            if seed is None:
-                raise ContentError(f"unknown seed {ref.seed!r}", ref.loc, "run briefgen check")
-            self.items.append(Note(len(self.items) + 1, ref, seed.info, seed.passage(ref.anchor)))
-            self._index[key] = len(self.items)
+            self.items.append(note)
+            self._index[key] = note.number
         return self._index[key]
+
+    def further(self, refs: list[SourceRef]) -> list[Note]:
+        """Notes for REFS that no statement cites (unnumbered "Further reading"), one per document section."""
+        out: list[Note] = []
+        seen: set[tuple[str, str]] = set()
+        for ref in refs:
+            note = self._note(ref, 0)
+            key = (ref.seed, note.section, page_of(note.passage))
+            if key in self._index or key in seen:
+                continue
+            seen.add(key)
+            out.append(note)
+        return out
 
     def title_of(self, ref: SourceRef) -> str:
         """Return the title of the seed REF cites, e.g. to attribute an unattributed quote."""
@@ -102,7 +169,6 @@ class Notes:
                                  for n in numbers)
         # A word joiner keeps the note number on the line of the word it follows.
         return Markup('\u2060<sup class="note-ref">') + links + Markup("</sup>")
-
 
 
 class BookNotes(Notes):

@@ -322,9 +322,9 @@ def write_pdf(layout: Layout, *, variant: str | None = PDF_VARIANT) -> PdfResult
 
 
 def render_pdf(html: str, root: Path, source: str, *, strict: bool = False,
-               variant: str | None = PDF_VARIANT) -> PdfResult:
+               variant: str | None = PDF_VARIANT, styles: Styles | None = None) -> PdfResult:
     """Lay out HTML (from SOURCE, for messages) and return the PDF; errors and refused URLs fail it."""
-    return write_pdf(lay_out(html, root, source, strict=strict), variant=variant)
+    return write_pdf(lay_out(html, root, source, strict=strict, styles=styles), variant=variant)
 
 
 def _shown_url(root: Path, url: str) -> str:

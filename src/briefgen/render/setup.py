@@ -20,6 +20,10 @@ logger = logging.getLogger(__name__)
 PRINT_CSS = "templates/css/print.css"
 #: What the book adds on top of PRINT_CSS.
 BOOK_CSS = "templates/css/book.css"
+#: The rules of a book segment rendered as its own document (after BOOK_CSS).
+BOOK_SEGMENT_CSS = "templates/css/book-segment.css"
+#: The stylesheets of a book segment, in cascade order.
+BOOK_SEGMENT_STYLES = (PRINT_CSS, BOOK_CSS, BOOK_SEGMENT_CSS)
 
 
 @dataclass

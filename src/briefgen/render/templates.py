@@ -21,6 +21,7 @@ from jinja2.compiler import CodeGenerator, Frame
 from jinja2.filters import do_format, do_indent, do_replace, sync_do_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import generate_lorem_ipsum
+from markupsafe import Markup, escape
 
 from briefgen import prose, safeio
 from briefgen.config.audiences import search_path
@@ -362,6 +363,41 @@ class Sandbox(ImmutableSandboxedEnvironment):
         return wrapped
 
 
+def _md(text: str, after: str = "") -> Markup:
+    """The `md` filter: TEXT as block HTML; AFTER (e.g. note numbers) goes at the end of its last paragraph."""
+    html = str(prose.block(text))
+    if after:
+        stripped = html.rstrip()
+        if stripped.endswith("</p>"):
+            html = stripped[:-4] + str(after) + "</p>\n"
+        else:
+            html += str(after)
+    return Markup(html)
+
+
+def _mdi(text: str, after: str = "") -> Markup:
+    """The `mdi` filter: TEXT as inline HTML, followed by AFTER (e.g. note numbers)."""
+    return prose.inline(text) + Markup(after)
+
+
+def quotation(text: str) -> Markup:
+    """A quote's words for display: the quoter's bracketed insertions and changed letters set apart as
+    editorial (`<span class="editorial">`), elisions as an ellipsis."""
+    from briefgen.content.provenance import quote_parts
+
+    out = Markup("")
+    for part in quote_parts(text):
+        if part.kind == "words":
+            out += escape(part.text)
+        elif part.kind == "elision":
+            mark = part.text.strip()
+            lead, trail = part.text[:part.text.index(mark)], part.text[part.text.index(mark) + len(mark):]
+            out += Markup('{0}<span class="elision">{1}</span>{2}').format(lead, mark, trail)
+        else:
+            out += Markup('<span class="editorial">{0}</span>').format(part.text)
+    return out
+
+
 def make_environment(root: Path, audiences: str | list[str] | None = None) -> ImmutableSandboxedEnvironment:
     """Return the sandboxed environment for an audience (its override chain first, then templates/)."""
     folders = search_path(root, audiences)
@@ -380,9 +416,10 @@ def make_environment(root: Path, audiences: str | list[str] | None = None) -> Im
     env.filters["join"] = _guarded(_join_filter)
     env.filters["indent"] = _guarded(_indent_filter)
     env.globals["lipsum"] = _lipsum
-    env.filters["md"] = prose.block
-    env.filters["mdi"] = prose.inline
+    env.filters["md"] = _md
+    env.filters["mdi"] = _mdi
     env.filters["plain"] = prose.plain
+    env.filters["quotation"] = quotation
     return env
 
 

@@ -1,6 +1,7 @@
 """Seed documents: the registry in seeds/sources.yaml, integrity checks, repaired text, and passage lookup."""
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -8,16 +9,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from markdown_it import MarkdownIt
-
 from briefgen import safeio
 from briefgen.config import yamlsafe
 from briefgen.config.schema import Converter, Id, Record, Text, doc
 from briefgen.errors import BriefgenError, ContentError, ErrorCollector, Location, SeedError
-from briefgen.seeds.outline import Node, Outline, build_outline, html_text, slugify, split_front_matter, split_lines
+from briefgen.seeds.outline import BINARY_FORMATS, Node, Outline, build_outline, html_text, read_binary, split_lines
+from briefgen.seeds.outline.markdown import markdown_heading_spans
 from briefgen.seeds.repair import Repair, repair
 
-SeedFormat = Literal["web-text", "wiki-text", "jekyll-markdown", "markdown", "html"]
+SeedFormat = Literal["web-text", "wiki-text", "jekyll-markdown", "markdown", "html", "pdf", "docx"]
 
 
 #: Largest seed file read (the biggest real one is under 200 KB; outlining a huge page is slow).
@@ -35,6 +35,7 @@ class SeedInfo(Record):
     publisher: Text | None = doc("publisher, where the seed states it", default=None)
     authors: list[Text] = doc("authors, where the seed names them", default_factory=list)
     date: Text | None = doc("publication date (YYYY-MM-DD), where the seed states it", default=None)
+    url: Text | None = doc("where the document was published, where the seed states it", default=None)
     format: SeedFormat = doc("how to read the file")
     sha256: Text = doc("SHA-256 of the file's bytes; proves the copy is verbatim")
 
@@ -58,12 +59,44 @@ class Passage:
     text: str
     #: Titles of the outline sections holding the passage, outermost first (for source notes).
     path: tuple[str, ...] = ()
+    #: First and last page of the passage, for paged seeds (PDF); None otherwise.
+    pages: tuple[int, int] | None = None
 
 
 _LINE_SPAN = re.compile(r"L(\d+)(?:-L?(\d+))?\Z")
+#: `p12` (page 12) and `p12-L3-L5` (lines 3 to 5 of page 12, counted within the page), for paged seeds.
+_PAGE_SPAN = re.compile(r"p(\d+)(?:-L(\d+)(?:-L?(\d+))?)?\Z")
 
 #: Suffixes briefgen can read, and the format each implies (plain text is told apart by its content).
-SUFFIX_FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".txt": "text"}
+SUFFIX_FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".txt": "text",
+                  ".pdf": "pdf", ".docx": "docx"}
+
+
+_RENDITIONS: dict[tuple[str, str, str], tuple[str, Outline]] = {}
+
+
+def read_rendition(raw: bytes, seed_id: str, fmt: str, shown: str) -> tuple[str, Outline]:
+    """Read a binary seed (PDF, .docx) into its text rendition and outline; raise SeedError naming the file.
+
+    Reading a PDF takes about 0.1 s a page, so the last few renditions are kept for this process, by content hash.
+    """
+    seed_id, fmt = str(seed_id), str(fmt)  # plain strings: the cached outline is copied for each reader
+    key = (hashlib.sha256(raw).hexdigest(), seed_id, fmt)
+    if key not in _RENDITIONS:
+        _RENDITIONS[key] = _read_rendition(raw, seed_id, fmt, shown)
+        while len(_RENDITIONS) > 8:
+            _RENDITIONS.pop(next(iter(_RENDITIONS)))
+    return copy.deepcopy(_RENDITIONS[key])
+
+
+def _read_rendition(raw: bytes, seed_id: str, fmt: str, shown: str) -> tuple[str, Outline]:
+    try:
+        return read_binary(raw, seed_id, fmt)
+    except ValueError as exc:
+        hint = ("add a text layer with OCR (e.g. `ocrmypdf in.pdf out.pdf`) and ingest the OCR'd copy"
+                if "no text layer" in str(exc) else
+                f"check that the file is a complete {fmt.upper()} document; export it again from its source")
+        raise SeedError(str(exc), Location(shown), hint) from None
 
 
 def _looks_utf16(head: bytes) -> bool:
@@ -106,9 +139,20 @@ class Seed:
                             "seeds are text documents of at most a few megabytes; split or trim the file"
                             if isinstance(exc, safeio.UnsafeFile) else "check the file and its permissions") from None
 
+    @property
+    def binary(self) -> bool:
+        """Whether the file is a PDF or Word document, read through a text rendition."""
+        return self.info.format in BINARY_FORMATS
+
+    @cached_property
+    def _rendition(self) -> tuple[str, Outline]:
+        return read_rendition(self.raw, self.info.id, self.info.format, self.shown)
+
     @cached_property
     def text(self) -> str:
-        """The file's text exactly as stored."""
+        """The file's text exactly as stored (for PDF and .docx: the text rendition, one line per block)."""
+        if self.binary:
+            return self._rendition[0]
         return decode_seed(self.raw, self.shown)
 
     @cached_property
@@ -132,6 +176,8 @@ class Seed:
 
     @cached_property
     def outline(self) -> Outline:
+        if self.binary:
+            return self._rendition[1]
         return build_outline(self.repaired, self.info.id, self.info.format)
 
     def verify(self) -> None:
@@ -144,31 +190,10 @@ class Seed:
 
     @cached_property
     def _heading_spans(self) -> dict[str, tuple[str, int, int]]:
-        """Anchor -> (title, start, end) of each Markdown heading: the original anchor scheme, kept exactly.
-
-        A heading's passage runs to the line before the next heading of the same or a higher level; the
-        first heading with a given slug owns it. Citations written against this scheme must never move.
-        """
-        out: dict[str, tuple[str, int, int]] = {}
+        """Anchor -> (title, start, end) of each Markdown heading (the original anchor scheme)."""
         if self.info.format not in ("jekyll-markdown", "markdown"):
-            return out
-        _, fm_lines, _ = split_front_matter(self.text)
-        tokens = MarkdownIt("commonmark").parse(self.text)
-        heads: list[tuple[int, int, str]] = []
-        for i, tok in enumerate(tokens):
-            if tok.type == "heading_open" and tok.map and tok.map[0] >= fm_lines:
-                heads.append((tok.map[0] + 1, int(tok.tag[1]), tokens[i + 1].content))
-        total = len(split_lines(self.text))
-        for i, (line, level, title) in enumerate(heads):
-            end = total
-            for nline, nlevel, _ in heads[i + 1:]:
-                if nlevel <= level:
-                    end = nline - 1
-                    break
-            anchor = slugify(title)
-            if anchor and anchor not in out:
-                out[anchor] = (title, line, end)
-        return out
+            return {}
+        return markdown_heading_spans(self.text)
 
     @cached_property
     def sections(self) -> dict[str, Passage]:
@@ -198,10 +223,24 @@ class Seed:
         exact = self._named_spans.get((start, end))
         if exact is not None and exact.kind not in ("section", "subsection"):
             path += (exact.title,)
-        return Passage(self.info.id, anchor, title, start, end, text, path)
+        return Passage(self.info.id, anchor, title, start, end, text, path, self.outline.page_span(start, end))
 
     def passage(self, anchor: str) -> Passage | None:
-        """Return the passage ANCHOR names (section anchor or L12-L30), or None."""
+        """Return the passage ANCHOR names (section anchor, L12-L30, or for paged seeds p12 and p12-L3-L5)."""
+        m = _PAGE_SPAN.match(anchor)
+        if m and self.outline.pages:
+            page = int(m.group(1))
+            lines = self.outline.page_lines(page)
+            if lines is None:
+                return None
+            first, last = lines
+            if m.group(2) is None:
+                return self._span(anchor, f"page {page}", first, last)
+            start = first + int(m.group(2)) - 1
+            end = first + int(m.group(3) or m.group(2)) - 1
+            if not first <= start <= end <= last:
+                return None
+            return self._span(anchor, f"page {page}", start, end)
         m = _LINE_SPAN.match(anchor)
         if m:
             start = int(m.group(1))
@@ -246,10 +285,17 @@ def load_library(project_root: Path) -> SeedLibrary:
     errors = ErrorCollector()
     errors.extend(conv.errors)
     library = SeedLibrary(project_root)
+    hashes: dict[str, SeedInfo] = {}
     for info in parsed.seeds if parsed else []:
         path = seeds_dir / info.file
         if info.id in library.seeds:
             errors.add(ContentError(f"duplicate seed id {info.id!r}", info.where("id"), "give each seed its own id"))
+            continue
+        first = hashes.setdefault(info.sha256.lower(), info)
+        if first is not info:
+            errors.add(SeedError(f"seed {info.id!r} ({info.file}) is a byte-identical copy of seed {first.id!r} "
+                                 f"(seeds/{first.file})", info.where("sha256"),
+                                 f"remove this entry and its file; cite {first.id}#... instead"))
             continue
         if path.is_file() and path.resolve().parent != seeds_dir.resolve():
             errors.add(SeedError(f"seed file {info.file!r} refused: it is a link to a file outside seeds/",

@@ -5,6 +5,7 @@ import io
 from typing import TYPE_CHECKING
 
 from briefgen._version import __version__
+from briefgen.render.book.fonts import unify_fonts
 
 if TYPE_CHECKING:
     from briefgen.render.book.plan import Book
@@ -65,6 +66,74 @@ def merge_structure(pdf, sources: list, pages: list[int]) -> None:  # noqa: ANN0
     pdf.Root.StructTreeRoot = root
 
 
+def untag(form) -> None:  # noqa: ANN001 - a pikepdf Stream
+    """Drop FORM's marked-content operators: it is drawn inside an /Artifact, where tagged content may not be."""
+    import pikepdf
+
+    kept = [item for item in pikepdf.parse_content_stream(form)
+            if str(item.operator) not in ("BDC", "BMC", "EMC", "MP", "DP")]
+    form.write(pikepdf.unparse_content_stream(kept))
+    resources = form.get("/Resources")
+    if resources is not None and "/Properties" in resources:
+        del resources["/Properties"]
+
+
+def link_description(book: Book, anchor: str, page: int) -> str:
+    """A link's alternate description (PDF/UA /Contents): where it goes, in the reader's words."""
+    for entry in book.entries:
+        if entry.anchor == anchor:
+            return f"{entry.title}, page {page}"
+    if anchor.startswith("note-") and anchor[5:].isdigit():
+        return f"Source note {anchor[5:]}, page {page}"
+    return f"Page {page}"
+
+
+def nest_link_annotations(pdf) -> None:  # noqa: ANN001 - a pikepdf Pdf
+    """Give every link annotation a Link structure element (PDF/UA 7.18.5).
+
+    WeasyPrint also annotates the inline pieces inside a link (a label span, a text span) and files those
+    annotations under the piece's own Span element; each is moved to the Link element enclosing it.
+    """
+    import pikepdf
+    from pikepdf import Array, Name
+
+    tree = pdf.Root.get("/StructTreeRoot")
+    if tree is None or "/ParentTree" not in tree:
+        return
+    nums = tree.ParentTree.Nums
+    where = {int(nums[i]): i + 1 for i in range(0, len(nums) - 1, 2)}
+    for page in pdf.pages:
+        for annot in page.obj.get("/Annots", []):
+            if annot.get("/Subtype") != Name.Link or "/StructParent" not in annot:
+                continue
+            position = where.get(int(annot.StructParent))
+            if position is None:
+                continue
+            element = nums[position]
+            if not isinstance(element, pikepdf.Dictionary) or element.get("/S") == Name.Link:
+                continue
+            link = element.get("/P")
+            while isinstance(link, pikepdf.Dictionary) and link.get("/Type") == Name.StructElem \
+                    and link.get("/S") != Name.Link:
+                link = link.get("/P")
+            if not isinstance(link, pikepdf.Dictionary) or link.get("/S") != Name.Link:
+                continue
+            kids = element.get("/K")
+            kids = kids if isinstance(kids, pikepdf.Array) else Array([kids] if kids is not None else [])
+            moved = [k for k in kids if isinstance(k, pikepdf.Dictionary) and k.get("/Type") == Name.OBJR
+                     and k.get("/Obj") is not None and k.Obj.objgen == annot.objgen]
+            if not moved:
+                continue
+            element.K = Array([k for k in kids if not (isinstance(k, pikepdf.Dictionary)
+                                                       and k.get("/Type") == Name.OBJR
+                                                       and k.Obj.objgen == annot.objgen)])
+            link_kids = link.get("/K")
+            link.K = link_kids if isinstance(link_kids, pikepdf.Array) else \
+                Array([link_kids] if link_kids is not None else [])
+            link.K.append(moved[0])
+            nums[position] = link
+
+
 def merge_book(book: Book, parts: list[Rendered], folios: Rendered, starts: dict[str, int]) -> bytes:
     """Join the segment PDFs, stamp page numbers, resolve cross-segment links, add outline and metadata."""
     import pikepdf
@@ -89,7 +158,9 @@ def merge_book(book: Book, parts: list[Rendered], folios: Rendered, starts: dict
     sources.append(folio_pdf)
     for i, page in enumerate(pdf.pages):
         if 0 < i < len(folio_pdf.pages):
-            form = pdf.copy_foreign(folio_pdf.pages[i].as_form_xobject())
+            form = folio_pdf.pages[i].as_form_xobject()
+            untag(form)
+            form = pdf.copy_foreign(form)
             name = page.add_resource(form, Name.XObject, prefix="Folio")
             page.contents_add(b"q\n", prepend=True)
             page.contents_add(b"\nQ\n/Artifact BMC q " + bytes(str(name), "ascii") + b" Do Q EMC\n")
@@ -111,10 +182,11 @@ def merge_book(book: Book, parts: list[Rendered], folios: Rendered, starts: dict
                     continue
                 index, left, top = target
                 annot.Dest = Array([pdf.pages[index].obj, Name.XYZ, left, top, 0])
-                if "/Contents" in annot:
-                    del annot["/Contents"]
+                annot.Contents = String(link_description(book, str(uri)[len(DEST_SCHEME):], index + 1))
             kept.append(annot)
         page.obj.Annots = kept
+
+    nest_link_annotations(pdf)
 
     # Outline: parts and the appendix at level 1, chapters and the figure under their part.
     with pdf.open_outline() as outline:
@@ -140,8 +212,10 @@ def merge_book(book: Book, parts: list[Rendered], folios: Rendered, starts: dict
     pdf.docinfo["/Keywords"] = String(str(ctx["keywords"]))
     pdf.docinfo["/Creator"] = String(f"briefgen {__version__}")
     pdf.docinfo["/Producer"] = String(f"briefgen {__version__}")
+    unify_fonts(pdf, book.project.root)  # one embedded subset per face, not one per segment
     buf = io.BytesIO()
-    pdf.save(buf, deterministic_id=True)
+    pdf.save(buf, deterministic_id=True, compress_streams=True,
+             object_stream_mode=pikepdf.ObjectStreamMode.generate)
     for source in sources:
         source.close()
     return buf.getvalue()

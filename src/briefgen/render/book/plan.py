@@ -1,6 +1,7 @@
 """Plan the briefing book: parts, chapters, matrix and appendix as segments of HTML."""
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 from dataclasses import dataclass, field
@@ -10,8 +11,8 @@ from markupsafe import Markup
 
 from briefgen._version import __version__
 from briefgen.config.audiences import LoadedAudience
-from briefgen.content.model import Alliance, Block, Framework, Obstacle, Recommendation
-from briefgen.errors import ContentError, Location
+from briefgen.content.model import BOOK_PARTS, Alliance, Block, Obstacle
+from briefgen.errors import COMMAND_LINE, UsageError
 from briefgen.project import Project
 from briefgen.render.book.matrix import matrix_svg
 from briefgen.render.book.merge import DEST_SCHEME
@@ -28,7 +29,7 @@ CHAPTER_SKIPS = ("sources",)
 
 
 #: Selection keywords accepted by `--select`, besides block ids.
-PART_KEYWORDS = ("alliances", "obstacles", "recommendations")
+PART_KEYWORDS = tuple(key for key, _title in BOOK_PARTS)
 
 
 ROMAN = ("I", "II", "III", "IV", "V", "VI")
@@ -79,8 +80,10 @@ class Book:
         self.env = self.env or make_environment(self.project.root, self.audience.chain)
 
     def _document(self, fragments: Sequence[Markup], segmented: bool) -> str:
+        # A segment leaves its stylesheets to the PDF stage (RenderSetup.styles(BOOK_SEGMENT_STYLES)).
+        context = {**self.context, "shared_styles": segmented}
         return render(self.env, "book.html.j2", self.project.root, fragments=list(fragments), segmented=segmented,
-                      **self.context)
+                      **context)
 
     def front_fragment(self, pages: dict[str, int] | None) -> Markup:
         """Cover and contents; PAGES gives literal page numbers (else CSS target-counter computes them)."""
@@ -102,9 +105,10 @@ class Book:
 
 
 def select_blocks(project: Project, select: str | None) -> list[Block]:
-    """Resolve --select (alliances, obstacles, recommendations, or block ids, comma-separated) to blocks."""
+    """Resolve --select (a book part such as alliances, or block ids, comma-separated) to blocks, in book order."""
     cat = project.catalogue
-    everything = [*cat.alliances, *cat.obstacles, *cat.frameworks, *cat.recommendations]
+    everything = [b for key, _title in BOOK_PARTS for cls, blocks in cat.by_type() if cls.book_part == key
+                  for b in blocks]
     if not select or not select.strip():
         return everything
     chosen: set[str] = set()
@@ -112,23 +116,20 @@ def select_blocks(project: Project, select: str | None) -> list[Block]:
     for token in (t.strip() for t in select.split(",")):
         if not token:
             continue
-        if token == "alliances":
-            chosen.update(b.id for b in cat.alliances)
-        elif token == "obstacles":
-            chosen.update(b.id for b in cat.obstacles)
-        elif token == "recommendations":
-            chosen.update(b.id for b in [*cat.frameworks, *cat.recommendations])
+        if token in PART_KEYWORDS:
+            chosen.update(b.id for b in everything if b.book_part == token)
         elif cat.get(token) is not None:
             chosen.add(token)
         else:
             unknown.append(token)
     if unknown:
-        raise ContentError(f"--select names no block {', '.join(map(repr, unknown))}", Location("content/"),
-                           "use alliances, obstacles, recommendations or block ids such as "
-                           + ", ".join(b.id for b in everything[:4]))
+        close = [m for u in unknown for m in difflib.get_close_matches(u, [*PART_KEYWORDS, *cat.blocks], n=1)]
+        raise UsageError(f"--select names no block {', '.join(map(repr, unknown))}", COMMAND_LINE,
+                         (f"did you mean {', '.join(close)}? " if close else "")
+                         + "use " + ", ".join(PART_KEYWORDS) + " or block ids")
     blocks = [b for b in everything if b.id in chosen]
     if not blocks:
-        raise ContentError("--select chose no blocks", Location("content/"), "name at least one block")
+        raise UsageError("--select chose no blocks", COMMAND_LINE, "name at least one block")
     return blocks
 
 
@@ -162,7 +163,6 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
     sections = [s for s in aud.config.brief.sections if s not in CHAPTER_SKIPS]
     alliances = [b for b in blocks if isinstance(b, Alliance)]
     obstacles = [b for b in blocks if isinstance(b, Obstacle)]
-    recs = [b for b in blocks if isinstance(b, (Framework, Recommendation))]
     in_book = {b.id for b in blocks}
     if obstacles:
         rows, cols = obstacles, alliances or [a for a in cat.alliances if any(a.id in o.affected_alliances
@@ -170,9 +170,7 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
     else:
         cols = alliances
         rows = [o for o in cat.obstacles if any(o.id in a.related_obstacles for a in alliances)]
-    parts = [("alliances", "Alliances and partnerships", alliances),
-             ("obstacles", "Obstacles to allied cooperation", obstacles),
-             ("recommendations", "Recommendations", recs)]
+    parts = [(key, part_title, [b for b in blocks if b.book_part == key]) for key, part_title in BOOK_PARTS]
     matrix_part = "obstacles" if obstacles else "alliances"
     segments: list[Segment] = []
     entries: list[Entry] = []

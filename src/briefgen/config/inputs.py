@@ -1,0 +1,33 @@
+"""The one declaration of which project files are inputs: what builds hash, the book caches by, the preview watches."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from briefgen.config.brand import BRAND_FILE
+from briefgen.config.project import PROJECT_FILE
+
+#: Files at the project root that every document depends on.
+ROOT_FILES: tuple[str, ...] = (PROJECT_FILE, BRAND_FILE)
+#: Folders whose files a rendered document may load (stylesheets, fonts, images, the brand's logos).
+ASSET_DIRS: tuple[str, ...] = ("templates", "fonts", "images", "brand")
+#: Folders of configuration and content.
+SOURCE_DIRS: tuple[str, ...] = ("content", "audiences", "seeds")
+#: Every folder an output may depend on: what the preview watches.
+WATCHED_DIRS: tuple[str, ...] = (*SOURCE_DIRS, *ASSET_DIRS)
+#: Project files every document depends on, besides its content blocks and seeds (globs, relative to the root).
+SHARED_GLOBS: tuple[str, ...] = (*ROOT_FILES, "audiences/*.yaml", "seeds/sources.yaml",
+                                 *(f"{d}/**/*" for d in ASSET_DIRS))
+#: Files a rendered PDF may load besides its HTML: what a cached book segment depends on.
+ASSET_GLOBS: tuple[str, ...] = (BRAND_FILE, *(f"{d}/**/*" for d in ASSET_DIRS))
+
+
+def project_files(root: Path, patterns: tuple[str, ...]) -> list[str]:
+    """The regular files under ROOT matching PATTERNS, project-relative, sorted; hidden files and backups left out."""
+    out: set[str] = set()
+    for pattern in patterns:
+        for path in root.glob(pattern):
+            rel = path.relative_to(root).as_posix()
+            if "/." in "/" + rel or rel.endswith((".pyc", "~")) or not path.is_file():
+                continue
+            out.add(rel)
+    return sorted(out)

@@ -1,0 +1,833 @@
+"""Claims checked against their sources: every statement a reader sees is cited, and the checkable parts of it
+(numbers, named countries, organisations and persons, negations, hedges) stand in the passages it cites.
+
+Each rule is a function registered in RULES with `@rule`, its docstring's first line saying what it checks. A
+rule gets one `Statement` (a reader-facing text with its cited passages) and yields `Finding`s, which become
+errors (or warnings) naming the statement's file:line. Errors stop `check` and every build; warnings are printed,
+and are errors with `briefgen check --strict`. `Project.check` runs them all (`check_claims`).
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+import typing
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+from briefgen import prose
+from briefgen.config.schema import Record
+from briefgen.content.catalogue import Catalogue
+from briefgen.content.model import Block, Founded, Quote, SourceRef, as_list
+from briefgen.content.provenance import normalize
+from briefgen.errors import BriefgenError, ContentError, ContentWarning, Location
+from briefgen.seeds.registry import Passage, Seed, SeedLibrary
+
+# --------------------------------------------------------------------------------------------------------------
+# Statements: every reader-facing text of a block, with the passages it cites
+
+
+@dataclass
+class Statement:
+    """One reader-facing text of a block and what supports it."""
+
+    block: Block
+    what: str  # "summary", "why_it_matters[3]", "quotes[1].speaker", ...
+    text: str  # plain text (Markdown removed)
+    loc: Location | None
+    cites: list[SourceRef]
+    #: The field that holds (or should hold) the citation, for hints; None for texts that need no citation.
+    cite_field: str | None
+    #: Whether the claim rules apply; labels that assert nothing (a block's name, its keywords) get only the
+    #: machinery rule.
+    claims: bool = True
+    passages: list[str] = field(default_factory=list)  # the cited passages' text, filled in by check_claims
+    seeds: list[Seed] = field(default_factory=list)
+
+
+def _is_prose(tp: object) -> bool:
+    """Whether a field type is Prose (Annotated str marked "markdown"), optional or not."""
+    for arg in typing.get_args(tp) or ():
+        if arg == "markdown" or _is_prose(arg):
+            return True
+    return False
+
+
+def _is_text(tp: object) -> bool:
+    """Whether a field type is text (str, Text, optional or not)."""
+    if tp is str:
+        return True
+    return any(_is_text(a) for a in typing.get_args(tp) or () if a is not type(None))
+
+
+def statements(block: Block) -> Iterator[Statement]:
+    """Yield every reader-facing text of BLOCK: prose fields with their `cite` or `<field>_cite`, founding and
+    member facts, quote speakers, and names, keywords and other labels (which need no citation)."""
+    yield from _record_statements(block, block, "")
+
+
+@functools.lru_cache(maxsize=None)
+def _hints(cls: type) -> dict[str, object]:
+    """The declared field types of a record class, Annotated extras kept."""
+    return typing.get_type_hints(cls, include_extras=True)
+
+
+@functools.lru_cache(maxsize=8192)
+def _plain_prose(text: str) -> str:
+    """A prose field's text without its Markdown, cached."""
+    return prose.plain(text)
+
+
+def _record_statements(block: Block, rec: Record, prefix: str) -> Iterator[Statement]:
+    """The statements of REC (BLOCK itself or a record inside it), their `what` led by PREFIX."""
+    hints = _hints(type(rec))
+    names = {f.name for f in dataclasses.fields(rec)}
+    for f in dataclasses.fields(rec):
+        if f.metadata.get("internal") or f.name == "id" or f.name.endswith("_cite") or f.name == "cite":
+            continue
+        value = getattr(rec, f.name)
+        what = prefix + f.name
+        tp = hints.get(f.name)
+        if isinstance(value, str) and value.strip():
+            if _is_prose(tp):
+                cite_name = f"{f.name}_cite" if f"{f.name}_cite" in names else "cite" if "cite" in names else None
+                cites = as_list(getattr(rec, cite_name)) if cite_name else []
+                yield Statement(block, what, _plain_prose(value), rec.where(f.name), cites,
+                                (prefix + cite_name) if cite_name else what + "_cite")
+            elif isinstance(rec, Quote) and f.name == "text":
+                continue  # the quote's words are checked verbatim by provenance
+            elif isinstance(rec, Quote) and f.name == "speaker":
+                yield Statement(block, what, value, rec.where(f.name), [rec.cite], None)
+            elif "cite" in names and _is_text(tp):  # a figure, a founding instrument, a pillar's name
+                yield Statement(block, what, value, rec.where(f.name), as_list(rec.cite), prefix + "cite")
+            elif _is_text(tp):
+                yield Statement(block, what, value, rec.where(f.name), [], None, claims=False)
+        elif isinstance(value, int) and not isinstance(value, bool) and isinstance(rec, Founded):
+            yield Statement(block, what, str(value), rec.where(f.name), rec.cites, prefix + "cite")
+        elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            if f"{f.name}_cite" in names:
+                cites = as_list(getattr(rec, f"{f.name}_cite"))
+                for i, item in enumerate(value):
+                    yield Statement(block, f"{what}[{i + 1}]", item, getattr(item, "loc", None) or rec.where(f.name),
+                                    cites, prefix + f"{f.name}_cite")
+            elif f.name not in ("related_obstacles", "recommendations", "affected_alliances", "addresses"):
+                for item in value:
+                    yield Statement(block, what, item, getattr(item, "loc", None) or rec.where(f.name), [], None,
+                                    claims=False)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, Record) and not isinstance(item, SourceRef):
+                    yield from _record_statements(block, item, f"{what}[{i + 1}].")
+        elif isinstance(value, Record) and not isinstance(value, SourceRef):
+            yield from _record_statements(block, value, what + ".")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Findings and the rule registry
+
+
+@dataclass
+class Finding:
+    """What one rule found wrong with one statement."""
+
+    message: str
+    hint: str
+    warning: bool = False
+
+
+Rule = Callable[["Statement", "Context"], Iterator[Finding]]
+RULES: dict[str, Rule] = {}
+
+
+def rule(f: Rule) -> Rule:
+    """Register F as a claims rule under its name; its docstring's first line describes it."""
+    RULES[f.__name__] = f
+    return f
+
+
+@dataclass
+class Context:
+    """What the rules share: the project's forbidden words, compiled."""
+
+    forbidden: list[tuple[str, re.Pattern[str]]]
+    line_citations: bool = True
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Text helpers (passages recur across statements: what is computed from a text alone is cached)
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain(text: str) -> str:
+    """TEXT with typography and Markdown folded (provenance.normalize), cached."""
+    return normalize(text)
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])[\"'\u201d)]*\s+(?=[\"'\u201c(]*[A-Z0-9$])")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*[A-Za-z]|[A-Za-z]")
+_STOP = frozenset("""a an the and or but of to in on at by for with from as is are was were be been being it its this
+that these those than then there their they them he she his her we our you your i not no nor so such which who whom
+whose what when where while also has have had do does did can could may might will would shall should must into over
+under about after before between through during without within more most less least other others some any each every
+both either neither many much very only just own same too all if because since until up down out off again further
+once here how why whether per via us""".split())
+
+
+@functools.lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    """A crude stem, enough to match "allies" with "ally" and "shared" with "share"."""
+    w = word.lower().replace("\u2019", "'")
+    for suffix in ("'s", "ies", "es", "s", "ing", "ed", "ly"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            return w[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return w
+
+
+@functools.lru_cache(maxsize=65536)
+def _content_words(text: str) -> frozenset[str]:
+    """The stems of TEXT's words that carry meaning (no stop words, no short words)."""
+    return frozenset(_stem(w) for w in _WORD.findall(text) if w.lower() not in _STOP and len(w) > 2)
+
+
+@functools.lru_cache(maxsize=4096)
+def sentences(text: str) -> tuple[str, ...]:
+    """Split TEXT into sentences (one line or list item at most), after folding typography; each once."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        line = normalize(line.replace("\u2014", " \u2014 "))  # a dash between words breaks the clause
+        out.extend(s.strip() for s in _SENTENCE.split(line) if s.strip())
+    return tuple(dict.fromkeys(out))
+
+
+def _show(text: str, limit: int = 150) -> str:
+    """TEXT shortened for a hint, a dash between words shown as one."""
+    text = text.strip().replace(" - ", "\u2014")
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Numbers
+
+_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "m": 1e6, "bn": 1e9, "b": 1e9,
+           "k": 1e3}
+_NUMBER = re.compile(
+    r"(?<![\w.])(?<![A-Za-z]-)(?P<money>\$|US\$|\u20ac|\u00a3)?\s?(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?"
+    r"(?:(?P<ord>st|nd|rd|th|s)\b)?(?:\s?(?P<scale>thousand|million|billion|trillion|bn|m|k)\b)?")
+_WORD_NUMBERS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+_WORD_NUMBERS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+                      "ninety": 90, "hundred": 100, "dozen": 12})
+_WORD_NUMBER = re.compile(r"\b(" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r")\b", re.I)
+
+
+@dataclass(frozen=True)
+class Number:
+    """A figure as written, its value, and its scale (1e6 for "million"), if it has one."""
+
+    text: str
+    value: float
+    scale: float | None
+
+
+@functools.lru_cache(maxsize=4096)
+def numbers(text: str) -> tuple[Number, ...]:
+    """Every figure in TEXT written in digits: counts, years, percentages, money (with million/billion)."""
+    out = []
+    plain = _plain(text)
+    for m in _NUMBER.finditer(plain):
+        if m.group("money") is None and plain[max(0, m.start() - 1):m.start()].isalpha():
+            continue  # part of a name such as G7 or F35
+        value = float(m.group("num").replace(",", "") + (m.group("frac") or ""))
+        scale = _SCALES.get((m.group("scale") or "").lower())
+        out.append(Number(m.group(0).strip(), value, scale))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=4096)
+def _word_numbers(text: str) -> frozenset[float]:
+    """Numbers written in words: "thirteen", "twenty-eight", "a dozen"."""
+    out = {float(_WORD_NUMBERS[m.group(1).lower()]) for m in _WORD_NUMBER.finditer(text)}
+    for m in re.finditer(r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[-\s](one|two|three|four|five|six|"
+                         r"seven|eight|nine)\b", text, re.I):
+        out.add(float(_WORD_NUMBERS[m.group(1).lower()] + _WORD_NUMBERS[m.group(2).lower()]))
+    return frozenset(out)
+
+
+def _number_supported(n: Number, found: list[Number], words: set[float], support: str = "") -> bool:
+    """Whether N stands in the passages: as written (SUPPORT), as one of their figures FOUND (equal value, and
+    equal amount when both have a scale), or as a number they write in WORDS."""
+    digits = re.sub(r"^\D+", "", n.text.split()[0]) if n.text.split() else ""
+    if digits and re.search(rf"(?<![\d.,]){re.escape(digits)}(?![\d]|[.,]\d)", support):
+        return True
+    for p in found:
+        if n.scale and p.scale:
+            if abs(n.value * n.scale - p.value * p.scale) < 1e-6 * max(1.0, n.value * n.scale):
+                return True
+        elif p.value == n.value:
+            return True
+    return n.scale is None and n.value in words
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Names: countries (with their capitals and demonyms), organisations and persons
+
+#: country -> other names a passage may use for it (capital, demonym, short forms).
+COUNTRIES: dict[str, tuple[str, ...]] = {
+    "United States": ("U.S.", "US", "USA", "America", "American", "Americans", "Washington"),
+    "United Kingdom": ("UK", "U.K.", "Britain", "British", "London", "Great Britain"),
+    "Australia": ("Australian", "Australians", "Canberra"),
+    "Canada": ("Canadian", "Canadians", "Ottawa"),
+    "New Zealand": ("New Zealander", "Wellington", "Kiwis", "Kiwi"),
+    "Japan": ("Japanese", "Tokyo"),
+    "South Korea": ("Korea", "Korean", "Koreans", "Seoul", "Republic of Korea", "ROK"),
+    "North Korea": ("North Korean", "Pyongyang", "DPRK"),
+    "China": ("Chinese", "Beijing", "PRC", "People's Republic of China"),
+    "Taiwan": ("Taiwanese", "Taipei"),
+    "Russia": ("Russian", "Russians", "Moscow", "Soviet Union", "Soviet", "USSR"),
+    "Ukraine": ("Ukrainian", "Ukrainians", "Kyiv"),
+    "India": ("Indian", "New Delhi", "Delhi"),
+    "Israel": ("Israeli", "Israelis"),
+    "Philippines": ("Philippine", "Filipino", "Manila"),
+    "Thailand": ("Thai", "Bangkok"),
+    "Poland": ("Polish", "Warsaw"),
+    "Germany": ("German", "Germans", "Berlin", "West Germany", "West German"),
+    "France": ("French", "Paris"),
+    "Italy": ("Italian", "Rome"),
+    "Spain": ("Spanish", "Madrid"),
+    "Netherlands": ("Dutch",),
+    "Belgium": ("Belgian",),
+    "Denmark": ("Danish",),
+    "Norway": ("Norwegian",),
+    "Sweden": ("Swedish",),
+    "Finland": ("Finnish",),
+    "Turkey": ("Turkish", "T\u00fcrkiye", "Ankara"),
+    "Hungary": ("Hungarian", "Budapest"),
+    "Iran": ("Iranian", "Tehran"),
+    "Iraq": ("Iraqi", "Baghdad"),
+    "Afghanistan": ("Afghan",),
+    "Pakistan": ("Pakistani",),
+    "Saudi Arabia": ("Saudi", "Saudis", "Riyadh"),
+    "Egypt": ("Egyptian",),
+    "Vietnam": ("Vietnamese", "Hanoi"),
+    "Indonesia": ("Indonesian", "Jakarta"),
+    "Singapore": ("Singaporean",),
+    "Malaysia": ("Malaysian",),
+    "Mexico": ("Mexican",),
+    "Brazil": ("Brazilian",),
+    "Argentina": ("Argentine", "Argentinian"),
+    "Greece": ("Greek",),
+    "Portugal": ("Portuguese",),
+    "Estonia": ("Estonian",), "Latvia": ("Latvian",), "Lithuania": ("Lithuanian",),
+    "Romania": ("Romanian",), "Bulgaria": ("Bulgarian",), "Czech Republic": ("Czech", "Czechia"),
+    "Slovakia": ("Slovak",), "Croatia": ("Croatian",), "Slovenia": ("Slovenian",), "Albania": ("Albanian",),
+    "Montenegro": ("Montenegrin",), "North Macedonia": ("Macedonian",), "Iceland": ("Icelandic",),
+    "Luxembourg": ("Luxembourgish",), "Ireland": ("Irish",), "Austria": ("Austrian",),
+    "Switzerland": ("Swiss",), "Qatar": ("Qatari",), "Kuwait": ("Kuwaiti",), "Bahrain": ("Bahraini",),
+    "Jordan": ("Jordanian",), "Morocco": ("Moroccan",), "Tunisia": ("Tunisian",), "Colombia": ("Colombian",),
+    "Chile": ("Chilean",), "Peru": ("Peruvian",), "Venezuela": ("Venezuelan",), "Cuba": ("Cuban",),
+    "Syria": ("Syrian",), "Lebanon": ("Lebanese",), "Yemen": ("Yemeni",), "Libya": ("Libyan",),
+    "Bangladesh": ("Bangladeshi",), "Sri Lanka": ("Sri Lankan",), "Myanmar": ("Burmese", "Burma"),
+    "Cambodia": ("Cambodian",), "Laos": ("Laotian",), "Mongolia": ("Mongolian",), "Kazakhstan": ("Kazakh",),
+    "Georgia": ("Georgian",), "Armenia": ("Armenian",), "Azerbaijan": ("Azerbaijani",), "Belarus": ("Belarusian",),
+    "Moldova": ("Moldovan",), "Serbia": ("Serbian",), "Kosovo": ("Kosovar",), "Bosnia": ("Bosnian",),
+    "Nigeria": ("Nigerian",), "Kenya": ("Kenyan",), "South Africa": ("South African",),
+    "Ethiopia": ("Ethiopian",), "Somalia": ("Somali",), "Sudan": ("Sudanese",), "Algeria": ("Algerian",),
+    "Panama": ("Panamanian",), "Haiti": ("Haitian",), "Papua New Guinea": ("Papua",), "Fiji": ("Fijian",),
+    "Brunei": (), "Oman": ("Omani",), "United Arab Emirates": ("UAE", "Emirati"),
+}
+_NAME_OF: dict[str, str] = {}
+for _country, _aliases in COUNTRIES.items():
+    for _name in (_country, *_aliases):
+        _NAME_OF[_name] = _country
+
+#: Words that start a capitalised run but are not names (sentence openers, titles, common words).
+_NOT_NAMES = frozenset("""The A An In On At By For With From As Its It This That These Those Their They Both Some
+Any Each Every Many Most Much Other Others Such When Where While Whether Because Since Although Though Even If
+Unless Yet But And Or Nor So Than Then Once After Before During Until Without Within Among Between Into Over Under
+About Against Beyond Through Despite Like Unlike Only Also Not No What Which Who Why How Here There Today Tomorrow
+Now Instead Meanwhile Moreover However Still Above Below Is Are Was Were Be Has Have Had Do Does Did Can Could May
+Might Will Would Should Must Shall Let Make Keep Give Take Put Set Build Use Help Expand Bridge Settle Ease Embed
+Update Widen Require Add Align Create Treat Fund Share Plan Tie Press Push Name Open Speed Focus Invest Bring Reform
+Prioritize Deepen Recognize Resource Revamp Pair Lead Ask Back See Note Read Start Stop Cut Raise Link Join Sign
+Seek Test Train Grow Strengthen Streamline Clarify Encourage Engage Offer Integrate Include Close Mind Modernize
+Leverage Coordinate Develop Establish Institutionalize Reduce Review Extend Improve Deliver Protect Support Adopt
+Allow Avoid Balance Consider Define Design Enable Ensure Identify Increase Limit Maintain Move Pursue Rebuild
+Restore Secure Shift Simplify Sustain Work Write Our We You He She Alliances Alliance Partners Partner Allies Ally
+Members Member Pillar Section Chapter Figure Table Part Bottom Line Overview Summary Why Key Actions Examples Other
+Perspectives Recommendations Sources Half Nearly Almost About Roughly Around Several Few First Second Third Last New
+Old Former Current Recent Early Late Long Short High Low Large Small Big Great Good Bad Hard Soft Strong Weak Full
+Broad Wide Narrow Deep Real True Formal Informal Joint Shared Common Regional Global Local National International
+Multilateral Bilateral Minilateral Strategic Military Economic Political Security Defense Intelligence Technology
+Industrial Legal Private Public Democratic Critics Analysts Officials Experts Observers Scholars Supporters
+Proponents Skeptics Realists Liberals Under""".split())
+_TITLES = r"(?:President|Secretary|Minister|Prime Minister|Defense Minister|General|Gen\.|Admiral|Adm\.|Senator|" \
+          r"Sen\.|" \
+          r"Representative|Rep\.|Ambassador|Chancellor|Dr\.|Mr\.|Ms\.|Mrs\.|Premier|King|Queen)"
+_CAP = r"(?:[A-Z][\w'\u2019.&-]*|[A-Z]\.)"
+_RUN = re.compile(rf"{_CAP}(?:\s+(?:of|for|and|the|on|de|&)\s+{_CAP}|\s+{_CAP})*")
+_ACRONYM = re.compile(r"(?<![\w.])([A-Z][A-Za-z]*[A-Z][A-Z0-9]*s?|[A-Z]{2,}\d*)(?![\w])")
+
+
+#: Organisations a passage may name in other words: every name of a group stands for the others.
+ORGANISATIONS: tuple[tuple[str, ...], ...] = (
+    ("Department of Defense", "Defense Department", "DOD", "DoD", "Pentagon", "Department of War"),
+    ("Department of State", "State Department", "State"),
+    ("Central Intelligence Agency", "CIA"), ("National Security Agency", "NSA"), ("Federal Bureau of Investigation",
+                                                                                  "FBI"),
+    ("Government Communications Headquarters", "GCHQ"), ("Security Service", "MI5"), ("Secret Intelligence Service",
+                                                                                      "MI6"),
+    ("Office of the Director of National Intelligence", "ODNI", "Director of National Intelligence", "DNI"),
+    ("Government Accountability Office", "GAO"), ("Foreign Military Sales", "FMS"),
+    ("Direct Commercial Sales", "DCS"), ("International Traffic in Arms Regulations", "ITAR"),
+    ("Export Administration Regulations", "EAR"), ("U.S. Munitions List", "USML", "Munitions List"),
+    ("signals intelligence", "SIGINT"), ("imagery intelligence", "IMINT"), ("human intelligence", "HUMINT"),
+    ("geospatial intelligence", "GEOINT"), ("open-source intelligence", "OSINT"),
+    ("Center for Strategic and International Studies", "CSIS"), ("North Atlantic Treaty Organization", "NATO"),
+    ("European Union", "EU"), ("United Nations", "UN", "U.N."), ("Group of Seven", "G7", "G-7"),
+    ("Indo-Pacific Economic Framework", "IPEF"), ("Quadrilateral Security Dialogue", "Quad"),
+    ("General Security of Military Information Agreement", "GSOMIA"),
+    ("Partnership for Indo-Pacific Industrial Resilience", "PIPIR"), ("major non-NATO ally", "MNNA", "MNNAs"),
+    ("Reciprocal Defense Procurement", "RDP"), ("National Defense Strategy", "NDS"),
+    ("NATO Defence Planning Process", "NDPP"), ("Five Eyes", "FVEY"),
+)
+_ORG_OF: dict[str, tuple[str, ...]] = {}
+for _group in ORGANISATIONS:
+    for _name in _group:
+        _ORG_OF[_name.lower()] = _group
+#: Regions are not countries, organisations or persons; a statement may place things in them freely.
+_REGIONS = frozenset("""Europe European Europeans Asia Asian Asians East West North South Eastern Western Northern
+Southern Central Pacific Atlantic Indo-Pacific Indo Arctic Mediterranean Middle Near Far Africa African Latin America
+Americas Caribbean Gulf Persian Baltic Balkans Nordic Scandinavian Transatlantic Oceania Eurasia Eurasian Korean
+Peninsula Strait Sea Ocean Island Islands""".split())
+_CONNECTORS = frozenset({"of", "for", "and", "the", "on", "de", "&", "in"})
+_PHRASES = re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in sorted(
+    [*_NAME_OF, *(n for g in ORGANISATIONS for n in g)], key=len, reverse=True)) + r")(?![\w])")
+
+
+@functools.lru_cache(maxsize=4096)
+def _norm_name(text: str) -> str:
+    """TEXT folded for comparing names: lowercase words separated by single spaces."""
+    return re.sub(r"[^\w]+", " ", _plain(text).replace("\u2019", "'")).strip().lower()
+
+
+def _in(name: str, support_norm: str) -> bool:
+    """Whether NAME (or its plural) stands, as whole words, in SUPPORT_NORM (text folded by _norm_name)."""
+    key = _norm_name(name)
+    padded = f" {support_norm.replace(chr(10), ' ')} "
+    return bool(key) and any(f" {key}{plural} " in padded for plural in ("", "s", "es"))
+
+
+def names(text: str) -> list[str]:
+    """Named countries, organisations and persons in TEXT: capitalised runs (the first word of a sentence only
+    when it is a known country or organisation, or an acronym), regions and ordinary words left out."""
+    found: list[str] = []
+    plain = normalize(text)
+    for sentence in _SENTENCE.split(plain):
+        for m in _RUN.finditer(sentence):
+            run = m.group(0)
+            if sentence[:m.start()].strip(" \"'\u201c(*-") == "":
+                first, _, rest = run.partition(" ")
+                known = _PHRASES.match(run) or _ACRONYM.fullmatch(first.rstrip(".,;:'\u2019s"))
+                if not known:
+                    run = rest
+            words = run.split()
+            while words and not _PHRASES.match(" ".join(words)) and (
+                    words[0].rstrip(".,;:") in _NOT_NAMES or words[0] in _CONNECTORS):
+                words = words[1:]
+            while words and words[-1].lower() in _CONNECTORS:
+                words = words[:-1]
+            run = " ".join(words).rstrip(",;:")
+            if run.endswith(".") and run not in _NAME_OF and run not in {n for g in ORGANISATIONS for n in g}:
+                run = run[:-1]
+            if len(run) > 1:
+                found.append(run)
+    return found
+
+
+def missing_name(name: str, support_norm: str) -> str | None:
+    """The part of NAME that SUPPORT (normalized with _norm_name) does not name, or None when it names all of
+    it: the whole name, or each country and organisation in it (under any of its names) and each other
+    capitalised word."""
+    if _in(name, support_norm):
+        return None
+    rest = name
+    for m in _PHRASES.finditer(name):
+        phrase = m.group(1)
+        country = _NAME_OF.get(phrase)
+        group = (country, *COUNTRIES[country]) if country else _ORG_OF.get(phrase.lower(), (phrase,))
+        if not any(_in(n, support_norm) for n in group):
+            return phrase
+        rest = rest.replace(phrase, " ")
+    for word in re.split(r"[\s/\u2013-]+", rest):
+        word = re.sub(r"['\u2019]s?$", "", word.strip(".,;:()\"'\u201c\u201d"))
+        if (len(word) < 2 or not word[0].isupper() or word in _NOT_NAMES or word in _REGIONS
+                or word.lower() in _CONNECTORS or re.fullmatch(_TITLES, word) or re.fullmatch(_TITLES, word + ".")
+                or any(c.isdigit() for c in word) and not word[0].isalpha()):
+            continue
+        if not _in(word, support_norm):
+            return word
+    return None
+
+
+def _name_supported(name: str, support: str, support_norm: str | None = None) -> bool:
+    """Whether SUPPORT names everything NAME names."""
+    return missing_name(name, _norm_name(support) if support_norm is None else support_norm) is None
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Negations and hedges
+
+#: Grammatical negations; a negating prefix (un-, in-, im-) is handled by NEGATED_WORDS.
+_NEGATION_WORDS = frozenset("""not no never none nor neither cannot can't won't don't doesn't didn't isn't aren't
+wasn't weren't hasn't haven't hadn't shouldn't wouldn't couldn't nothing nobody nowhere rarely seldom hardly
+barely""".split())
+#: Words whose prefix negates them, with the word they negate.
+NEGATED_WORDS = {w: w[2:] for w in """unlikely unable unwilling unclear uncertain unacceptable unaware unprepared
+unwanted unnecessary unknown unreliable unfair unrealistic unsustainable unusual unsuccessful unprecedented
+unaffordable undeniable unresolved unanswered""".split()}
+NEGATED_WORDS.update({w: w[2:] for w in """ineffective insufficient inadequate incompatible inconsistent inaccurate
+incapable indirect informal""".split()})
+NEGATED_WORDS.update({"impossible": "possible", "impractical": "practical", "improbable": "probable"})
+#: Verbs and nouns that negate what follows them ("denied the chance", "failed to invest", "doubting it will").
+_NEGATIVE_WORDS = frozenset("""prevent prevents prevented preventing deny denies denied denying fail fails failed
+failing lack lacks lacked lacking absence absent refuse refuses refused reject rejects rejected block blocks blocked
+bar bars barred stop stops stopped avoid avoids avoided exclude excludes excluded doubt doubts doubted doubting
+without instead rather little few less fewer limited neglect neglects neglected keep keeps kept""".split())
+#: Of those, the ones that negate a passage's words as surely as "not" ("failed to invest", "lack of").
+_NEGATING_VERBS = frozenset("fail fails failed failing lack lacks lacked lacking".split())
+_HEDGE_WORDS = frozenset("""may might could can some sometimes often rarely seldom likely unlikely probably possibly
+perhaps potentially arguably reportedly allegedly apparently appear appears seem seems suggest suggests tend tends
+partly partially generally usually typically largely mostly many several""".split())
+#: Phrases that qualify a passage's statement as a hedge does ("in part", "allowing them to").
+_MODAL_PHRASE = re.compile(r"\b(?:in part|at times|in some cases|though rare|allow(?:s|ed|ing)?|enabl(?:e|es|ed|ing)|"
+                           r"able to|possible|potential)\b", re.I)
+#: Hedges that qualify only a figure: "about half", "nearly 40 percent".
+_NUMBER_HEDGES = frozenset("about around roughly nearly almost approximately some over under more less".split())
+_TOKEN = re.compile(r"[A-Za-z0-9$%][A-Za-z0-9$%'\u2019.-]*[A-Za-z0-9%]|[A-Za-z0-9$%]"
+                    r"|[,;:()\u2014\u2013]|(?<!\w)-(?!\w)")
+#: The token that stands for a clause break (a comma, semicolon, colon, dash or bracket).
+_BREAK = "|"
+#: Tokens between a negation or hedge and the words it governs, and between those words.
+WINDOW = 4
+
+
+@functools.lru_cache(maxsize=16384)
+def _toks(text: str) -> tuple[str, ...]:
+    """_tokens(TEXT), cached."""
+    return tuple(_tokens(text))
+
+
+def _tokens(text: str, names: set[str] | None = None) -> list[str]:
+    """TEXT's words, lowercased, with clause breaks as _BREAK; capitalised words other than the first are added
+    to NAMES when given."""
+    out = []
+    for i, t in enumerate(_TOKEN.findall(_plain(text))):
+        if not t[0].isalnum() and t[0] not in "$%":
+            out.append(_BREAK)
+            continue
+        low = t.lower().replace("\u2019", "'")
+        if names is not None and i and t[0].isupper():
+            names.add(low)
+        out.append(low)
+    return out
+
+
+def _is_content(tok: str) -> bool:
+    return tok not in _STOP and tok not in _NEGATION_WORDS and tok not in _HEDGE_WORDS and len(tok) > 2
+
+
+def _governed(toks: list[str], at: int, start: str | None = None, names: frozenset[str] | set[str] = frozenset()
+              ) -> list[str]:
+    """The stems of the (at most two) content words the marker at AT governs, names skipped; START leads (for
+    'unlikely')."""
+    out = [_stem(start)] if start else []
+    for tok in toks[at + 1: at + 1 + WINDOW + 2]:
+        if len(out) == 2 or tok == _BREAK:
+            break
+        if _is_content(tok) and tok not in names:
+            out.append(_stem(tok))
+    return out
+
+
+@functools.lru_cache(maxsize=16384)
+def _markers(text: str, hedges: bool) -> tuple[tuple[str, list[str]], ...]:
+    """Each negation (or hedge) in TEXT with the words it governs."""
+    names: set[str] = set()
+    toks = _tokens(text, names)
+    governed = functools.partial(_governed, names=names)
+    out = []
+    for i, tok in enumerate(toks):
+        if hedges:
+            if tok in _HEDGE_WORDS:
+                out.append((tok, governed(toks, i)))
+            elif tok in _NUMBER_HEDGES and i + 1 < len(toks) and (toks[i + 1][:1].isdigit() or toks[i + 1][:1] == "$"
+                                                                  or toks[i + 1] in ("half", "a", "one", "two")):
+                out.append((tok, governed(toks, i)))
+            elif tok == "though" and i + 1 < len(toks) and toks[i + 1] == "rare":
+                out.append(("though rare", [_stem(t) for t in toks[max(0, i - 2):i] if _is_content(t)][-1:]))
+        else:
+            if (tok in _NEGATION_WORDS or tok in _NEGATING_VERBS) and not (
+                    tok == "not" and i + 1 < len(toks) and toks[i + 1] == "only"):
+                out.append((tok, governed(toks, i)))
+            elif tok in NEGATED_WORDS:
+                out.append((tok, governed(toks, i, NEGATED_WORDS[tok])))
+    return tuple(out)
+
+
+def _restated(text: str, governed: list[str], hedges: bool, gap: int = WINDOW) -> bool | None:
+    """Whether TEXT restates GOVERNED (its two words in order, at most GAP content words apart, in one clause)
+    and, if so, whether a negation (or, with HEDGES, a hedge) stands just before them: True = kept, False =
+    dropped, None = not restated."""
+    if not governed or (len(governed) < 2 and governed[0] not in NEGATED_WORDS.values()):
+        return None
+    toks = _toks(text)
+    stems = [_stem(t) for t in toks]
+    found = None
+    for i, st in enumerate(stems):
+        if st != governed[0]:
+            continue
+        between: list[str] = []
+        if len(governed) == 2:
+            # The second word must be among the next GAP content words, within the clause.
+            hit, seen = False, 0
+            for tok in toks[i + 1:]:
+                if tok == _BREAK:
+                    break
+                if _is_content(tok):
+                    if _stem(tok) == governed[1]:
+                        hit = True
+                        break
+                    seen += 1
+                    if seen >= gap:
+                        break
+                between.append(tok)
+            if not hit:
+                continue
+        before = list(toks[max(0, i - WINDOW - 2):i])
+        if _BREAK in before:
+            before = before[len(before) - before[::-1].index(_BREAK):]
+        before += between
+        marked = any(t in _NEGATION_WORDS or t in NEGATED_WORDS or t in _NEGATIVE_WORDS or
+                     (hedges and (t in _HEDGE_WORDS or t in _NUMBER_HEDGES and k + 1 < len(before)
+                                  and before[k + 1][:1].isdigit())) for k, t in enumerate(before))
+        if marked:
+            return True
+        found = False
+    return found
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The rules
+
+LINE_CITATION = re.compile(r"(?<![\w-])(?:lines?|ll?\.)\s*\d+(?:\s*[-\u2013\u2014]\s*\d+)?(?![\w-])|"
+                           r"(?<![\w#-])L\d+(?:\s*[-\u2013]\s*L?\d+)?(?![\w-])|#L\d+", re.I)
+
+
+@rule
+def uncited(st: Statement, ctx: Context) -> Iterator[Finding]:
+    """Every reader-facing statement (summary, bottom line, points, figures, founding facts, members) cites
+    passages."""
+    if st.cite_field is not None and st.claims and not st.cites:
+        yield Finding(f"{st.what} has no citation: readers see it with no source note",
+                      f"add `{st.cite_field}:` with the 'seed#anchor' passage(s) that state every fact in it, "
+                      "or cut what no passage states")
+
+
+@rule
+def machinery(st: Statement, ctx: Context) -> Iterator[Finding]:
+    """No reader-facing text names the tool's machinery (briefgen.yaml `forbidden_words`) or cites line numbers."""
+    for word, pattern in ctx.forbidden:
+        m = pattern.search(st.text)
+        if m:
+            yield Finding(f"{st.what} says {m.group(0)!r}, a word readers must not see (forbidden_words in "
+                          "briefgen.yaml)", "name the document as a reader would cite it (its title, author or "
+                          "publisher), or say it in the analyst's own words")
+    if ctx.line_citations:
+        m = LINE_CITATION.search(st.text)
+        if m:
+            yield Finding(f"{st.what} cites a line number ({m.group(0)!r})",
+                          "readers cite sections, not file lines: name the section, or let the source note do it")
+
+
+@rule
+def unsupported_number(st: Statement, ctx: Context) -> Iterator[Finding]:
+    """Every figure, percentage, amount of money and year stands in a cited passage."""
+    if not st.passages:
+        return
+    # The cited passages, and the years of the cited documents ("Byman et al. (2025)"), not their other digits.
+    years = [m.group(0) for s in st.seeds for m in re.finditer(r"\b[12]\d{3}\b", s.info.date or "")]
+    texts = [*st.passages, " ".join(years)]
+    found = [n for t in texts for n in numbers(t)]
+    words = frozenset().union(*(_word_numbers(_plain(t)) for t in texts))
+    support = "\n".join(_plain(t) for t in texts)
+    for n in numbers(st.text):
+        if not _number_supported(n, found, words, support):
+            near = sorted({p.text for p in found if p.value == n.value or (n.scale and p.scale == n.scale)})[:4]
+            yield Finding(f"{st.what}: the figure {n.text!r} is not in {_refs(st)}",
+                          (f"the passage has {', '.join(repr(x) for x in near)}; " if near else "") +
+                          "state the figure exactly as the cited passage does, or cite the passage that gives it")
+
+
+#: Words that place an event in time relative to a year, in groups of like meaning.
+_WHEN = {"in": "in", "during": "in", "after": "after", "since": "after", "from": "after", "before": "before",
+         "until": "before", "by": "before", "prior": "before"}
+_YEAR_AT = re.compile(r"\b(in|during|after|since|from|before|until|by|prior to)\s+([12]\d{3})\b(?!\s*[-\u2013])",
+                      re.I)
+
+
+@rule
+def shifted_date(st: Statement, ctx: Context) -> Iterator[Finding]:
+    """A year keeps the passage's bound: "in 2016" does not restate "after 2016", nor "before" "after"."""
+    if not st.passages:
+        return
+    support = "\n".join(_plain(p) for p in st.passages)
+    for m in _YEAR_AT.finditer(_plain(st.text)):
+        mine, year = _WHEN[m.group(1).lower().split()[0]], m.group(2)
+        theirs = {_WHEN[x.group(1).lower().split()[0]] for x in _YEAR_AT.finditer(support) if x.group(2) == year}
+        # Pinning down a year the passage gives only as a bound, or turning "after" into "before" or back.
+        opposite = {"after": "before", "before": "after"}.get(mine)
+        if theirs and mine not in theirs and (mine == "in" or opposite in theirs):
+            said = sorted({x.group(0) for x in _YEAR_AT.finditer(support) if x.group(2) == year})
+            yield Finding(f"{st.what}: says {m.group(0)!r} where {_refs(st)} says {' or '.join(map(repr, said))}",
+                          "keep the passage's relation to the year: 'in', 'after' and 'before' are different facts")
+
+
+@rule
+def unsupported_name(st: Statement, ctx: Context) -> Iterator[Finding]:
+    """Every named country, organisation and person stands in a cited passage (or, for a speaker, in the
+    cited document's title, author or publisher)."""
+    if not st.passages:
+        return
+    support_norm = "\n".join(_norm_name(t) for t in _support(st))
+    seen: set[str] = set()
+    for name in names(st.text):
+        if name in seen:
+            continue
+        seen.add(name)
+        missing = missing_name(name, support_norm)
+        if missing is not None:
+            shown = repr(missing) if missing == name else f"{missing!r} (in {name!r})"
+            yield Finding(f"{st.what}: {shown} is not named in {_refs(st)}",
+                          "name only the countries, organisations and people the cited passage names, or cite "
+                          "the passage that names them")
+
+
+@rule
+def flipped_negation(st: Statement, ctx: Context) -> Iterator[Finding]:
+    """A statement keeps the negation ("not", "no", "never", "un-", "rarely") of the passage words it restates,
+    and adds none to words the passage states plainly."""
+    if not st.passages or st.what.endswith(".speaker"):
+        return
+    for sentence in sentences(st.text):
+        for source in _sources(sentence, st):
+            for word, governed in _markers(source, hedges=False):
+                if _restated(sentence, governed, hedges=False) is False:
+                    yield Finding(f"{st.what}: drops the negation {word!r} of the passage it restates",
+                                  f"the passage says: \"{_show(source)}\"")
+                    return
+            for word, governed in _markers(sentence, hedges=False):
+                if word in NEGATED_WORDS:
+                    governed = governed[1:]
+                plain_source = not any(t in _NEGATION_WORDS or t in NEGATED_WORDS or t in _NEGATIVE_WORDS
+                                       for t in _toks(source))
+                if plain_source and len(governed) == 2 and _restated(source, governed, False, gap=1) is False:
+                    yield Finding(f"{st.what}: says {word!r} where the passage it restates has no negation",
+                                  f"the passage says: \"{_show(source)}\"")
+                    return
+
+
+@rule
+def dropped_hedge(st: Statement, ctx: Context) -> Iterator[Finding]:
+    """A statement keeps the hedge ("some", "may", "often", "about", "though rare") of the passage words it
+    restates, and adds none to words the passage states plainly."""
+    if not st.passages or st.what.endswith(".speaker"):
+        return
+    for sentence in sentences(st.text):
+        for source in _sources(sentence, st):
+            for word, governed in _markers(source, hedges=True):
+                if word == "though rare":
+                    toks = _toks(sentence)
+                    dropped = bool(governed) and governed[0] in [_stem(t) for t in toks] and not any(
+                        t in _HEDGE_WORDS or t in _NUMBER_HEDGES or t in ("rare", "rarely") for t in toks)
+                else:
+                    dropped = len(governed) == 2 and _restated(sentence, governed, hedges=True) is False
+                if dropped:
+                    yield Finding(f"{st.what}: drops the hedge {word!r} of the passage it restates",
+                                  f"the passage says: \"{_show(source)}\"", warning=True)
+                    return
+            plain_source = not _MODAL_PHRASE.search(source) and not _markers(source, hedges=True)
+            for word, governed in _markers(sentence, hedges=True) if plain_source else ():
+                if len(governed) == 2 and _restated(source, governed, hedges=True, gap=1) is False:
+                    yield Finding(f"{st.what}: adds the hedge {word!r} to words the passage states plainly",
+                                  f"the passage says: \"{_show(source)}\"", warning=True)
+                    return
+
+
+def _sources(sentence: str, st: Statement) -> list[str]:
+    """The sentences of the cited passages that SENTENCE may restate: those sharing three or more of its
+    content words."""
+    want = _content_words(sentence)
+    return [s for p in st.passages for s in sentences(p) if len(want & _content_words(s)) >= 3]
+
+
+def _support(st: Statement) -> list[str]:
+    """The cited passages, and the cited documents' title, authors and publisher (a statement may name its
+    source: "CSIS finds", "Byman et al.")."""
+    return [*st.passages, *(" ".join([s.info.title, s.info.publisher or "", *s.info.authors]) for s in st.seeds)]
+
+
+def _refs(st: Statement) -> str:
+    return ", ".join(str(r) for r in st.cites) if st.cites else "its passages"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Running the rules
+
+
+def forbidden_patterns(words: list[str]) -> list[tuple[str, re.Pattern[str]]]:
+    """Compile forbidden words: whole words, any case, a plural or '(s)' allowed ('seed' finds 'seeds')."""
+    out = []
+    for word in words:
+        body = r"\s+".join(re.escape(part) for part in word.split())
+        out.append((word, re.compile(rf"(?<![\w]){body}(?:s|es|\(s\))?(?![\w])", re.I)))
+    return out
+
+
+def check_claims(cat: Catalogue, library: SeedLibrary, forbidden: list[str] | None = None, *,
+                 line_citations: bool = True, rules: list[str] | None = None) -> list[BriefgenError]:
+    """Run every rule (or those named in RULES) over every reader-facing statement of the catalogue; return the
+    errors and warnings (ContentWarning), each naming the statement's file:line."""
+    from briefgen.config.project import DEFAULT_FORBIDDEN_WORDS
+
+    ctx = Context(forbidden_patterns(DEFAULT_FORBIDDEN_WORDS if forbidden is None else forbidden), line_citations)
+    chosen = [RULES[name] for name in (rules or RULES)]
+    out: list[BriefgenError] = []
+    reported: set[tuple[str, str | None]] = set()  # (block, cite field) already reported uncited
+    passages: dict[tuple[str, str], Passage | None] = {}
+    for block in cat.blocks.values():
+        for st in statements(block):
+            for ref in st.cites:
+                seed = library.get(ref.seed)
+                key = (ref.seed, ref.anchor)
+                if key not in passages:
+                    passages[key] = seed.passage(ref.anchor) if seed else None
+                passage = passages[key]
+                if passage is not None:
+                    st.passages.append(passage.text)
+                    if seed not in st.seeds:
+                        st.seeds.append(seed)
+            if st.cites and not st.passages:
+                continue  # an unresolvable reference, already reported by provenance
+            for f in chosen:
+                if not st.claims and f.__name__ != "machinery":
+                    continue
+                if f is uncited:
+                    key = (block.id, st.cite_field)
+                    if key in reported:
+                        continue
+                    reported.add(key)
+                for finding in f(st, ctx):
+                    cls = ContentWarning if finding.warning else ContentError
+                    out.append(cls(finding.message, st.loc, finding.hint))
+    return out
