@@ -5,6 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+VNU    := node_modules/vnu-jar/build/dist/vnu.jar
 
 .PHONY: run test bench system-deps test-system-deps clean
 
@@ -36,8 +37,14 @@ run: system-deps $(STAMP)
 bench: system-deps $(TEST_STAMP)
 	$(BIN)/python bench/run.py
 
+## The Nu Html Checker (npm vnu-jar, run with Java 17) that validates `--format html` in the tests. Its install
+## script would fetch a Java runtime; Debian's is used instead (scripts/system-deps.sh --test).
+$(VNU): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
 ## Run the whole test suite.
-test: test-system-deps $(TEST_STAMP)
+test: test-system-deps $(TEST_STAMP) $(VNU)
 	$(BIN)/python -m pytest -q
 
 clean:

@@ -6,14 +6,22 @@
 # --test adds TEST_PKGS, which only the tests use. They are required in CI (CI set) and installed when root;
 # on a developer machine without root a missing one is reported and the tests that need it skip.
 # chromium: Debian's browser, driven headless by tests/test_serve_browser.py (the live preview).
+# openjdk-17-jre-headless, nodejs (its npm): the Nu Html Checker (npm vnu-jar, installed by `make test`),
+# which validates the `--format html` output in tests/test_html_output.py.
 set -u
 PKGS="libharfbuzz-subset0 poppler-utils"
-TEST_PKGS="chromium"
+TEST_PKGS="chromium openjdk-17-jre-headless nodejs"
 optional=""
 if [ "${1:-}" = "--test" ]; then
   if [ -n "${CI:-}" ] || [ "$(id -u)" = 0 ]; then PKGS="$PKGS $TEST_PKGS"; else optional="$TEST_PKGS"; fi
 fi
-installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+# A package may be registered under its architecture-qualified name only (openjdk-17-jre-headless:amd64).
+installed() {
+  for name in "$1" "$1:$(dpkg --print-architecture 2>/dev/null)"; do
+    dpkg-query -W -f='${Status}' "$name" 2>/dev/null | grep -q "install ok installed" && return 0
+  done
+  return 1
+}
 for p in $optional; do
   installed "$p" || echo "system-deps: $p is not installed; the tests that need it will skip (run: sudo apt-get install -y $p)" >&2
 done

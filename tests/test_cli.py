@@ -37,6 +37,12 @@ def test_unknown_id_is_a_usage_error_naming_the_closest(root: Path, run, tmp_pat
     assert result.exit_code == 2
     assert "command line: error: no alliance or obstacle with id 'nat0'" in result.output
     assert "did you mean nato" in result.output and "free-riding" not in result.output
+
+
+def test_unknown_audience_is_a_usage_error_naming_the_closest(root: Path, run, tmp_path: Path) -> None:
+    """A misspelled --audience exits 2 with 'did you mean', before anything renders."""
+    result = run(root, "brief", "nato", "--audience", "congres", "--out", str(tmp_path))
+    assert result.exit_code == 2 and "did you mean 'congress'?" in result.output
     assert not list(tmp_path.rglob("*.pdf"))
 
 

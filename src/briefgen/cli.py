@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 from pathlib import Path
 
 import click
@@ -13,6 +15,7 @@ from briefgen.build.render import render_target
 from briefgen.build.run import BuildInterrupted, build_book, run_build
 from briefgen.build.targets import FORMATS, Target
 from briefgen.config.audiences import effective_values, resolve_names, scaffold
+from briefgen.config.project import check_output_folder
 from briefgen.errors import BriefgenError, ContentError, ErrorGroup
 from briefgen.project import Project, find_root
 from briefgen.seeds.draft_checks import check_drafts, draft_files
@@ -36,7 +39,10 @@ class Context:
         return Project(find_root(self.project_dir))
 
     def out(self, out: Path | None) -> Path:
-        return out if out is not None else self.project.root / "build"
+        root = self.project.root
+        if out is not None:
+            check_output_folder(root, out)
+        return out if out is not None else root / "build"
 
     def say(self, message: str) -> None:
         if not self.quiet:
@@ -46,7 +52,34 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Terminated(BaseException):
+    """SIGTERM arrived outside a build (a build handles its own signals)."""
+
+
+def _on_term(signum: int, frame: object) -> None:  # noqa: ARG001
+    raise _Terminated()
+
+
+class _Cli(click.Group):
+    """The command group: Ctrl-C exits 130 and SIGTERM 143 in every phase, with no traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        in_main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _on_term) if in_main else None
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("interrupted: nothing half-written was left", err=True)
+            raise SystemExit(130) from None
+        except _Terminated:
+            click.echo("terminated: nothing half-written was left", err=True)
+            raise SystemExit(143) from None
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="briefgen")
 @click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Project folder (default: the nearest folder holding briefgen.yaml).")

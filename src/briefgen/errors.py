@@ -1,6 +1,7 @@
 """Error types for briefgen: each error knows its file:line:col and formats itself with a hint."""
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,10 +85,23 @@ class SeedError(BriefgenError):
     """A seed document is missing, altered or unreadable."""
 
 
+class OutputError(BriefgenError):
+    """An output file could not be written (disk full, read-only folder, permissions)."""
+
+
 class UsageError(BriefgenError):
     """The command line names something that does not exist (an id, an audience); exit code 2."""
 
     exit_code = 2
+
+
+def did_you_mean(word: str, known: list[str], what: str, limit: int = 12) -> str:
+    """A hint naming the closest of KNOWN to WORD, or listing a few of them."""
+    close = difflib.get_close_matches(word, known, n=3, cutoff=0.6)
+    if close:
+        return "did you mean " + " or ".join(repr(c) for c in close) + "?"
+    shown = ", ".join(known[:limit]) + (f", ... ({len(known)} in all)" if len(known) > limit else "")
+    return f"known {what}: {shown or 'none'}"
 
 
 class ErrorGroup(BriefgenError):

@@ -78,6 +78,23 @@ class Project:
                                        + ", ".join(self.audience_names())))
         return errors
 
+    def check_templates(self) -> list[BriefgenError]:
+        """Check every audience's template overrides (each override file once, however many audiences use it)."""
+        from briefgen.render.templates import check_overrides
+
+        seen: set[str] = set()
+        errors: list[BriefgenError] = []
+        for name in self.audience_names():
+            try:
+                chain = self.audience(name).chain
+            except BriefgenError:
+                continue  # reported by check_audiences
+            for error in check_overrides(self.root, chain):
+                if error.format_message() not in seen:
+                    seen.add(error.format_message())
+                    errors.append(error)
+        return errors
+
     def warnings(self) -> list[ContentWarning]:
         """Warnings that do not stop a build: dropped hedges (content/claims.py), and documents whose prose is
         above an audience's reading level."""
@@ -118,6 +135,7 @@ class Project:
                 errors.extend([exc])
         if not errors:
             errors.extend(self.check_audiences())
+            errors.extend(self.check_templates())
             errors.extend(self.seeds.verify())
             errors.extend(check_catalogue(self.catalogue, self.seeds))
             errors.extend(e for e in self.claims() if not isinstance(e, ContentWarning))

@@ -64,8 +64,15 @@ def refused_url(url: str) -> str | None:
         return "it is a path on this computer, not a web address"
     if scheme not in LINK_SCHEMES:
         return f"the {scheme}: scheme is not allowed"
-    if scheme != "mailto" and _local_host(host):
-        return "it points at this computer or a private network"
+    if scheme != "mailto":
+        raw_host = parts.netloc.rpartition("@")[2]
+        if "%" in raw_host:
+            # Browsers decode %31%32%37.0.0.1 to 127.0.0.1 and localhost%2e to localhost.; urlsplit does not.
+            return "its host name is percent-encoded (browsers decode it, so it could hide a local address)"
+        if _local_host(host):
+            return "it points at this computer or a private network"
+        if "." not in host.strip("[]") and ":" not in host:
+            return "its host is a single-label intranet name, not a public web address"
     return None
 
 

@@ -102,19 +102,25 @@ def test_one_failure_does_not_stop_the_others(small: Path, run) -> None:
 
 
 def test_runaway_document_stops_at_its_limits(small: Path, run) -> None:
-    """A 2 MB paragraph ends at the per-document time or memory limit with a clear error; the batch completes."""
+    """A 900 KB block (2,400 long points, under the input caps, all shown) ends at the per-document time or
+    memory limit with a clear error; the batch completes."""
+    point = "  - text: " + "An obstacle that never ends. " * 12 + "\n    cite: csis-2025#L201\n"
     (small / "content" / "obstacles" / "runaway.yaml").write_text(
-        "id: runaway\nname: Runaway paragraph\ndomain: general\nsummary_cite: csis-2025#L201\nsummary: >-\n  "
-        + "An obstacle that never ends. " * 72000 + "\n", encoding="utf-8")
+        "id: runaway\nname: Runaway paragraph\ndomain: general\nsummary_cite: csis-2025#L201\n"
+        "summary: An obstacle that never ends.\n"
+        "how_it_shows_up:\n" + point * 2400, encoding="utf-8")
+    audience = small / "audiences" / "congress.yaml"
+    audience.write_text(audience.read_text(encoding="utf-8").replace("max_points: 6", "max_points: 5000"), "utf-8")
     result = run(small, "build", "-q", "--jobs", "2", "--doc-timeout", "8", "--doc-memory", "450")
     assert result.exit_code == 1
     failed = [line for line in result.output.splitlines() if line.startswith("failed ")]
-    assert sorted(line.split(":")[0] for line in failed) == [
-        "failed congress/book.pdf", "failed congress/briefs/runaway.pdf", "failed congress/onepagers/runaway.pdf"]
+    # The one-pager shows at most 4 points, so it builds; the brief and the book show all 2,400.
+    assert sorted(line.split(":")[0] for line in failed) == ["failed congress/book.pdf",
+                                                             "failed congress/briefs/runaway.pdf"]
     for line in failed:
         assert "content/obstacles/runaway.yaml" in line
         assert ("s limit" in line or "MB memory limit" in line or "stopped unexpectedly" in line), line
-    assert "built 4, up to date 0, failed 3 of 7" in result.output
+    assert "built 5, up to date 0, failed 2 of 7" in result.output
     out = small / "build" / "congress"
     for kind in ("briefs", "onepagers"):
         assert (out / kind / "nato.pdf").is_file() and (out / kind / "free-riding.pdf").is_file()

@@ -172,13 +172,13 @@ def test_new_audience_from_base_then_one_block_override_builds(scratch: Path, ru
 
 
 def test_audience_option_repeatable_and_all(scratch: Path, run) -> None:
-    """--audience repeats; 'all' means every audience; an unknown name exits 1 naming the known ones."""
+    """--audience repeats; 'all' means every audience; an unknown name is a usage error (2) naming the known ones."""
     result = run(scratch, "onepager", "free-riding", "--audience", "public", "--audience", "allies")
     assert result.exit_code == 0, result.output
     assert sorted(p.parent.parent.name for p in (scratch / "build").glob("*/onepagers/free-riding.pdf")) == \
         ["allies", "public"]
     result = run(scratch, "onepager", "free-riding", "--audience", "nobody")
-    assert result.exit_code == 1 and "known audiences: allies, congress, executive, public" in result.output
+    assert result.exit_code == 2 and "known audiences: allies, congress, executive, public" in result.output
 
 
 def test_summary_word_limit_truncates_or_errors(scratch: Path, run) -> None:

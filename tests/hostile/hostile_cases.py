@@ -138,7 +138,7 @@ ID_CASES = [
     Case("id-argument-parent-path", 3, ("brief", "../../x"), expect=("no alliance or obstacle with id '../../x'",),
          where="command line", exit_code=2),
     Case("audience-argument-parent-path", 3, ("brief", "nato", "--audience", "../../x"),
-         expect=("audience", "'../../x'"), where="audiences/"),
+         expect=("audience", "'../../x'"), where="command line", exit_code=2),
     Case("audience-file-dotdot", 3, ("brief", "nato", "--audience", ".."),
          {"audiences/...yaml": "label: Dots\n"}, expect=("audience name '..' is not a valid id",), where="audiences/"),
     Case("content-link-outside", 3, ("build",), links={"content/alliances/passwd.yaml": "/etc/passwd"},
@@ -243,7 +243,74 @@ SANDBOX_CASES = [
          expect=("template recursion too deep",), where=f"{EVIL}:1"),
 ]
 
-ALL_CASES = YAML_CASES + TYPE_CASES + ID_CASES + PROSE_CASES + RESOURCE_CASES + SANDBOX_CASES
+GIT_CONFIG = "[remote \"origin\"]\n\turl = https://analyst:ghp_FAKETOKEN123@github.com/org/briefs.git\n"
+BOMB = "{% set a = 'x' * 9999999 %}"
+
+#: The hostile-input review of issue 15 (../shared/reviews/security.md), each replayed through the real CLI.
+REVIEW_CASES = [
+    Case("V10-attach-git-config-and-env", 15, EVIL_RENDER,
+         evil('<link rel="attachment" href=".git/config"><link rel="attachment" href=".env"><p>x</p>',
+              **{".git/config": GIT_CONFIG, ".env": "API_KEY=sk-FAKE-canary\n"}),
+         expect=("refused to load .git/config", "refused to load .env", "not in templates/, fonts/, images/, brand/"),
+         where=f"{EVIL}:1:"),
+    Case("V10-attach-content-file", 15, EVIL_RENDER,
+         evil('<p>x</p><link rel="attachment" href="content/alliances/nato.yaml">'),
+         expect=("refused to load content/alliances/nato.yaml",), where=f"{EVIL}:1:"),
+    Case("V10-attach-hidden-asset", 15, EVIL_RENDER,
+         evil('<p>x</p><link rel="attachment" href="images/.secret.txt">', **{"images/.secret.txt": "CANARY\n"}),
+         expect=("refused to load images/.secret.txt", "hidden file"), where=f"{EVIL}:1:"),
+    Case("V10-image-link-to-env", 15, EVIL_RENDER, evil('<img src="images/x.svg" alt="x">',
+                                                        **{".env": "API_KEY=sk-FAKE-canary\n"}),
+         links={"images/x.svg": "../.env"}, expect=("refused to load images/x.svg", "a link to a file that is"),
+         where=f"{EVIL}:1:11"),
+    Case("V12-prose-link-percent-encoded-loopback", 15, ("check",),
+         edits=summary("[the dashboard](http://%31%32%37.0.0.1:8000/api/state)"),
+         expect=("refused", "percent-encoded"), where=SUMMARY_AT),
+    Case("V12-prose-link-localhost-dot", 15, ("check",), edits=summary("[admin](http://localhost%2e:631/admin)"),
+         expect=("refused", "percent-encoded"), where=SUMMARY_AT),
+    Case("V12-template-link-percent-encoded", 15, EVIL_RENDER,
+         evil('<p><a href="http://127.0.0.1%2e:@PORT@/">x</a></p>'), expect=("refused", "percent-encoded"),
+         where=f"{EVIL}:1:"),
+    Case("D22-prose-link-intranet-name", 15, ("check",), edits=summary("[print it](http://printer/queue)"),
+         expect=("single-label intranet name",), where=SUMMARY_AT),
+    Case("V14-replace-bomb", 15, EVIL_RENDER, evil(BOMB + "{{ (a|replace('x', 'y' * 300))|length }}"),
+         expect=("template expression too large", "replace would build 2,999,999,700"), where=f"{EVIL}:1"),
+    Case("V14-tilde-bomb", 15, EVIL_RENDER, evil(BOMB + "{{ (a ~ a ~ a ~ a ~ a ~ a ~ a ~ a ~ a ~ a)|length }}"),
+         expect=("template expression too large", "joining with ~"), where=f"{EVIL}:1"),
+    Case("V14-join-bomb", 15, EVIL_RENDER, evil(BOMB + "{{ ([a] * 10)|join(a)|length }}"),
+         expect=("template expression too large", "join would build"), where=f"{EVIL}:1"),
+    Case("V14-indent-bomb", 15, EVIL_RENDER, evil("{% set a = '\\n' * 9999999 %}{{ a|indent(300)|length }}"),
+         expect=("template expression too large", "indent would build"), where=f"{EVIL}:1"),
+    Case("V14-output-bomb", 15, EVIL_RENDER,
+         evil(BOMB + "{% for i in range(99) %}{{ a }}{% endfor %}"),
+         expect=("template expression too large", "output passed"), where=EVIL),
+    Case("D16-bidi-override-in-name", 15, ("check",),
+         edits={NATO: (("name: ", 'name: "Atlantic \u202eTreaty\u200b " #'),)},
+         expect=("invisible character U+202E (right-to-left override)",), where=f"{NATO}:2:"),
+    Case("D16-zero-width-in-audience-label", 15, ("check",),
+         {"audiences/zw.yaml": 'label: "Staff\u200b"\nmarking: none\n'},
+         expect=("invisible character U+200B (zero width space)",), where="audiences/zw.yaml:1:"),
+    Case("D5-yaml-file-over-the-size-cap", 15, ("check",), {X: "id: x\nname: " + "a" * 1_100_000 + "\n"},
+         expect=("file refused: larger than the 1 MB limit",), where=X),
+    Case("D6-markdown-bracket-flood", 15, ("check",), edits=summary("![" * 300 + "x"),
+         expect=("300 '[' characters, more than the 200",), where=SUMMARY_AT),
+    Case("D18-linked-content-folder", 15, ("check",), {"../elsewhere/x.yaml": "id: x\nname: X\n"},
+         links={"content/frameworks": "../../elsewhere"},
+         expect=("content folder is a link; the blocks in it are not read",), where="content/frameworks"),
+    Case("D18-seed-link-outside", 15, ("check",),
+         edits={"seeds/sources.yaml": (("seeds:\n", "seeds:\n  - id: pw\n    file: passwd.txt\n    format: web-text\n"
+                                                    "    title: \"x\"\n    sha256: " + "ab" * 32 + "\n"),)},
+         links={"seeds/passwd.txt": "/etc/passwd"},
+         expect=("seed file 'passwd.txt' refused: it is a link to a file outside seeds/",),
+         where="seeds/sources.yaml:6:5"),
+    Case("D21-utf16-seed", 15, ("ingest", "seeds/u16.txt"), {"seeds/u16.txt": "A page of text.\n".encode("utf-16")},
+         expect=("the file is UTF-16 text",), where="seeds/u16.txt"),
+    Case("V15-drafts-through-a-link", 15, ("ingest", "--draft", "seeds/csis-2025-us-allied-cooperation.md"),
+         {"../drafts-target/keep": ""}, links={"content/drafts": "../../drafts-target"},
+         expect=("drafts not written: this folder is a link",), where="content/drafts"),
+]
+
+ALL_CASES = YAML_CASES + TYPE_CASES + ID_CASES + PROSE_CASES + RESOURCE_CASES + SANDBOX_CASES + REVIEW_CASES
 
 
 def fill(text: str, port: int) -> str:

@@ -11,7 +11,8 @@ FORMAT = re.compile(r"(?P<path>[^\s:][^:\n]*?)(?::(?P<line>\d+)(?::(?P<col>\d+))
                     r" \(hint: (?P<hint>.+)\)")
 #: Errors about a whole file or a command-line argument have no line; every other error must have one.
 WHOLE_FILE = ("file is empty", "is a link to a file outside", "no alliance or obstacle with id",
-              "audience name", "template refused")
+              "audience name", "template refused", "no audience named", "drafts not written", "output passed", "file refused",
+              "content folder is a link", "UTF-16")
 
 
 def assert_format(lines: list[str]) -> None:

@@ -200,5 +200,5 @@ def test_watcher_reports_a_saved_file(scratch: Path) -> None:
 def test_cli_serve_rejects_an_unknown_audience(run, scratch: Path) -> None:
     """`briefgen serve --audience nope` fails before listening, naming the known audiences."""
     result = run(scratch, "serve", "--port", "0", "--audience", "nope")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "no audience named 'nope'" in result.output and "congress" in result.output

@@ -15,6 +15,7 @@ from briefgen.content.model import SourceRef
 from briefgen.content.views import related_blocks
 from briefgen.content.walk import walk
 from briefgen.project import Project
+from briefgen.safeio import hash_file
 
 
 #: Project files every document depends on, besides its content blocks and seeds (globs, relative to the root).
@@ -30,7 +31,7 @@ def tool_id() -> str:
 
 
 class Hasher:
-    """SHA-256 of project files, each read once per build."""
+    """SHA-256 of project files, each read once per build, in chunks."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -40,8 +41,8 @@ class Hasher:
         if rel not in self._cache:
             path = self.root / rel
             try:
-                self._cache[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
-            except OSError:
+                self._cache[rel] = hash_file(path, self.root)
+            except OSError:  # gone, unreadable, not a regular file, or a link out of the project
                 self._cache[rel] = None
         return self._cache[rel]
 

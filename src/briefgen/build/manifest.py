@@ -1,11 +1,11 @@
 """build/manifest.json: what was built from what, and the fast no-op check."""
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 from briefgen.build.inputs import Hasher, tool_id, watched_files
+from briefgen.safeio import hash_file
 from briefgen.write import write_atomic
 
 MANIFEST = "manifest.json"
@@ -26,7 +26,7 @@ def save_manifest(out: Path, manifest: dict) -> None:
     for rel, entry in sorted(manifest.get("outputs", {}).items()):
         path = out / rel
         try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            digest = hash_file(path)
         except OSError:
             continue
         if digest == entry.get("sha256"):
@@ -37,7 +37,7 @@ def save_manifest(out: Path, manifest: dict) -> None:
 
 def _output_hash(out: Path, rel: str) -> str | None:
     try:
-        return hashlib.sha256((out / rel).read_bytes()).hexdigest()
+        return hash_file(out / rel)
     except OSError:
         return None
 
@@ -47,11 +47,13 @@ def _fresh(entry: dict | None, inputs: dict[str, str | None], out: Path, rel: st
         and entry.get("inputs") == inputs and _output_hash(out, rel) == entry.get("sha256")
 
 
-def fast_up_to_date(root: Path, out: Path, audiences: list[str], strict: bool = False) -> bool:
+def fast_up_to_date(root: Path, out: Path, audiences: list[str], strict: bool = False,
+                    hasher: Hasher | None = None) -> bool:
     """Tell, without loading the catalogue or WeasyPrint, whether every planned output is current.
 
-    True only when no watched file changed since the last build, the tool is the same, and every output
-    that build planned for AUDIENCES is on disk as recorded.
+    True only when the watched files are exactly those of the last build (none added, none deleted) with
+    the same contents, the tool is the same, and every output that build planned for AUDIENCES is on disk
+    as recorded.
     """
     manifest = load_manifest(out)
     if manifest.get("code") != tool_id() or manifest.get("strict", False) != strict:
@@ -60,9 +62,10 @@ def fast_up_to_date(root: Path, out: Path, audiences: list[str], strict: bool = 
     planned = manifest.get("planned") or {}
     if not isinstance(watched, dict) or not all(a in planned for a in audiences):
         return False
-    hasher = Hasher(root)
+    hasher = hasher or Hasher(root)
     current = watched_files(root, audiences)
-    if not current.keys() <= watched.keys() or any(hasher(f) != watched[f] for f in current):
+    # Equality, not inclusion: a deleted template override or block changes what the outputs say.
+    if current.keys() != watched.keys() or any(hasher(f) != watched[f] for f in current):
         return False
     entries = manifest["outputs"]
     for audience in audiences:

@@ -62,7 +62,9 @@ class DocumentTimeout(BaseException):
 def _caused_by_memory(exc: BaseException) -> bool:
     seen = 0
     while exc is not None and seen < 20:
-        if isinstance(exc, MemoryError):
+        # A C library whose allocation fails at the address-space limit may return an error without setting
+        # MemoryError; CPython then raises this SystemError.
+        if isinstance(exc, MemoryError) or (isinstance(exc, SystemError) and "without exception set" in str(exc)):
             return True
         exc = exc.__cause__ or exc.__context__
         seen += 1

@@ -5,12 +5,10 @@ import difflib
 import hashlib
 import html
 import logging
-import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
-from urllib.parse import quote
 
 from briefgen.build.targets import FORMATS, Target, book_cache_dir
 from briefgen.errors import COMMAND_LINE, UsageError
@@ -20,6 +18,7 @@ from briefgen.render.fit import fit_onepager
 from briefgen.render.kinds import document_kind
 from briefgen.render.pdf import lay_out, write_pdf
 from briefgen.render.setup import render_setup
+from briefgen.render.standalone import standalone_html
 from briefgen.write import write_atomic
 
 logger = logging.getLogger(__name__)
@@ -74,12 +73,13 @@ def check_target(project: Project, target: Target) -> None:
 
 
 def render(project: Project, target: Target, fmt: str = "pdf", *, strict: bool = False, fit_start: int | None = None,
-           out: Path | None = None, render_many: RenderMany | None = None) -> Output:
+           out: Path | None = None, render_many: RenderMany | None = None, standalone: bool = True) -> Output:
     """Render TARGET as FMT and return its bytes; a one-pager is fitted to one page or fails.
 
     FIT_START is the condensing level the last build recorded for a one-pager. OUT is where the output will be
-    written: a standalone HTML file links project files relative to it, and the book keeps its rendered segments
-    under OUT/.cache. RENDER_MANY renders book segments (default: in this process).
+    written: the book keeps its rendered segments under OUT/.cache. RENDER_MANY renders book segments (default: in
+    this process). HTML is STANDALONE (checked by the PDF's policy, everything inlined) unless the caller serves the
+    project's files itself (the preview): then it links them by project-relative URLs.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown output format {fmt!r}")
@@ -89,14 +89,11 @@ def render(project: Project, target: Target, fmt: str = "pdf", *, strict: bool =
     if fmt == "html":
         fitted = fit_onepager(project, target.block_id, target.audience, strict=strict, start=fit_start) \
             if target.kind == "onepager" else None
-        prefix = ""
-        if out is not None:
-            # Project files (stylesheet, fonts, logo) are referenced relative to the HTML file, so it opens from OUT.
-            back = os.path.relpath(project.root, target.path(out, fmt).parent.resolve()).replace(os.sep, "/")
-            prefix = quote(back) + "/"
-        doc = render_html(project, target.block_id, target.kind, target.audience, asset_prefix=prefix,
-                          **(fitted.options if fitted else {}))
-        return Output(target, fmt, doc.html.encode("utf-8"), fit_level=fitted.level if fitted else None,
+        doc = render_html(project, target.block_id, target.kind, target.audience, **(fitted.options if fitted else {}))
+        # The PDF's resource and link policy, then everything inlined: the file opens the same from any folder.
+        text = standalone_html(doc.html, project.root, project.catalogue.file_of(doc.block), strict=strict) \
+            if standalone else doc.html
+        return Output(target, fmt, text.encode("utf-8"), fit_level=fitted.level if fitted else None,
                       deps=doc.deps)
     if target.kind == "onepager":
         fitted = fit_onepager(project, target.block_id, target.audience, strict=strict, start=fit_start)
@@ -120,7 +117,8 @@ def _render_book(project: Project, target: Target, fmt: str, *, strict: bool, ou
 
     book = plan_book(project, target.audience, target.select, target.title)
     if fmt == "html":
-        return Output(target, fmt, book.whole_html().encode("utf-8"))
+        text = standalone_html(book.whole_html(), project.root, "content/", strict=strict, layout=False)
+        return Output(target, fmt, text.encode("utf-8"))
     many = render_many or render_locally(project, strict, target.audience)
     if out is None:  # no output folder: render into a scratch one (no segment cache to reuse)
         with tempfile.TemporaryDirectory(prefix="briefgen-book-") as scratch:

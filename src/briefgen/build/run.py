@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import datetime as dt
-import hashlib
 import os
 import re
 import signal
@@ -20,7 +19,9 @@ from briefgen.build.render import Output, RenderMany, RenderTargetJob, render_ta
 from briefgen.build.targets import Target, plan
 from briefgen.errors import BriefgenError
 from briefgen.project import Project
+from briefgen.render import templates
 from briefgen.render.book.segments import SegmentJob
+from briefgen.safeio import hash_file
 
 
 class Reporter(Protocol):
@@ -89,7 +90,9 @@ def build_book(project: Project, target: Target, out: Path, *, jobs: int | None 
                limits: Limits | None = None) -> Output:
     """Render one book TARGET (a selection, a title) into OUT, its segments in warm workers."""
     project.check()
-    with Pool(project.root, jobs or default_jobs(), limits, warm=jobs or default_jobs()) as pool:
+    # The book's templates render in this process: they get the per-document time limit too.
+    with Pool(project.root, jobs or default_jobs(), limits, warm=jobs or default_jobs()) as pool, \
+            templates.time_limit((limits or Limits()).seconds, process=True):
         return _book_job(project, target, out, pool, strict)
 
 
@@ -105,6 +108,13 @@ def run_build(project: Project | Path, audiences: list[str] | None = None, out: 
               jobs: int | None = None, strict: bool = False, limits: Limits | None = None,
               reporter: Reporter | None = None) -> BuildReport:
     """Build every target of AUDIENCES (default: the project's default audience) into OUT, rendering what changed."""
+    # Templates rendered here (the book's) get the per-document time limit too, not only the workers' renders.
+    with templates.time_limit((limits or Limits()).seconds, process=True):
+        return _run_build(project, audiences, out, jobs=jobs, strict=strict, limits=limits, reporter=reporter)
+
+
+def _run_build(project: Project | Path, audiences: list[str] | None, out: Path | None, *, jobs: int | None,
+               strict: bool, limits: Limits | None, reporter: Reporter | None) -> BuildReport:
     started = time.perf_counter()
     reporter = reporter or _Silent()
     root = (project.root if isinstance(project, Project) else Path(project)).resolve()
@@ -112,7 +122,11 @@ def run_build(project: Project | Path, audiences: list[str] | None = None, out: 
     names = list(audiences) if audiences else [(project if isinstance(project, Project) else Project(root))
                                                .config.default_audience]
     report = BuildReport()
-    if names and fast_up_to_date(root, out, names, strict):
+    # Hash the inputs before reading them: a file changed or added during the build then differs from what
+    # is recorded, so the next build takes it up (hashing at the end would record it as already built).
+    hasher = Hasher(root)
+    files = {f: hasher(f) for f in watched_files(root, names)}
+    if names and fast_up_to_date(root, out, names, strict, hasher):
         manifest = load_manifest(out)
         report.skipped = [rel for name in names for rel in manifest["planned"][name]]
         report.planned = len(report.skipped)
@@ -126,7 +140,6 @@ def run_build(project: Project | Path, audiences: list[str] | None = None, out: 
     for name in names:
         project.audience(name)  # an unknown audience is a usage problem before anything renders
     targets = [Target(str(t.kind), str(t.block_id), str(t.audience)) for name in names for t in plan(project, name)]
-    hasher = Hasher(root)
     manifest = load_manifest(out)
     entries: dict[str, dict] = manifest["outputs"]
     stale: list[tuple[Target, dict[str, str | None]]] = []
@@ -153,7 +166,7 @@ def run_build(project: Project | Path, audiences: list[str] | None = None, out: 
                       **content_inputs(project, target, hasher, output.deps)}
             inputs = dict(sorted(inputs.items()))
         entry = {"kind": target.kind, "id": target.block_id, "audience": target.audience,
-                 "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "bytes": path.stat().st_size,
+                 "sha256": hash_file(path), "bytes": path.stat().st_size,
                  "seconds": round(seconds, 3), "built": run_started, "tool": tool_id(), "strict": strict,
                  "inputs": inputs}
         if target.kind != "book":
@@ -220,6 +233,8 @@ def run_build(project: Project | Path, audiences: list[str] | None = None, out: 
         if previous:
             for sig in previous:  # a second Ctrl-C must not cut the clean-up short
                 signal.signal(sig, signal.SIG_IGN)
+        if interrupted is not None:
+            templates.cancel_renders()  # a book template rendering in a thread here stops at once
         if pool is not None:
             pool.close(interrupt=interrupted is not None)
         if books is not None:
@@ -234,8 +249,7 @@ def run_build(project: Project | Path, audiences: list[str] | None = None, out: 
             "strict": strict,
             "planned": {**manifest.get("planned", {}),
                         **{n: [t.rel() for t in targets if t.audience == n] for n in names}},
-            "files": {f: hasher(f) for f in watched_files(root, names)} if not report.failures and not interrupted
-            else {},
+            "files": files if not report.failures and not interrupted else {},
             "last_run": {"built": report.built, "skipped": len(report.skipped),
                          "failed": [{"output": rel, "error": exc.format_message()} for rel, exc in report.failures],
                          "interrupted": interrupted is not None,

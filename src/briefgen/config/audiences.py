@@ -9,7 +9,7 @@ from typing import Any, Literal
 from briefgen.config import yamlsafe
 from briefgen.config.schema import Converter, Id, IdConstraint, Record, Text, doc
 from briefgen.config.yamlsafe import LocStr, YNode, merge
-from briefgen.errors import ContentError, ErrorCollector, Location
+from briefgen.errors import COMMAND_LINE, ContentError, ErrorCollector, Location, UsageError, did_you_mean
 
 AUDIENCE_DIR = "audiences"
 
@@ -130,9 +130,8 @@ def load_audience(root: Path, name: str) -> LoadedAudience:
                            "name audiences with lowercase letters, digits and hyphens, as audiences/<name>.yaml")
     names = audience_names(root)
     if name not in names:
-        raise ContentError(f"no audience named {name!r}", Location(f"{AUDIENCE_DIR}/"),
-                           "known audiences: " + (", ".join(names) or "none") + "; create one with "
-                           "`briefgen audience new NAME`")
+        raise UsageError(f"no audience named {name!r}", Location(f"{AUDIENCE_DIR}/"),
+                         did_you_mean(name, names, "audiences") + " (create one with `briefgen audience new NAME`)")
     chain: list[str] = []
     trees: list[YNode] = []
     current: str | None = name
@@ -179,8 +178,8 @@ def resolve_names(root: Path, requested: tuple[str, ...] | list[str], default: s
             wanted = names if part == "all" else [part]
             for n in wanted:
                 if n not in names:
-                    raise ContentError(f"no audience named {n!r}", Location(f"{AUDIENCE_DIR}/"),
-                                       "known audiences: " + ", ".join(names) + " (or 'all')")
+                    raise UsageError(f"no audience named {n!r}", COMMAND_LINE,
+                                     did_you_mean(n, names, "audiences") + " ('all' builds every audience)")
                 if n not in out:
                     out.append(n)
     return out

@@ -430,5 +430,8 @@ def _project_file(root: Path, path: str, what: str, loc: Location | None, conv: 
         conv.error(f"{what}: {path!r} is not one of {', '.join(suffixes)}", loc, "use a file of a supported type")
         return
     full = (root / path).resolve()
-    if not full.is_relative_to(root.resolve()) or not full.is_file():
+    if full.is_file() and not full.is_relative_to(root.resolve()):
+        conv.error(f"{what}: {path!r} is a link to a file outside the project", loc,
+                   "copy the file into the project instead of linking to it")
+    elif not full.is_relative_to(root.resolve()) or not full.is_file():
         conv.error(f"{what}: file {path!r} not found in the project", loc, "add the file or fix the path")

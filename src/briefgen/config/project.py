@@ -7,7 +7,7 @@ from pathlib import Path
 from briefgen.config import yamlsafe
 from briefgen.config.audiences import LoadedAudience, audience_names, load_audience  # noqa: F401 - re-exported
 from briefgen.config.schema import Converter, Id, Record, Text, doc
-from briefgen.errors import ContentError, ErrorCollector, Location
+from briefgen.errors import ContentError, ErrorCollector, Location, UsageError, display_path
 
 PROJECT_FILE = "briefgen.yaml"
 
@@ -45,3 +45,19 @@ def load_project_config(root: Path) -> ProjectConfig:
     errors.extend(conv.errors)
     errors.raise_if_any()
     return cfg
+
+
+#: Project folders that are inputs: an output folder inside one would be read back as input (every build
+#: rebuilding everything, or the preview ignoring the very edits it should show).
+INPUT_DIRS = ("content", "templates", "seeds", "audiences", "brand", "fonts", "images")
+
+
+def check_output_folder(root: Path, out: Path) -> None:
+    """Refuse an output folder inside one of the project's input folders (a usage error)."""
+    target = out.resolve()
+    for name in INPUT_DIRS:
+        folder = (root / name).resolve()
+        if target == folder or target.is_relative_to(folder):
+            raise UsageError(f"the output folder {display_path(out, root)} is inside {name}/, an input folder",
+                             Location("--out"), "pass an --out folder outside the project's input folders, "
+                             "e.g. build/ (the default)")

@@ -60,6 +60,45 @@ class NonEmpty(Constraint):
         return "text is empty" if not str(value).strip() else None
 
 
+#: Invisible characters that reorder or hide text (bidi overrides and isolates, zero-width spaces and joiners,
+#: word joiner, BOM): in a name or title they spoof what a reader sees, e.g. in the PDF's /Title.
+INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+class Visible(Constraint):
+    """Text without bidi controls or zero-width characters."""
+
+    hint = "delete the invisible character (retype the text if it was pasted)"
+
+    def check(self, value: Any, node: YNode) -> str | None:
+        found = INVISIBLE.search(str(value))
+        if found is None:
+            return None
+        char = found.group(0)
+        name = unicodedata.name(char, "invisible control")
+        return f"invisible character U+{ord(char):04X} ({name.lower()}) at character {found.start() + 1}"
+
+
+#: Longest Markdown field (the longest real one is about 500 characters; this is some 15 pages of a brief).
+MAX_PROSE_CHARS = 50_000
+#: Most '[' a Markdown field may hold (each link uses one).
+MAX_BRACKETS = 200
+
+
+class BoundedProse(Constraint):
+    """Markdown small enough to parse quickly (markdown-it's bracket matching is quadratic)."""
+
+    hint = "shorten the text: a field is a paragraph or a few, and each link uses one '['"
+
+    def check(self, value: Any, node: YNode) -> str | None:
+        text = str(value)
+        if len(text) > MAX_PROSE_CHARS:
+            return f"the text is {len(text):,} characters long, more than the {MAX_PROSE_CHARS:,} a field may hold"
+        if text.count("[") > MAX_BRACKETS:
+            return f"the text has {text.count('['):,} '[' characters, more than the {MAX_BRACKETS} prose may use"
+        return None
+
+
 class SafeMarkdown(Constraint):
     """Markdown whose links are web links and which shows no images (see prose.problems)."""
 
@@ -81,8 +120,8 @@ class YearConstraint(Constraint):
 
 
 Id = Annotated[str, IdConstraint()]
-Text = Annotated[str, NonEmpty()]
-Prose = Annotated[str, NonEmpty(), SafeMarkdown(), "markdown"]
+Text = Annotated[str, NonEmpty(), Visible()]
+Prose = Annotated[str, NonEmpty(), Visible(), BoundedProse(), SafeMarkdown(), "markdown"]
 Year = Annotated[int, YearConstraint()]
 
 _SCALAR_TAG = {str: "str", int: "int", float: "float", bool: "bool"}

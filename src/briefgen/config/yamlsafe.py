@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
+from briefgen import safeio
 from briefgen.errors import ContentError, Location
 
 _STANDARD_TAGS = {
@@ -88,13 +89,33 @@ class _Refusal(Exception):
         self.message, self.mark, self.hint = message, mark, hint
 
 
-def read_text(path: Path, shown: str) -> str:
-    """Read PATH as strict UTF-8, rejecting NUL bytes, with an error naming the line."""
+#: Largest YAML file read (a content block is a few kilobytes; parsing is slow well before this).
+MAX_FILE_BYTES = 1_000_000
+_HINTS = {"special": "remove it or replace it with an ordinary file",
+          "outside": "copy the file into the project instead of linking to it",
+          "large": "split the file; a content block or configuration file is a few kilobytes"}
+
+
+def project_root_of(path: Path, shown: str) -> Path | None:
+    """The project folder PATH lies in, when SHOWN is its project-relative name."""
+    text, tail = path.as_posix(), "/" + shown
+    return Path(text[: -len(tail)] or "/") if not shown.startswith("/") and text.endswith(tail) else None
+
+
+def read_bytes(path: Path, shown: str, limit: int | None) -> bytes:
+    """Read PATH (a regular file inside the project, at most LIMIT bytes) with errors located at SHOWN."""
     try:
-        data = path.read_bytes()
+        return safeio.read_inside(path, project_root_of(path, shown), limit)
+    except safeio.UnsafeFile as exc:
+        raise ContentError(f"file refused: {exc.why}", Location(shown), _HINTS[exc.reason]) from None
     except OSError as exc:
         raise ContentError(f"cannot read file: {exc.strerror}", Location(shown),
                            "check the path and permissions") from exc
+
+
+def read_text(path: Path, shown: str) -> str:
+    """Read PATH as strict UTF-8, rejecting NUL bytes, with an error naming the line."""
+    data = read_bytes(path, shown, MAX_FILE_BYTES)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -91,6 +91,13 @@ def load_catalogue(project_root: Path) -> Catalogue:
     cat = Catalogue()
     folded: dict[str, str] = {}
     broken: set[str] = set()  # stems of files that failed; links to them are not reported again
+    top = project_root / "content"
+    for folder in sorted(top.iterdir()) if top.is_dir() else []:
+        if folder.is_symlink() and folder.is_dir() and folder.name not in SKIPPED_FOLDERS:
+            # Its blocks would be silently left out otherwise (folders are walked without following links).
+            errors.add(ContentError("content folder is a link; the blocks in it are not read",
+                                    Location(folder.relative_to(project_root).as_posix()),
+                                    "replace the link with a real folder holding the block files"))
     for path in content_files(project_root):
         shown = path.relative_to(project_root).as_posix()
         rel = path.relative_to(project_root / "content")

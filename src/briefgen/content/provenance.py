@@ -11,6 +11,7 @@ from briefgen.content.catalogue import Catalogue
 from briefgen.content.model import Quote, SourceRef
 from briefgen.content.walk import walk
 from briefgen.errors import BriefgenError, ContentError
+from briefgen.seeds.outline import split_lines
 from briefgen.seeds.registry import Passage, Seed, SeedLibrary
 
 _TRANSLATE = str.maketrans({
@@ -178,7 +179,7 @@ def damaged_quote(quote: str, seed: Seed, passage: Passage) -> bool:
     """Whether QUOTE copies encoding damage that the repaired seed text no longer has."""
     if not seed.repairs:
         return False
-    raw = "\n".join(seed.text.splitlines()[passage.start - 1:passage.end])
+    raw = "\n".join(split_lines(seed.text)[passage.start - 1:passage.end])
     return normalize(quote) in normalize(raw)
 
 

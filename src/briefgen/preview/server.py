@@ -1,6 +1,7 @@
 """`briefgen serve`: a loopback web server for the live preview; serves only files the preview generated."""
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import mimetypes
@@ -29,6 +30,8 @@ logger = logging.getLogger(__name__)
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self' data:; "
        "img-src 'self' data:; connect-src 'self'; frame-src 'self'; frame-ancestors 'self'; base-uri 'none'; "
        "form-action 'none'")
+#: An SVG (a brand logo, a figure) opened directly: it may draw, never run script or reach anything.
+SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; sandbox"
 #: The preview's own files, served from the package; nothing else under /_preview/ exists.
 ASSETS = {"preview.css": "text/css; charset=utf-8", "preview.js": "text/javascript; charset=utf-8",
           "doc.css": "text/css; charset=utf-8"}
@@ -55,6 +58,13 @@ class PreviewServer(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 64  # the default 5 drops connections under a burst of page loads
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Log a broken connection (a TLS hello, a reset) briefly, not as a traceback on the serve terminal."""
+        import sys
+
+        logger.debug("connection from %s failed: %s", client_address, sys.exc_info()[1])
 
     def __init__(self, address: tuple[str, int], session: PreviewSession) -> None:
         if ":" in address[0]:
@@ -62,6 +72,35 @@ class PreviewServer(ThreadingHTTPServer):
         self.session = session
         self.shell = _shell_environment()
         super().__init__(address, Handler)
+
+    def host_allowed(self, value: str | None) -> bool:
+        """Whether VALUE (a Host header, or an origin's host:port) names this server.
+
+        Loopback names and addresses, or the address it listens on, with its port; never another domain
+        name, which is what a DNS-rebinding page would send.
+        """
+        if not value:
+            return False
+        value = value.strip().lower()
+        if value.startswith("["):
+            name, _, rest = value[1:].partition("]")
+            port = rest[1:] if rest.startswith(":") else (None if not rest else "bad")
+        else:
+            name, sep, port_text = value.rpartition(":")
+            name, port = (name, port_text) if sep else (value, None)
+        if port is not None and port != str(self.server_address[1]):
+            return False
+        bound = str(self.server_address[0]).lower()
+        if name == "localhost":
+            return True
+        try:
+            ip = ipaddress.ip_address(name)
+        except ValueError:
+            return False
+        if ip.is_loopback:
+            return True
+        # Listening on another address (the user asked for it): answer to IP addresses, never to names.
+        return name == bound or bound in ("0.0.0.0", "::")
 
     @property
     def url(self) -> str:
@@ -75,6 +114,8 @@ class Handler(BaseHTTPRequestHandler):
 
     server: PreviewServer
     protocol_version = "HTTP/1.1"
+    #: Seconds an idle connection may hold its thread (an event stream writes every KEEPALIVE seconds).
+    timeout = 60
     server_version = "briefgen-preview"
     sys_version = ""
 
@@ -89,6 +130,13 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         """Answer one GET; refusals are 404s, failures are 500s, and the server keeps running."""
         try:
+            if not self.server.host_allowed(self.headers.get("Host")):
+                # DNS rebinding: a web page whose name now resolves to 127.0.0.1 still sends its own name.
+                return self._send(HTTPStatus.MISDIRECTED_REQUEST, b"this preview answers only to its own address\n",
+                                  "text/plain; charset=utf-8", {"Connection": "close"})
+            if not self._same_origin():
+                return self._send(HTTPStatus.FORBIDDEN, b"cross-site request refused; open the preview from its "
+                                  b"own index page\n", "text/plain; charset=utf-8")
             self._route()
         except NotFound:
             self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8")
@@ -106,6 +154,31 @@ class Handler(BaseHTTPRequestHandler):
         self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"", "text/plain", {"Allow": "GET"})
 
     do_POST = do_PUT = do_DELETE = do_HEAD
+
+    def _same_origin(self) -> bool:
+        """Whether the request comes from the preview's own pages or the user (typed, bookmarked), not another site.
+
+        Every route but the index and the preview's own assets renders or builds something, so a page of
+        another site must not be able to trigger them (the browser's CORS rules stop it only from reading).
+        """
+        path = urlsplit(self.path).path
+        if path == "/" or path.startswith("/_preview/") or path == "/favicon.ico":
+            return True
+        site = self.headers.get("Sec-Fetch-Site")
+        if site is not None and site.strip().lower() not in ("same-origin", "none"):
+            return False
+        for header in ("Origin", "Referer"):
+            value = self.headers.get(header)
+            if value is None:
+                continue
+            try:
+                parts = urlsplit(value.strip())
+                netloc = parts.netloc
+            except ValueError:
+                return False
+            if parts.scheme != "http" or not self.server.host_allowed(netloc):
+                return False
+        return True
 
     # -- routing ---------------------------------------------------------------------------------------------
 
@@ -252,6 +325,8 @@ class Handler(BaseHTTPRequestHandler):
     def _common_headers(self, ctype: str | None = None) -> None:
         if ctype is None or ctype.startswith(("text/html", "text/event-stream")):
             self.send_header("Content-Security-Policy", CSP)
+        elif ctype.startswith("image/svg+xml"):  # an SVG opened on its own is a document that could run script
+            self.send_header("Content-Security-Policy", SVG_CSP)
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Referrer-Policy", "no-referrer")
 

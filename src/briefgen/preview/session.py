@@ -21,6 +21,7 @@ from briefgen.errors import BriefgenError, ErrorGroup, Location
 from briefgen.preview.site import Site
 from briefgen.project import Project
 from briefgen.render.kinds import KIND_LABELS, KINDS
+from briefgen.render.templates import time_limit
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +30,9 @@ PAGE_DPI = 100
 #: Seconds the PDF builder waits after a change, so the open pages get their HTML first and a burst of
 #: saves builds once.
 PDF_DELAY = 0.3
+#: Seconds one template render may take in the preview (documents render in milliseconds; a runaway loop is
+#: reported over the page and the builder moves on).
+TEMPLATE_SECONDS = 10.0
 #: Lines of source shown around an error's line in the overlay.
 EXCERPT_CONTEXT = 2
 
@@ -156,7 +160,9 @@ class Snapshot:
             return doc  # the project's errors say why; the browser keeps the last good page
         started = time.perf_counter()
         try:
-            rendered = render(self.project, target, "html")
+            with time_limit(TEMPLATE_SECONDS):  # a runaway template must not hold the page (and this lock)
+                # Linked, not standalone: the preview's site serves the stylesheet, fonts and images itself.
+                rendered = render(self.project, target, "html", standalone=False)
         except Exception as exc:  # noqa: BLE001 - a template error must not stop the preview
             if not isinstance(exc, BriefgenError):
                 logger.exception("rendering %s failed", doc_key(target))
@@ -369,7 +375,8 @@ class PreviewSession:
                     return
                 target = self._current = self._pending.popleft()
             try:
-                self._build(target)
+                with time_limit(TEMPLATE_SECONDS):  # one slow template must not wedge the builder for good
+                    self._build(target)
             except Exception:  # noqa: BLE001 - the builder must outlive any one document
                 logger.exception("building the PDF of %s failed", doc_key(target))
             finally:

@@ -5,10 +5,12 @@ import hashlib
 import logging
 import os
 import shutil
+import stat
 import threading
 from pathlib import Path
 from typing import Any
 
+from briefgen import safeio
 from briefgen.config.brand import BRAND_FILE
 from briefgen.config.inputs import ASSET_DIRS
 from briefgen.write import write_atomic
@@ -78,45 +80,71 @@ class Site:
         """Mirror stylesheets, fonts and images into site/; return a digest of what a document's look depends on."""
         digest = hashlib.sha256()
         seen: set[str] = set()
-        for folder in ASSET_DIRS:
-            top = self.root / folder
-            if not top.is_dir():
+        for src in self._asset_files():
+            rel_parts = src.relative_to(self.root).parts
+            rel = "/".join(rel_parts)
+            try:
+                self._mirror(src, rel, rel_parts, digest)
+            except OSError as exc:  # gone or unreadable mid-save (the next change retries), or swapped for a link
+                logger.info("not mirroring %s: %s", rel, exc)
                 continue
-            for src in sorted(top.rglob("*")):
-                rel_parts = src.relative_to(self.root).parts
-                if any(p.startswith(".") for p in rel_parts) or not src.is_file() or src.suffix in TEMPLATE_SUFFIXES:
-                    continue
-                rel = "/".join(rel_parts)
-                try:
-                    self._mirror(src, rel, rel_parts, digest)
-                except OSError as exc:  # the file went away or is unreadable mid-save; the next change retries
-                    logger.info("not mirroring %s: %s", rel, exc)
-                    continue
-                seen.add(rel)
+            seen.add(rel)
+        # Gone, or no longer a plain file of the project (replaced by a link): unpublish it.
         for rel in set(self._mirrored) - seen:
-            if not (self.root / rel).is_file():
-                dest = self.site.joinpath(*rel.split("/"))
-                self.forget(dest)
-                dest.unlink(missing_ok=True)
-                del self._mirrored[rel]
+            dest = self.site.joinpath(*rel.split("/"))
+            self.forget(dest)
+            dest.unlink(missing_ok=True)
+            del self._mirrored[rel]
         for name in STYLE_FILES:
             path = self.root / name
             try:
-                digest.update(name.encode() + b"\0" + path.read_bytes())
+                digest.update(name.encode() + b"\0" + safeio.read_inside(path, self.root))
             except OSError:
                 continue  # absent (the usual case) or mid-save
         return digest.hexdigest()[:16]
 
+    def _asset_files(self) -> list[Path]:
+        """Plain files of the asset folders, found without following any link.
+
+        A link (to a file or a folder, anywhere on the way) is never mirrored: the preview publishes only
+        files that are really in the project, as the PDF fetcher only reads those.
+        """
+        found: list[Path] = []
+        for folder in ASSET_DIRS:
+            top = self.root / folder
+            if top.is_symlink() or not top.is_dir():
+                if top.is_symlink():
+                    logger.warning("not publishing %s/: it is a link; the preview serves only project files", folder)
+                continue
+            for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                for name in sorted(filenames):
+                    src = Path(dirpath) / name
+                    if name.startswith(".") or src.suffix in TEMPLATE_SUFFIXES:
+                        continue
+                    if not stat.S_ISREG(src.lstat().st_mode):  # a link, FIFO, socket or device
+                        logger.info("not publishing %s: not a plain file", src.relative_to(self.root).as_posix())
+                        continue
+                    found.append(src)
+        return found
+
     def _mirror(self, src: Path, rel: str, rel_parts: tuple[str, ...], digest: Any) -> None:
-        """Copy SRC to site/REL unless the copy is current; add its size and time to DIGEST."""
-        st = src.stat()
-        stamp = (st.st_size, st.st_mtime_ns)
-        digest.update(f"{rel}\0{stamp}\n".encode())
-        dest = self.site.joinpath(*rel_parts)
-        if self._mirrored.get(rel) != stamp or not dest.is_file():
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            tmp = dest.with_name(f".{dest.name}.tmp")
-            shutil.copyfile(src, tmp)
-            os.replace(tmp, dest)
-            self.register(dest)
-            self._mirrored[rel] = stamp
+        """Copy SRC to site/REL unless the copy is current; add its size and time to DIGEST.
+
+        SRC is opened without following a link, and the open file must be a regular file inside the
+        project, so a link swapped in after the walk is refused too.
+        """
+        fd = safeio.open_inside(src, self.root, nofollow=True)
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fd)
+            stamp = (st.st_size, st.st_mtime_ns)
+            digest.update(f"{rel}\0{stamp}\n".encode())
+            dest = self.site.joinpath(*rel_parts)
+            if self._mirrored.get(rel) != stamp or not dest.is_file():
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                tmp = dest.with_name(f".{dest.name}.tmp")
+                with open(tmp, "wb") as out:
+                    shutil.copyfileobj(fh, out)
+                os.replace(tmp, dest)
+                self.register(dest)
+                self._mirrored[rel] = stamp

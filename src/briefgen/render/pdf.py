@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from briefgen import prose
+from briefgen import prose, safeio
 from briefgen.errors import BriefgenError, ContentError, ErrorCollector, Location, RenderError, display_path
 
 logger = logging.getLogger(__name__)
@@ -35,12 +35,34 @@ class ResourceRefused(Exception):
     """A document asked for a resource outside the project or on the network."""
 
 
+#: The project folders a document may load files from (stylesheets, fonts, images, logos). Nothing else of
+#: the project is a resource: not .git/, .env, content/, seeds/, build/ (other audiences' PDFs), .venv/.
+RESOURCE_DIRS = ("templates", "fonts", "images", "brand")
+#: Template sources are inputs of the render, never resources of the document.
+TEMPLATE_SOURCES = (".j2", ".jinja", ".jinja2")
+
+
+def _resource_refusal(rel: PurePosixPath) -> str | None:
+    """Why the project file REL may not be loaded by a document, or None."""
+    if not rel.parts or rel.parts[0] not in RESOURCE_DIRS:
+        return "not in " + ", ".join(f"{d}/" for d in RESOURCE_DIRS) + " (only those hold a document's resources)"
+    if any(part.startswith(".") for part in rel.parts):
+        return "a hidden file (a name starting with '.')"
+    if rel.suffix in TEMPLATE_SOURCES:
+        return "a template source, not a resource"
+    return None
+
+
 def make_fetcher(root: Path):  # noqa: ANN201 - a weasyprint URLFetcher
-    """Return a URL fetcher that serves only data: URLs and files inside ROOT, and records refusals."""
+    """Return a URL fetcher that serves only data: URLs and resource files of ROOT, and records refusals.
+
+    The file is opened first and the open file checked (its real path, through /proc/self/fd), so a link
+    swapped in between a check and the read cannot make it read anything else.
+    """
     wp = weasyprint()
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    root = root.resolve()
+    given, root = Path(os.path.abspath(root)), root.resolve()
 
     class ProjectFetcher(URLFetcher):
         def __init__(self) -> None:
@@ -60,14 +82,27 @@ def make_fetcher(root: Path):  # noqa: ANN201 - a weasyprint URLFetcher
             if scheme != "file":
                 raise self.refuse(url, "network access is not allowed")
             written = Path(os.path.normpath(unquote(urlsplit(url).path)))
-            path = written.resolve()  # resolve() follows links: they cannot escape
-            if not path.is_relative_to(root):
-                inside = written.is_relative_to(root)
-                raise self.refuse(url, "a link to a file outside the project" if inside else "outside the project")
-            if not path.is_file():
-                raise self.refuse(url, "no such file in the project")
-            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime}, 200)
+            base = root if written.is_relative_to(root) else given if written.is_relative_to(given) else None
+            if base is None:
+                raise self.refuse(url, "outside the project")
+            why = _resource_refusal(PurePosixPath(written.relative_to(base).as_posix()))
+            if why:
+                raise self.refuse(url, why)
+            try:
+                fd = safeio.open_inside(written, root)
+            except safeio.UnsafeFile as exc:
+                raise self.refuse(url, exc.why) from None
+            except OSError:
+                raise self.refuse(url, "no such file in the project") from None
+            with os.fdopen(fd, "rb") as fh:
+                real = Path(os.readlink(f"/proc/self/fd/{fd}")) if os.path.exists(f"/proc/self/fd/{fd}") else None
+                if real is not None:  # what was opened, not what the name pointed at a moment ago
+                    why = _resource_refusal(PurePosixPath(real.relative_to(root).as_posix()))
+                    if why:
+                        raise self.refuse(url, f"a link to a file that is {why}")
+                data = fh.read()
+            mime = mimetypes.guess_type(written.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, data, {"Content-Type": mime}, 200)
 
     del wp
     return ProjectFetcher()

@@ -1,21 +1,29 @@
 """The Jinja environment: per-audience search path, sandbox, StrictUndefined, autoescaping, filters."""
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import difflib
 import functools
 import io
+import os
 import re
 import string
+import threading
+import time
 import types
 from pathlib import Path, PurePath
 from typing import Any, Callable
 
 import jinja2
-from jinja2.filters import do_format
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.filters import do_format, do_indent, do_replace, sync_do_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import generate_lorem_ipsum
 from markupsafe import Markup, escape
 
-from briefgen import prose
+from briefgen import prose, safeio
 from briefgen.config.audiences import search_path
 from briefgen.errors import BriefgenError, Location, TemplateError, display_path
 
@@ -50,7 +58,12 @@ class _Loader(jinja2.BaseLoader):
                                         Location(shown),
                                         "copy the template into templates/ instead of linking to it")
                 mtime = path.stat().st_mtime
-                source = path.read_text(encoding="utf-8")
+                try:  # checked on the open file: a link swapped in after the check above is refused too
+                    source = safeio.read_inside(path, folder).decode("utf-8")
+                except safeio.UnsafeFile as exc:
+                    raise TemplateError(f"template refused: {exc.why}", Location(path.relative_to(self.root)
+                                                                                 .as_posix()),
+                                        "templates are plain files inside templates/") from None
                 return source, str(path), lambda p=path, m=mtime: p.is_file() and p.stat().st_mtime == m
         searched = ", ".join(display_path(f.joinpath(*parts), self.root) for f in folders)
         raise jinja2.TemplateNotFound(template, f"template {name!r} not found; searched: {searched}")
@@ -134,6 +147,48 @@ def _guarded(f: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _text_len(value: Any) -> int:
+    """A lower bound on the length of str(VALUE), computed without building it."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, (list, tuple)):
+        return len(value) + sum(len(v) for v in value if isinstance(v, str))
+    return 0
+
+
+def _check_total(total: int, what: str) -> None:
+    if total > MAX_SIZE:
+        raise TooLarge(f"{what} would build {total:,} characters (at most {MAX_SIZE:,})")
+
+
+@jinja2.pass_eval_context
+def _replace_filter(eval_ctx: Any, s: Any, old: Any, new: Any, count: int | None = None) -> str:
+    """The `replace` filter, refusing a result beyond MAX_SIZE (counted before replacing)."""
+    text, old_s, new_s = str(s), str(old), str(new)
+    hits = (text.count(old_s) if old_s else len(text) + 1)
+    if count is not None and count >= 0:
+        hits = min(hits, count)
+    _check_total(len(text) + hits * (len(new_s) - len(old_s)), "replace")
+    return do_replace(eval_ctx, s, old, new, count)
+
+
+@jinja2.pass_eval_context
+def _join_filter(eval_ctx: Any, value: Any, d: str = "", attribute: Any = None) -> str:
+    """The `join` filter, refusing a result beyond MAX_SIZE."""
+    items = list(value)
+    if attribute is None:
+        _check_total(sum(_text_len(v) for v in items) + max(0, len(items) - 1) * len(str(d)), "join")
+    return sync_do_join(eval_ctx, items, d, attribute)
+
+
+def _indent_filter(s: Any, width: int | str = 4, first: bool = False, blank: bool = False) -> str:
+    """The `indent` filter, refusing a result beyond MAX_SIZE (lines times the indent)."""
+    text = str(s)
+    pad = len(width) if isinstance(width, str) else int(width)
+    _check_total(len(text) + (text.count("\n") + 1) * max(pad, 0), "indent")
+    return do_indent(s, width, first, blank)
+
+
 def _format_filter(value: Any, *args: Any, **kwargs: Any) -> str:
     """The `format` filter (printf style), refusing huge widths."""
     _check_printf(str(value))
@@ -147,6 +202,125 @@ def _lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str
     return generate_lorem_ipsum(n, html, min, max)
 
 
+class _Generator(CodeGenerator):
+    """Jinja's code generator, with `~` concatenation size-checked before it joins."""
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        if frame.eval_ctx.volatile:
+            func_name = "(markup_join if context.eval_ctx.volatile else str_join)"
+        elif frame.eval_ctx.autoescape:
+            func_name = "markup_join"
+        else:
+            func_name = "str_join"
+        self.write(f"{func_name}(environment.concat_items((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write(")))")
+
+
+class TemplateTimeout(BaseException):
+    """Raised inside a template render that ran past its time limit (a BaseException: no `except Exception`
+    in a filter may swallow it)."""
+
+
+#: Seconds one template render may take unless a caller sets another limit (a real document takes
+#: milliseconds; the limit is there for runaway loops).
+TIME_LIMIT = 60.0
+
+
+class _Watchdog:
+    """One thread per process that interrupts template renders past their deadline.
+
+    It raises TemplateTimeout in the rendering thread (PyThreadState_SetAsyncExc), again every quarter
+    second until the render ends, so a loop that catches it cannot go on.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._active: dict[int, tuple[int, float]] = {}  # token -> (thread id, deadline)
+        self._next = 0
+        self._pid = -1
+        self._default = TIME_LIMIT
+        self._local = threading.local()
+
+    def limit(self) -> float:
+        return getattr(self._local, "seconds", None) or self._default
+
+    def _ensure(self) -> None:
+        if self._pid != os.getpid():  # first use, or a forked worker (threads do not survive fork)
+            self._pid = os.getpid()
+            self._cond = threading.Condition()
+            self._active = {}
+            threading.Thread(target=self._run, name="briefgen-template-watchdog", daemon=True).start()
+
+    def start(self, seconds: float) -> int:
+        with _START_LOCK:
+            self._ensure()
+        with self._cond:
+            self._next += 1
+            self._active[self._next] = (threading.get_ident(), time.monotonic() + seconds)
+            self._cond.notify_all()
+            return self._next
+
+    def stop(self, token: int) -> None:
+        while True:  # a timeout delivered while stopping must not leave the render registered
+            try:
+                with self._cond:
+                    entry = self._active.pop(token, None)
+                    if entry is not None and time.monotonic() >= entry[1]:
+                        # Fired (or about to): clear an exception not yet delivered, so it cannot hit later code.
+                        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(entry[0]), None)
+                return
+            except TemplateTimeout:
+                continue
+
+    def cancel_all(self) -> None:
+        """End every running render now (the build was interrupted)."""
+        with self._cond:
+            for token, (tid, _deadline) in list(self._active.items()):
+                self._active[token] = (tid, 0.0)
+            self._cond.notify_all()
+
+    def _run(self) -> None:
+        cond = self._cond
+        while True:
+            with cond:
+                now = time.monotonic()
+                for tid, deadline in self._active.values():
+                    if now >= deadline:
+                        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(tid),
+                                                                   ctypes.py_object(TemplateTimeout))
+                waits = [d - now for _t, d in self._active.values() if d > now]
+                fired = any(d <= now for _t, d in self._active.values())
+                cond.wait(0.25 if fired else (min(waits) if waits else None))
+
+
+_START_LOCK = threading.Lock()
+_watchdog = _Watchdog()
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None, *, process: bool = False) -> Any:
+    """Limit each template render to SECONDS, in this thread (or, with PROCESS, as every thread's default)."""
+    if process:
+        saved, _watchdog._default = _watchdog._default, (seconds or TIME_LIMIT)
+    else:
+        saved, _watchdog._local.seconds = getattr(_watchdog._local, "seconds", None), seconds
+    try:
+        yield
+    finally:
+        if process:
+            _watchdog._default = saved
+        else:
+            _watchdog._local.seconds = saved
+
+
+def cancel_renders() -> None:
+    """Stop every template render in progress (Ctrl-C or SIGTERM during a build)."""
+    _watchdog.cancel_all()
+
+
 class Sandbox(ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox, also refusing files, modules and huge values.
 
@@ -156,6 +330,12 @@ class Sandbox(ImmutableSandboxedEnvironment):
     """
 
     intercepted_binops = frozenset({"**", "*", "+", "%"})
+    code_generator_class = _Generator
+
+    def concat_items(self, items: tuple[Any, ...]) -> tuple[Any, ...]:
+        """Refuse a `~` concatenation whose result would be beyond MAX_SIZE, before it is built."""
+        _check_total(sum(_text_len(v) for v in items), "joining with ~")
+        return items
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if isinstance(obj, _OPAQUE) or isinstance(value, _OPAQUE):
@@ -232,6 +412,9 @@ def make_environment(root: Path, audiences: str | list[str] | None = None) -> Im
     for name, f in list(env.filters.items()):
         env.filters[name] = _guarded(f)
     env.filters["format"] = _format_filter
+    env.filters["replace"] = _guarded(_replace_filter)
+    env.filters["join"] = _guarded(_join_filter)
+    env.filters["indent"] = _guarded(_indent_filter)
     env.globals["lipsum"] = _lipsum
     env.filters["md"] = _md
     env.filters["mdi"] = _mdi
@@ -242,8 +425,21 @@ def make_environment(root: Path, audiences: str | list[str] | None = None) -> Im
 
 def render(env: jinja2.Environment, name: str, root: Path, **context: Any) -> str:
     """Render template NAME; Jinja and sandbox errors become TemplateErrors naming file and line."""
+    seconds = _watchdog.limit()
+    top = Location(display_path(root / "templates", root))  # where an error outside any template line is
     try:
-        return env.get_template(name).render(**context)
+        token = _watchdog.start(seconds)
+        try:
+            template = env.get_template(name)
+            top = Location(display_path(template.filename or name, root))
+            return _render_capped(template, context)
+        finally:
+            _watchdog.stop(token)
+    except TemplateTimeout as exc:
+        raise TemplateError(f"template rendering took longer than the {seconds:g} s limit",
+                            _frame_location(exc, root) or top,
+                            "look for a loop over a huge range or nested loops; templates lay out data, they "
+                            "should not compute") from None
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"template syntax: {exc.message}", Location(display_path(exc.filename or name, root),
                                                                          exc.lineno), "fix the template") from None
@@ -252,7 +448,7 @@ def render(env: jinja2.Environment, name: str, root: Path, **context: Any) -> st
                             _frame_location(exc, root) or Location(display_path(root / "templates", root)),
                             "create the template or fix the name") from None
     except TooLarge as exc:
-        raise TemplateError(f"template expression too large: {exc}", _frame_location(exc, root),
+        raise TemplateError(f"template expression too large: {exc}", _frame_location(exc, root) or top,
                             "templates lay out the document data; they should not build huge values") from None
     except SecurityError as exc:
         raise TemplateError(f"template blocked by the sandbox: {exc}", _frame_location(exc, root),
@@ -274,6 +470,22 @@ def render(env: jinja2.Environment, name: str, root: Path, **context: Any) -> st
                             "fix the expression on this line") from None
 
 
+#: Most characters one rendered template may produce (the 129-page book is about 2 MB of HTML).
+MAX_OUTPUT = 50_000_000
+
+
+def _render_capped(template: jinja2.Template, context: dict[str, Any]) -> str:
+    """Render TEMPLATE piece by piece, refusing output beyond MAX_OUTPUT before it is all held."""
+    parts: list[str] = []
+    total = 0
+    for part in template.generate(**context):
+        total += len(part)
+        if total > MAX_OUTPUT:
+            raise TooLarge(f"the template's output passed {MAX_OUTPUT:,} characters")
+        parts.append(part)
+    return "".join(parts)
+
+
 def _frame_location(exc: BaseException, root: Path) -> Location | None:
     """Find the innermost template frame of EXC's traceback."""
     tb = exc.__traceback__
@@ -281,6 +493,91 @@ def _frame_location(exc: BaseException, root: Path) -> Location | None:
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename.endswith((".j2", ".html", ".css")) and Path(filename).is_file():
-            found = Location(display_path(filename, root), tb.tb_lineno)
+            line = tb.tb_lineno
+            compiled = tb.tb_frame.f_globals.get("__jinja_template__")
+            if compiled is not None:  # a frame of the compiled template (not rewritten by Jinja): map the line
+                line = compiled.get_corresponding_lineno(line)
+            found = Location(display_path(filename, root), line)
         tb = tb.tb_next
     return found
+
+
+def _defined_blocks(env: jinja2.Environment, name: str, seen: set[str]) -> tuple[set[str], str | None]:
+    """Every block template NAME and the templates it extends define, and the name of its top ancestor."""
+    if name in seen or len(seen) > 32:  # a cycle or an absurd chain: render() reports it
+        return set(), None
+    seen.add(name)
+    source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+    tree = env.parse(source, name, filename)
+    blocks = {b.name for b in tree.find_all(nodes.Block)}
+    for ext in tree.find_all(nodes.Extends):
+        if isinstance(ext.template, nodes.Const) and isinstance(ext.template.value, str):
+            more, _top = _defined_blocks(env, ext.template.value, seen)
+            blocks |= more
+    return blocks, name
+
+
+def _top_level_blocks(node: nodes.Node) -> list[nodes.Block]:
+    """Blocks not nested in another block: the ones a child template hands to the template it extends."""
+    out: list[nodes.Block] = []
+    for child in node.iter_child_nodes():
+        if isinstance(child, nodes.Block):
+            out.append(child)
+        else:
+            out.extend(_top_level_blocks(child))
+    return out
+
+
+def check_overrides(root: Path, audience_chain: list[str]) -> list[BriefgenError]:
+    """Check the template overrides of AUDIENCE_CHAIN (an audience, then those it extends).
+
+    An override that extends a template and fills a `{% block %}` that template does not define changes
+    nothing (Jinja ignores it silently); that is an error naming the blocks it could fill. Syntax errors
+    and a missing extended template are errors too.
+    """
+    errors: list[BriefgenError] = []
+    for i, audience in enumerate(audience_chain):
+        env = make_environment(root, audience_chain[i:])  # what this folder's templates see when they render
+        folder = root / "templates" / "audiences" / audience
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.suffix not in (".j2", ".jinja", ".jinja2") or not path.is_file() or path.is_symlink():
+                continue
+            shown = display_path(path, root)
+            try:
+                source = path.read_text(encoding="utf-8")
+                tree = env.parse(source, path.relative_to(folder).as_posix(), str(path))
+            except jinja2.TemplateSyntaxError as exc:
+                errors.append(TemplateError(f"template syntax: {exc.message}", Location(shown, exc.lineno),
+                                            "fix the template"))
+                continue
+            except (OSError, UnicodeDecodeError) as exc:
+                errors.append(TemplateError(f"template cannot be read: {exc}", Location(shown),
+                                            "save the template as UTF-8 text"))
+                continue
+            for ext in tree.find_all(nodes.Extends):
+                if not (isinstance(ext.template, nodes.Const) and isinstance(ext.template.value, str)):
+                    continue  # a computed name: only a render can tell
+                parent = ext.template.value
+                try:
+                    known, _top = _defined_blocks(env, parent, {path.relative_to(folder).as_posix()})
+                except jinja2.TemplateNotFound as exc:
+                    errors.append(TemplateError(exc.message or f"template {parent!r} not found",
+                                                Location(shown, ext.lineno),
+                                                "extend a template that exists, e.g. 'base:brief.html.j2'"))
+                    continue
+                except jinja2.TemplateSyntaxError:
+                    continue  # reported for that template itself
+                except BriefgenError as exc:
+                    errors.append(exc)
+                    continue
+                for block in _top_level_blocks(tree):
+                    if block.name not in known:
+                        close = difflib.get_close_matches(block.name, sorted(known), n=1)
+                        hint = (f"did you mean {close[0]!r}? " if close else "") + \
+                            f"blocks {parent} defines: {', '.join(sorted(known)) or 'none'}"
+                        errors.append(TemplateError(
+                            f"block {block.name!r} is not defined by {parent!r}, so this override changes nothing",
+                            Location(shown, block.lineno), hint))
+    return errors

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from briefgen import safeio
 from briefgen.config import yamlsafe
 from briefgen.config.schema import Id, Record, doc
 from briefgen.content.catalogue import content_files
@@ -39,6 +40,11 @@ def draft_files(root: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
+def _read(path: Path, root: Path) -> str:
+    """A content file's text: a regular file inside the project, capped (a FIFO must not block the read)."""
+    return safeio.read_inside(path, root, yamlsafe.MAX_FILE_BYTES).decode("utf-8")
+
+
 def check_drafts(root: Path, library: "SeedLibrary") -> list[BriefgenError]:
     """Validate each draft in content/drafts/ against its schema and verify its citations and quotes."""
     errors: list[BriefgenError] = []
@@ -51,7 +57,7 @@ def check_drafts(root: Path, library: "SeedLibrary") -> list[BriefgenError]:
         rel = path.relative_to(root / DRAFTS)
         try:
             if not any(ln.strip() and not ln.lstrip().startswith("#")
-                       for ln in path.read_text(encoding="utf-8").splitlines()):
+                       for ln in _read(path, root).splitlines()):
                 continue  # an empty draft (comments only) has nothing to verify yet
         except (OSError, UnicodeDecodeError):
             pass  # yamlsafe reports it, located
@@ -89,9 +95,9 @@ def check_uncurated(root: Path) -> list[BriefgenError]:
     for path in content_files(root):
         shown = path.relative_to(root).as_posix()
         try:
-            text = path.read_text(encoding="utf-8")
+            text = _read(path, root)
         except (OSError, UnicodeDecodeError):
-            continue  # the catalogue reports unreadable files
+            continue  # the catalogue reports unreadable files (a FIFO, a link out, a huge file) with their reason
         lines = text.splitlines()
         flag = next((i for i, ln in enumerate(lines) if _DRAFT_FLAG.match(ln)), None)
         todo = next((i for i, ln in enumerate(lines) if _TODO.search(ln)), None)

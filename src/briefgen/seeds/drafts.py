@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Iterator
 from briefgen.content.catalogue import Catalogue
 from briefgen.content.model import Alliance, Block, Obstacle
 from briefgen.content.provenance import iter_refs, normalize
-from briefgen.errors import display_path
+from briefgen.errors import Location, SeedError, display_path
 from briefgen.seeds.outline import SECTION_KINDS, Node, Outline, label_slug
 
 if TYPE_CHECKING:
@@ -125,7 +125,8 @@ def sentences(text: str) -> list[str]:
     """Split prose into sentences, keeping abbreviations such as U.S. and e.g. intact."""
     out, start = [], 0
     for m in re.finditer(r"[.!?][\"\u201d\u2019)]?\s+(?=[A-Z\"\u201c(])", text):
-        if _ABBREV.search(text[start:m.start() + 1]):
+        # Only the few characters before the stop can be an abbreviation: search there, not from START (quadratic).
+        if _ABBREV.search(text, max(start, m.start() - 8), m.start() + 1):
             continue
         out.append(text[start:m.end()].strip())
         start = m.end()
@@ -653,6 +654,19 @@ def plan_drafts(seed: "Seed", shown: str, root: Path, catalogue: Catalogue | Non
     return drafts, no_draft
 
 
+def _refuse_links_on_the_way(root: Path, folder: Path) -> None:
+    """Refuse to write into FOLDER when any folder between ROOT and it is a link (it could lead out of the project)."""
+    current = root
+    for part in folder.relative_to(root).parts:
+        current = current / part
+        if current.is_symlink():
+            shown = current.relative_to(root).as_posix()
+            raise SeedError("drafts not written: this folder is a link, and drafts are written only inside the "
+                            "project", Location(shown), f"replace the link {shown} with a real folder")
+        if not current.exists():
+            return
+
+
 def write_drafts(root: Path, drafts: list[Draft]) -> list[Draft]:
     """Write the drafts whose status is 'write'; return them with status 'wrote'."""
     from briefgen.write import write_atomic
@@ -662,6 +676,7 @@ def write_drafts(root: Path, drafts: list[Draft]) -> list[Draft]:
         if draft.status != "write":
             continue
         target = root / draft.path
+        _refuse_links_on_the_way(root, target.parent)
         target.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(target, draft.text.encode("utf-8"))
         draft.status = "wrote"

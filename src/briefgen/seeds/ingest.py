@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from briefgen import safeio
 from briefgen.content.catalogue import Catalogue
 from briefgen.errors import BriefgenError, Location, SeedError, display_path
 from briefgen.seeds.drafts import Draft, plan_drafts, write_drafts
 from briefgen.seeds.outline import BINARY_FORMATS, Node, Outline, slugify
-from briefgen.seeds.registry import SUFFIX_FORMATS, Seed, SeedInfo, SeedLibrary
+from briefgen.seeds.registry import MAX_SEED_BYTES, SUFFIX_FORMATS, Seed, SeedInfo, SeedLibrary
 from briefgen.seeds.repair import Repair
 from briefgen.write import write_atomic
 
@@ -76,7 +77,11 @@ def read(path: Path, root: Path, library: SeedLibrary | None) -> Ingested:
     shown = display_path(path, root)
     if not path.is_file():
         raise SeedError("no such seed file", Location(shown), "give the path of a seed file, e.g. seeds/report.pdf")
-    raw = path.read_bytes()
+    try:
+        raw = safeio.read_inside(path, None, MAX_SEED_BYTES)
+    except OSError as exc:
+        raise SeedError(f"cannot read the seed: {exc.strerror or exc}", Location(shown),
+                        "seeds are documents of at most a few megabytes") from None
     digest = hashlib.sha256(raw).hexdigest()
     registered = None
     if library is not None:
@@ -241,6 +246,15 @@ def _entry(ing: Ingested, digest: str) -> dict[str, object]:
     }
 
 
+#: Characters YAML reads as line breaks or refuses as unprintable, though JSON leaves them as they are.
+_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
+def yaml_string(value: str) -> str:
+    """VALUE as a YAML double-quoted scalar that reads back exactly (JSON escapes, plus YAML's line breaks)."""
+    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", json.dumps(value, ensure_ascii=False))
+
+
 def entry_yaml(entry: dict[str, object]) -> str:
     """Return ENTRY as a list item of seeds/sources.yaml, in the file's own field order."""
     out = []
@@ -252,6 +266,8 @@ def entry_yaml(entry: dict[str, object]) -> str:
             out.append(f"{lead}{key}: null")
         elif key in ("id", "format", "sha256"):
             out.append(f"{lead}{key}: {value}")
+        elif key in ("file", "original"):  # any file name: '#', ': ', quotes, a newline must not change the YAML
+            out.append(f"{lead}{key}: {yaml_string(str(value))}")
         else:
             out.append(f"{lead}{key}: {json.dumps(str(value), ensure_ascii=False)}")
     return "\n".join(out) + "\n"
@@ -329,7 +345,10 @@ def ingest_files(project: "Project", paths: list[Path], *, draft: bool, register
                 errors.append(exc)
         if draft:
             report.drafts, report.no_draft = plan_drafts(ing.seed, ing.shown, root, catalogue, library)
-            write_drafts(root, report.drafts)
+            try:
+                write_drafts(root, report.drafts)
+            except BriefgenError as exc:  # a linked content/drafts: nothing is written through it
+                errors.append(exc)
             report.drafted = True
         reports.append(report)
     return reports, errors

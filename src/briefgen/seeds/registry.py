@@ -9,14 +9,19 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
+from briefgen import safeio
 from briefgen.config import yamlsafe
 from briefgen.config.schema import Converter, Id, Record, Text, doc
 from briefgen.errors import BriefgenError, ContentError, ErrorCollector, Location, SeedError
-from briefgen.seeds.outline import BINARY_FORMATS, Node, Outline, build_outline, html_text, read_binary
+from briefgen.seeds.outline import BINARY_FORMATS, Node, Outline, build_outline, html_text, read_binary, split_lines
 from briefgen.seeds.outline.markdown import markdown_heading_spans
 from briefgen.seeds.repair import Repair, repair
 
 SeedFormat = Literal["web-text", "wiki-text", "jekyll-markdown", "markdown", "html", "pdf", "docx"]
+
+
+#: Largest seed file read (the biggest real one is under 200 KB; outlining a huge page is slow).
+MAX_SEED_BYTES = 10_000_000
 
 
 @dataclass(kw_only=True)
@@ -94,8 +99,17 @@ def _read_rendition(raw: bytes, seed_id: str, fmt: str, shown: str) -> tuple[str
         raise SeedError(str(exc), Location(shown), hint) from None
 
 
+def _looks_utf16(head: bytes) -> bool:
+    """Whether HEAD is ASCII-range text in UTF-16 without a BOM: every other byte NUL, on one side."""
+    even, odd = head[0::2], head[1::2]
+    return len(head) >= 16 and (odd.count(0) > 0.9 * len(odd) or even.count(0) > 0.9 * len(even))
+
+
 def decode_seed(raw: bytes, shown: str) -> str:
     """Decode a seed's bytes as UTF-8 (a BOM is allowed); raise SeedError naming the file otherwise."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (b"\x00" in raw[:8192] and _looks_utf16(raw[:8192])):
+        raise SeedError("the file is UTF-16 text; seeds are read as UTF-8", Location(shown),
+                        "re-save the file as UTF-8 (e.g. `iconv -f UTF-16 -t UTF-8`), then register the new copy")
     if b"\x00" in raw[:8192]:
         raise SeedError("binary file, not a text seed", Location(shown),
                         "seeds must be text: Markdown (.md), HTML (.html) or plain text (.txt) in UTF-8")
@@ -113,12 +127,17 @@ class Seed:
     """A seed file with its registry entry, read, repaired and outlined for passage lookup."""
 
     info: SeedInfo
-    path: Path
-    shown: str
+    path: Path = field(repr=False)  # a template printing the seed must not learn where the project lives
+    shown: str = ""
 
     @cached_property
     def raw(self) -> bytes:
-        return self.path.read_bytes()
+        try:
+            return safeio.read_inside(self.path, self.path.parent, MAX_SEED_BYTES)  # checked on the open file
+        except OSError as exc:
+            raise SeedError(f"seed {self.info.id!r} cannot be read: {exc.strerror or exc}", Location(self.shown),
+                            "seeds are text documents of at most a few megabytes; split or trim the file"
+                            if isinstance(exc, safeio.UnsafeFile) else "check the file and its permissions") from None
 
     @property
     def binary(self) -> bool:
@@ -153,7 +172,7 @@ class Seed:
     @cached_property
     def lines(self) -> list[str]:
         """Lines of the repaired text (line numbers are those of the file)."""
-        return self.repaired.splitlines()
+        return split_lines(self.repaired)
 
     @cached_property
     def outline(self) -> Outline:
@@ -236,7 +255,7 @@ class Seed:
 class SeedLibrary:
     """Every registered seed of a project, by id."""
 
-    root: Path
+    root: Path = field(repr=False)  # a template printing the library must not learn the absolute path
     seeds: dict[str, Seed] = field(default_factory=dict)
 
     def get(self, seed_id: str) -> Seed | None:
@@ -278,7 +297,11 @@ def load_library(project_root: Path) -> SeedLibrary:
                                  f"(seeds/{first.file})", info.where("sha256"),
                                  f"remove this entry and its file; cite {first.id}#... instead"))
             continue
-        if not path.is_file() or path.resolve().parent != seeds_dir.resolve():
+        if path.is_file() and path.resolve().parent != seeds_dir.resolve():
+            errors.add(SeedError(f"seed file {info.file!r} refused: it is a link to a file outside seeds/",
+                                 info.where("file"), "copy the seed into seeds/ instead of linking to it"))
+            continue
+        if not path.is_file():
             errors.add(SeedError(f"seed file {info.file!r} not found in seeds/", info.where("file"),
                                  "copy the seed into seeds/ or fix the file name"))
             continue

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from briefgen.seeds.outline import split_lines
+
 log = logging.getLogger(__name__)
 
 CODEPAGE = "iso8859_7"
@@ -129,7 +131,7 @@ def _has_evidence(text: str) -> bool:
     greek = sum(1 for c in letters if "\u0370" <= c <= "\u03ff")
     if not greek or greek > 0.05 * len(letters):
         return False
-    return any(len(c.present) > 1 for line in text.splitlines() for c in _clusters(line))
+    return any(len(c.present) > 1 for line in split_lines(text) for c in _clusters(line))
 
 
 _APOSTROPHE_AFTER = re.compile(r"(s|t|d|m|ll|re|ve)\b")
@@ -155,7 +157,7 @@ def repair(text: str, seed: str) -> tuple[str, list[Repair]]:
         return text, []
     repairs: list[Repair] = []
     out_lines = []
-    for lineno, full in enumerate(text.splitlines(keepends=True), start=1):
+    for lineno, full in enumerate(split_lines(text, keepends=True), start=1):
         line = full.rstrip("\r\n")
         ending = full[len(line):]
         pieces: list[str] = []

@@ -16,6 +16,7 @@ from briefgen.project import Project
 from briefgen.render.book.merge import merge_book
 from briefgen.render.pdf import render_pdf
 from briefgen.render.setup import BOOK_SEGMENT_STYLES, render_setup
+from briefgen.safeio import hash_file
 from briefgen.write import write_atomic
 
 if TYPE_CHECKING:
@@ -39,7 +40,10 @@ def assets_digest(root: Path) -> str:
         for path in sorted(root.glob(pattern)):
             if path.is_file():
                 h.update(path.relative_to(root).as_posix().encode() + b"\0")
-                h.update(hashlib.sha256(path.read_bytes()).digest())
+                try:
+                    h.update(hash_file(path).encode())  # in chunks: a huge stray image costs time, not memory
+                except OSError:
+                    h.update(b"unreadable")
     return h.hexdigest()
 
 

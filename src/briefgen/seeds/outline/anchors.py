@@ -31,6 +31,7 @@ def assign_anchors(outline: Outline) -> None:
     A later node whose anchor is taken is qualified by its section's anchor (`<section>-<slug>`), then numbered.
     """
     taken = outline.anchors
+    next_suffix: dict[str, int] = {}
 
     def claim(node: Node, base: str) -> None:
         if not base:
@@ -44,9 +45,10 @@ def assign_anchors(outline: Outline) -> None:
                 node.anchor = cand
                 taken[cand] = node
                 return
-        n = 2
+        n = next_suffix.get(candidates[-1], 2)  # resume where the last duplicate stopped (counting from 2 is quadratic)
         while f"{candidates[-1]}-{n}" in taken:
             n += 1
+        next_suffix[candidates[-1]] = n + 1
         node.anchor = f"{candidates[-1]}-{n}"
         taken[node.anchor] = node
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from briefgen.seeds.outline.anchors import assign_anchors
-from briefgen.seeds.outline.model import Node, Outline, mark_duplicates, section_stack_builder
+from briefgen.seeds.outline.model import Node, Outline, mark_duplicates, section_stack_builder, split_lines
 from briefgen.seeds.outline.text import text_lead
 
 _SKIP = {"script", "style", "nav", "noscript", "template", "svg", "form", "button", "iframe", "head", "select"}
@@ -24,6 +24,25 @@ class _HtmlBlock:
     depth: int = 0  # list nesting
     lead: str | None = None
     attrs: dict[str, str] = field(default_factory=dict)
+    parts: list[str] = field(default_factory=list)  # text so far, inner blocks' text included when they close
+    has_text: bool = False
+
+    def so_far(self) -> str:
+        return "".join(self.parts)
+
+
+#: Elements whose start tag ends an open <p> (HTML's implied end tags), as a browser reads them.
+_CLOSES_P = {"address", "article", "aside", "blockquote", "details", "div", "dl", "fieldset", "figcaption", "figure",
+             "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "main", "menu", "nav",
+             "ol", "p", "pre", "section", "table", "ul", "li", "dd", "dt"}
+#: Start tags that end an open element of the same family, unless a container of theirs opened since.
+_IMPLIED = {"li": ({"li"}, {"ul", "ol"}), "dt": ({"dt", "dd"}, {"dl"}), "dd": ({"dt", "dd"}, {"dl"}),
+            "td": ({"td", "th"}, {"table", "tr"}), "th": ({"td", "th"}, {"table", "tr"}),
+            "tr": ({"tr", "td", "th"}, {"table", "thead", "tbody", "tfoot"})}
+#: Elements across which a <p> is not closed by a later start tag (HTML's "button scope" boundaries).
+_P_SCOPE = {"button", "table", "td", "th", "caption", "object", "marquee", "applet", "html", "template"}
+#: Text blocks nested deeper than this are read as part of the innermost tracked one (a page nests a few).
+MAX_OPEN_BLOCKS = 32
 
 
 class _HtmlReader(HTMLParser):
@@ -39,6 +58,7 @@ class _HtmlReader(HTMLParser):
         self._skip = 0
         self._open: list[_HtmlBlock] = []
         self._stack: list[str] = []
+        self._counts: dict[str, int] = {}  # open elements by name, so lookups need not walk the stack
         self._lists = 0
         self._in_title = False
         self._strong_first: list[bool] = []
@@ -67,7 +87,9 @@ class _HtmlReader(HTMLParser):
             if tag == "img" and not self._skip:
                 self.blocks.append(_HtmlBlock("img", line, line, a.get("alt", ""), attrs={"url": a.get("src", "")}))
             return
+        self._imply_end(tag)
         self._stack.append(tag)
+        self._counts[tag] = self._counts.get(tag, 0) + 1
         if tag in ("article", "main"):
             self._article += 1
         if tag in _SKIP or (tag in _CHROME and not self._article):
@@ -78,22 +100,42 @@ class _HtmlReader(HTMLParser):
             return
         if tag in ("ul", "ol"):
             self._lists += 1
-        if tag in _BLOCKS:
+        if tag in _BLOCKS and len(self._open) < MAX_OPEN_BLOCKS:
             block = _HtmlBlock(tag, line, depth=self._lists)
             if self._open:
                 block.attrs["inside"] = self._open[-1].tag
             self._open.append(block)
             self.blocks.append(block)
-        if tag in ("strong", "b") and self._open and not self._open[-1].text.strip():
+        if tag in ("strong", "b") and self._open and not self._open[-1].has_text:
             self._open[-1].attrs["lead_open"] = "1"
+
+    def _imply_end(self, tag: str) -> None:
+        """End the elements TAG's start tag ends in HTML (a new <p> ends an open one; <li> an open <li>)."""
+        closes, scope = (({"p"}, _P_SCOPE) if tag in _CLOSES_P else _IMPLIED.get(tag, (set(), set())))
+        if tag in _IMPLIED and tag in _CLOSES_P:
+            self._imply_end_of({"p"}, _P_SCOPE)
+            closes, scope = _IMPLIED[tag]
+        self._imply_end_of(closes, scope)
+
+    def _imply_end_of(self, closes: set[str], scope: set[str]) -> None:
+        if not any(self._counts.get(name) for name in closes):
+            return  # the usual case, found without walking a deep stack
+        for i in range(len(self._stack) - 1, -1, -1):
+            name = self._stack[i]
+            if name in closes:
+                self.handle_endtag(name)
+                return
+            if name in scope:
+                return
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "title":
             self._in_title = False
-        if tag not in self._stack:
+        if not self._counts.get(tag):
             return
         while self._stack:
             top = self._stack.pop()
+            self._counts[top] -= 1
             self._close(top)
             if top == tag:
                 break
@@ -111,11 +153,16 @@ class _HtmlReader(HTMLParser):
             self._lists = max(0, self._lists - 1)
         if tag in ("strong", "b") and self._open and self._open[-1].attrs.get("lead_open") == "1":
             self._open[-1].attrs["lead_open"] = "done"
-            self._open[-1].lead = self._open[-1].text.strip()
+            self._open[-1].lead = self._open[-1].so_far().strip()
         if tag in _BLOCKS and self._open and self._open[-1].tag == tag:
             block = self._open.pop()
             block.end = line
-            block.text = re.sub(r"\s+", " ", block.text).strip()
+            raw = block.so_far()
+            block.parts = []
+            if self._open:  # the enclosing block reads this one's text too (each character is copied once a level)
+                self._open[-1].parts.append(raw)
+                self._open[-1].has_text = self._open[-1].has_text or block.has_text
+            block.text = re.sub(r"\s+", " ", raw).strip()
 
     def handle_data(self, data: str) -> None:
         if self._in_title:
@@ -123,8 +170,22 @@ class _HtmlReader(HTMLParser):
             return
         if self._skip or not self._open:
             return
-        for block in self._open:
-            block.text += data
+        inner = self._open[-1]
+        inner.parts.append(data)
+        if not inner.has_text and data.strip():
+            inner.has_text = True
+
+    def close(self) -> None:
+        """Finish parsing; blocks never closed keep their text as written (as before, with no end line)."""
+        super().close()
+        while self._open:
+            block = self._open.pop()
+            raw = block.so_far()
+            block.parts = []
+            if self._open:
+                self._open[-1].parts.append(raw)
+                self._open[-1].has_text = self._open[-1].has_text or block.has_text
+            block.text = raw
 
 
 def html_text(source: str) -> str:
@@ -137,7 +198,7 @@ def html_text(source: str) -> str:
 
 def parse_html(text: str, seed: str, fmt: str = "html") -> Outline:
     """Outline an HTML article page with the standard library's html.parser."""
-    lines = text.splitlines()
+    lines = split_lines(text)
     outline = Outline(seed, fmt, len(lines))
     reader = _HtmlReader(article_only=bool(re.search(r"<(?:article|main)\b", text, re.I)))
     reader.feed(text)

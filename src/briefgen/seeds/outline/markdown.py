@@ -9,7 +9,7 @@ from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
 from briefgen.seeds.outline.anchors import assign_anchors, slugify
-from briefgen.seeds.outline.model import Node, Outline, mark_duplicates, section_stack_builder, trim
+from briefgen.seeds.outline.model import Node, Outline, mark_duplicates, section_stack_builder, split_lines, trim
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)---[ \t]*(?:\r?\n|\Z)", re.S)
 
@@ -77,7 +77,7 @@ def _lead_in(tokens: list) -> str | None:
 
 def parse_markdown(text: str, seed: str, fmt: str) -> Outline:
     """Outline a Markdown seed (with or without Jekyll front matter) using markdown-it-py's syntax tree."""
-    lines = text.splitlines()
+    lines = split_lines(text)
     outline = Outline(seed, fmt, len(lines))
     front, fm_lines, problems = split_front_matter(text)
     for problem in problems:
@@ -254,7 +254,7 @@ def markdown_heading_spans(text: str) -> dict[str, tuple[str, int, int]]:
     for i, tok in enumerate(tokens):
         if tok.type == "heading_open" and tok.map and tok.map[0] >= fm_lines:
             heads.append((tok.map[0] + 1, int(tok.tag[1]), tokens[i + 1].content))
-    total = len(text.splitlines())
+    total = len(split_lines(text))
     for i, (line, level, title) in enumerate(heads):
         end = total
         for nline, nlevel, _ in heads[i + 1:]:

@@ -9,6 +9,17 @@ from typing import Any, Iterator
 SECTION_KINDS = ("section", "subsection")
 
 
+
+#: A line ends at LF, CRLF or a lone CR, nothing else: form feeds (pdftotext's page breaks), NEL and U+2028
+#: are characters inside a line, as they are for markdown-it, grep -n and the line numbers seeds are cited by.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def split_lines(text: str, keepends: bool = False) -> list[str]:
+    """Split TEXT into lines the way citations count them (str.splitlines also breaks at \\f, NEL, U+2028)."""
+    lines = _LINE.findall(text)
+    return lines if keepends else [ln.rstrip("\r\n") for ln in lines]
+
 @dataclass
 class Node:
     """One element of a seed's outline, lines START..END (1-based, inclusive) of the seed file."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from briefgen.seeds.outline.anchors import assign_anchors
-from briefgen.seeds.outline.model import Node, Outline, mark_duplicates, section_stack_builder
+from briefgen.seeds.outline.model import Node, Outline, mark_duplicates, section_stack_builder, split_lines
 
 _TERMINAL = ".!?:;,\"\u201d\u2019"
 _BULLET = re.compile(r"^\s*(?:[-*]|\u2022)\s+")
@@ -52,7 +52,7 @@ def _icon_labels(text: str) -> bool:
 
 def parse_text(text: str, seed: str, fmt: str) -> Outline:
     """Outline a plain-text web page or wiki article (headings inferred from line shapes)."""
-    lines = text.splitlines()
+    lines = split_lines(text)
     outline = Outline(seed, fmt, len(lines))
     rows = [(i + 1, ln) for i, ln in enumerate(lines) if ln.strip()]
     k = 0
