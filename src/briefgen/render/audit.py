@@ -27,6 +27,8 @@ class Thresholds:
     """The first lines of a one-pager's two columns start within this many points of each other."""
     runt_lines: int = 2
     """A page after the first holding at most this many lines of content is a runt, whatever its fill."""
+    card_fragment_lines: int = 3
+    """A recommendation card may break across pages only with at least this many of its lines on each page."""
 
 
 THRESHOLDS = Thresholds()
@@ -38,7 +40,7 @@ FINDINGS = {
     "split-sidebar": "the 'At a glance' sidebar is split across pages",
     "sidebar-late": "the 'At a glance' sidebar starts after page 1",
     "split-figure": "a headline figure is on another page than its caption",
-    "split-card": "a recommendation card is split across pages",
+    "split-card": "a recommendation card is split across pages leaving too few of its lines on one page",
     "heading-short": "a heading is followed by fewer lines than the threshold before a page break",
     "duplicate-note": "two numbered notes print the same citation",
     "uncited-note": "a numbered note the text never cites",
@@ -107,6 +109,7 @@ def audit(document: Any, name: str, kind: str, thresholds: Thresholds = THRESHOL
     t = thresholds
     pages: list[_Page] = []
     where: dict[str, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))  # what -> element id -> pages
+    card_lines: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))  # card -> page -> lines
     elements: dict[int, Any] = {}
     item_pages: dict[int, set[int]] = defaultdict(set)  # id(dt or dd) -> pages its lines are on
     lists: dict[int, Any] = {}  # id(dl) -> dl
@@ -138,6 +141,8 @@ def audit(document: Any, name: str, kind: str, thresholds: Thresholds = THRESHOL
                     if what in cls:
                         where[what][id(a)].add(number)
                         elements[id(a)] = a
+                        if what == "recommendation":
+                            card_lines[id(a)][number] += 1
                 in_sidebar = in_sidebar or "sidebar" in cls
                 if a.tag in ("dt", "dd"):
                     item_pages[id(a)].add(number)
@@ -175,10 +180,13 @@ def audit(document: Any, name: str, kind: str, thresholds: Thresholds = THRESHOL
             add("split-sidebar", min(on) + 1, f"the sidebar runs over pages {min(on) + 1}-{max(on) + 1}")
         if min(on) > 0 and kind == "brief":
             add("sidebar-late", min(on) + 1, f"the sidebar starts on page {min(on) + 1}, not beside the opening")
-    for element_id, on in where["recommendation"].items():
-        if len(on) > 1:
+    for element_id, per_page in card_lines.items():
+        fewest = min(per_page.values())
+        if len(per_page) > 1 and fewest < t.card_fragment_lines:
             title = next((_text(c) for c in elements[element_id] if c.tag in ("h3", "p")), "")[:60]
-            add("split-card", min(on) + 1, f"the card {title!r} is split over pages {min(on) + 1}-{max(on) + 1}")
+            on = sorted(per_page)
+            add("split-card", on[0] + 1, f"the card {title!r} is split over pages {on[0] + 1}-{on[-1] + 1} with "
+                f"{fewest} line(s) on one (at least {t.card_fragment_lines})")
     for element_id, on in where["figure"].items():
         if len(on) > 1:
             add("split-figure", min(on) + 1, f"a figure is split over pages {min(on) + 1}-{max(on) + 1}")
