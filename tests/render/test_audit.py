@@ -44,9 +44,17 @@ def test_split_sidebar_card_and_figure(tmp_path: Path) -> None:
             f"<dd>{lines(3, 'Caption')}</dd></dl></aside><ol><li class=recommendation><p>{lines(20)}</p></li></ol>"
             f"<p>{lines(20)}</p>")
     found = codes(tmp_path, body)
-    assert {"split-sidebar", "split-figure", "split-card"} <= set(found), found
+    assert {"split-sidebar", "split-figure"} <= set(found), found
     late = codes(tmp_path, f"<p>{lines(30)}</p><aside class=sidebar><dl><dt>a</dt><dd>b</dd></dl></aside><p>{lines(12)}</p>")
     assert "sidebar-late" in late and "split-sidebar" not in late, late
+
+
+def test_a_card_broken_with_a_sliver_on_one_page_but_not_a_clean_break(tmp_path: Path) -> None:
+    card = "<ol style='margin: 0'><li class=recommendation><p style='orphans: 1'>{0}</p></li></ol>"
+    sliver = codes(tmp_path, f"<p>{lines(19)}</p>" + card.format(lines(10)))
+    assert "split-card" in sliver, sliver
+    clean = codes(tmp_path, f"<p>{lines(12)}</p>" + card.format(lines(18)))
+    assert "split-card" not in clean, clean
 
 
 def test_a_heading_stranded_at_a_page_foot(tmp_path: Path) -> None:

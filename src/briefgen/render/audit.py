@@ -98,6 +98,21 @@ class _Page:
         return max(0.0, min(1.0, (self.bottom - self.top) / self.height)) if self.height else 1.0
 
 
+def _has_text(line: Any) -> bool:
+    """Whether a line box carries text a reader sees (not only a list marker or an empty anonymous line)."""
+    from weasyprint.formatting_structure import boxes
+
+    stack = list(line.children)
+    while stack:
+        box = stack.pop()
+        if "::marker" in (getattr(box, "element_tag", "") or ""):
+            continue
+        if isinstance(box, boxes.TextBox) and box.text.strip():
+            return True
+        stack.extend(getattr(box, "children", ()) or ())
+    return False
+
+
 def _text(element: Any) -> str:
     return " ".join("".join(element.itertext()).split())
 
@@ -128,7 +143,7 @@ def audit(document: Any, name: str, kind: str, thresholds: Thresholds = THRESHOL
             element = getattr(box, "element", None)
             if isinstance(box, (boxes.LineBox, boxes.ReplacedBox)):
                 info.bottom = max(info.bottom, box.position_y + box.margin_height())
-            if not isinstance(box, boxes.LineBox):
+            if not isinstance(box, boxes.LineBox) or not _has_text(box):
                 if isinstance(box, boxes.BlockBox) and element is not None and box.element_tag in ("h2", "h3") \
                         and not any("sidebar" in _classes(a) for a in ancestors):
                     info.events.append(("h", element))
@@ -153,7 +168,8 @@ def audit(document: Any, name: str, kind: str, thresholds: Thresholds = THRESHOL
                     elements[id(a)] = a
                 if a.tag == "li" and (a.get("id") or "").startswith("note-"):
                     notes[a.get("id")] = a
-                if kind == "onepager" and "columns" in cls and number == 0:
+                if kind == "onepager" and "columns" in cls and number == 0 \
+                        and not {x.tag for x in ancestors} & {"h2", "h3"}:  # a column's first line of text
                     x = round(box.position_x, 0)
                     column_tops.setdefault(x, box.position_y)
             ancestor_tags = {a.tag for a in ancestors}
