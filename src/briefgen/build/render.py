@@ -17,7 +17,7 @@ from briefgen.errors import COMMAND_LINE, UsageError
 from briefgen.project import Project
 from briefgen.render.audit import audit
 from briefgen.render.context import render_html
-from briefgen.render.fit import fit_onepager
+from briefgen.render.fit import fit_brief, fit_onepager
 from briefgen.render.kinds import document_kind
 from briefgen.render.pdf import lay_out, write_pdf
 from briefgen.render.setup import render_setup
@@ -106,6 +106,9 @@ def render(project: Project, target: Target, fmt: str = "pdf", *, strict: bool =
     if target.kind == "onepager":
         fitted = fit_onepager(project, target.block_id, target.audience, strict=strict, start=fit_start)
         layout, level, deps, steps = fitted.layout, fitted.level, fitted.document.deps, fitted.applied
+    elif target.kind == "brief":
+        brief = fit_brief(project, target.block_id, target.audience, strict=strict)
+        layout, level, deps, steps = brief.layout, None, brief.document.deps, brief.applied
     else:
         setup = render_setup(project, target.audience)
         doc = render_html(project, target.block_id, target.kind, target.audience, shared_styles=True)

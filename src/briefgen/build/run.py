@@ -176,6 +176,7 @@ def run_build(project: Project | Path, audiences: list[str] | None = None, out: 
             entry["deps"] = output.deps
         if output.fit_level is not None:
             entry["fit_level"] = output.fit_level
+        if output.fit_level is not None or output.fit_steps:
             entry["fit_steps"] = list(output.fit_steps)
         if target.kind != "book":
             entry["layout"] = list(output.layout)

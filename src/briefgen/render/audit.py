@@ -117,6 +117,21 @@ def _text(element: Any) -> str:
     return " ".join("".join(element.itertext()).split())
 
 
+def page_fills(document: Any) -> list[float]:
+    """How full each page of DOCUMENT is: its lowest line's edge as a fraction of the page's text area."""
+    from weasyprint.formatting_structure import boxes
+
+    out = []
+    for page in document.pages:
+        root = page._page_box
+        top, bottom = root.content_box_y(), root.content_box_y()
+        for box, _ancestors in _walk(root):
+            if isinstance(box, (boxes.LineBox, boxes.ReplacedBox)):
+                bottom = max(bottom, box.position_y + box.margin_height())
+        out.append(max(0.0, min(1.0, (bottom - top) / root.height)) if root.height else 1.0)
+    return out
+
+
 def audit(document: Any, name: str, kind: str, thresholds: Thresholds = THRESHOLDS) -> list[Finding]:
     """Measure DOCUMENT (a laid-out weasyprint Document) named NAME, of KIND (brief, onepager, ...)."""
     from weasyprint.formatting_structure import boxes

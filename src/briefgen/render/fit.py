@@ -141,3 +141,71 @@ def fit_onepager(project: Project, block_id: str, audience: str | None = None, *
     logger.info("%s: one-pager fitted at level %d in %d layout(s)%s", block_id, fits.level, len(tried),
                 f": {'; '.join(fits.applied)}" if fits.level else "")
     return fits
+
+
+@dataclass(frozen=True)
+class TailStep:
+    """One way of pulling a brief's runt last page back onto the page before. Steps are cumulative."""
+
+    label: str
+    css: str
+
+
+#: Tried in order when a brief's last page is a runt (less full than the audit's last_page_fill): the source notes
+#: first, then spacing between parts. Text size never changes. The selectors outrank print.css (applied after).
+TAIL_STEPS: tuple[TailStep, ...] = (
+    TailStep("set the source notes in two columns",
+             "html body.brief .source-notes ol, html body.brief .further-reading ul { columns: 2; column-gap: 18pt; }"),
+    TailStep("tightened spacing between parts",
+             "html body.brief p { margin-bottom: 5pt; } html body.brief li { margin-bottom: 2.5pt; } "
+             "html body.brief h2 { margin-top: 11pt; margin-bottom: 5pt; } "
+             "html body.brief .recommendation { margin-bottom: 6pt; }"),
+)
+
+
+@dataclass
+class FittedBrief:
+    """A brief laid out, and the tail steps that pulled a runt last page back (none for most briefs)."""
+
+    document: RenderedDocument
+    layout: Layout
+    level: int
+
+    @property
+    def applied(self) -> list[str]:
+        return [step.label for step in TAIL_STEPS[: self.level]]
+
+
+def last_page_fill(layout: Layout) -> float:
+    """How full the last page of LAYOUT is, as a fraction of its text area (1.0 for a one-page document)."""
+    from briefgen.render.audit import page_fills
+
+    fills = page_fills(layout.document)
+    return fills[-1] if len(fills) > 1 else 1.0
+
+
+def fit_brief(project: Project, block_id: str, audience: str | None = None, *, strict: bool = False) -> FittedBrief:
+    """Lay out BLOCK_ID's brief; when its last page is a runt, apply TAIL_STEPS until it is not (or fewer pages).
+
+    Most briefs cost one layout; a runt costs one more per step tried. A step is kept only if it removes the runt
+    (the tail moves back, or the last page fills); otherwise the brief stays as designed.
+    """
+    from briefgen.render.audit import THRESHOLDS
+
+    setup = render_setup(project, audience)
+
+    def attempt(level: int) -> FittedBrief:
+        css = " ".join(step.css for step in TAIL_STEPS[:level])
+        doc = render_html(project, block_id, "brief", audience, shared_styles=True, fit_css=css)
+        source = project.catalogue.file_of(doc.block)
+        return FittedBrief(doc, lay_out(doc.html, project.root, source, strict=strict, styles=setup.styles()), level)
+
+    first = attempt(0)
+    if last_page_fill(first.layout) >= THRESHOLDS.last_page_fill:
+        return first
+    for level in range(1, len(TAIL_STEPS) + 1):
+        tried = attempt(level)
+        if tried.layout.pages < first.layout.pages or last_page_fill(tried.layout) >= THRESHOLDS.last_page_fill:
+            logger.info("%s: brief tail fitted: %s", block_id, "; ".join(tried.applied))
+            return tried
+    return first
