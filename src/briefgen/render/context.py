@@ -145,8 +145,8 @@ def render_html(project: Project, block_id: str, kind: str, audience: str | None
 #: A capitalised word long enough to be hyphenated (print.css: hyphenate-limit-chars 8): a proper noun, in English.
 _PROPER = re.compile(r"(?<![\w&#])([A-Z][A-Za-z]{7,})(?![\w;])")
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
-#: Elements whose text is not prose a reader sees laid out (or must not gain markup).
-_RAW = ("style", "script", "title", "head", "svg")
+#: Elements whose text is not prose a reader sees laid out, or must not gain markup (a link stays one tagged run).
+_RAW = ("style", "script", "title", "head", "svg", "a")
 
 
 def protect_names(html: str) -> str:

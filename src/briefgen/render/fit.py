@@ -62,8 +62,20 @@ STEPS: tuple[Step, ...] = (
 )
 
 
-def options(level: int) -> dict[str, Any]:
-    """Return render_html keyword arguments for condensing LEVEL (0: as designed)."""
+#: The most a thin one-pager opens up: text at most 10pt, lines at most 1.5 apart.
+GROW_LIMITS = Spacing(size_pt=10.0, lead_size_pt=12.5, leading=1.5, gap_pt=16, item_pt=6, band_pt=18)
+
+#: The mirror of STEPS for a one-pager that fits as designed but leaves its page too empty (less full than the
+#: audit's onepager_fill_min): type and spacing open up, in order, within GROW_LIMITS, while it still fits.
+GROW_STEPS: tuple[Step, ...] = (
+    Step("opened spacing", spacing=Spacing(size_pt=9.5, lead_size_pt=11.5, leading=1.44, gap_pt=12, item_pt=4.5,
+                                           band_pt=16)),
+    Step("larger type and spacing to the limits (10pt text)", spacing=GROW_LIMITS),
+)
+
+
+def options(level: int, grow: int = 0) -> dict[str, Any]:
+    """Return render_html keyword arguments for condensing LEVEL (0: as designed), or growing by GROW steps."""
     drop: list[str] = []
     max_points: int | None = None
     spacing: Spacing | None = None
@@ -71,6 +83,8 @@ def options(level: int) -> dict[str, Any]:
         drop.extend(step.drop)
         max_points = step.max_points or max_points
         spacing = step.spacing or spacing
+    if grow and not level:
+        spacing = GROW_STEPS[grow - 1].spacing
     return {"drop": tuple(drop), "max_points": max_points, "fit_css": spacing.css() if spacing else ""}
 
 
@@ -81,14 +95,16 @@ class Fitted:
     document: RenderedDocument
     layout: Layout
     level: int
+    #: Grow steps applied (a thin one-pager that fitted as designed); 0 when it was condensed or is full enough.
+    grow: int = 0
 
     @property
     def options(self) -> dict[str, Any]:
-        return options(self.level)
+        return options(self.level, self.grow)
 
     @property
     def applied(self) -> list[str]:
-        return [step.label for step in STEPS[: self.level]]
+        return [step.label for step in STEPS[: self.level]] + [step.label for step in GROW_STEPS[: self.grow]]
 
 
 def fit_onepager(project: Project, block_id: str, audience: str | None = None, *, strict: bool = False,
@@ -138,8 +154,30 @@ def fit_onepager(project: Project, block_id: str, audience: str | None = None, *
             fits = mid
         else:
             fails = mid.level
+    if fits.level == 0:
+        fits = _grow(fits, lambda grow: _layout(project, block_id, audience, strict, setup, grow))
     logger.info("%s: one-pager fitted at level %d in %d layout(s)%s", block_id, fits.level, len(tried),
-                f": {'; '.join(fits.applied)}" if fits.level else "")
+                f": {'; '.join(fits.applied)}" if fits.applied else "")
+    return fits
+
+
+def _layout(project: Project, block_id: str, audience: str | None, strict: bool, setup: Any, grow: int) -> Fitted:
+    doc = render_html(project, block_id, "onepager", audience, shared_styles=True, **options(0, grow))
+    source = project.catalogue.file_of(doc.block)
+    return Fitted(doc, lay_out(doc.html, project.root, source, strict=strict, styles=setup.styles()), 0, grow)
+
+
+def _grow(fits: Fitted, attempt: Any) -> Fitted:
+    """Open up a one-pager that fits as designed but is thin, step by step, keeping the last step that fits."""
+    from briefgen.render.audit import THRESHOLDS, page_fills
+
+    for grow in range(1, len(GROW_STEPS) + 1):
+        if page_fills(fits.layout.document)[0] >= THRESHOLDS.onepager_fill_min:
+            break
+        grown = attempt(grow)
+        if grown.layout.pages > 1:
+            break
+        fits = grown
     return fits
 
 
@@ -160,6 +198,8 @@ TAIL_STEPS: tuple[TailStep, ...] = (
              "html body.brief p { margin-bottom: 5pt; } html body.brief li { margin-bottom: 2.5pt; } "
              "html body.brief h2 { margin-top: 11pt; margin-bottom: 5pt; } "
              "html body.brief .recommendation { margin-bottom: 6pt; }"),
+    TailStep("left out further reading (sources no statement cites)",
+             "html body.brief .further-reading { display: none; }"),
 )
 
 
