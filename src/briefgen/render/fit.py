@@ -47,10 +47,14 @@ class Step:
     drop: tuple[str, ...] = ()
     max_points: int | None = None
     spacing: Spacing | None = None
+    #: A rule relaxed by this step (outranking print.css, which is applied after the document's own styles).
+    css: str = ""
 
 
 #: The declared priority order: optional parts go first, then spacing tightens within LIMITS.
 STEPS: tuple[Step, ...] = (
+    Step("let the sections flow on across the two columns",
+         css="html body.onepager .columns.several > section { break-inside: auto; }"),
     Step("left out other perspectives", drop=("other_perspectives",)),
     Step("left out the related-blocks strip", drop=("related",)),
     Step("left out the pull quote", drop=("pull_quote",)),
@@ -79,13 +83,16 @@ def options(level: int, grow: int = 0) -> dict[str, Any]:
     drop: list[str] = []
     max_points: int | None = None
     spacing: Spacing | None = None
+    css: list[str] = []
     for step in STEPS[:level]:
         drop.extend(step.drop)
         max_points = step.max_points or max_points
         spacing = step.spacing or spacing
+        css += [step.css] if step.css else []
     if grow and not level:
         spacing = GROW_STEPS[grow - 1].spacing
-    return {"drop": tuple(drop), "max_points": max_points, "fit_css": spacing.css() if spacing else ""}
+    return {"drop": tuple(drop), "max_points": max_points,
+            "fit_css": " ".join(([spacing.css()] if spacing else []) + css)}
 
 
 @dataclass
