@@ -18,6 +18,7 @@ from briefgen.config.audiences import effective_values, resolve_names, scaffold
 from briefgen.config.project import check_output_folder
 from briefgen.errors import BriefgenError, ContentError, ErrorGroup
 from briefgen.project import Project, find_root
+from briefgen.render.audit import Finding
 from briefgen.seeds.draft_checks import check_drafts, draft_files
 from briefgen.seeds.ingest import Ingested, entry_yaml, ingest_files
 from briefgen.seeds.outline import Node, Outline
@@ -138,9 +139,11 @@ def _render_one(c: Context, kind: str, block_id: str, audiences: tuple[str, ...]
     for name in resolve_names(project.root, audiences, project.config.default_audience):
         target = Target(kind, block_id, name)
         fit_start = (previous.get(target.rel()) or {}).get("fit_level")
-        render_target(project, target, out_dir, strict=strict, fmt=fmt,
-                      fit_start=fit_start if isinstance(fit_start, int) else None)
+        output = render_target(project, target, out_dir, strict=strict, fmt=fmt,
+                               fit_start=fit_start if isinstance(fit_start, int) else None)
         c.say(f"wrote {target.path(out_dir, fmt)}")
+        for finding in output.layout:
+            click.echo(Finding(**finding).format(), err=True)
 
 
 def _output_options(f):  # noqa: ANN001, ANN202 - click decorator
@@ -234,10 +237,18 @@ def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool
     for rel, exc in report.failures:
         for error in exc.errors if isinstance(exc, ErrorGroup) else [exc]:
             click.echo(f"failed {rel}: {error.format_message()}", err=True)
+    if not (quiet or c.quiet):
+        for rel in sorted(report.fit_steps):
+            click.echo(f"{rel}: fitted: {'; '.join(report.fit_steps[rel])}")
+    findings = report.findings
+    for finding in findings:
+        click.echo(Finding(**finding).format(), err=True)
     built, skipped, failed = len(report.built), len(report.skipped), len(report.failures)
     click.echo(f"built {built}, up to date {skipped}, failed {failed} of {report.planned} documents "
-               f"into {out_dir} in {report.seconds:.1f} s")
-    if failed:
+               f"into {out_dir} in {report.seconds:.1f} s"
+               + (f"; {len(findings)} layout finding(s) in {len(report.layout)} document(s)"
+                  f"{' (an error with --strict)' if strict else ''}" if findings else ""))
+    if failed or report.layout_failed:
         raise SystemExit(1)
 
 

@@ -62,7 +62,7 @@ def test_extends_deep_merges(scratch: Path) -> None:
     assert cfg.marking == "For congressional staff use"            # inherited scalar
     assert cfg.limits.max_points == 6 and cfg.limits.max_summary_words == 50  # merged mapping
     assert cfg.brief.titles == {"recommendations": "Options for Congress", "overview": "Gist"}
-    assert cfg.brief.sections[0:2] == ["bottom_line", "recommendations"]   # inherited list
+    assert cfg.brief.sections[0:2] == ["bottom_line", "sidebar"]   # inherited list
 
 
 def test_show_names_the_source_of_each_value(scratch: Path, run) -> None:

@@ -13,8 +13,9 @@ from typing import Callable
 from briefgen.build.targets import FORMATS, Target, book_cache_dir
 from briefgen.errors import COMMAND_LINE, UsageError
 from briefgen.project import Project
+from briefgen.render.audit import audit
 from briefgen.render.context import render_html
-from briefgen.render.fit import fit_onepager
+from briefgen.render.fit import fit_brief, fit_onepager
 from briefgen.render.kinds import document_kind
 from briefgen.render.pdf import lay_out, write_pdf
 from briefgen.render.setup import render_setup
@@ -39,6 +40,10 @@ class Output:
     book: dict | None = None
     #: Fields of linked blocks the document showed (block id -> field names), recorded while rendering.
     deps: dict[str, list[str]] = field(default_factory=dict)
+    #: PDFs: what the layout audit found (render.audit.Finding.as_dict()), measured from the render's own layout.
+    layout: list[dict] = field(default_factory=list)
+    #: One-pagers: the condensing steps the fit loop applied (what condensing left out or tightened).
+    fit_steps: list[str] = field(default_factory=list)
 
     @property
     def sha256(self) -> str:
@@ -97,17 +102,22 @@ def render(project: Project, target: Target, fmt: str = "pdf", *, strict: bool =
                       deps=doc.deps)
     if target.kind == "onepager":
         fitted = fit_onepager(project, target.block_id, target.audience, strict=strict, start=fit_start)
-        layout, level, deps = fitted.layout, fitted.level, fitted.document.deps
+        layout, level, deps, steps = fitted.layout, fitted.level, fitted.document.deps, fitted.applied
+    elif target.kind == "brief":
+        brief = fit_brief(project, target.block_id, target.audience, strict=strict)
+        layout, level, deps, steps = brief.layout, None, brief.document.deps, brief.applied
     else:
         setup = render_setup(project, target.audience)
         doc = render_html(project, target.block_id, target.kind, target.audience, shared_styles=True)
         layout = lay_out(doc.html, project.root, project.catalogue.file_of(doc.block), strict=strict,
                          styles=setup.styles())
-        level, deps = None, doc.deps
+        level, deps, steps = None, doc.deps, []
+    findings = [f.as_dict() for f in audit(layout.document, target.rel(), target.kind)]
     result = write_pdf(layout)
     for warning in result.warnings:
         logger.warning("%s: %s", target, warning)
-    return Output(target, fmt, result.data, result.pages, result.warnings, fit_level=level, deps=deps)
+    return Output(target, fmt, result.data, result.pages, result.warnings, fit_level=level, deps=deps,
+                  layout=findings, fit_steps=steps)
 
 
 def _render_book(project: Project, target: Target, fmt: str, *, strict: bool, out: Path | None,

@@ -61,6 +61,21 @@ class BuildReport:
     book: dict[str, dict] = field(default_factory=dict)
     #: The highest resident memory any worker reported, in megabytes.
     peak_worker_mb: float = 0.0
+    #: The layout audit's findings of every planned output (built now or recorded by an earlier build), by output.
+    layout: dict[str, list[dict]] = field(default_factory=dict)
+    #: One-pagers: the condensing steps applied, by output (those built now or recorded earlier).
+    fit_steps: dict[str, list[str]] = field(default_factory=dict)
+    #: Whether the build ran with --strict (layout findings then fail it).
+    strict: bool = False
+
+    @property
+    def findings(self) -> list[dict]:
+        return [f for rel in sorted(self.layout) for f in self.layout[rel]]
+
+    @property
+    def layout_failed(self) -> bool:
+        """Under --strict, any layout finding fails the build."""
+        return self.strict and bool(self.findings)
 
 
 def default_jobs() -> int:
@@ -121,7 +136,7 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
     out = (out or root / "build").resolve()
     names = list(audiences) if audiences else [(project if isinstance(project, Project) else Project(root))
                                                .config.default_audience]
-    report = BuildReport()
+    report = BuildReport(strict=strict)
     # Hash the inputs before reading them: a file changed or added during the build then differs from what
     # is recorded, so the next build takes it up (hashing at the end would record it as already built).
     hasher = Hasher(root)
@@ -132,6 +147,7 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
         report.planned = len(report.skipped)
         report.fast = True
         reporter.start(0)
+        _collect_layout(report, manifest["outputs"], report.skipped)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -173,6 +189,10 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
             entry["deps"] = output.deps
         if output.fit_level is not None:
             entry["fit_level"] = output.fit_level
+        if output.fit_level is not None or output.fit_steps:
+            entry["fit_steps"] = list(output.fit_steps)
+        if target.kind != "book":
+            entry["layout"] = list(output.layout)
         if output.book:
             entry["book"] = {**output.book, "seconds": round(seconds, 3)}
         entries[rel] = entry
@@ -257,11 +277,24 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
         })
         manifest["outputs"] = entries
         save_manifest(out, manifest)
+        _collect_layout(report, entries, [t.rel() for t in targets])
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     if interrupted is not None:
         raise interrupted
     return report
+
+
+def _collect_layout(report: BuildReport, entries: dict[str, dict], rels: list[str]) -> None:
+    """Gather the recorded layout findings and fit steps of RELS (so an up-to-date output still reports them)."""
+    for rel in rels:
+        entry = entries.get(rel) or {}
+        findings = entry.get("layout")
+        if isinstance(findings, list) and findings:
+            report.layout[rel] = [f for f in findings if isinstance(f, dict)]
+        steps = entry.get("fit_steps")
+        if isinstance(steps, list) and steps:
+            report.fit_steps[rel] = [str(s) for s in steps]
 
 
 def _main_thread() -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
@@ -136,7 +137,35 @@ def render_html(project: Project, block_id: str, kind: str, audience: str | None
     deps: dict[str, set[str]] = {}
     context = document_context(project, block, kind, aud, Notes(project), drop=drop, max_points=max_points,
                                fit_css=fit_css, asset_prefix=asset_prefix, shared_styles=shared_styles, deps=deps)
-    html = render(setup.env, f"{kind}.html.j2", project.root, **context)
+    html = protect_names(render(setup.env, f"{kind}.html.j2", project.root, **context))
     return RenderedDocument(kind, context["block"], aud, context["title"], html,
                             {str(bid): sorted(map(str, names)) for bid, names in sorted(deps.items())})
 
+
+#: A capitalised word long enough to be hyphenated (print.css: hyphenate-limit-chars 8): a proper noun, in English.
+_PROPER = re.compile(r"(?<![\w&#])([A-Z][A-Za-z]{7,})(?![\w;])")
+_TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
+#: Elements whose text is not prose a reader sees laid out, or must not gain markup (a link stays one tagged run).
+_RAW = ("style", "script", "title", "head", "svg", "a")
+
+
+def protect_names(html: str) -> str:
+    """Wrap capitalised words (Washington, Philippines, European) in <span class="name">, never hyphenated.
+
+    print.css sets `.name { hyphens: manual }`: proper nouns, countries and organisations are not broken at a line
+    end, whatever the hyphenation dictionary allows.
+    """
+    out: list[str] = []
+    raw = 0
+    for part in _TAG_OR_TEXT.split(html):
+        if part.startswith("<"):
+            name = part[1:].split(None, 1)[0].rstrip("/>").lower() if len(part) > 2 else ""
+            if name.lstrip("/") in _RAW and not part.endswith("/>"):
+                raw += -1 if name.startswith("/") else 1
+                raw = max(raw, 0)
+            out.append(part)
+        elif raw or not part.strip():
+            out.append(part)
+        else:
+            out.append(_PROPER.sub(r'<span class="name">\1</span>', part))
+    return "".join(out)

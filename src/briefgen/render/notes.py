@@ -111,7 +111,12 @@ class Note:
     @property
     def short(self) -> Markup:
         """Title and innermost section only, for one-pagers."""
-        inner = self.section.split(" \u203a ")[-1] if self.section else ""
+        return self.short_form(1)
+
+    def short_form(self, depth: int) -> Markup:
+        """Title and the DEPTH innermost sections (the whole path when DEPTH is larger)."""
+        parts = self.section.split(" \u203a ") if self.section else []
+        inner = " \u203a ".join(parts[-depth:]) if parts else ""
         head = Markup("<cite>{0}</cite>").format(self.seed.title)
         return head + _section_and_page(inner, page_of(self.passage))
 
@@ -141,6 +146,25 @@ class Notes:
             self.items.append(note)
             self._index[key] = note.number
         return self._index[key]
+
+    def short_forms(self) -> dict[int, Markup]:
+        """Each note's short form (one-pagers), deepened where two notes would otherwise read the same.
+
+        Two sections with one name under different parents ("Security" in two chapters) keep their parent.
+        """
+        depth = dict.fromkeys((n.number for n in self.items), 1)
+        for _ in range(4):
+            forms = {n.number: n.short_form(depth[n.number]) for n in self.items}
+            seen: dict[str, list[int]] = {}
+            for number, form in forms.items():
+                seen.setdefault(str(form), []).append(number)
+            clashes = [nums for nums in seen.values() if len(nums) > 1]
+            if not clashes:
+                break
+            for nums in clashes:
+                for number in nums:
+                    depth[number] += 1
+        return forms
 
     def further(self, refs: list[SourceRef]) -> list[Note]:
         """Notes for REFS that no statement cites (unnumbered "Further reading"), one per document section."""
