@@ -90,10 +90,11 @@ def test_v5_hostile_book_template_ends_within_doc_timeout(project: Path) -> None
     part = project / "templates" / "audiences" / "evil" / "book" / "part.html.j2"
     part.parent.mkdir(parents=True)
     part.write_text(SLOW, encoding="utf-8")
-    result = cli(project, "build", "--audience", "evil", "--doc-timeout", "3")
+    # The limit is generous for the real documents (well under a second each) so a busy machine cannot fail them.
+    result = cli(project, "build", "--audience", "evil", "--doc-timeout", "10")
     assert result.exit_code == 1
     assert "failed evil/book.pdf: templates/audiences/evil/book/part.html.j2:1: error: template rendering took " \
-           "longer than the 3 s limit" in result.output, result.output
+           "longer than the 10 s limit" in result.output, result.output
     assert (project / "build" / "evil" / "briefs" / "nato.pdf").is_file()
     assert json.loads((project / "build" / "manifest.json").read_text())["last_run"]["failed"]
 
