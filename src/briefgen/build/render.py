@@ -40,6 +40,8 @@ class Output:
     book: dict | None = None
     #: Fields of linked blocks the document showed (block id -> field names), recorded while rendering.
     deps: dict[str, list[str]] = field(default_factory=dict)
+    #: Where rendering already wrote the file (the book is assembled in place), so writing it again is not needed.
+    written: Path | None = None
     #: PDFs: what the layout audit found (render.audit.Finding.as_dict()), measured from the render's own layout.
     layout: list[dict] = field(default_factory=list)
     #: One-pagers: the condensing steps the fit loop applied (what condensing left out or tightened).
@@ -138,13 +140,14 @@ def _render_book(project: Project, target: Target, fmt: str, *, strict: bool, ou
         result = render_book(book, target.path(out), book_cache_dir(out, target), many, strict=strict)
         data = result.path.read_bytes()
     return Output(target, fmt, data, result.pages,
-                  book={"pages": result.pages, "rendered": result.rendered, "reused": result.reused})
+                  book={"pages": result.pages, "rendered": result.rendered, "reused": result.reused},
+                  written=result.path if out is not None else None)
 
 
 def write(output: Output, path: Path) -> Path:
     """Write OUTPUT to PATH atomically (the previous file stays until the new one is whole)."""
-    if output.target.kind == "book" and output.fmt == "pdf" and path.is_file() and path.read_bytes() == output.data:
-        return path  # the book is assembled in place (render_book writes it); nothing to rewrite
+    if output.written is not None and output.written.resolve() == path.resolve():
+        return path
     return write_atomic(path, output.data)
 
 
