@@ -12,7 +12,7 @@ from briefgen._version import __version__
 from briefgen.build.manifest import load_manifest
 from briefgen.build.pool import Limits
 from briefgen.build.render import render_target
-from briefgen.build.run import BuildInterrupted, build_book, run_build
+from briefgen.build.run import AUDITED_KINDS, BuildInterrupted, build_book, run_build, run_layout_check
 from briefgen.build.targets import FORMATS, Target
 from briefgen.config.audiences import effective_values, resolve_names, scaffold
 from briefgen.config.project import check_output_folder
@@ -106,12 +106,43 @@ def list_cmd(c: Context) -> None:
             click.echo(f"  {block.id:<32} {block.name}")
 
 
+def _limit_options(f):  # noqa: ANN001, ANN202 - click decorator
+    f = click.option("--doc-memory", type=click.IntRange(min=256), default=Limits.memory_mb, show_default=True,
+                     metavar="MB", help="Memory a worker may use for one document.")(f)
+    f = click.option("--doc-timeout", type=click.FloatRange(min=0.5), default=Limits.seconds, show_default=True,
+                     metavar="SECONDS", help="Time one document may take before it is stopped.")(f)
+    f = click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+                     help="Worker processes (default: all cores).")(f)
+    return f
+
+
 @main.command()
 @click.option("--strict", is_flag=True, help="Treat warnings (a dropped hedge, prose above a reading level) as errors.")
+@click.option("--layout", is_flag=True,
+              help="Also lay out every document (nothing is written) and audit its pages: any finding is an error.")
+@click.option("--audience", "audiences", multiple=True, metavar="NAME",
+              help="With --layout: audience to lay out; repeat it, or say 'all' (default: the default audience).")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(AUDITED_KINDS),
+              help="With --layout: only this kind of document; repeat it (default: briefs and one-pagers).")
+@click.option("--id", "ids", multiple=True, metavar="ID",
+              help="With --layout: only the documents of this alliance or obstacle; repeat it (default: all).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="With --layout: the build folder whose manifest records the findings (default: build/).")
+@_limit_options
 @pass_ctx
-def check(c: Context, strict: bool) -> None:
+def check(c: Context, strict: bool, layout: bool, audiences: tuple[str, ...], kinds: tuple[str, ...],
+          ids: tuple[str, ...], out: Path | None, jobs: int | None, doc_timeout: float, doc_memory: int) -> None:
     """Validate configuration, seeds, content, cross-links, every quote against its seed and every cited claim
-    against its passages."""
+    against its passages.
+
+    With --layout, also lay out the documents (briefs and one-pagers; the build's render path and fit loops, in
+    worker processes, writing no output) and audit their pages: a page more than a quarter blank, a runt last page,
+    a split sidebar, card or figure, a heading stranded at a page foot, duplicate or uncited notes, a thin one-pager
+    or uneven column tops. Each finding is printed with its document and page and recorded in the build folder's
+    manifest; any finding exits 1. A document unchanged since it was built or checked is not laid out again.
+    """
+    if not layout and (audiences or kinds or ids or out is not None or jobs is not None):
+        raise click.UsageError("--audience, --kind, --id, --out and --jobs go with --layout")
     project = c.project
     project.check()
     drafts = check_drafts(project.root, project.seeds)  # verified where they lie; builds never read them
@@ -128,6 +159,41 @@ def check(c: Context, strict: bool) -> None:
           f"audiences, every quote found in its seed"
           + (f"; {verified} draft(s) in content/drafts/ verified" if verified else "")
           + (f"; {len(warnings)} warning(s)" if warnings else ""))
+    if layout:
+        _check_layout(c, project, audiences, kinds or AUDITED_KINDS, ids, out, strict=strict, jobs=jobs,
+                      limits=Limits(doc_timeout, doc_memory))
+
+
+def _check_layout(c: Context, project: Project, audiences: tuple[str, ...], kinds: tuple[str, ...],
+                  ids: tuple[str, ...], out: Path | None, *, strict: bool, jobs: int | None, limits: Limits) -> None:
+    names = resolve_names(project.root, audiences, project.config.default_audience)
+    out_dir = c.out(out)
+    bar = _Bar(c.quiet, "Laying out")
+    try:
+        report = run_layout_check(project, names, out_dir, kinds=tuple(kinds), ids=tuple(ids), jobs=jobs,
+                                  strict=strict, limits=limits, reporter=bar)
+    except BuildInterrupted as exc:
+        bar.finish()
+        click.echo("interrupted: nothing written but the manifest's record of what was checked", err=True)
+        raise SystemExit(128 + exc.signum) from None
+    bar.finish()
+    for rel, exc in report.failures:
+        for error in exc.errors if isinstance(exc, ErrorGroup) else [exc]:
+            click.echo(f"failed {rel}: {error.format_message()}", err=True)
+    if c.verbose:
+        for rel in sorted(report.fit_steps):
+            click.echo(f"{rel}: fitted: {'; '.join(report.fit_steps[rel])}")
+    findings = report.findings
+    for finding in findings:
+        click.echo(Finding(**finding).format(), err=True)
+    laid_out, reused = len(report.built), len(report.skipped)
+    layouts = sum(report.layouts.values())
+    click.echo(f"layout: {laid_out + reused} document(s) audited ({laid_out} laid out"
+               + (f" in {layouts} layout(s)" if layouts else "") + f", {reused} unchanged since recorded), "
+               f"{len(findings)} finding(s) in {len(report.layout)} document(s), {len(report.failures)} failed, "
+               f"in {report.seconds:.1f} s")
+    if findings or report.failures:
+        raise SystemExit(1)
 
 
 def _render_one(c: Context, kind: str, block_id: str, audiences: tuple[str, ...], out: Path | None,
@@ -177,26 +243,17 @@ def onepager(c: Context, block_id: str, audience: tuple[str, ...], out: Path | N
     _render_one(c, "onepager", block_id, audience, out, strict, fmt)
 
 
-def _limit_options(f):  # noqa: ANN001, ANN202 - click decorator
-    f = click.option("--doc-memory", type=click.IntRange(min=256), default=Limits.memory_mb, show_default=True,
-                     metavar="MB", help="Memory a worker may use for one document.")(f)
-    f = click.option("--doc-timeout", type=click.FloatRange(min=0.5), default=Limits.seconds, show_default=True,
-                     metavar="SECONDS", help="Time one document may take before it is stopped.")(f)
-    f = click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-                     help="Worker processes (default: all cores).")(f)
-    return f
-
-
 class _Bar:
-    """Progress for `build`: a click progress bar, or nothing with -q."""
+    """Progress for `build` and `check --layout`: a click progress bar, or nothing with -q."""
 
-    def __init__(self, quiet: bool) -> None:
+    def __init__(self, quiet: bool, label: str = "Rendering") -> None:
         self.quiet = quiet
+        self.label = label
         self.bar = None
 
     def start(self, total: int) -> None:
         if total and not self.quiet:
-            self.bar = click.progressbar(length=total, label="Rendering", show_pos=True,
+            self.bar = click.progressbar(length=total, label=self.label, show_pos=True,
                                          item_show_func=lambda t: str(t) if t else None)
             self.bar.__enter__()
 

@@ -44,8 +44,14 @@ class Output:
     written: Path | None = None
     #: PDFs: what the layout audit found (render.audit.Finding.as_dict()), measured from the render's own layout.
     layout: list[dict] = field(default_factory=list)
-    #: One-pagers: the condensing steps the fit loop applied (what condensing left out or tightened).
+    #: One-pagers: the condensing steps the fit loop applied (what condensing left out or tightened), or the grow
+    #: steps that opened up a thin one; briefs: the fit steps that mended the layout (sidebar, tail).
     fit_steps: list[str] = field(default_factory=list)
+    #: One-pagers: the grow steps applied; briefs: the tail steps applied (the next build starts there too).
+    grow_level: int | None = None
+    tail_level: int | None = None
+    #: How many layouts the fit loops made of it (the recorded start levels keep this low on a rebuild).
+    layouts: int = 0
 
     @property
     def sha256(self) -> str:
@@ -80,10 +86,13 @@ def check_target(project: Project, target: Target) -> None:
 
 
 def render(project: Project, target: Target, fmt: str = "pdf", *, strict: bool = False, fit_start: int | None = None,
-           out: Path | None = None, render_many: RenderMany | None = None, standalone: bool = True) -> Output:
+           out: Path | None = None, render_many: RenderMany | None = None, standalone: bool = True,
+           grow_start: int | None = None, tail_start: int | None = None, layout_only: bool = False) -> Output:
     """Render TARGET as FMT and return its bytes; a one-pager is fitted to one page or fails.
 
-    FIT_START is the condensing level the last build recorded for a one-pager. OUT is where the output will be
+    FIT_START is the condensing level the last build recorded for a one-pager, GROW_START its grow level, TAIL_START
+    a brief's fit level: each fit loop tries the recorded level first. LAYOUT_ONLY lays a brief or one-pager out and
+    audits it without making the PDF (the output has no bytes): `briefgen check --layout`. OUT is where the output will be
     written: the book keeps its rendered segments under OUT/.cache. RENDER_MANY renders book segments (default: in
     this process). HTML is STANDALONE (checked by the PDF's policy, everything inlined) unless the caller serves the
     project's files itself (the preview): then it links them by project-relative URLs.
@@ -94,32 +103,40 @@ def render(project: Project, target: Target, fmt: str = "pdf", *, strict: bool =
     if target.kind == "book":
         return _render_book(project, target, fmt, strict=strict, out=out, render_many=render_many)
     if fmt == "html":
-        fitted = fit_onepager(project, target.block_id, target.audience, strict=strict, start=fit_start) \
-            if target.kind == "onepager" else None
+        fitted = fit_onepager(project, target.block_id, target.audience, strict=strict, start=fit_start,
+                              grow_start=grow_start) if target.kind == "onepager" else None
         doc = render_html(project, target.block_id, target.kind, target.audience, **(fitted.options if fitted else {}))
         # The PDF's resource and link policy, then everything inlined: the file opens the same from any folder.
         text = standalone_html(doc.html, project.root, project.catalogue.file_of(doc.block), strict=strict) \
             if standalone else doc.html
         return Output(target, fmt, text.encode("utf-8"), fit_level=fitted.level if fitted else None,
-                      deps=doc.deps)
+                      deps=doc.deps, grow_level=fitted.grow if fitted else None)
+    grow = tail = None
     if target.kind == "onepager":
-        fitted = fit_onepager(project, target.block_id, target.audience, strict=strict, start=fit_start)
-        layout, level, deps, steps = fitted.layout, fitted.level, fitted.document.deps, fitted.applied
+        fitted = fit_onepager(project, target.block_id, target.audience, strict=strict, start=fit_start,
+                              grow_start=grow_start)
+        layout, level, deps, steps, grow = fitted.layout, fitted.level, fitted.document.deps, fitted.applied, \
+            fitted.grow
+        layouts = fitted.layouts
     elif target.kind == "brief":
-        brief = fit_brief(project, target.block_id, target.audience, strict=strict)
-        layout, level, deps, steps = brief.layout, None, brief.document.deps, brief.applied
+        brief = fit_brief(project, target.block_id, target.audience, strict=strict, start=tail_start)
+        layout, level, deps, steps, tail = brief.layout, None, brief.document.deps, brief.applied, brief.level
+        layouts = brief.layouts
     else:
         setup = render_setup(project, target.audience)
         doc = render_html(project, target.block_id, target.kind, target.audience, shared_styles=True)
         layout = lay_out(doc.html, project.root, project.catalogue.file_of(doc.block), strict=strict,
                          styles=setup.styles())
-        level, deps, steps = None, doc.deps, []
+        level, deps, steps, layouts = None, doc.deps, [], 1
     findings = [f.as_dict() for f in audit(layout.document, target.rel(), target.kind)]
+    if layout_only:
+        return Output(target, fmt, b"", layout.pages, fit_level=level, deps=deps, layout=findings, fit_steps=steps,
+                      grow_level=grow, tail_level=tail, layouts=layouts)
     result = write_pdf(layout)
     for warning in result.warnings:
         logger.warning("%s: %s", target, warning)
     return Output(target, fmt, result.data, result.pages, result.warnings, fit_level=level, deps=deps,
-                  layout=findings, fit_steps=steps)
+                  layout=findings, fit_steps=steps, grow_level=grow, tail_level=tail, layouts=layouts)
 
 
 def _render_book(project: Project, target: Target, fmt: str, *, strict: bool, out: Path | None,
@@ -152,11 +169,25 @@ def write(output: Output, path: Path) -> Path:
 
 
 def render_target(project: Project, target: Target, out: Path, *, strict: bool = False, fmt: str = "pdf",
-                  fit_start: int | None = None, render_many: RenderMany | None = None) -> Output:
-    """Render TARGET and write it to its place under OUT; return the output (its path is target.path(out, fmt))."""
-    output = render(project, target, fmt, strict=strict, fit_start=fit_start, out=out, render_many=render_many)
-    write(output, target.path(out, fmt))
+                  fit_start: int | None = None, render_many: RenderMany | None = None,
+                  grow_start: int | None = None, tail_start: int | None = None, write_out: bool = True) -> Output:
+    """Render TARGET and write it to its place under OUT; return the output (its path is target.path(out, fmt)).
+
+    With WRITE_OUT false nothing is written: the document is laid out and audited only (`briefgen check --layout`).
+    """
+    output = render(project, target, fmt, strict=strict, fit_start=fit_start, out=out, render_many=render_many,
+                    grow_start=grow_start, tail_start=tail_start, layout_only=not write_out and fmt == "pdf")
+    if write_out:
+        write(output, target.path(out, fmt))
     return output
+
+
+def start_levels(entry: dict | None) -> dict[str, int | None]:
+    """The fit levels a manifest ENTRY recorded, as render()'s start keywords (None where none is recorded)."""
+    entry = entry or {}
+    return {key: value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+            for key, value in (("fit_start", entry.get("fit_level")), ("grow_start", entry.get("grow_level")),
+                               ("tail_start", entry.get("tail_level")))}
 
 
 @dataclass(frozen=True)
@@ -169,6 +200,10 @@ class RenderTargetJob:
     fmt: str = "pdf"
     fit_start: int | None = None
     source: str = ""
+    grow_start: int | None = None
+    tail_start: int | None = None
+    #: False: lay out and audit only, write nothing (`briefgen check --layout`).
+    write_out: bool = True
 
     @property
     def label(self) -> str:
@@ -177,6 +212,7 @@ class RenderTargetJob:
     def run(self, project: Project) -> Output:
         """Render and write; the output's bytes stay in the worker (the build reads the file it wrote)."""
         output = render_target(project, self.target, Path(self.out), strict=self.strict, fmt=self.fmt,
-                               fit_start=self.fit_start)
+                               fit_start=self.fit_start, grow_start=self.grow_start, tail_start=self.tail_start,
+                               write_out=self.write_out)
         output.data = b""  # no need to send megabytes back through the pipe
         return output

@@ -15,7 +15,7 @@ from briefgen._version import __version__
 from briefgen.build.inputs import Hasher, content_inputs, shared_inputs, tool_id, watched_files
 from briefgen.build.manifest import _fresh, fast_up_to_date, load_manifest, save_manifest
 from briefgen.build.pool import Limits, Pool
-from briefgen.build.render import Output, RenderMany, RenderTargetJob, render_target
+from briefgen.build.render import Output, RenderMany, RenderTargetJob, check_target, render_target, start_levels
 from briefgen.build.targets import Target, plan
 from briefgen.errors import BriefgenError
 from briefgen.project import Project
@@ -67,6 +67,10 @@ class BuildReport:
     fit_steps: dict[str, list[str]] = field(default_factory=dict)
     #: Whether the build ran with --strict (layout findings then fail it).
     strict: bool = False
+    #: A layout check (`briefgen check --layout`): documents laid out and audited, nothing written.
+    check_only: bool = False
+    #: Layouts made, by output: how many times each document laid out was laid out by its fit loops.
+    layouts: dict[str, int] = field(default_factory=dict)
 
     @property
     def findings(self) -> list[dict]:
@@ -128,20 +132,55 @@ def run_build(project: Project | Path, audiences: list[str] | None = None, out: 
         return _run_build(project, audiences, out, jobs=jobs, strict=strict, limits=limits, reporter=reporter)
 
 
+#: The kinds the layout audit measures (the book is laid out in segments joined by pikepdf: not audited yet).
+AUDITED_KINDS: tuple[str, ...] = ("brief", "onepager")
+
+
+def run_layout_check(project: Project | Path, audiences: list[str] | None = None, out: Path | None = None, *,
+                     kinds: tuple[str, ...] = AUDITED_KINDS, ids: tuple[str, ...] = (), jobs: int | None = None,
+                     strict: bool = False, limits: Limits | None = None,
+                     reporter: Reporter | None = None) -> BuildReport:
+    """Lay out and audit the documents of AUDIENCES (of KINDS, for the blocks IDS: default all) without writing them.
+
+    The build's own path: the same plan, the same render() in the same warm workers, the same fit loops started at
+    the levels the manifest recorded. A document whose output (or last check) is current with its inputs is not
+    laid out again: its recorded findings are reported. The findings and fit levels of what was laid out are recorded
+    in OUT/manifest.json under "checked"; no output file is written or replaced.
+    """
+    with templates.time_limit((limits or Limits()).seconds, process=True):
+        return _run_build(project, audiences, out, jobs=jobs, strict=strict, limits=limits, reporter=reporter,
+                          check_only=True, kinds=kinds, ids=ids)
+
+
+def _select(project: Project, targets: list[Target], kinds: tuple[str, ...], ids: tuple[str, ...]) -> list[Target]:
+    """The planned TARGETS of KINDS and (when given) of the blocks IDS; an unknown id is a usage error."""
+    for block_id in ids:
+        check_target(project, Target("brief", block_id, targets[0].audience if targets else
+                                     project.config.default_audience))
+    return [t for t in targets if t.kind in kinds and (not ids or t.block_id in ids)]
+
+
+def _checked_fresh(entry: dict | None, inputs: dict[str, str | None], strict: bool) -> bool:
+    """Whether a layout check's record still holds: same tool, same strictness, same inputs."""
+    return bool(entry) and entry.get("tool") == tool_id() and entry.get("strict", False) == strict \
+        and entry.get("inputs") == inputs
+
+
 def _run_build(project: Project | Path, audiences: list[str] | None, out: Path | None, *, jobs: int | None,
-               strict: bool, limits: Limits | None, reporter: Reporter | None) -> BuildReport:
+               strict: bool, limits: Limits | None, reporter: Reporter | None, check_only: bool = False,
+               kinds: tuple[str, ...] = (), ids: tuple[str, ...] = ()) -> BuildReport:
     started = time.perf_counter()
     reporter = reporter or _Silent()
     root = (project.root if isinstance(project, Project) else Path(project)).resolve()
     out = (out or root / "build").resolve()
     names = list(audiences) if audiences else [(project if isinstance(project, Project) else Project(root))
                                                .config.default_audience]
-    report = BuildReport(strict=strict)
+    report = BuildReport(strict=strict, check_only=check_only)
     # Hash the inputs before reading them: a file changed or added during the build then differs from what
     # is recorded, so the next build takes it up (hashing at the end would record it as already built).
     hasher = Hasher(root)
     files = {f: hasher(f) for f in watched_files(root, names)}
-    if names and fast_up_to_date(root, out, names, strict, hasher):
+    if names and not check_only and fast_up_to_date(root, out, names, strict, hasher):
         manifest = load_manifest(out)
         report.skipped = [rel for name in names for rel in manifest["planned"][name]]
         report.planned = len(report.skipped)
@@ -156,8 +195,14 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
     for name in names:
         project.audience(name)  # an unknown audience is a usage problem before anything renders
     targets = [Target(str(t.kind), str(t.block_id), str(t.audience)) for name in names for t in plan(project, name)]
+    if check_only:
+        targets = _select(project, targets, kinds, ids)
     manifest = load_manifest(out)
     entries: dict[str, dict] = manifest["outputs"]
+    # What layout checks recorded (findings and fit levels of documents laid out but not written).
+    checked: dict[str, dict] = manifest["checked"] if isinstance(manifest.get("checked"), dict) else {}
+    # Where each target's findings are read from at the end: its output's entry, or its last check's.
+    recorded: dict[str, dict] = entries if not check_only else {}
     stale: list[tuple[Target, dict[str, str | None]]] = []
     shared = {name: shared_inputs(root, name) for name in names}
     for target in targets:
@@ -168,6 +213,10 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
         inputs = dict(sorted(inputs.items()))
         if _fresh(entries.get(target.rel()), inputs, out, target.rel(), strict):
             report.skipped.append(target.rel())
+            recorded[target.rel()] = entries[target.rel()]
+        elif check_only and _checked_fresh(checked.get(target.rel()), inputs, strict):
+            report.skipped.append(target.rel())
+            recorded[target.rel()] = checked[target.rel()]
         else:
             stale.append((target, inputs))
     report.planned = len(targets)
@@ -181,21 +230,31 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
             inputs = {**{f: hasher(f) for f in shared[target.audience]},
                       **content_inputs(project, target, hasher, output.deps)}
             inputs = dict(sorted(inputs.items()))
-        entry = {"kind": target.kind, "id": target.block_id, "audience": target.audience,
-                 "sha256": hash_file(path), "bytes": path.stat().st_size,
-                 "seconds": round(seconds, 3), "built": run_started, "tool": tool_id(), "strict": strict,
-                 "inputs": inputs}
+        entry = {"kind": target.kind, "id": target.block_id, "audience": target.audience}
+        if not check_only:
+            entry.update({"sha256": hash_file(path), "bytes": path.stat().st_size})
+        entry.update({"seconds": round(seconds, 3), ("checked" if check_only else "built"): run_started,
+                      "tool": tool_id(), "strict": strict, "inputs": inputs})
         if target.kind != "book":
             entry["deps"] = output.deps
-        if output.fit_level is not None:
-            entry["fit_level"] = output.fit_level
+        for key in ("fit_level", "grow_level", "tail_level"):
+            if getattr(output, key) is not None:
+                entry[key] = getattr(output, key)
         if output.fit_level is not None or output.fit_steps:
             entry["fit_steps"] = list(output.fit_steps)
+        if output.layouts:
+            entry["layouts"] = output.layouts
+            report.layouts[rel] = output.layouts
         if target.kind != "book":
             entry["layout"] = list(output.layout)
         if output.book:
             entry["book"] = {**output.book, "seconds": round(seconds, 3)}
-        entries[rel] = entry
+        if check_only:
+            checked[rel] = entry
+        else:
+            entries[rel] = entry
+            checked.pop(rel, None)  # the output's own entry is the record now
+        recorded[rel] = entry
         report.built.append(rel)
 
     interrupted: BuildInterrupted | None = None
@@ -225,10 +284,10 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
                     future = books.submit(_book_job, project, target, out, pool, strict)
                 else:
                     source = project.catalogue.file_of(project.catalogue.get(target.block_id))
-                    fit_start = (entries.get(target.rel()) or {}).get("fit_level")
-                    future = pool.submit(RenderTargetJob(target, str(out), strict,
-                                                         fit_start=fit_start if isinstance(fit_start, int) else None,
-                                                         source=str(source)))
+                    # The fit loops start at the levels last recorded: by the output's build, else by a check.
+                    levels = start_levels(entries.get(target.rel()) or checked.get(target.rel()))
+                    future = pool.submit(RenderTargetJob(target, str(out), strict, source=str(source),
+                                                         write_out=not check_only, **levels))
                 pending[future] = (target, inputs, now)
             while pending:
                 done, _ = cf.wait(list(pending), timeout=0.2, return_when=cf.FIRST_COMPLETED)
@@ -262,8 +321,10 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
         if interrupted is not None:
             _sweep_temporaries(out)
         report.seconds = time.perf_counter() - started
-        # The full path always records what it found, so the next no-op takes the fast path.
-        manifest.update({
+        manifest["checked"] = checked
+        # The full path always records what it found, so the next no-op takes the fast path (a check records what
+        # it laid out, and leaves the build's record as it was).
+        manifest.update({} if check_only else {
             "tool": "briefgen", "version": __version__, "code": tool_id(), "generated": run_started,
             "seconds": round(report.seconds, 3), "jobs": jobs or default_jobs(), "audiences": names,
             "strict": strict,
@@ -277,7 +338,7 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
         })
         manifest["outputs"] = entries
         save_manifest(out, manifest)
-        _collect_layout(report, entries, [t.rel() for t in targets])
+        _collect_layout(report, recorded, [t.rel() for t in targets])
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     if interrupted is not None:

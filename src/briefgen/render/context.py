@@ -24,6 +24,10 @@ from briefgen.render.templates import render
 ONEPAGER_MAX_POINTS = 4
 
 
+#: Sections a one-pager's fit loop may add back to a thin one-pager's lead (the rest join its columns).
+ONEPAGER_LEAD_ADDS: tuple[str, ...] = ("overview",)
+
+
 #: What closes a one-pager, after its lead and columns: the related-blocks strip and the pull quote. The
 #: source notes always follow, since every note number links to them. The fit loop may drop any of these.
 ONEPAGER_TAIL: tuple[str, ...] = ("related", "pull_quote")
@@ -62,10 +66,17 @@ def document_title(block: Block, kind: str) -> str:
     return f"{block.name} \u2014 {KIND_LABELS[kind]}"
 
 
+def _with_lead_adds(lead: list[str], adds: list[str]) -> list[str]:
+    """LEAD with ADDS put right after the bottom line (or first, when it has none)."""
+    at = lead.index("bottom_line") + 1 if "bottom_line" in lead else 0
+    return lead[:at] + adds + lead[at:]
+
+
 def document_context(project: Project, block: Block, kind: str, aud: LoadedAudience, notes: Notes, *,
                      drop: Collection[str] = (), max_points: int | None = None, fit_css: str = "",
                      asset_prefix: str = "", shared_styles: bool = False,
-                     deps: dict[str, set[str]] | None = None) -> dict:
+                     deps: dict[str, set[str]] | None = None, add: Collection[str] = (),
+                     promote: Collection[str] = ()) -> dict:
     """Return the template context of one brief or one-pager of BLOCK as AUDIENCE reads it (also for book chapters).
 
     With SHARED_STYLES the document carries no brand CSS and no stylesheet link: the PDF stage applies the
@@ -80,6 +91,11 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
     if deps is not None:
         related = track(related, deps)
     dropped = set(drop)
+    # A thin one-pager grows by sections its brief shows: in the lead (the overview) or the columns, in brief order.
+    added = [s for s in cfg.brief.sections if s in add and s not in dropped
+             and s not in (*cfg.onepager.lead, *cfg.onepager.columns, *ONEPAGER_TAIL)]
+    brief_sections = [s for s in cfg.brief.sections if s not in dropped]
+    brief_sections = [s for s in brief_sections if s in promote] + [s for s in brief_sections if s not in promote]
     return dict(
         kind=kind,
         kind_label=KIND_LABELS[kind],
@@ -96,12 +112,16 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
         keywords=", ".join([block.name, block.type_name, *block.keywords]),
         date=document_date(),
         created=document_timestamp(),
-        sections=[s for s in cfg.brief.sections if s not in dropped],
-        lead_sections=[s for s in cfg.onepager.lead if s not in dropped],
-        column_sections=[s for s in cfg.onepager.columns if s not in dropped],
+        sections=brief_sections,
+        lead_sections=_with_lead_adds([s for s in cfg.onepager.lead if s not in dropped],
+                                      [s for s in added if s in ONEPAGER_LEAD_ADDS]),
+        column_sections=[s for s in cfg.onepager.columns if s not in dropped]
+        + [s for s in added if s not in ONEPAGER_LEAD_ADDS],
         tail_sections=[s for s in ONEPAGER_TAIL if s not in dropped],
         titles=cfg.titles(),
-        max_points=min(max_points or cfg.limits.max_points, ONEPAGER_MAX_POINTS) if kind == "onepager"
+        # A one-pager shows at most four points a list, fewer when condensed; a grow step may lift that cap up to
+        # the audience's own limit (max_points above ONEPAGER_MAX_POINTS).
+        max_points=min(max_points or ONEPAGER_MAX_POINTS, cfg.limits.max_points) if kind == "onepager"
         else cfg.limits.max_points,
         brand=brand,
         brand_css="" if shared_styles else brand.css(asset_prefix),
@@ -116,11 +136,13 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
 
 def render_html(project: Project, block_id: str, kind: str, audience: str | None = None, *,
                 drop: Collection[str] = (), max_points: int | None = None, fit_css: str = "",
-                asset_prefix: str = "", shared_styles: bool = False) -> RenderedDocument:
+                asset_prefix: str = "", shared_styles: bool = False, add: Collection[str] = (),
+                promote: Collection[str] = ()) -> RenderedDocument:
     """Render the HTML of one brief or one-pager.
 
     DROP, MAX_POINTS and FIT_CSS are how the one-pager fit loop condenses a document (sections left out,
-    fewer points per list, tighter spacing); ASSET_PREFIX leads every project file URL (empty for PDFs,
+    fewer points per list, tighter spacing), ADD how it grows a thin one (sections the brief shows put back), PROMOTE
+    how the brief fit loop moves a section (the sidebar) to the front; ASSET_PREFIX leads every project file URL (empty for PDFs,
     the way back to the project root for a standalone HTML file); SHARED_STYLES leaves the stylesheets to the
     PDF stage (see document_context).
     """
@@ -136,7 +158,8 @@ def render_html(project: Project, block_id: str, kind: str, audience: str | None
     setup = render_setup(project, aud.name)
     deps: dict[str, set[str]] = {}
     context = document_context(project, block, kind, aud, Notes(project), drop=drop, max_points=max_points,
-                               fit_css=fit_css, asset_prefix=asset_prefix, shared_styles=shared_styles, deps=deps)
+                               fit_css=fit_css, asset_prefix=asset_prefix, shared_styles=shared_styles, deps=deps,
+                               add=add, promote=promote)
     html = protect_names(render(setup.env, f"{kind}.html.j2", project.root, **context))
     return RenderedDocument(kind, context["block"], aud, context["title"], html,
                             {str(bid): sorted(map(str, names)) for bid, names in sorted(deps.items())})

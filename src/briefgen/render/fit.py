@@ -41,7 +41,7 @@ LIMITS = Spacing(size_pt=9.0, lead_size_pt=9.5, leading=1.22, gap_pt=4, item_pt=
 
 @dataclass(frozen=True)
 class Step:
-    """One way of condensing a one-pager. Steps are cumulative: level N applies the first N."""
+    """One way of condensing (or growing) a one-pager. Steps are cumulative: level N applies the first N."""
 
     label: str
     drop: tuple[str, ...] = ()
@@ -49,6 +49,8 @@ class Step:
     spacing: Spacing | None = None
     #: A rule relaxed by this step (outranking print.css, which is applied after the document's own styles).
     css: str = ""
+    #: Sections the brief shows that a grow step puts back (render.context: the overview leads, lists join columns).
+    add: tuple[str, ...] = ()
 
 
 #: The declared priority order: optional parts go first, then spacing tightens within LIMITS.
@@ -69,18 +71,41 @@ STEPS: tuple[Step, ...] = (
 #: The most a thin one-pager opens up: text at most 10pt, lines at most 1.5 apart.
 GROW_LIMITS = Spacing(size_pt=10.0, lead_size_pt=12.5, leading=1.5, gap_pt=16, item_pt=6, band_pt=18)
 
+#: More points than this a list never shows, however thin the one-pager (the audience's own limit applies first).
+GROW_MAX_POINTS = 8
+
 #: The mirror of STEPS for a one-pager that fits as designed but leaves its page too empty (less full than the
-#: audit's onepager_fill_min): type and spacing open up, in order, within GROW_LIMITS, while it still fits.
+#: audit's onepager_fill_min): first what the one-pager's design leaves out of its brief comes back (the points past
+#: four, the overview, the brief's other lists), then type and spacing open up within GROW_LIMITS, while it still
+#: fits on its page. A step that changes nothing for a block costs no layout and is not reported.
 GROW_STEPS: tuple[Step, ...] = (
+    Step("added back the points past four in each list", max_points=GROW_MAX_POINTS),
+    Step("added back the overview", add=("overview",)),
+    Step("added back the brief's other lists (priorities, key actions, other perspectives)",
+         add=("modernization_priorities", "key_actions", "other_perspectives")),
     Step("opened spacing", spacing=Spacing(size_pt=9.5, lead_size_pt=11.5, leading=1.44, gap_pt=12, item_pt=4.5,
                                            band_pt=16)),
     Step("larger type and spacing to the limits (10pt text)", spacing=GROW_LIMITS),
 )
 
+#: Applied to a fitted one-pager whose flowing columns start uneven (the second opens mid-list while the first opens
+#: on a heading): the first heading hangs above the columns, so both start on a line of text, level. Kept only if
+#: the columns then start level and the page still fits.
+HANG_HEADING = Step(
+    "hung the first heading above the columns so both start level",
+    css="html body.onepager .columns.several { position: relative; padding-top: 30pt; } "
+        "html body.onepager .columns.several > section:first-child > h2 { position: absolute; top: 0; left: 0; "
+        "width: calc(50% - 10pt); margin: 0; }")
 
-def options(level: int, grow: int = 0) -> dict[str, Any]:
+
+#: How many more condensing steps a one-pager may take to make room for HANG_HEADING.
+HANG_MORE_LEVELS = 2
+
+
+def options(level: int, grow: int = 0, hang: bool = False) -> dict[str, Any]:
     """Return render_html keyword arguments for condensing LEVEL (0: as designed), or growing by GROW steps."""
     drop: list[str] = []
+    add: list[str] = []
     max_points: int | None = None
     spacing: Spacing | None = None
     css: list[str] = []
@@ -89,51 +114,100 @@ def options(level: int, grow: int = 0) -> dict[str, Any]:
         max_points = step.max_points or max_points
         spacing = step.spacing or spacing
         css += [step.css] if step.css else []
-    if grow and not level:
-        spacing = GROW_STEPS[grow - 1].spacing
-    return {"drop": tuple(drop), "max_points": max_points,
+    if not level:
+        for step in GROW_STEPS[:grow]:
+            add.extend(step.add)
+            max_points = step.max_points or max_points
+            spacing = step.spacing or spacing
+    if hang:
+        css.append(HANG_HEADING.css)
+    return {"drop": tuple(drop), "add": tuple(add), "max_points": max_points,
             "fit_css": " ".join(([spacing.css()] if spacing else []) + css)}
 
 
 @dataclass
 class Fitted:
-    """A one-pager laid out on one page, and how it was condensed to get there."""
+    """A one-pager laid out on one page, and how it was condensed (or grown) to get there."""
 
     document: RenderedDocument
     layout: Layout
     level: int
     #: Grow steps applied (a thin one-pager that fitted as designed); 0 when it was condensed or is full enough.
     grow: int = 0
+    #: Whether the first heading hangs above flowing columns (HANG_HEADING).
+    hang: bool = False
+    #: The labels of the steps that changed the one-pager (a step with nothing to act on is not listed).
+    effective: list[str] | None = None
+    #: Layouts the fit loop made.
+    layouts: int = 0
 
     @property
     def options(self) -> dict[str, Any]:
-        return options(self.level, self.grow)
+        return options(self.level, self.grow, self.hang)
 
     @property
     def applied(self) -> list[str]:
-        return [step.label for step in STEPS[: self.level]] + [step.label for step in GROW_STEPS[: self.grow]]
+        return self.effective if self.effective is not None else ([step.label for step in STEPS[: self.level]]
+                                  + [step.label for step in GROW_STEPS[: self.grow]]
+                                  + ([HANG_HEADING.label] if self.hang else []))
 
 
 def fit_onepager(project: Project, block_id: str, audience: str | None = None, *, strict: bool = False,
-                 start: int | None = None) -> Fitted:
+                 start: int | None = None, grow_start: int | None = None) -> Fitted:
     """Lay out BLOCK_ID's one-pager on one page, condensing as little as it needs; fail naming the overflow.
 
     START is the level that fitted last time: tried first, then one level less to confirm nothing looser fits, so
-    an unchanged one-pager costs two layouts (one if it fits as designed) instead of a search.
+    an unchanged one-pager costs two layouts (one if it fits as designed) instead of a search. GROW_START is the grow
+    level a thin one reached last time: tried first (one layout), the search from the design only if it overflows.
+    A one-pager that fits but is too empty grows (GROW_STEPS); one whose columns start uneven gets HANG_HEADING.
     """
     setup = render_setup(project, audience)
+    tried: dict[tuple[int, int, bool], Fitted] = {}
+    htmls: dict[tuple[int, int, bool], str] = {}
+    layouts = 0
+
+    def html(level: int, grow: int = 0, hang: bool = False) -> RenderedDocument:
+        return render_html(project, block_id, "onepager", audience, shared_styles=True, **options(level, grow, hang))
+
+    def attempt(level: int, grow: int = 0, hang: bool = False, doc: RenderedDocument | None = None) -> Fitted:
+        nonlocal layouts
+        key = (level, grow, hang)
+        if key not in tried:
+            doc = doc or html(level, grow, hang)
+            source = project.catalogue.file_of(doc.block)
+            tried[key] = Fitted(doc, lay_out(doc.html, project.root, source, strict=strict, styles=setup.styles()),
+                                level, grow, hang)
+            htmls[key] = doc.html
+            layouts += 1
+        return tried[key]
+
+    fits: Fitted | None = None
+    if start == 0 and grow_start and 0 < grow_start <= len(GROW_STEPS):
+        recorded = attempt(0, grow_start)
+        if recorded.layout.pages == 1:
+            fits = _grow(recorded, attempt, html, first=grow_start + 1)
+    if fits is None:
+        fits = _condense(project, block_id, start, attempt)
+        if fits.level == 0:
+            fits = _grow(fits, attempt, html, first=1)
+    fits = _hang(fits, attempt, block_id)
+    fits.effective = _effective(fits, html, htmls)
+    fits.layouts = layouts
+    logger.info("%s: one-pager fitted at level %d, grown %d, in %d layout(s)%s", block_id, fits.level, fits.grow,
+                layouts, f": {'; '.join(fits.applied)}" if fits.applied else "")
+    return fits
+
+
+def _condense(project: Project, block_id: str, start: int | None, attempt: Any) -> Fitted:
+    """The lowest condensing level at which the one-pager fits one page (START tried first); fail if none does."""
     tried: dict[int, Fitted] = {}
 
-    def attempt(level: int) -> Fitted:
-        if level not in tried:
-            doc = render_html(project, block_id, "onepager", audience, shared_styles=True, **options(level))
-            source = project.catalogue.file_of(doc.block)
-            tried[level] = Fitted(doc, lay_out(doc.html, project.root, source, strict=strict, styles=setup.styles()),
-                                  level)
+    def at(level: int) -> Fitted:
+        tried[level] = attempt(level)
         return tried[level]
 
     tightest_level = len(STEPS)
-    first = attempt(start if start is not None and 0 <= start <= tightest_level else 0)
+    first = at(start if start is not None and 0 <= start <= tightest_level else 0)
     # Steps only ever remove or tighten, so the levels that fit form a range [lowest, tightest]: find its start.
     if first.layout.pages == 1:
         fits, fails = first, -1
@@ -142,13 +216,13 @@ def fit_onepager(project: Project, block_id: str, audience: str | None = None, *
         # two, so this finds them in fewer layouts than bisecting the whole range from the tightest level.
         fails, step, tightest = first.level, 1, None
         while fails < tightest_level:
-            probe = attempt(min(fails + step, tightest_level))
+            probe = at(min(fails + step, tightest_level))
             if probe.layout.pages == 1:
                 tightest = probe
                 break
             fails, step = probe.level, step * 2
         if tightest is None:
-            tightest = tried[tightest_level]
+            tightest = at(tightest_level)
             over = tightest.layout.overflow_lines()
             source = project.catalogue.file_of(tightest.document.block)
             where = tightest.document.block.loc or Location(source)
@@ -159,77 +233,166 @@ def fit_onepager(project: Project, block_id: str, audience: str | None = None, *
                 "a one-pager is never two pages and its text is never set below 9pt")
         fits = tightest
     if fits is first and fits.level > 0:
-        below = attempt(fits.level - 1)  # the usual case: the recorded level, confirmed by one level less failing
+        below = at(fits.level - 1)  # the usual case: the recorded level, confirmed by one level less failing
         if below.layout.pages > 1:
             fails = below.level
         else:
             fits = below
     while fits.level - fails > 1:
-        mid = attempt((fits.level + fails) // 2)
+        mid = at((fits.level + fails) // 2)
         if mid.layout.pages == 1:
             fits = mid
         else:
             fails = mid.level
-    if fits.level == 0:
-        fits = _grow(fits, lambda grow: _layout(project, block_id, audience, strict, setup, grow))
-    logger.info("%s: one-pager fitted at level %d in %d layout(s)%s", block_id, fits.level, len(tried),
-                f": {'; '.join(fits.applied)}" if fits.applied else "")
     return fits
 
 
-def _layout(project: Project, block_id: str, audience: str | None, strict: bool, setup: Any, grow: int) -> Fitted:
-    doc = render_html(project, block_id, "onepager", audience, shared_styles=True, **options(0, grow))
-    source = project.catalogue.file_of(doc.block)
-    return Fitted(doc, lay_out(doc.html, project.root, source, strict=strict, styles=setup.styles()), 0, grow)
+def _fill(fits: Fitted) -> float:
+    from briefgen.render.audit import page_fills
+
+    return page_fills(fits.layout.document)[0]
 
 
-def _grow(fits: Fitted, attempt: Any) -> Fitted:
-    """Open up a one-pager that fits as designed but is thin, step by step, keeping the last step that fits."""
-    from briefgen.render.audit import THRESHOLDS, page_fills
+def _grow(fits: Fitted, attempt: Any, html: Any, first: int) -> Fitted:
+    """Grow a one-pager that fits at FITS but is thin, step by step from grow step FIRST, keeping the last that fits.
 
-    for grow in range(1, len(GROW_STEPS) + 1):
-        if page_fills(fits.layout.document)[0] >= THRESHOLDS.onepager_fill_min:
+    A step whose HTML is the same as the one before (nothing of its kind to put back) is passed over without a layout.
+    """
+    from briefgen.render.audit import THRESHOLDS
+
+    previous = fits.document.html
+    for grow in range(first, len(GROW_STEPS) + 1):
+        if _fill(fits) >= THRESHOLDS.onepager_fill_min:
             break
-        grown = attempt(grow)
+        doc = html(0, grow)
+        if doc.html == previous:
+            fits = Fitted(fits.document, fits.layout, 0, grow)  # the same document: the same layout
+            continue
+        previous = doc.html
+        grown = attempt(0, grow, doc=doc)
         if grown.layout.pages > 1:
             break
         fits = grown
     return fits
 
 
+def _hang(fits: Fitted, attempt: Any, block_id: str) -> Fitted:
+    """Hang the first heading above the columns when they start uneven and that levels them (HANG_HEADING)."""
+    from briefgen.render.audit import audit
+
+    if not any(f.code == "column-tops" for f in audit(fits.layout.document, block_id, "onepager")):
+        return fits
+    # The hung heading takes a line's room: when the page then overflows, the next condensing steps make it.
+    for level in range(fits.level, min(fits.level + HANG_MORE_LEVELS, len(STEPS)) + 1):
+        hung = attempt(level, fits.grow if level == fits.level else 0, True)
+        if hung.layout.pages > 1:
+            continue
+        if not any(f.code == "column-tops" for f in audit(hung.layout.document, block_id, "onepager")):
+            return hung
+        break
+    return fits
+
+
+def _effective(fits: Fitted, html: Any, htmls: dict) -> list[str]:
+    """The labels of the steps up to FITS's levels that changed the document (HTML differs from one step less)."""
+    def text(level: int, grow: int) -> str:
+        key = (level, grow, False)
+        if key not in htmls:
+            htmls[key] = html(level, grow).html
+        return htmls[key]
+
+    labels = [step.label for i, step in enumerate(STEPS[: fits.level], 1) if text(i, 0) != text(i - 1, 0)]
+    labels += [step.label for i, step in enumerate(GROW_STEPS[: fits.grow], 1) if text(0, i) != text(0, i - 1)]
+    return labels + ([HANG_HEADING.label] if fits.hang else [])
+
+
 @dataclass(frozen=True)
-class TailStep:
-    """One way of pulling a brief's runt last page back onto the page before. Steps are cumulative."""
+class BriefStep:
+    """One way of mending a brief's layout (a runt last page, a page left blank, a sidebar taller than page 1)."""
 
     label: str
-    css: str
+    css: str = ""
+    #: Sections moved to the front of the brief (the sidebar, beside the opening).
+    promote: tuple[str, ...] = ()
 
 
-#: Tried in order when a brief's last page is a runt (less full than the audit's last_page_fill): the source notes
-#: first, then spacing between parts. Text size never changes. The selectors outrank print.css (applied after).
-TAIL_STEPS: tuple[TailStep, ...] = (
-    TailStep("set the source notes in two columns",
-             "html body.brief .source-notes ol, html body.brief .further-reading ul { columns: 2; column-gap: 18pt; }"),
-    TailStep("tightened spacing between parts",
-             "html body.brief p { margin-bottom: 5pt; } html body.brief li { margin-bottom: 2.5pt; } "
-             "html body.brief h2 { margin-top: 11pt; margin-bottom: 5pt; } "
-             "html body.brief .recommendation { margin-bottom: 6pt; }"),
-    TailStep("left out further reading (sources no statement cites)",
-             "html body.brief .further-reading { display: none; }"),
+#: Every brief step, by name. The selectors outrank print.css (applied after). Body text size never changes.
+BRIEF_STEPS: dict[str, BriefStep] = {
+    "sidebar_up": BriefStep("moved the sidebar up beside the opening", promote=("sidebar",)),
+    "sidebar_figures": BriefStep(
+        "kept the sidebar to its first three figures (Examples gives them all)",
+        "html body.brief .sidebar .facts dt.figure:nth-of-type(n+5), "
+        "html body.brief .sidebar .facts dt.figure:nth-of-type(n+5) + dd { display: none; }"),
+    "last_action": BriefStep("let a card's last action start a page",
+                             "html body.brief .recommendation .actions li:last-child { break-before: auto; }"),
+    "open": BriefStep("opened spacing between parts",
+                      "html body.brief p { margin-bottom: 10pt; } html body.brief li { margin-bottom: 6pt; } "
+                      "html body.brief h2 { margin-top: 20pt; margin-bottom: 9pt; } "
+                      "html body.brief .recommendation { margin-bottom: 11pt; }"),
+    "open_more": BriefStep("opened spacing and leading (lines 1.5 apart)",
+                           "html body.brief p, html body.brief li { line-height: 1.5; } "
+                           "html body.brief p { margin-bottom: 10pt; } html body.brief li { margin-bottom: 6pt; } "
+                           "html body.brief h2 { margin-top: 22pt; margin-bottom: 9pt; } "
+                           "html body.brief .recommendation { margin-bottom: 12pt; }"),
+    "notes_2col": BriefStep("set the source notes in two columns",
+                            "html body.brief .source-notes ol, html body.brief .further-reading ul "
+                            "{ columns: 2; column-gap: 18pt; }"),
+    "tighten": BriefStep("tightened spacing between parts",
+                         "html body.brief p { margin-bottom: 5pt; } html body.brief li { margin-bottom: 2.5pt; } "
+                         "html body.brief h2 { margin-top: 11pt; margin-bottom: 5pt; } "
+                         "html body.brief .recommendation { margin-bottom: 6pt; }"),
+    "no_further": BriefStep("left out further reading (sources no statement cites)",
+                            "html body.brief .further-reading { display: none; }"),
+    "sidebar_tight": BriefStep("tightened the sidebar and the title band",
+                               "html body.brief .sidebar { line-height: 1.3; } "
+                               "html body.brief .sidebar section { padding: 4pt 0 2pt; } "
+                               "html body.brief .sidebar li { margin-bottom: 1.5pt; } "
+                               "html body.brief .masthead { padding-top: 18pt; padding-bottom: 14pt; "
+                               "margin-bottom: 12pt; }"),
+}
+
+#: How the page steps combine, tried in this order after the design (the first that leaves no finding wins): what
+#: frees a blocked break, then spacing that pushes a runt tail's lines onto a fuller last page, then what pulls a
+#: short tail back (notes in columns, tighter spacing, no further reading).
+_PAGE_COMBOS: tuple[tuple[str, ...], ...] = (
+    ("last_action",), ("open",), ("last_action", "open"), ("notes_2col",), ("notes_2col", "tighten"),
+    ("notes_2col", "tighten", "no_further"), ("last_action", "notes_2col", "tighten", "no_further"),
+    ("last_action", "notes_2col", "tighten", "no_further", "sidebar_tight"), ("last_action", "open_more"),
 )
+#: What a sidebar taller than the room beside it gets first: moved up, then fewer figures.
+_SIDEBAR_COMBOS: tuple[tuple[str, ...], ...] = (("sidebar_up",), ("sidebar_up", "sidebar_figures"))
+
+#: The declared brief fit levels: level 0 is the design; level N applies BRIEF_LEVELS[N]'s steps.
+BRIEF_LEVELS: tuple[tuple[str, ...], ...] = (
+    (), *_PAGE_COMBOS, *[s + c for s in _SIDEBAR_COMBOS for c in ((), *_PAGE_COMBOS)])
+
+#: The audit findings the brief fit loop mends (notes are the content's to mend, not the layout's).
+BRIEF_FIXES = frozenset({"page-blank", "last-page-runt", "split-sidebar", "sidebar-late", "split-card",
+                         "split-figure", "heading-short"})
+
+# Kept for callers of the earlier API: the tail steps are BRIEF_STEPS' pull-back steps.
+TAIL_STEPS: tuple[BriefStep, ...] = tuple(BRIEF_STEPS[n] for n in ("notes_2col", "tighten", "no_further"))
 
 
 @dataclass
 class FittedBrief:
-    """A brief laid out, and the tail steps that pulled a runt last page back (none for most briefs)."""
+    """A brief laid out, and the brief steps that mended its layout (none for most briefs)."""
 
     document: RenderedDocument
     layout: Layout
     level: int
+    #: Layouts the fit loop made.
+    layouts: int = 0
+    #: The audit's findings that the fit loop mends, still there (none when it is clean).
+    codes: frozenset[str] = frozenset()
+
+    @property
+    def left(self) -> int:
+        return len(self.codes)
 
     @property
     def applied(self) -> list[str]:
-        return [step.label for step in TAIL_STEPS[: self.level]]
+        return [BRIEF_STEPS[name].label for name in BRIEF_LEVELS[self.level]]
 
 
 def last_page_fill(layout: Layout) -> float:
@@ -240,28 +403,56 @@ def last_page_fill(layout: Layout) -> float:
     return fills[-1] if len(fills) > 1 else 1.0
 
 
-def fit_brief(project: Project, block_id: str, audience: str | None = None, *, strict: bool = False) -> FittedBrief:
-    """Lay out BLOCK_ID's brief; when its last page is a runt, apply TAIL_STEPS until it is not (or fewer pages).
+def brief_options(level: int) -> dict[str, Any]:
+    """render_html keyword arguments for brief fit LEVEL."""
+    steps = [BRIEF_STEPS[name] for name in BRIEF_LEVELS[level]]
+    return {"fit_css": " ".join(s.css for s in steps if s.css),
+            "promote": tuple(p for s in steps for p in s.promote)}
 
-    Most briefs cost one layout; a runt costs one more per step tried. A step is kept only if it removes the runt
-    (the tail moves back, or the last page fills); otherwise the brief stays as designed.
+
+def fit_brief(project: Project, block_id: str, audience: str | None = None, *, strict: bool = False,
+              start: int | None = None) -> FittedBrief:
+    """Lay out BLOCK_ID's brief; when the audit finds a page defect, try BRIEF_LEVELS in order until one is clean.
+
+    Most briefs cost one layout. START is the level recorded last time: tried first and kept if clean (one layout).
+    The sidebar levels are tried only for a brief whose sidebar splits or starts late. When no level is clean the
+    one with the fewest findings is kept (the design on a tie), and the audit reports what is left.
     """
-    from briefgen.render.audit import THRESHOLDS
+    from briefgen.render.audit import audit
 
     setup = render_setup(project, audience)
+    layouts = 0
 
     def attempt(level: int) -> FittedBrief:
-        css = " ".join(step.css for step in TAIL_STEPS[:level])
-        doc = render_html(project, block_id, "brief", audience, shared_styles=True, fit_css=css)
+        nonlocal layouts
+        doc = render_html(project, block_id, "brief", audience, shared_styles=True, **brief_options(level))
         source = project.catalogue.file_of(doc.block)
-        return FittedBrief(doc, lay_out(doc.html, project.root, source, strict=strict, styles=setup.styles()), level)
+        layout = lay_out(doc.html, project.root, source, strict=strict, styles=setup.styles())
+        layouts += 1
+        found = [f.code for f in audit(layout.document, block_id, "brief") if f.code in BRIEF_FIXES]
+        return FittedBrief(doc, layout, level, codes=frozenset(found))
 
-    first = attempt(0)
-    if last_page_fill(first.layout) >= THRESHOLDS.last_page_fill:
-        return first
-    for level in range(1, len(TAIL_STEPS) + 1):
+    def done(fitted: FittedBrief) -> FittedBrief:
+        fitted.layouts = layouts
+        if fitted.level:
+            logger.info("%s: brief fitted at level %d in %d layout(s): %s", block_id, fitted.level, layouts,
+                        "; ".join(fitted.applied))
+        return fitted
+
+    if start and 0 < start < len(BRIEF_LEVELS):
+        recorded = attempt(start)
+        if not recorded.left:
+            return done(recorded)
+    best = first = attempt(0)
+    if not first.left:
+        return done(first)
+    sidebar = bool(first.codes & {"split-sidebar", "sidebar-late"})
+    for level in range(1, len(BRIEF_LEVELS)):
+        if sidebar != any(name.startswith("sidebar_") and name != "sidebar_tight" for name in BRIEF_LEVELS[level]):
+            continue
         tried = attempt(level)
-        if tried.layout.pages < first.layout.pages or last_page_fill(tried.layout) >= THRESHOLDS.last_page_fill:
-            logger.info("%s: brief tail fitted: %s", block_id, "; ".join(tried.applied))
-            return tried
-    return first
+        if not tried.left:
+            return done(tried)
+        if tried.left < best.left:
+            best = tried
+    return done(best)
