@@ -11,7 +11,8 @@ from pypdf import PdfReader
 
 from briefgen.config.brand import MIN_TEXT_PT
 from briefgen.project import Project
-from briefgen.render.fit import LIMITS, STEPS, fit_onepager, options
+from briefgen.render.audit import THRESHOLDS, page_fills
+from briefgen.render.fit import GROW_LIMITS, GROW_STEPS, LIMITS, STEPS, fit_onepager, options
 from briefgen.render.pdf import write_pdf
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "onepager"
@@ -42,7 +43,7 @@ def test_steps_drop_optional_parts_before_tightening() -> None:
     """Steps are cumulative and every drop comes before the first spacing change."""
     kinds = ["spacing" if s.spacing else "drop" for s in STEPS]
     assert kinds == sorted(kinds, key=lambda k: k == "spacing")
-    assert options(0) == {"drop": (), "max_points": None, "fit_css": ""}
+    assert options(0) == {"drop": (), "add": (), "max_points": None, "fit_css": ""}
     assert options(4)["drop"] == ("other_perspectives", "related", "pull_quote")  # step 1 relaxes a CSS rule
 
 
@@ -66,3 +67,29 @@ def test_too_long_block_fails_naming_block_and_lines_over(long_blocks: Path, run
                       result.output)
     assert match and int(match.group(1)) > 10, result.output
     assert not (long_blocks / "build" / "congress" / "onepagers" / "too-long.pdf").exists()
+
+
+def test_grow_steps_put_parts_back_before_opening_type_within_limits() -> None:
+    """The mirror of STEPS: what the design leaves out comes back first, then spacing opens, never past GROW_LIMITS."""
+    kinds = ["spacing" if s.spacing else "parts" for s in GROW_STEPS]
+    assert kinds == sorted(kinds, key=lambda k: k == "spacing") and kinds[0] == "parts"
+    for step in GROW_STEPS:
+        if step.spacing:
+            assert step.spacing.size_pt <= GROW_LIMITS.size_pt and step.spacing.leading <= GROW_LIMITS.leading
+    assert "overview" in options(0, len(GROW_STEPS))["add"] and options(2, len(GROW_STEPS))["add"] == ()
+
+
+def test_a_thin_one_pager_gets_its_overview_back_and_a_rebuild_starts_at_its_grow_level(root: Path) -> None:
+    """IPEF's congress one-pager leaves its page too empty as designed: the grow steps add the overview (which the
+    congress one-pager leaves out) and its other lists back, then open up; the recorded levels give the same
+    one-pager again in fewer layouts."""
+    project = Project(root)
+    fitted = fit_onepager(project, "ipef", "congress")
+    assert fitted.level == 0 and fitted.grow > 0 and fitted.layout.pages == 1
+    assert "added back the overview" in fitted.applied, fitted.applied
+    assert 'id="overview"' in fitted.document.html
+    assert page_fills(fitted.layout.document)[0] >= THRESHOLDS.onepager_fill_min
+    again = fit_onepager(project, "ipef", "congress", start=fitted.level, grow_start=fitted.grow)
+    assert (again.level, again.grow, again.applied) == (fitted.level, fitted.grow, fitted.applied)
+    assert again.document.html == fitted.document.html
+    assert again.layouts == 1 < fitted.layouts

@@ -207,7 +207,8 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
     shared = {name: shared_inputs(root, name) for name in names}
     for target in targets:
         inputs = {f: hasher(f) for f in shared[target.audience]}
-        previous_deps = (entries.get(target.rel()) or {}).get("deps")
+        previous_deps = (entries.get(target.rel()) or (checked.get(target.rel()) if check_only else None)
+                         or {}).get("deps")
         inputs.update(content_inputs(project, target, hasher, previous_deps if isinstance(previous_deps, dict)
                                      else None))
         inputs = dict(sorted(inputs.items()))

@@ -91,9 +91,9 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
     if deps is not None:
         related = track(related, deps)
     dropped = set(drop)
-    # A thin one-pager grows by sections its brief shows: in the lead (the overview) or the columns, in brief order.
-    added = [s for s in cfg.brief.sections if s in add and s not in dropped
-             and s not in (*cfg.onepager.lead, *cfg.onepager.columns, *ONEPAGER_TAIL)]
+    # A thin one-pager grows by parts of its block it leaves out: in the lead (the overview) or the columns.
+    added = [s for s in add if s not in dropped and s not in (*cfg.onepager.lead, *cfg.onepager.columns,
+                                                               *ONEPAGER_TAIL)]
     brief_sections = [s for s in cfg.brief.sections if s not in dropped]
     brief_sections = [s for s in brief_sections if s in promote] + [s for s in brief_sections if s not in promote]
     return dict(

@@ -75,13 +75,13 @@ GROW_LIMITS = Spacing(size_pt=10.0, lead_size_pt=12.5, leading=1.5, gap_pt=16, i
 GROW_MAX_POINTS = 8
 
 #: The mirror of STEPS for a one-pager that fits as designed but leaves its page too empty (less full than the
-#: audit's onepager_fill_min): first what the one-pager's design leaves out of its brief comes back (the points past
-#: four, the overview, the brief's other lists), then type and spacing open up within GROW_LIMITS, while it still
+#: audit's onepager_fill_min): first what the one-pager's design leaves out of its block comes back (the points past
+#: four, the overview, the other lists), then type and spacing open up within GROW_LIMITS, while it still
 #: fits on its page. A step that changes nothing for a block costs no layout and is not reported.
 GROW_STEPS: tuple[Step, ...] = (
     Step("added back the points past four in each list", max_points=GROW_MAX_POINTS),
     Step("added back the overview", add=("overview",)),
-    Step("added back the brief's other lists (priorities, key actions, other perspectives)",
+    Step("added back the block's other lists (priorities, key actions, other perspectives)",
          add=("modernization_priorities", "key_actions", "other_perspectives")),
     Step("opened spacing", spacing=Spacing(size_pt=9.5, lead_size_pt=11.5, leading=1.44, gap_pt=12, item_pt=4.5,
                                            band_pt=16)),
@@ -89,13 +89,15 @@ GROW_STEPS: tuple[Step, ...] = (
 )
 
 #: Applied to a fitted one-pager whose flowing columns start uneven (the second opens mid-list while the first opens
-#: on a heading): the first heading hangs above the columns, so both start on a line of text, level. Kept only if
-#: the columns then start level and the page still fits.
+#: on a heading): the first heading hangs above the columns, so both start on a line of text, level, and the second
+#: column may not open on a heading (which would then sit a heading lower). Kept only if the columns then start
+#: level and the page still fits.
 HANG_HEADING = Step(
     "hung the first heading above the columns so both start level",
     css="html body.onepager .columns.several { position: relative; padding-top: 30pt; } "
         "html body.onepager .columns.several > section:first-child > h2 { position: absolute; top: 0; left: 0; "
-        "width: calc(50% - 10pt); margin: 0; }")
+        "width: calc(50% - 10pt); margin: 0; } "
+        "html body.onepager .columns.several > section + section { break-before: avoid-column; }")
 
 
 #: How many more condensing steps a one-pager may take to make room for HANG_HEADING.
@@ -334,6 +336,10 @@ BRIEF_STEPS: dict[str, BriefStep] = {
                            "html body.brief p { margin-bottom: 10pt; } html body.brief li { margin-bottom: 6pt; } "
                            "html body.brief h2 { margin-top: 22pt; margin-bottom: 9pt; } "
                            "html body.brief .recommendation { margin-bottom: 12pt; }"),
+    "carry_last": BriefStep("carried the last section over to the last page",
+                            "html body.brief .brief-body > section:nth-last-child(2) { break-before: page; }"),
+    "carry_two": BriefStep("carried the last two sections over to the last page",
+                           "html body.brief .brief-body > section:nth-last-child(3) { break-before: page; }"),
     "notes_2col": BriefStep("set the source notes in two columns",
                             "html body.brief .source-notes ol, html body.brief .further-reading ul "
                             "{ columns: 2; column-gap: 18pt; }"),
@@ -353,11 +359,13 @@ BRIEF_STEPS: dict[str, BriefStep] = {
 
 #: How the page steps combine, tried in this order after the design (the first that leaves no finding wins): what
 #: frees a blocked break, then spacing that pushes a runt tail's lines onto a fuller last page, then what pulls a
-#: short tail back (notes in columns, tighter spacing, no further reading).
+#: short tail back (notes in columns, tighter spacing, no further reading), then more open leading (1.5), then the
+#: closing sections carried over to fill the last page.
 _PAGE_COMBOS: tuple[tuple[str, ...], ...] = (
     ("last_action",), ("open",), ("last_action", "open"), ("notes_2col",), ("notes_2col", "tighten"),
     ("notes_2col", "tighten", "no_further"), ("last_action", "notes_2col", "tighten", "no_further"),
-    ("last_action", "notes_2col", "tighten", "no_further", "sidebar_tight"), ("last_action", "open_more"),
+    ("last_action", "notes_2col", "tighten", "no_further", "sidebar_tight"), ("open_more",),
+    ("last_action", "open_more"), ("carry_last", "open"), ("carry_two", "open"), ("last_action", "carry_last", "open"),
 )
 #: What a sidebar taller than the room beside it gets first: moved up, then fewer figures.
 _SIDEBAR_COMBOS: tuple[tuple[str, ...], ...] = (("sidebar_up",), ("sidebar_up", "sidebar_figures"))
@@ -415,8 +423,9 @@ def fit_brief(project: Project, block_id: str, audience: str | None = None, *, s
     """Lay out BLOCK_ID's brief; when the audit finds a page defect, try BRIEF_LEVELS in order until one is clean.
 
     Most briefs cost one layout. START is the level recorded last time: tried first and kept if clean (one layout).
-    The sidebar levels are tried only for a brief whose sidebar splits or starts late. When no level is clean the
-    one with the fewest findings is kept (the design on a tie), and the audit reports what is left.
+    A brief whose sidebar splits or starts late tries the sidebar levels first, any other the page levels first.
+    When no level is clean the one with the fewest findings is kept (the design on a tie), and the audit reports
+    what is left.
     """
     from briefgen.render.audit import audit
 
@@ -446,10 +455,14 @@ def fit_brief(project: Project, block_id: str, audience: str | None = None, *, s
     best = first = attempt(0)
     if not first.left:
         return done(first)
+    def moves_sidebar(level: int) -> bool:
+        return any(name in ("sidebar_up", "sidebar_figures") for name in BRIEF_LEVELS[level])
+
     sidebar = bool(first.codes & {"split-sidebar", "sidebar-late"})
-    for level in range(1, len(BRIEF_LEVELS)):
-        if sidebar != any(name.startswith("sidebar_") and name != "sidebar_tight" for name in BRIEF_LEVELS[level]):
-            continue
+    order = sorted(range(1, len(BRIEF_LEVELS)), key=lambda level: moves_sidebar(level) != sidebar)
+    for level in order:
+        if level == start:
+            continue  # tried above
         tried = attempt(level)
         if not tried.left:
             return done(tried)

@@ -1,0 +1,52 @@
+"""`briefgen check --layout`: the build's render path and workers lay documents out without writing them, every
+finding is printed with its document and page and fails the check, and the manifest records what was found."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from briefgen.build.render import start_levels
+
+
+def _pdfs(out: Path) -> list[Path]:
+    return [p for p in out.rglob("*.pdf")] if out.exists() else []
+
+
+def test_clean_documents_pass_and_are_not_laid_out_again(small: Path, run) -> None:  # noqa: ANN001
+    result = run(small, "check", "--layout", "--kind", "onepager", "--id", "nato", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert "layout: 1 document(s) audited (1 laid out" in result.output and "0 finding(s)" in result.output
+    out = small / "build"
+    assert _pdfs(out) == []  # nothing written but the manifest
+    entry = json.loads((out / "manifest.json").read_text())["checked"]["congress/onepagers/nato.pdf"]
+    assert entry["layout"] == [] and isinstance(entry["fit_level"], int) and entry["layouts"] >= 1
+    again = run(small, "check", "--layout", "--kind", "onepager", "--id", "nato", "--jobs", "1")
+    assert again.exit_code == 0 and "(0 laid out, 1 unchanged since recorded)" in again.output, again.output
+
+
+def test_a_finding_fails_the_check_naming_document_and_page(small: Path, run) -> None:  # noqa: ANN001
+    # A stylesheet rule no grow step can undo leaves the one-pager nearly empty.
+    css = small / "templates" / "css" / "print.css"
+    css.write_text(css.read_text() + "\nhtml body.onepager .columns, html body.onepager .source-notes "
+                   "{ display: none; }\n")
+    result = run(small, "check", "--layout", "--kind", "onepager", "--id", "nato", "--jobs", "1")
+    assert result.exit_code == 1, result.output
+    assert "congress/onepagers/nato.pdf, page 1: layout: the one-pager is" in result.output
+    assert "[onepager-fill]" in result.output and "1 finding(s) in 1 document(s)" in result.output
+    manifest = json.loads((small / "build" / "manifest.json").read_text())
+    assert [f["code"] for f in manifest["checked"]["congress/onepagers/nato.pdf"]["layout"]] == ["onepager-fill"]
+    assert _pdfs(small / "build") == []
+
+
+def test_usage_errors(small: Path, run) -> None:  # noqa: ANN001
+    assert run(small, "check", "--kind", "brief").exit_code == 2  # a layout option without --layout
+    unknown = run(small, "check", "--layout", "--id", "natoo")
+    assert unknown.exit_code == 2 and "did you mean nato" in unknown.output, unknown.output
+
+
+def test_recorded_levels_are_the_fit_loops_start() -> None:
+    entry = {"fit_level": 2, "grow_level": 0, "tail_level": 5, "layout": []}
+    assert start_levels(entry) == {"fit_start": 2, "grow_start": 0, "tail_start": 5}
+    assert start_levels({"fit_level": "2", "tail_level": -1, "grow_level": True}) == \
+        {"fit_start": None, "grow_start": None, "tail_start": None}
+    assert start_levels(None) == {"fit_start": None, "grow_start": None, "tail_start": None}
