@@ -50,3 +50,21 @@ def test_recorded_levels_are_the_fit_loops_start() -> None:
     assert start_levels({"fit_level": "2", "tail_level": -1, "grow_level": True}) == \
         {"fit_start": None, "grow_start": None, "tail_start": None}
     assert start_levels(None) == {"fit_start": None, "grow_start": None, "tail_start": None}
+
+
+def test_a_recheck_starts_at_the_recorded_levels(scratch: Path, run) -> None:  # noqa: ANN001
+    """IPEF's thin congress one-pager grows (several layouts); after a stylesheet change every document is stale, and
+    the next check starts its fit loop at the recorded grow level: one layout, the same levels, still clean."""
+    args = ("check", "--layout", "--kind", "onepager", "--id", "ipef", "--jobs", "1")
+    first = run(scratch, *args)
+    assert first.exit_code == 0, first.output
+    manifest = scratch / "build" / "manifest.json"
+    before = json.loads(manifest.read_text())["checked"]["congress/onepagers/ipef.pdf"]
+    assert before["grow_level"] > 0 and before["layouts"] > 1 and before["layout"] == []
+    css = scratch / "templates" / "css" / "print.css"
+    css.write_text(css.read_text() + "\n/* a change to a shared input */\n")
+    again = run(scratch, *args)
+    assert again.exit_code == 0 and "(1 laid out in 1 layout(s)" in again.output, again.output
+    after = json.loads(manifest.read_text())["checked"]["congress/onepagers/ipef.pdf"]
+    assert (after["fit_level"], after["grow_level"], after["layouts"]) == (before["fit_level"], before["grow_level"], 1)
+    assert after["fit_steps"] == before["fit_steps"] and after["layout"] == []

@@ -207,7 +207,7 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
     shared = {name: shared_inputs(root, name) for name in names}
     for target in targets:
         inputs = {f: hasher(f) for f in shared[target.audience]}
-        previous_deps = (entries.get(target.rel()) or (checked.get(target.rel()) if check_only else None)
+        previous_deps = ((checked.get(target.rel()) if check_only else None) or entries.get(target.rel())
                          or {}).get("deps")
         inputs.update(content_inputs(project, target, hasher, previous_deps if isinstance(previous_deps, dict)
                                      else None))
@@ -285,8 +285,9 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
                     future = books.submit(_book_job, project, target, out, pool, strict)
                 else:
                     source = project.catalogue.file_of(project.catalogue.get(target.block_id))
-                    # The fit loops start at the levels last recorded: by the output's build, else by a check.
-                    levels = start_levels(entries.get(target.rel()) or checked.get(target.rel()))
+                    # The fit loops start at the levels last recorded: a check's (a build drops it, so one still
+                    # there is newer than the output), else the output's build's.
+                    levels = start_levels(checked.get(target.rel()) or entries.get(target.rel()))
                     future = pool.submit(RenderTargetJob(target, str(out), strict, source=str(source),
                                                          write_out=not check_only, **levels))
                 pending[future] = (target, inputs, now)
