@@ -180,7 +180,7 @@ def _check_layout(c: Context, project: Project, audiences: tuple[str, ...], kind
     for rel, exc in report.failures:
         for error in exc.errors if isinstance(exc, ErrorGroup) else [exc]:
             click.echo(f"failed {rel}: {error.format_message()}", err=True)
-    if c.verbose:
+    if not c.quiet:
         for rel in sorted(report.fit_steps):
             click.echo(f"{rel}: fitted: {'; '.join(report.fit_steps[rel])}")
     findings = report.findings

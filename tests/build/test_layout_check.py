@@ -3,6 +3,7 @@ finding is printed with its document and page and fails the check, and the manif
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from briefgen.build.render import start_levels
@@ -52,15 +53,20 @@ def test_recorded_levels_are_the_fit_loops_start() -> None:
     assert start_levels(None) == {"fit_start": None, "grow_start": None, "tail_start": None}
 
 
-def test_a_recheck_starts_at_the_recorded_levels(scratch: Path, run) -> None:  # noqa: ANN001
-    """IPEF's thin congress one-pager grows (several layouts); after a stylesheet change every document is stale, and
-    the next check starts its fit loop at the recorded grow level: one layout, the same levels, still clean."""
+def test_a_recheck_starts_at_the_recorded_levels(small: Path, root: Path, run) -> None:  # noqa: ANN001
+    """IPEF's congress one-pager is thin as designed: it grows (several layouts), first by its overview (which the
+    congress one-pager leaves out), to pass the audit; after a stylesheet change every document is stale, and the next
+    check starts its fit loop at the recorded grow level: one layout, the same levels and steps, still clean."""
+    scratch = small
+    shutil.copy2(root / "content" / "alliances" / "ipef.yaml", scratch / "content" / "alliances" / "ipef.yaml")
     args = ("check", "--layout", "--kind", "onepager", "--id", "ipef", "--jobs", "1")
     first = run(scratch, *args)
     assert first.exit_code == 0, first.output
     manifest = scratch / "build" / "manifest.json"
     before = json.loads(manifest.read_text())["checked"]["congress/onepagers/ipef.pdf"]
     assert before["grow_level"] > 0 and before["layouts"] > 1 and before["layout"] == []
+    assert before["fit_steps"][0] == "added back the overview", before["fit_steps"]
+    assert "congress/onepagers/ipef.pdf: fitted: added back the overview;" in first.output, first.output
     css = scratch / "templates" / "css" / "print.css"
     css.write_text(css.read_text() + "\n/* a change to a shared input */\n")
     again = run(scratch, *args)

@@ -11,7 +11,6 @@ from pypdf import PdfReader
 
 from briefgen.config.brand import MIN_TEXT_PT
 from briefgen.project import Project
-from briefgen.render.audit import THRESHOLDS, page_fills
 from briefgen.render.fit import GROW_LIMITS, GROW_STEPS, LIMITS, STEPS, fit_onepager, options
 from briefgen.render.pdf import write_pdf
 
@@ -78,18 +77,3 @@ def test_grow_steps_put_parts_back_before_opening_type_within_limits() -> None:
             assert step.spacing.size_pt <= GROW_LIMITS.size_pt and step.spacing.leading <= GROW_LIMITS.leading
     assert "overview" in options(0, len(GROW_STEPS))["add"] and options(2, len(GROW_STEPS))["add"] == ()
 
-
-def test_a_thin_one_pager_gets_its_overview_back_and_a_rebuild_starts_at_its_grow_level(root: Path) -> None:
-    """IPEF's congress one-pager leaves its page too empty as designed: the grow steps add the overview (which the
-    congress one-pager leaves out) and its other lists back, then open up; the recorded levels give the same
-    one-pager again in fewer layouts."""
-    project = Project(root)
-    fitted = fit_onepager(project, "ipef", "congress")
-    assert fitted.level == 0 and fitted.grow > 0 and fitted.layout.pages == 1
-    assert "added back the overview" in fitted.applied, fitted.applied
-    assert 'id="overview"' in fitted.document.html
-    assert page_fills(fitted.layout.document)[0] >= THRESHOLDS.onepager_fill_min
-    again = fit_onepager(project, "ipef", "congress", start=fitted.level, grow_start=fitted.grow)
-    assert (again.level, again.grow, again.applied) == (fitted.level, fitted.grow, fitted.applied)
-    assert again.document.html == fitted.document.html
-    assert again.layouts == 1 < fitted.layouts
