@@ -43,9 +43,9 @@ $(VNU): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
-## Run the whole test suite.
+## Run the whole test suite, on two processes (pytest-xdist): most tests wait on a subprocess or a render.
 test: test-system-deps $(TEST_STAMP) $(VNU)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 clean:
 	rm -rf build .venv

@@ -1,6 +1,8 @@
 """Shared fixtures: the real project, a scratch copy of it, and a CLI runner."""
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 from pathlib import Path
 
@@ -55,8 +57,25 @@ def run():
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every brief and one-pager of the real project for the default audience, built once per session."""
-    out = tmp_path_factory.mktemp("build")
+    """Every brief and one-pager of the real project for the default audience, built once per session.
+
+    Under pytest-xdist every worker has its own session: the first to get here builds into the run's shared temporary
+    folder, under a lock, and the others wait for it and reuse it.
+    """
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return _build_catalogue(tmp_path_factory.mktemp("build"))
+    shared = tmp_path_factory.getbasetemp().parent / "built"
+    with open(f"{shared}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / ".complete").is_file():
+            shutil.rmtree(shared, ignore_errors=True)
+            shared.mkdir()
+            _build_catalogue(shared)
+            (shared / ".complete").touch()
+    return shared
+
+
+def _build_catalogue(out: Path) -> Path:
     result = CliRunner().invoke(main, ["--project", str(ROOT), "-q", "build", "--out", str(out)],
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output

@@ -110,7 +110,8 @@ def _limit_options(f):  # noqa: ANN001, ANN202 - click decorator
     f = click.option("--doc-memory", type=click.IntRange(min=256), default=Limits.memory_mb, show_default=True,
                      metavar="MB", help="Memory a worker may use for one document.")(f)
     f = click.option("--doc-timeout", type=click.FloatRange(min=0.5), default=Limits.seconds, show_default=True,
-                     metavar="SECONDS", help="Time one document may take before it is stopped.")(f)
+                     metavar="SECONDS", help="CPU seconds one document may take before it is stopped (a busy machine "
+                     "slows it, it does not fail it).")(f)
     f = click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
                      help="Worker processes (default: all cores).")(f)
     return f

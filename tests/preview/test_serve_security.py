@@ -137,7 +137,7 @@ def test_a_runaway_template_does_not_wedge_the_preview(small: Path, tmp_path: Pa
         status, body, _ = get(p.url, "/api/state?doc=" + NATO)
         state = json.loads(body)
         assert status == 200
-        assert any("longer than the 1 s limit" in e["message"] and
+        assert any("than the 1 s limit" in e["message"] and
                    e["file"] == "templates/audiences/congress/brief.html.j2" for e in state["errors"]), state
         override.unlink()
         p.session.reload({"templates/audiences/congress/brief.html.j2"})

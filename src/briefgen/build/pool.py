@@ -19,13 +19,21 @@ from briefgen.errors import BriefgenError, Location, RenderError
 
 logger = logging.getLogger(__name__)
 
-#: Seconds a worker may overrun its document's time limit before the parent kills it.
+#: Seconds a worker may overrun its document's wall-clock backstop before the parent kills it.
 KILL_GRACE = 5.0
+
+#: The wall-clock backstop, as a multiple of a document's CPU-time limit: a worker blocked without using CPU (so its
+#: CPU timer never fires) is killed after this long, while a loaded machine that merely slows it has room.
+WALL_FACTOR = 4.0
 
 
 @dataclass(frozen=True)
 class Limits:
-    """What one document may cost a worker: wall-clock seconds and address space in megabytes."""
+    """What one document may cost a worker: CPU seconds and address space in megabytes.
+
+    CPU time, not wall time, so that a busy machine slows a document without failing it; the parent still kills a
+    worker that takes WALL_FACTOR times as long in wall time (blocked, not computing).
+    """
 
     seconds: float = 120.0
     memory_mb: int = 3072
@@ -89,7 +97,7 @@ def worker_main(conn: Connection, root: str, limits: Limits) -> None:
     """Run jobs from CONN until it closes: one at a time, each within LIMITS."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides how an interrupted build ends
     signal.signal(signal.SIGTERM, _on_term)
-    signal.signal(signal.SIGALRM, _on_alarm)
+    signal.signal(signal.SIGPROF, _on_alarm)
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
     logging.getLogger("weasyprint").propagate = False
     logging.getLogger("fontTools").setLevel(logging.ERROR)
@@ -126,16 +134,16 @@ def worker_main(conn: Connection, root: str, limits: Limits) -> None:
         start = time.perf_counter()
         restart = False
         try:
-            signal.setitimer(signal.ITIMER_REAL, limits.seconds)
+            signal.setitimer(signal.ITIMER_PROF, limits.seconds)  # CPU time of this process
             try:
                 value = task.run(project)
                 result = JobResult(value, time.perf_counter() - start,
                                    resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
             finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.setitimer(signal.ITIMER_PROF, 0)
             reply: tuple = ("ok", result)
         except DocumentTimeout:
-            reply = ("error", RenderError(f"rendering took longer than the {limits.seconds:g} s limit and was "
+            reply = ("error", RenderError(f"rendering used more CPU time than the {limits.seconds:g} s limit and was "
                                           "stopped", Location(task.source) if task.source else None,
                                           "shorten the document (a very long paragraph or table?) or raise "
                                           "--doc-timeout"))
@@ -239,7 +247,7 @@ class Pool:
                     if not future.set_running_or_notify_cancel():
                         continue
                     w.task, w.future = task, future
-                    w.deadline = time.monotonic() + self.limits.seconds + KILL_GRACE
+                    w.deadline = time.monotonic() + self.limits.seconds * WALL_FACTOR + KILL_GRACE
                     try:
                         w.conn.send(task)
                     except (BrokenPipeError, OSError):
@@ -304,7 +312,8 @@ class Pool:
                     "the document may need more memory than --doc-memory allows, or crashed the renderer"))
             else:
                 w.future.set_exception(RenderError(
-                    f"rendering {w.task.label} took longer than the {self.limits.seconds:g} s limit; worker stopped",
+                    f"rendering {w.task.label} did not finish in {self.limits.seconds * WALL_FACTOR:g} s of wall time "
+                    f"({WALL_FACTOR:g} times the {self.limits.seconds:g} s CPU limit); worker stopped",
                     Location(source) if source else None, "shorten the document or raise --doc-timeout"))
         w.conn.close()
         w.dead = True

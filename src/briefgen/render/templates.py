@@ -224,21 +224,33 @@ class TemplateTimeout(BaseException):
     in a filter may swallow it)."""
 
 
-#: Seconds one template render may take unless a caller sets another limit (a real document takes
+#: CPU seconds one template render may take unless a caller sets another limit (a real document takes
 #: milliseconds; the limit is there for runaway loops).
 TIME_LIMIT = 60.0
 
+#: How often the watchdog reads the rendering threads' CPU clocks while any render is running.
+_POLL = 0.1
+
+
+def _thread_cpu(clock: int) -> float:
+    """CPU seconds a thread has used (its clock, from time.pthread_getcpuclockid); infinite once it has ended."""
+    try:
+        return time.clock_gettime(clock)
+    except OSError:
+        return float("inf")
+
 
 class _Watchdog:
-    """One thread per process that interrupts template renders past their deadline.
+    """One thread per process that interrupts template renders past their limit.
 
-    It raises TemplateTimeout in the rendering thread (PyThreadState_SetAsyncExc), again every quarter
-    second until the render ends, so a loop that catches it cannot go on.
+    The limit is CPU time of the rendering thread, not wall time, so a loaded machine slows a render without failing
+    it, and a runaway loop is stopped after the same work anywhere. It raises TemplateTimeout in the rendering
+    thread (PyThreadState_SetAsyncExc), again every poll until the render ends, so a loop that catches it cannot go on.
     """
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
-        self._active: dict[int, tuple[int, float]] = {}  # token -> (thread id, deadline)
+        self._active: dict[int, tuple[int, int, float]] = {}  # token -> (thread id, its CPU clock, CPU deadline)
         self._next = 0
         self._pid = -1
         self._default = TIME_LIMIT
@@ -257,9 +269,11 @@ class _Watchdog:
     def start(self, seconds: float) -> int:
         with _START_LOCK:
             self._ensure()
+        tid = threading.get_ident()
+        clock = time.pthread_getcpuclockid(tid)
         with self._cond:
             self._next += 1
-            self._active[self._next] = (threading.get_ident(), time.monotonic() + seconds)
+            self._active[self._next] = (tid, clock, _thread_cpu(clock) + seconds)
             self._cond.notify_all()
             return self._next
 
@@ -268,7 +282,7 @@ class _Watchdog:
             try:
                 with self._cond:
                     entry = self._active.pop(token, None)
-                    if entry is not None and time.monotonic() >= entry[1]:
+                    if entry is not None and _thread_cpu(entry[1]) >= entry[2]:
                         # Fired (or about to): clear an exception not yet delivered, so it cannot hit later code.
                         ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(entry[0]), None)
                 return
@@ -278,22 +292,19 @@ class _Watchdog:
     def cancel_all(self) -> None:
         """End every running render now (the build was interrupted)."""
         with self._cond:
-            for token, (tid, _deadline) in list(self._active.items()):
-                self._active[token] = (tid, 0.0)
+            for token, (tid, clock, _deadline) in list(self._active.items()):
+                self._active[token] = (tid, clock, float("-inf"))
             self._cond.notify_all()
 
     def _run(self) -> None:
         cond = self._cond
         while True:
             with cond:
-                now = time.monotonic()
-                for tid, deadline in self._active.values():
-                    if now >= deadline:
+                for tid, clock, deadline in self._active.values():
+                    if _thread_cpu(clock) >= deadline:
                         ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(tid),
                                                                    ctypes.py_object(TemplateTimeout))
-                waits = [d - now for _t, d in self._active.values() if d > now]
-                fired = any(d <= now for _t, d in self._active.values())
-                cond.wait(0.25 if fired else (min(waits) if waits else None))
+                cond.wait(_POLL if self._active else None)
 
 
 _START_LOCK = threading.Lock()
@@ -436,7 +447,7 @@ def render(env: jinja2.Environment, name: str, root: Path, **context: Any) -> st
         finally:
             _watchdog.stop(token)
     except TemplateTimeout as exc:
-        raise TemplateError(f"template rendering took longer than the {seconds:g} s limit",
+        raise TemplateError(f"template rendering used more CPU time than the {seconds:g} s limit",
                             _frame_location(exc, root) or top,
                             "look for a loop over a huge range or nested loops; templates lay out data, they "
                             "should not compute") from None
