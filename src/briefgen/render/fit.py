@@ -458,8 +458,15 @@ def fit_brief(project: Project, block_id: str, audience: str | None = None, *, s
     def moves_sidebar(level: int) -> bool:
         return any(name in ("sidebar_up", "sidebar_figures") for name in BRIEF_LEVELS[level])
 
+    def frees_cards(level: int) -> bool:
+        return "last_action" in BRIEF_LEVELS[level]
+
+    # The levels that answer what the design shows come first: the sidebar's for a sidebar finding; a card's last
+    # action freed for a blank page or split card, after the others for a runt alone (the order is otherwise kept).
     sidebar = bool(first.codes & {"split-sidebar", "sidebar-late"})
-    order = sorted(range(1, len(BRIEF_LEVELS)), key=lambda level: moves_sidebar(level) != sidebar)
+    cards = bool(first.codes & {"page-blank", "split-card"})
+    order = sorted(range(1, len(BRIEF_LEVELS)),
+                   key=lambda level: (moves_sidebar(level) != sidebar, not cards and frees_cards(level)))
     for level in order:
         if level == start:
             continue  # tried above
