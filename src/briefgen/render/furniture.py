@@ -62,8 +62,9 @@ def figure_svg(figure: DataFigure, colors: dict[str, str], number: int) -> Marku
     span = FIGURE_WIDTH - value_room
     row = 30.0
     height = row * len(figure.items) + 4
-    title = f"Figure {number}. {figure.title}"
     desc = "; ".join(f"{item.label}: {item.value}" for item in figure.items) + f" (values in {figure.unit})."
+    # The title is what a PDF reader reads aloud (the Figure's /Alt): the figure's name and every value.
+    title = f"Figure {number}. {figure.title}. {desc}"
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="data-figure-svg" role="img" '
            f'width="{FIGURE_WIDTH:.0f}pt" '
            f'height="{height:.0f}pt" viewBox="0 0 {FIGURE_WIDTH:.0f} {height:.0f}" font-family="Inter, sans-serif">',
