@@ -241,12 +241,14 @@ def check_record(block: Record, library: SeedLibrary) -> list[BriefgenError]:
 FIGURE_ITEMS = (2, 8)
 
 
+#: A figure written in digits: 90, 2.8, 1,250 (not the 7 of a name such as G7).
+_DIGITS = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d])|(?<![\w.])\d+(?:\.\d+)?(?![\d])")
+
+
 def figure_number(item: FigureItem) -> float | None:
     """The number a bar draws: the first figure written in digits in the item's value ('$13 billion' -> 13)."""
-    from briefgen.content.claims import numbers
-
-    found = numbers(item.value)
-    return found[0].value if found else None
+    found = _DIGITS.search(normalize(item.value))
+    return float(found.group(0).replace(",", "")) if found else None
 
 
 def check_figure(figure: DataFigure, library: SeedLibrary) -> list[BriefgenError]:
