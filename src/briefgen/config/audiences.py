@@ -24,7 +24,7 @@ SectionName = Literal[
 DEFAULT_BRIEF_SECTIONS: list[str] = [
     "bottom_line", "sidebar", "takeaways", "overview", "why_it_matters", "how_it_shows_up", "pull_quote",
     "examples", "figures", "modernization_priorities", "key_actions", "other_perspectives", "quotes",
-    "recommendations", "credits", "sources",
+    "recommendations", "sources", "credits",
 ]
 DEFAULT_ONEPAGER_LEAD: list[str] = ["bottom_line", "overview"]
 DEFAULT_ONEPAGER_COLUMNS: list[str] = ["why_it_matters", "how_it_shows_up", "modernization_priorities",
