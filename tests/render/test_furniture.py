@@ -215,3 +215,13 @@ def test_figure_alt_text_is_in_the_pdf_structure_and_the_pdf_is_ua1(brief_pdf: P
     assert any(a.startswith("Figure 1. Share of partners") and "85 percent" in a for a in alts), alts
     report = page_validation.validate_pdf(str(brief_pdf), profile="ua1")
     assert report.is_compliant, [(f.rule_id, f.message) for f in report.failures]
+
+
+def test_an_audience_left_with_too_few_takeaways_gets_no_box(root: Path) -> None:
+    """Allies leave out U.S.-internal points: a block whose key points are mostly internal keeps them in place."""
+    project = Project(root)
+    block = project.catalogue.get("arms-slow-us-processes")
+    assert len(block.key_points()) >= 3 and sum(p.us_internal for p in block.key_points()) >= 1
+    allies = render_html(project, "arms-slow-us-processes", "brief", "allies").html
+    congress = render_html(project, "arms-slow-us-processes", "brief", "congress").html
+    assert 'class="takeaways"' not in allies and 'class="takeaways"' in congress

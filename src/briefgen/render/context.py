@@ -11,7 +11,7 @@ from markupsafe import Markup, escape
 
 from briefgen import prose
 from briefgen.config.audiences import LoadedAudience
-from briefgen.content.model import Alliance, Block, Obstacle
+from briefgen.content.model import TAKEAWAYS_MIN, Alliance, Block, Obstacle
 from briefgen.content.views import audience_view, lift_takeaways, related_blocks, track
 from briefgen.errors import ContentError, Location
 from briefgen.project import Project
@@ -85,9 +85,11 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
     sections = [s for s in cfg.brief.sections if s not in dropped]
     lead_sections = [s for s in cfg.onepager.lead if s not in dropped]
     column_sections = [s for s in cfg.onepager.columns if s not in dropped]
-    # A Key takeaways box shows the block's key points once, in place of their own sections.
+    # A Key takeaways box shows the block's key points once, in place of their own sections; an audience that
+    # leaves some out (us_internal: false) and keeps fewer than TAKEAWAYS_MIN gets no box, the points in place.
     takeaways: list = []
-    if "takeaways" in (sections if kind != "onepager" else lead_sections + column_sections):
+    if "takeaways" in (sections if kind != "onepager" else lead_sections + column_sections) \
+            and len(block.key_points()) >= TAKEAWAYS_MIN:
         block, takeaways = lift_takeaways(block)
     # --- PLACEHOLDER (document number and edition): the edition work replaces these two names. ---
     doc_number: str = ""
