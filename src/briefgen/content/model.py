@@ -89,7 +89,7 @@ class Point(Record):
                             default=False)
     key: bool = doc("a key takeaway: briefs whose audience lists the `takeaways` section show it in the Key "
                     "takeaways box near the top instead of in its own section; a block marks none, or "
-                    "3 to 5", default=False)
+                    "3 to 5 (an audience left with fewer, e.g. by us_internal, shows no box)", default=False)
 
     @property
     def cites(self) -> list[SourceRef]:
