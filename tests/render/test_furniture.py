@@ -18,6 +18,21 @@ from briefgen.render.context import render_html
 from briefgen.render.furniture import suggested_citation
 
 FIGURE_FILE = Path("content") / "obstacles" / "free-riding.yaml"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _furnish(project: Path) -> Path:
+    """Give the two-block project the real free-riding block (key points and a data figure), linked to NATO only."""
+    text = (ROOT / FIGURE_FILE).read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^affected_alliances: \[.*\]$", "affected_alliances: [nato]", text)
+    (project / FIGURE_FILE).write_text(text, encoding="utf-8")
+    return project
+
+
+@pytest.fixture
+def small(small: Path) -> Path:
+    """The two-block project with the furnished free-riding block."""
+    return _furnish(small)
 
 
 def _text(pdf: Path) -> str:
@@ -51,6 +66,7 @@ def brief_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (shutil.copytree if (ROOT / part).is_dir() else shutil.copy2)(ROOT / part, project / part)
     shutil.rmtree(project / "content")
     shutil.copytree(ROOT / "tests" / "fixtures" / "two-blocks" / "content", project / "content")
+    _furnish(project)
     out = project / "out"
     result = CliRunner().invoke(main, ["--project", str(project), "brief", "free-riding", "--out", str(out)],
                                 catch_exceptions=False)
