@@ -77,6 +77,7 @@ def brief_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # ------------------------------------------------------------------------------------------------ configuration
 
 def test_authors_and_contact_are_read_with_their_fields(root: Path) -> None:
+    """The real briefgen.yaml declares named authors and a contact with an e-mail address."""
     cfg = load_project_config(root)
     assert cfg.authors and all(a.name for a in cfg.authors)
     assert cfg.contact is not None and "@" in cfg.contact.email
@@ -103,6 +104,7 @@ def test_bad_author_and_contact_values_fail_at_their_line(small: Path, run, yaml
 
 
 def test_author_given_as_a_list_is_refused_with_a_migration_hint(small: Path, run) -> None:
+    """People listed under `author` (the organisation) get an error at their line and a hint to use `authors`."""
     line = _edit(small / "briefgen.yaml", 'author: "briefgen Alliance Studies"',
                  'author:\n  - "Jane Doe"')
     result = run(small, "check")
@@ -114,6 +116,7 @@ def test_author_given_as_a_list_is_refused_with_a_migration_hint(small: Path, ru
 # ------------------------------------------------------------------------------------------------ citation
 
 def test_suggested_citation_leaves_out_empty_parts(root: Path) -> None:
+    """Chicago-like order, every part present; without authors, number or edition those parts are left out."""
     cfg = load_project_config(root)
     cfg.authors = [Author(name=n) for n in ("A. Smith", "B. Jones", "C. Wu")]
     edition = SimpleNamespace(number=2, date=dt.date(2026, 11, 3), label="Edition 2")
@@ -137,6 +140,7 @@ def test_brief_prints_authors_contact_and_citation(brief_pdf: Path, root: Path) 
 
 
 def test_onepager_has_the_compact_authors_line(small: Path) -> None:
+    """A one-pager ends with one line naming the authors and the contact's mailto address."""
     html = render_html(Project(small), "free-riding", "onepager", "congress").html
     line = re.search(r'<p class="onepager-credits">(.*?)</p>', html, re.S)
     assert line and "mailto:" in line.group(1)
@@ -161,6 +165,7 @@ def test_takeaways_are_the_cited_key_points_shown_once(small: Path) -> None:
 
 
 def test_two_key_points_are_refused(small: Path, run) -> None:
+    """Marking two points `key: true` (not none, not 3 to 5) fails `check` at the block's file:line."""
     path = small / FIGURE_FILE
     text = path.read_text(encoding="utf-8")
     last = text.rindex("    key: true")
@@ -195,6 +200,7 @@ def test_figure_value_not_in_its_passage_is_refused(small: Path, run) -> None:
 
 
 def test_figure_value_without_digits_is_refused(small: Path, run) -> None:
+    """A value with no digits cannot be drawn: `check` refuses it."""
     _edit(small / FIGURE_FILE, "        value: 90 percent", "        value: ninety percent")
     result = run(small, "check")
     assert result.exit_code == 1
@@ -202,6 +208,7 @@ def test_figure_value_without_digits_is_refused(small: Path, run) -> None:
 
 
 def test_figure_is_an_accessible_svg_with_caption_and_source_note(small: Path) -> None:
+    """The figure is an SVG image with title and description, a numbered caption, a source line and text >= 7pt."""
     html = render_html(Project(small), "free-riding", "brief", "congress").html
     figure = re.search(r'<figure class="data-figure".*?</figure>', html, re.S).group(0)
     assert 'role="img"' in figure and "<title>" in figure and "<desc>" in figure
