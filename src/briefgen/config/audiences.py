@@ -18,12 +18,13 @@ AUDIENCE_DIR = "audiences"
 SectionName = Literal[
     "bottom_line", "sidebar", "overview", "about", "why_it_matters", "how_it_shows_up", "pull_quote",
     "examples", "modernization_priorities", "key_actions", "other_perspectives", "quotes",
-    "recommendations", "sources",
+    "recommendations", "sources", "takeaways", "figures", "credits",
 ]
 
 DEFAULT_BRIEF_SECTIONS: list[str] = [
-    "bottom_line", "sidebar", "overview", "why_it_matters", "how_it_shows_up", "pull_quote", "examples",
-    "modernization_priorities", "key_actions", "other_perspectives", "quotes", "recommendations", "sources",
+    "bottom_line", "sidebar", "takeaways", "overview", "why_it_matters", "how_it_shows_up", "pull_quote",
+    "examples", "figures", "modernization_priorities", "key_actions", "other_perspectives", "quotes",
+    "recommendations", "sources", "credits",
 ]
 DEFAULT_ONEPAGER_LEAD: list[str] = ["bottom_line", "overview"]
 DEFAULT_ONEPAGER_COLUMNS: list[str] = ["why_it_matters", "how_it_shows_up", "modernization_priorities",
@@ -43,6 +44,9 @@ DEFAULT_TITLES: dict[str, str] = {
     "quotes": "In their words",
     "recommendations": "Recommendations",
     "sources": "Sources",
+    "takeaways": "Key takeaways",
+    "figures": "In figures",
+    "credits": "About the authors",
 }
 
 

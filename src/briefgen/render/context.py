@@ -11,10 +11,11 @@ from markupsafe import Markup, escape
 
 from briefgen import prose
 from briefgen.config.audiences import LoadedAudience
-from briefgen.content.model import Alliance, Block, Obstacle
-from briefgen.content.views import audience_view, related_blocks, track
+from briefgen.content.model import TAKEAWAYS_MIN, Alliance, Block, Obstacle
+from briefgen.content.views import audience_view, lift_takeaways, related_blocks, track
 from briefgen.errors import ContentError, Location
 from briefgen.project import Project
+from briefgen.render import furniture
 from briefgen.render.kinds import KIND_LABELS, KINDS
 from briefgen.render.notes import Notes
 from briefgen.render.setup import render_setup
@@ -25,8 +26,9 @@ ONEPAGER_MAX_POINTS = 4
 
 
 #: What closes a one-pager, after its lead and columns: the related-blocks strip and the pull quote. The
-#: source notes always follow, since every note number links to them. The fit loop may drop any of these.
-ONEPAGER_TAIL: tuple[str, ...] = ("related", "pull_quote")
+#: source notes always follow, since every note number links to them, then the authors and contact line
+#: (`credits`). The fit loop may drop any of these.
+ONEPAGER_TAIL: tuple[str, ...] = ("related", "pull_quote", "credits")
 
 
 def document_date() -> dt.date:
@@ -80,6 +82,19 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
     if deps is not None:
         related = track(related, deps)
     dropped = set(drop)
+    sections = [s for s in cfg.brief.sections if s not in dropped]
+    lead_sections = [s for s in cfg.onepager.lead if s not in dropped]
+    column_sections = [s for s in cfg.onepager.columns if s not in dropped]
+    # A Key takeaways box shows the block's key points once, in place of their own sections; an audience that
+    # leaves some out (us_internal: false) and keeps fewer than TAKEAWAYS_MIN gets no box, the points in place.
+    takeaways: list = []
+    if "takeaways" in (sections if kind != "onepager" else lead_sections + column_sections) \
+            and len(block.key_points()) >= TAKEAWAYS_MIN:
+        block, takeaways = lift_takeaways(block)
+    # --- PLACEHOLDER (document number and edition): the edition work replaces these two names. ---
+    doc_number: str = ""
+    edition = None  # when set: .number (int), .date (datetime.date), .label (str)
+    # --- end of placeholder ---
     return dict(
         kind=kind,
         kind_label=KIND_LABELS[kind],
@@ -96,9 +111,14 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
         keywords=", ".join([block.name, block.type_name, *block.keywords]),
         date=document_date(),
         created=document_timestamp(),
-        sections=[s for s in cfg.brief.sections if s not in dropped],
-        lead_sections=[s for s in cfg.onepager.lead if s not in dropped],
-        column_sections=[s for s in cfg.onepager.columns if s not in dropped],
+        sections=sections,
+        lead_sections=lead_sections,
+        column_sections=column_sections,
+        takeaways=takeaways,
+        doc_number=doc_number,
+        edition=edition,
+        citation=furniture.suggested_citation(project.config, block.name, KIND_LABELS[kind], doc_number, edition),
+        figure_svg=lambda figure, number: furniture.figure_svg(figure, brand.colors, number),
         tail_sections=[s for s in ONEPAGER_TAIL if s not in dropped],
         titles=cfg.titles(),
         max_points=min(max_points or cfg.limits.max_points, ONEPAGER_MAX_POINTS) if kind == "onepager"

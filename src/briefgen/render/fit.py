@@ -59,6 +59,7 @@ STEPS: tuple[Step, ...] = (
     Step("left out the related-blocks strip", drop=("related",)),
     Step("left out the pull quote", drop=("pull_quote",)),
     Step("left out key actions", drop=("key_actions",)),
+    Step("left out the authors and contact line", drop=("credits",)),
     Step("cut lists to three points", max_points=3),
     Step("tightened spacing", spacing=Spacing(size_pt=9.25, lead_size_pt=10.5, leading=1.3, gap_pt=6, item_pt=2,
                                               band_pt=11)),

@@ -14,6 +14,7 @@ from briefgen.config.audiences import LoadedAudience
 from briefgen.content.model import BOOK_PARTS, Alliance, Block, Obstacle
 from briefgen.errors import COMMAND_LINE, UsageError
 from briefgen.project import Project
+from briefgen.render import furniture
 from briefgen.render.book.matrix import matrix_svg
 from briefgen.render.book.merge import DEST_SCHEME
 from briefgen.render.context import document_context, document_date, document_timestamp
@@ -25,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 
 #: Brief sections a chapter leaves out: the book has one consolidated sources appendix instead.
-CHAPTER_SKIPS = ("sources",)
+CHAPTER_SKIPS = ("sources", "credits")  # the book has one sources appendix, and its credits in the front
 
 
 #: Selection keywords accepted by `--select`, besides block ids.
@@ -157,6 +158,7 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
                     "the obstacles to allied cooperation",
         keywords=", ".join(["briefing book", *(b.name for b in blocks[:20])]), date=document_date(),
         created=document_timestamp(), version=__version__, fit_css="", asset=lambda path: path,
+        citation=furniture.suggested_citation(project.config, book_title, "Briefing book"),
     )
     brand = render_setup(project, aud.name).brand
     base.update(brand=brand, brand_css=brand.css(""))
