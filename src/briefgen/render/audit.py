@@ -241,6 +241,8 @@ def audit(document: Any, name: str, kind: str, thresholds: Thresholds = THRESHOL
                 add("heading-short", number + 1, f"the heading {_text(element)[:50]!r} has {lines} line(s) "
                     f"before the page break (at least {t.heading_lines})")
     seen: dict[str, str] = {}
+    if kind == "book":  # a book segment's notes are cited from other segments: the book checks them when joined
+        notes = {}
     for anchor, li in sorted(notes.items(), key=lambda kv: int(kv[0].split("-")[1]) if kv[0].split("-")[1].isdigit()
                              else 0):
         number = anchor.split("-", 1)[1]
