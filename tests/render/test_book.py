@@ -74,7 +74,7 @@ def test_cover_names_title_audience_date_and_brand(book_pdf: Path) -> None:
     """The cover carries the book title, the audience, a date and the organisation, with no page number."""
     reader = PdfReader(book_pdf)
     cover = _page_text(reader, 1)
-    assert "U.S. Alliances and Partnerships" in cover
+    assert "U.S. alliances and partnerships" in cover
     assert "CONGRESSIONAL STAFF" in cover.upper()
     assert re.search(r"(JANUARY|FEBRUARY|MARCH|APRIL|MAY|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER) \d+, "
                      r"\d{4}", cover.upper())

@@ -179,6 +179,22 @@ class Notes:
             out.append(note)
         return out
 
+    def credit_of(self, ref: SourceRef) -> str:
+        """A quote's credit when the content names no speaker, in the one credit style (who, then what):
+        "Byman et al., CSIS" (authors, publisher), "WISC, “Modernizing Alliances”" (publisher, title),
+        else "“Title”"."""
+        seed = self.project.seeds.get(ref.seed)
+        if seed is None:
+            return ref.seed
+        s = seed.info
+        short = re.search(r"\(([A-Z&.]{2,})\)\s*$", s.publisher or "")
+        publisher = short[1] if short else _publisher(s)
+        if s.authors:
+            who = s.authors[0].split()[-1] + (" et al." if len(s.authors) > 2 else
+                                              f" and {s.authors[1].split()[-1]}" if len(s.authors) == 2 else "")
+            return f"{who}, {publisher}" if publisher else f"{who}, “{s.title}”"
+        return f"{publisher}, “{s.title}”" if publisher else f"“{s.title}”"
+
     def title_of(self, ref: SourceRef) -> str:
         """Return the title of the seed REF cites, e.g. to attribute an unattributed quote."""
         seed = self.project.seeds.get(ref.seed)

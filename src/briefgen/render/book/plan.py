@@ -25,8 +25,14 @@ from briefgen.render.templates import make_environment, render
 logger = logging.getLogger(__name__)
 
 
-#: Brief sections a chapter leaves out: the book prints every chapter's notes in its Notes appendix instead.
-CHAPTER_SKIPS = ("sources",)
+#: Brief sections a chapter leaves out: the book prints every chapter's notes in its Notes appendix instead, and
+#: the note on how to read a brief would be repeated in every chapter (and speak of a brief).
+CHAPTER_SKIPS = ("sources", "about")
+
+
+#: Most headline figures a chapter's "At a glance" sidebar shows (all of them are in its Examples): more would
+#: run the sidebar past the chapter's first page.
+GLANCE_FIGURES = 3
 
 
 #: Selection keywords accepted by `--select`, besides block ids.
@@ -283,7 +289,7 @@ def _chapter_maker(project: Project, env: Any, aud: LoadedAudience, block: Block
         context.update(sections=sections, anchor=anchor, chapter_number=number, part_label=part_label,
                        part_title=part_title, in_book=in_book, running_title=block.name,
                        rec_refs=rec_numbers if refs else {}, pages=pages,
-                       type_number=rec_numbers.get(block.id))
+                       type_number=rec_numbers.get(block.id), glance_figures=GLANCE_FIGURES)
         html = protect_names(render(env, "book/chapter.html.j2", project.root, **context))
         return namespace_ids(html, anchor)
 

@@ -13,7 +13,7 @@ from briefgen._version import __version__
 from briefgen.config.inputs import ASSET_GLOBS
 from briefgen.errors import Location, RenderError
 from briefgen.project import Project
-from briefgen.render.audit import audit
+from briefgen.render.audit import THRESHOLDS, audit
 from briefgen.render.book.merge import DEST_SCHEME, merge_book
 from briefgen.render.pdf import lay_out, write_pdf
 from briefgen.render.setup import BOOK_SEGMENT_STYLES, render_setup
@@ -226,7 +226,8 @@ def render_book(book: Book, out_path: Path, cache_dir: Path, render_many: Render
     pages it prints are not the ones the book has: on a first build once, later only when those pages move.
     """
     root = book.project.root
-    cache = SegmentCache(cache_dir, f"{__version__}\0{assets_digest(root)}\0{int(strict)}")
+    # The audit's limits too: a cached segment keeps the findings measured with them.
+    cache = SegmentCache(cache_dir, f"{__version__}\0{assets_digest(root)}\0{int(strict)}\0{THRESHOLDS!r}")
     state_file = cache_dir / "state.json"
     try:
         state = json.loads(state_file.read_text())
