@@ -64,11 +64,48 @@ class SegmentJob:
         audit its layout from the same render (pages numbered within the segment)."""
         styles = render_setup(project, self.audience).styles(BOOK_SEGMENT_STYLES) if self.audience else None
         layout = lay_out(self.html, project.root, self.source, strict=self.strict, styles=styles)
-        findings = [f.as_dict() for f in audit(layout.document, self.label, "book")] \
-            if self.label.startswith(SEGMENT_PREFIX) and self.label[len(SEGMENT_PREFIX):] not in (FOLIOS, PROBE) else []
+        audited = self.label.startswith(SEGMENT_PREFIX) and self.label[len(SEGMENT_PREFIX):] not in (FOLIOS, PROBE)
+        if audited and _runt(layout):
+            for level in range(1, len(CHAPTER_TAIL_STEPS) + 1):
+                css = " ".join(step.css for step in CHAPTER_TAIL_STEPS[:level])
+                tried = lay_out(self.html.replace("</head>", f"<style>{css}</style></head>", 1), project.root,
+                                self.source, strict=self.strict, styles=styles)
+                if tried.pages < layout.pages or not _runt(tried):
+                    layout = tried
+                    break
+        findings = [f.as_dict() for f in audit(layout.document, self.label, "book")] if audited else []
         rendered = describe_pdf(write_pdf(layout).data)
         rendered.findings = findings
         return rendered
+
+
+@dataclass(frozen=True)
+class ChapterTailStep:
+    """One way of pulling a chapter's runt last page back onto the page before. Steps are cumulative."""
+
+    label: str
+    css: str
+
+
+#: Tried in order, inside the segment's own render, when a chapter's last page is a runt (less full than the
+#: audit's segment_last_fill): spacing between parts, then leading. Text size never changes; a step is kept only
+#: if it removes the runt. The selectors outrank print.css and book.css (applied after the document's styles).
+CHAPTER_TAIL_STEPS: tuple[ChapterTailStep, ...] = (
+    ChapterTailStep("tightened spacing between parts",
+                    "html body.book .chapter p { margin-bottom: 5pt; } html body.book .chapter li { margin-bottom: 2pt; } "
+                    "html body.book .chapter h2 { margin-top: 10pt; margin-bottom: 5pt; } "
+                    "html body.book .chapter .pull-quote { margin: 8pt 0; }"),
+    ChapterTailStep("tightened leading (to 1.34)", "html body.book .chapter { line-height: 1.34; }"),
+    ChapterTailStep("tightened leading (to 1.28)", "html body.book .chapter { line-height: 1.28; }"),
+)
+
+
+def _runt(layout) -> bool:  # noqa: ANN001 - a render.pdf.Layout
+    """Whether LAYOUT's last page (after the first) is a runt: the audit's segment_last_fill and runt_lines."""
+    from briefgen.render.audit import page_fills
+
+    fills = page_fills(layout.document)
+    return len(fills) > 1 and fills[-1] < THRESHOLDS.segment_last_fill
 
 
 #: Labels of the book's own segments (audited); the page-number stamp is not one.
