@@ -88,19 +88,24 @@ class ChapterTailStep:
 
 
 #: Tried in order, inside the segment's own render, when a chapter's last page is a runt (less full than the
-#: audit's segment_last_fill): spacing between parts, short lists, quotations, then leading. Body text size never changes; a
+#: audit's segment_last_fill): spacing between parts, short lists, quotations, headings, then leading. Body text size never changes; a
 #: step is kept only if it removes the runt. The selectors outrank print.css and book.css (applied after the document's styles).
 CHAPTER_TAIL_STEPS: tuple[ChapterTailStep, ...] = (
     ChapterTailStep("tightened spacing between parts",
                     "html body.book .chapter p { margin-bottom: 5pt; } html body.book .chapter li { margin-bottom: 2pt; } "
                     "html body.book .chapter h2 { margin-top: 10pt; margin-bottom: 5pt; } "
-                    "html body.book .chapter .pull-quote { margin: 8pt 0; }"),
+                    "html body.book .chapter .pull-quote { margin: 8pt 0; } "
+                    "html body.book .appendix-notes li { margin-bottom: 2.5pt; }"),
     ChapterTailStep("set the list of obstacles a recommendation answers in two columns",
                     "html body.book .chapter .addresses ul { columns: 2; column-gap: 18pt; } "
                     "html body.book .chapter .addresses li { break-inside: avoid; }"),
     ChapterTailStep("set quotations at 11pt", "html body.book .chapter .pull-quote blockquote p { font-size: 11pt; "
                     "line-height: 1.3; } html body.book .chapter .pull-quote { padding-top: 2pt; padding-bottom: 2pt; "
                     "margin: 6pt 0; } html body.book .chapter .pull-quote::before { font-size: 30pt; }"),
+    ChapterTailStep("tightened the space around headings and the bottom-line box",
+                    "html body.book .chapter h2 { margin-top: 7pt; margin-bottom: 4pt; } "
+                    "html body.book .chapter-head { margin-bottom: 6pt; } "
+                    "html body.book .chapter .bottom-line { padding-top: 5pt; padding-bottom: 3pt; margin-bottom: 8pt; }"),
     ChapterTailStep("tightened leading (to 1.34)", "html body.book .chapter { line-height: 1.34; }"),
     ChapterTailStep("tightened leading (to 1.28)", "html body.book .chapter { line-height: 1.28; }"),
 )
