@@ -88,8 +88,9 @@ class ChapterTailStep:
 
 
 #: Tried in order, inside the segment's own render, when a chapter's last page is a runt (less full than the
-#: audit's segment_last_fill): spacing between parts, short lists, quotations, headings, then leading. Body text size never changes; a
-#: step is kept only if it removes the runt. The selectors outrank print.css and book.css (applied after the document's styles).
+#: audit's segment_last_fill): spacing between parts, short lists, quotations, headings, leading, then the
+#: sidebar's related lists (the only content a step leaves out; none of it is cited). Body text size never
+#: changes; a step is kept only if it removes the runt. The selectors outrank print.css and book.css.
 CHAPTER_TAIL_STEPS: tuple[ChapterTailStep, ...] = (
     ChapterTailStep("tightened spacing between parts",
                     "html body.book .chapter p { margin-bottom: 5pt; } html body.book .chapter li { margin-bottom: 2pt; } "
@@ -108,6 +109,8 @@ CHAPTER_TAIL_STEPS: tuple[ChapterTailStep, ...] = (
                     "html body.book .chapter .bottom-line { padding-top: 5pt; padding-bottom: 3pt; margin-bottom: 8pt; }"),
     ChapterTailStep("tightened leading (to 1.34)", "html body.book .chapter { line-height: 1.34; }"),
     ChapterTailStep("tightened leading (to 1.28)", "html body.book .chapter { line-height: 1.28; }"),
+    ChapterTailStep("left out the sidebar's lists of related chapters (the matrix and the chapter's own "
+                    "recommendation references name them)", "html body.book .chapter .sidebar .related { display: none; }"),
 )
 
 
