@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pytest
@@ -18,13 +18,13 @@ from briefgen.render.kinds import KIND_LABELS
 ROOT = Path(__file__).resolve().parents[2]
 
 _TOKEN = re.compile(r"[()]|[:,;]|[^\s(),:;]+")
-_HEADING = re.compile(r"<(h[1-6])\b[^>]*>(.*?)</\1>|<span class=\"kind-label\">(.*?)</span>", re.S)
-_CREDIT = re.compile(r'<figure class="pull-quote">.*?<figcaption>(.*?)</figcaption>', re.S)
+_HEADING = re.compile(r"<(h[1-6])\b[^>]*>(.*?)</\1>|<span class=\"kind-label\">(.*?)</span>", re.DOTALL)
+_CREDIT = re.compile(r'<figure class="pull-quote">.*?<figcaption>(.*?)</figcaption>', re.DOTALL)
 
 
 def _text(fragment: str) -> str:
     """Visible text of an HTML fragment: tags (and note numbers) dropped, entities decoded, spaces collapsed."""
-    fragment = re.sub(r"<sup\b.*?</sup>", "", fragment, flags=re.S)
+    fragment = re.sub(r"<sup\b.*?</sup>", "", fragment, flags=re.DOTALL)
     return " ".join(htmllib.unescape(re.sub(r"<[^>]+>", "", fragment)).replace("\u2060", "").split())
 
 
@@ -46,7 +46,7 @@ def _is_initialism(word: str) -> bool:
     return "." in word or sum(c.isupper() for c in letters) >= 2 or any(c.isdigit() for c in word)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _proper(phrase: str) -> bool:
     """Whether PHRASE is a proper name: the prose capitalises it mid-sentence at least as often as it lowercases it."""
     prose = _prose()

@@ -12,11 +12,11 @@ from markupsafe import Markup
 from briefgen._version import __version__
 from briefgen.config.audiences import LoadedAudience
 from briefgen.content.model import BOOK_PARTS, Alliance, Block, Obstacle, Recommendation
+from briefgen.content.views import related_blocks
 from briefgen.errors import COMMAND_LINE, UsageError
 from briefgen.project import Project
 from briefgen.render.book.matrix import matrix_svg
 from briefgen.render.book.merge import DEST_SCHEME
-from briefgen.content.views import related_blocks
 from briefgen.render.context import document_context, document_date, document_timestamp, protect_names
 from briefgen.render.notes import ChapterNotes, Note
 from briefgen.render.setup import render_setup
