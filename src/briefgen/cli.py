@@ -265,6 +265,7 @@ def book(c: Context, audience: tuple[str, ...], out: Path | None, strict: bool, 
     """Bind a briefing book (cover, contents, parts, chapters, matrix, sources) to OUT/AUDIENCE/book.pdf."""
     project = c.project
     project.check()
+    failed = False
     for name in resolve_names(project.root, audience, project.config.default_audience):
         target = Target.book(name, select, title)
         output = build_book(project, target, c.out(out), jobs=jobs, strict=strict,
@@ -272,6 +273,11 @@ def book(c: Context, audience: tuple[str, ...], out: Path | None, strict: bool, 
         book = output.book or {}
         c.say(f"wrote {target.path(c.out(out))} ({output.pages} pages; {len(book.get('rendered', []))} segments "
               f"rendered, {len(book.get('reused', []))} reused)")
+        for finding in output.layout:
+            click.echo(Finding(**finding).format(), err=True)
+        failed = failed or (strict and bool(output.layout))
+    if failed:
+        raise SystemExit(1)  # under --strict, a layout finding fails the book as it fails a build
 
 
 @main.group()

@@ -139,9 +139,10 @@ def _render_book(project: Project, target: Target, fmt: str, *, strict: bool, ou
     else:
         result = render_book(book, target.path(out), book_cache_dir(out, target), many, strict=strict)
         data = result.path.read_bytes()
+    findings = [{**finding, "document": target.rel()} for finding in result.findings]
     return Output(target, fmt, data, result.pages,
                   book={"pages": result.pages, "rendered": result.rendered, "reused": result.reused},
-                  written=result.path if out is not None else None)
+                  written=result.path if out is not None else None, layout=findings)
 
 
 def write(output: Output, path: Path) -> Path:

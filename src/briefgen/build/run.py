@@ -191,8 +191,7 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
             entry["fit_level"] = output.fit_level
         if output.fit_level is not None or output.fit_steps:
             entry["fit_steps"] = list(output.fit_steps)
-        if target.kind != "book":
-            entry["layout"] = list(output.layout)
+        entry["layout"] = list(output.layout)
         if output.book:
             entry["book"] = {**output.book, "seconds": round(seconds, 3)}
         entries[rel] = entry

@@ -5,28 +5,36 @@ import difflib
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from markupsafe import Markup
 
 from briefgen._version import __version__
 from briefgen.config.audiences import LoadedAudience
-from briefgen.content.model import BOOK_PARTS, Alliance, Block, Obstacle
+from briefgen.content.model import BOOK_PARTS, Alliance, Block, Obstacle, Recommendation
+from briefgen.content.views import related_blocks
 from briefgen.errors import COMMAND_LINE, UsageError
 from briefgen.project import Project
 from briefgen.render import furniture
 from briefgen.render.book.matrix import matrix_svg
 from briefgen.render.book.merge import DEST_SCHEME
-from briefgen.render.context import document_context, document_date, document_timestamp
-from briefgen.render.notes import BookNotes
+from briefgen.render.context import document_context, document_date, document_timestamp, protect_names
+from briefgen.render.notes import ChapterNotes, Note
 from briefgen.render.setup import render_setup
 from briefgen.render.templates import make_environment, render
 
 logger = logging.getLogger(__name__)
 
 
-#: Brief sections a chapter leaves out: the book has one consolidated sources appendix instead.
-CHAPTER_SKIPS = ("sources", "credits")  # the book has one sources appendix, and its credits in the front
+#: Brief sections a chapter leaves out: the book prints every chapter's notes in its Notes appendix instead, its
+#: credits once in the front, and the note on how to read a brief would be repeated in every chapter (and speak of a
+#: brief).
+CHAPTER_SKIPS = ("sources", "credits", "about")
+
+
+#: Most headline figures a chapter's "At a glance" sidebar shows (all of them are in its Examples): more would
+#: run the sidebar past the chapter's first page.
+GLANCE_FIGURES = 3
 
 
 #: Selection keywords accepted by `--select`, besides block ids.
@@ -56,12 +64,35 @@ class Entry:
 
 @dataclass
 class Segment:
-    """A run of whole pages of the book rendered as its own document: a part opener, a chapter, the appendix."""
+    """A run of whole pages of the book rendered as its own document: a part opener, a chapter, the appendix.
+
+    A chapter that prints the page another chapter starts on ("see Recommendation 2, p. 121") names those anchors
+    in REFS and is written by MAKE(pages); FRAGMENT is MAKE(None), where CSS target-counter() finds the pages (the
+    whole book as one HTML document)."""
 
     key: str
     fragment: Markup
     entries: list[Entry]
     source: str
+    refs: tuple[str, ...] = ()
+    make: Callable[[dict[str, int] | None], Markup] | None = None
+
+    def html_fragment(self, pages: dict[str, int] | None) -> Markup:
+        """The segment with the page numbers PAGES gives the anchors it refers to."""
+        return self.make(pages) if self.make is not None and self.refs else self.fragment
+
+
+@dataclass
+class NoteGroup:
+    """One chapter's notes in the Notes appendix: its anchor, number and title, each note's printed form (the
+    full citation for a document's first note in the book, its short form after), and its further reading."""
+
+    anchor: str
+    number: int
+    title: str
+    notes: list[Note]
+    forms: dict[int, Markup]
+    further: list[Note]
 
 
 @dataclass
@@ -142,13 +173,39 @@ def namespace_ids(fragment: str, prefix: str) -> Markup:
     return Markup(fragment)
 
 
+def edition_context(project: Project) -> dict[str, Any]:
+    """The book's document number and edition (`edition.number`, `.date`, `.label`); None until known.
+
+    PLACEHOLDER (issue 14, furniture): the document-number and edition context being added for every document
+    replaces this function's body; the cover already prints both when they are set and leaves them out when None.
+    """
+    del project
+    return {"doc_number": None, "edition": None}
+
+
+def note_groups(chapters: list[tuple[str, int, str, ChapterNotes, list[Note]]]) -> list[NoteGroup]:
+    """The Notes appendix, chapter by chapter: a document's first note in the book gives its full citation, later
+    notes its short form (title and section, deepened where two notes of a chapter would read the same)."""
+    groups = []
+    seen: set[str] = set()
+    for anchor, number, title, notes, further in chapters:
+        if not notes.items and not further:
+            continue
+        shorts = notes.short_forms()
+        forms = {}
+        for note in notes.items:
+            forms[note.number] = shorts[note.number] if note.ref.seed in seen else note.citation
+            seen.add(note.ref.seed)
+        groups.append(NoteGroup(anchor, number, title, list(notes.items), forms, further))
+    return groups
+
+
 def plan_book(project: Project, audience: str | None = None, select: str | None = None,
               title: str | None = None) -> Book:
-    """Lay out the book for AUDIENCE: parts, chapters (notes numbered across the book), matrix and appendix."""
+    """Lay out the book for AUDIENCE: parts, chapters (notes numbered per chapter), matrix and Notes appendix."""
     aud = project.audience(audience)
     blocks = select_blocks(project, select)
     env = render_setup(project, aud.name).env
-    notes = BookNotes(project)
     cat = project.catalogue
     book_title = title or project.config.title
     base = dict(
@@ -160,12 +217,15 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
         created=document_timestamp(), version=__version__, fit_css="", asset=lambda path: path,
         citation=furniture.suggested_citation(project.config, book_title, "Briefing book"),
     )
+    base.update(edition_context(project))
     brand = render_setup(project, aud.name).brand
     base.update(brand=brand, brand_css=brand.css(""))
     sections = [s for s in aud.config.brief.sections if s not in CHAPTER_SKIPS]
     alliances = [b for b in blocks if isinstance(b, Alliance)]
     obstacles = [b for b in blocks if isinstance(b, Obstacle)]
     in_book = {b.id for b in blocks}
+    #: Each recommendation in the book and its number ("Recommendation 2"), which chapters linking it refer to.
+    rec_numbers = {b.id: n for n, b in enumerate((b for b in blocks if isinstance(b, Recommendation)), 1)}
     if obstacles:
         rows, cols = obstacles, alliances or [a for a in cat.alliances if any(a.id in o.affected_alliances
                                                                               for o in obstacles)]
@@ -176,6 +236,7 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
     matrix_part = "obstacles" if obstacles else "alliances"
     segments: list[Segment] = []
     entries: list[Entry] = []
+    chapters: list[tuple[str, int, str, ChapterNotes, list[Note]]] = []
     chapter_no = 0
     numeral = 0
     for key, part_title, members in parts:
@@ -198,21 +259,41 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
             segments.append(Segment("matrix", Markup(fragment), [m_entry], "templates/book/matrix.html.j2"))
         for block in members:
             chapter_no += 1
-            anchor = f"ch-{block.id}"
-            notes.chapter = (anchor, str(chapter_no))
-            context = document_context(project, block, "brief", aud, notes)
-            context.update(sections=sections, anchor=anchor, chapter_number=chapter_no, part_label=label,
-                           part_title=part_title, in_book=in_book, running_title=block.name)
-            html = render(env, "book/chapter.html.j2", project.root, **context)
-            c_entry = Entry(anchor, block.name, 2, str(chapter_no))
+            make, notes, refs = _chapter_maker(project, env, aud, block, sections, f"ch-{block.id}", chapter_no,
+                                               label, part_title, in_book, rec_numbers)
+            first = make(None)
+            c_entry = Entry(f"ch-{block.id}", block.name, 2, str(chapter_no))
             entries.append(c_entry)
-            segments.append(Segment(anchor, namespace_ids(html, anchor), [c_entry], cat.file_of(block)))
-    notes.chapter = None
-    if notes.items:
-        a_entry = Entry("sources", "Sources", 1, "Appendix")
+            chapters.append((c_entry.anchor, chapter_no, block.name, notes[0], notes[0].further(block.sources)))
+            segments.append(Segment(c_entry.anchor, first, [c_entry], cat.file_of(block), refs, make))
+    groups = note_groups(chapters)
+    if groups:
+        a_entry = Entry("notes", "Notes", 1, "Appendix")
         entries.append(a_entry)
-        fragment = render(env, "book/appendix.html.j2", project.root, notes=notes, cited_in=notes.cited_in,
-                          entry=a_entry, **base)
-        segments.append(Segment("sources", Markup(fragment), [a_entry], "templates/book/appendix.html.j2"))
+        fragment = protect_names(render(env, "book/appendix.html.j2", project.root, groups=groups, entry=a_entry,
+                                        **base))
+        segments.append(Segment("notes", Markup(fragment), [a_entry], "templates/book/appendix.html.j2"))
     return Book(project, aud, book_title, segments, entries, blocks, base, env)
 
+
+def _chapter_maker(project: Project, env: Any, aud: LoadedAudience, block: Block, sections: list[str], anchor: str,
+                   number: int, part_label: str, part_title: str, in_book: set[str], rec_numbers: dict[str, int]):
+    """MAKE(pages) writes the chapter (with fresh notes, numbered from 1), NOTES[0] holds the last one's notes, and
+    REFS names the chapters whose start pages it prints."""
+    holder: list[ChapterNotes] = []
+    linked = [r.id for r in related_blocks(project.catalogue, block).get("recommendations", [])]
+    refs = tuple(f"ch-{rid}" for rid in linked if rid in rec_numbers) \
+        if linked and all(rid in rec_numbers for rid in linked) else ()
+
+    def make(pages: dict[str, int] | None) -> Markup:
+        notes = ChapterNotes(project, anchor)
+        holder[:] = [notes]
+        context = document_context(project, block, "brief", aud, notes)
+        context.update(sections=sections, anchor=anchor, chapter_number=number, part_label=part_label,
+                       part_title=part_title, in_book=in_book, running_title=block.name,
+                       rec_refs=rec_numbers if refs else {}, pages=pages,
+                       type_number=rec_numbers.get(block.id), glance_figures=GLANCE_FIGURES)
+        html = protect_names(render(env, "book/chapter.html.j2", project.root, **context))
+        return namespace_ids(html, anchor)
+
+    return make, holder, refs
