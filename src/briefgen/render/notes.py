@@ -200,6 +200,10 @@ class Notes:
         seed = self.project.seeds.get(ref.seed)
         return seed.info.title if seed is not None else ref.seed
 
+    def link(self, ref: SourceRef) -> Markup:
+        """The number of REF's note as a link to it, inline (a figure's source line: "note 3")."""
+        return Markup('<a href="#note-{0}" title="Source note {0}">{0}</a>').format(self.number(ref))
+
     def cite(self, refs: SourceRef | list[SourceRef] | None) -> Markup:
         """Return superscript note links for REFS (used by templates as `{{ cite(x.cite) }}`)."""
         numbers = sorted({self.number(r) for r in as_list(refs)})
@@ -220,6 +224,10 @@ class ChapterNotes(Notes):
         super().__init__(project)
         self.anchor = anchor
         self._linked: set[int] = set()
+
+    def link(self, ref: SourceRef) -> Markup:
+        n = self.number(ref)
+        return Markup('<a href="#note-{0}-{1}" title="Note {1}">{1}</a>').format(self.anchor, n)
 
     def cite(self, refs: SourceRef | list[SourceRef] | None) -> Markup:
         numbers = sorted({self.number(r) for r in as_list(refs)})
