@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup, escape
 
 from briefgen import prose
+from briefgen.build.editions import Proposal, propose, record_rel
 from briefgen.config.audiences import LoadedAudience
 from briefgen.content.model import Alliance, Block, Obstacle
 from briefgen.content.views import audience_view, related_blocks, track
@@ -56,6 +57,8 @@ class RenderedDocument:
     html: str
     #: Fields of linked blocks the templates read (block id -> field names): what else makes it stale.
     deps: dict[str, list[str]] = field(default_factory=dict)
+    #: The document's current edition and number (build.editions.Proposal), recorded by `briefgen build`.
+    edition: Proposal | None = None
 
 
 def document_title(block: Block, kind: str) -> str:
@@ -65,12 +68,12 @@ def document_title(block: Block, kind: str) -> str:
 def document_context(project: Project, block: Block, kind: str, aud: LoadedAudience, notes: Notes, *,
                      drop: Collection[str] = (), max_points: int | None = None, fit_css: str = "",
                      asset_prefix: str = "", shared_styles: bool = False,
-                     deps: dict[str, set[str]] | None = None) -> dict:
+                     deps: dict[str, set[str]] | None = None, edition: Proposal | None = None) -> dict:
     """Return the template context of one brief or one-pager of BLOCK as AUDIENCE reads it (also for book chapters).
 
     With SHARED_STYLES the document carries no brand CSS and no stylesheet link: the PDF stage applies the
     audience's parsed stylesheets (RenderSetup.styles) instead. DEPS, when given, records the fields of linked blocks
-    the templates read.
+    the templates read. EDITION is the document's current edition (build.editions; render_html finds it).
     """
     cfg = aud.config
     block = audience_view(block, cfg, aud.name)
@@ -94,7 +97,10 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
         running_title=getattr(block, "short_name", None) or block.name,
         description=prose.plain(block.summary),
         keywords=", ".join([block.name, block.type_name, *block.keywords]),
-        date=document_date(),
+        # The edition's date (the content's last change), never the build's; the document number, per block and kind.
+        date=edition.edition.date if edition else document_date(),
+        edition=edition.edition if edition else None,
+        doc_number=edition.doc_number if edition else "",
         created=document_timestamp(),
         sections=[s for s in cfg.brief.sections if s not in dropped],
         lead_sections=[s for s in cfg.onepager.lead if s not in dropped],
@@ -133,13 +139,44 @@ def render_html(project: Project, block_id: str, kind: str, audience: str | None
         raise ContentError(f"no alliance or obstacle with id {block_id!r}", Location("content/"),
                            f"known ids: {known}")
     aud = project.audience(audience)
+    edition = document_edition(project, block, kind, aud)
+    return _render_document(project, block, kind, aud, edition, drop=drop, max_points=max_points, fit_css=fit_css,
+                            asset_prefix=asset_prefix, shared_styles=shared_styles)
+
+
+def _render_document(project: Project, block: Block, kind: str, aud: LoadedAudience, edition: Proposal | None,
+                     **options: object) -> RenderedDocument:
     setup = render_setup(project, aud.name)
     deps: dict[str, set[str]] = {}
-    context = document_context(project, block, kind, aud, Notes(project), drop=drop, max_points=max_points,
-                               fit_css=fit_css, asset_prefix=asset_prefix, shared_styles=shared_styles, deps=deps)
+    context = document_context(project, block, kind, aud, Notes(project), deps=deps, edition=edition,
+                               **options)  # type: ignore[arg-type]
     html = protect_names(render(setup.env, f"{kind}.html.j2", project.root, **context))
     return RenderedDocument(kind, context["block"], aud, context["title"], html,
-                            {str(bid): sorted(map(str, names)) for bid, names in sorted(deps.items())})
+                            {str(bid): sorted(map(str, names)) for bid, names in sorted(deps.items())},
+                            edition=edition)
+
+
+def document_edition(project: Project, block: Block, kind: str, aud: LoadedAudience) -> Proposal:
+    """The document's current edition (build.editions.propose), from what its full, uncondensed form shows.
+
+    The linked fields it shows are found by rendering it once (Jinja only); the answer is kept for this catalogue
+    and this state of the record, so the fit loop's renders reuse it. Condensing never changes the edition.
+    """
+    rel = record_rel(kind, block.id, aud.name)
+    try:
+        stat = (project.root / rel).stat()
+        stamp: tuple = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        stamp = ()
+    cache: dict = project.__dict__.setdefault("_editions", {})
+    key = (kind, block.id, aud.name)
+    hit = cache.get(key)
+    if hit is not None and hit[0] is project.catalogue and hit[1] is aud and hit[2] == stamp:
+        return hit[3]
+    first = _render_document(project, block, kind, aud, None)
+    proposal = propose(project, kind, block.id, aud.name, [block.id], first.deps)
+    cache[key] = (project.catalogue, aud, stamp, proposal)
+    return proposal
 
 
 #: A capitalised word long enough to be hyphenated (print.css: hyphenate-limit-chars 8): a proper noun, in English.

@@ -16,7 +16,9 @@ from briefgen.errors import COMMAND_LINE, UsageError
 from briefgen.project import Project
 from briefgen.render.book.matrix import matrix_svg
 from briefgen.render.book.merge import DEST_SCHEME
-from briefgen.render.context import document_context, document_date, document_timestamp
+from briefgen.build.editions import propose
+from briefgen.build.targets import book_variant
+from briefgen.render.context import document_context, document_timestamp
 from briefgen.render.notes import BookNotes
 from briefgen.render.setup import render_setup
 from briefgen.render.templates import make_environment, render
@@ -75,6 +77,8 @@ class Book:
     blocks: list[Block]
     context: dict = field(default_factory=dict)
     env: Any = None
+    #: The book's current edition and number (build.editions.Proposal).
+    edition: Any = None
 
     def __post_init__(self) -> None:
         self.env = self.env or make_environment(self.project.root, self.audience.chain)
@@ -150,12 +154,14 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
     notes = BookNotes(project)
     cat = project.catalogue
     book_title = title or project.config.title
+    edition = propose(project, "book", book_variant(select), aud.name, [b.id for b in blocks])
     base = dict(
         kind="book", kind_label="Briefing book", block_type="book", audience=aud.config, audience_name=aud.name,
         project=project.config, title=book_title, running_title=book_title,
         description=f"Briefing book for {aud.config.label}: {len(blocks)} chapters on U.S. alliances and "
                     "the obstacles to allied cooperation",
-        keywords=", ".join(["briefing book", *(b.name for b in blocks[:20])]), date=document_date(),
+        keywords=", ".join(["briefing book", *(b.name for b in blocks[:20])]), date=edition.edition.date,
+        edition=edition.edition, doc_number=edition.doc_number,
         created=document_timestamp(), version=__version__, fit_css="", asset=lambda path: path,
     )
     brand = render_setup(project, aud.name).brand
@@ -212,5 +218,5 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
         fragment = render(env, "book/appendix.html.j2", project.root, notes=notes, cited_in=notes.cited_in,
                           entry=a_entry, **base)
         segments.append(Segment("sources", Markup(fragment), [a_entry], "templates/book/appendix.html.j2"))
-    return Book(project, aud, book_title, segments, entries, blocks, base, env)
+    return Book(project, aud, book_title, segments, entries, blocks, base, env, edition)
 
