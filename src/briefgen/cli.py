@@ -11,7 +11,7 @@ import click
 from briefgen._version import __version__
 from briefgen.build.manifest import load_manifest
 from briefgen.build.pool import Limits
-from briefgen.build.render import render_target
+from briefgen.build.render import check_target, render_target
 from briefgen.build.run import BuildInterrupted, build_book, run_build
 from briefgen.build.targets import FORMATS, Target
 from briefgen.config.audiences import effective_values, resolve_names, scaffold
@@ -175,6 +175,47 @@ def brief(c: Context, block_id: str, audience: tuple[str, ...], out: Path | None
 def onepager(c: Context, block_id: str, audience: tuple[str, ...], out: Path | None, strict: bool, fmt: str) -> None:
     """Render the one-page summary of alliance or obstacle ID to OUT/AUDIENCE/onepagers/ID.pdf (or .html)."""
     _render_one(c, "onepager", block_id, audience, out, strict, fmt)
+
+
+@main.command()
+@click.argument("block_id", metavar="ID")
+@click.option("--kind", type=click.Choice(["brief", "onepager", "book"]), default="brief", show_default=True,
+              help="Which document of ID to compare (the book: ID is `book`).")
+@click.option("--audience", metavar="NAME", help="Audience the document is for (default: the project's default).")
+@click.option("--since", metavar="EDITION|DATE|REV",
+              help="Compare with this edition number, the edition current on a date (YYYY-MM-DD), or the content "
+                   "at a git revision (default: the last edition that differs from now).")
+@click.option("--format", "fmt", type=click.Choice(["text", "pdf"]), default="text", show_default=True,
+              help="text: +/- lines grouped by section, for a pull request; pdf: a redline of the document.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: text to the terminal; the PDF to OUT/AUDIENCE/redlines/ID.KIND.pdf).")
+@click.option("--strict", is_flag=True, help="Treat WeasyPrint warnings as errors.")
+@pass_ctx
+def diff(c: Context, block_id: str, kind: str, audience: str | None, since: str | None, fmt: str,
+         out: Path | None, strict: bool) -> None:
+    """Show what changed in document ID since an earlier edition: points, quotes and citations added, removed
+    or changed, word by word inside a changed sentence."""
+    from briefgen.build.redline import compare_target, format_text, render_redline
+    from briefgen.write import write_atomic
+
+    project = c.project
+    project.check()
+    name = audience or project.config.default_audience
+    target = Target.book(name) if kind == "book" else Target(kind, block_id, name)
+    check_target(project, target)
+    cmp = compare_target(project, target, since)
+    if fmt == "text":
+        text = format_text(project, cmp)
+        if out is None:
+            click.echo(text, nl=False)
+        else:
+            write_atomic(out, text)
+            c.say(f"wrote {out} ({cmp.summary})")
+        return
+    output = render_redline(project, cmp, strict=strict)
+    path = out or c.out(None) / name / "redlines" / f"{target.block_id}.{kind}.pdf"
+    write_atomic(path, output.data)
+    c.say(f"wrote {path} ({output.pages} pages; {cmp.summary} since {cmp.since})")
 
 
 def _limit_options(f):  # noqa: ANN001, ANN202 - click decorator

@@ -116,6 +116,18 @@ def block_fields(block: Block, names: list[str] | None = None) -> dict:
     return out
 
 
+#: Properties templates read that derive from a field: the field counts as shown.
+DERIVED: dict[str, str] = {"domain_label": "domain", "cites": "cite"}
+
+
+def _with_sources(block: Block, fields: list[str] | None) -> list[str] | None:
+    """FIELDS plus the fields a derived property read stands for, in the block's own order; None stays None."""
+    if fields is None:
+        return None
+    wanted = set(fields) | {DERIVED[f] for f in fields if f in DERIVED}
+    return [f.name for f in dataclasses.fields(block) if f.name in wanted and f.name not in UNSHOWN]
+
+
 def framing(project: Any, kind: str, audience: str) -> dict:
     """What an audience's framing adds to a document: its label, marking, sections, titles and limits."""
     cfg = project.audience(audience).config
@@ -129,7 +141,7 @@ def framing(project: Any, kind: str, audience: str) -> dict:
 
 
 def snapshot(project: Any, kind: str, audience: str, block_ids: list[str],
-             deps: dict[str, list[str]] | None = None) -> dict:
+             deps: dict[str, list[str]] | None = None, fields: list[str] | None = None) -> dict:
     """What a document shows: its framing, its blocks as the audience reads them, linked blocks' shown fields.
 
     BLOCK_IDS are the document's own blocks (one for a brief or one-pager, every chapter for the book); DEPS the
@@ -141,7 +153,7 @@ def snapshot(project: Any, kind: str, audience: str, block_ids: list[str],
     for bid in block_ids:
         block = cat.get(bid)
         if block is not None:
-            blocks[bid] = block_fields(audience_view(block, cfg, audience))
+            blocks[bid] = block_fields(audience_view(block, cfg, audience), _with_sources(block, fields))
     linked = {}
     for bid, names in sorted((deps or {}).items()):
         other = cat.get(bid)
@@ -291,11 +303,11 @@ def snapshot_files(project: Any, snap: dict, audience: str) -> list[str]:
 # --- propose and commit ------------------------------------------------------------------------------------------------
 
 def propose(project: Any, kind: str, name: str, audience: str, block_ids: list[str],
-            deps: dict[str, list[str]] | None = None) -> Proposal:
+            deps: dict[str, list[str]] | None = None, fields: list[str] | None = None) -> Proposal:
     """The current edition of a document: the record's latest when what it shows is unchanged, else the next one."""
     rel = record_rel(kind, name, audience)
     record = load_record(project.root, rel)
-    snap = snapshot(project, kind, audience, block_ids, deps)
+    snap = snapshot(project, kind, audience, block_ids, deps, fields)
     refs, objects = split_snapshot(snap)
     fingerprint = fingerprint_of(refs)
     number = record.get("doc_number") if isinstance(record.get("doc_number"), str) else doc_number(project, kind, name)

@@ -13,10 +13,11 @@ from briefgen import prose
 from briefgen.build.editions import Proposal, propose, record_rel
 from briefgen.config.audiences import LoadedAudience
 from briefgen.content.model import Alliance, Block, Obstacle
-from briefgen.content.views import audience_view, related_blocks, track
-from briefgen.errors import ContentError, Location
+from briefgen.content.views import Tracked, audience_view, related_blocks, track
+from briefgen.errors import BriefgenError, ContentError, Location
 from briefgen.project import Project
 from briefgen.render.kinds import KIND_LABELS, KINDS
+from briefgen.render.marks import apply_marks, has_marks
 from briefgen.render.notes import Notes
 from briefgen.render.setup import render_setup
 from briefgen.render.templates import render
@@ -68,15 +69,19 @@ def document_title(block: Block, kind: str) -> str:
 def document_context(project: Project, block: Block, kind: str, aud: LoadedAudience, notes: Notes, *,
                      drop: Collection[str] = (), max_points: int | None = None, fit_css: str = "",
                      asset_prefix: str = "", shared_styles: bool = False,
-                     deps: dict[str, set[str]] | None = None, edition: Proposal | None = None) -> dict:
+                     deps: dict[str, set[str]] | None = None, edition: Proposal | None = None,
+                     shown: set[str] | None = None) -> dict:
     """Return the template context of one brief or one-pager of BLOCK as AUDIENCE reads it (also for book chapters).
 
     With SHARED_STYLES the document carries no brand CSS and no stylesheet link: the PDF stage applies the
     audience's parsed stylesheets (RenderSetup.styles) instead. DEPS, when given, records the fields of linked blocks
-    the templates read. EDITION is the document's current edition (build.editions; render_html finds it).
+    the templates read. EDITION is the document's current edition (build.editions; render_html finds it). SHOWN,
+    when given, records the fields of BLOCK itself that the document reads (what its edition depends on).
     """
     cfg = aud.config
     block = audience_view(block, cfg, aud.name)
+    if shown is not None:
+        block = Tracked(block, shown)  # type: ignore[assignment]
     title = document_title(block, kind)
     brand = render_setup(project, aud.name).brand
     related = related_blocks(project.catalogue, block)
@@ -145,12 +150,15 @@ def render_html(project: Project, block_id: str, kind: str, audience: str | None
 
 
 def _render_document(project: Project, block: Block, kind: str, aud: LoadedAudience, edition: Proposal | None,
-                     **options: object) -> RenderedDocument:
+                     shown: set[str] | None = None, **options: object) -> RenderedDocument:
     setup = render_setup(project, aud.name)
     deps: dict[str, set[str]] = {}
-    context = document_context(project, block, kind, aud, Notes(project), deps=deps, edition=edition,
+    context = document_context(project, block, kind, aud, Notes(project), deps=deps, edition=edition, shown=shown,
                                **options)  # type: ignore[arg-type]
     html = protect_names(render(setup.env, f"{kind}.html.j2", project.root, **context))
+    redline = getattr(project, "redline", None)  # a redline's copy of the project (build.redline) marks changes
+    if redline is not None or has_marks(html):
+        html = apply_marks(html, *(redline or ()))
     return RenderedDocument(kind, context["block"], aud, context["title"], html,
                             {str(bid): sorted(map(str, names)) for bid, names in sorted(deps.items())},
                             edition=edition)
@@ -173,8 +181,15 @@ def document_edition(project: Project, block: Block, kind: str, aud: LoadedAudie
     hit = cache.get(key)
     if hit is not None and hit[0] is project.catalogue and hit[1] is aud and hit[2] == stamp:
         return hit[3]
-    first = _render_document(project, block, kind, aud, None)
-    proposal = propose(project, kind, block.id, aud.name, [block.id], first.deps)
+    shown: set[str] = set()
+    try:
+        first = _render_document(project, block, kind, aud, None, shown)
+        fields: list[str] | None = sorted(shown)
+    except BriefgenError:
+        raise
+    except Exception:  # noqa: BLE001 - a template that cannot read a tracked block: every field counts
+        first, fields = _render_document(project, block, kind, aud, None), None
+    proposal = propose(project, kind, block.id, aud.name, [block.id], first.deps, fields)
     cache[key] = (project.catalogue, aud, stamp, proposal)
     return proposal
 
