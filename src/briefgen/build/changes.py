@@ -224,3 +224,58 @@ def summary(changes: list[Change]) -> str:
         singular, plural = WHAT[what]
         parts.append(f"{n} {singular if n == 1 else plural} {op}")
     return ", ".join(parts) if parts else "no changes"
+
+
+# --- "What changed in this edition": a sentence per change, for readers -----------------------------------------
+
+#: Where a field's statements show, for the reader (section names; headings come from the audience's titles).
+READER_SECTIONS: dict[str, str] = {"summary": "overview", "bottom_line": "bottom_line"}
+
+
+@dataclass
+class ReaderChange:
+    """One line of the box: how it changed (in the reader's words), the statement, and its own citations."""
+
+    lead: str
+    text: str
+    cites: list[str]
+    quote: bool = False
+    speaker: str | None = None
+
+
+def reader_changes(changes: list[Change], titles: dict[str, str], new: dict) -> list[ReaderChange]:
+    """The changes of a document's own statements, phrased for its readers; changes nothing cites are left out
+    (every sentence a reader sees is cited), and so are changes of linked documents and of the framing."""
+    out: list[ReaderChange] = []
+    for c in changes:
+        if not c.own or c.what in ("framing", "item", "field"):
+            continue
+        heading = titles.get(READER_SECTIONS.get(c.section, c.section), c.section.replace("_", " ").capitalize())
+        if c.what == "quote":
+            speaker = _speaker(new, c)
+            if c.op == "removed" and c.old_cite:
+                out.append(ReaderChange("Quotation withdrawn:", c.old or "", c.old_cite, True, None))
+            elif c.op in ("added", "changed") and c.new_cite:
+                out.append(ReaderChange("New quotation:" if c.op == "added" else "Quotation corrected:", c.new or "",
+                                        c.new_cite, True, speaker))
+            continue
+        if c.what == "citation" and c.op == "recited" and c.new_cite and c.new:
+            out.append(ReaderChange(f"Now sourced to a different passage, under \u201c{heading}\u201d:", c.new,
+                                    c.new_cite))
+        elif c.op == "removed" and c.old and c.old_cite:
+            out.append(ReaderChange(f"No longer stated, under \u201c{heading}\u201d:", c.old, c.old_cite))
+        elif c.op == "added" and c.new and c.new_cite:
+            out.append(ReaderChange(f"New, under \u201c{heading}\u201d:", c.new, c.new_cite))
+        elif c.op == "moved" and c.new and c.new_cite:
+            out.append(ReaderChange(f"Now under \u201c{heading}\u201d:", c.new, c.new_cite))
+        elif c.op == "changed" and c.new and c.new_cite:
+            out.append(ReaderChange(f"Revised, under \u201c{heading}\u201d:", c.new, c.new_cite))
+    return out
+
+
+def _speaker(new: dict, change: Change) -> str | None:
+    block = new.get("blocks", {}).get(change.block) or {}
+    for q in block.get("quotes", []) or []:
+        if isinstance(q, dict) and q.get("text") == change.new:
+            return q.get("speaker")
+    return None

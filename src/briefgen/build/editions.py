@@ -72,6 +72,20 @@ class Proposal:
     #: Whether the edition is new (not yet in the record).
     new: bool = False
 
+    def snapshot(self) -> dict:
+        """The full snapshot this edition shows, from its own parts."""
+        entry, load = self.entry, json.loads
+        return {"framing": load(self.objects[entry["framing"]]),
+                "blocks": {b: load(self.objects[d]) for b, d in entry.get("blocks", {}).items()},
+                "linked": {b: load(self.objects[d]) for b, d in entry.get("linked", {}).items()}}
+
+    def previous(self, root: Path) -> tuple[dict, dict] | None:
+        """The record entry and snapshot of the edition before this one, if the record holds it whole."""
+        record = load_record(root, self.rel)
+        entry = next((e for e in record["editions"] if e["number"] == self.edition.number - 1), None)
+        snap = resolve(root, entry) if entry is not None else None
+        return (entry, snap) if snap is not None else None
+
     def as_dict(self) -> dict:
         return {"rel": self.rel, "doc_number": self.doc_number, "fingerprint": self.fingerprint, "entry": self.entry,
                 "objects": self.objects, "new": self.new}
@@ -131,12 +145,16 @@ def _with_sources(block: Block, fields: list[str] | None) -> list[str] | None:
 def framing(project: Any, kind: str, audience: str) -> dict:
     """What an audience's framing adds to a document: its label, marking, sections, titles and limits."""
     cfg = project.audience(audience).config
-    out = {"audience": audience, "label": cfg.label, "marking": cfg.marking, "titles": cfg.titles(),
+    out = {"audience": audience, "label": cfg.label, "marking": cfg.marking,
            "limits": plain(cfg.limits), "us_internal": cfg.us_internal}
     if kind == "onepager":
         out["sections"] = {"lead": list(cfg.onepager.lead), "columns": list(cfg.onepager.columns)}
+        shown = [*cfg.onepager.lead, *cfg.onepager.columns]
     else:
         out["sections"] = list(cfg.brief.sections)
+        shown = list(cfg.brief.sections)
+    titles = cfg.titles()
+    out["titles"] = {s: titles[s] for s in shown if s in titles}  # the headings of the sections it shows
     return out
 
 

@@ -76,11 +76,7 @@ def current(project: Project, target: Target) -> Proposal:
 
 
 def snapshot_of(proposal: Proposal) -> dict:
-    entry, objects = proposal.entry, proposal.objects
-    load = editions.json.loads
-    return {"framing": load(objects[entry["framing"]]),
-            "blocks": {b: load(objects[d]) for b, d in entry.get("blocks", {}).items()},
-            "linked": {b: load(objects[d]) for b, d in entry.get("linked", {}).items()}}
+    return proposal.snapshot()
 
 
 def _known(record: dict) -> str:

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from markupsafe import Markup, escape
 
 from briefgen import prose
-from briefgen.build.editions import Proposal, propose, record_rel
+from briefgen.build.changes import compare, reader_changes
+from briefgen.build.editions import Edition, Proposal, propose, record_rel
 from briefgen.config.audiences import LoadedAudience
-from briefgen.content.model import Alliance, Block, Obstacle
+from briefgen.content.model import Alliance, Block, Obstacle, SourceRef
 from briefgen.content.views import Tracked, audience_view, related_blocks, track
 from briefgen.errors import BriefgenError, ContentError, Location
 from briefgen.project import Project
@@ -88,6 +89,13 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
     if deps is not None:
         related = track(related, deps)
     dropped = set(drop)
+    changed = edition_changes(project, aud, edition) if cfg.what_changed and "what_changed" not in dropped else None
+    sections = [s for s in cfg.brief.sections if s not in dropped]
+    tail = [s for s in ONEPAGER_TAIL if s not in dropped]
+    if changed and "what_changed" not in (*sections, *cfg.onepager.lead, *cfg.onepager.columns):
+        at = sections.index("bottom_line") + 1 if "bottom_line" in sections else 0
+        sections.insert(at, "what_changed")  # a brief: right after the bottom line
+        tail.insert(0, "what_changed")  # a one-pager: after its columns
     return dict(
         kind=kind,
         kind_label=KIND_LABELS[kind],
@@ -107,10 +115,12 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
         edition=edition.edition if edition else None,
         doc_number=edition.doc_number if edition else "",
         created=document_timestamp(),
-        sections=[s for s in cfg.brief.sections if s not in dropped],
+        sections=sections,
         lead_sections=[s for s in cfg.onepager.lead if s not in dropped],
         column_sections=[s for s in cfg.onepager.columns if s not in dropped],
-        tail_sections=[s for s in ONEPAGER_TAIL if s not in dropped],
+        tail_sections=tail,
+        what_changed=changed["items"] if changed else [],
+        what_changed_since=changed["since"] if changed else None,
         titles=cfg.titles(),
         max_points=min(max_points or cfg.limits.max_points, ONEPAGER_MAX_POINTS) if kind == "onepager"
         else cfg.limits.max_points,
@@ -123,6 +133,28 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
         cite=notes.cite,
         escape=escape,
     )
+
+
+def edition_changes(project: Project, aud: LoadedAudience, edition: Proposal | None) -> dict | None:
+    """What changed in this edition since the previous one, for readers (build.changes.reader_changes): the
+    previous edition (number, date) and the lines, each with its own citations; None for a first edition."""
+    if edition is None or edition.edition.number < 2:
+        return None
+    cached = edition.__dict__.get("_reader")
+    if cached is not None:
+        return cached or None
+    previous = edition.previous(project.root)
+    result: dict = {}
+    if previous is not None:
+        entry, old = previous
+        items = reader_changes(compare(old, edition.snapshot()), aud.config.titles(), edition.snapshot())
+        if items:
+            for item in items:
+                item.cites = [SourceRef(seed=c.partition("#")[0], anchor=c.partition("#")[2])  # type: ignore[misc]
+                              for c in item.cites]
+            result = {"items": items, "since": Edition(entry["number"], dt.date.fromisoformat(entry["date"]))}
+    edition.__dict__["_reader"] = result
+    return result or None
 
 
 def render_html(project: Project, block_id: str, kind: str, audience: str | None = None, *,

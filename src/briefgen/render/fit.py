@@ -56,6 +56,7 @@ STEPS: tuple[Step, ...] = (
     Step("let the sections flow on across the two columns",
          css="html body.onepager .columns.several > section { break-inside: auto; }"),
     Step("left out other perspectives", drop=("other_perspectives",)),
+    Step("left out what changed in this edition", drop=("what_changed",)),
     Step("left out the related-blocks strip", drop=("related",)),
     Step("left out the pull quote", drop=("pull_quote",)),
     Step("left out key actions", drop=("key_actions",)),
