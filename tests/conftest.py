@@ -57,7 +57,8 @@ def run():
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every brief and one-pager of the real project for the default audience, built once per session."""
     out = tmp_path_factory.mktemp("build")
-    result = CliRunner().invoke(main, ["--project", str(ROOT), "-q", "build", "--out", str(out)],
+    # --no-record: the test build leaves the repository's editions/ as it is.
+    result = CliRunner().invoke(main, ["--project", str(ROOT), "-q", "build", "--no-record", "--out", str(out)],
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return out

@@ -258,17 +258,21 @@ class _Bar:
 @click.option("--strict", is_flag=True, help="Treat WeasyPrint warnings as errors.")
 @_limit_options
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but the summary.")
+@click.option("--no-record", is_flag=True,
+              help="Leave editions/ as it is (the documents show the editions they would get).")
 @pass_ctx
 def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool, jobs: int | None,
-          doc_timeout: float, doc_memory: int, quiet: bool) -> None:
-    """Render the book, every brief and every one-pager that changed; one failure does not stop the others."""
+          doc_timeout: float, doc_memory: int, quiet: bool, no_record: bool) -> None:
+    """Render the book, every brief and every one-pager that changed; one failure does not stop the others.
+
+    Each document rendered gets its edition in editions/: a new one when what it shows changed since the last."""
     project = c.project
     names = resolve_names(project.root, audiences, project.config.default_audience)
     bar = _Bar(quiet or c.quiet)
     out_dir = c.out(out)
     try:
         report = run_build(project, names, out_dir, jobs=jobs, strict=strict,
-                           limits=Limits(doc_timeout, doc_memory), reporter=bar)
+                           limits=Limits(doc_timeout, doc_memory), reporter=bar, record_editions=not no_record)
     except BuildInterrupted as exc:
         bar.finish()
         click.echo(f"interrupted: finished documents kept, manifest updated, no partial files left in {out_dir}",

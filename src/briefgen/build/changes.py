@@ -15,7 +15,7 @@ from typing import Any
 WHAT: dict[str, tuple[str, str]] = {
     "point": ("point", "points"), "quote": ("quote", "quotes"), "text": ("passage", "passages"),
     "citation": ("citation", "citations"), "item": ("entry", "entries"), "field": ("detail", "details"),
-    "framing": ("framing change", "framing changes"),
+    "framing": ("framing detail", "framing details"),
 }
 #: Operations, in the order a summary counts them.
 OPS: tuple[str, ...] = ("added", "removed", "changed", "recited", "moved")

@@ -2,7 +2,7 @@
 
 The record lives in the project, not in build/: `editions/<audience>/<kind>/<name>.json` per document (its document
 number and its editions: number, date, fingerprint, and content-addressed references to what it showed), and
-`editions/objects/<ab>/<rest>.json`, one JSON object per distinct content part (a block's fields as an audience reads
+`editions/objects/<sha256>.json`, one JSON object per distinct content part (a block's fields as an audience reads
 them, the fields of a linked block a document showed, an audience's framing). Everything is written atomically,
 with sorted keys and no build time, so a rebuild with no change leaves every file byte-identical, and git diffs stay
 small. A new edition is made only when the fingerprint of what a document shows changes: templates, stylesheets and
@@ -18,6 +18,7 @@ rendered.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import datetime as dt
 import hashlib
 import json
@@ -220,7 +221,7 @@ def load_record(root: Path, rel: str) -> dict:
 
 
 def load_object(root: Path, digest: str) -> Any:
-    path = root / EDITIONS_DIR / OBJECTS / digest[:2] / f"{digest[2:]}.json"
+    path = root / EDITIONS_DIR / OBJECTS / f"{digest}.json"
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -284,6 +285,11 @@ def _git(root: Path, *args: str) -> str | None:
     return done.stdout if done.returncode == 0 else None
 
 
+@functools.lru_cache(maxsize=8)
+def _in_git(root: Path) -> bool:
+    return _git(root, "rev-parse", "--is-inside-work-tree") is not None
+
+
 def _epoch_date() -> dt.date | None:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date() if epoch.isdigit() else None
@@ -292,7 +298,7 @@ def _epoch_date() -> dt.date | None:
 def content_date(root: Path, files: list[str]) -> dt.date:
     """The date of the newest change to FILES (project-relative): git commit date, else epoch, else mtime."""
     files = sorted(set(files))
-    if files and _git(root, "rev-parse", "--is-inside-work-tree") is not None:
+    if files and _in_git(root):
         status = _git(root, "status", "--porcelain", "--untracked-files=all", "--", *files)
         if status is not None and not status.strip():
             stamp = _git(root, "log", "-1", "--format=%ct", "--", *files)
@@ -347,7 +353,7 @@ def commit(root: Path, proposal: Proposal) -> bool:
     changed = False
     if proposal.new and not (record["editions"] and record["editions"][-1]["fingerprint"] == proposal.fingerprint):
         for digest, text in sorted(proposal.objects.items()):
-            path = root / EDITIONS_DIR / OBJECTS / digest[:2] / f"{digest[2:]}.json"
+            path = root / EDITIONS_DIR / OBJECTS / f"{digest}.json"
             if not path.is_file():
                 write_atomic(path, text)
         record["editions"] = [e for e in record["editions"] if e["number"] < proposal.entry["number"]]

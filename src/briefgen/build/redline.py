@@ -38,7 +38,7 @@ FIELD_SECTIONS: dict[str, str] = {
 EXTRA_TITLES: dict[str, str] = {"sidebar": "At a glance", "title": "Title", "related": "Related",
                                 "framing": "Framing", "actions": "Actions"}
 #: Files of the project a git revision's snapshot is derived from.
-REV_PATHS: tuple[str, ...] = ("content", "audiences", "templates", "brand", *ROOT_FILES)
+REV_PATHS: tuple[str, ...] = ("content", "audiences", "seeds", "templates", "brand", "fonts", *ROOT_FILES)
 
 
 @dataclass

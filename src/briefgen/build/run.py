@@ -123,15 +123,21 @@ def _sweep_temporaries(out: Path) -> None:
 
 def run_build(project: Project | Path, audiences: list[str] | None = None, out: Path | None = None, *,
               jobs: int | None = None, strict: bool = False, limits: Limits | None = None,
-              reporter: Reporter | None = None) -> BuildReport:
-    """Build every target of AUDIENCES (default: the project's default audience) into OUT, rendering what changed."""
+              reporter: Reporter | None = None, record_editions: bool = True) -> BuildReport:
+    """Build every target of AUDIENCES (default: the project's default audience) into OUT, rendering what changed.
+
+    The editions of the documents rendered are recorded in the project's editions/ (build.editions) unless
+    RECORD_EDITIONS is false: the documents then show the editions they would get, and the record is left as it is.
+    """
     # Templates rendered here (the book's) get the per-document time limit too, not only the workers' renders.
     with templates.time_limit((limits or Limits()).seconds, process=True):
-        return _run_build(project, audiences, out, jobs=jobs, strict=strict, limits=limits, reporter=reporter)
+        return _run_build(project, audiences, out, jobs=jobs, strict=strict, limits=limits, reporter=reporter,
+                          record_editions=record_editions)
 
 
 def _run_build(project: Project | Path, audiences: list[str] | None, out: Path | None, *, jobs: int | None,
-               strict: bool, limits: Limits | None, reporter: Reporter | None) -> BuildReport:
+               strict: bool, limits: Limits | None, reporter: Reporter | None,
+               record_editions: bool = True) -> BuildReport:
     started = time.perf_counter()
     reporter = reporter or _Silent()
     root = (project.root if isinstance(project, Project) else Path(project)).resolve()
@@ -186,7 +192,8 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
                       **content_inputs(project, target, hasher, output.deps)}
         if output.edition:  # the edition it shows is recorded before its inputs are: the record file is one of them
             proposal = Proposal.from_dict(output.edition)
-            commit(root, proposal)
+            if record_editions:
+                commit(root, proposal)
             inputs = {**inputs, proposal.rel: hash_file(root / proposal.rel)}
             edition_entry = {"doc_number": proposal.doc_number, "edition": proposal.edition.number,
                              "date": proposal.edition.date.isoformat()}
