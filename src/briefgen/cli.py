@@ -302,15 +302,18 @@ def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool
 @click.option("--select", metavar="WHAT",
               help="alliances, obstacles, recommendations, or block ids, comma-separated (default: everything).")
 @click.option("--title", help="Title on the cover (default: the project's title).")
+@click.option("--changes-since", metavar="EDITION|DATE",
+              help="Add a changes appendix: per chapter, what changed since this edition of the book (audiences "
+                   "with what_changed get one since the previous edition).")
 @_limit_options
 @pass_ctx
 def book(c: Context, audience: tuple[str, ...], out: Path | None, strict: bool, select: str | None,
-         title: str | None, jobs: int | None, doc_timeout: float, doc_memory: int) -> None:
-    """Bind a briefing book (cover, contents, parts, chapters, matrix, sources) to OUT/AUDIENCE/book.pdf."""
+         title: str | None, changes_since: str | None, jobs: int | None, doc_timeout: float, doc_memory: int) -> None:
+    """Bind a briefing book (cover, contents, parts, chapters, matrix, changes, sources) to OUT/AUDIENCE/book.pdf."""
     project = c.project
     project.check()
     for name in resolve_names(project.root, audience, project.config.default_audience):
-        target = Target.book(name, select, title)
+        target = Target.book(name, select, title, changes_since)
         output = build_book(project, target, c.out(out), jobs=jobs, strict=strict,
                             limits=Limits(doc_timeout, doc_memory))
         book = output.book or {}

@@ -81,6 +81,12 @@ def test_editions_move_only_for_what_shows_the_change_and_diff_says_what(small: 
     assert "what changed in this edition" in brief.lower() and re.search(r"Revised, under .Why it matters.: " + re.escape(
         NEW_POINT) + r" ?\d", brief), brief[:1500]
     assert "Edition 1 \u00b7" in _text(out / "executive" / "briefs" / "free-riding.pdf")
+    # the book's changes appendix: per chapter, linked to it, each line cited
+    book = pypdf.PdfReader(out / "executive" / "book.pdf")
+    page_no = next(i for i, page in enumerate(book.pages) if "What changed in this edition" in page.extract_text()
+                   and "Chapter 1: North Atlantic" in page.extract_text())
+    links = [a.get_object() for a in book.pages[page_no].get("/Annots", [])]
+    assert any(str(a.get("/Contents", "")).startswith("North Atlantic Treaty Organization (NATO), page") for a in links)
 
     before = _record_bytes(small)
     result = run(small, "build", "--audience", "executive", "--out", str(out))

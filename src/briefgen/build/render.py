@@ -131,7 +131,7 @@ def _render_book(project: Project, target: Target, fmt: str, *, strict: bool, ou
     from briefgen.render.book.plan import plan_book
     from briefgen.render.book.segments import render_book, render_locally
 
-    book = plan_book(project, target.audience, target.select, target.title)
+    book = plan_book(project, target.audience, target.select, target.title, target.changes_since)
     if fmt == "html":
         text = standalone_html(book.whole_html(), project.root, "content/", strict=strict, layout=False)
         return Output(target, fmt, text.encode("utf-8"), edition=book.edition.as_dict())

@@ -10,14 +10,14 @@ from typing import Any, Sequence
 from markupsafe import Markup
 
 from briefgen._version import __version__
+from briefgen.build.editions import propose
+from briefgen.build.targets import book_variant
 from briefgen.config.audiences import LoadedAudience
-from briefgen.content.model import BOOK_PARTS, Alliance, Block, Obstacle
+from briefgen.content.model import BOOK_PARTS, Alliance, Block, Obstacle, SourceRef
 from briefgen.errors import COMMAND_LINE, UsageError
 from briefgen.project import Project
 from briefgen.render.book.matrix import matrix_svg
 from briefgen.render.book.merge import DEST_SCHEME
-from briefgen.build.editions import propose
-from briefgen.build.targets import book_variant
 from briefgen.render.context import document_context, document_timestamp
 from briefgen.render.notes import BookNotes
 from briefgen.render.setup import render_setup
@@ -146,8 +146,12 @@ def namespace_ids(fragment: str, prefix: str) -> Markup:
 
 
 def plan_book(project: Project, audience: str | None = None, select: str | None = None,
-              title: str | None = None) -> Book:
-    """Lay out the book for AUDIENCE: parts, chapters (notes numbered across the book), matrix and appendix."""
+              title: str | None = None, changes_since: str | None = None) -> Book:
+    """Lay out the book for AUDIENCE: parts, chapters (notes numbered across the book), matrix and appendices.
+
+    The changes appendix lists, per chapter, what changed since the book's edition CHANGES_SINCE (a number or a
+    date), or since its previous edition when the audience shows what changed (audience setting what_changed).
+    """
     aud = project.audience(audience)
     blocks = select_blocks(project, select)
     env = render_setup(project, aud.name).env
@@ -182,6 +186,7 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
     entries: list[Entry] = []
     chapter_no = 0
     numeral = 0
+    chapters: dict[str, tuple[str, int]] = {}
     for key, part_title, members in parts:
         if not members:
             continue
@@ -208,10 +213,19 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
             context.update(sections=sections, anchor=anchor, chapter_number=chapter_no, part_label=label,
                            part_title=part_title, in_book=in_book, running_title=block.name)
             html = render(env, "book/chapter.html.j2", project.root, **context)
+            chapters[block.id] = (anchor, chapter_no)
             c_entry = Entry(anchor, block.name, 2, str(chapter_no))
             entries.append(c_entry)
             segments.append(Segment(anchor, namespace_ids(html, anchor), [c_entry], cat.file_of(block)))
     notes.chapter = None
+    changed = book_changes(project, aud, edition, changes_since, chapters, sections)
+    if changed is not None:
+        since, per_chapter = changed
+        c_entry = Entry("changes", "What changed in this edition", 1, "Appendix")
+        entries.append(c_entry)
+        fragment = render(env, "book/changes.html.j2", project.root, entry=c_entry, since=since,
+                          chapters=per_chapter, cite=notes.cite, **base)
+        segments.append(Segment("changes", Markup(fragment), [c_entry], "templates/book/changes.html.j2"))
     if notes.items:
         a_entry = Entry("sources", "Sources", 1, "Appendix")
         entries.append(a_entry)
@@ -220,3 +234,46 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
         segments.append(Segment("sources", Markup(fragment), [a_entry], "templates/book/appendix.html.j2"))
     return Book(project, aud, book_title, segments, entries, blocks, base, env, edition)
 
+
+
+def book_changes(project: Project, aud: LoadedAudience, edition: Any, since: str | None,
+                 chapters: dict[str, tuple[str, int]], sections: list[str]) -> tuple[Any, list[dict]] | None:
+    """The changes appendix: since which edition, and per chapter (in book order) its anchor, number, name and
+    the cited lines of what changed (build.changes.reader_changes) in the sections a chapter shows."""
+    from briefgen.build import editions
+    from briefgen.build.changes import compare, reader_changes
+
+    if since is None and not aud.config.what_changed:
+        return None
+    if since is None:
+        previous = edition.previous(project.root)
+    else:
+        record = editions.load_record(project.root, edition.rel)
+        entry = editions.find_edition(record, since)
+        snap = editions.resolve(project.root, entry) if entry is not None else None
+        if entry is None or snap is None:
+            known = ", ".join(str(e["number"]) for e in record["editions"]) or "none yet"
+            raise UsageError(f"the book has no recorded edition {since!r}", COMMAND_LINE,
+                             f"its editions: {known}")
+        previous = (entry, snap)
+    if previous is None:
+        return None
+    entry, old = previous
+    new = edition.snapshot()
+    shown = set(sections) | {"overview" if "overview" in sections else "", "quotes" if "pull_quote" in sections else ""}
+    per_chapter = []
+    for bid, (anchor, number) in sorted(chapters.items(), key=lambda item: item[1][1]):
+        found = [c for c in compare({"blocks": {bid: old["blocks"].get(bid)}} if bid in old["blocks"] else
+                                    {"blocks": {}}, {"blocks": {bid: new["blocks"][bid]}})
+                 if {"summary": "overview"}.get(c.section, c.section) in shown]
+        lines = reader_changes(found, aud.config.titles(), new)
+        if bid not in old["blocks"]:
+            lines = []  # a new chapter: the whole chapter is new, said once below
+        for line in lines:
+            line.cites = [SourceRef(seed=c.partition("#")[0], anchor=c.partition("#")[2])  # type: ignore[misc]
+                          for c in line.cites]
+        if lines or bid not in old["blocks"]:
+            per_chapter.append({"anchor": anchor, "number": number, "name": new["blocks"][bid].get("name", bid),
+                                "lines": lines, "new": bid not in old["blocks"]})
+    since_edition = editions.Edition(entry["number"], editions.dt.date.fromisoformat(entry["date"]))
+    return (since_edition, per_chapter) if per_chapter else None
