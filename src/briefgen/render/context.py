@@ -93,8 +93,10 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
     sections = [s for s in cfg.brief.sections if s not in dropped]
     tail = [s for s in ONEPAGER_TAIL if s not in dropped]
     if changed and "what_changed" not in (*sections, *cfg.onepager.lead, *cfg.onepager.columns):
-        at = sections.index("bottom_line") + 1 if "bottom_line" in sections else 0
-        sections.insert(at, "what_changed")  # a brief: right after the bottom line
+        # A brief: in the main column beside the sidebar (after it; else after the bottom line), so the sidebar
+        # keeps its place at the opening of page 1.
+        after = next((s for s in ("sidebar", "bottom_line") if s in sections), None)
+        sections.insert(sections.index(after) + 1 if after else 0, "what_changed")
         tail.insert(0, "what_changed")  # a one-pager: after its columns
     return dict(
         kind=kind,
