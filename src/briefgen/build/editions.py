@@ -160,7 +160,8 @@ def framing(project: Any, kind: str, audience: str) -> dict:
 
 
 def snapshot(project: Any, kind: str, audience: str, block_ids: list[str],
-             deps: dict[str, list[str]] | None = None, fields: list[str] | None = None) -> dict:
+             deps: dict[str, list[str]] | None = None,
+             fields: list[str] | dict[str, list[str]] | None = None) -> dict:
     """What a document shows: its framing, its blocks as the audience reads them, linked blocks' shown fields.
 
     BLOCK_IDS are the document's own blocks (one for a brief or one-pager, every chapter for the book); DEPS the
@@ -172,7 +173,8 @@ def snapshot(project: Any, kind: str, audience: str, block_ids: list[str],
     for bid in block_ids:
         block = cat.get(bid)
         if block is not None:
-            blocks[bid] = block_fields(audience_view(block, cfg, audience), _with_sources(block, fields))
+            names = fields.get(bid) if isinstance(fields, dict) else fields
+            blocks[bid] = block_fields(audience_view(block, cfg, audience), _with_sources(block, names))
     linked = {}
     for bid, names in sorted((deps or {}).items()):
         other = cat.get(bid)
@@ -327,7 +329,8 @@ def snapshot_files(project: Any, snap: dict, audience: str) -> list[str]:
 # --- propose and commit ------------------------------------------------------------------------------------------------
 
 def propose(project: Any, kind: str, name: str, audience: str, block_ids: list[str],
-            deps: dict[str, list[str]] | None = None, fields: list[str] | None = None) -> Proposal:
+            deps: dict[str, list[str]] | None = None,
+            fields: list[str] | dict[str, list[str]] | None = None) -> Proposal:
     """The current edition of a document: the record's latest when what it shows is unchanged, else the next one."""
     rel = record_rel(kind, name, audience)
     record = load_record(project.root, rel)

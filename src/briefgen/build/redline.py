@@ -64,11 +64,10 @@ class Comparison:
 
 def current(project: Project, target: Target) -> Proposal:
     """The document's current edition and snapshot, as `briefgen build` would record it."""
-    if target.kind == "book":
-        from briefgen.render.book.plan import select_blocks
+    if target.kind == "book":  # planning the book renders its chapters' HTML: what each shows is then known
+        from briefgen.render.book.plan import plan_book
 
-        blocks = [b.id for b in select_blocks(project, target.select)]
-        return editions.propose(project, "book", target.block_id, target.audience, blocks)
+        return plan_book(project, target.audience, target.select, target.title).edition
     from briefgen.render.context import document_edition
 
     block = project.catalogue.get(target.block_id)

@@ -158,14 +158,12 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
     notes = BookNotes(project)
     cat = project.catalogue
     book_title = title or project.config.title
-    edition = propose(project, "book", book_variant(select), aud.name, [b.id for b in blocks])
     base = dict(
         kind="book", kind_label="Briefing book", block_type="book", audience=aud.config, audience_name=aud.name,
         project=project.config, title=book_title, running_title=book_title,
         description=f"Briefing book for {aud.config.label}: {len(blocks)} chapters on U.S. alliances and "
                     "the obstacles to allied cooperation",
-        keywords=", ".join(["briefing book", *(b.name for b in blocks[:20])]), date=edition.edition.date,
-        edition=edition.edition, doc_number=edition.doc_number,
+        keywords=", ".join(["briefing book", *(b.name for b in blocks[:20])]),
         created=document_timestamp(), version=__version__, fit_css="", asset=lambda path: path,
     )
     brand = render_setup(project, aud.name).brand
@@ -187,6 +185,8 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
     chapter_no = 0
     numeral = 0
     chapters: dict[str, tuple[str, int]] = {}
+    shown: dict[str, set[str]] = {}
+    deps: dict[str, set[str]] = {}
     for key, part_title, members in parts:
         if not members:
             continue
@@ -209,7 +209,9 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
             chapter_no += 1
             anchor = f"ch-{block.id}"
             notes.chapter = (anchor, str(chapter_no))
-            context = document_context(project, block, "brief", aud, notes)
+            # the fields each chapter shows, and of the linked blocks it names: what the book's edition depends on
+            context = document_context(project, block, "brief", aud, notes, deps=deps,
+                                       shown=shown.setdefault(block.id, set()))
             context.update(sections=sections, anchor=anchor, chapter_number=chapter_no, part_label=label,
                            part_title=part_title, in_book=in_book, running_title=block.name)
             html = render(env, "book/chapter.html.j2", project.root, **context)
@@ -218,6 +220,11 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
             entries.append(c_entry)
             segments.append(Segment(anchor, namespace_ids(html, anchor), [c_entry], cat.file_of(block)))
     notes.chapter = None
+    # The cover shows the edition (rendered last, from `base`): what every chapter showed is known by now.
+    edition = propose(project, "book", book_variant(select), aud.name, [b.id for b in blocks],
+                      {bid: sorted(names) for bid, names in deps.items()},
+                      {bid: sorted(names) for bid, names in shown.items()})
+    base.update(date=edition.edition.date, edition=edition.edition, doc_number=edition.doc_number)
     changed = book_changes(project, aud, edition, changes_since, chapters, sections)
     if changed is not None:
         since, per_chapter = changed
