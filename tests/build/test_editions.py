@@ -142,3 +142,16 @@ def test_diff_since_a_git_revision_reads_that_revision(small: Path, run) -> None
     assert NEW_POINT in (small / NATO).read_text()
     result = run(small, "diff", "nato", "--since", "no-such-rev")
     assert result.exit_code == 2 and "not an edition number, a date" in result.output, result.output
+
+
+def test_a_broken_record_is_a_located_error_not_a_new_history(small: Path, run) -> None:
+    """A record with a merge conflict fails with its file, line and column and a hint; it is left as it was."""
+    record = small / "editions" / "congress" / "brief" / "nato.json"
+    record.parent.mkdir(parents=True)
+    record.write_text('{\n "doc_number": "USAP-B-18567",\n<<<<<<< HEAD\n "editions": []\n}\n', encoding="utf-8")
+    before = record.read_bytes()
+    result = run(small, "diff", "nato")
+    assert result.exit_code == 1, result.output
+    assert "editions/congress/brief/nato.json:3:1: error: the editions record is not valid JSON" in result.output
+    assert "git checkout -- editions/congress/brief/nato.json" in result.output
+    assert record.read_bytes() == before

@@ -33,6 +33,7 @@ from briefgen.config.inputs import EDITIONS_DIR
 from briefgen.config.schema import Record
 from briefgen.content.model import Block, SourceRef
 from briefgen.content.views import audience_view
+from briefgen.errors import ContentError, Location
 from briefgen.write import write_atomic
 
 #: Folder under editions/ holding the content-addressed parts of snapshots.
@@ -210,13 +211,26 @@ def record_rel(kind: str, name: str, audience: str) -> str:
 
 
 def load_record(root: Path, rel: str) -> dict:
-    """The record of one document ({"doc_number", "editions": [...]}); a missing or unreadable one is empty."""
+    """The record of one document ({"doc_number", "editions": [...]}); a missing one is empty.
+
+    A record that is not valid JSON (a merge conflict, a hand edit) is an error naming its line and column, never
+    read as empty: the next build would overwrite its history with a new edition 1.
+    """
+    hint = f"resolve it (git checkout -- {rel} restores the committed one), or delete it to start again at 1"
     try:
-        data = json.loads((root / rel).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        text = (root / rel).read_text(encoding="utf-8")
+    except FileNotFoundError:
         return {"editions": []}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ContentError(f"cannot read the editions record: {exc}", Location(rel), hint) from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        line, col = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+        raise ContentError(f"the editions record is not valid JSON: {getattr(exc, 'msg', exc)}",
+                           Location(rel, line, col), hint) from None
     if not isinstance(data, dict) or not isinstance(data.get("editions"), list):
-        return {"editions": []}
+        raise ContentError("the editions record has no list of editions", Location(rel, 1, 1), hint)
     data["editions"] = [e for e in data["editions"] if isinstance(e, dict) and isinstance(e.get("number"), int)
                         and isinstance(e.get("date"), str) and isinstance(e.get("fingerprint"), str)]
     return data
