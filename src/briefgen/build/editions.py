@@ -8,9 +8,10 @@ with sorted keys and no build time, so a rebuild with no change leaves every fil
 small. A new edition is made only when the fingerprint of what a document shows changes: templates, stylesheets and
 the tool are not part of it.
 
-The date of an edition is the content's last change: the newest commit touching the files the document read when
-the project is a git repository and those files are committed and unchanged; otherwise SOURCE_DATE_EPOCH's date when
-set (reproducible builds), else the files' newest modification time. Never the build clock.
+The date of an edition is the content's last change: SOURCE_DATE_EPOCH's date when set (a reproducible build says
+when its sources last changed); else the newest commit touching the files the document read when the project is a
+git repository and those files are committed and unchanged; else the files' newest modification time. Never the
+build clock.
 
 Workers only read the record (`propose`); the build's parent process writes it (`commit`) for the documents it
 rendered.
@@ -312,17 +313,21 @@ def _epoch_date() -> dt.date | None:
 
 
 def content_date(root: Path, files: list[str]) -> dt.date:
-    """The date of the newest change to FILES (project-relative): git commit date, else epoch, else mtime."""
+    """The date of the newest change to FILES (project-relative).
+
+    SOURCE_DATE_EPOCH when set (the build declares when its sources last changed: reproducible builds), else the
+    newest git commit touching FILES when they are committed and unchanged, else their newest modification time.
+    """
     files = sorted(set(files))
+    epoch = _epoch_date()
+    if epoch is not None:
+        return epoch
     if files and _in_git(root):
         status = _git(root, "status", "--porcelain", "--untracked-files=all", "--", *files)
         if status is not None and not status.strip():
             stamp = _git(root, "log", "-1", "--format=%ct", "--", *files)
             if stamp and stamp.strip().isdigit():
                 return dt.datetime.fromtimestamp(int(stamp.strip()), tz=dt.timezone.utc).date()
-    epoch = _epoch_date()
-    if epoch is not None:
-        return epoch
     times = []
     for rel in files:
         try:

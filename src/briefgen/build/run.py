@@ -194,7 +194,7 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
             proposal = Proposal.from_dict(output.edition)
             if record_editions:
                 commit(root, proposal)
-            inputs = {**inputs, proposal.rel: hash_file(root / proposal.rel)}
+            inputs = {**inputs, proposal.rel: _hash_or_none(root / proposal.rel)}
             edition_entry = {"doc_number": proposal.doc_number, "edition": proposal.edition.number,
                              "date": proposal.edition.date.isoformat()}
         else:
@@ -282,7 +282,7 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
             _sweep_temporaries(out)
         if files:  # the record files as this build left them, so the next no-op takes the fast path
             files = {f: h for f, h in files.items() if not f.startswith(EDITIONS_DIR + "/")}
-            files.update({f: hash_file(root / f) for f in project_files(root, EDITION_GLOBS)})
+            files.update({f: _hash_or_none(root / f) for f in project_files(root, EDITION_GLOBS)})
             files = dict(sorted(files.items()))
         report.seconds = time.perf_counter() - started
         # The full path always records what it found, so the next no-op takes the fast path.
@@ -318,6 +318,14 @@ def _collect_layout(report: BuildReport, entries: dict[str, dict], rels: list[st
         steps = entry.get("fit_steps")
         if isinstance(steps, list) and steps:
             report.fit_steps[rel] = [str(s) for s in steps]
+
+
+def _hash_or_none(path: Path) -> str | None:
+    """A file's sha256, or None when it is not there (an edition not recorded, with --no-record)."""
+    try:
+        return hash_file(path)
+    except OSError:
+        return None
 
 
 def _main_thread() -> bool:
