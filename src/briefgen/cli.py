@@ -11,7 +11,7 @@ import click
 from briefgen._version import __version__
 from briefgen.build.manifest import load_manifest
 from briefgen.build.pool import Limits
-from briefgen.build.render import render_target
+from briefgen.build.render import check_target, render_target
 from briefgen.build.run import BuildInterrupted, build_book, run_build
 from briefgen.build.targets import FORMATS, Target
 from briefgen.config.audiences import effective_values, resolve_names, scaffold
@@ -177,6 +177,47 @@ def onepager(c: Context, block_id: str, audience: tuple[str, ...], out: Path | N
     _render_one(c, "onepager", block_id, audience, out, strict, fmt)
 
 
+@main.command()
+@click.argument("block_id", metavar="ID")
+@click.option("--kind", type=click.Choice(["brief", "onepager", "book"]), default="brief", show_default=True,
+              help="Which document of ID to compare (the book: ID is `book`).")
+@click.option("--audience", metavar="NAME", help="Audience the document is for (default: the project's default).")
+@click.option("--since", metavar="EDITION|DATE|REV",
+              help="Compare with this edition number, the edition current on a date (YYYY-MM-DD), or the content "
+                   "at a git revision (default: the last edition that differs from now).")
+@click.option("--format", "fmt", type=click.Choice(["text", "pdf"]), default="text", show_default=True,
+              help="text: +/- lines grouped by section, for a pull request; pdf: a redline of the document.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: text to the terminal; the PDF to OUT/AUDIENCE/redlines/ID.KIND.pdf).")
+@click.option("--strict", is_flag=True, help="Treat WeasyPrint warnings as errors.")
+@pass_ctx
+def diff(c: Context, block_id: str, kind: str, audience: str | None, since: str | None, fmt: str,
+         out: Path | None, strict: bool) -> None:
+    """Show what changed in document ID since an earlier edition: points, quotes and citations added, removed
+    or changed, word by word inside a changed sentence."""
+    from briefgen.build.redline import compare_target, format_text, render_redline
+    from briefgen.write import write_atomic
+
+    project = c.project
+    project.check()
+    name = audience or project.config.default_audience
+    target = Target.book(name) if kind == "book" else Target(kind, block_id, name)
+    check_target(project, target)
+    cmp = compare_target(project, target, since)
+    if fmt == "text":
+        text = format_text(project, cmp)
+        if out is None:
+            click.echo(text, nl=False)
+        else:
+            write_atomic(out, text)
+            c.say(f"wrote {out} ({cmp.summary})")
+        return
+    output = render_redline(project, cmp, strict=strict)
+    path = out or c.out(None) / name / "redlines" / f"{target.block_id}.{kind}.pdf"
+    write_atomic(path, output.data)
+    c.say(f"wrote {path} ({output.pages} pages; {cmp.summary} since {cmp.since})")
+
+
 def _limit_options(f):  # noqa: ANN001, ANN202 - click decorator
     f = click.option("--doc-memory", type=click.IntRange(min=256), default=Limits.memory_mb, show_default=True,
                      metavar="MB", help="Memory a worker may use for one document.")(f)
@@ -218,17 +259,21 @@ class _Bar:
 @click.option("--strict", is_flag=True, help="Treat WeasyPrint warnings as errors.")
 @_limit_options
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but the summary.")
+@click.option("--no-record", is_flag=True,
+              help="Leave editions/ as it is (the documents show the editions they would get).")
 @pass_ctx
 def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool, jobs: int | None,
-          doc_timeout: float, doc_memory: int, quiet: bool) -> None:
-    """Render the book, every brief and every one-pager that changed; one failure does not stop the others."""
+          doc_timeout: float, doc_memory: int, quiet: bool, no_record: bool) -> None:
+    """Render the book, every brief and every one-pager that changed; one failure does not stop the others.
+
+    Each document rendered gets its edition in editions/: a new one when what it shows changed since the last."""
     project = c.project
     names = resolve_names(project.root, audiences, project.config.default_audience)
     bar = _Bar(quiet or c.quiet)
     out_dir = c.out(out)
     try:
         report = run_build(project, names, out_dir, jobs=jobs, strict=strict,
-                           limits=Limits(doc_timeout, doc_memory), reporter=bar)
+                           limits=Limits(doc_timeout, doc_memory), reporter=bar, record_editions=not no_record)
     except BuildInterrupted as exc:
         bar.finish()
         click.echo(f"interrupted: finished documents kept, manifest updated, no partial files left in {out_dir}",
@@ -258,16 +303,19 @@ def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool
 @click.option("--select", metavar="WHAT",
               help="alliances, obstacles, recommendations, or block ids, comma-separated (default: everything).")
 @click.option("--title", help="Title on the cover (default: the project's title).")
+@click.option("--changes-since", metavar="EDITION|DATE",
+              help="Add a changes appendix: per chapter, what changed since this edition of the book (audiences "
+                   "with what_changed get one since the previous edition).")
 @_limit_options
 @pass_ctx
 def book(c: Context, audience: tuple[str, ...], out: Path | None, strict: bool, select: str | None,
-         title: str | None, jobs: int | None, doc_timeout: float, doc_memory: int) -> None:
-    """Bind a briefing book (cover, contents, parts, chapters, matrix, sources) to OUT/AUDIENCE/book.pdf."""
+         title: str | None, changes_since: str | None, jobs: int | None, doc_timeout: float, doc_memory: int) -> None:
+    """Bind a briefing book (cover, contents, parts, chapters, matrix, changes, sources) to OUT/AUDIENCE/book.pdf."""
     project = c.project
     project.check()
     failed = False
     for name in resolve_names(project.root, audience, project.config.default_audience):
-        target = Target.book(name, select, title)
+        target = Target.book(name, select, title, changes_since)
         output = build_book(project, target, c.out(out), jobs=jobs, strict=strict,
                             limits=Limits(doc_timeout, doc_memory))
         book = output.book or {}

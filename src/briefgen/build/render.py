@@ -46,6 +46,8 @@ class Output:
     layout: list[dict] = field(default_factory=list)
     #: One-pagers: the condensing steps the fit loop applied (what condensing left out or tightened).
     fit_steps: list[str] = field(default_factory=list)
+    #: The document's current edition (build.editions.Proposal.as_dict()): what `briefgen build` records.
+    edition: dict | None = None
 
     @property
     def sha256(self) -> str:
@@ -101,25 +103,27 @@ def render(project: Project, target: Target, fmt: str = "pdf", *, strict: bool =
         text = standalone_html(doc.html, project.root, project.catalogue.file_of(doc.block), strict=strict) \
             if standalone else doc.html
         return Output(target, fmt, text.encode("utf-8"), fit_level=fitted.level if fitted else None,
-                      deps=doc.deps)
+                      deps=doc.deps, edition=doc.edition.as_dict() if doc.edition else None)
     if target.kind == "onepager":
         fitted = fit_onepager(project, target.block_id, target.audience, strict=strict, start=fit_start)
         layout, level, deps, steps = fitted.layout, fitted.level, fitted.document.deps, fitted.applied
+        edition = fitted.document.edition
     elif target.kind == "brief":
         brief = fit_brief(project, target.block_id, target.audience, strict=strict)
         layout, level, deps, steps = brief.layout, None, brief.document.deps, brief.applied
+        edition = brief.document.edition
     else:
         setup = render_setup(project, target.audience)
         doc = render_html(project, target.block_id, target.kind, target.audience, shared_styles=True)
         layout = lay_out(doc.html, project.root, project.catalogue.file_of(doc.block), strict=strict,
                          styles=setup.styles())
-        level, deps, steps = None, doc.deps, []
+        level, deps, steps, edition = None, doc.deps, [], doc.edition
     findings = [f.as_dict() for f in audit(layout.document, target.rel(), target.kind)]
     result = write_pdf(layout)
     for warning in result.warnings:
         logger.warning("%s: %s", target, warning)
     return Output(target, fmt, result.data, result.pages, result.warnings, fit_level=level, deps=deps,
-                  layout=findings, fit_steps=steps)
+                  layout=findings, fit_steps=steps, edition=edition.as_dict() if edition else None)
 
 
 def _render_book(project: Project, target: Target, fmt: str, *, strict: bool, out: Path | None,
@@ -127,10 +131,10 @@ def _render_book(project: Project, target: Target, fmt: str, *, strict: bool, ou
     from briefgen.render.book.plan import plan_book
     from briefgen.render.book.segments import render_book, render_locally
 
-    book = plan_book(project, target.audience, target.select, target.title)
+    book = plan_book(project, target.audience, target.select, target.title, target.changes_since)
     if fmt == "html":
         text = standalone_html(book.whole_html(), project.root, "content/", strict=strict, layout=False)
-        return Output(target, fmt, text.encode("utf-8"))
+        return Output(target, fmt, text.encode("utf-8"), edition=book.edition.as_dict())
     many = render_many or render_locally(project, strict, target.audience)
     if out is None:  # no output folder: render into a scratch one (no segment cache to reuse)
         with tempfile.TemporaryDirectory(prefix="briefgen-book-") as scratch:
@@ -142,7 +146,8 @@ def _render_book(project: Project, target: Target, fmt: str, *, strict: bool, ou
     findings = [{**finding, "document": target.rel()} for finding in result.findings]
     return Output(target, fmt, data, result.pages,
                   book={"pages": result.pages, "rendered": result.rendered, "reused": result.reused},
-                  written=result.path if out is not None else None, layout=findings)
+                  written=result.path if out is not None else None, layout=findings,
+                  edition=book.edition.as_dict())
 
 
 def write(output: Output, path: Path) -> Path:

@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from briefgen._version import __version__
+from briefgen.build.editions import Proposal, commit, record_rel
 from briefgen.build.inputs import Hasher, content_inputs, shared_inputs, tool_id, watched_files
 from briefgen.build.manifest import _fresh, fast_up_to_date, load_manifest, save_manifest
 from briefgen.build.pool import Limits, Pool
 from briefgen.build.render import Output, RenderMany, RenderTargetJob, render_target
 from briefgen.build.targets import Target, plan
+from briefgen.config.inputs import EDITION_GLOBS, EDITIONS_DIR, project_files
 from briefgen.errors import BriefgenError
 from briefgen.project import Project
 from briefgen.render import templates
@@ -121,15 +123,21 @@ def _sweep_temporaries(out: Path) -> None:
 
 def run_build(project: Project | Path, audiences: list[str] | None = None, out: Path | None = None, *,
               jobs: int | None = None, strict: bool = False, limits: Limits | None = None,
-              reporter: Reporter | None = None) -> BuildReport:
-    """Build every target of AUDIENCES (default: the project's default audience) into OUT, rendering what changed."""
+              reporter: Reporter | None = None, record_editions: bool = True) -> BuildReport:
+    """Build every target of AUDIENCES (default: the project's default audience) into OUT, rendering what changed.
+
+    The editions of the documents rendered are recorded in the project's editions/ (build.editions) unless
+    RECORD_EDITIONS is false: the documents then show the editions they would get, and the record is left as it is.
+    """
     # Templates rendered here (the book's) get the per-document time limit too, not only the workers' renders.
     with templates.time_limit((limits or Limits()).seconds, process=True):
-        return _run_build(project, audiences, out, jobs=jobs, strict=strict, limits=limits, reporter=reporter)
+        return _run_build(project, audiences, out, jobs=jobs, strict=strict, limits=limits, reporter=reporter,
+                          record_editions=record_editions)
 
 
 def _run_build(project: Project | Path, audiences: list[str] | None, out: Path | None, *, jobs: int | None,
-               strict: bool, limits: Limits | None, reporter: Reporter | None) -> BuildReport:
+               strict: bool, limits: Limits | None, reporter: Reporter | None,
+               record_editions: bool = True) -> BuildReport:
     started = time.perf_counter()
     reporter = reporter or _Silent()
     root = (project.root if isinstance(project, Project) else Path(project)).resolve()
@@ -165,6 +173,8 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
         previous_deps = (entries.get(target.rel()) or {}).get("deps")
         inputs.update(content_inputs(project, target, hasher, previous_deps if isinstance(previous_deps, dict)
                                      else None))
+        record_file = record_rel(target.kind, target.block_id, target.audience)
+        inputs[record_file] = hasher(record_file)  # its edition: a record edited or deleted re-renders it
         inputs = dict(sorted(inputs.items()))
         if _fresh(entries.get(target.rel()), inputs, out, target.rel(), strict):
             report.skipped.append(target.rel())
@@ -180,11 +190,20 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
         if target.kind != "book":  # what it read is now known: its inputs are the linked fields it showed
             inputs = {**{f: hasher(f) for f in shared[target.audience]},
                       **content_inputs(project, target, hasher, output.deps)}
-            inputs = dict(sorted(inputs.items()))
+        if output.edition:  # the edition it shows is recorded before its inputs are: the record file is one of them
+            proposal = Proposal.from_dict(output.edition)
+            if record_editions:
+                commit(root, proposal)
+            inputs = {**inputs, proposal.rel: _hash_or_none(root / proposal.rel)}
+            edition_entry = {"doc_number": proposal.doc_number, "edition": proposal.edition.number,
+                             "date": proposal.edition.date.isoformat()}
+        else:
+            edition_entry = {}
+        inputs = dict(sorted(inputs.items()))
         entry = {"kind": target.kind, "id": target.block_id, "audience": target.audience,
                  "sha256": hash_file(path), "bytes": path.stat().st_size,
                  "seconds": round(seconds, 3), "built": run_started, "tool": tool_id(), "strict": strict,
-                 "inputs": inputs}
+                 "inputs": inputs, **edition_entry}
         if target.kind != "book":
             entry["deps"] = output.deps
         if output.fit_level is not None:
@@ -260,6 +279,10 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
             books.shutdown(wait=True, cancel_futures=True)
         if interrupted is not None:
             _sweep_temporaries(out)
+        if files:  # the record files as this build left them, so the next no-op takes the fast path
+            files = {f: h for f, h in files.items() if not f.startswith(EDITIONS_DIR + "/")}
+            files.update({f: _hash_or_none(root / f) for f in project_files(root, EDITION_GLOBS)})
+            files = dict(sorted(files.items()))
         report.seconds = time.perf_counter() - started
         # The full path always records what it found, so the next no-op takes the fast path.
         manifest.update({
@@ -294,6 +317,14 @@ def _collect_layout(report: BuildReport, entries: dict[str, dict], rels: list[st
         steps = entry.get("fit_steps")
         if isinstance(steps, list) and steps:
             report.fit_steps[rel] = [str(s) for s in steps]
+
+
+def _hash_or_none(path: Path) -> str | None:
+    """A file's sha256, or None when it is not there (an edition not recorded, with --no-record)."""
+    try:
+        return hash_file(path)
+    except OSError:
+        return None
 
 
 def _main_thread() -> bool:

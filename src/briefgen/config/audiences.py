@@ -18,7 +18,7 @@ AUDIENCE_DIR = "audiences"
 SectionName = Literal[
     "bottom_line", "sidebar", "overview", "about", "why_it_matters", "how_it_shows_up", "pull_quote",
     "examples", "modernization_priorities", "key_actions", "other_perspectives", "quotes",
-    "recommendations", "sources", "takeaways", "figures", "credits",
+    "recommendations", "sources", "takeaways", "figures", "credits", "what_changed",
 ]
 
 DEFAULT_BRIEF_SECTIONS: list[str] = [
@@ -47,6 +47,7 @@ DEFAULT_TITLES: dict[str, str] = {
     "takeaways": "Key takeaways",
     "figures": "In figures",
     "credits": "About the authors",
+    "what_changed": "What changed in this edition",
 }
 
 
@@ -94,6 +95,9 @@ class Audience(Record):
     onepager: OnePagerPlan = doc("layout of a one-pager", default_factory=OnePagerPlan)
     limits: Limits = doc("length limits", default_factory=Limits)
     us_internal: bool = doc("show points marked us_internal (U.S.-internal bureaucratic critique)", default=True)
+    what_changed: bool = doc("show 'What changed in this edition' on briefs (after the bottom line) and one-pagers "
+                             "(before the tail): a cited sentence per change since the previous edition",
+                             default=False)
     reading_level: float | None = doc("highest Flesch-Kincaid grade for prose; `briefgen check` warns above it",
                                       default=None)
 

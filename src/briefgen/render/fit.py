@@ -58,6 +58,7 @@ STEPS: tuple[Step, ...] = (
     Step("left out other perspectives", drop=("other_perspectives",)),
     Step("left out the related-blocks strip", drop=("related",)),
     Step("left out the pull quote", drop=("pull_quote",)),
+    Step("left out what changed in this edition", drop=("what_changed",)),
     Step("left out key actions", drop=("key_actions",)),
     Step("left out the authors and contact line", drop=("credits",)),
     Step("cut lists to three points", max_points=3),

@@ -10,8 +10,10 @@ from typing import Any, Callable, Sequence
 from markupsafe import Markup
 
 from briefgen._version import __version__
+from briefgen.build.editions import propose
+from briefgen.build.targets import book_variant
 from briefgen.config.audiences import LoadedAudience
-from briefgen.content.model import BOOK_PARTS, Alliance, Block, Obstacle, Recommendation
+from briefgen.content.model import BOOK_PARTS, Alliance, Block, Obstacle, Recommendation, SourceRef
 from briefgen.content.views import related_blocks
 from briefgen.errors import COMMAND_LINE, UsageError
 from briefgen.project import Project
@@ -88,8 +90,8 @@ class NoteGroup:
     full citation for a document's first note in the book, its short form after), and its further reading."""
 
     anchor: str
-    number: int
-    title: str
+    #: "Chapter 3: NATO", or an appendix's own title.
+    heading: str
     notes: list[Note]
     forms: dict[int, Markup]
     further: list[Note]
@@ -107,6 +109,8 @@ class Book:
     blocks: list[Block]
     context: dict = field(default_factory=dict)
     env: Any = None
+    #: The book's current edition and number (build.editions.Proposal).
+    edition: Any = None
 
     def __post_init__(self) -> None:
         self.env = self.env or make_environment(self.project.root, self.audience.chain)
@@ -173,17 +177,7 @@ def namespace_ids(fragment: str, prefix: str) -> Markup:
     return Markup(fragment)
 
 
-def edition_context(project: Project) -> dict[str, Any]:
-    """The book's document number and edition (`edition.number`, `.date`, `.label`); None until known.
-
-    PLACEHOLDER (issue 14, furniture): the document-number and edition context being added for every document
-    replaces this function's body; the cover already prints both when they are set and leaves them out when None.
-    """
-    del project
-    return {"doc_number": None, "edition": None}
-
-
-def note_groups(chapters: list[tuple[str, int, str, ChapterNotes, list[Note]]]) -> list[NoteGroup]:
+def note_groups(chapters: list[tuple[str, int | None, str, ChapterNotes, list[Note]]]) -> list[NoteGroup]:
     """The Notes appendix, chapter by chapter: a document's first note in the book gives its full citation, later
     notes its short form (title and section, deepened where two notes of a chapter would read the same)."""
     groups = []
@@ -196,13 +190,18 @@ def note_groups(chapters: list[tuple[str, int, str, ChapterNotes, list[Note]]]) 
         for note in notes.items:
             forms[note.number] = shorts[note.number] if note.ref.seed in seen else note.citation
             seen.add(note.ref.seed)
-        groups.append(NoteGroup(anchor, number, title, list(notes.items), forms, further))
+        heading = f"Chapter {number}: {title}" if number is not None else title
+        groups.append(NoteGroup(anchor, heading, list(notes.items), forms, further))
     return groups
 
 
 def plan_book(project: Project, audience: str | None = None, select: str | None = None,
-              title: str | None = None) -> Book:
-    """Lay out the book for AUDIENCE: parts, chapters (notes numbered per chapter), matrix and Notes appendix."""
+              title: str | None = None, changes_since: str | None = None) -> Book:
+    """Lay out the book for AUDIENCE: parts, chapters (notes numbered per chapter), matrix and appendices.
+
+    The changes appendix lists, per chapter, what changed since the book's edition CHANGES_SINCE (a number or a
+    date), or since its previous edition when the audience shows what changed (audience setting what_changed).
+    """
     aud = project.audience(audience)
     blocks = select_blocks(project, select)
     env = render_setup(project, aud.name).env
@@ -215,9 +214,7 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
                     "the obstacles to allied cooperation",
         keywords=", ".join(["briefing book", *(b.name for b in blocks[:20])]), date=document_date(),
         created=document_timestamp(), version=__version__, fit_css="", asset=lambda path: path,
-        citation=furniture.suggested_citation(project.config, book_title, "Briefing book"),
     )
-    base.update(edition_context(project))
     brand = render_setup(project, aud.name).brand
     base.update(brand=brand, brand_css=brand.css(""))
     sections = [s for s in aud.config.brief.sections if s not in CHAPTER_SKIPS]
@@ -236,7 +233,12 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
     matrix_part = "obstacles" if obstacles else "alliances"
     segments: list[Segment] = []
     entries: list[Entry] = []
-    chapters: list[tuple[str, int, str, ChapterNotes, list[Note]]] = []
+    chapters: list[tuple[str, int | None, str, ChapterNotes, list[Note]]] = []
+    #: Block id -> its chapter's anchor and number (the changes appendix links them).
+    chapter_index: dict[str, tuple[str, int]] = {}
+    #: The fields each chapter shows, and of the linked blocks it names: what the book's edition depends on.
+    shown: dict[str, set[str]] = {}
+    deps: dict[str, set[str]] = {}
     chapter_no = 0
     numeral = 0
     for key, part_title, members in parts:
@@ -260,12 +262,32 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
         for block in members:
             chapter_no += 1
             make, notes, refs = _chapter_maker(project, env, aud, block, sections, f"ch-{block.id}", chapter_no,
-                                               label, part_title, in_book, rec_numbers)
+                                               label, part_title, in_book, rec_numbers, deps,
+                                               shown.setdefault(block.id, set()))
             first = make(None)
             c_entry = Entry(f"ch-{block.id}", block.name, 2, str(chapter_no))
             entries.append(c_entry)
             chapters.append((c_entry.anchor, chapter_no, block.name, notes[0], notes[0].further(block.sources)))
+            chapter_index[block.id] = (c_entry.anchor, chapter_no)
             segments.append(Segment(c_entry.anchor, first, [c_entry], cat.file_of(block), refs, make))
+    # The cover shows the edition (rendered last, from `base`): what every chapter showed is known by now.
+    edition = propose(project, "book", book_variant(select), aud.name, [b.id for b in blocks],
+                      {bid: sorted(names) for bid, names in deps.items()},
+                      {bid: sorted(names) for bid, names in shown.items()})
+    base.update(date=edition.edition.date, edition=edition.edition, doc_number=edition.doc_number,
+                citation=furniture.suggested_citation(project.config, book_title, "Briefing book",
+                                                      edition.doc_number, edition.edition))
+    changed = book_changes(project, aud, edition, changes_since, chapter_index, sections)
+    if changed is not None:
+        since, per_chapter = changed
+        c_entry = Entry("changes", "What changed in this edition", 1, "Appendix")
+        entries.append(c_entry)
+        c_notes = ChapterNotes(project, c_entry.anchor)
+        fragment = render(env, "book/changes.html.j2", project.root, entry=c_entry, since=since,
+                          chapters=per_chapter, cite=c_notes.cite, **base)
+        segments.append(Segment(c_entry.anchor, namespace_ids(protect_names(fragment), c_entry.anchor), [c_entry],
+                                "templates/book/changes.html.j2"))
+        chapters.append((c_entry.anchor, None, c_entry.title, c_notes, []))
     groups = note_groups(chapters)
     if groups:
         a_entry = Entry("notes", "Notes", 1, "Appendix")
@@ -273,11 +295,12 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
         fragment = protect_names(render(env, "book/appendix.html.j2", project.root, groups=groups, entry=a_entry,
                                         **base))
         segments.append(Segment("notes", Markup(fragment), [a_entry], "templates/book/appendix.html.j2"))
-    return Book(project, aud, book_title, segments, entries, blocks, base, env)
+    return Book(project, aud, book_title, segments, entries, blocks, base, env, edition)
 
 
 def _chapter_maker(project: Project, env: Any, aud: LoadedAudience, block: Block, sections: list[str], anchor: str,
-                   number: int, part_label: str, part_title: str, in_book: set[str], rec_numbers: dict[str, int]):
+                   number: int, part_label: str, part_title: str, in_book: set[str], rec_numbers: dict[str, int],
+                   deps: dict[str, set[str]], shown: set[str]):
     """MAKE(pages) writes the chapter (with fresh notes, numbered from 1), NOTES[0] holds the last one's notes, and
     REFS names the chapters whose start pages it prints."""
     holder: list[ChapterNotes] = []
@@ -288,7 +311,7 @@ def _chapter_maker(project: Project, env: Any, aud: LoadedAudience, block: Block
     def make(pages: dict[str, int] | None) -> Markup:
         notes = ChapterNotes(project, anchor)
         holder[:] = [notes]
-        context = document_context(project, block, "brief", aud, notes)
+        context = document_context(project, block, "brief", aud, notes, deps=deps, shown=shown)
         context.update(sections=sections, anchor=anchor, chapter_number=number, part_label=part_label,
                        part_title=part_title, in_book=in_book, running_title=block.name,
                        rec_refs=rec_numbers if refs else {}, pages=pages,
@@ -297,3 +320,46 @@ def _chapter_maker(project: Project, env: Any, aud: LoadedAudience, block: Block
         return namespace_ids(html, anchor)
 
     return make, holder, refs
+
+
+def book_changes(project: Project, aud: LoadedAudience, edition: Any, since: str | None,
+                 chapters: dict[str, tuple[str, int]], sections: list[str]) -> tuple[Any, list[dict]] | None:
+    """The changes appendix: since which edition, and per chapter (in book order) its anchor, number, name and
+    the cited lines of what changed (build.changes.reader_changes) in the sections a chapter shows."""
+    from briefgen.build import editions
+    from briefgen.build.changes import compare, reader_changes
+
+    if since is None and not aud.config.what_changed:
+        return None
+    if since is None:
+        previous = edition.previous(project.root)
+    else:
+        record = editions.load_record(project.root, edition.rel)
+        entry = editions.find_edition(record, since)
+        snap = editions.resolve(project.root, entry) if entry is not None else None
+        if entry is None or snap is None:
+            known = ", ".join(str(e["number"]) for e in record["editions"]) or "none yet"
+            raise UsageError(f"the book has no recorded edition {since!r}", COMMAND_LINE,
+                             f"its editions: {known}")
+        previous = (entry, snap)
+    if previous is None:
+        return None
+    entry, old = previous
+    new = edition.snapshot()
+    shown = set(sections) | {"overview" if "overview" in sections else "", "quotes" if "pull_quote" in sections else ""}
+    per_chapter = []
+    for bid, (anchor, number) in sorted(chapters.items(), key=lambda item: item[1][1]):
+        found = [c for c in compare({"blocks": {bid: old["blocks"].get(bid)}} if bid in old["blocks"] else
+                                    {"blocks": {}}, {"blocks": {bid: new["blocks"][bid]}})
+                 if {"summary": "overview"}.get(c.section, c.section) in shown]
+        lines = reader_changes(found, aud.config.titles(), new)
+        if bid not in old["blocks"]:
+            lines = []  # a new chapter: the whole chapter is new, said once below
+        for line in lines:
+            line.cites = [SourceRef(seed=c.partition("#")[0], anchor=c.partition("#")[2])  # type: ignore[misc]
+                          for c in line.cites]
+        if lines or bid not in old["blocks"]:
+            per_chapter.append({"anchor": anchor, "number": number, "name": new["blocks"][bid].get("name", bid),
+                                "lines": lines, "new": bid not in old["blocks"]})
+    since_edition = editions.Edition(entry["number"], editions.dt.date.fromisoformat(entry["date"]))
+    return (since_edition, per_chapter) if per_chapter else None
