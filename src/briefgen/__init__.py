@@ -6,6 +6,7 @@
     pdf = briefgen.render_document(project, "brief", "nato", audience="congress")
     pdf.save("nato.pdf")                                        # or pdf.data: the bytes
     report = briefgen.run_build(project, out="build")           # what changed, in warm worker processes
+    changes = briefgen.compare_editions(project, "brief", "nato")  # since its last edition: .changes, .summary
 
 Subpackages are the pipeline's stages (config, seeds, content, render, build, preview); they are not API (and
 their names are taken: hence render_document and run_build rather than render and build).
@@ -19,6 +20,7 @@ from briefgen._version import __version__
 from briefgen.errors import BriefgenError, ContentError, RenderError, SeedError, TemplateError, UsageError
 
 if TYPE_CHECKING:  # imported on first use, so `import briefgen` stays cheap
+    from briefgen.build.redline import Comparison
     from briefgen.build.render import Output
     from briefgen.build.run import BuildReport
     from briefgen.build.targets import Target
@@ -27,7 +29,8 @@ if TYPE_CHECKING:  # imported on first use, so `import briefgen` stays cheap
 
 __all__ = [
     "BriefgenError", "BuildReport", "ContentError", "Output", "Project", "RenderError", "SeedError", "Target",
-    "TemplateError", "UsageError", "__version__", "check", "open_project", "render_document", "run_build",
+    "TemplateError", "UsageError", "__version__", "check", "compare_editions", "open_project", "render_document",
+    "run_build",
 ]
 
 _LAZY = {
@@ -85,3 +88,18 @@ def run_build(project: Project, audiences: list[str] | None = None, out: str | P
     from briefgen.build import run
 
     return run.run_build(project, audiences, Path(out) if out is not None else None, jobs=jobs, strict=strict)
+
+
+def compare_editions(project: Project, kind: str, block_id: str | None = None, *, audience: str | None = None,
+                     since: str | None = None) -> Comparison:
+    """What changed in one document (KIND brief, onepager or book) since an edition number, a date or a git
+    revision (default: its last edition that differs from now): `.changes`, `.summary`, `.counts`; render the
+    redline with `briefgen diff --format pdf`."""
+    from briefgen.build.redline import compare_target
+    from briefgen.build.render import check_target
+    from briefgen.build.targets import Target
+
+    name = audience or project.config.default_audience
+    target = Target.book(name) if kind == "book" else Target(kind, block_id or "", name)
+    check_target(project, target)
+    return compare_target(project, target, since)

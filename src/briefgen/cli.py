@@ -11,7 +11,7 @@ import click
 from briefgen._version import __version__
 from briefgen.build.manifest import load_manifest
 from briefgen.build.pool import Limits
-from briefgen.build.render import render_target
+from briefgen.build.render import check_target, render_target
 from briefgen.build.run import AUDITED_KINDS, BuildInterrupted, build_book, run_build, run_layout_check
 from briefgen.build.targets import FORMATS, Target
 from briefgen.config.audiences import effective_values, resolve_names, scaffold
@@ -124,9 +124,10 @@ def _limit_options(f):  # noqa: ANN001, ANN202 - click decorator
 @click.option("--audience", "audiences", multiple=True, metavar="NAME",
               help="With --layout: audience to lay out; repeat it, or say 'all' (default: the default audience).")
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(AUDITED_KINDS),
-              help="With --layout: only this kind of document; repeat it (default: briefs and one-pagers).")
+              help="With --layout: only this kind of document; repeat it (default: every kind).")
 @click.option("--id", "ids", multiple=True, metavar="ID",
-              help="With --layout: only the documents of this alliance or obstacle; repeat it (default: all).")
+              help="With --layout: only the brief and one-pager of this alliance or obstacle; repeat it (default: all, "
+                   "and the book).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="With --layout: the build folder whose manifest records the findings (default: build/).")
 @_limit_options
@@ -136,8 +137,8 @@ def check(c: Context, strict: bool, layout: bool, audiences: tuple[str, ...], ki
     """Validate configuration, seeds, content, cross-links, every quote against its seed and every cited claim
     against its passages.
 
-    With --layout, also lay out the documents (briefs and one-pagers; the build's render path and fit loops, in
-    worker processes, writing no output) and audit their pages: a page more than a quarter blank, a runt last page,
+    With --layout, also lay out the documents (briefs, one-pagers and the book; the build's render path and fit
+    loops, in worker processes, writing no output) and audit their pages: a page more than a quarter blank, a runt last page,
     a split sidebar, card or figure, a heading stranded at a page foot, duplicate or uncited notes, a thin one-pager
     or uneven column tops. Each finding is printed with its document and page and recorded in the build folder's
     manifest; any finding exits 1. A document unchanged since it was built or checked is not laid out again.
@@ -244,6 +245,47 @@ def onepager(c: Context, block_id: str, audience: tuple[str, ...], out: Path | N
     _render_one(c, "onepager", block_id, audience, out, strict, fmt)
 
 
+@main.command()
+@click.argument("block_id", metavar="ID")
+@click.option("--kind", type=click.Choice(["brief", "onepager", "book"]), default="brief", show_default=True,
+              help="Which document of ID to compare (the book: ID is `book`).")
+@click.option("--audience", metavar="NAME", help="Audience the document is for (default: the project's default).")
+@click.option("--since", metavar="EDITION|DATE|REV",
+              help="Compare with this edition number, the edition current on a date (YYYY-MM-DD), or the content "
+                   "at a git revision (default: the last edition that differs from now).")
+@click.option("--format", "fmt", type=click.Choice(["text", "pdf"]), default="text", show_default=True,
+              help="text: +/- lines grouped by section, for a pull request; pdf: a redline of the document.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: text to the terminal; the PDF to OUT/AUDIENCE/redlines/ID.KIND.pdf).")
+@click.option("--strict", is_flag=True, help="Treat WeasyPrint warnings as errors.")
+@pass_ctx
+def diff(c: Context, block_id: str, kind: str, audience: str | None, since: str | None, fmt: str,
+         out: Path | None, strict: bool) -> None:
+    """Show what changed in document ID since an earlier edition: points, quotes and citations added, removed
+    or changed, word by word inside a changed sentence."""
+    from briefgen.build.redline import compare_target, format_text, render_redline
+    from briefgen.write import write_atomic
+
+    project = c.project
+    project.check()
+    name = audience or project.config.default_audience
+    target = Target.book(name) if kind == "book" else Target(kind, block_id, name)
+    check_target(project, target)
+    cmp = compare_target(project, target, since)
+    if fmt == "text":
+        text = format_text(project, cmp)
+        if out is None:
+            click.echo(text, nl=False)
+        else:
+            write_atomic(out, text)
+            c.say(f"wrote {out} ({cmp.summary})")
+        return
+    output = render_redline(project, cmp, strict=strict)
+    path = out or c.out(None) / name / "redlines" / f"{target.block_id}.{kind}.pdf"
+    write_atomic(path, output.data)
+    c.say(f"wrote {path} ({output.pages} pages; {cmp.summary} since {cmp.since})")
+
+
 class _Bar:
     """Progress for `build` and `check --layout`: a click progress bar, or nothing with -q."""
 
@@ -275,17 +317,21 @@ class _Bar:
 @click.option("--strict", is_flag=True, help="Treat WeasyPrint warnings as errors.")
 @_limit_options
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but the summary.")
+@click.option("--no-record", is_flag=True,
+              help="Leave editions/ as it is (the documents show the editions they would get).")
 @pass_ctx
 def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool, jobs: int | None,
-          doc_timeout: float, doc_memory: int, quiet: bool) -> None:
-    """Render the book, every brief and every one-pager that changed; one failure does not stop the others."""
+          doc_timeout: float, doc_memory: int, quiet: bool, no_record: bool) -> None:
+    """Render the book, every brief and every one-pager that changed; one failure does not stop the others.
+
+    Each document rendered gets its edition in editions/: a new one when what it shows changed since the last."""
     project = c.project
     names = resolve_names(project.root, audiences, project.config.default_audience)
     bar = _Bar(quiet or c.quiet)
     out_dir = c.out(out)
     try:
         report = run_build(project, names, out_dir, jobs=jobs, strict=strict,
-                           limits=Limits(doc_timeout, doc_memory), reporter=bar)
+                           limits=Limits(doc_timeout, doc_memory), reporter=bar, record_editions=not no_record)
     except BuildInterrupted as exc:
         bar.finish()
         click.echo(f"interrupted: finished documents kept, manifest updated, no partial files left in {out_dir}",
@@ -315,20 +361,29 @@ def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool
 @click.option("--select", metavar="WHAT",
               help="alliances, obstacles, recommendations, or block ids, comma-separated (default: everything).")
 @click.option("--title", help="Title on the cover (default: the project's title).")
+@click.option("--changes-since", metavar="EDITION|DATE",
+              help="Add a changes appendix: per chapter, what changed since this edition of the book (audiences "
+                   "with what_changed get one since the previous edition).")
 @_limit_options
 @pass_ctx
 def book(c: Context, audience: tuple[str, ...], out: Path | None, strict: bool, select: str | None,
-         title: str | None, jobs: int | None, doc_timeout: float, doc_memory: int) -> None:
-    """Bind a briefing book (cover, contents, parts, chapters, matrix, sources) to OUT/AUDIENCE/book.pdf."""
+         title: str | None, changes_since: str | None, jobs: int | None, doc_timeout: float, doc_memory: int) -> None:
+    """Bind a briefing book (cover, contents, parts, chapters, matrix, changes, sources) to OUT/AUDIENCE/book.pdf."""
     project = c.project
     project.check()
+    failed = False
     for name in resolve_names(project.root, audience, project.config.default_audience):
-        target = Target.book(name, select, title)
+        target = Target.book(name, select, title, changes_since)
         output = build_book(project, target, c.out(out), jobs=jobs, strict=strict,
                             limits=Limits(doc_timeout, doc_memory))
         book = output.book or {}
         c.say(f"wrote {target.path(c.out(out))} ({output.pages} pages; {len(book.get('rendered', []))} segments "
               f"rendered, {len(book.get('reused', []))} reused)")
+        for finding in output.layout:
+            click.echo(Finding(**finding).format(), err=True)
+        failed = failed or (strict and bool(output.layout))
+    if failed:
+        raise SystemExit(1)  # under --strict, a layout finding fails the book as it fails a build
 
 
 @main.group()

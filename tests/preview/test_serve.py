@@ -10,9 +10,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from briefgen.build.editions import commit
+from briefgen.build.redline import current
 from briefgen.build.targets import Target
 from briefgen.preview import PreviewSession, Watcher
 from briefgen.preview.server import Preview
+from briefgen.project import Project
 
 NATO = "congress/brief/nato"
 BAD_YAML_LINE = "name: North: Atlantic"  # 'mapping values are not allowed here', at line 2
@@ -202,3 +205,28 @@ def test_cli_serve_rejects_an_unknown_audience(run, scratch: Path) -> None:
     result = run(scratch, "serve", "--port", "0", "--audience", "nope")
     assert result.exit_code == 2
     assert "no audience named 'nope'" in result.output and "congress" in result.output
+
+
+NATO_OLD = "Of the 51 formal treaty allies of the United States, 31 are NATO allies."
+NATO_NEW = "Of the 51 formal treaty allies of the United States, 31 are members of NATO."
+
+
+def test_changes_tab_serves_the_redline_against_the_last_edition(small: Path, tmp_path: Path) -> None:
+    """With edition 1 recorded and a point reworded since, /changes/<doc> is the document's HTML with the lost
+    words in <del>, the new ones in <ins>, a change bar class and the summary box; the view offers the tab."""
+    commit(small, current(Project(small), Target("brief", "nato", "congress")))
+    path = small / "content" / "alliances" / "nato.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(NATO_OLD, NATO_NEW), encoding="utf-8")
+    preview = Preview(small, tmp_path / "out", port=0)
+    preview.start()
+    try:
+        status, body, headers = get(preview.url, "/changes/congress/brief/nato")
+        html = body.decode("utf-8")
+        assert status == 200 and headers["content-type"].startswith("text/html"), (status, html[:300])
+        assert "<del>NATO allies.</del>" in html and "<ins>members of NATO.</ins>" in html
+        assert 'class="changed"' in html and "redline-summary" in html and "1 point changed" in html.replace(
+            '<span class="redline-count">1</span> ', "1 ")
+        assert get(preview.url, "/changes/congress/book/book")[0] == 404
+        assert get(preview.url, "/changes/congress/brief/no-such")[0] == 404
+    finally:
+        preview.stop()

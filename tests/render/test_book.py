@@ -74,7 +74,7 @@ def test_cover_names_title_audience_date_and_brand(book_pdf: Path) -> None:
     """The cover carries the book title, the audience, a date and the organisation, with no page number."""
     reader = PdfReader(book_pdf)
     cover = _page_text(reader, 1)
-    assert "U.S. Alliances and Partnerships" in cover
+    assert "U.S. alliances and partnerships" in cover
     assert "CONGRESSIONAL STAFF" in cover.upper()
     assert re.search(r"(JANUARY|FEBRUARY|MARCH|APRIL|MAY|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER) \d+, "
                      r"\d{4}", cover.upper())
@@ -89,7 +89,7 @@ def test_outline_mirrors_contents_in_two_levels(book_pdf: Path) -> None:
     outline = reader.outline
     top = [item for item in outline if not isinstance(item, list)]
     nested = [item for item in outline if isinstance(item, list)]
-    assert [t.title for t in top][-1] == "Sources"
+    assert [t.title for t in top][-1] == "Notes"
     assert any(t.title.startswith("Part I ") for t in top)
     assert nested and all(not isinstance(x, list) for group in nested for x in group), "more than two levels"
     chapters = [x for group in nested for x in group]
@@ -113,22 +113,40 @@ def test_contents_entries_are_links_to_their_pages(book_pdf: Path) -> None:
     assert targets and set(targets) == {p for _l, _t, p in _toc(reader)}  # a link is one box per inline piece
 
 
-def test_sources_appendix_numbering_is_consistent(book_pdf: Path) -> None:
-    """The appendix numbers notes 1..N once for the book, and every note link in a chapter lands in the appendix."""
-    reader = PdfReader(book_pdf)
-    start = dict((t, p) for _l, t, p in _toc(reader))["Sources"]
-    appendix = "\n".join(reader.pages[i].extract_text() or "" for i in range(start - 1, len(reader.pages)))
-    numbers = {int(m) for m in re.findall(r"^\s*(\d+)\.\s", appendix, re.M)}
-    assert len(numbers) >= 5 and numbers == set(range(1, max(numbers) + 1))  # 1..N, none missing
+def _note_links(reader: PdfReader, first: int, last: int) -> list[tuple[int, int, int]]:
+    """(chapter, note, page it lands on) of every note link on pages FIRST..LAST, in the order they are read."""
     pages = {page.indirect_reference.idnum: i + 1 for i, page in enumerate(reader.pages)}
-    note_links = 0
-    for index in range(2, start - 1):
-        for annot in reader.pages[index].get("/Annots", []):
-            dest = annot.get_object().get("/Dest")
-            if dest is not None and pages[dest[0].idnum] >= start:
-                note_links += 1
-            assert "briefgen.invalid" not in str(annot.get_object())
-    assert note_links >= max(numbers)
+    out = []
+    for index in range(first - 1, last):
+        for ref in reader.pages[index].get("/Annots", []):
+            annot = ref.get_object()
+            assert "briefgen.invalid" not in str(annot)
+            m = re.match(r"Note (\d+) of chapter (\d+) in the Notes", str(annot.get("/Contents", "")))
+            if m and "/Dest" in annot:
+                out.append((int(m[2]), int(m[1]), pages[annot["/Dest"][0].idnum]))
+    return out
+
+
+def test_notes_are_numbered_per_chapter_in_reading_order(book_pdf: Path) -> None:
+    """In every chapter the note numbers first appear as 1, 2, 3, ... in reading order, and each lands on the Notes
+    appendix, where the chapter's notes are listed 1..n under its title."""
+    reader = PdfReader(book_pdf)
+    toc = _toc(reader)
+    start = dict((t, p) for _l, t, p in toc)["Notes"]
+    chapters = [(int(label), page) for label, _t, page in toc if label.isdigit()]
+    bounds = [(no, page, (chapters[i + 1][1] - 1) if i + 1 < len(chapters) else start - 1)
+              for i, (no, page) in enumerate(chapters)]
+    appendix = " ".join(_page_text(reader, n) for n in range(start, len(reader.pages) + 1))
+    cited = 0
+    for number, first, last in bounds:
+        links = _note_links(reader, first, last)
+        assert all(chapter == number and page >= start for chapter, _n, page in links), (number, links)
+        seen = list(dict.fromkeys(n for _c, n, _p in links))
+        assert seen == list(range(1, len(seen) + 1)), (number, seen)  # 1, 2, 3 ... as the text is read
+        cited += bool(seen)
+        if seen:
+            assert f"Chapter {number}: " in appendix
+    assert cited >= 30
 
 
 def test_matrix_figure_is_drawn(book_pdf: Path) -> None:
@@ -154,7 +172,8 @@ def test_book_select_and_title(small: Path, run) -> None:
 
 
 def test_incremental_book_rerenders_one_chapter_and_keeps_numbers(small: Path, tmp_path: Path) -> None:
-    """Lengthening one chapter re-renders only it and the contents; later page numbers, contents and links stay right."""
+    """Lengthening one chapter re-renders it, the contents and the chapters that print a page it moved ("see
+    Recommendation 1, p. N"); later page numbers, contents and links stay right; a rebuild renders nothing."""
     out = tmp_path / "book.pdf"
     cache = tmp_path / "cache"
     project = Project(small)
@@ -167,9 +186,15 @@ def test_incremental_book_rerenders_one_chapter_and_keeps_numbers(small: Path, t
     project = Project(small)
     second = render_book(plan_book(project), out, cache, render_locally(project))
     assert "ch-nato" in second.rendered and "front" in second.rendered
-    assert "ch-free-riding" in second.reused and "sources" in second.reused
+    assert "ch-free-riding" in second.rendered  # it prints the recommendation's page, which moved
+    assert "notes" in second.reused and "part-obstacles" in second.reused and "matrix" in second.reused
     assert second.starts["ch-free-riding"] > first.starts["ch-free-riding"]
     _check_toc(out)
+    reader = PdfReader(out)
+    rec = second.starts["ch-prioritize-objectives-and-expedite-procedures"]
+    assert f"see Recommendation 1, p. {rec}" in _page_text(reader, second.starts["ch-free-riding"])
+    third = render_book(plan_book(project), out, cache, render_locally(project))
+    assert third.rendered == []
 
 
 # The joined file itself: fonts once, links, outline, page numbers, PDF/UA-1 (on a small book and the real one).
@@ -191,6 +216,10 @@ def _faces(pdf: Path) -> tuple[Counter, Counter]:
     return programs, dicts
 
 
+#: The segment PDFs the small book was joined from (label -> PDF bytes), the last rendering of each.
+_SMALL_PARTS: dict[str, bytes] = {}
+
+
 @pytest.fixture(scope="module")
 def small_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The two-block fixture's book (its chapters, matrix, recommendations and appendix), rendered once."""
@@ -201,8 +230,16 @@ def small_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(ROOT / "tests" / "fixtures" / "two-blocks" / "content", project / "content")
     out = project / "build" / "book.pdf"
     proj = Project(project)
-    result = render_book(plan_book(proj), out, project / "build" / "cache", render_locally(proj))
+    local = render_locally(proj)
+
+    def recording(jobs):  # noqa: ANN001, ANN202 - a RenderMany that keeps what it rendered
+        results = local(jobs)
+        _SMALL_PARTS.update({label: r.data for (label, *_rest), r in zip(jobs, results)})
+        return results
+
+    result = render_book(plan_book(proj), out, project / "build" / "cache", recording)
     assert len(result.rendered) >= 4  # several segments, joined: what the checks below are about
+    assert result.findings == []  # the layout audit of every segment finds nothing
     return out
 
 
@@ -315,3 +352,100 @@ def test_unify_fonts_merges_segments_faces_and_leaves_unknown_ones(tmp_path: Pat
     assert list(programs.values()) == [1] and list(dicts.values()) == [1]  # one face, once
     reader = Reader(out)
     assert "Alpha bravo" in reader.pages[0].extract_text() and "Xylophone quiz" in reader.pages[1].extract_text()
+
+
+# What the book prints: references instead of reprinted cards, the cover's foot, the structure of its parts.
+
+def test_chapters_refer_to_a_recommendation_instead_of_reprinting_it(small_book: Path) -> None:
+    """A chapter names each recommendation it links and points to its chapter and page, with a link there; the
+    recommendation's own text is printed once, in its chapter."""
+    reader = PdfReader(small_book)
+    toc = {title: page for _l, title, page in _toc(reader)}
+    rec_page = toc["Prioritize U.S. objectives and expedite U.S. procedures"]
+    assert "CHAPTER 3 · RECOMMENDATION 1" in _page_text(reader, rec_page).upper()
+    pages = {page.indirect_reference.idnum: i + 1 for i, page in enumerate(reader.pages)}
+    for chapter in ("North Atlantic Treaty Organization (NATO)", "Free riding and buck-passing"):
+        text = " ".join(_page_text(reader, n) for n in range(toc[chapter], toc[chapter] + 3))
+        assert f"see Recommendation 1, p. {rec_page}" in text, chapter
+    links = [annot.get_object() for page in reader.pages for annot in page.get("/Annots", [])]
+    refs = [a for a in links if str(a.get("/Contents", "")).startswith("Prioritize U.S. objectives")
+            and pages[a["/Dest"][0].idnum] == rec_page]
+    assert len(refs) >= 2
+    whole = " ".join(_page_text(reader, n) for n in range(1, len(reader.pages) + 1))
+    action = "Streamline the FMS process"  # an action of the recommendation: in its chapter only
+    assert whole.count(action) == 1
+
+
+def _lines_with_height(reader: PdfReader, number: int) -> list[tuple[str, float]]:
+    """Text pieces of a page with their height above the page's foot, as a fraction of the page."""
+    page = reader.pages[number - 1]
+    height = float(page.mediabox.height)
+    out: list[tuple[str, float]] = []
+
+    def visit(text, cm, tm, _font, _size):  # noqa: ANN001, ANN202 - pypdf's visitor signature
+        if text.strip():  # the text origin in user space: the text matrix, then the current transformation
+            out.append((text.strip(), (tm[4] * cm[1] + tm[5] * cm[3] + cm[5]) / height))
+
+    page.extract_text(visitor_text=visit)
+    return out
+
+
+def test_cover_carries_its_credit_edition_and_marking_at_the_foot(small_book: Path) -> None:
+    """Author, date and marking sit in the bottom tenth of the cover, the title in its upper half; the logo is drawn."""
+    reader = PdfReader(small_book)
+    pieces = _lines_with_height(reader, 1)
+    where = {text: y for text, y in pieces}
+    foot = [y for text, y in pieces if text in ("briefgen Alliance Studies", "FOR CONGRESSIONAL STAFF USE")
+            or re.fullmatch(r"[A-Z]+ \d+, \d{4}", text)]
+    assert len(foot) == 3 and max(foot) < 0.12, pieces
+    assert min(y for text, y in pieces if "alliances" in text) > 0.5, where
+    with pikepdf.open(small_book) as pdf:
+        figures = [e for e in _elements(pdf.Root.StructTreeRoot) if e.get("/S") == "/Figure"]
+        assert any("briefgen Alliance Studies" in str(e.get("/Alt", "")) for e in figures)
+
+
+_TAGS = ("/H1", "/H2", "/H3", "/H4", "/H5", "/H6", "/P", "/L", "/LI", "/Table", "/Figure", "/Link")
+
+
+def _elements(node):  # noqa: ANN001, ANN202 - a pikepdf structure node
+    """Every structure element under NODE, depth first."""
+    kids = node.get("/K")
+    kids = kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []
+    for kid in kids:
+        if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type", pikepdf.Name.StructElem) == "/StructElem" \
+                and "/S" in kid:
+            yield kid
+            yield from _elements(kid)
+
+
+def _tag_counts(pdf: pikepdf.Pdf) -> Counter:
+    return Counter(str(e.S) for e in _elements(pdf.Root.StructTreeRoot) if str(e.S) in _TAGS)
+
+
+def test_book_structure_tree_keeps_every_element_of_its_parts(small_book: Path) -> None:
+    """Headings, paragraphs, lists, tables, figures and links: as many in the joined book as in its segments."""
+    parts = Counter()
+    for label, data in _SMALL_PARTS.items():
+        if label not in ("folios", "front-probe"):
+            with pikepdf.open(io.BytesIO(data)) as pdf:
+                parts += _tag_counts(pdf)
+    with pikepdf.open(small_book) as book:
+        joined = _tag_counts(book)
+    assert parts["/H1"] >= 8 and parts["/Link"] >= 20 and parts["/LI"] >= 20 and parts["/Figure"] >= 2
+    assert joined == parts
+
+
+def test_book_layout_findings_name_book_pages(small: Path, run) -> None:  # noqa: ANN001 - the CLI fixture
+    """A chapter whose last section is pushed onto a page of its own is reported at that page of the book, and
+    fails `book --strict`."""
+    css = small / "templates" / "css" / "book.css"
+    css.write_text(css.read_text(encoding="utf-8") + '\n[id$="--key-actions"] { break-before: page; }\n',
+                   encoding="utf-8")
+    result = run(small, "book", "--strict", "--jobs", "1")
+    assert result.exit_code == 1, result.output
+    found = re.findall(r"congress/book\.pdf, page (\d+): layout: North Atlantic Treaty Organization \(NATO\): "
+                       r"the last page is \d+% full .*\[last-page-runt\]", result.output)
+    assert len(found) == 1, result.output
+    reader = PdfReader(small / "build" / "congress" / "book.pdf")
+    page = _page_text(reader, int(found[0]))
+    assert "Key actions" in page and "North Atlantic Treaty Organization (NATO)" not in page.split("Key actions")[1]

@@ -9,7 +9,7 @@ from typing import Any
 
 from briefgen._version import __version__
 from briefgen.build.targets import Target
-from briefgen.config.inputs import SHARED_GLOBS, project_files
+from briefgen.config.inputs import EDITION_GLOBS, SHARED_GLOBS, project_files
 from briefgen.content.catalogue import content_files
 from briefgen.content.model import SourceRef
 from briefgen.content.views import related_blocks
@@ -105,5 +105,6 @@ def watched_files(root: Path, audiences: list[str]) -> dict[str, None]:
     for path in (root / "seeds").glob("*"):
         if path.is_file() and not path.name.startswith("."):
             files[path.relative_to(root).as_posix()] = None
+    files.update(dict.fromkeys(project_files(root, EDITION_GLOBS)))  # the editions each output shows
     return dict(sorted(files.items()))
 

@@ -52,6 +52,8 @@ class Output:
     tail_level: int | None = None
     #: How many layouts the fit loops made of it (the recorded start levels keep this low on a rebuild).
     layouts: int = 0
+    #: The document's current edition (build.editions.Proposal.as_dict()): what `briefgen build` records.
+    edition: dict | None = None
 
     @property
     def sha256(self) -> str:
@@ -110,24 +112,25 @@ def render(project: Project, target: Target, fmt: str = "pdf", *, strict: bool =
         text = standalone_html(doc.html, project.root, project.catalogue.file_of(doc.block), strict=strict) \
             if standalone else doc.html
         return Output(target, fmt, text.encode("utf-8"), fit_level=fitted.level if fitted else None,
-                      deps=doc.deps, grow_level=fitted.grow if fitted else None)
+                      deps=doc.deps, grow_level=fitted.grow if fitted else None,
+                      edition=doc.edition.as_dict() if doc.edition else None)
     grow = tail = None
     if target.kind == "onepager":
         fitted = fit_onepager(project, target.block_id, target.audience, strict=strict, start=fit_start,
                               grow_start=grow_start)
         layout, level, deps, steps, grow = fitted.layout, fitted.level, fitted.document.deps, fitted.applied, \
             fitted.grow
-        layouts = fitted.layouts
+        layouts, edition = fitted.layouts, fitted.document.edition
     elif target.kind == "brief":
         brief = fit_brief(project, target.block_id, target.audience, strict=strict, start=tail_start)
         layout, level, deps, steps, tail = brief.layout, None, brief.document.deps, brief.applied, brief.level
-        layouts = brief.layouts
+        layouts, edition = brief.layouts, brief.document.edition
     else:
         setup = render_setup(project, target.audience)
         doc = render_html(project, target.block_id, target.kind, target.audience, shared_styles=True)
         layout = lay_out(doc.html, project.root, project.catalogue.file_of(doc.block), strict=strict,
                          styles=setup.styles())
-        level, deps, steps, layouts = None, doc.deps, [], 1
+        level, deps, steps, layouts, edition = None, doc.deps, [], 1, doc.edition
     findings = [f.as_dict() for f in audit(layout.document, target.rel(), target.kind)]
     if layout_only:
         return Output(target, fmt, b"", layout.pages, fit_level=level, deps=deps, layout=findings, fit_steps=steps,
@@ -136,7 +139,8 @@ def render(project: Project, target: Target, fmt: str = "pdf", *, strict: bool =
     for warning in result.warnings:
         logger.warning("%s: %s", target, warning)
     return Output(target, fmt, result.data, result.pages, result.warnings, fit_level=level, deps=deps,
-                  layout=findings, fit_steps=steps, grow_level=grow, tail_level=tail, layouts=layouts)
+                  layout=findings, fit_steps=steps, grow_level=grow, tail_level=tail, layouts=layouts,
+                  edition=edition.as_dict() if edition else None)
 
 
 def _render_book(project: Project, target: Target, fmt: str, *, strict: bool, out: Path | None,
@@ -144,10 +148,10 @@ def _render_book(project: Project, target: Target, fmt: str, *, strict: bool, ou
     from briefgen.render.book.plan import plan_book
     from briefgen.render.book.segments import render_book, render_locally
 
-    book = plan_book(project, target.audience, target.select, target.title)
+    book = plan_book(project, target.audience, target.select, target.title, target.changes_since)
     if fmt == "html":
         text = standalone_html(book.whole_html(), project.root, "content/", strict=strict, layout=False)
-        return Output(target, fmt, text.encode("utf-8"))
+        return Output(target, fmt, text.encode("utf-8"), edition=book.edition.as_dict())
     many = render_many or render_locally(project, strict, target.audience)
     if out is None:  # no output folder: render into a scratch one (no segment cache to reuse)
         with tempfile.TemporaryDirectory(prefix="briefgen-book-") as scratch:
@@ -156,9 +160,11 @@ def _render_book(project: Project, target: Target, fmt: str, *, strict: bool, ou
     else:
         result = render_book(book, target.path(out), book_cache_dir(out, target), many, strict=strict)
         data = result.path.read_bytes()
+    findings = [{**finding, "document": target.rel()} for finding in result.findings]
     return Output(target, fmt, data, result.pages,
                   book={"pages": result.pages, "rendered": result.rendered, "reused": result.reused},
-                  written=result.path if out is not None else None)
+                  written=result.path if out is not None else None, layout=findings,
+                  edition=book.edition.as_dict())
 
 
 def write(output: Output, path: Path) -> Path:

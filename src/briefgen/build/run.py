@@ -12,11 +12,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from briefgen._version import __version__
+from briefgen.build.editions import Proposal, commit, record_rel
 from briefgen.build.inputs import Hasher, content_inputs, shared_inputs, tool_id, watched_files
 from briefgen.build.manifest import _fresh, fast_up_to_date, load_manifest, save_manifest
 from briefgen.build.pool import Limits, Pool
-from briefgen.build.render import Output, RenderMany, RenderTargetJob, check_target, render_target, start_levels
+from briefgen.build.render import (Output, RenderMany, RenderTargetJob, check_target, render, render_target,
+                                   start_levels)
 from briefgen.build.targets import Target, plan
+from briefgen.config.inputs import EDITION_GLOBS, EDITIONS_DIR, project_files
 from briefgen.errors import BriefgenError
 from briefgen.project import Project
 from briefgen.render import templates
@@ -100,9 +103,12 @@ def pool_renderer(pool: Pool, strict: bool = False, audience: str = "") -> Rende
     return many
 
 
-def _book_job(project: Project, target: Target, out: Path, pool: Pool, strict: bool) -> Output:
-    return render_target(project, target, out, strict=strict,
-                         render_many=pool_renderer(pool, strict, target.audience))
+def _book_job(project: Project, target: Target, out: Path, pool: Pool, strict: bool,
+              write_out: bool = True) -> Output:
+    many = pool_renderer(pool, strict, target.audience)
+    if not write_out:  # a layout check: the book is made in a scratch folder and audited, nothing kept
+        return render(project, target, "pdf", strict=strict, render_many=many)
+    return render_target(project, target, out, strict=strict, render_many=many)
 
 
 def build_book(project: Project, target: Target, out: Path, *, jobs: int | None = None, strict: bool = False,
@@ -125,15 +131,20 @@ def _sweep_temporaries(out: Path) -> None:
 
 def run_build(project: Project | Path, audiences: list[str] | None = None, out: Path | None = None, *,
               jobs: int | None = None, strict: bool = False, limits: Limits | None = None,
-              reporter: Reporter | None = None) -> BuildReport:
-    """Build every target of AUDIENCES (default: the project's default audience) into OUT, rendering what changed."""
+              reporter: Reporter | None = None, record_editions: bool = True) -> BuildReport:
+    """Build every target of AUDIENCES (default: the project's default audience) into OUT, rendering what changed.
+
+    The editions of the documents rendered are recorded in the project's editions/ (build.editions) unless
+    RECORD_EDITIONS is false: the documents then show the editions they would get, and the record is left as it is.
+    """
     # Templates rendered here (the book's) get the per-document time limit too, not only the workers' renders.
     with templates.time_limit((limits or Limits()).seconds, process=True):
-        return _run_build(project, audiences, out, jobs=jobs, strict=strict, limits=limits, reporter=reporter)
+        return _run_build(project, audiences, out, jobs=jobs, strict=strict, limits=limits, reporter=reporter,
+                          record_editions=record_editions)
 
 
-#: The kinds the layout audit measures (the book is laid out in segments joined by pikepdf: not audited yet).
-AUDITED_KINDS: tuple[str, ...] = ("brief", "onepager")
+#: The kinds `check --layout` lays out and audits (the book's segments are audited as they are rendered).
+AUDITED_KINDS: tuple[str, ...] = ("brief", "onepager", "book")
 
 
 def run_layout_check(project: Project | Path, audiences: list[str] | None = None, out: Path | None = None, *,
@@ -145,19 +156,20 @@ def run_layout_check(project: Project | Path, audiences: list[str] | None = None
     The build's own path: the same plan, the same render() in the same warm workers, the same fit loops started at
     the levels the manifest recorded. A document whose output (or last check) is current with its inputs is not
     laid out again: its recorded findings are reported. The findings and fit levels of what was laid out are recorded
-    in OUT/manifest.json under "checked"; no output file is written or replaced.
+    in OUT/manifest.json under "checked"; no output file is written or replaced, and no edition is recorded.
     """
     with templates.time_limit((limits or Limits()).seconds, process=True):
         return _run_build(project, audiences, out, jobs=jobs, strict=strict, limits=limits, reporter=reporter,
-                          check_only=True, kinds=kinds, ids=ids)
+                          record_editions=False, check_only=True, kinds=kinds, ids=ids)
 
 
 def _select(project: Project, targets: list[Target], kinds: tuple[str, ...], ids: tuple[str, ...]) -> list[Target]:
-    """The planned TARGETS of KINDS and (when given) of the blocks IDS; an unknown id is a usage error."""
+    """The planned TARGETS of KINDS and (when given) of the blocks IDS; an unknown id is a usage error. The book binds
+    every block: with IDS it is left out."""
     for block_id in ids:
         check_target(project, Target("brief", block_id, targets[0].audience if targets else
                                      project.config.default_audience))
-    return [t for t in targets if t.kind in kinds and (not ids or t.block_id in ids)]
+    return [t for t in targets if t.kind in kinds and (not ids or (t.kind != "book" and t.block_id in ids))]
 
 
 def _checked_fresh(entry: dict | None, inputs: dict[str, str | None], strict: bool) -> bool:
@@ -167,8 +179,9 @@ def _checked_fresh(entry: dict | None, inputs: dict[str, str | None], strict: bo
 
 
 def _run_build(project: Project | Path, audiences: list[str] | None, out: Path | None, *, jobs: int | None,
-               strict: bool, limits: Limits | None, reporter: Reporter | None, check_only: bool = False,
-               kinds: tuple[str, ...] = (), ids: tuple[str, ...] = ()) -> BuildReport:
+               strict: bool, limits: Limits | None, reporter: Reporter | None,
+               record_editions: bool = True, check_only: bool = False, kinds: tuple[str, ...] = (),
+               ids: tuple[str, ...] = ()) -> BuildReport:
     started = time.perf_counter()
     reporter = reporter or _Silent()
     root = (project.root if isinstance(project, Project) else Path(project)).resolve()
@@ -211,6 +224,8 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
                          or {}).get("deps")
         inputs.update(content_inputs(project, target, hasher, previous_deps if isinstance(previous_deps, dict)
                                      else None))
+        record_file = record_rel(target.kind, target.block_id, target.audience)
+        inputs[record_file] = hasher(record_file)  # its edition: a record edited or deleted re-renders it
         inputs = dict(sorted(inputs.items()))
         if _fresh(entries.get(target.rel()), inputs, out, target.rel(), strict):
             report.skipped.append(target.rel())
@@ -230,12 +245,21 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
         if target.kind != "book":  # what it read is now known: its inputs are the linked fields it showed
             inputs = {**{f: hasher(f) for f in shared[target.audience]},
                       **content_inputs(project, target, hasher, output.deps)}
-            inputs = dict(sorted(inputs.items()))
+        if output.edition:  # the edition it shows is recorded before its inputs are: the record file is one of them
+            proposal = Proposal.from_dict(output.edition)
+            if record_editions and not check_only:
+                commit(root, proposal)
+            inputs = {**inputs, proposal.rel: _hash_or_none(root / proposal.rel)}
+            edition_entry = {"doc_number": proposal.doc_number, "edition": proposal.edition.number,
+                             "date": proposal.edition.date.isoformat()}
+        else:
+            edition_entry = {}
+        inputs = dict(sorted(inputs.items()))
         entry = {"kind": target.kind, "id": target.block_id, "audience": target.audience}
         if not check_only:
             entry.update({"sha256": hash_file(path), "bytes": path.stat().st_size})
         entry.update({"seconds": round(seconds, 3), ("checked" if check_only else "built"): run_started,
-                      "tool": tool_id(), "strict": strict, "inputs": inputs})
+                      "tool": tool_id(), "strict": strict, "inputs": inputs, **edition_entry})
         if target.kind != "book":
             entry["deps"] = output.deps
         for key in ("fit_level", "grow_level", "tail_level"):
@@ -246,8 +270,7 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
         if output.layouts:
             entry["layouts"] = output.layouts
             report.layouts[rel] = output.layouts
-        if target.kind != "book":
-            entry["layout"] = list(output.layout)
+        entry["layout"] = list(output.layout)
         if output.book:
             entry["book"] = {**output.book, "seconds": round(seconds, 3)}
         if check_only:
@@ -282,7 +305,7 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
             for target, inputs in stale:
                 now = time.perf_counter()
                 if target.kind == "book":
-                    future = books.submit(_book_job, project, target, out, pool, strict)
+                    future = books.submit(_book_job, project, target, out, pool, strict, not check_only)
                 else:
                     source = project.catalogue.file_of(project.catalogue.get(target.block_id))
                     # The fit loops start at the levels last recorded: a check's (a build drops it, so one still
@@ -322,6 +345,10 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
             books.shutdown(wait=True, cancel_futures=True)
         if interrupted is not None:
             _sweep_temporaries(out)
+        if files:  # the record files as this build left them, so the next no-op takes the fast path
+            files = {f: h for f, h in files.items() if not f.startswith(EDITIONS_DIR + "/")}
+            files.update({f: _hash_or_none(root / f) for f in project_files(root, EDITION_GLOBS)})
+            files = dict(sorted(files.items()))
         report.seconds = time.perf_counter() - started
         manifest["checked"] = checked
         # The full path always records what it found, so the next no-op takes the fast path (a check records what
@@ -358,6 +385,14 @@ def _collect_layout(report: BuildReport, entries: dict[str, dict], rels: list[st
         steps = entry.get("fit_steps")
         if isinstance(steps, list) and steps:
             report.fit_steps[rel] = [str(s) for s in steps]
+
+
+def _hash_or_none(path: Path) -> str | None:
+    """A file's sha256, or None when it is not there (an edition not recorded, with --no-record)."""
+    try:
+        return hash_file(path)
+    except OSError:
+        return None
 
 
 def _main_thread() -> bool:

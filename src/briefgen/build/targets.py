@@ -38,11 +38,14 @@ class Target:
     #: Book only: which blocks it binds (`--select`), and its cover title.
     select: str | None = None
     title: str | None = None
+    #: Book only: the edition (number or date) its changes appendix lists changes since (default: the previous).
+    changes_since: str | None = None
 
     @classmethod
-    def book(cls, audience: str, select: str | None = None, title: str | None = None) -> Target:
+    def book(cls, audience: str, select: str | None = None, title: str | None = None,
+             changes_since: str | None = None) -> Target:
         """The book of AUDIENCE, whole or a selection."""
-        return cls("book", book_variant(select), audience, select or None, title or None)
+        return cls("book", book_variant(select), audience, select or None, title or None, changes_since or None)
 
     @property
     def name(self) -> str:

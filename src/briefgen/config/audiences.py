@@ -18,12 +18,13 @@ AUDIENCE_DIR = "audiences"
 SectionName = Literal[
     "bottom_line", "sidebar", "overview", "about", "why_it_matters", "how_it_shows_up", "pull_quote",
     "examples", "modernization_priorities", "key_actions", "other_perspectives", "quotes",
-    "recommendations", "sources",
+    "recommendations", "sources", "takeaways", "figures", "credits", "what_changed",
 ]
 
 DEFAULT_BRIEF_SECTIONS: list[str] = [
-    "bottom_line", "sidebar", "overview", "why_it_matters", "how_it_shows_up", "pull_quote", "examples",
-    "modernization_priorities", "key_actions", "other_perspectives", "quotes", "recommendations", "sources",
+    "bottom_line", "sidebar", "takeaways", "overview", "why_it_matters", "how_it_shows_up", "pull_quote",
+    "examples", "figures", "modernization_priorities", "key_actions", "other_perspectives", "quotes",
+    "recommendations", "sources", "credits",
 ]
 DEFAULT_ONEPAGER_LEAD: list[str] = ["bottom_line", "overview"]
 DEFAULT_ONEPAGER_COLUMNS: list[str] = ["why_it_matters", "how_it_shows_up", "modernization_priorities",
@@ -43,6 +44,10 @@ DEFAULT_TITLES: dict[str, str] = {
     "quotes": "In their words",
     "recommendations": "Recommendations",
     "sources": "Sources",
+    "takeaways": "Key takeaways",
+    "figures": "In figures",
+    "credits": "About the authors",
+    "what_changed": "What changed in this edition",
 }
 
 
@@ -90,6 +95,9 @@ class Audience(Record):
     onepager: OnePagerPlan = doc("layout of a one-pager", default_factory=OnePagerPlan)
     limits: Limits = doc("length limits", default_factory=Limits)
     us_internal: bool = doc("show points marked us_internal (U.S.-internal bureaucratic critique)", default=True)
+    what_changed: bool = doc("show 'What changed in this edition' on briefs (after the bottom line) and one-pagers "
+                             "(before the tail): a cited sentence per change since the previous edition",
+                             default=False)
     reading_level: float | None = doc("highest Flesch-Kincaid grade for prose; `briefgen check` warns above it",
                                       default=None)
 

@@ -1,6 +1,7 @@
 """The content model: typed records for alliances, obstacles, recommendations and frameworks."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
@@ -86,6 +87,43 @@ class Point(Record):
     cite: Cites = doc("seed passage(s) supporting it: 'seed#anchor' or a list of them")
     us_internal: bool = doc("U.S.-internal bureaucratic critique; audiences with us_internal: false leave it out",
                             default=False)
+    key: bool = doc("a key takeaway: briefs whose audience lists the `takeaways` section show it in the Key "
+                    "takeaways box near the top instead of in its own section; a block marks none, or "
+                    "3 to 5 (an audience left with fewer, e.g. by us_internal, shows no box)", default=False)
+
+    @property
+    def cites(self) -> list[SourceRef]:
+        return as_list(self.cite)
+
+
+#: How many key points (takeaways) a block marks, when it marks any.
+TAKEAWAYS_MIN, TAKEAWAYS_MAX = 3, 5
+
+
+@dataclass(kw_only=True)
+class FigureItem(Record):
+    """One bar of a data figure: a label and the value exactly as the cited passage states it."""
+
+    label: Text = doc("what the bar measures, e.g. 'Australia (2017)'")
+    value: Text = doc("the figure word for word as the cited passage writes it, e.g. '90 percent' or "
+                      "'$13 billion'; `check` finds it in the passage, as it does quotes")
+    cite: Cites = doc("seed passage(s) stating the value")
+
+    @property
+    def cites(self) -> list[SourceRef]:
+        return as_list(self.cite)
+
+
+@dataclass(kw_only=True)
+class DataFigure(Record):
+    """A small bar chart drawn from figures the seeds state, with its source line."""
+
+    title: Text = doc("what the figure shows, in a few words, e.g. 'Share of shared intelligence the United "
+                      "States provided'")
+    unit: Text = doc("what the values count, as the axis names it, e.g. 'percent' or 'billion U.S. dollars'")
+    items: list[FigureItem] = doc("the bars, in order: two to eight, each with its own cited value")
+    cite: Cites = doc("seed passage(s) the figure as a whole draws on (its source line)")
+    note: Text | None = doc("a short reading note under the figure, e.g. the period the data covers", default=None)
 
     @property
     def cites(self) -> list[SourceRef]:
@@ -157,6 +195,13 @@ class Block(Record):
     quotes: list[Quote] = doc("verbatim quotes with their passages", default_factory=list)
     sources: list[SourceRef] = doc("further passages the block draws on", default_factory=list)
     keywords: list[Text] = doc("PDF keywords", default_factory=list)
+    figures: list[DataFigure] = doc("small data figures drawn from numbers the seeds give (a brief's `figures` "
+                                    "section)", default_factory=list)
+
+    def key_points(self) -> list[Point]:
+        """The points marked `key: true`, in field order: the brief's Key takeaways."""
+        return [item for f in dataclasses.fields(self) if isinstance(getattr(self, f.name), list)
+                for item in getattr(self, f.name) if isinstance(item, Point) and item.key]
 
 
 @dataclass(kw_only=True)

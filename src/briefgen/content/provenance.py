@@ -8,7 +8,7 @@ from typing import Iterator
 
 from briefgen.config.schema import Record
 from briefgen.content.catalogue import Catalogue
-from briefgen.content.model import Quote, SourceRef
+from briefgen.content.model import TAKEAWAYS_MAX, TAKEAWAYS_MIN, Block, DataFigure, FigureItem, Quote, SourceRef
 from briefgen.content.walk import walk
 from briefgen.errors import BriefgenError, ContentError
 from briefgen.seeds.outline import split_lines
@@ -230,4 +230,60 @@ def check_record(block: Record, library: SeedLibrary) -> list[BriefgenError]:
             continue
         errors.append(ContentError(f"quote not found in {quote.cite}", quote.where("text"),
                                    f"closest passage: \"{closest(quote.text, passage.text)}\""))
+    for figure in walk(block, DataFigure):
+        errors.extend(check_figure(figure, library))
+    if isinstance(block, Block):
+        errors.extend(check_takeaways(block))
     return errors
+
+
+#: Fewest and most bars a data figure draws.
+FIGURE_ITEMS = (2, 8)
+
+
+#: A figure written in digits: 90, 2.8, 1,250 (not the 7 of a name such as G7).
+_DIGITS = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d])|(?<![\w.])\d+(?:\.\d+)?(?![\d])")
+
+
+def figure_number(item: FigureItem) -> float | None:
+    """The number a bar draws: the first figure written in digits in the item's value ('$13 billion' -> 13)."""
+    found = _DIGITS.search(normalize(item.value))
+    return float(found.group(0).replace(",", "")) if found else None
+
+
+def check_figure(figure: DataFigure, library: SeedLibrary) -> list[BriefgenError]:
+    """A data figure draws 2 to 8 bars, each value a number standing word for word in its cited passage(s)."""
+    errors: list[BriefgenError] = []
+    low, high = FIGURE_ITEMS
+    if not low <= len(figure.items) <= high:
+        errors.append(ContentError(f"figure {figure.title!r} has {len(figure.items)} bar(s)", figure.where("items"),
+                                   f"give a figure {low} to {high} items; a single number belongs in `examples`"))
+    for item in figure.items:
+        if figure_number(item) is None:
+            errors.append(ContentError(f"figure value {item.value!r} has no number written in digits",
+                                       item.where("value"), "write the value with its digits as the passage does, "
+                                       "e.g. '90 percent', '$13 billion'"))
+            continue
+        texts = [p.text for ref in item.cites
+                 if (seed := library.get(ref.seed)) is not None and (p := seed.passage(ref.anchor)) is not None]
+        if not texts:
+            continue  # an unresolvable reference, reported above
+        if not any(quote_found(item.value, text) for text in texts):
+            near = sorted({m.group(0) for t in texts for m in re.finditer(
+                r"(?:\$\s?)?\d[\d,.]*(?:\s?(?:percent|%|million|billion|trillion))?", normalize(t))})[:6]
+            errors.append(ContentError(
+                f"figure value {item.value!r} is not in {', '.join(map(str, item.cites))}", item.where("value"),
+                ("the passage gives " + ", ".join(repr(n) for n in near) + "; " if near else "") +
+                "write the value word for word as the cited passage does, or cite the passage that states it"))
+    return errors
+
+
+def check_takeaways(block: Block) -> list[BriefgenError]:
+    """A block marks no key points, or 3 to 5 of them (a brief's Key takeaways box)."""
+    marked = block.key_points()
+    if not marked or TAKEAWAYS_MIN <= len(marked) <= TAKEAWAYS_MAX:
+        return []
+    where = marked[TAKEAWAYS_MAX].where("key") if len(marked) > TAKEAWAYS_MAX else marked[0].where("key")
+    return [ContentError(f"{block.id} marks {len(marked)} key point(s) as takeaways", where,
+                         f"mark {TAKEAWAYS_MIN} to {TAKEAWAYS_MAX} points `key: true`, or none (no Key takeaways "
+                         "box)")]

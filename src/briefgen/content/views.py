@@ -6,7 +6,7 @@ import re
 
 from briefgen.config.audiences import Audience
 from briefgen.content.catalogue import Catalogue
-from briefgen.content.model import RELATED_GROUPS, Block, Quote
+from briefgen.content.model import RELATED_GROUPS, Block, Point, Quote
 from briefgen.errors import ContentError
 
 
@@ -99,3 +99,16 @@ def prose_of(block: object) -> list[str]:
             texts.extend(item.text for item in value if isinstance(getattr(item, "text", None), str)
                          and not isinstance(item, Quote))
     return [t for t in texts if t]
+
+
+def lift_takeaways(block: Block) -> tuple[Block, list[Point]]:
+    """Return BLOCK without its key points, and those points: a document with a Key takeaways box shows each
+    of them there, once, instead of in its own section."""
+    key = block.key_points()
+    if not key:
+        return block, []
+    changes = {f.name: [item for item in value if not (isinstance(item, Point) and item.key)]
+               for f in dataclasses.fields(block)
+               if isinstance(value := getattr(block, f.name), list) and any(isinstance(i, Point) and i.key
+                                                                             for i in value)}
+    return dataclasses.replace(block, **changes), key

@@ -199,6 +199,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._file(session.site.lookup(session.site.site, rel))
         if head == "pdf":
             return self._pdf(rel)
+        if head == "changes":
+            return self._changes(rel)
         if head == "pages":
             return self._page(rel)
         if head == "api" and rel == "state":
@@ -248,8 +250,16 @@ class Handler(BaseHTTPRequestHandler):
             key=key, title=snap.titles.get(target, target.block_id), audience=target.audience,
             audience_label=snap.audiences.get(target.audience, target.audience),
             kind_label=KIND_LABELS.get(target.kind, target.kind.title()),
-            pdf_name=target.rel().split("/", 1)[1], version=snap.version)
+            pdf_name=target.rel().split("/", 1)[1], version=snap.version, changes=target.kind != "book")
         self._send(HTTPStatus.OK, html.encode(), "text/html; charset=utf-8", {"Cache-Control": "no-store"})
+
+    def _changes(self, key: str) -> None:
+        """The open document's redline against its last edition (the preview's Changes tab)."""
+        session = self.server.session
+        path = session.snapshot.redline(self._target(key))
+        if path is None:
+            raise NotFound
+        self._file(session.site.lookup(session.site.site, path.name), cache="no-store")
 
     def _pdf(self, rel: str) -> None:
         session = self.server.session

@@ -98,6 +98,7 @@ class Snapshot:
         self.catalogue_ok = False
         self.assets = site.sync_assets()
         self._docs: dict[Target, DocRender] = {}
+        self._redlines: dict[Target, Path | None] = {}
         self._lock = threading.Lock()
         try:
             self.project.check()
@@ -174,6 +175,33 @@ class Snapshot:
         doc.html_path = self.site.write(self.site.site / name, html)
         logger.info("rendered %s in %.3f s", doc_key(target), time.perf_counter() - started)
         return doc
+
+
+    def redline(self, target: Target) -> Path | None:
+        """The redline of TARGET against its last edition (build.redline), as HTML under the preview folder; once
+        per snapshot. None for the book (its changes appendix says what changed) or while the content is broken."""
+        if target.kind not in KINDS or not self.catalogue_ok:
+            return None
+        with self._lock:
+            if target in self._redlines:
+                return self._redlines[target]
+        from briefgen.build.redline import compare_target, redline_project
+
+        try:
+            with time_limit(TEMPLATE_SECONDS):
+                cmp = compare_target(self.project, target)
+                rendered = render(redline_project(self.project, cmp), target, "html", standalone=False)
+        except Exception:  # noqa: BLE001 - the HTML tab shows the error; the changes tab stays empty
+            logger.exception("the redline of %s failed", doc_key(target))
+            path = None
+        else:
+            html = rendered.data.decode("utf-8").replace(
+                "</head>", '<link rel="stylesheet" href="/_preview/doc.css">\n</head>', 1)
+            name = f"{target.audience}--{target.kind}--{target.block_id}--changes.html"
+            path = self.site.write(self.site.site / name, html)
+        with self._lock:
+            self._redlines[target] = path
+        return path
 
 
 @dataclass

@@ -29,6 +29,8 @@ class Thresholds:
     """A page after the first holding at most this many lines of content is a runt, whatever its fill."""
     card_fragment_lines: int = 3
     """A recommendation card may break across pages only with at least this many of its lines on each page."""
+    segment_last_fill: float = 0.25
+    """The last page of a book segment (a chapter; the next starts a fresh page) is filled to at least this fraction."""
 
 
 THRESHOLDS = Thresholds()
@@ -201,11 +203,12 @@ def audit(document: Any, name: str, kind: str, thresholds: Thresholds = THRESHOL
         blank = 1 - info.fill
         if number < last and blank > t.page_blank:
             add("page-blank", number + 1, f"{blank:.0%} of the page is blank (at most {t.page_blank:.0%})")
-    if last > 0 and kind != "book":
+    if last > 0:
         info = pages[last]
-        if info.fill < t.last_page_fill or info.lines <= t.runt_lines:
+        floor = t.segment_last_fill if kind == "book" else t.last_page_fill
+        if info.fill < floor or info.lines <= t.runt_lines:
             add("last-page-runt", last + 1, f"the last page is {info.fill:.0%} full with {info.lines} line(s) "
-                f"(at least {t.last_page_fill:.0%})")
+                f"(at least {floor:.0%})")
     for element_id, on in where["sidebar"].items():
         if len(on) > 1:
             add("split-sidebar", min(on) + 1, f"the sidebar runs over pages {min(on) + 1}-{max(on) + 1}")
@@ -241,6 +244,8 @@ def audit(document: Any, name: str, kind: str, thresholds: Thresholds = THRESHOL
                 add("heading-short", number + 1, f"the heading {_text(element)[:50]!r} has {lines} line(s) "
                     f"before the page break (at least {t.heading_lines})")
     seen: dict[str, str] = {}
+    if kind == "book":  # a book segment's notes are cited from other segments: the book checks them when joined
+        notes = {}
     for anchor, li in sorted(notes.items(), key=lambda kv: int(kv[0].split("-")[1]) if kv[0].split("-")[1].isdigit()
                              else 0):
         number = anchor.split("-", 1)[1]

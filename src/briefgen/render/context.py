@@ -1,6 +1,7 @@
 """(block, audience, kind) -> HTML: the one template contract and the render."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -10,12 +11,16 @@ from dataclasses import dataclass, field
 from markupsafe import Markup, escape
 
 from briefgen import prose
+from briefgen.build.changes import compare, reader_changes
+from briefgen.build.editions import Edition, Proposal, propose, record_rel
 from briefgen.config.audiences import LoadedAudience
-from briefgen.content.model import Alliance, Block, Obstacle
-from briefgen.content.views import audience_view, related_blocks, track
-from briefgen.errors import ContentError, Location
+from briefgen.content.model import TAKEAWAYS_MIN, Alliance, Block, Obstacle, SourceRef
+from briefgen.content.views import Tracked, audience_view, lift_takeaways, related_blocks, track
+from briefgen.errors import BriefgenError, ContentError, Location
 from briefgen.project import Project
+from briefgen.render import furniture
 from briefgen.render.kinds import KIND_LABELS, KINDS
+from briefgen.render.marks import apply_marks, has_marks
 from briefgen.render.notes import Notes
 from briefgen.render.setup import render_setup
 from briefgen.render.templates import render
@@ -29,8 +34,9 @@ ONEPAGER_LEAD_ADDS: tuple[str, ...] = ("overview",)
 
 
 #: What closes a one-pager, after its lead and columns: the related-blocks strip and the pull quote. The
-#: source notes always follow, since every note number links to them. The fit loop may drop any of these.
-ONEPAGER_TAIL: tuple[str, ...] = ("related", "pull_quote")
+#: source notes always follow, since every note number links to them, then the authors and contact line
+#: (`credits`). The fit loop may drop any of these.
+ONEPAGER_TAIL: tuple[str, ...] = ("related", "pull_quote", "credits")
 
 
 def document_date() -> dt.date:
@@ -60,6 +66,8 @@ class RenderedDocument:
     html: str
     #: Fields of linked blocks the templates read (block id -> field names): what else makes it stale.
     deps: dict[str, list[str]] = field(default_factory=dict)
+    #: The document's current edition and number (build.editions.Proposal), recorded by `briefgen build`.
+    edition: Proposal | None = None
 
 
 def document_title(block: Block, kind: str) -> str:
@@ -75,27 +83,56 @@ def _with_lead_adds(lead: list[str], adds: list[str]) -> list[str]:
 def document_context(project: Project, block: Block, kind: str, aud: LoadedAudience, notes: Notes, *,
                      drop: Collection[str] = (), max_points: int | None = None, fit_css: str = "",
                      asset_prefix: str = "", shared_styles: bool = False,
-                     deps: dict[str, set[str]] | None = None, add: Collection[str] = (),
+                     deps: dict[str, set[str]] | None = None, edition: Proposal | None = None,
+                     shown: set[str] | None = None, add: Collection[str] = (),
                      promote: Collection[str] = ()) -> dict:
     """Return the template context of one brief or one-pager of BLOCK as AUDIENCE reads it (also for book chapters).
 
     With SHARED_STYLES the document carries no brand CSS and no stylesheet link: the PDF stage applies the
     audience's parsed stylesheets (RenderSetup.styles) instead. DEPS, when given, records the fields of linked blocks
-    the templates read.
+    the templates read. EDITION is the document's current edition (build.editions; render_html finds it). SHOWN,
+    when given, records the fields of BLOCK itself that the document reads (what its edition depends on).
     """
     cfg = aud.config
     block = audience_view(block, cfg, aud.name)
+    dropped = set(drop)
+    sections = [s for s in cfg.brief.sections if s not in dropped]
+    lead_sections = [s for s in cfg.onepager.lead if s not in dropped]
+    column_sections = [s for s in cfg.onepager.columns if s not in dropped]
+    # A thin one-pager grows by parts of its block it leaves out (ADD): in the lead (the overview) or the columns.
+    added = [s for s in add if s not in dropped and s not in (*cfg.onepager.lead, *cfg.onepager.columns,
+                                                               *ONEPAGER_TAIL)]
+    lead_sections = _with_lead_adds(lead_sections, [s for s in added if s in ONEPAGER_LEAD_ADDS])
+    column_sections += [s for s in added if s not in ONEPAGER_LEAD_ADDS]
+    # A Key takeaways box shows the block's key points once, in place of their own sections; an audience that
+    # leaves some out (us_internal: false) and keeps fewer than TAKEAWAYS_MIN gets no box, the points in place.
+    takeaways: list = []
+    if "takeaways" in (sections if kind != "onepager" else lead_sections + column_sections) \
+            and len(block.key_points()) >= TAKEAWAYS_MIN:
+        if shown is not None:  # the box shows these fields' key points: the edition depends on them
+            key = {id(p) for p in block.key_points()}
+            shown.update(f.name for f in dataclasses.fields(block)
+                         if isinstance(v := getattr(block, f.name), list) and any(id(p) in key for p in v))
+        block, takeaways = lift_takeaways(block)
+    if shown is not None:
+        block = Tracked(block, shown)  # type: ignore[assignment]
     title = document_title(block, kind)
     brand = render_setup(project, aud.name).brand
     related = related_blocks(project.catalogue, block)
     if deps is not None:
         related = track(related, deps)
-    dropped = set(drop)
-    # A thin one-pager grows by parts of its block it leaves out: in the lead (the overview) or the columns.
-    added = [s for s in add if s not in dropped and s not in (*cfg.onepager.lead, *cfg.onepager.columns,
-                                                               *ONEPAGER_TAIL)]
-    brief_sections = [s for s in cfg.brief.sections if s not in dropped]
-    brief_sections = [s for s in brief_sections if s in promote] + [s for s in brief_sections if s not in promote]
+    changed = edition_changes(project, aud, edition) if cfg.what_changed and "what_changed" not in dropped else None
+    tail = [s for s in ONEPAGER_TAIL if s not in dropped]
+    if changed and "what_changed" not in (*sections, *cfg.onepager.lead, *cfg.onepager.columns):
+        # A brief: in the main column beside the sidebar (after it; else after the bottom line), so the sidebar
+        # keeps its place at the opening of page 1.
+        after = next((s for s in ("sidebar", "bottom_line") if s in sections), None)
+        sections.insert(sections.index(after) + 1 if after else 0, "what_changed")
+        tail.insert(0, "what_changed")  # a one-pager: after its columns
+    # The brief fit loop may move a section (the sidebar) to the front (PROMOTE).
+    sections = [s for s in sections if s in promote] + [s for s in sections if s not in promote]
+    current = edition.edition if edition else None
+    doc_number = edition.doc_number if edition else ""
     return dict(
         kind=kind,
         kind_label=KIND_LABELS[kind],
@@ -110,14 +147,20 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
         running_title=getattr(block, "short_name", None) or block.name,
         description=prose.plain(block.summary),
         keywords=", ".join([block.name, block.type_name, *block.keywords]),
-        date=document_date(),
+        # The edition's date (the content's last change), never the build's; the document number, per block and kind.
+        date=edition.edition.date if edition else document_date(),
+        edition=current,
+        doc_number=doc_number,
         created=document_timestamp(),
-        sections=brief_sections,
-        lead_sections=_with_lead_adds([s for s in cfg.onepager.lead if s not in dropped],
-                                      [s for s in added if s in ONEPAGER_LEAD_ADDS]),
-        column_sections=[s for s in cfg.onepager.columns if s not in dropped]
-        + [s for s in added if s not in ONEPAGER_LEAD_ADDS],
-        tail_sections=[s for s in ONEPAGER_TAIL if s not in dropped],
+        sections=sections,
+        lead_sections=lead_sections,
+        column_sections=column_sections,
+        tail_sections=tail,
+        takeaways=takeaways,
+        citation=furniture.suggested_citation(project.config, block.name, KIND_LABELS[kind], doc_number, current),
+        figure_svg=lambda figure, number: furniture.figure_svg(figure, brand.colors, number),
+        what_changed=changed["items"] if changed else [],
+        what_changed_since=changed["since"] if changed else None,
         titles=cfg.titles(),
         # A one-pager shows at most four points a list, fewer when condensed; a grow step may lift that cap up to
         # the audience's own limit (max_points above ONEPAGER_MAX_POINTS).
@@ -134,6 +177,28 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
     )
 
 
+def edition_changes(project: Project, aud: LoadedAudience, edition: Proposal | None) -> dict | None:
+    """What changed in this edition since the previous one, for readers (build.changes.reader_changes): the
+    previous edition (number, date) and the lines, each with its own citations; None for a first edition."""
+    if edition is None or edition.edition.number < 2:
+        return None
+    cached = edition.__dict__.get("_reader")
+    if cached is not None:
+        return cached or None
+    previous = edition.previous(project.root)
+    result: dict = {}
+    if previous is not None:
+        entry, old = previous
+        items = reader_changes(compare(old, edition.snapshot()), aud.config.titles(), edition.snapshot())
+        if items:
+            for item in items:
+                item.cites = [SourceRef(seed=c.partition("#")[0], anchor=c.partition("#")[2])  # type: ignore[misc]
+                              for c in item.cites]
+            result = {"items": items, "since": Edition(entry["number"], dt.date.fromisoformat(entry["date"]))}
+    edition.__dict__["_reader"] = result
+    return result or None
+
+
 def render_html(project: Project, block_id: str, kind: str, audience: str | None = None, *,
                 drop: Collection[str] = (), max_points: int | None = None, fit_css: str = "",
                 asset_prefix: str = "", shared_styles: bool = False, add: Collection[str] = (),
@@ -141,7 +206,7 @@ def render_html(project: Project, block_id: str, kind: str, audience: str | None
     """Render the HTML of one brief or one-pager.
 
     DROP, MAX_POINTS and FIT_CSS are how the one-pager fit loop condenses a document (sections left out,
-    fewer points per list, tighter spacing), ADD how it grows a thin one (sections the brief shows put back), PROMOTE
+    fewer points per list, tighter spacing), ADD how it grows a thin one (parts of the block put back), PROMOTE
     how the brief fit loop moves a section (the sidebar) to the front; ASSET_PREFIX leads every project file URL (empty for PDFs,
     the way back to the project root for a standalone HTML file); SHARED_STYLES leaves the stylesheets to the
     PDF stage (see document_context).
@@ -155,14 +220,54 @@ def render_html(project: Project, block_id: str, kind: str, audience: str | None
         raise ContentError(f"no alliance or obstacle with id {block_id!r}", Location("content/"),
                            f"known ids: {known}")
     aud = project.audience(audience)
+    edition = document_edition(project, block, kind, aud)
+    return _render_document(project, block, kind, aud, edition, drop=drop, max_points=max_points, fit_css=fit_css,
+                            asset_prefix=asset_prefix, shared_styles=shared_styles, add=add, promote=promote)
+
+
+def _render_document(project: Project, block: Block, kind: str, aud: LoadedAudience, edition: Proposal | None,
+                     shown: set[str] | None = None, **options: object) -> RenderedDocument:
     setup = render_setup(project, aud.name)
     deps: dict[str, set[str]] = {}
-    context = document_context(project, block, kind, aud, Notes(project), drop=drop, max_points=max_points,
-                               fit_css=fit_css, asset_prefix=asset_prefix, shared_styles=shared_styles, deps=deps,
-                               add=add, promote=promote)
+    context = document_context(project, block, kind, aud, Notes(project), deps=deps, edition=edition, shown=shown,
+                               **options)  # type: ignore[arg-type]
     html = protect_names(render(setup.env, f"{kind}.html.j2", project.root, **context))
+    redline = getattr(project, "redline", None)  # a redline's copy of the project (build.redline) marks changes
+    if redline is not None or has_marks(html):
+        html = apply_marks(html, *(redline or ()))
     return RenderedDocument(kind, context["block"], aud, context["title"], html,
-                            {str(bid): sorted(map(str, names)) for bid, names in sorted(deps.items())})
+                            {str(bid): sorted(map(str, names)) for bid, names in sorted(deps.items())},
+                            edition=edition)
+
+
+def document_edition(project: Project, block: Block, kind: str, aud: LoadedAudience) -> Proposal:
+    """The document's current edition (build.editions.propose), from what its full, uncondensed form shows.
+
+    The linked fields it shows are found by rendering it once (Jinja only); the answer is kept for this catalogue
+    and this state of the record, so the fit loop's renders reuse it. Condensing never changes the edition.
+    """
+    rel = record_rel(kind, block.id, aud.name)
+    try:
+        stat = (project.root / rel).stat()
+        stamp: tuple = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        stamp = ()
+    cache: dict = project.__dict__.setdefault("_editions", {})
+    key = (kind, block.id, aud.name)
+    hit = cache.get(key)
+    if hit is not None and hit[0] is project.catalogue and hit[1] is aud and hit[2] == stamp:
+        return hit[3]
+    shown: set[str] = set()
+    try:
+        first = _render_document(project, block, kind, aud, None, shown)
+        fields: list[str] | None = sorted(shown)
+    except BriefgenError:
+        raise
+    except Exception:  # noqa: BLE001 - a template that cannot read a tracked block: every field counts
+        first, fields = _render_document(project, block, kind, aud, None), None
+    proposal = propose(project, kind, block.id, aud.name, [block.id], first.deps, fields)
+    cache[key] = (project.catalogue, aud, stamp, proposal)
+    return proposal
 
 
 #: A capitalised word long enough to be hyphenated (print.css: hyphenate-limit-chars 8): a proper noun, in English.

@@ -1,4 +1,4 @@
-"""Source notes: numbering cited seed passages in order of first citation, per document or per book."""
+"""Source notes: numbering cited seed passages in order of first citation, per document or per book chapter."""
 from __future__ import annotations
 
 import re
@@ -179,10 +179,30 @@ class Notes:
             out.append(note)
         return out
 
+    def credit_of(self, ref: SourceRef) -> str:
+        """A quote's credit when the content names no speaker, in the one credit style (who, then what):
+        "Byman et al., CSIS" (authors, publisher), "WISC, “Modernizing Alliances”" (publisher, title),
+        else "“Title”"."""
+        seed = self.project.seeds.get(ref.seed)
+        if seed is None:
+            return ref.seed
+        s = seed.info
+        short = re.search(r"\(([A-Z&.]{2,})\)\s*$", s.publisher or "")
+        publisher = short[1] if short else _publisher(s)
+        if s.authors:
+            who = s.authors[0].split()[-1] + (" et al." if len(s.authors) > 2 else
+                                              f" and {s.authors[1].split()[-1]}" if len(s.authors) == 2 else "")
+            return f"{who}, {publisher}" if publisher else f"{who}, “{s.title}”"
+        return f"{publisher}, “{s.title}”" if publisher else f"“{s.title}”"
+
     def title_of(self, ref: SourceRef) -> str:
         """Return the title of the seed REF cites, e.g. to attribute an unattributed quote."""
         seed = self.project.seeds.get(ref.seed)
         return seed.info.title if seed is not None else ref.seed
+
+    def link(self, ref: SourceRef) -> Markup:
+        """The number of REF's note as a link to it, inline (a figure's source line: "note 3")."""
+        return Markup('<a href="#note-{0}" title="Source note {0}">{0}</a>').format(self.number(ref))
 
     def cite(self, refs: SourceRef | list[SourceRef] | None) -> Markup:
         """Return superscript note links for REFS (used by templates as `{{ cite(x.cite) }}`)."""
@@ -195,20 +215,27 @@ class Notes:
         return Markup('\u2060<sup class="note-ref">') + links + Markup("</sup>")
 
 
-class BookNotes(Notes):
-    """Source notes numbered once across the whole book; remembers which chapters (anchor, number) cite each."""
+class ChapterNotes(Notes):
+    """A book chapter's notes: numbered from 1 in the chapter's reading order and printed in the book's Notes
+    appendix, under the chapter. Each number links to its note there (anchor `note-<chapter>-<n>`), and the first
+    citation of each note carries the id `ref-<n>` its note links back to (namespaced with the chapter's anchor)."""
 
-    chapter: tuple[str, str] | None = None
-
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, anchor: str) -> None:
         super().__init__(project)
-        self.cited_in: dict[int, list[tuple[str, str]]] = {}
+        self.anchor = anchor
+        self._linked: set[int] = set()
 
-    def number(self, ref):  # noqa: ANN001, ANN201 - same signature as Notes.number
-        n = super().number(ref)
-        if self.chapter is not None:
-            where = self.cited_in.setdefault(n, [])
-            if self.chapter not in where:
-                where.append(self.chapter)
-        return n
+    def link(self, ref: SourceRef) -> Markup:
+        n = self.number(ref)
+        return Markup('<a href="#note-{0}-{1}" title="Note {1}">{1}</a>').format(self.anchor, n)
 
+    def cite(self, refs: SourceRef | list[SourceRef] | None) -> Markup:
+        numbers = sorted({self.number(r) for r in as_list(refs)})
+        if not numbers:
+            return Markup("")
+        links = []
+        for n in numbers:
+            back = Markup(' id="ref-{0}"').format(n) if n not in self._linked else Markup("")
+            self._linked.add(n)
+            links.append(Markup('<a{0} href="#note-{1}-{2}" title="Note {2}">{2}</a>').format(back, self.anchor, n))
+        return Markup('\u2060<sup class="note-ref">') + Markup(",").join(links) + Markup("</sup>")

@@ -130,6 +130,15 @@
       swapFrame(doc.html_url, shown);
     }
     showPdf(doc.pdf);
+    showChanges();
+  }
+
+  // The Changes tab: the redline against the last edition, loaded when shown and after every change.
+  function showChanges() {
+    const frame = $("frame-changes");
+    if (!frame || $("tab-changes").hidden || !shown || frame.dataset.fingerprint === shown) return;
+    frame.dataset.fingerprint = shown;
+    frame.src = `${frame.dataset.src}?v=${shown}`;
   }
 
   async function refresh() {
@@ -155,12 +164,14 @@
       $("tab-" + button.dataset.tab).hidden = !on;
     }
     history.replaceState(null, "", name === "html" ? location.pathname : "#" + name);
+    if (name === "changes") showChanges();
   }
 
   for (const button of document.querySelectorAll("[data-tab]")) {
     button.addEventListener("click", () => showTab(button.dataset.tab));
   }
   if (key && location.hash === "#pages") showTab("pages");
+  if (key && location.hash === "#changes" && $("tab-changes")) showTab("changes");
   $("overlay-close").addEventListener("click", () => {
     dismissed = $("overlay").dataset.errors || null;
     $("overlay").hidden = true;

@@ -83,8 +83,13 @@ def link_description(book: Book, anchor: str, page: int) -> str:
     for entry in book.entries:
         if entry.anchor == anchor:
             return f"{entry.title}, page {page}"
-    if anchor.startswith("note-") and anchor[5:].isdigit():
-        return f"Source note {anchor[5:]}, page {page}"
+    chapters = {entry.anchor: entry for entry in book.entries if entry.level == 2 and entry.label.isdigit()}
+    head, _, number = anchor.rpartition("-")
+    if anchor.startswith("note-") and number.isdigit() and head[5:] in chapters:
+        return f"Note {number} of chapter {chapters[head[5:]].label} in the Notes, page {page}"
+    chapter, _, ref = anchor.partition("--ref-")
+    if ref.isdigit() and chapter in chapters:
+        return f"Back to note {ref} in chapter {chapters[chapter].label}, {chapters[chapter].title}, page {page}"
     return f"Page {page}"
 
 

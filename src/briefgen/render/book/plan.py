@@ -5,27 +5,38 @@ import difflib
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from markupsafe import Markup
 
 from briefgen._version import __version__
+from briefgen.build.editions import propose
+from briefgen.build.targets import book_variant
 from briefgen.config.audiences import LoadedAudience
-from briefgen.content.model import BOOK_PARTS, Alliance, Block, Obstacle
+from briefgen.content.model import BOOK_PARTS, Alliance, Block, Obstacle, Recommendation, SourceRef
+from briefgen.content.views import related_blocks
 from briefgen.errors import COMMAND_LINE, UsageError
 from briefgen.project import Project
+from briefgen.render import furniture
 from briefgen.render.book.matrix import matrix_svg
 from briefgen.render.book.merge import DEST_SCHEME
-from briefgen.render.context import document_context, document_date, document_timestamp
-from briefgen.render.notes import BookNotes
+from briefgen.render.context import document_context, document_date, document_timestamp, protect_names
+from briefgen.render.notes import ChapterNotes, Note
 from briefgen.render.setup import render_setup
 from briefgen.render.templates import make_environment, render
 
 logger = logging.getLogger(__name__)
 
 
-#: Brief sections a chapter leaves out: the book has one consolidated sources appendix instead.
-CHAPTER_SKIPS = ("sources",)
+#: Brief sections a chapter leaves out: the book prints every chapter's notes in its Notes appendix instead, its
+#: credits once in the front, and the note on how to read a brief would be repeated in every chapter (and speak of a
+#: brief).
+CHAPTER_SKIPS = ("sources", "credits", "about")
+
+
+#: Most headline figures a chapter's "At a glance" sidebar shows (all of them are in its Examples): more would
+#: run the sidebar past the chapter's first page.
+GLANCE_FIGURES = 3
 
 
 #: Selection keywords accepted by `--select`, besides block ids.
@@ -55,12 +66,35 @@ class Entry:
 
 @dataclass
 class Segment:
-    """A run of whole pages of the book rendered as its own document: a part opener, a chapter, the appendix."""
+    """A run of whole pages of the book rendered as its own document: a part opener, a chapter, the appendix.
+
+    A chapter that prints the page another chapter starts on ("see Recommendation 2, p. 121") names those anchors
+    in REFS and is written by MAKE(pages); FRAGMENT is MAKE(None), where CSS target-counter() finds the pages (the
+    whole book as one HTML document)."""
 
     key: str
     fragment: Markup
     entries: list[Entry]
     source: str
+    refs: tuple[str, ...] = ()
+    make: Callable[[dict[str, int] | None], Markup] | None = None
+
+    def html_fragment(self, pages: dict[str, int] | None) -> Markup:
+        """The segment with the page numbers PAGES gives the anchors it refers to."""
+        return self.make(pages) if self.make is not None and self.refs else self.fragment
+
+
+@dataclass
+class NoteGroup:
+    """One chapter's notes in the Notes appendix: its anchor, number and title, each note's printed form (the
+    full citation for a document's first note in the book, its short form after), and its further reading."""
+
+    anchor: str
+    #: "Chapter 3: NATO", or an appendix's own title.
+    heading: str
+    notes: list[Note]
+    forms: dict[int, Markup]
+    further: list[Note]
 
 
 @dataclass
@@ -75,6 +109,8 @@ class Book:
     blocks: list[Block]
     context: dict = field(default_factory=dict)
     env: Any = None
+    #: The book's current edition and number (build.editions.Proposal).
+    edition: Any = None
 
     def __post_init__(self) -> None:
         self.env = self.env or make_environment(self.project.root, self.audience.chain)
@@ -141,13 +177,34 @@ def namespace_ids(fragment: str, prefix: str) -> Markup:
     return Markup(fragment)
 
 
+def note_groups(chapters: list[tuple[str, int | None, str, ChapterNotes, list[Note]]]) -> list[NoteGroup]:
+    """The Notes appendix, chapter by chapter: a document's first note in the book gives its full citation, later
+    notes its short form (title and section, deepened where two notes of a chapter would read the same)."""
+    groups = []
+    seen: set[str] = set()
+    for anchor, number, title, notes, further in chapters:
+        if not notes.items and not further:
+            continue
+        shorts = notes.short_forms()
+        forms = {}
+        for note in notes.items:
+            forms[note.number] = shorts[note.number] if note.ref.seed in seen else note.citation
+            seen.add(note.ref.seed)
+        heading = f"Chapter {number}: {title}" if number is not None else title
+        groups.append(NoteGroup(anchor, heading, list(notes.items), forms, further))
+    return groups
+
+
 def plan_book(project: Project, audience: str | None = None, select: str | None = None,
-              title: str | None = None) -> Book:
-    """Lay out the book for AUDIENCE: parts, chapters (notes numbered across the book), matrix and appendix."""
+              title: str | None = None, changes_since: str | None = None) -> Book:
+    """Lay out the book for AUDIENCE: parts, chapters (notes numbered per chapter), matrix and appendices.
+
+    The changes appendix lists, per chapter, what changed since the book's edition CHANGES_SINCE (a number or a
+    date), or since its previous edition when the audience shows what changed (audience setting what_changed).
+    """
     aud = project.audience(audience)
     blocks = select_blocks(project, select)
     env = render_setup(project, aud.name).env
-    notes = BookNotes(project)
     cat = project.catalogue
     book_title = title or project.config.title
     base = dict(
@@ -164,6 +221,8 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
     alliances = [b for b in blocks if isinstance(b, Alliance)]
     obstacles = [b for b in blocks if isinstance(b, Obstacle)]
     in_book = {b.id for b in blocks}
+    #: Each recommendation in the book and its number ("Recommendation 2"), which chapters linking it refer to.
+    rec_numbers = {b.id: n for n, b in enumerate((b for b in blocks if isinstance(b, Recommendation)), 1)}
     if obstacles:
         rows, cols = obstacles, alliances or [a for a in cat.alliances if any(a.id in o.affected_alliances
                                                                               for o in obstacles)]
@@ -174,6 +233,12 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
     matrix_part = "obstacles" if obstacles else "alliances"
     segments: list[Segment] = []
     entries: list[Entry] = []
+    chapters: list[tuple[str, int | None, str, ChapterNotes, list[Note]]] = []
+    #: Block id -> its chapter's anchor and number (the changes appendix links them).
+    chapter_index: dict[str, tuple[str, int]] = {}
+    #: The fields each chapter shows, and of the linked blocks it names: what the book's edition depends on.
+    shown: dict[str, set[str]] = {}
+    deps: dict[str, set[str]] = {}
     chapter_no = 0
     numeral = 0
     for key, part_title, members in parts:
@@ -196,21 +261,105 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
             segments.append(Segment("matrix", Markup(fragment), [m_entry], "templates/book/matrix.html.j2"))
         for block in members:
             chapter_no += 1
-            anchor = f"ch-{block.id}"
-            notes.chapter = (anchor, str(chapter_no))
-            context = document_context(project, block, "brief", aud, notes)
-            context.update(sections=sections, anchor=anchor, chapter_number=chapter_no, part_label=label,
-                           part_title=part_title, in_book=in_book, running_title=block.name)
-            html = render(env, "book/chapter.html.j2", project.root, **context)
-            c_entry = Entry(anchor, block.name, 2, str(chapter_no))
+            make, notes, refs = _chapter_maker(project, env, aud, block, sections, f"ch-{block.id}", chapter_no,
+                                               label, part_title, in_book, rec_numbers, deps,
+                                               shown.setdefault(block.id, set()))
+            first = make(None)
+            c_entry = Entry(f"ch-{block.id}", block.name, 2, str(chapter_no))
             entries.append(c_entry)
-            segments.append(Segment(anchor, namespace_ids(html, anchor), [c_entry], cat.file_of(block)))
-    notes.chapter = None
-    if notes.items:
-        a_entry = Entry("sources", "Sources", 1, "Appendix")
+            chapters.append((c_entry.anchor, chapter_no, block.name, notes[0], notes[0].further(block.sources)))
+            chapter_index[block.id] = (c_entry.anchor, chapter_no)
+            segments.append(Segment(c_entry.anchor, first, [c_entry], cat.file_of(block), refs, make))
+    # The cover shows the edition (rendered last, from `base`): what every chapter showed is known by now.
+    edition = propose(project, "book", book_variant(select), aud.name, [b.id for b in blocks],
+                      {bid: sorted(names) for bid, names in deps.items()},
+                      {bid: sorted(names) for bid, names in shown.items()})
+    base.update(date=edition.edition.date, edition=edition.edition, doc_number=edition.doc_number,
+                citation=furniture.suggested_citation(project.config, book_title, "Briefing book",
+                                                      edition.doc_number, edition.edition))
+    changed = book_changes(project, aud, edition, changes_since, chapter_index, sections)
+    if changed is not None:
+        since, per_chapter = changed
+        c_entry = Entry("changes", "What changed in this edition", 1, "Appendix")
+        entries.append(c_entry)
+        c_notes = ChapterNotes(project, c_entry.anchor)
+        fragment = render(env, "book/changes.html.j2", project.root, entry=c_entry, since=since,
+                          chapters=per_chapter, cite=c_notes.cite, **base)
+        segments.append(Segment(c_entry.anchor, namespace_ids(protect_names(fragment), c_entry.anchor), [c_entry],
+                                "templates/book/changes.html.j2"))
+        chapters.append((c_entry.anchor, None, c_entry.title, c_notes, []))
+    groups = note_groups(chapters)
+    if groups:
+        a_entry = Entry("notes", "Notes", 1, "Appendix")
         entries.append(a_entry)
-        fragment = render(env, "book/appendix.html.j2", project.root, notes=notes, cited_in=notes.cited_in,
-                          entry=a_entry, **base)
-        segments.append(Segment("sources", Markup(fragment), [a_entry], "templates/book/appendix.html.j2"))
-    return Book(project, aud, book_title, segments, entries, blocks, base, env)
+        fragment = protect_names(render(env, "book/appendix.html.j2", project.root, groups=groups, entry=a_entry,
+                                        **base))
+        segments.append(Segment("notes", Markup(fragment), [a_entry], "templates/book/appendix.html.j2"))
+    return Book(project, aud, book_title, segments, entries, blocks, base, env, edition)
 
+
+def _chapter_maker(project: Project, env: Any, aud: LoadedAudience, block: Block, sections: list[str], anchor: str,
+                   number: int, part_label: str, part_title: str, in_book: set[str], rec_numbers: dict[str, int],
+                   deps: dict[str, set[str]], shown: set[str]):
+    """MAKE(pages) writes the chapter (with fresh notes, numbered from 1), NOTES[0] holds the last one's notes, and
+    REFS names the chapters whose start pages it prints."""
+    holder: list[ChapterNotes] = []
+    linked = [r.id for r in related_blocks(project.catalogue, block).get("recommendations", [])]
+    refs = tuple(f"ch-{rid}" for rid in linked if rid in rec_numbers) \
+        if linked and all(rid in rec_numbers for rid in linked) else ()
+
+    def make(pages: dict[str, int] | None) -> Markup:
+        notes = ChapterNotes(project, anchor)
+        holder[:] = [notes]
+        context = document_context(project, block, "brief", aud, notes, deps=deps, shown=shown)
+        context.update(sections=sections, anchor=anchor, chapter_number=number, part_label=part_label,
+                       part_title=part_title, in_book=in_book, running_title=block.name,
+                       rec_refs=rec_numbers if refs else {}, pages=pages,
+                       type_number=rec_numbers.get(block.id), glance_figures=GLANCE_FIGURES)
+        html = protect_names(render(env, "book/chapter.html.j2", project.root, **context))
+        return namespace_ids(html, anchor)
+
+    return make, holder, refs
+
+
+def book_changes(project: Project, aud: LoadedAudience, edition: Any, since: str | None,
+                 chapters: dict[str, tuple[str, int]], sections: list[str]) -> tuple[Any, list[dict]] | None:
+    """The changes appendix: since which edition, and per chapter (in book order) its anchor, number, name and
+    the cited lines of what changed (build.changes.reader_changes) in the sections a chapter shows."""
+    from briefgen.build import editions
+    from briefgen.build.changes import compare, reader_changes
+
+    if since is None and not aud.config.what_changed:
+        return None
+    if since is None:
+        previous = edition.previous(project.root)
+    else:
+        record = editions.load_record(project.root, edition.rel)
+        entry = editions.find_edition(record, since)
+        snap = editions.resolve(project.root, entry) if entry is not None else None
+        if entry is None or snap is None:
+            known = ", ".join(str(e["number"]) for e in record["editions"]) or "none yet"
+            raise UsageError(f"the book has no recorded edition {since!r}", COMMAND_LINE,
+                             f"its editions: {known}")
+        previous = (entry, snap)
+    if previous is None:
+        return None
+    entry, old = previous
+    new = edition.snapshot()
+    shown = set(sections) | {"overview" if "overview" in sections else "", "quotes" if "pull_quote" in sections else ""}
+    per_chapter = []
+    for bid, (anchor, number) in sorted(chapters.items(), key=lambda item: item[1][1]):
+        found = [c for c in compare({"blocks": {bid: old["blocks"].get(bid)}} if bid in old["blocks"] else
+                                    {"blocks": {}}, {"blocks": {bid: new["blocks"][bid]}})
+                 if {"summary": "overview"}.get(c.section, c.section) in shown]
+        lines = reader_changes(found, aud.config.titles(), new)
+        if bid not in old["blocks"]:
+            lines = []  # a new chapter: the whole chapter is new, said once below
+        for line in lines:
+            line.cites = [SourceRef(seed=c.partition("#")[0], anchor=c.partition("#")[2])  # type: ignore[misc]
+                          for c in line.cites]
+        if lines or bid not in old["blocks"]:
+            per_chapter.append({"anchor": anchor, "number": number, "name": new["blocks"][bid].get("name", bid),
+                                "lines": lines, "new": bid not in old["blocks"]})
+    since_edition = editions.Edition(entry["number"], editions.dt.date.fromisoformat(entry["date"]))
+    return (since_edition, per_chapter) if per_chapter else None

@@ -5,7 +5,7 @@ import hashlib
 import io
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -13,8 +13,9 @@ from briefgen._version import __version__
 from briefgen.config.inputs import ASSET_GLOBS
 from briefgen.errors import Location, RenderError
 from briefgen.project import Project
-from briefgen.render.book.merge import merge_book
-from briefgen.render.pdf import render_pdf
+from briefgen.render.audit import THRESHOLDS, audit
+from briefgen.render.book.merge import DEST_SCHEME, merge_book
+from briefgen.render.pdf import lay_out, write_pdf
 from briefgen.render.setup import BOOK_SEGMENT_STYLES, render_setup
 from briefgen.safeio import hash_file
 from briefgen.write import write_atomic
@@ -59,10 +60,70 @@ class SegmentJob:
     audience: str = ""
 
     def run(self, project: Project) -> Rendered:
-        """Render the segment with PROJECT's files (and its audience's stylesheets, parsed once per process)."""
+        """Render the segment with PROJECT's files (and its audience's stylesheets, parsed once per process), and
+        audit its layout from the same render (pages numbered within the segment)."""
         styles = render_setup(project, self.audience).styles(BOOK_SEGMENT_STYLES) if self.audience else None
-        return describe_pdf(render_pdf(self.html, project.root, self.source, strict=self.strict,
-                                       styles=styles).data)
+        layout = lay_out(self.html, project.root, self.source, strict=self.strict, styles=styles)
+        audited = self.label.startswith(SEGMENT_PREFIX) and self.label[len(SEGMENT_PREFIX):] not in (FOLIOS, PROBE)
+        if audited and _runt(layout):
+            for level in range(1, len(CHAPTER_TAIL_STEPS) + 1):
+                css = " ".join(step.css for step in CHAPTER_TAIL_STEPS[:level])
+                tried = lay_out(self.html.replace("</head>", f"<style>{css}</style></head>", 1), project.root,
+                                self.source, strict=self.strict, styles=styles)
+                if tried.pages < layout.pages or not _runt(tried):
+                    layout = tried
+                    break
+        findings = [f.as_dict() for f in audit(layout.document, self.label, "book")] if audited else []
+        rendered = describe_pdf(write_pdf(layout).data)
+        rendered.findings = findings
+        return rendered
+
+
+@dataclass(frozen=True)
+class ChapterTailStep:
+    """One way of pulling a chapter's runt last page back onto the page before. Steps are cumulative."""
+
+    label: str
+    css: str
+
+
+#: Tried in order, inside the segment's own render, when a chapter's last page is a runt (less full than the
+#: audit's segment_last_fill): spacing between parts, short lists, quotations, headings, leading, then the
+#: sidebar's related lists (the only content a step leaves out; none of it is cited). Body text size never
+#: changes; a step is kept only if it removes the runt. The selectors outrank print.css and book.css.
+CHAPTER_TAIL_STEPS: tuple[ChapterTailStep, ...] = (
+    ChapterTailStep("tightened spacing between parts",
+                    "html body.book .chapter p { margin-bottom: 5pt; } html body.book .chapter li { margin-bottom: 2pt; } "
+                    "html body.book .chapter h2 { margin-top: 10pt; margin-bottom: 5pt; } "
+                    "html body.book .chapter .pull-quote { margin: 8pt 0; } "
+                    "html body.book .appendix-notes li { margin-bottom: 2.5pt; }"),
+    ChapterTailStep("set the list of obstacles a recommendation answers in two columns",
+                    "html body.book .chapter .addresses ul { columns: 2; column-gap: 18pt; } "
+                    "html body.book .chapter .addresses li { break-inside: avoid; }"),
+    ChapterTailStep("set quotations at 11pt", "html body.book .chapter .pull-quote blockquote p { font-size: 11pt; "
+                    "line-height: 1.3; } html body.book .chapter .pull-quote { padding-top: 2pt; padding-bottom: 2pt; "
+                    "margin: 6pt 0; } html body.book .chapter .pull-quote::before { font-size: 30pt; }"),
+    ChapterTailStep("tightened the space around headings and the bottom-line box",
+                    "html body.book .chapter h2 { margin-top: 7pt; margin-bottom: 4pt; } "
+                    "html body.book .chapter-head { margin-bottom: 6pt; } "
+                    "html body.book .chapter .bottom-line { padding-top: 5pt; padding-bottom: 3pt; margin-bottom: 8pt; }"),
+    ChapterTailStep("tightened leading (to 1.34)", "html body.book .chapter { line-height: 1.34; }"),
+    ChapterTailStep("tightened leading (to 1.28)", "html body.book .chapter { line-height: 1.28; }"),
+    ChapterTailStep("left out the sidebar's lists of related chapters (the matrix and the chapter's own "
+                    "recommendation references name them)", "html body.book .chapter .sidebar .related { display: none; }"),
+)
+
+
+def _runt(layout) -> bool:  # noqa: ANN001 - a render.pdf.Layout
+    """Whether LAYOUT's last page (after the first) is a runt: the audit's segment_last_fill and runt_lines."""
+    from briefgen.render.audit import page_fills
+
+    fills = page_fills(layout.document)
+    return len(fills) > 1 and fills[-1] < THRESHOLDS.segment_last_fill
+
+
+#: Labels of the book's own segments (audited); the page-number stamp is not one.
+SEGMENT_PREFIX = "book/"
 
 
 def render_locally(project: Project, strict: bool = False, audience: str | None = None) -> RenderMany:
@@ -85,6 +146,8 @@ class BookResult:
     rendered: list[str]
     reused: list[str]
     starts: dict[str, int]
+    #: The layout audit's findings (render.audit.Finding.as_dict()), pages numbered as the book's pages.
+    findings: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -94,10 +157,14 @@ class Rendered:
     data: bytes
     pages: int
     anchors: dict[str, tuple[int, float, float]]
+    #: The anchors its links go to in other segments (written under DEST_SCHEME).
+    links: list[str] = field(default_factory=list)
+    #: What the layout audit found in the segment (pages numbered within it).
+    findings: list[dict] = field(default_factory=list)
 
 
 def describe_pdf(data: bytes) -> Rendered:
-    """Read a segment PDF once: page count and named destinations."""
+    """Read a segment PDF once: page count, named destinations, and the anchors its links go to."""
     import pikepdf
 
     with pikepdf.open(io.BytesIO(data)) as pdf:
@@ -110,7 +177,9 @@ def describe_pdf(data: bytes) -> Rendered:
                 page = index.get(dest[0].objgen)
                 if page is not None:
                     anchors[str(name)] = (page, float(dest[2]), float(dest[3]))
-        return Rendered(data, len(pdf.pages), anchors)
+        links = [str(annot.A.URI)[len(DEST_SCHEME):] for page in pdf.pages for annot in page.obj.get("/Annots", [])
+                 if "/A" in annot and str(annot.A.get("/URI", "")).startswith(DEST_SCHEME)]
+        return Rendered(data, len(pdf.pages), anchors, sorted(set(links)))
 
 
 class SegmentCache:
@@ -132,7 +201,8 @@ class SegmentCache:
             data = pdf.read_bytes()
             if hashlib.sha256(data).hexdigest() != info["sha256"]:
                 return None
-            return Rendered(data, int(info["pages"]), {k: tuple(v) for k, v in info["anchors"].items()})
+            return Rendered(data, int(info["pages"]), {k: tuple(v) for k, v in info["anchors"].items()},
+                            list(info["links"]), list(info["findings"]))
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
@@ -141,7 +211,9 @@ class SegmentCache:
         data = rendered.data
         write_atomic(self.folder / f"{key}.pdf", data)
         write_atomic(self.folder / f"{key}.json", json.dumps({"sha256": hashlib.sha256(data).hexdigest(),
-                                                             "pages": rendered.pages, "anchors": rendered.anchors}))
+                                                             "pages": rendered.pages, "anchors": rendered.anchors,
+                                                             "links": rendered.links,
+                                                             "findings": rendered.findings}))
         return rendered
 
     def prune(self) -> None:
@@ -198,42 +270,79 @@ def render_book(book: Book, out_path: Path, cache_dir: Path, render_many: Render
                 strict: bool = False) -> BookResult:
     """Render BOOK to OUT_PATH: only segments whose HTML or assets changed are laid out again.
 
-    Two batches: every changed segment (and, when no earlier build recorded how many pages the contents take,
-    the contents with stand-in page numbers, to learn that), then the contents and the page numbers together.
+    Batches: every changed segment (and, when no earlier build recorded how many pages the contents take, the
+    contents with stand-in page numbers, to learn that), then the contents and the page numbers together. A chapter
+    that prints another chapter's page ("see Recommendation 2, p. 121") is written with the pages the last build
+    recorded (stand-ins as wide as real ones on a first build) and written again, with the contents, while the
+    pages it prints are not the ones the book has: on a first build once, later only when those pages move.
     """
     root = book.project.root
-    cache = SegmentCache(cache_dir, f"{__version__}\0{assets_digest(root)}\0{int(strict)}")
-    jobs = [(seg.key, book.segment_html(seg.fragment), seg.source) for seg in book.segments]
+    # The audit's limits too: a cached segment keeps the findings measured with them.
+    cache = SegmentCache(cache_dir, f"{__version__}\0{assets_digest(root)}\0{int(strict)}\0{THRESHOLDS!r}")
     state_file = cache_dir / "state.json"
     try:
-        front_pages: int | None = int(json.loads(state_file.read_text())["front_pages"])
-    except (OSError, ValueError, KeyError, TypeError):
-        front_pages = None
-    if front_pages is None:  # stand-in numbers as wide as real ones: the contents take as many pages
-        stand_in = {entry.anchor: 10 ** len(str(len(book.segments) * 4)) - 1 for entry in book.entries}
+        state = json.loads(state_file.read_text())
+        front_pages: int | None = int(state["front_pages"])
+        known = {str(k): int(v) for k, v in state.get("starts", {}).items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        front_pages, known = None, {}
+    wide = 10 ** len(str(len(book.segments) * 4)) - 1  # stand-in numbers as wide as real ones
+    stand_in = {entry.anchor: wide for entry in book.entries}
+    printed = {**stand_in, **known}  # the pages chapters print, by anchor
+    jobs = [(seg.key, book.segment_html(seg.html_fragment(printed)), seg.source) for seg in book.segments]
+    if front_pages is None:  # the contents with stand-ins take as many pages as with real numbers
         jobs.append((PROBE, book.segment_html(book.front_fragment(stand_in)), FRONT_SOURCE))
     done, rendered = _render_missing(cache, render_many, jobs)
     if front_pages is None:
         front_pages = done.pop(PROBE).pages
-    body_pages = sum(done[s.key].pages for s in book.segments)
     for _attempt in range(4):
+        body_pages = sum(done[s.key].pages for s in book.segments)
         starts = _starts(book, done, front_pages)
+        stale = [seg for seg in book.segments if any(printed.get(a) != starts.get(a) for a in seg.refs)]
+        printed = dict(starts)
         final, fresh = _render_missing(cache, render_many, [
             (FRONT, book.segment_html(book.front_fragment(starts)), FRONT_SOURCE),
-            (FOLIOS, book.folio_html(front_pages + body_pages), FOLIO_SOURCE)])
-        rendered += [label for label in fresh if label == FRONT]
+            (FOLIOS, book.folio_html(front_pages + body_pages), FOLIO_SOURCE),
+            *((seg.key, book.segment_html(seg.html_fragment(starts)), seg.source) for seg in stale)])
+        rendered += [label for label in fresh if label != FOLIOS]
         front, folios = final[FRONT], final[FOLIOS]
-        if front.pages == front_pages:
+        changed = any(final[seg.key].pages != done[seg.key].pages for seg in stale)
+        done.update({seg.key: final[seg.key] for seg in stale})
+        if front.pages == front_pages and not changed:
             break
         front_pages = front.pages
     else:
-        raise RenderError("the contents pages would not settle on a page count", Location(FRONT_SOURCE),
-                          "simplify the contents layout")
+        raise RenderError("the contents pages and the chapters' page references would not settle",
+                          Location(FRONT_SOURCE), "simplify the contents layout")
     total = front_pages + body_pages
     pdf = merge_book(book, [front, *(done[s.key] for s in book.segments)], folios, starts)
     write_atomic(out_path, pdf)
-    write_atomic(state_file, json.dumps({"front_pages": front_pages}))
+    write_atomic(state_file, json.dumps({"front_pages": front_pages, "starts": starts}))
     cache.prune()
-    rendered = [label for label in rendered if label != PROBE]
+    rendered = list(dict.fromkeys(label for label in rendered if label != PROBE))
     reused = [s.key for s in book.segments if s.key not in rendered]
-    return BookResult(out_path, total, rendered, reused, starts)
+    findings = book_findings(book, front, done, starts)
+    return BookResult(out_path, total, rendered, reused, starts, findings)
+
+
+def book_findings(book: Book, front: Rendered, done: dict[str, Rendered], starts: dict[str, int]) -> list[dict]:
+    """The segments' layout findings with book page numbers, and the book's own note checks: every note in the
+    Notes appendix is cited by a link in a chapter, and every note link lands on a note."""
+    out: list[dict] = []
+    where = [("the cover and contents", front, 1)] + [
+        (seg.entries[0].title, done[seg.key], starts[seg.entries[0].anchor])
+        for seg in book.segments if seg.entries]
+    for title, rendered, first in where:
+        for finding in rendered.findings:
+            page = int(finding.get("page") or 0)
+            out.append({**finding, "document": "", "page": page + first - 1 if page else 0,
+                        "message": f"{title}: {finding.get('message', '')}"})
+    linked = {target for rendered in done.values() for target in rendered.links}
+    notes = {name for rendered in done.values() for name in rendered.anchors if name.startswith("note-")}
+    for name in sorted(notes - linked):
+        out.append({"code": "uncited-note", "document": "", "page": 0,
+                    "message": f"note {name[5:]} is never cited in the text"})
+    for name in sorted(t for t in linked if t.startswith("note-") and t not in notes):
+        out.append({"code": "uncited-note", "document": "", "page": 0,
+                    "message": f"a note link goes to {name[5:]}, which the Notes appendix does not hold"})
+    return out

@@ -1,0 +1,402 @@
+"""Editions: what each document shows, its edition number and date, and the record of past editions.
+
+The record lives in the project, not in build/: `editions/<audience>/<kind>/<name>.json` per document (its document
+number and its editions: number, date, fingerprint, and content-addressed references to what it showed), and
+`editions/objects/<sha256>.json`, one JSON object per distinct content part (a block's fields as an audience reads
+them, the fields of a linked block a document showed, an audience's framing). Everything is written atomically,
+with sorted keys and no build time, so a rebuild with no change leaves every file byte-identical, and git diffs stay
+small. A new edition is made only when the fingerprint of what a document shows changes: templates, stylesheets and
+the tool are not part of it.
+
+The date of an edition is the content's last change: SOURCE_DATE_EPOCH's date when set (a reproducible build says
+when its sources last changed); else the newest commit touching the files the document read when the project is a
+git repository and those files are committed and unchanged; else the files' newest modification time. Never the
+build clock.
+
+Workers only read the record (`propose`); the build's parent process writes it (`commit`) for the documents it
+rendered.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from briefgen.config.inputs import EDITIONS_DIR
+from briefgen.config.schema import Record
+from briefgen.content.model import Block, SourceRef
+from briefgen.content.views import audience_view
+from briefgen.errors import ContentError, Location
+from briefgen.write import write_atomic
+
+#: Folder under editions/ holding the content-addressed parts of snapshots.
+OBJECTS = "objects"
+#: Short codes of the document kinds in a document number.
+KIND_CODES: dict[str, str] = {"brief": "B", "onepager": "P", "book": "K"}
+#: Block fields a document never shows (PDF metadata only, or identity).
+UNSHOWN: frozenset[str] = frozenset({"keywords"})
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One edition of a document: its number (from 1) and the date of the content change it records."""
+
+    number: int
+    date: dt.date
+
+    @property
+    def label(self) -> str:
+        return f"Edition {self.number} \u00b7 Updated {self.date.strftime('%B %-d, %Y')}"
+
+    def __str__(self) -> str:
+        return self.label
+
+
+@dataclass
+class Proposal:
+    """A document's current edition as the record and the content determine it, and what committing it writes."""
+
+    rel: str
+    doc_number: str
+    edition: Edition
+    fingerprint: str
+    #: The record entry of this edition (number, date, fingerprint, refs to objects).
+    entry: dict
+    #: Object sha256 -> canonical JSON text: the snapshot's parts.
+    objects: dict[str, str] = field(default_factory=dict)
+    #: Whether the edition is new (not yet in the record).
+    new: bool = False
+
+    def snapshot(self) -> dict:
+        """The full snapshot this edition shows, from its own parts."""
+        entry, load = self.entry, json.loads
+        return {"framing": load(self.objects[entry["framing"]]),
+                "blocks": {b: load(self.objects[d]) for b, d in entry.get("blocks", {}).items()},
+                "linked": {b: load(self.objects[d]) for b, d in entry.get("linked", {}).items()}}
+
+    def previous(self, root: Path) -> tuple[dict, dict] | None:
+        """The record entry and snapshot of the edition before this one, if the record holds it whole."""
+        record = load_record(root, self.rel)
+        entry = next((e for e in record["editions"] if e["number"] == self.edition.number - 1), None)
+        snap = resolve(root, entry) if entry is not None else None
+        return (entry, snap) if snap is not None else None
+
+    def as_dict(self) -> dict:
+        return {"rel": self.rel, "doc_number": self.doc_number, "fingerprint": self.fingerprint, "entry": self.entry,
+                "objects": self.objects, "new": self.new}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Proposal:
+        entry = data["entry"]
+        return cls(data["rel"], data["doc_number"], Edition(entry["number"], dt.date.fromisoformat(entry["date"])),
+                   data["fingerprint"], entry, dict(data["objects"]), bool(data["new"]))
+
+
+# --- snapshots -----------------------------------------------------------------------------------------------------
+
+def plain(value: Any) -> Any:
+    """VALUE as JSON: records as dicts of their fields (locations left out), citations as `seed#anchor`."""
+    if isinstance(value, SourceRef):
+        return str(value)
+    if isinstance(value, Record):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)
+                if not f.metadata.get("internal")}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    return value
+
+
+def canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, indent=1) + "\n"
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def block_fields(block: Block, names: list[str] | None = None) -> dict:
+    """The shown fields of BLOCK (all but UNSHOWN), or only NAMES."""
+    data = plain(block)
+    keep = names if names is not None else [k for k in data if k not in UNSHOWN]
+    out = {k: data[k] for k in keep if k in data}
+    out["id"], out["type"] = block.id, block.type_name
+    return out
+
+
+#: Properties templates read that derive from a field: the field counts as shown.
+DERIVED: dict[str, str] = {"domain_label": "domain", "cites": "cite"}
+
+
+def _with_sources(block: Block, fields: list[str] | None) -> list[str] | None:
+    """FIELDS plus the fields a derived property read stands for, in the block's own order; None stays None."""
+    if fields is None:
+        return None
+    wanted = set(fields) | {DERIVED[f] for f in fields if f in DERIVED}
+    return [f.name for f in dataclasses.fields(block) if f.name in wanted and f.name not in UNSHOWN]
+
+
+def framing(project: Any, kind: str, audience: str) -> dict:
+    """What an audience's framing adds to a document: its label, marking, sections, titles and limits."""
+    cfg = project.audience(audience).config
+    out = {"audience": audience, "label": cfg.label, "marking": cfg.marking,
+           "limits": plain(cfg.limits), "us_internal": cfg.us_internal}
+    if kind == "onepager":
+        out["sections"] = {"lead": list(cfg.onepager.lead), "columns": list(cfg.onepager.columns)}
+        shown = [*cfg.onepager.lead, *cfg.onepager.columns]
+    else:
+        out["sections"] = list(cfg.brief.sections)
+        shown = list(cfg.brief.sections)
+    titles = cfg.titles()
+    out["titles"] = {s: titles[s] for s in shown if s in titles}  # the headings of the sections it shows
+    return out
+
+
+def snapshot(project: Any, kind: str, audience: str, block_ids: list[str],
+             deps: dict[str, list[str]] | None = None,
+             fields: list[str] | dict[str, list[str]] | None = None) -> dict:
+    """What a document shows: its framing, its blocks as the audience reads them, linked blocks' shown fields.
+
+    BLOCK_IDS are the document's own blocks (one for a brief or one-pager, every chapter for the book); DEPS the
+    linked blocks' fields its templates read (recorded while rendering; a linked block reading nothing is left out).
+    """
+    cat = project.catalogue
+    cfg = project.audience(audience).config
+    blocks = {}
+    for bid in block_ids:
+        block = cat.get(bid)
+        if block is not None:
+            names = fields.get(bid) if isinstance(fields, dict) else fields
+            blocks[bid] = block_fields(audience_view(block, cfg, audience), _with_sources(block, names))
+    linked = {}
+    for bid, names in sorted((deps or {}).items()):
+        other = cat.get(bid)
+        if other is not None and names and bid not in blocks:
+            linked[bid] = block_fields(audience_view(other, cfg, audience), sorted(names))
+    return {"framing": framing(project, kind, audience), "blocks": blocks, "linked": linked}
+
+
+def split_snapshot(snap: dict) -> tuple[dict, dict[str, str]]:
+    """The record entry's references to SNAP's parts, and the parts as canonical JSON by their sha256."""
+    objects: dict[str, str] = {}
+
+    def ref(value: Any) -> str:
+        text = canonical(value)
+        digest = _sha(text)
+        objects[digest] = text
+        return digest
+
+    refs = {"framing": ref(snap["framing"]),
+            "blocks": {bid: ref(v) for bid, v in sorted(snap["blocks"].items())},
+            "linked": {bid: ref(v) for bid, v in sorted(snap["linked"].items())}}
+    return refs, objects
+
+
+def fingerprint_of(refs: dict) -> str:
+    return _sha(canonical(refs))
+
+
+# --- the record ------------------------------------------------------------------------------------------------------
+
+def record_rel(kind: str, name: str, audience: str) -> str:
+    return f"{EDITIONS_DIR}/{audience}/{kind}/{name}.json"
+
+
+def load_record(root: Path, rel: str) -> dict:
+    """The record of one document ({"doc_number", "editions": [...]}); a missing one is empty.
+
+    A record that is not valid JSON (a merge conflict, a hand edit) is an error naming its line and column, never
+    read as empty: the next build would overwrite its history with a new edition 1.
+    """
+    hint = f"resolve it (git checkout -- {rel} restores the committed one), or delete it to start again at 1"
+    try:
+        text = (root / rel).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {"editions": []}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ContentError(f"cannot read the editions record: {exc}", Location(rel), hint) from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        line, col = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+        raise ContentError(f"the editions record is not valid JSON: {getattr(exc, 'msg', exc)}",
+                           Location(rel, line, col), hint) from None
+    if not isinstance(data, dict) or not isinstance(data.get("editions"), list):
+        raise ContentError("the editions record has no list of editions", Location(rel, 1, 1), hint)
+    data["editions"] = [e for e in data["editions"] if isinstance(e, dict) and isinstance(e.get("number"), int)
+                        and isinstance(e.get("date"), str) and isinstance(e.get("fingerprint"), str)]
+    return data
+
+
+def load_object(root: Path, digest: str) -> Any:
+    path = root / EDITIONS_DIR / OBJECTS / f"{digest}.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def resolve(root: Path, entry: dict) -> dict | None:
+    """The full snapshot an edition entry refers to; None when a part is missing from the record."""
+    try:
+        return {"framing": load_object(root, entry["framing"]),
+                "blocks": {bid: load_object(root, d) for bid, d in entry.get("blocks", {}).items()},
+                "linked": {bid: load_object(root, d) for bid, d in entry.get("linked", {}).items()}}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def editions_of(record: dict) -> list[Edition]:
+    return [Edition(e["number"], dt.date.fromisoformat(e["date"])) for e in record["editions"]]
+
+
+# --- document numbers ------------------------------------------------------------------------------------------------
+
+def series_prefix(title: str) -> str:
+    """A document series prefix from the project title: `U.S. Alliances and Partnerships` -> `USAP`."""
+    letters = []
+    for word in re.findall(r"[A-Za-z][A-Za-z.]*", title):
+        if word[0].isupper():
+            letters.append("".join(c for c in word if c.isupper()) if "." in word else word[0])
+    return ("".join(letters) or "DOC")[:6]
+
+
+def doc_number(project: Any, kind: str, name: str) -> str:
+    """A document number, stable per block (or book variant) and kind, the same for every audience.
+
+    Five digits drawn from the name, so it never depends on build order or on the record; a rare clash between two
+    names of one kind is resolved by the order of the names, probing upward.
+    """
+    prefix = f"{series_prefix(project.config.title)}-{KIND_CODES.get(kind, 'X')}"
+    if kind == "book":
+        names = [name]
+    else:
+        names = sorted(b.id for b in project.catalogue.documents())
+        if name not in names:
+            names = sorted([*names, name])
+    taken: dict[int, str] = {}
+    for other in names:
+        n = int(hashlib.sha256(f"{kind}:{other}".encode()).hexdigest(), 16) % 90000 + 10000
+        while n in taken:
+            n = 10000 + (n - 10000 + 1) % 90000
+        taken[n] = other
+        if other == name:
+            return f"{prefix}-{n}"
+    raise AssertionError("unreachable")
+
+
+# --- dates -------------------------------------------------------------------------------------------------------------
+
+def _git(root: Path, *args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=20,
+                              env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"})
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+@functools.lru_cache(maxsize=8)
+def _in_git(root: Path) -> bool:
+    return _git(root, "rev-parse", "--is-inside-work-tree") is not None
+
+
+def _epoch_date() -> dt.date | None:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date() if epoch.isdigit() else None
+
+
+def content_date(root: Path, files: list[str]) -> dt.date:
+    """The date of the newest change to FILES (project-relative).
+
+    SOURCE_DATE_EPOCH when set (the build declares when its sources last changed: reproducible builds), else the
+    newest git commit touching FILES when they are committed and unchanged, else their newest modification time.
+    """
+    files = sorted(set(files))
+    epoch = _epoch_date()
+    if epoch is not None:
+        return epoch
+    if files and _in_git(root):
+        status = _git(root, "status", "--porcelain", "--untracked-files=all", "--", *files)
+        if status is not None and not status.strip():
+            stamp = _git(root, "log", "-1", "--format=%ct", "--", *files)
+            if stamp and stamp.strip().isdigit():
+                return dt.datetime.fromtimestamp(int(stamp.strip()), tz=dt.timezone.utc).date()
+    times = []
+    for rel in files:
+        try:
+            times.append((root / rel).stat().st_mtime)
+        except OSError:
+            continue
+    return dt.datetime.fromtimestamp(max(times), tz=dt.timezone.utc).date() if times else dt.date(1970, 1, 1)
+
+
+def snapshot_files(project: Any, snap: dict, audience: str) -> list[str]:
+    """The project files what SNAP shows was read from: its blocks' files, linked blocks' files, the audience's."""
+    cat = project.catalogue
+    files = [cat.file_of(cat.get(bid)) for bid in (*snap["blocks"], *snap["linked"]) if cat.get(bid) is not None]
+    files += [f"audiences/{name}.yaml" for name in project.audience(audience).chain]
+    return files
+
+
+# --- propose and commit ------------------------------------------------------------------------------------------------
+
+def propose(project: Any, kind: str, name: str, audience: str, block_ids: list[str],
+            deps: dict[str, list[str]] | None = None,
+            fields: list[str] | dict[str, list[str]] | None = None) -> Proposal:
+    """The current edition of a document: the record's latest when what it shows is unchanged, else the next one."""
+    rel = record_rel(kind, name, audience)
+    record = load_record(project.root, rel)
+    snap = snapshot(project, kind, audience, block_ids, deps, fields)
+    refs, objects = split_snapshot(snap)
+    fingerprint = fingerprint_of(refs)
+    number = record.get("doc_number") if isinstance(record.get("doc_number"), str) else doc_number(project, kind, name)
+    latest = record["editions"][-1] if record["editions"] else None
+    if latest is not None and latest["fingerprint"] == fingerprint:
+        return Proposal(rel, number, Edition(latest["number"], dt.date.fromisoformat(latest["date"])), fingerprint,
+                        latest, objects, new=False)
+    date = content_date(project.root, snapshot_files(project, snap, audience))
+    if latest is not None:  # an edition never predates the one it follows
+        date = max(date, dt.date.fromisoformat(latest["date"]))
+    entry = {"number": (latest["number"] + 1) if latest else 1, "date": date.isoformat(),
+             "fingerprint": fingerprint, **refs}
+    return Proposal(rel, number, Edition(entry["number"], date), fingerprint, entry, objects, new=True)
+
+
+def commit(root: Path, proposal: Proposal) -> bool:
+    """Record PROPOSAL (its objects first, then the document's record); return whether a file changed."""
+    record = load_record(root, proposal.rel)
+    changed = False
+    if proposal.new and not (record["editions"] and record["editions"][-1]["fingerprint"] == proposal.fingerprint):
+        for digest, text in sorted(proposal.objects.items()):
+            path = root / EDITIONS_DIR / OBJECTS / f"{digest}.json"
+            if not path.is_file():
+                write_atomic(path, text)
+        record["editions"] = [e for e in record["editions"] if e["number"] < proposal.entry["number"]]
+        record["editions"].append(proposal.entry)
+        changed = True
+    if record.get("doc_number") != proposal.doc_number:
+        record["doc_number"] = proposal.doc_number
+        changed = True
+    if changed:
+        write_atomic(root / proposal.rel, canonical({"doc_number": record["doc_number"],
+                                                     "editions": record["editions"]}))
+    return changed
+
+
+def find_edition(record: dict, since: str) -> dict | None:
+    """The record entry SINCE names: an edition number, or a date (the latest edition on or before it)."""
+    if since.isdigit():
+        return next((e for e in record["editions"] if e["number"] == int(since)), None)
+    try:
+        day = dt.date.fromisoformat(since)
+    except ValueError:
+        return None
+    before = [e for e in record["editions"] if dt.date.fromisoformat(e["date"]) <= day]
+    return before[-1] if before else None

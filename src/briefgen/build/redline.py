@@ -1,0 +1,386 @@
+"""`briefgen diff`: a document now against an earlier edition (or a git revision), as text or as a redline PDF.
+
+The redline renders through the one render path (build.render.render) and the document's own templates, from a copy
+of the project whose changed blocks carry marks (render.marks) around inserted and deleted words, and deleted
+statements put back where they were. Only the marked copy differs; the real catalogue is never touched.
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import html
+import subprocess
+import tarfile
+import tempfile
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from briefgen.build import editions
+from briefgen.build.changes import Change, compare, counts, summary
+from briefgen.build.editions import Proposal
+from briefgen.build.targets import Target
+from briefgen.config.inputs import ROOT_FILES
+from briefgen.content.model import SourceRef
+from briefgen.content.views import audience_view
+from briefgen.errors import COMMAND_LINE, UsageError
+from briefgen.project import Project
+from briefgen.render import marks
+
+#: Where each block field is shown: the section name (its heading comes from the audience's titles).
+FIELD_SECTIONS: dict[str, str] = {
+    "summary": "overview", "bottom_line": "bottom_line", "sources": "sources", "members": "sidebar",
+    "founded": "sidebar", "kind": "sidebar", "domain": "sidebar", "short_name": "sidebar", "name": "title",
+    "recommendations": "recommendations", "related_obstacles": "related", "affected_alliances": "related",
+}
+#: Headings of the sections no audience renames.
+EXTRA_TITLES: dict[str, str] = {"sidebar": "At a glance", "title": "Title", "related": "Related",
+                                "framing": "Framing", "actions": "Actions"}
+#: Files of the project a git revision's snapshot is derived from.
+REV_PATHS: tuple[str, ...] = ("content", "audiences", "seeds", "templates", "brand", "fonts", *ROOT_FILES)
+
+
+@dataclass
+class Comparison:
+    """A document now, the snapshot it is compared with, and the changes between them."""
+
+    target: Target
+    title: str
+    now: Proposal
+    since: str
+    old: dict
+    new: dict
+    changes: list[Change]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return counts(self.changes)
+
+    @property
+    def summary(self) -> str:
+        return summary(self.changes)
+
+
+def current(project: Project, target: Target) -> Proposal:
+    """The document's current edition and snapshot, as `briefgen build` would record it."""
+    if target.kind == "book":  # planning the book renders its chapters' HTML: what each shows is then known
+        from briefgen.render.book.plan import plan_book
+
+        return plan_book(project, target.audience, target.select, target.title).edition
+    from briefgen.render.context import document_edition
+
+    block = project.catalogue.get(target.block_id)
+    return document_edition(project, block, target.kind, project.audience(target.audience))
+
+
+def snapshot_of(proposal: Proposal) -> dict:
+    return proposal.snapshot()
+
+
+def _known(record: dict) -> str:
+    listed = [f"{e['number']} ({e['date']})" for e in record["editions"]]
+    return "editions: " + ", ".join(listed) if listed else "it has no recorded edition yet (run `briefgen build`)"
+
+
+def resolve_since(project: Project, target: Target, now: Proposal, since: str | None) -> tuple[str, dict]:
+    """The label and snapshot SINCE names: an edition number, a date, or a git revision (default: the last edition
+    that differs from now)."""
+    record = editions.load_record(project.root, now.rel)
+    if since is None:
+        entries = [e for e in record["editions"] if e["fingerprint"] != now.fingerprint]
+        older = [e for e in entries if e["number"] < now.edition.number] or entries
+        if not older:
+            return "the first edition", snapshot_of(now)
+        entry = older[-1]
+    elif since.isdigit() or _is_date(since):
+        entry = editions.find_edition(record, since)
+        if entry is None:
+            raise UsageError(f"{target} has no edition {since!r}", COMMAND_LINE, _known(record))
+    else:
+        return f"revision {since}", rev_snapshot(project, target, since, record)
+    snap = editions.resolve(project.root, entry)
+    if snap is None:
+        raise UsageError(f"the record of edition {entry['number']} of {target} is incomplete", COMMAND_LINE,
+                         f"restore {editions.EDITIONS_DIR}/{editions.OBJECTS}/ from the repository")
+    return f"Edition {entry['number']} ({_long_date(entry['date'])})", snap
+
+
+def _is_date(text: str) -> bool:
+    try:
+        editions.dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _long_date(iso: str) -> str:
+    return editions.dt.date.fromisoformat(iso).strftime("%B %-d, %Y")
+
+
+def rev_snapshot(project: Project, target: Target, rev: str, record: dict) -> dict:
+    """The document's snapshot re-derived from git revision REV's files (read with `git archive`, no checkout)."""
+    root = project.root
+    top = editions._git(root, "rev-parse", "--show-prefix")
+    verified = editions._git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}") if top is not None \
+        else None
+    if not verified:
+        raise UsageError(f"{rev!r} is not an edition number, a date (YYYY-MM-DD) or a git revision of this project",
+                         COMMAND_LINE, _known(record))
+    prefix = top.strip()
+    with tempfile.TemporaryDirectory(prefix="briefgen-rev-") as scratch:
+        tar_path = Path(scratch) / "rev.tar"
+        paths = [f"{prefix}{p}" for p in REV_PATHS]
+        with tar_path.open("wb") as fh:
+            done = subprocess.run(["git", "-C", str(root), "archive", "--format=tar", verified.strip(), "--",
+                                   *paths], stdout=fh, stderr=subprocess.PIPE, timeout=120)
+        if done.returncode != 0:
+            # a path missing at that revision: take what exists
+            present = [p for p in paths if editions._git(root, "cat-file", "-e", f"{verified.strip()}:{p}")
+                       is not None]
+            with tar_path.open("wb") as fh:
+                subprocess.run(["git", "-C", str(root), "archive", "--format=tar", verified.strip(), "--",
+                                *present], stdout=fh, check=True, timeout=120)
+        tree = Path(scratch) / "tree"
+        with tarfile.open(tar_path) as tar:
+            tar.extractall(tree, filter="data")
+        then = Project(tree / prefix if prefix else tree)
+        try:
+            then_target = dataclasses.replace(target)
+            if target.kind != "book" and then.catalogue.get(target.block_id) is None:
+                return {"framing": editions.framing(project, target.kind, target.audience), "blocks": {},
+                        "linked": {}}
+            return snapshot_of(current(then, then_target))
+        except UsageError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the revision's content may not load with this tool
+            raise UsageError(f"the content at {rev} could not be read: {exc}", COMMAND_LINE,
+                             "compare with an edition number instead") from None
+
+
+def compare_target(project: Project, target: Target, since: str | None = None) -> Comparison:
+    """Compare TARGET as it is now with SINCE (see resolve_since)."""
+    now = current(project, target)
+    label, old = resolve_since(project, target, now, since)
+    new = snapshot_of(now)
+    if target.kind == "book":
+        title = target.title or project.config.title
+    else:
+        title = project.catalogue.get(target.block_id).name
+    return Comparison(target, title, now, label, old, new, compare(old, new))
+
+
+# --- text ----------------------------------------------------------------------------------------------------------
+
+def section_title(project: Project, cmp: Comparison, change: Change) -> str:
+    """The heading a change is grouped under: the section of the document it shows in."""
+    titles = {**EXTRA_TITLES, **project.audience(cmp.target.audience).config.titles()}
+    if change.what == "framing":
+        return titles["framing"]
+    if not change.own:
+        other = cmp.new["linked"].get(change.block) or cmp.old["linked"].get(change.block) or {}
+        return f"Linked: {other.get('name', change.block)}"
+    section = titles.get(FIELD_SECTIONS.get(change.section, change.section),
+                         change.section.replace("_", " ").capitalize())
+    if len(cmp.new["blocks"]) > 1 or len(cmp.old["blocks"]) > 1:  # the book: per chapter
+        block = cmp.new["blocks"].get(change.block) or cmp.old["blocks"].get(change.block) or {}
+        return f"{block.get('name', change.block)}: {section}"
+    return section
+
+
+def grouped(project: Project, cmp: Comparison) -> dict[str, list[Change]]:
+    """The changes by section heading, in the order the document shows its sections (linked blocks, framing last)."""
+    cfg = project.audience(cmp.target.audience).config
+    order = ["title", *cfg.onepager.lead, *cfg.onepager.columns] if cmp.target.kind == "onepager" else \
+        ["title", *cfg.brief.sections]
+    blocks = list(cmp.new["blocks"]) + [b for b in cmp.old["blocks"] if b not in cmp.new["blocks"]]
+
+    def key(c: Change) -> tuple:
+        section = FIELD_SECTIONS.get(c.section, c.section)
+        return (c.what == "framing", not c.own, blocks.index(c.block) if c.block in blocks else 0,
+                c.block, order.index(section) if section in order else len(order), c.index or 0)
+
+    out: dict[str, list[Change]] = {}
+    for change in sorted(cmp.changes, key=key):
+        out.setdefault(section_title(project, cmp, change), []).append(change)
+    return out
+
+
+def _cite(cites: list[str]) -> str:
+    return f"  [{', '.join(cites)}]" if cites else ""
+
+
+def format_text(project: Project, cmp: Comparison) -> str:
+    """The changes for review in a pull request: +/- lines grouped by section, words marked [-old-] {+new+}."""
+    now = cmp.now
+    lines = [f"{now.doc_number} {cmp.title}: {cmp.target}",
+             f"since {cmp.since}; now {now.edition.label}" + ("" if not now.new else " (not yet recorded)"),
+             f"summary: {cmp.summary}"]
+    for section, changes in grouped(project, cmp).items():
+        lines += ["", f"## {section}"]
+        for c in changes:
+            head = f"{c.what} {c.op}"
+            if c.op == "moved":
+                head += f" from {c.moved_from}"
+            if c.op in ("changed",) and c.words:
+                lines.append(f"~ {head}: {c.marked()}")
+                lines.append(f"- {c.old}{_cite(c.old_cite)}")
+                lines.append(f"+ {c.new}{_cite(c.new_cite)}")
+            elif c.op == "recited":
+                lines.append(f"~ {head}: {c.new}")
+                lines.append(f"-{_cite(c.old_cite) or '  [no citation]'}")
+                lines.append(f"+{_cite(c.new_cite) or '  [no citation]'}")
+            elif c.op == "removed":
+                lines.append(f"- {head}: [-{c.old}-]{_cite(c.old_cite)}")
+            elif c.op in ("added", "moved"):
+                lines.append(f"+ {head}: {{+{c.new}+}}{_cite(c.new_cite)}")
+            else:
+                lines.append(f"~ {head}: {c.old} -> {c.new}")
+    return "\n".join(lines) + "\n"
+
+
+# --- the redline PDF -------------------------------------------------------------------------------------------------
+
+def _element_type(cls: type, name: str) -> type | None:
+    try:
+        hint = typing.get_type_hints(cls)[name]
+    except (KeyError, NameError, TypeError):
+        return None
+    args = typing.get_args(hint)
+    return args[0] if args and dataclasses.is_dataclass(args[0]) else None
+
+
+def _ref(text: str) -> SourceRef:
+    seed, _, anchor = text.partition("#")
+    return SourceRef(seed=seed, anchor=anchor)
+
+
+def _rebuild(cls: type, data: dict) -> Any:
+    """A record of CLS from its snapshot (build.editions.plain) form."""
+    kwargs = {}
+    for f in dataclasses.fields(cls):
+        if f.metadata.get("internal") or f.name not in data:
+            continue
+        value = data[f.name]
+        if f.name.endswith("cite") and value is not None:
+            value = [_ref(v) for v in value] if isinstance(value, list) else _ref(value)
+        kwargs[f.name] = value
+    return cls(**kwargs)
+
+
+def _text_field(item: Any) -> str | None:
+    return next((n for n in ("text", "action") if isinstance(getattr(item, n, None), str)), None)
+
+
+def marked_block(block: Any, changes: list[Change]) -> Any:
+    """BLOCK with its changed statements marked, added ones marked inserted, removed ones put back, struck."""
+    updates: dict[str, Any] = {}
+    by_field: dict[str, list[Change]] = {}
+    for c in changes:
+        by_field.setdefault(c.section, []).append(c)
+    for name, field_changes in by_field.items():
+        value = getattr(block, name, None)
+        if isinstance(value, list) and all(dataclasses.is_dataclass(v) for v in value):
+            items = list(value)
+            for c in field_changes:
+                if c.op == "removed" or c.index is None or c.index >= len(items):
+                    continue
+                item = items[c.index]
+                attr = _text_field(item)
+                if attr is None:
+                    continue
+                text = getattr(item, attr)
+                marked = marks.mark_words(c.words) if c.words else \
+                    marks.insert(text) if c.op in ("added", "moved") else f"{marks.MARK}{text}"
+                items[c.index] = dataclasses.replace(item, **{attr: marked})
+            cls = _element_type(type(block), name)
+            for c in sorted((c for c in field_changes if c.op == "removed"), key=lambda c: c.index or 0):
+                if cls is None or c.old is None:
+                    continue
+                attr = "text" if any(f.name == "text" for f in dataclasses.fields(cls)) else "action"
+                single = cls.__name__ == "Quote"  # a quote cites one passage; statements a list
+                data = {attr: marks.delete(c.old), "cite": (c.old_cite[:1] or [""])[0] if single else c.old_cite}
+                try:
+                    item = _rebuild(cls, {**_defaults(cls), **data})
+                except TypeError:
+                    continue
+                items.insert(min(c.index or 0, len(items)), item)
+            updates[name] = items
+        elif isinstance(value, str) and name in ("summary", "bottom_line"):
+            c = field_changes[0]
+            updates[name] = marks.mark_words(c.words) if c.words else f"{marks.MARK}{value}"
+    if not updates:
+        return block
+    out = dataclasses.replace(block, **updates)
+    out.loc, out.locs = block.loc, block.locs
+    return out
+
+
+def _defaults(cls: type) -> dict:
+    out = {}
+    for f in dataclasses.fields(cls):
+        if f.default is not dataclasses.MISSING:
+            out[f.name] = f.default
+    return out
+
+
+def summary_html(project: Project, cmp: Comparison) -> str:
+    """The first-page box: what is compared, the counts, and the sections that changed."""
+    rows = "".join(f"<li><span class=\"redline-count\">{n}</span> {html.escape(_count_words(k, n))}</li>"
+                   for k, n in cmp.counts.items()) or "<li>No changes</li>"
+    sections = ", ".join(html.escape(s) for s in grouped(project, cmp))
+    return ('<aside class="redline-summary" aria-label="Summary of changes">'
+            f'<h2>Changes since {html.escape(cmp.since)}</h2>'
+            f'<p class="redline-editions">Now {html.escape(cmp.now.edition.label)} \u00b7 {html.escape(cmp.now.doc_number)}'
+            '</p>'
+            f'<ul class="redline-counts">{rows}</ul>'
+            + (f'<p class="redline-sections">Sections changed: {sections}</p>' if sections else "")
+            + '<p class="redline-key">Inserted words are <ins>underlined</ins>, deleted words <del>struck through'
+              '</del>; a bar in the margin marks each changed passage.</p></aside>')
+
+
+def _count_words(key: str, n: int) -> str:
+    from briefgen.build.changes import WHAT
+
+    what, op = key.split(" ", 1)
+    singular, plural = WHAT[what]
+    return f"{singular if n == 1 else plural} {op}"
+
+
+def redline_project(project: Project, cmp: Comparison) -> Project:
+    """A copy of PROJECT whose compared blocks carry the marks, with the redline's stylesheet and summary."""
+    marked = copy.copy(project)
+    cat = copy.copy(project.catalogue)
+    cat.blocks = dict(cat.blocks)
+    aud = project.audience(cmp.target.audience)
+    for bid in cmp.new["blocks"]:
+        own = [c for c in cmp.changes if c.block == bid and c.own]
+        if own and bid in cat.blocks:
+            view = audience_view(cat.blocks[bid], aud.config, aud.name)
+            cat.blocks[bid] = marked_block(view, own)
+    marked.__dict__["catalogue"] = cat
+    # the document shows its current edition, not one of the marked copy
+    marked.__dict__["_editions"] = {(cmp.target.kind, cmp.target.block_id, aud.name):
+                                    (cat, aud, _stamp(project, cmp.now.rel), cmp.now)}
+    css_path = project.root / "templates" / "css" / "redline.css"
+    css = css_path.read_text(encoding="utf-8") if css_path.is_file() else ""
+    marked.__dict__["redline"] = (css, summary_html(project, cmp))
+    return marked
+
+
+def _stamp(project: Project, rel: str) -> tuple:
+    try:
+        stat = (project.root / rel).stat()
+    except OSError:
+        return ()
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+def render_redline(project: Project, cmp: Comparison, *, strict: bool = False):  # noqa: ANN201 - build.render.Output
+    """The redline PDF of CMP's document, through the one render path."""
+    from briefgen.build.render import render
+
+    if cmp.target.kind == "book":
+        raise UsageError("a redline PDF is made for a brief or a one-pager", COMMAND_LINE,
+                         "use --format text for the book, or the book's changes appendix")
+    return render(redline_project(project, cmp), cmp.target, "pdf", strict=strict)
