@@ -134,7 +134,8 @@ def render(project: Project, target: Target, fmt: str = "pdf", *, strict: bool =
     findings = [f.as_dict() for f in audit(layout.document, target.rel(), target.kind)]
     if layout_only:
         return Output(target, fmt, b"", layout.pages, fit_level=level, deps=deps, layout=findings, fit_steps=steps,
-                      grow_level=grow, tail_level=tail, layouts=layouts)
+                      grow_level=grow, tail_level=tail, layouts=layouts,
+                      edition=edition.as_dict() if edition else None)
     result = write_pdf(layout)
     for warning in result.warnings:
         logger.warning("%s: %s", target, warning)
