@@ -326,7 +326,7 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
                         continue
                     if target.kind == "book":  # rendered by a thread here, its segments in the pool
                         record(target, inputs, time.perf_counter() - t0, result)
-                        report.book[target.audience] = entries[target.rel()]["book"]
+                        report.book[target.audience] = recorded[target.rel()]["book"]
                     else:
                         record(target, inputs, result.seconds, result.value)
                         report.peak_worker_mb = max(report.peak_worker_mb, result.peak_mb)
