@@ -103,7 +103,7 @@ HANG_HEADING = Step(
 
 
 #: How many more condensing steps a one-pager may take to make room for HANG_HEADING.
-HANG_MORE_LEVELS = 2
+HANG_MORE_LEVELS = 4
 
 
 def options(level: int, grow: int = 0, hang: bool = False) -> dict[str, Any]:
@@ -349,6 +349,13 @@ BRIEF_STEPS: dict[str, BriefStep] = {
                          "html body.brief p { margin-bottom: 5pt; } html body.brief li { margin-bottom: 2.5pt; } "
                          "html body.brief h2 { margin-top: 11pt; margin-bottom: 5pt; } "
                          "html body.brief .recommendation { margin-bottom: 6pt; }"),
+    "tighten_more": BriefStep("tightened spacing between parts further, and the notes' leading",
+                              "html body.brief p { margin-bottom: 3.5pt; } html body.brief li { margin-bottom: 1.5pt; } "
+                              "html body.brief h2 { margin-top: 8pt; margin-bottom: 4pt; } "
+                              "html body.brief .recommendation { margin-bottom: 4pt; } "
+                              "html body.brief .source-notes, html body.brief .further-reading { line-height: 1.25; } "
+                              "html body.brief .source-notes li, html body.brief .further-reading li "
+                              "{ margin-bottom: 1.5pt; }"),
     "no_further": BriefStep("left out further reading (sources no statement cites)",
                             "html body.brief .further-reading { display: none; }"),
     "sidebar_tight": BriefStep("tightened the sidebar and the title band",
@@ -361,11 +368,12 @@ BRIEF_STEPS: dict[str, BriefStep] = {
 
 #: How the page steps combine, tried in this order after the design (the first that leaves no finding wins): what
 #: frees a blocked break, then spacing that pushes a runt tail's lines onto a fuller last page, then what pulls a
-#: short tail back (notes in columns, tighter spacing, no further reading), then more open leading (1.5), then the
+#: short tail back (notes in columns, tighter spacing, then tighter still, no further reading), then more open leading (1.5), then the
 #: closing sections carried over to fill the last page.
 _PAGE_COMBOS: tuple[tuple[str, ...], ...] = (
     ("last_action",), ("open",), ("last_action", "open"), ("notes_2col",), ("notes_2col", "tighten"),
-    ("notes_2col", "tighten", "no_further"), ("last_action", "notes_2col", "tighten", "no_further"),
+    ("notes_2col", "tighten", "no_further"), ("notes_2col", "tighten_more"), ("notes_2col", "tighten_more", "no_further"),
+    ("last_action", "notes_2col", "tighten", "no_further"),
     ("last_action", "notes_2col", "tighten", "no_further", "sidebar_tight"), ("open_more",),
     ("last_action", "open_more"), ("carry_last", "open"), ("carry_two", "open"), ("last_action", "carry_last", "open"),
 )
