@@ -92,7 +92,7 @@ class _Page:
     height: float
     bottom: float = 0.0  # lowest content edge
     lines: int = 0
-    # document-order events: ("h", element) for a heading, ("l", None) for a line of body text
+    # document-order events: ("h", element) for a heading, ("l", ancestor elements) for a line of body text
     events: list[tuple[str, Any]] | None = None
 
     @property
@@ -148,6 +148,7 @@ def audit(document: Any, name: str, kind: str, thresholds: Thresholds = THRESHOL
     notes: dict[str, Any] = {}  # note anchor id -> <li>
     column_tops: dict[float, float] = {}  # x of a column's first line -> its y
     targets: set[str] = set()
+    heading_parent: dict[int, Any] = {}  # id(heading element) -> the element holding it
 
     for number, page in enumerate(document.pages):
         root = page._page_box
@@ -164,6 +165,7 @@ def audit(document: Any, name: str, kind: str, thresholds: Thresholds = THRESHOL
                 if isinstance(box, boxes.BlockBox) and element is not None and box.element_tag in ("h2", "h3") \
                         and not any("sidebar" in _classes(a) for a in ancestors):
                     info.events.append(("h", element))
+                    heading_parent[id(element)] = next((a for a in reversed(ancestors) if a is not element), None)
                 continue
             info.lines += 1
             in_sidebar = False
@@ -191,7 +193,7 @@ def audit(document: Any, name: str, kind: str, thresholds: Thresholds = THRESHOL
                     column_tops.setdefault(x, box.position_y)
             ancestor_tags = {a.tag for a in ancestors}
             if not in_sidebar and not ancestor_tags & {"h2", "h3"}:
-                info.events.append(("l", None))
+                info.events.append(("l", ancestors))
 
     findings: list[Finding] = []
 
@@ -240,7 +242,7 @@ def audit(document: Any, name: str, kind: str, thresholds: Thresholds = THRESHOL
             if any(w == "h" for w, _e in following):
                 continue  # another heading follows on this page: the section ended here
             lines = len(following)
-            if lines < t.heading_lines and _continues(element, pages[number + 1]):
+            if lines < t.heading_lines and _continues(heading_parent.get(id(element)), pages[number + 1]):
                 add("heading-short", number + 1, f"the heading {_text(element)[:50]!r} has {lines} line(s) "
                     f"before the page break (at least {t.heading_lines})")
     seen: dict[str, str] = {}
@@ -269,10 +271,16 @@ def audit(document: Any, name: str, kind: str, thresholds: Thresholds = THRESHOL
     return findings
 
 
-def _continues(heading: Any, next_page: _Page) -> bool:
-    """Whether the next page starts with body lines (the heading's section goes on) rather than a heading."""
+def _continues(parent: Any, next_page: _Page) -> bool:
+    """Whether the heading's section goes on at the top of the next page: it starts with body lines (not a heading),
+    and, when the heading heads a section element of its own, those lines are inside it (a pull quote or the notes
+    after a section that ended do not continue it)."""
     events = next_page.events or []
-    return bool(events) and events[0][0] == "l"
+    if not events or events[0][0] != "l":
+        return False
+    if parent is None or parent.tag not in ("section", "li", "article", "aside"):
+        return True
+    return any(a is parent for a in events[0][1] or ())
 
 
 def summary(findings: list[Finding]) -> dict[str, int]:

@@ -338,10 +338,11 @@ BRIEF_STEPS: dict[str, BriefStep] = {
                            "html body.brief p { margin-bottom: 10pt; } html body.brief li { margin-bottom: 6pt; } "
                            "html body.brief h2 { margin-top: 22pt; margin-bottom: 9pt; } "
                            "html body.brief .recommendation { margin-bottom: 12pt; }"),
+    # The last parts before the source notes (whatever furniture follows the notes).
     "carry_last": BriefStep("carried the last section over to the last page",
-                            "html body.brief .brief-body > section:nth-last-child(2) { break-before: page; }"),
+                            "html body.brief .brief-body > :has(+ .source-notes) { break-before: page; }"),
     "carry_two": BriefStep("carried the last two sections over to the last page",
-                           "html body.brief .brief-body > section:nth-last-child(3) { break-before: page; }"),
+                           "html body.brief .brief-body > :has(+ * + .source-notes) { break-before: page; }"),
     "notes_2col": BriefStep("set the source notes in two columns",
                             "html body.brief .source-notes ol, html body.brief .further-reading ul "
                             "{ columns: 2; column-gap: 18pt; }"),
