@@ -391,12 +391,12 @@ def _lines_with_height(reader: PdfReader, number: int) -> list[tuple[str, float]
 
 
 def test_cover_carries_its_credit_edition_and_marking_at_the_foot(small_book: Path) -> None:
-    """Author, date and marking sit in the bottom tenth of the cover, the title in its upper half; the logo is drawn."""
+    """Author, edition with its date, and marking sit in the bottom tenth of the cover, the title in its upper half; the logo is drawn."""
     reader = PdfReader(small_book)
     pieces = _lines_with_height(reader, 1)
     where = {text: y for text, y in pieces}
     foot = [y for text, y in pieces if text in ("briefgen Alliance Studies", "FOR CONGRESSIONAL STAFF USE")
-            or re.fullmatch(r"[A-Z]+ \d+, \d{4}", text)]
+            or re.fullmatch(r"EDITION \d+ \u00b7 UPDATED [A-Z]+ \d+, \d{4}", text)]
     assert len(foot) == 3 and max(foot) < 0.12, pieces
     assert min(y for text, y in pieces if "alliances" in text) > 0.5, where
     with pikepdf.open(small_book) as pdf:

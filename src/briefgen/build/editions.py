@@ -258,13 +258,20 @@ def editions_of(record: dict) -> list[Edition]:
 
 # --- document numbers ------------------------------------------------------------------------------------------------
 
+#: Words a title's initials leave out.
+_MINOR_WORDS = frozenset("a an and at by for from in of on or the to with".split())
+
+
 def series_prefix(title: str) -> str:
-    """A document series prefix from the project title: `U.S. Alliances and Partnerships` -> `USAP`."""
+    """A document series prefix from the project title, whatever its case: `U.S. alliances and partnerships` and
+    `U.S. Alliances and Partnerships` both give `USAP` (so a change of title case never renumbers a document)."""
     letters = []
     for word in re.findall(r"[A-Za-z][A-Za-z.]*", title):
-        if word[0].isupper():
-            letters.append("".join(c for c in word if c.isupper()) if "." in word else word[0])
-    return ("".join(letters) or "DOC")[:6]
+        if "." in word:  # an abbreviation: its letters
+            letters.append("".join(c for c in word if c.isalpha()))
+        elif word.lower() not in _MINOR_WORDS:
+            letters.append(word[0])
+    return ("".join(letters).upper() or "DOC")[:6]
 
 
 def doc_number(project: Any, kind: str, name: str) -> str:
@@ -273,7 +280,7 @@ def doc_number(project: Any, kind: str, name: str) -> str:
     Five digits drawn from the name, so it never depends on build order or on the record; a rare clash between two
     names of one kind is resolved by the order of the names, probing upward.
     """
-    prefix = f"{series_prefix(project.config.title)}-{KIND_CODES.get(kind, 'X')}"
+    prefix = f"{project.config.series or series_prefix(project.config.title)}-{KIND_CODES.get(kind, 'X')}"
     if kind == "book":
         names = [name]
     else:

@@ -70,6 +70,8 @@ class ProjectConfig(Record):
                                 "optional title; shown in briefs' end matter, on one-pagers and in the book, and "
                                 "leading the suggested citation", default_factory=list)
     contact: Contact | None = doc("whom readers contact: name, email and an optional phone", default=None)
+    series: Text | None = doc("prefix of the document numbers, e.g. USAP (USAP-B-18567 is a brief); default: the "
+                              "initials of the title's words, whatever their case", default=None)
     language: Text = doc("BCP 47 language tag of the content, e.g. en-US", default="en-US")
     default_audience: Id = doc("audience used when a command gets no --audience")
     forbidden_words: list[Text] = doc(

@@ -27,8 +27,9 @@ def edition_parts(edition: Any) -> tuple[str, str]:
     """(edition label, 'Updated <date>') of an edition, or empty strings where it has none."""
     if edition is None:
         return "", ""
-    label = getattr(edition, "label", "") or (f"Edition {edition.number}" if getattr(edition, "number", None)
-                                              else "")
+    number = getattr(edition, "number", None)
+    # The number alone: an edition's own label ("Edition 2 · Updated ...") carries the date, said once after it.
+    label = f"Edition {number}" if number else str(getattr(edition, "label", "") or "").split(" \u00b7 ")[0]
     date = getattr(edition, "date", None)
     return str(label), (f"Updated {date.strftime('%B %-d, %Y')}" if date else "")
 
