@@ -129,8 +129,11 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
         after = next((s for s in ("sidebar", "bottom_line") if s in sections), None)
         sections.insert(sections.index(after) + 1 if after else 0, "what_changed")
         tail.insert(0, "what_changed")  # a one-pager: after its columns
-    # The brief fit loop may move a section (the sidebar) to the front (PROMOTE).
-    sections = [s for s in sections if s in promote] + [s for s in sections if s not in promote]
+    # The brief fit loop may move a section (the sidebar) up (PROMOTE): right after the first section, so the headings
+    # still open with that section's (a sidebar first would put its h3 labels before any h2: PDF/UA heading nesting).
+    if promote:
+        rest = [s for s in sections if s not in promote]
+        sections = rest[:1] + [s for s in sections if s in promote] + rest[1:]
     current = edition.edition if edition else None
     doc_number = edition.doc_number if edition else ""
     return dict(

@@ -322,7 +322,8 @@ class BriefStep:
 
 #: Every brief step, by name. The selectors outrank print.css (applied after). Body text size never changes.
 BRIEF_STEPS: dict[str, BriefStep] = {
-    "sidebar_up": BriefStep("moved the sidebar up beside the opening", promote=("sidebar",)),
+    "sidebar_up": BriefStep("moved the sidebar up beside the opening (after the first section)",
+                            promote=("sidebar",)),
     "sidebar_figures": BriefStep(
         "kept the sidebar to its first three figures (Examples gives them all)",
         "html body.brief .sidebar .facts dt.figure:nth-of-type(n+5), "
