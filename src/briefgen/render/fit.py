@@ -378,6 +378,7 @@ _PAGE_COMBOS: tuple[tuple[str, ...], ...] = (
     ("last_action", "notes_2col", "tighten", "no_further"),
     ("last_action", "notes_2col", "tighten", "no_further", "sidebar_tight"), ("open_more",),
     ("last_action", "open_more"), ("carry_last", "open"), ("carry_two", "open"), ("last_action", "carry_last", "open"),
+    ("carry_last", "open_more"),
 )
 #: What a sidebar taller than the room beside it gets first: moved up, then fewer figures.
 _SIDEBAR_COMBOS: tuple[tuple[str, ...], ...] = (("sidebar_up",), ("sidebar_up", "sidebar_figures"))
