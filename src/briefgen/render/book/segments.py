@@ -66,11 +66,19 @@ class SegmentJob:
         layout = lay_out(self.html, project.root, self.source, strict=self.strict, styles=styles)
         audited = self.label.startswith(SEGMENT_PREFIX) and self.label[len(SEGMENT_PREFIX):] not in (FOLIOS, PROBE)
         if audited and _runt(layout):
+            pulled = False
             for level in range(1, len(CHAPTER_TAIL_STEPS) + 1):
                 css = " ".join(step.css for step in CHAPTER_TAIL_STEPS[:level])
                 tried = lay_out(self.html.replace("</head>", f"<style>{css}</style></head>", 1), project.root,
                                 self.source, strict=self.strict, styles=styles)
                 if tried.pages < layout.pages or not _runt(tried):
+                    layout, pulled = tried, True
+                    break
+            # Nothing pulls the tail back: carry more onto the last page instead, without adding a page.
+            for step in () if pulled else CHAPTER_PUSH_STEPS:
+                tried = lay_out(self.html.replace("</head>", f"<style>{step.css}</style></head>", 1), project.root,
+                                self.source, strict=self.strict, styles=styles)
+                if tried.pages == layout.pages and not _runt(tried):
                     layout = tried
                     break
         findings = [f.as_dict() for f in audit(layout.document, self.label, "book")] if audited else []
@@ -111,6 +119,20 @@ CHAPTER_TAIL_STEPS: tuple[ChapterTailStep, ...] = (
     ChapterTailStep("tightened leading (to 1.28)", "html body.book .chapter { line-height: 1.28; }"),
     ChapterTailStep("left out the sidebar's lists of related chapters (the matrix and the chapter's own "
                     "recommendation references name them)", "html body.book .chapter .sidebar .related { display: none; }"),
+)
+
+
+#: Tried one by one, each on its own, when no tail step pulls a runt last page back: open the spacing and leading
+#: so more of the chapter runs onto its last page (kept only if the page count stays and the runt is gone).
+CHAPTER_PUSH_STEPS: tuple[ChapterTailStep, ...] = (
+    ChapterTailStep("opened leading (to 1.5) to carry more onto the last page",
+                    "html body.book .chapter { line-height: 1.5; }"),
+    ChapterTailStep("opened spacing between parts and leading (to 1.5)",
+                    "html body.book .chapter { line-height: 1.5; } html body.book .chapter p { margin-bottom: 9pt; } "
+                    "html body.book .chapter li { margin-bottom: 6pt; } html body.book .chapter h2 { margin-top: 20pt; }"),
+    ChapterTailStep("opened spacing between parts and leading (to 1.6)",
+                    "html body.book .chapter { line-height: 1.6; } html body.book .chapter p { margin-bottom: 11pt; } "
+                    "html body.book .chapter li { margin-bottom: 7pt; } html body.book .chapter h2 { margin-top: 24pt; }"),
 )
 
 
