@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from briefgen._version import __version__
+from briefgen._version import tool_id  # noqa: F401 - re-exported: what outputs record as their tool
 from briefgen.build.targets import Target
 from briefgen.config.inputs import EDITION_GLOBS, SHARED_GLOBS, project_files
 from briefgen.content.catalogue import content_files
@@ -16,18 +15,6 @@ from briefgen.content.views import related_blocks
 from briefgen.content.walk import walk
 from briefgen.project import Project
 from briefgen.safeio import hash_file
-
-
-#: Project files every document depends on, besides its content blocks and seeds (globs, relative to the root).
-@lru_cache(maxsize=1)
-def tool_id() -> str:
-    """The tool version and a hash of its code: a new briefgen rebuilds everything."""
-    h = hashlib.sha256(__version__.encode())
-    package = Path(__file__).resolve().parent.parent
-    for path in sorted(package.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".j2", ".css", ".js") and "__pycache__" not in path.parts:
-            h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
-    return f"{__version__}+{h.hexdigest()[:16]}"
 
 
 class Hasher:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from briefgen._version import __version__
+from briefgen._version import tool_id
 from briefgen.config.inputs import ASSET_GLOBS
 from briefgen.errors import Location, RenderError
 from briefgen.project import Project
@@ -300,7 +300,7 @@ def render_book(book: Book, out_path: Path, cache_dir: Path, render_many: Render
     """
     root = book.project.root
     # The audit's limits too: a cached segment keeps the findings measured with them.
-    cache = SegmentCache(cache_dir, f"{__version__}\0{assets_digest(root)}\0{int(strict)}\0{THRESHOLDS!r}")
+    cache = SegmentCache(cache_dir, f"{tool_id()}\0{assets_digest(root)}\0{int(strict)}\0{THRESHOLDS!r}")
     state_file = cache_dir / "state.json"
     try:
         state = json.loads(state_file.read_text())
