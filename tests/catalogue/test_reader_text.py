@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pypdf
@@ -17,10 +18,11 @@ TOOL_WORDS = re.compile(r"(?<![\w-])(?:blocks?|seed-id|anchor)(?![\w-])", re.I)
 
 
 def _text(pdf: Path) -> str:
-    """Every page's text and the document's metadata, with words broken at line ends joined again."""
-    reader = pypdf.PdfReader(pdf)
-    meta = reader.metadata or {}
-    text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    """Every page's text (poppler's pdftotext: a second extractor, and twenty times faster than pypdf's) and the
+    document's metadata (pypdf), with words broken at line ends joined again."""
+    meta = pypdf.PdfReader(pdf).metadata or {}
+    text = subprocess.run(["pdftotext", "-q", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
     text += "\n" + "\n".join(str(meta.get(k, "")) for k in ("/Title", "/Subject", "/Keywords", "/Author"))
     return re.sub(r"[\u2010\u00ad-]\s*\n\s*", "", text)
 
