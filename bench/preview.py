@@ -16,6 +16,9 @@ import threading
 import time
 from pathlib import Path
 
+#: The text of the shown document frame, or "" while the frame is between documents (its body not there yet).
+FRONT_TEXT = ("(f => (f && f.contentDocument && f.contentDocument.body) ? f.contentDocument.body.innerText : '')"
+              "(document.querySelector('.frames iframe.front'))")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TRIES = 5
@@ -56,16 +59,14 @@ def main() -> None:
                                                             headless=True, args=CHROMIUM_ARGS)
             page = browser.new_page()
             page.goto(url + "view/congress/brief/nato")
-            page.wait_for_function("() => document.querySelector('iframe.front') && "
-                                   "document.querySelector('iframe.front').contentDocument.body.innerText.length > 0",
-                                   timeout=60_000)
+            page.wait_for_function(f"() => ({FRONT_TEXT}).length > 0", timeout=60_000)
             for i in range(TRIES):
                 marker = f"Benchmark edit {i}."
                 time.sleep(1.0)  # let the previous change settle (PDF rebuild included)
                 started = time.monotonic()
                 nato.write_text(original.replace(anchor, f"{marker} {anchor}", 1), encoding="utf-8")
                 page.wait_for_function(
-                    "t => document.querySelector('iframe.front').contentDocument.body.innerText.includes(t)",
+                    f"t => ({FRONT_TEXT}).includes(t)",
                     arg=marker, polling="raf", timeout=60_000)
                 seconds.append(time.monotonic() - started)
             browser.close()
