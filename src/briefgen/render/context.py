@@ -107,10 +107,11 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
     # A Key takeaways box shows the block's key points once, in place of their own sections; an audience that
     # leaves some out (us_internal: false) and keeps fewer than TAKEAWAYS_MIN gets no box, the points in place.
     takeaways: list = []
+    key_points = block.key_points()
     if "takeaways" in (sections if kind != "onepager" else lead_sections + column_sections) \
-            and len(block.key_points()) >= TAKEAWAYS_MIN:
+            and len(key_points) >= TAKEAWAYS_MIN:
         if shown is not None:  # the box shows these fields' key points: the edition depends on them
-            key = {id(p) for p in block.key_points()}
+            key = {id(p) for p in key_points}
             shown.update(f.name for f in dataclasses.fields(block)
                          if isinstance(v := getattr(block, f.name), list) and any(id(p) in key for p in v))
         block, takeaways = lift_takeaways(block)

@@ -66,21 +66,9 @@ class SegmentJob:
         layout = lay_out(self.html, project.root, self.source, strict=self.strict, styles=styles)
         audited = self.label.startswith(SEGMENT_PREFIX) and self.label[len(SEGMENT_PREFIX):] not in (FOLIOS, PROBE)
         if audited and _runt(layout):
-            pulled = False
-            for level in range(1, len(CHAPTER_TAIL_STEPS) + 1):
-                css = " ".join(step.css for step in CHAPTER_TAIL_STEPS[:level])
-                tried = lay_out(self.html.replace("</head>", f"<style>{css}</style></head>", 1), project.root,
-                                self.source, strict=self.strict, styles=styles)
-                if tried.pages < layout.pages or not _runt(tried):
-                    layout, pulled = tried, True
-                    break
-            # Nothing pulls the tail back: carry more onto the last page instead, without adding a page.
-            for step in () if pulled else CHAPTER_PUSH_STEPS:
-                tried = lay_out(self.html.replace("</head>", f"<style>{step.css}</style></head>", 1), project.root,
-                                self.source, strict=self.strict, styles=styles)
-                if tried.pages == layout.pages and not _runt(tried):
-                    layout = tried
-                    break
+            layout = _mend_tail(layout, lambda css: lay_out(
+                self.html.replace("</head>", f"<style>{css}</style></head>", 1), project.root, self.source,
+                strict=self.strict, styles=styles))
         findings = [f.as_dict() for f in audit(layout.document, self.label, "book")] if audited else []
         rendered = describe_pdf(write_pdf(layout).data)
         rendered.findings = findings
@@ -134,6 +122,20 @@ CHAPTER_PUSH_STEPS: tuple[ChapterTailStep, ...] = (
                     "html body.book .chapter { line-height: 1.6; } html body.book .chapter p { margin-bottom: 11pt; } "
                     "html body.book .chapter li { margin-bottom: 7pt; } html body.book .chapter h2 { margin-top: 24pt; }"),
 )
+
+
+def _mend_tail(layout, lay_out_with):  # noqa: ANN001, ANN202 - a render.pdf.Layout, and CSS -> Layout
+    """A runt-tailed chapter's LAYOUT mended: pulled back by the cumulative tail steps, else (nothing pulls it back)
+    carried further onto its last page by a push step without adding a page; unchanged when neither works."""
+    for level in range(1, len(CHAPTER_TAIL_STEPS) + 1):
+        tried = lay_out_with(" ".join(step.css for step in CHAPTER_TAIL_STEPS[:level]))
+        if tried.pages < layout.pages or not _runt(tried):
+            return tried
+    for step in CHAPTER_PUSH_STEPS:
+        tried = lay_out_with(step.css)
+        if tried.pages == layout.pages and not _runt(tried):
+            return tried
+    return layout
 
 
 def _runt(layout) -> bool:  # noqa: ANN001 - a render.pdf.Layout
