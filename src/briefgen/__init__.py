@@ -8,8 +8,8 @@
     report = briefgen.run_build(project, out="build")           # what changed, in warm worker processes
     changes = briefgen.compare_editions(project, "brief", "nato")  # since its last edition: .changes, .summary
 
-Subpackages are the pipeline's stages (config, seeds, content, render, build, preview); they are not API (and
-their names are taken: hence render_document and run_build rather than render and build).
+Subpackages are the pipeline's stages (config, seeds, content, editions, ingest, render, batch, preview); they are
+not API (and their names are taken: hence render_document and run_build rather than render and build).
 """
 from __future__ import annotations
 
@@ -20,12 +20,12 @@ from briefgen._version import __version__
 from briefgen.errors import BriefgenError, ContentError, RenderError, SeedError, TemplateError, UsageError
 
 if TYPE_CHECKING:  # imported on first use, so `import briefgen` stays cheap
-    from briefgen.build.redline import Comparison
-    from briefgen.build.render import Output
-    from briefgen.build.run import BuildReport
-    from briefgen.build.targets import Target
+    from briefgen.batch.redline import Comparison
+    from briefgen.batch.render import Output
+    from briefgen.batch.run import BuildReport
     from briefgen.errors import ContentWarning
     from briefgen.project import Project
+    from briefgen.render.kinds import Target
 
 __all__ = [
     "BriefgenError", "BuildReport", "ContentError", "Output", "Project", "RenderError", "SeedError", "Target",
@@ -35,9 +35,9 @@ __all__ = [
 
 _LAZY = {
     "Project": ("briefgen.project", "Project"),
-    "Target": ("briefgen.build.targets", "Target"),
-    "Output": ("briefgen.build.render", "Output"),
-    "BuildReport": ("briefgen.build.run", "BuildReport"),
+    "Target": ("briefgen.batch.targets", "Target"),
+    "Output": ("briefgen.batch.render", "Output"),
+    "BuildReport": ("briefgen.batch.run", "BuildReport"),
 }
 
 
@@ -59,7 +59,9 @@ def open_project(path: str | Path = ".") -> Project:
 
 def check(project: Project) -> list[ContentWarning]:
     """Validate everything a render will use; raise every error at once, return the warnings."""
-    project.check()
+    from briefgen.render.checks import check_project
+
+    check_project(project)
     return project.warnings()
 
 
@@ -69,8 +71,8 @@ def render_document(project: Project, kind: str, block_id: str | None = None, *,
 
     The book takes SELECT (alliances, obstacles, recommendations or block ids, comma-separated) and TITLE.
     """
-    from briefgen.build.render import render as render_output
-    from briefgen.build.targets import Target
+    from briefgen.batch.render import render as render_output
+    from briefgen.render.kinds import Target
 
     name = audience or project.config.default_audience
     if kind == "book":
@@ -85,7 +87,7 @@ def render_document(project: Project, kind: str, block_id: str | None = None, *,
 def run_build(project: Project, audiences: list[str] | None = None, out: str | Path | None = None, *,
               jobs: int | None = None, strict: bool = False) -> BuildReport:
     """Build the book, briefs and one-pagers of AUDIENCES (default: the project's) into OUT, rendering what changed."""
-    from briefgen.build import run
+    from briefgen.batch import run
 
     return run.run_build(project, audiences, Path(out) if out is not None else None, jobs=jobs, strict=strict)
 
@@ -95,9 +97,9 @@ def compare_editions(project: Project, kind: str, block_id: str | None = None, *
     """What changed in one document (KIND brief, onepager or book) since an edition number, a date or a git
     revision (default: its last edition that differs from now): `.changes`, `.summary`, `.counts`; render the
     redline with `briefgen diff --format pdf`."""
-    from briefgen.build.redline import compare_target
-    from briefgen.build.render import check_target
-    from briefgen.build.targets import Target
+    from briefgen.batch.redline import compare_target
+    from briefgen.batch.render import check_target
+    from briefgen.render.kinds import Target
 
     name = audience or project.config.default_audience
     target = Target.book(name) if kind == "book" else Target(kind, block_id or "", name)

@@ -9,18 +9,19 @@ from pathlib import Path
 import click
 
 from briefgen._version import __version__
-from briefgen.build.manifest import load_manifest
-from briefgen.build.pool import Limits
-from briefgen.build.render import check_target, render_target
-from briefgen.build.run import AUDITED_KINDS, BuildInterrupted, build_book, run_build, run_layout_check
-from briefgen.build.targets import FORMATS, Target
+from briefgen.batch.manifest import load_manifest
+from briefgen.batch.pool import Limits
+from briefgen.batch.render import check_target, render_target
+from briefgen.batch.run import AUDITED_KINDS, BuildInterrupted, build_book, run_build, run_layout_check
+from briefgen.batch.targets import FORMATS, Target
 from briefgen.config.audiences import effective_values, resolve_names, scaffold
 from briefgen.config.project import check_output_folder
+from briefgen.content.drafts import check_drafts, draft_files
 from briefgen.errors import BriefgenError, ContentError, ErrorGroup
+from briefgen.ingest.source import Ingested, entry_yaml, ingest_files
 from briefgen.project import Project, find_root
 from briefgen.render.audit import Finding
-from briefgen.seeds.draft_checks import check_drafts, draft_files
-from briefgen.seeds.ingest import Ingested, entry_yaml, ingest_files
+from briefgen.render.checks import check_project
 from briefgen.seeds.outline import Node, Outline
 
 OUT_HELP = "Output folder (default: build/ in the project)."
@@ -146,7 +147,7 @@ def check(c: Context, strict: bool, layout: bool, audiences: tuple[str, ...], ki
     if not layout and (audiences or kinds or ids or out is not None or jobs is not None):
         raise click.UsageError("--audience, --kind, --id, --out and --jobs go with --layout")
     project = c.project
-    project.check()
+    check_project(project)
     drafts = check_drafts(project.root, project.seeds)  # verified where they lie; builds never read them
     if drafts:
         raise ErrorGroup(drafts) if len(drafts) > 1 else drafts[0]
@@ -201,7 +202,7 @@ def _check_layout(c: Context, project: Project, audiences: tuple[str, ...], kind
 def _render_one(c: Context, kind: str, block_id: str, audiences: tuple[str, ...], out: Path | None,
                 strict: bool, fmt: str = "pdf") -> None:
     project = c.project
-    project.check()
+    check_project(project)
     out_dir = c.out(out)
     previous = load_manifest(out_dir)["outputs"]
     for name in resolve_names(project.root, audiences, project.config.default_audience):
@@ -263,11 +264,11 @@ def diff(c: Context, block_id: str, kind: str, audience: str | None, since: str 
          out: Path | None, strict: bool) -> None:
     """Show what changed in document ID since an earlier edition: points, quotes and citations added, removed
     or changed, word by word inside a changed sentence."""
-    from briefgen.build.redline import compare_target, format_text, render_redline
+    from briefgen.batch.redline import compare_target, format_text, render_redline
     from briefgen.write import write_atomic
 
     project = c.project
-    project.check()
+    check_project(project)
     name = audience or project.config.default_audience
     target = Target.book(name) if kind == "book" else Target(kind, block_id, name)
     check_target(project, target)
@@ -370,7 +371,7 @@ def book(c: Context, audience: tuple[str, ...], out: Path | None, strict: bool, 
          title: str | None, changes_since: str | None, jobs: int | None, doc_timeout: float, doc_memory: int) -> None:
     """Bind a briefing book (cover, contents, parts, chapters, matrix, changes, sources) to OUT/AUDIENCE/book.pdf."""
     project = c.project
-    project.check()
+    check_project(project)
     failed = False
     for name in resolve_names(project.root, audience, project.config.default_audience):
         target = Target.book(name, select, title, changes_since)

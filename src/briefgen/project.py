@@ -3,23 +3,16 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Callable
 
-from briefgen.config.audiences import LoadedAudience, audience_names, brand_overrides, load_audience, missing_templates
-from briefgen.config.brand import load_brand
+from briefgen.config.audiences import LoadedAudience, audience_names, load_audience
 from briefgen.config.project import PROJECT_FILE, ProjectConfig, load_project_config
 from briefgen.content.catalogue import Catalogue, load_catalogue
-from briefgen.content.model import BLOCK_TYPES, type_templates
+from briefgen.content.drafts import check_uncurated
 from briefgen.content.provenance import check_catalogue
 from briefgen.content.views import audience_view, prose_of
-from briefgen.errors import BriefgenError, ContentError, ContentWarning, ErrorCollector, ErrorGroup, Location
-from briefgen.render.kinds import DOCUMENT_KINDS
-from briefgen.seeds.draft_checks import check_uncurated
+from briefgen.errors import BriefgenError, ContentError, ContentWarning, Location
 from briefgen.seeds.registry import SeedLibrary, load_library
-
-#: The templates every audience renders its documents with (the book's parts are included by book.html.j2), and
-#: each block type's partials.
-DOCUMENT_TEMPLATES = (*(kind.template for kind in DOCUMENT_KINDS.values()),
-                      *(name for cls in BLOCK_TYPES for name in type_templates(cls)))
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -78,23 +71,6 @@ class Project:
                                        + ", ".join(self.audience_names())))
         return errors
 
-    def check_templates(self) -> list[BriefgenError]:
-        """Check every audience's template overrides (each override file once, however many audiences use it)."""
-        from briefgen.render.templates import check_overrides
-
-        seen: set[str] = set()
-        errors: list[BriefgenError] = []
-        for name in self.audience_names():
-            try:
-                chain = self.audience(name).chain
-            except BriefgenError:
-                continue  # reported by check_audiences
-            for error in check_overrides(self.root, chain):
-                if error.format_message() not in seen:
-                    seen.add(error.format_message())
-                    errors.append(error)
-        return errors
-
     def warnings(self) -> list[ContentWarning]:
         """Warnings that do not stop a build: dropped hedges (content/claims.py), and documents whose prose is
         above an audience's reading level."""
@@ -124,46 +100,20 @@ class Project:
                                         line_citations=self.config.forbid_line_citations)
         return self._claims
 
-    def check(self) -> None:
-        """Validate configuration, seeds, content and provenance; raise every error found at once."""
-        errors = ErrorCollector()
+    def check_sources(self, also: Callable[[], list[BriefgenError]] | None = None) -> list[BriefgenError]:
+        """Validate configuration, seeds, content and provenance, and run ALSO in the same pass once everything
+        loaded; return every error found (render.checks adds what rendering uses and raises them all)."""
+        errors: list[BriefgenError] = []
         errors.extend(check_uncurated(self.root))  # first: it explains the schema errors a draft flag causes
         for load in (lambda: self.config, lambda: self.seeds, lambda: self.catalogue):
             try:
                 load()
             except BriefgenError as exc:
-                errors.extend([exc])
+                errors.append(exc)
         if not errors:
             errors.extend(self.check_audiences())
-            errors.extend(self.check_templates())
+            errors.extend(also() if also else [])
             errors.extend(self.seeds.verify())
             errors.extend(check_catalogue(self.catalogue, self.seeds))
             errors.extend(e for e in self.claims() if not isinstance(e, ContentWarning))
-        if not errors:
-            errors.extend(self.check_rendering())
-        errors.raise_if_any()
-
-    def check_rendering(self) -> list[BriefgenError]:
-        """Validate, per audience, what every render will use: its merged brand, its word limits on every
-        document, and a template for each of its document kinds and sections. Each problem is reported once."""
-        errors: list[BriefgenError] = []
-        brands: dict[str, str] = {}
-        for name in self.audience_names():
-            aud = self.audience(name)
-            try:
-                load_brand(self.root, brand_overrides(aud), overrides_file=aud.file)
-            except BriefgenError as exc:
-                # An error in brand.yml itself shows once, not once per audience that inherits it.
-                for error in exc.errors if isinstance(exc, ErrorGroup) else [exc]:
-                    brands.setdefault(error.format_message(), name)
-                    if brands[error.format_message()] == name:
-                        errors.append(error)
-            errors.extend(missing_templates(self.root, aud, DOCUMENT_TEMPLATES))
-            if aud.config.limits.over_limit == "error":
-                for block in self.catalogue.documents():
-                    try:
-                        audience_view(block, aud.config, name)
-                    except BriefgenError as exc:
-                        errors.append(exc)
         return errors
-

@@ -10,11 +10,11 @@ PACKAGE = Path(briefgen.__file__).resolve().parent
 
 
 def test_a_test_folder_per_stage() -> None:
-    """config, seeds, content, render, build and preview each have their tests in tests/<stage>/."""
-    for stage in ("config", "seeds", "content", "render", "build", "preview"):
+    """Every stage (config, seeds, content, editions, ingest, render, batch, preview) has its tests in tests/<stage>/."""
+    for stage in ("config", "seeds", "content", "editions", "ingest", "render", "batch", "preview"):
         assert (PACKAGE / stage).is_dir() and list((TESTS / stage).glob("test_*.py")), stage
 
 
-def test_pytest_collects_the_build_folder(pytestconfig) -> None:
-    """pytest skips folders named build unless told otherwise; pyproject.toml tells it."""
-    assert "build" not in pytestconfig.getini("norecursedirs")
+def test_no_stage_is_named_like_generated_output() -> None:
+    """Tools skip or ignore folders named build/ or dist/ (Python's .gitignore, pytest, ruff): no stage is one."""
+    assert not {"build", "dist"} & {p.name for p in PACKAGE.iterdir() if p.is_dir()}

@@ -9,7 +9,14 @@ from pathlib import Path
 import briefgen
 
 PACKAGE = Path(briefgen.__file__).resolve().parent
-STAGES = ("config", "seeds", "content", "render", "build", "preview")
+#: The pipeline's stages, lowest first: a module may import its own stage and those before it, never one after.
+#: "base" is the loose leaf modules every stage uses; "project" assembles config, seeds and content; "api" is the
+#: package root (the public API) and the command line.
+STAGE_ORDER = ("base", "config", "seeds", "content", "project", "editions", "ingest", "render", "batch", "preview",
+               "api")
+STAGES = ("config", "seeds", "content", "editions", "ingest", "render", "batch", "preview")
+LOOSE = {"_version": "base", "errors": "base", "safeio": "base", "write": "base", "prose": "base",
+         "project": "project", "cli": "api", "__main__": "api", "": "api"}
 
 
 def _module_name(path: Path) -> str:
@@ -24,12 +31,13 @@ def _modules() -> dict[str, Path]:
     return {_module_name(p): p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts}
 
 
-def _imports(name: str, path: Path, known: set[str]) -> set[str]:
-    """Every briefgen module NAME imports, at the top or inside a function (TYPE_CHECKING blocks excluded)."""
+def _imports(name: str, path: Path, known: set[str], type_checking: bool = False) -> set[str]:
+    """Every briefgen module NAME imports, at the top or inside a function (TYPE_CHECKING blocks only when
+    TYPE_CHECKING is true)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     type_only: set[int] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+        if not type_checking and isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
             type_only.update(id(n) for n in ast.walk(node))
     out: set[str] = set()
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
@@ -53,10 +61,23 @@ def _imports(name: str, path: Path, known: set[str]) -> set[str]:
     return out
 
 
-def _graph() -> dict[str, set[str]]:
+def _graph(type_checking: bool = False) -> dict[str, set[str]]:
     modules = _modules()
     known = set(modules)
-    return {name: _imports(name, path, known) for name, path in modules.items()}
+    return {name: _imports(name, path, known, type_checking) for name, path in modules.items()}
+
+
+def _stage(module: str) -> str:
+    """The stage a module belongs to: its first package under briefgen, or the loose module's declared stage."""
+    first = module.split(".")[1] if "." in module else ""
+    return first if first in STAGES else LOOSE[first]
+
+
+def _upward_imports(graph: dict[str, set[str]]) -> list[str]:
+    """Every import of a module in a later stage than the importer's."""
+    rank = {stage: i for i, stage in enumerate(STAGE_ORDER)}
+    return sorted(f"{a} ({_stage(a)}) imports {b} ({_stage(b)})" for a, targets in graph.items() for b in targets
+                  if rank[_stage(b)] > rank[_stage(a)])
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -106,6 +127,24 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
+def test_stages_import_only_downward() -> None:
+    """config -> seeds -> content -> project -> editions -> ingest -> render -> batch -> preview -> cli: a stage
+    imports only those before it, counting imports inside functions and under TYPE_CHECKING."""
+    assert _upward_imports(_graph(type_checking=True)) == []
+
+
+def test_every_module_has_a_stage() -> None:
+    """A new loose module must be placed in the stage order (it is not silently exempt)."""
+    for module in _modules():
+        assert _stage(module) in STAGE_ORDER, module
+
+
+def test_the_stage_check_finds_an_upward_import() -> None:
+    """The check above can fail: render importing batch is reported, batch importing render is not."""
+    graph = {"briefgen.render.context": {"briefgen.batch.run"}, "briefgen.batch.run": {"briefgen.render.context"}}
+    assert _upward_imports(graph) == ["briefgen.render.context (render) imports briefgen.batch.run (batch)"]
+
+
 def test_stages_are_folders() -> None:
     """The pipeline reads from the folder list."""
     for stage in STAGES:
@@ -139,6 +178,6 @@ def test_public_api_is_the_root_package() -> None:
                  "BriefgenError", "UsageError", "__version__"):
         assert hasattr(briefgen, name), name
     assert set(briefgen.__all__) >= {"open_project", "check", "render_document", "run_build"}
-    importlib.import_module("briefgen.build.run")  # importing the stages must not shadow the API functions
+    importlib.import_module("briefgen.batch.run")  # importing the stages must not shadow the API functions
     importlib.import_module("briefgen.render.context")
     assert callable(briefgen.render_document) and callable(briefgen.run_build)

@@ -25,6 +25,7 @@ from briefgen.config.yamlsafe import loads
 from briefgen.content.model import Alliance, new_converter
 from briefgen.errors import BriefgenError
 from briefgen.project import Project
+from briefgen.render.checks import check_project
 from briefgen.render.context import render_html
 
 _QUIET = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large]
@@ -188,7 +189,7 @@ def test_random_prose_through_check(project: Path, text: str) -> None:
 def loaded(project: Path) -> Project:
     """The scratch project, loaded once, for rendering whole documents with random prose."""
     p = Project(project)
-    p.check()
+    check_project(p)
     return p
 
 

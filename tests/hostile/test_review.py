@@ -46,7 +46,7 @@ def test_review_attack_is_refused(case, outcome, server) -> None:
 def test_v3_v4_deleted_and_added_inputs_are_never_up_to_date(project: Path) -> None:
     """V3: removing a template override rebuilds; removing a block others cite fails, never 'up to date'.
     V4: a block added while a build renders (when rendering starts) is built by the next build."""
-    from briefgen.build.run import run_build
+    from briefgen.batch.run import run_build
 
     override = project / "templates" / "audiences" / "congress" / "brief.html.j2"
     override.parent.mkdir(parents=True, exist_ok=True)

@@ -66,8 +66,8 @@ def test_briefs_and_one_pagers_conform_to_pdf_ua_1(audience: str, tmp_path: Path
     (the book has its own test in test_book.py); the proper-noun spans and two-column notes stay tagged right."""
     import page as page_validation
 
-    from briefgen.build.render import render
-    from briefgen.build.targets import Target
+    from briefgen.batch.render import render
+    from briefgen.render.kinds import Target
 
     project = Project(ROOT)
     for kind, block in (("brief", "nato"), ("onepager", "countercoercion")):

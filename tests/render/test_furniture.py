@@ -57,9 +57,9 @@ def brief_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import shutil
 
     from click.testing import CliRunner
+    from tests.conftest import PROJECT_PARTS, ROOT
 
     from briefgen.cli import main
-    from tests.conftest import PROJECT_PARTS, ROOT
 
     project = tmp_path_factory.mktemp("furniture")
     for part in PROJECT_PARTS:
@@ -134,7 +134,7 @@ def test_brief_prints_authors_contact_and_citation(brief_pdf: Path, root: Path) 
     text = _text(brief_pdf)
     assert cfg.authors[0].name in text and cfg.contact.email in text
     citation = suggested_citation(cfg, "Free riding and buck-passing", "Policy brief").removesuffix(".")
-    # then the document's number, edition and its date (build.editions)
+    # then the document's number, edition and its date (editions.records)
     assert re.search(re.escape(citation) + r", USAP-B-\d{5}, Edition 1, Updated \w+ \d+, \d{4}\.", text), text
     links = [a.get("/A", {}).get("/URI") for page in pikepdf.open(brief_pdf).pages for a in page.get("/Annots", [])]
     assert f"mailto:{cfg.contact.email}" in [str(u) for u in links if u is not None]

@@ -12,11 +12,15 @@ ROOT_FILES: tuple[str, ...] = (PROJECT_FILE, BRAND_FILE)
 ASSET_DIRS: tuple[str, ...] = ("templates", "fonts", "images", "brand")
 #: Folders of configuration and content.
 SOURCE_DIRS: tuple[str, ...] = ("content", "audiences", "seeds")
-#: The editions record (build.editions): written by `briefgen build`, kept in the project and its history. It is not
+#: The editions record (editions.records): written by `briefgen build`, kept in the project and its history. It is not
 #: an input of what a document shows, but each document's record file is part of its no-op check.
 EDITIONS_DIR = "editions"
 #: The per-document record files (the content-addressed objects under editions/objects/ never change once written).
 EDITION_GLOBS: tuple[str, ...] = (f"{EDITIONS_DIR}/*/*/*.json",)
+#: Where `briefgen ingest --draft` writes draft blocks; drafts there are checked but never built.
+DRAFTS = Path("content") / "drafts"
+#: Folder under DRAFTS holding proposed additions to existing blocks.
+ADDITIONS = "additions"
 #: Every folder an output may depend on: what the preview watches.
 WATCHED_DIRS: tuple[str, ...] = (*SOURCE_DIRS, *ASSET_DIRS)
 #: Project files every document depends on, besides its content blocks and seeds (globs, relative to the root).

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from briefgen.build.render import render, render_target
-from briefgen.build.targets import Target, plan
+from briefgen.batch.render import render, render_target
+from briefgen.batch.targets import Target, plan
 from briefgen.config.project import audience_names
 from briefgen.errors import BriefgenError, ErrorGroup, Location
 from briefgen.preview.site import Site
 from briefgen.project import Project
+from briefgen.render.checks import check_project
 from briefgen.render.kinds import KIND_LABELS, KINDS
 from briefgen.render.templates import time_limit
 
@@ -101,7 +102,7 @@ class Snapshot:
         self._redlines: dict[Target, Path | None] = {}
         self._lock = threading.Lock()
         try:
-            self.project.check()
+            check_project(self.project)
         except Exception as exc:  # noqa: BLE001 - any failure is shown in the browser, never fatal
             if not isinstance(exc, BriefgenError):
                 logger.exception("checking the project failed")
@@ -185,7 +186,7 @@ class Snapshot:
         with self._lock:
             if target in self._redlines:
                 return self._redlines[target]
-        from briefgen.build.redline import compare_target, redline_project
+        from briefgen.batch.redline import compare_target, redline_project
 
         try:
             with time_limit(TEMPLATE_SECONDS):

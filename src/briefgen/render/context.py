@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from markupsafe import Markup, escape
 
 from briefgen import prose
-from briefgen.build.changes import compare, reader_changes
-from briefgen.build.editions import Edition, Proposal, propose, record_rel
 from briefgen.config.audiences import LoadedAudience
 from briefgen.content.model import TAKEAWAYS_MIN, Alliance, Block, Obstacle, SourceRef
 from briefgen.content.views import Tracked, audience_view, lift_takeaways, related_blocks, track
+from briefgen.editions.changes import compare, reader_changes
+from briefgen.editions.records import Edition, Proposal, propose, record_rel
 from briefgen.errors import BriefgenError, ContentError, Location
 from briefgen.project import Project
 from briefgen.render import furniture
@@ -66,7 +66,7 @@ class RenderedDocument:
     html: str
     #: Fields of linked blocks the templates read (block id -> field names): what else makes it stale.
     deps: dict[str, list[str]] = field(default_factory=dict)
-    #: The document's current edition and number (build.editions.Proposal), recorded by `briefgen build`.
+    #: The document's current edition and number (editions.records.Proposal), recorded by `briefgen build`.
     edition: Proposal | None = None
 
 
@@ -90,7 +90,7 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
 
     With SHARED_STYLES the document carries no brand CSS and no stylesheet link: the PDF stage applies the
     audience's parsed stylesheets (RenderSetup.styles) instead. DEPS, when given, records the fields of linked blocks
-    the templates read. EDITION is the document's current edition (build.editions; render_html finds it). SHOWN,
+    the templates read. EDITION is the document's current edition (editions.records; render_html finds it). SHOWN,
     when given, records the fields of BLOCK itself that the document reads (what its edition depends on).
     """
     cfg = aud.config
@@ -182,7 +182,7 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
 
 
 def edition_changes(project: Project, aud: LoadedAudience, edition: Proposal | None) -> dict | None:
-    """What changed in this edition since the previous one, for readers (build.changes.reader_changes): the
+    """What changed in this edition since the previous one, for readers (editions.changes.reader_changes): the
     previous edition (number, date) and the lines, each with its own citations; None for a first edition."""
     if edition is None or edition.edition.number < 2:
         return None
@@ -245,7 +245,7 @@ def _render_document(project: Project, block: Block, kind: str, aud: LoadedAudie
 
 
 def document_edition(project: Project, block: Block, kind: str, aud: LoadedAudience) -> Proposal:
-    """The document's current edition (build.editions.propose), from what its full, uncondensed form shows.
+    """The document's current edition (editions.records.propose), from what its full, uncondensed form shows.
 
     The linked fields it shows are found by rendering it once (Jinja only); the answer is kept for this catalogue
     and this state of the record, so the fit loop's renders reuse it. Condensing never changes the edition.

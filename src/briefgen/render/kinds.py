@@ -1,10 +1,12 @@
-"""The kinds of document briefgen renders (brief, one-pager, book): the one declaration of each."""
+"""The kinds of document briefgen renders (brief, one-pager, book), and Target: one document of a kind."""
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
-from typing import Literal
+from pathlib import Path
 
-Kind = Literal["brief", "onepager", "book"]
+from briefgen.errors import BriefgenError
 
 
 @dataclass(frozen=True)
@@ -45,3 +47,60 @@ def document_kind(name: str) -> DocumentKind:
         return DOCUMENT_KINDS[name]
     except KeyError:
         raise ValueError(f"unknown document kind {name!r}; known: {', '.join(DOCUMENT_KINDS)}") from None
+
+
+def book_variant(select: str | None) -> str:
+    """The output name of a book: `book`, or `book-<selection>` for a partial one."""
+    if not select or not select.strip():
+        return "book"
+    slug = re.sub(r"[^a-z0-9]+", "-", select.lower()).strip("-") or "selection"
+    if len(slug) > 40:
+        slug = slug[:28].rstrip("-") + "-" + hashlib.sha256(select.encode()).hexdigest()[:8]
+    return f"book-{slug}"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One output document: a kind, a name (the block id; for a book its variant), an audience, book options."""
+
+    kind: str
+    block_id: str
+    audience: str
+    #: Book only: which blocks it binds (`--select`), and its cover title.
+    select: str | None = None
+    title: str | None = None
+    #: Book only: the edition (number or date) its changes appendix lists changes since (default: the previous).
+    changes_since: str | None = None
+
+    @classmethod
+    def book(cls, audience: str, select: str | None = None, title: str | None = None,
+             changes_since: str | None = None) -> Target:
+        """The book of AUDIENCE, whole or a selection."""
+        return cls("book", book_variant(select), audience, select or None, title or None, changes_since or None)
+
+    @property
+    def name(self) -> str:
+        """The output's file stem: the block id, or the book's variant name."""
+        return self.block_id
+
+    def rel(self, fmt: str = "pdf") -> str:
+        """The output's path relative to the output folder (the manifest's key for it)."""
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown output format {fmt!r}")
+        folder = document_kind(self.kind).folder
+        return "/".join(p for p in (self.audience, folder, f"{self.block_id}.{fmt}") if p)
+
+    def path(self, out: Path, fmt: str = "pdf") -> Path:
+        """Where the output goes under OUT; never outside it."""
+        path = out / self.rel(fmt)
+        if not path.resolve().is_relative_to(out.resolve()):
+            raise BriefgenError(f"output path for {self.block_id!r} escapes {out}", None, "use a plain id")
+        return path
+
+    @property
+    def key(self) -> str:
+        """The target's URL form: audience/kind/name (the preview's document address)."""
+        return f"{self.audience}/{self.kind}/{self.block_id}"
+
+    def __str__(self) -> str:
+        return self.rel().rsplit(".", 1)[0]

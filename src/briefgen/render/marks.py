@@ -39,7 +39,7 @@ def delete(text: str) -> str:
 
 
 def mark_words(words: list[tuple[str, str]]) -> str:
-    """A word diff (build.changes.word_diff) as marked text."""
+    """A word diff (editions.changes.word_diff) as marked text."""
     out = []
     for op, run in words:
         out.append(run if op == "=" else insert(run) if op == "+" else delete(run))

@@ -10,17 +10,17 @@ from typing import Any, Callable, Sequence
 from markupsafe import Markup
 
 from briefgen._version import __version__
-from briefgen.build.editions import propose
-from briefgen.build.targets import book_variant
 from briefgen.config.audiences import LoadedAudience
 from briefgen.content.model import BOOK_PARTS, Alliance, Block, Obstacle, Recommendation, SourceRef
 from briefgen.content.views import related_blocks
+from briefgen.editions.records import propose
 from briefgen.errors import COMMAND_LINE, UsageError
 from briefgen.project import Project
 from briefgen.render import furniture
 from briefgen.render.book.matrix import matrix_svg
 from briefgen.render.book.merge import DEST_SCHEME
 from briefgen.render.context import document_context, document_date, document_timestamp, protect_names
+from briefgen.render.kinds import book_variant
 from briefgen.render.notes import ChapterNotes, Note
 from briefgen.render.setup import render_setup
 from briefgen.render.templates import make_environment, render
@@ -109,7 +109,7 @@ class Book:
     blocks: list[Block]
     context: dict = field(default_factory=dict)
     env: Any = None
-    #: The book's current edition and number (build.editions.Proposal).
+    #: The book's current edition and number (editions.records.Proposal).
     edition: Any = None
 
     def __post_init__(self) -> None:
@@ -325,9 +325,9 @@ def _chapter_maker(project: Project, env: Any, aud: LoadedAudience, block: Block
 def book_changes(project: Project, aud: LoadedAudience, edition: Any, since: str | None,
                  chapters: dict[str, tuple[str, int]], sections: list[str]) -> tuple[Any, list[dict]] | None:
     """The changes appendix: since which edition, and per chapter (in book order) its anchor, number, name and
-    the cited lines of what changed (build.changes.reader_changes) in the sections a chapter shows."""
-    from briefgen.build import editions
-    from briefgen.build.changes import compare, reader_changes
+    the cited lines of what changed (editions.changes.reader_changes) in the sections a chapter shows."""
+    from briefgen.editions import records as editions
+    from briefgen.editions.changes import compare, reader_changes
 
     if since is None and not aud.config.what_changed:
         return None

@@ -1,6 +1,6 @@
 """`briefgen diff`: a document now against an earlier edition (or a git revision), as text or as a redline PDF.
 
-The redline renders through the one render path (build.render.render) and the document's own templates, from a copy
+The redline renders through the one render path (batch.render.render) and the document's own templates, from a copy
 of the project whose changed blocks carry marks (render.marks) around inserted and deleted words, and deleted
 statements put back where they were. Only the marked copy differs; the real catalogue is never touched.
 """
@@ -17,16 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from briefgen.build import editions
-from briefgen.build.changes import Change, compare, counts, summary
-from briefgen.build.editions import Proposal
-from briefgen.build.targets import Target
 from briefgen.config.inputs import ROOT_FILES
 from briefgen.content.model import SourceRef
 from briefgen.content.views import audience_view
+from briefgen.editions import records as editions
+from briefgen.editions.changes import Change, compare, counts, summary
+from briefgen.editions.records import Proposal
 from briefgen.errors import COMMAND_LINE, UsageError
 from briefgen.project import Project
 from briefgen.render import marks
+from briefgen.render.kinds import Target
 
 #: Where each block field is shown: the section name (its heading comes from the audience's titles).
 FIELD_SECTIONS: dict[str, str] = {
@@ -256,7 +256,7 @@ def _ref(text: str) -> SourceRef:
 
 
 def _rebuild(cls: type, data: dict) -> Any:
-    """A record of CLS from its snapshot (build.editions.plain) form."""
+    """A record of CLS from its snapshot (editions.records.plain) form."""
     kwargs = {}
     for f in dataclasses.fields(cls):
         if f.metadata.get("internal") or f.name not in data:
@@ -340,7 +340,7 @@ def summary_html(project: Project, cmp: Comparison) -> str:
 
 
 def _count_words(key: str, n: int) -> str:
-    from briefgen.build.changes import WHAT
+    from briefgen.editions.changes import WHAT
 
     what, op = key.split(" ", 1)
     singular, plural = WHAT[what]
@@ -376,9 +376,9 @@ def _stamp(project: Project, rel: str) -> tuple:
     return (stat.st_mtime_ns, stat.st_size)
 
 
-def render_redline(project: Project, cmp: Comparison, *, strict: bool = False):  # noqa: ANN201 - build.render.Output
+def render_redline(project: Project, cmp: Comparison, *, strict: bool = False):  # noqa: ANN201 - batch.render.Output
     """The redline PDF of CMP's document, through the one render path."""
-    from briefgen.build.render import render
+    from briefgen.batch.render import render
 
     if cmp.target.kind == "book":
         raise UsageError("a redline PDF is made for a brief or a one-pager", COMMAND_LINE,

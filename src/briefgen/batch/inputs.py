@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from briefgen._version import tool_id  # noqa: F401 - re-exported: what outputs record as their tool
-from briefgen.build.targets import Target
 from briefgen.config.inputs import EDITION_GLOBS, SHARED_GLOBS, project_files
 from briefgen.content.catalogue import content_files
 from briefgen.content.model import SourceRef
 from briefgen.content.views import related_blocks
 from briefgen.content.walk import walk
 from briefgen.project import Project
+from briefgen.render.kinds import Target
 from briefgen.safeio import hash_file
 
 

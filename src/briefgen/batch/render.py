@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from briefgen.build.targets import FORMATS, Target, book_cache_dir
+from briefgen.batch.targets import FORMATS, Target, book_cache_dir
 from briefgen.errors import COMMAND_LINE, UsageError
 from briefgen.project import Project
 from briefgen.render.audit import audit
@@ -52,7 +52,7 @@ class Output:
     tail_level: int | None = None
     #: How many layouts the fit loops made of it (the recorded start levels keep this low on a rebuild).
     layouts: int = 0
-    #: The document's current edition (build.editions.Proposal.as_dict()): what `briefgen build` records.
+    #: The document's current edition (editions.records.Proposal.as_dict()): what `briefgen build` records.
     edition: dict | None = None
 
     @property

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 
 from briefgen import safeio
 from briefgen.config import yamlsafe
+from briefgen.config.inputs import ADDITIONS, DRAFTS
 from briefgen.config.schema import Id, Record, doc
 from briefgen.content.catalogue import content_files
 from briefgen.content.model import BLOCK_BY_FOLDER, Example, Point, Quote, SourceRef, new_converter
 from briefgen.content.provenance import check_record
 from briefgen.errors import BriefgenError, ContentError, Location
-from briefgen.seeds.drafts import ADDITIONS, DRAFTS
 
 if TYPE_CHECKING:
     from briefgen.seeds.registry import SeedLibrary

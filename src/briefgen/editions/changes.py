@@ -1,4 +1,4 @@
-"""What changed between two snapshots of a document (build.editions), at the level of the content's structure.
+"""What changed between two snapshots of a document (editions.records), at the level of the content's structure.
 
 Points, examples and actions are matched by similarity (difflib): a statement is added, removed, changed (with a
 word-level diff inside it), re-cited (same words, other passages) or moved (same words, another section). Quotes are

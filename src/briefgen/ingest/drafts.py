@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
+from briefgen.config.inputs import ADDITIONS, DRAFTS
 from briefgen.content.catalogue import Catalogue
 from briefgen.content.model import Alliance, Block, Obstacle
 from briefgen.content.provenance import iter_refs, normalize
@@ -16,8 +17,6 @@ from briefgen.seeds.outline import SECTION_KINDS, Node, Outline, label_slug
 if TYPE_CHECKING:
     from briefgen.seeds.registry import Seed, SeedLibrary
 
-DRAFTS = Path("content") / "drafts"
-ADDITIONS = "additions"
 
 # --- the catalogue's vocabulary -------------------------------------------------------------------------
 

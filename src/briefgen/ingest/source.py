@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from briefgen import safeio
 from briefgen.content.catalogue import Catalogue
 from briefgen.errors import BriefgenError, Location, SeedError, display_path
-from briefgen.seeds.drafts import Draft, plan_drafts, write_drafts
+from briefgen.ingest.drafts import Draft, plan_drafts, write_drafts
 from briefgen.seeds.outline import BINARY_FORMATS, Node, Outline, slugify
 from briefgen.seeds.registry import MAX_SEED_BYTES, SUFFIX_FORMATS, Seed, SeedInfo, SeedLibrary
 from briefgen.seeds.repair import Repair

@@ -76,7 +76,7 @@ def test_edit_one_obstacle_rebuilds_only_what_includes_it(small: Path, run) -> N
     manifest = _assert_consistent(out)
     assert sorted(manifest["last_run"]["built"]) == ["congress/book.pdf", "congress/briefs/free-riding.pdf",
                                                      "congress/onepagers/free-riding.pdf"]
-    # the chapter, and the cover: it shows the book's new edition (build.editions)
+    # the chapter, and the cover: it shows the book's new edition (editions.records)
     assert manifest["outputs"]["congress/book.pdf"]["book"]["rendered"] == ["ch-free-riding", "front"]
     assert (out / "congress/briefs/nato.pdf").read_bytes() == before[out / "congress/briefs/nato.pdf"]
 

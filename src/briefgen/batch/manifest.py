@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from briefgen.build.inputs import Hasher, tool_id, watched_files
+from briefgen.batch.inputs import Hasher, tool_id, watched_files
 from briefgen.safeio import hash_file
 from briefgen.write import write_atomic
 

@@ -12,18 +12,18 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from briefgen._version import __version__
-from briefgen.build.editions import Proposal, commit, record_rel
-from briefgen.build.inputs import Hasher, content_inputs, shared_inputs, tool_id, watched_files
-from briefgen.build.manifest import _fresh, fast_up_to_date, load_manifest, save_manifest
-from briefgen.build.pool import Limits, Pool
-from briefgen.build.render import (Output, RenderMany, RenderTargetJob, check_target, render, render_target,
-                                   start_levels)
-from briefgen.build.targets import Target, plan
+from briefgen.batch.inputs import Hasher, content_inputs, shared_inputs, tool_id, watched_files
+from briefgen.batch.manifest import _fresh, fast_up_to_date, load_manifest, save_manifest
+from briefgen.batch.pool import Limits, Pool
+from briefgen.batch.render import Output, RenderMany, RenderTargetJob, check_target, render, render_target, start_levels
+from briefgen.batch.targets import Target, plan
 from briefgen.config.inputs import EDITION_GLOBS, EDITIONS_DIR, project_files
+from briefgen.editions.records import Proposal, commit, record_rel
 from briefgen.errors import BriefgenError
 from briefgen.project import Project
 from briefgen.render import templates
 from briefgen.render.book.segments import SegmentJob
+from briefgen.render.checks import check_project
 from briefgen.safeio import hash_file
 
 
@@ -114,7 +114,7 @@ def _book_job(project: Project, target: Target, out: Path, pool: Pool, strict: b
 def build_book(project: Project, target: Target, out: Path, *, jobs: int | None = None, strict: bool = False,
                limits: Limits | None = None) -> Output:
     """Render one book TARGET (a selection, a title) into OUT, its segments in warm workers."""
-    project.check()
+    check_project(project)
     # The book's templates render in this process: they get the per-document time limit too.
     with Pool(project.root, jobs or default_jobs(), limits, warm=jobs or default_jobs()) as pool, \
             templates.time_limit((limits or Limits()).seconds, process=True):
@@ -134,7 +134,7 @@ def run_build(project: Project | Path, audiences: list[str] | None = None, out: 
               reporter: Reporter | None = None, record_editions: bool = True) -> BuildReport:
     """Build every target of AUDIENCES (default: the project's default audience) into OUT, rendering what changed.
 
-    The editions of the documents rendered are recorded in the project's editions/ (build.editions) unless
+    The editions of the documents rendered are recorded in the project's editions/ (editions.records) unless
     RECORD_EDITIONS is false: the documents then show the editions they would get, and the record is left as it is.
     """
     # Templates rendered here (the book's) get the per-document time limit too, not only the workers' renders.
@@ -204,7 +204,7 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
         return report
 
     project = project if isinstance(project, Project) else Project(root)
-    project.check()  # every configuration error is reported here, once, before any worker starts
+    check_project(project)  # every configuration error is reported here, once, before any worker starts
     for name in names:
         project.audience(name)  # an unknown audience is a usage problem before anything renders
     targets = [Target(str(t.kind), str(t.block_id), str(t.audience)) for name in names for t in plan(project, name)]

@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from briefgen.build.render import start_levels
+from briefgen.batch.render import start_levels
 
 
 def _pdfs(out: Path) -> list[Path]:

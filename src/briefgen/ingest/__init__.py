@@ -1,0 +1,1 @@
+"""Ingest: outline a new source, draft blocks and additions from it in the catalogue's vocabulary."""

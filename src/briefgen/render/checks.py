@@ -1,0 +1,69 @@
+"""The whole pre-render check: the project's sources, then what every render will use (brands, limits, templates)."""
+from __future__ import annotations
+
+from briefgen.config.audiences import brand_overrides, missing_templates
+from briefgen.config.brand import load_brand
+from briefgen.content.model import BLOCK_TYPES, type_templates
+from briefgen.content.views import audience_view
+from briefgen.errors import BriefgenError, ErrorCollector, ErrorGroup
+from briefgen.project import Project
+from briefgen.render.kinds import DOCUMENT_KINDS
+from briefgen.render.templates import check_overrides
+
+
+def document_templates() -> tuple[str, ...]:
+    """The templates every audience renders its documents with (the book's parts are included by book.html.j2),
+    and each block type's partials."""
+    return (*(kind.template for kind in DOCUMENT_KINDS.values()),
+            *(name for cls in BLOCK_TYPES for name in type_templates(cls)))
+
+
+def check_project(project: Project) -> None:
+    """Validate configuration, seeds, content, provenance, then what rendering uses; raise every error at once."""
+    errors = ErrorCollector()
+    errors.extend(project.check_sources(also=lambda: check_templates(project)))
+    if not errors:
+        errors.extend(check_rendering(project))
+    errors.raise_if_any()
+
+
+def check_templates(project: Project) -> list[BriefgenError]:
+    """Check every audience's template overrides (each override file once, however many audiences use it)."""
+    seen: set[str] = set()
+    errors: list[BriefgenError] = []
+    for name in project.audience_names():
+        try:
+            chain = project.audience(name).chain
+        except BriefgenError:
+            continue  # reported by Project.check_audiences
+        for error in check_overrides(project.root, chain):
+            if error.format_message() not in seen:
+                seen.add(error.format_message())
+                errors.append(error)
+    return errors
+
+
+def check_rendering(project: Project) -> list[BriefgenError]:
+    """Validate, per audience, what every render will use: its merged brand, its word limits on every document,
+    and a template for each of its document kinds and sections. Each problem is reported once."""
+    errors: list[BriefgenError] = []
+    brands: dict[str, str] = {}
+    templates = document_templates()
+    for name in project.audience_names():
+        aud = project.audience(name)
+        try:
+            load_brand(project.root, brand_overrides(aud), overrides_file=aud.file)
+        except BriefgenError as exc:
+            # An error in brand.yml itself shows once, not once per audience that inherits it.
+            for error in exc.errors if isinstance(exc, ErrorGroup) else [exc]:
+                brands.setdefault(error.format_message(), name)
+                if brands[error.format_message()] == name:
+                    errors.append(error)
+        errors.extend(missing_templates(project.root, aud, templates))
+        if aud.config.limits.over_limit == "error":
+            for block in project.catalogue.documents():
+                try:
+                    audience_view(block, aud.config, name)
+                except BriefgenError as exc:
+                    errors.append(exc)
+    return errors
