@@ -21,11 +21,11 @@ from briefgen.errors import BriefgenError, ContentError, RenderError, SeedError,
 
 if TYPE_CHECKING:  # imported on first use, so `import briefgen` stays cheap
     from briefgen.batch.redline import Comparison
-    from briefgen.batch.render import Output
     from briefgen.batch.run import BuildReport
     from briefgen.errors import ContentWarning
     from briefgen.project import Project
     from briefgen.render.kinds import Target
+    from briefgen.render.output import Output
 
 __all__ = [
     "BriefgenError", "BuildReport", "ContentError", "Output", "Project", "RenderError", "SeedError", "Target",
@@ -36,7 +36,7 @@ __all__ = [
 _LAZY = {
     "Project": ("briefgen.project", "Project"),
     "Target": ("briefgen.batch.targets", "Target"),
-    "Output": ("briefgen.batch.render", "Output"),
+    "Output": ("briefgen.render.output", "Output"),
     "BuildReport": ("briefgen.batch.run", "BuildReport"),
 }
 

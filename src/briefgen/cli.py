@@ -13,7 +13,6 @@ from briefgen.batch.manifest import load_manifest
 from briefgen.batch.pool import Limits
 from briefgen.batch.render import check_target, render_target
 from briefgen.batch.run import AUDITED_KINDS, BuildInterrupted, build_book, run_build, run_layout_check
-from briefgen.batch.targets import FORMATS, Target
 from briefgen.config.audiences import effective_values, resolve_names, scaffold
 from briefgen.config.project import check_output_folder
 from briefgen.content.drafts import check_drafts, draft_files
@@ -22,6 +21,8 @@ from briefgen.ingest.source import Ingested, entry_yaml, ingest_files
 from briefgen.project import Project, find_root
 from briefgen.render.audit import Finding
 from briefgen.render.checks import check_project
+from briefgen.render.kinds import Target
+from briefgen.render.writers import FORMATS
 from briefgen.seeds.outline import Node, Outline
 
 OUT_HELP = "Output folder (default: build/ in the project)."

@@ -16,7 +16,7 @@ from briefgen.batch.inputs import Hasher, content_inputs, shared_inputs, tool_id
 from briefgen.batch.manifest import _fresh, fast_up_to_date, load_manifest, save_manifest
 from briefgen.batch.pool import Limits, Pool
 from briefgen.batch.render import Output, RenderMany, RenderTargetJob, check_target, render, render_target, start_levels
-from briefgen.batch.targets import Target, plan
+from briefgen.batch.targets import plan
 from briefgen.config.inputs import EDITION_GLOBS, EDITIONS_DIR, project_files
 from briefgen.editions.records import Proposal, commit, record_rel
 from briefgen.errors import BriefgenError
@@ -24,6 +24,7 @@ from briefgen.project import Project
 from briefgen.render import templates
 from briefgen.render.book.segments import SegmentJob
 from briefgen.render.checks import check_project
+from briefgen.render.kinds import DOCUMENT_KINDS, Target
 from briefgen.safeio import hash_file
 
 
@@ -144,7 +145,7 @@ def run_build(project: Project | Path, audiences: list[str] | None = None, out: 
 
 
 #: The kinds `check --layout` lays out and audits (the book's segments are audited as they are rendered).
-AUDITED_KINDS: tuple[str, ...] = ("brief", "onepager", "book")
+AUDITED_KINDS: tuple[str, ...] = tuple(sorted(DOCUMENT_KINDS, key=lambda k: not DOCUMENT_KINDS[k].per_block))
 
 
 def run_layout_check(project: Project | Path, audiences: list[str] | None = None, out: Path | None = None, *,

@@ -1,17 +1,13 @@
 """What a build makes: the plan of targets (render.kinds.Target) and where the book's segment cache goes."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from briefgen.project import Project
-from briefgen.render.kinds import DOCUMENT_KINDS, FORMATS, KINDS, Target, book_variant, document_kind
+from briefgen.render.documents import CACHE, book_cache_dir
+from briefgen.render.kinds import DOCUMENT_KINDS, Target, document_kind
 
 #: Every kind of target a build plans, in the order they are started (the book is the long pole).
 ALL_KINDS: tuple[str, ...] = tuple(DOCUMENT_KINDS)
-#: Folder under the output folder that keeps rendered book segments between builds.
-CACHE = ".cache"
-
-__all__ = ["ALL_KINDS", "CACHE", "FORMATS", "KINDS", "Target", "book_cache_dir", "book_variant", "plan"]
+__all__ = ["ALL_KINDS", "CACHE", "book_cache_dir", "plan"]
 
 
 def plan(project: Project, audience: str | None = None, kinds: tuple[str, ...] = ALL_KINDS) -> list[Target]:
@@ -24,8 +20,3 @@ def plan(project: Project, audience: str | None = None, kinds: tuple[str, ...] =
         else:
             out.append(Target.book(name))
     return out
-
-
-def book_cache_dir(out: Path, target: Target) -> Path:
-    """Where the rendered segments of one book are kept."""
-    return out / CACHE / "book" / target.audience / target.block_id

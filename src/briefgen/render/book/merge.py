@@ -166,7 +166,10 @@ def merge_book(book: Book, parts: list[Rendered], folios: Rendered, starts: dict
             form = folio_pdf.pages[i].as_form_xobject()
             untag(form)
             form = pdf.copy_foreign(form)
-            name = page.add_resource(form, Name.XObject, prefix="Folio")
+            # A fixed name, not pikepdf's random prefix+suffix, so the book's bytes are reproducible.
+            xobjects = page.obj.get(Name.Resources, {}).get(Name.XObject, {})
+            name = next(Name(f"/Folio{n}") for n in range(len(xobjects) + 1) if Name(f"/Folio{n}") not in xobjects)
+            page.add_resource(form, Name.XObject, name)
             page.contents_add(b"q\n", prepend=True)
             page.contents_add(b"\nQ\n/Artifact BMC q " + bytes(str(name), "ascii") + b" Do Q EMC\n")
 

@@ -1,0 +1,165 @@
+"""What each document kind does to become HTML and a laid-out PDF: one object per kind, looked up by name."""
+from __future__ import annotations
+
+import logging
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from briefgen.project import Project
+from briefgen.render.audit import audit
+from briefgen.render.context import render_html
+from briefgen.render.fit import fit_brief, fit_onepager
+from briefgen.render.kinds import DOCUMENT_KINDS, DocumentKind, Target
+from briefgen.render.output import Output, RenderOptions
+from briefgen.render.pdf import Layout, lay_out, write_pdf
+from briefgen.render.setup import render_setup
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Html:
+    """A document's HTML (project-relative URLs) and what rendering it recorded."""
+
+    html: str
+    #: The project-relative file its relative links resolve against (the block's file; the book: content/).
+    source: str
+    deps: dict[str, list[str]]
+    edition: Any
+    fit_level: int | None = None
+    grow_level: int | None = None
+    #: Whether the PDF's layout rules check it (a book's HTML is checked chapter by chapter instead).
+    layout_checked: bool = True
+
+
+@dataclass
+class Laid:
+    """A document laid out for print, with what its fit loop chose."""
+
+    layout: Layout
+    deps: dict[str, list[str]]
+    edition: Any
+    layouts: int = 1
+    steps: tuple[str, ...] | list[str] = ()
+    fit_level: int | None = None
+    grow_level: int | None = None
+    tail_level: int | None = None
+
+
+class Document:
+    """One document kind's behaviour: its HTML, and its PDF through one layout (fitted where the kind fits)."""
+
+    def __init__(self, kind: DocumentKind) -> None:
+        self.kind = kind
+
+    def html(self, project: Project, target: Target, options: RenderOptions) -> Html:
+        """The document's HTML, as a reader opens it on screen."""
+        doc = render_html(project, target.block_id, target.kind, target.audience)
+        return Html(doc.html, project.catalogue.file_of(doc.block), doc.deps, doc.edition)
+
+    def lay_out(self, project: Project, target: Target, options: RenderOptions) -> Laid:
+        """The document laid out once, with the audience's shared stylesheets."""
+        setup = render_setup(project, target.audience)
+        doc = render_html(project, target.block_id, target.kind, target.audience, shared_styles=True)
+        layout = lay_out(doc.html, project.root, project.catalogue.file_of(doc.block), strict=options.strict,
+                         styles=setup.styles())
+        return Laid(layout, doc.deps, doc.edition)
+
+    def pdf(self, project: Project, target: Target, options: RenderOptions) -> Output:
+        """Lay the document out, audit the layout, and (unless only laying out) make the PDF."""
+        laid = self.lay_out(project, target, options)
+        findings = [f.as_dict() for f in audit(laid.layout.document, target.rel(), target.kind)]
+        edition = laid.edition.as_dict() if laid.edition else None
+        made = dict(fit_level=laid.fit_level, deps=laid.deps, layout=findings, fit_steps=list(laid.steps),
+                    grow_level=laid.grow_level, tail_level=laid.tail_level, layouts=laid.layouts, edition=edition)
+        if options.layout_only:
+            return Output(target, "pdf", b"", laid.layout.pages, **made)
+        result = write_pdf(laid.layout)
+        for warning in result.warnings:
+            logger.warning("%s: %s", target, warning)
+        return Output(target, "pdf", result.data, result.pages, result.warnings, **made)
+
+
+class Brief(Document):
+    """A multi-page brief: laid out, then mended by its fit steps where the audit finds a page defect."""
+
+    def lay_out(self, project: Project, target: Target, options: RenderOptions) -> Laid:
+        brief = fit_brief(project, target.block_id, target.audience, strict=options.strict, start=options.tail_start)
+        return Laid(brief.layout, brief.document.deps, brief.document.edition, brief.layouts, brief.applied,
+                    tail_level=brief.level)
+
+
+class OnePager(Document):
+    """One page: condensed (or grown) by its fit steps until it fills exactly one page."""
+
+    def _fit(self, project: Project, target: Target, options: RenderOptions):  # noqa: ANN202 - render.fit.Fitted
+        return fit_onepager(project, target.block_id, target.audience, strict=options.strict,
+                            start=options.fit_start, grow_start=options.grow_start)
+
+    def html(self, project: Project, target: Target, options: RenderOptions) -> Html:
+        fitted = self._fit(project, target, options)
+        doc = render_html(project, target.block_id, target.kind, target.audience, **fitted.options)
+        return Html(doc.html, project.catalogue.file_of(doc.block), doc.deps, doc.edition, fitted.level, fitted.grow)
+
+    def lay_out(self, project: Project, target: Target, options: RenderOptions) -> Laid:
+        fitted = self._fit(project, target, options)
+        return Laid(fitted.layout, fitted.document.deps, fitted.document.edition, fitted.layouts, fitted.applied,
+                    fit_level=fitted.level, grow_level=fitted.grow)
+
+
+class Book(Document):
+    """The briefing book: planned whole, laid out in cached segments, joined."""
+
+    def html(self, project: Project, target: Target, options: RenderOptions) -> Html:
+        from briefgen.render.book.plan import plan_book
+
+        book = plan_book(project, target.audience, target.select, target.title, target.changes_since)
+        return Html(book.whole_html(), "content/", {}, book.edition, layout_checked=False)
+
+    def pdf(self, project: Project, target: Target, options: RenderOptions) -> Output:
+        from briefgen.render.book.plan import plan_book
+        from briefgen.render.book.segments import render_book, render_locally
+
+        book = plan_book(project, target.audience, target.select, target.title, target.changes_since)
+        many = options.render_many or render_locally(project, options.strict, target.audience)
+        if options.out is None:  # no output folder: render into a scratch one (no segment cache to reuse)
+            with tempfile.TemporaryDirectory(prefix="briefgen-book-") as scratch:
+                result = render_book(book, Path(scratch) / "book.pdf", Path(scratch) / "cache", many,
+                                     strict=options.strict)
+                data = result.path.read_bytes()
+        else:
+            result = render_book(book, target.path(options.out), book_cache_dir(options.out, target), many,
+                                 strict=options.strict)
+            data = result.path.read_bytes()
+        findings = [{**finding, "document": target.rel()} for finding in result.findings]
+        return Output(target, "pdf", data, result.pages,
+                      book={"pages": result.pages, "rendered": result.rendered, "reused": result.reused},
+                      written=result.path if options.out is not None else None, layout=findings,
+                      edition=book.edition.as_dict())
+
+
+#: Folder under the output folder that keeps rendered book segments between builds.
+CACHE = ".cache"
+
+
+def book_cache_dir(out: Path, target: Target) -> Path:
+    """Where the rendered segments of one book are kept."""
+    return out / CACHE / "book" / target.audience / target.block_id
+
+
+#: The behaviour of every document kind, by name (the declarations are render.kinds.DOCUMENT_KINDS).
+DOCUMENTS: dict[str, Document] = {
+    "book": Book(DOCUMENT_KINDS["book"]),
+    "brief": Brief(DOCUMENT_KINDS["brief"]),
+    "onepager": OnePager(DOCUMENT_KINDS["onepager"]),
+}
+
+
+def document(name: str) -> Document:
+    """The document kind called NAME; a ValueError names the known ones."""
+    try:
+        return DOCUMENTS[name]
+    except KeyError:
+        raise ValueError(f"unknown document kind {name!r}; known: {', '.join(DOCUMENTS)}") from None

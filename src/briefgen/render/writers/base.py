@@ -1,0 +1,28 @@
+"""The Writer interface: one output format, registered by name in render.writers."""
+from __future__ import annotations
+
+from typing import ClassVar
+
+from briefgen.project import Project
+from briefgen.render.kinds import Target
+from briefgen.render.output import Output, RenderOptions
+
+
+class Writer:
+    """One output format (the Sphinx builder pattern): what it is called, its file suffix, what it can write."""
+
+    #: The name on the command line (`--format NAME`), in the manifest and in the output's file suffix.
+    name: ClassVar[str]
+    #: What a reader calls the format (help texts, the preview).
+    label: ClassVar[str]
+    #: The media type the preview serves it as.
+    media_type: ClassVar[str]
+    #: The document kinds it can write (render.documents.DOCUMENTS names).
+    kinds: ClassVar[tuple[str, ...]] = ("book", "brief", "onepager")
+
+    def write(self, project: Project, target: Target, options: RenderOptions) -> Output:
+        """Render TARGET in this format; return its bytes (or, laying out only, its audit) as an Output."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}>"
