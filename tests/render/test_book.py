@@ -321,14 +321,14 @@ def test_subset_keeps_glyph_ids(root: Path) -> None:
 
 def _joined(texts: list[str]) -> pikepdf.Pdf:
     """Render one small PDF per text in the project's serif face and join their pages, as the book does."""
-    from briefgen.render.pdf import render_pdf
+    from briefgen.render.pdf import lay_out, write_pdf
 
     joined = pikepdf.new()
     for text in texts:
         html = ("<!DOCTYPE html><html lang='en'><head><title>t</title><style>@font-face { font-family: Body; "
                 "src: url(fonts/NotoSerif-Regular.ttf); } body { font-family: Body; }</style></head>"
                 f"<body><p>{text}</p></body></html>")
-        source = pikepdf.open(io.BytesIO(render_pdf(html, ROOT, "test").data))
+        source = pikepdf.open(io.BytesIO(write_pdf(lay_out(html, ROOT, "test")).data))
         joined.pages.extend(source.pages)
     return joined
 

@@ -8,7 +8,6 @@ CSS custom properties the templates use; templates never name a colour or a font
 """
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,8 +20,6 @@ from briefgen.config import yamlsafe
 from briefgen.config.schema import Converter, Record, Text, doc
 from briefgen.config.yamlsafe import LocStr, YNode, merge
 from briefgen.errors import ContentError, ErrorCollector, Location
-
-logger = logging.getLogger(__name__)
 
 BRAND_FILE = "brand.yml"
 #: Smallest base text size a brand may set: the readability floor the one-pager fit loop also keeps.

@@ -278,34 +278,3 @@ def to_python(node: YNode) -> Any:
     return str(node.value) if isinstance(node.value, str) else node.value
 
 
-def field_docs(cls: type) -> list[tuple[str, str, str]]:
-    """Return (name, type, doc) for each declared field of CLS, for documentation and scaffolds."""
-    hints = get_type_hints(cls, include_extras=True)
-    out = []
-    for f in dataclasses.fields(cls):
-        if f.metadata.get("internal"):
-            continue
-        out.append((f.name, _type_name(hints[f.name]), f.metadata.get("doc", "")))
-    return out
-
-
-def _type_name(tp: Any) -> str:
-    origin = get_origin(tp)
-    if origin is Annotated:
-        base, *extras = get_args(tp)
-        if any(isinstance(e, IdConstraint) for e in extras):
-            return "id"
-        if "markdown" in extras:
-            return "markdown"
-        return _type_name(base)
-    if origin in (Union, types.UnionType):
-        return " | ".join(_type_name(a) for a in get_args(tp) if a is not type(None)) + " (optional)"
-    if origin is list:
-        return f"list of {_type_name(get_args(tp)[0])}"
-    if origin is dict:
-        return f"mapping of {_type_name(get_args(tp)[0])} to {_type_name(get_args(tp)[1])}"
-    if tp is Any:
-        return "mapping"
-    if origin is Literal:
-        return " | ".join(map(str, get_args(tp)))
-    return getattr(tp, "__name__", str(tp))

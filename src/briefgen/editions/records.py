@@ -252,10 +252,6 @@ def resolve(root: Path, entry: dict) -> dict | None:
         return None
 
 
-def editions_of(record: dict) -> list[Edition]:
-    return [Edition(e["number"], dt.date.fromisoformat(e["date"])) for e in record["editions"]]
-
-
 # --- document numbers ------------------------------------------------------------------------------------------------
 
 #: Words a title's initials leave out.

@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import jinja2
 
 from briefgen.errors import BriefgenError, Location
-from briefgen.preview import PreviewSession, Watcher, doc_key
+from briefgen.preview import PreviewSession, Watcher
 from briefgen.preview.site import safe_parts
 from briefgen.render.kinds import KIND_LABELS
 
@@ -231,7 +231,7 @@ class Handler(BaseHTTPRequestHandler):
             kinds: dict[str, list[dict[str, str]]] = {}
             for t in snap.targets:
                 if t.audience == name:
-                    kinds.setdefault(t.kind, []).append({"key": doc_key(t), "title": snap.titles.get(t, t.block_id),
+                    kinds.setdefault(t.kind, []).append({"key": t.key, "title": snap.titles.get(t, t.block_id),
                                                          "id": t.block_id})
             groups.append({"name": name, "label": label,
                            "kinds": [{"kind": k, "label": _plural(KIND_LABELS.get(k, k.title())), "docs": docs}

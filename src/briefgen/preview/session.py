@@ -38,11 +38,6 @@ TEMPLATE_SECONDS = 10.0
 EXCERPT_CONTEXT = 2
 
 
-def doc_key(target: Target) -> str:
-    """The URL form of a target: audience/kind/id."""
-    return target.key
-
-
 def error_infos(exc: BaseException, root: Path) -> list[dict[str, Any]]:
     """Describe EXC (and every error it groups) for the browser: file, line, column, message, hint, excerpt."""
     if isinstance(exc, ErrorGroup):
@@ -123,13 +118,13 @@ class Snapshot:
             self.titles = previous.titles if previous else {}
         else:
             self.titles = {t: self._title(t) for t in self.targets}
-        self.by_key = {doc_key(t): t for t in self.targets}
+        self.by_key = {t.key: t for t in self.targets}
         self.by_pdf = {t.path(site.out).relative_to(site.out).as_posix(): t for t in self.targets}
 
     @property
     def signature(self) -> str:
         """A digest of the document list, so an index page knows when to reload."""
-        text = "\n".join(f"{doc_key(t)}\t{self.titles.get(t, '')}" for t in self.targets)
+        text = "\n".join(f"{t.key}\t{self.titles.get(t, '')}" for t in self.targets)
         text += "\n" + "\n".join(f"{k}\t{v}" for k, v in self.audiences.items())
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -167,14 +162,14 @@ class Snapshot:
                 rendered = render(self.project, target, "html", standalone=False)
         except Exception as exc:  # noqa: BLE001 - a template error must not stop the preview
             if not isinstance(exc, BriefgenError):
-                logger.exception("rendering %s failed", doc_key(target))
+                logger.exception("rendering %s failed", target.key)
             doc.errors = error_infos(exc, self.root)
             return doc
         html = rendered.data.decode("utf-8").replace("</head>", '<link rel="stylesheet" href="/_preview/doc.css">\n</head>', 1)
         doc.fingerprint = hashlib.sha256((self.assets + "\0" + html).encode()).hexdigest()[:16]
         name = f"{target.audience}--{target.kind}--{target.block_id}.html"
         doc.html_path = self.site.write(self.site.site / name, html)
-        logger.info("rendered %s in %.3f s", doc_key(target), time.perf_counter() - started)
+        logger.info("rendered %s in %.3f s", target.key, time.perf_counter() - started)
         return doc
 
 
@@ -193,7 +188,7 @@ class Snapshot:
                 cmp = compare_target(self.project, target)
                 rendered = render(redline_project(self.project, cmp), target, "html", standalone=False)
         except Exception:  # noqa: BLE001 - the HTML tab shows the error; the changes tab stays empty
-            logger.exception("the redline of %s failed", doc_key(target))
+            logger.exception("the redline of %s failed", target.key)
             path = None
         else:
             html = rendered.data.decode("utf-8").replace(
@@ -331,7 +326,7 @@ class PreviewSession:
             rel = st.path.relative_to(self.site.out).as_posix() if st.path else None
             return {"status": st.status, "fingerprint": st.fingerprint, "pages": st.pages,
                     "url": f"/pdf/{rel}?v={st.fingerprint}" if rel and st.fingerprint else None,
-                    "page_url": f"/pages/{doc_key(target)}/" if st.pages else None,
+                    "page_url": f"/pages/{target.key}/" if st.pages else None,
                     "seconds": round(st.seconds, 2), "built_at": st.built_at, "error": st.error}
 
     def request_pdf(self, target: Target) -> None:
@@ -407,7 +402,7 @@ class PreviewSession:
                 with time_limit(TEMPLATE_SECONDS):  # one slow template must not wedge the builder for good
                     self._build(target)
             except Exception:  # noqa: BLE001 - the builder must outlive any one document
-                logger.exception("building the PDF of %s failed", doc_key(target))
+                logger.exception("building the PDF of %s failed", target.key)
             finally:
                 with self._cond:
                     self._current = None
@@ -435,9 +430,9 @@ class PreviewSession:
             path = target.path(self.site.out)
         except Exception as exc:  # noqa: BLE001
             if not isinstance(exc, BriefgenError):
-                logger.exception("building the PDF of %s failed", doc_key(target))
+                logger.exception("building the PDF of %s failed", target.key)
             self._set(target, status="error", error=error_infos(exc, self.root))
-            self.say(f"pdf: {doc_key(target)} failed: {exc}")
+            self.say(f"pdf: {target.key} failed: {exc}")
             return
         seconds = time.perf_counter() - started
         self.site.register(path)
@@ -455,7 +450,7 @@ class PreviewSession:
             st = self.pdfs[target]
             for name, value in changes.items():
                 setattr(st, name, value)
-        self.broadcast({"type": "pdf", "doc": doc_key(target), "status": st.status})
+        self.broadcast({"type": "pdf", "doc": target.key, "status": st.status})
 
 
 def pdf_pages(path: Path) -> int:

@@ -16,8 +16,6 @@ from urllib.parse import unquote, urlsplit
 from briefgen import prose, safeio
 from briefgen.errors import BriefgenError, ContentError, ErrorCollector, Location, RenderError, display_path
 
-logger = logging.getLogger(__name__)
-
 _weasyprint = None
 
 
@@ -319,12 +317,6 @@ def write_pdf(layout: Layout, *, variant: str | None = PDF_VARIANT) -> PdfResult
     errors.extend(_problems(records, layout.root, layout.source, layout.strict))
     errors.raise_if_any()
     return PdfResult(data, layout.pages, _warnings(layout.records + records))
-
-
-def render_pdf(html: str, root: Path, source: str, *, strict: bool = False,
-               variant: str | None = PDF_VARIANT, styles: Styles | None = None) -> PdfResult:
-    """Lay out HTML (from SOURCE, for messages) and return the PDF; errors and refused URLs fail it."""
-    return write_pdf(lay_out(html, root, source, strict=strict, styles=styles), variant=variant)
 
 
 def _shown_url(root: Path, url: str) -> str:

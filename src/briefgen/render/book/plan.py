@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import difflib
-import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
@@ -24,9 +23,6 @@ from briefgen.render.kinds import book_variant
 from briefgen.render.notes import ChapterNotes, Note
 from briefgen.render.setup import render_setup
 from briefgen.render.templates import make_environment, render
-
-logger = logging.getLogger(__name__)
-
 
 #: Brief sections a chapter leaves out: the book prints every chapter's notes in its Notes appendix instead, its
 #: credits once in the front, and the note on how to read a brief would be repeated in every chapter (and speak of a
