@@ -11,11 +11,11 @@ from urllib.parse import urlsplit
 import pytest
 
 from briefgen.batch.redline import current
+from briefgen.config.kinds import Target
 from briefgen.editions.records import commit
 from briefgen.preview import PreviewSession, Watcher
 from briefgen.preview.server import Preview
 from briefgen.project import Project
-from briefgen.render.kinds import Target
 
 NATO = "congress/brief/nato"
 BAD_YAML_LINE = "name: North: Atlantic"  # 'mapping values are not allowed here', at line 2

@@ -19,13 +19,13 @@ from briefgen.batch.pool import Limits, Pool
 from briefgen.batch.render import Output, RenderMany, RenderTargetJob, check_target, render, render_target, start_levels
 from briefgen.batch.targets import plan
 from briefgen.config.inputs import EDITION_GLOBS, EDITIONS_DIR, project_files
+from briefgen.config.kinds import DOCUMENT_KINDS, Target, document_kind
 from briefgen.editions.records import Proposal, commit, record_rel
 from briefgen.errors import BriefgenError
 from briefgen.project import Project
 from briefgen.render import templates
 from briefgen.render.book.segments import SegmentJob
 from briefgen.render.checks import check_project
-from briefgen.render.kinds import DOCUMENT_KINDS, Target, document_kind
 from briefgen.safeio import hash_file
 
 

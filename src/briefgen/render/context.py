@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 
 from briefgen import prose
 from briefgen.config.audiences import LoadedAudience
+from briefgen.config.kinds import KIND_LABELS, KINDS, document_kind
 from briefgen.content.model import TAKEAWAYS_MIN, Alliance, Block, Obstacle, SourceRef
 from briefgen.content.views import Tracked, audience_view, lift_takeaways, related_blocks, track
 from briefgen.editions.changes import compare, reader_changes
@@ -19,7 +20,6 @@ from briefgen.editions.records import Edition, Proposal, propose, record_rel
 from briefgen.errors import BriefgenError, ContentError, Location
 from briefgen.project import Project
 from briefgen.render import furniture
-from briefgen.render.kinds import KIND_LABELS, KINDS
 from briefgen.render.marks import apply_marks, has_marks
 from briefgen.render.notes import Notes
 from briefgen.render.setup import render_setup
@@ -108,7 +108,7 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
     # leaves some out (us_internal: false) and keeps fewer than TAKEAWAYS_MIN gets no box, the points in place.
     takeaways: list = []
     key_points = block.key_points()
-    if "takeaways" in (sections if kind != "onepager" else lead_sections + column_sections) \
+    if "takeaways" in (lead_sections + column_sections if document_kind(kind).summary else sections) \
             and len(key_points) >= TAKEAWAYS_MIN:
         if shown is not None:  # the box shows these fields' key points: the edition depends on them
             key = {id(p) for p in key_points}
@@ -139,6 +139,8 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
     doc_number = edition.doc_number if edition else ""
     return dict(
         kind=kind,
+        # The kind's declaration (config.kinds.DocumentKind): templates ask it (`document.summary`), not the name.
+        document=document_kind(kind),
         kind_label=KIND_LABELS[kind],
         block=block,
         block_type=block.type_name,
@@ -168,7 +170,7 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
         titles=cfg.titles(),
         # A one-pager shows at most four points a list, fewer when condensed; a grow step may lift that cap up to
         # the audience's own limit (max_points above ONEPAGER_MAX_POINTS).
-        max_points=min(max_points or ONEPAGER_MAX_POINTS, cfg.limits.max_points) if kind == "onepager"
+        max_points=min(max_points or ONEPAGER_MAX_POINTS, cfg.limits.max_points) if document_kind(kind).summary
         else cfg.limits.max_points,
         brand=brand,
         brand_css="" if shared_styles else brand.css(asset_prefix),
@@ -235,7 +237,7 @@ def _render_document(project: Project, block: Block, kind: str, aud: LoadedAudie
     deps: dict[str, set[str]] = {}
     context = document_context(project, block, kind, aud, Notes(project), deps=deps, edition=edition, shown=shown,
                                **options)  # type: ignore[arg-type]
-    html = protect_names(render(setup.env, f"{kind}.html.j2", project.root, **context))
+    html = protect_names(render(setup.env, document_kind(kind).template, project.root, **context))
     redline = getattr(project, "redline", None)  # a redline's copy of the project (build.redline) marks changes
     if redline is not None or has_marks(html):
         html = apply_marks(html, *(redline or ()))

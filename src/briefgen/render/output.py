@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from briefgen.render.kinds import Target
+from briefgen.config.kinds import Target
 from briefgen.write import write_atomic
 
 #: Renders book segments: (label, html, source, shared styles) jobs to rendered segments, locally or in the pool.
