@@ -19,7 +19,7 @@ from typing import Any
 
 from briefgen.config.inputs import ROOT_FILES
 from briefgen.config.kinds import Target, document_kind
-from briefgen.content.model import SourceRef
+from briefgen.content.model import FIELD_SECTIONS, SourceRef
 from briefgen.content.views import audience_view
 from briefgen.editions import records as editions
 from briefgen.editions.changes import Change, compare, counts, summary
@@ -28,12 +28,6 @@ from briefgen.errors import COMMAND_LINE, UsageError
 from briefgen.project import Project
 from briefgen.render import marks
 
-#: Where each block field is shown: the section name (its heading comes from the audience's titles).
-FIELD_SECTIONS: dict[str, str] = {
-    "summary": "overview", "bottom_line": "bottom_line", "sources": "sources", "members": "sidebar",
-    "founded": "sidebar", "kind": "sidebar", "domain": "sidebar", "short_name": "sidebar", "name": "title",
-    "recommendations": "recommendations", "related_obstacles": "related", "affected_alliances": "related",
-}
 #: Headings of the sections no audience renames.
 EXTRA_TITLES: dict[str, str] = {"sidebar": "At a glance", "title": "Title", "related": "Related",
                                 "framing": "Framing", "actions": "Actions"}
