@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import errno
+import re
 import hashlib
 import os
 import stat
@@ -85,3 +86,50 @@ def is_regular(path: Path) -> bool:
         return stat.S_ISREG(os.stat(path).st_mode)
     except OSError:
         return False
+
+
+#: Caps on what briefgen reads whole, by kind (checked on the open file, before a byte is parsed).
+SEED_LIMIT = 10_000_000
+RECORD_LIMIT = 5_000_000
+CACHE_LIMIT = 5_000_000
+#: Length of an object id in hex: sha256 for editions and caches.
+HEX_ID = re.compile(r"\A[0-9a-f]{64}\Z")
+
+
+def is_object_id(text: object) -> bool:
+    """Whether TEXT is a sha256 object id: exactly 64 lower-case hex digits, so it can name nothing but a file."""
+    return isinstance(text, str) and bool(HEX_ID.match(text))
+
+
+def check_folder(path: Path, root: Path) -> None:
+    """Refuse writing at PATH unless every existing folder from ROOT down to PATH's parent is a real folder (no link,
+    no special file) and PATH itself, if present, is a regular file or absent (never a link, FIFO or device)."""
+    root = root.resolve()
+    full = Path(os.path.abspath(path))
+    if not full.is_relative_to(root):
+        raise UnsafeFile("outside", "a path outside the project")
+    here = root
+    for part in full.relative_to(root).parts[:-1]:
+        here = here / part
+        try:
+            st = os.lstat(here)
+        except FileNotFoundError:
+            return
+        if stat.S_ISLNK(st.st_mode):
+            raise UnsafeFile("outside", f"{here.relative_to(root).as_posix()} is a link (briefgen writes only "
+                                        "into real folders of the project)")
+        if not stat.S_ISDIR(st.st_mode):
+            raise UnsafeFile("special", f"{here.relative_to(root).as_posix()} is not a folder")
+    try:
+        st = os.lstat(full)
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(st.st_mode):
+        raise UnsafeFile("outside", "a link (briefgen never writes through a link)")
+    if not stat.S_ISREG(st.st_mode):
+        raise UnsafeFile("special", "not a regular file (a FIFO, socket, device or folder)")
+
+
+def read_text_inside(path: Path, root: Path, limit: int) -> str:
+    """PATH as UTF-8 text: a regular file inside ROOT, no larger than LIMIT (UnicodeDecodeError for other bytes)."""
+    return read_inside(path, root, limit).decode("utf-8")

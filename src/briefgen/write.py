@@ -73,3 +73,20 @@ def write_atomic(path: Path, data: bytes | str) -> Path:
             raise output_error(path, exc) from None
         raise
     return path
+
+
+def write_inside(root: Path, path: Path, data: bytes | str) -> Path:
+    """write_atomic, refusing a PATH (or a folder on the way from ROOT to it) that is a link or a special file:
+    nothing is written or replaced outside the project, and no FIFO is opened."""
+    from briefgen.safeio import UnsafeFile, check_folder
+
+    try:
+        check_folder(path, root)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        check_folder(path, root)  # the folders just made: still no link on the way
+    except UnsafeFile as exc:
+        raise OutputError(f"refusing to write: {exc.why}", Location(display_path(path)),
+                          "replace the link or special file with a real folder or file of the project") from None
+    except OSError as exc:
+        raise output_error(path, exc) from None
+    return write_atomic(path, data)

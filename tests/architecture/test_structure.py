@@ -15,7 +15,7 @@ PACKAGE = Path(briefgen.__file__).resolve().parent
 STAGE_ORDER = ("base", "config", "seeds", "content", "project", "editions", "ingest", "render", "batch", "preview",
                "api")
 STAGES = ("config", "seeds", "content", "editions", "ingest", "render", "batch", "preview")
-LOOSE = {"_version": "base", "errors": "base", "safeio": "base", "write": "base", "prose": "base",
+LOOSE = {"_version": "base", "errors": "base", "safeio": "base", "safegit": "base", "write": "base", "prose": "base",
          "project": "project", "cli": "api", "__main__": "api", "": "api"}
 
 
@@ -150,9 +150,10 @@ def test_stages_are_folders() -> None:
     for stage in STAGES:
         assert (PACKAGE / stage / "__init__.py").is_file(), stage
     loose = sorted(p.name for p in PACKAGE.glob("*.py"))
-    # safeio.py (safe reads) and write.py (atomic writes) are the I/O leaves every stage uses.
+    # safeio.py (safe reads), write.py (atomic writes) and safegit.py (git with no configured program) are the I/O
+    # leaves every stage uses.
     assert loose == ["__init__.py", "__main__.py", "_version.py", "cli.py", "errors.py", "project.py", "prose.py",
-                     "safeio.py", "write.py"]
+                     "safegit.py", "safeio.py", "write.py"]
 
 
 def test_only_one_caller_of_weasyprint_render() -> None:

@@ -9,14 +9,14 @@ from __future__ import annotations
 import copy
 import dataclasses
 import html
-import subprocess
-import tarfile
+import re
 import tempfile
 import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from briefgen import safegit
 from briefgen.config.inputs import ROOT_FILES
 from briefgen.config.kinds import Target, document_kind
 from briefgen.content.model import FIELD_SECTIONS, SourceRef
@@ -33,6 +33,9 @@ EXTRA_TITLES: dict[str, str] = {"sidebar": "At a glance", "title": "Title", "rel
                                 "framing": "Framing", "actions": "Actions"}
 #: Files of the project a git revision's snapshot is derived from.
 REV_PATHS: tuple[str, ...] = ("content", "audiences", "seeds", "templates", "brand", "fonts", *ROOT_FILES)
+#: Caps on what is read from a revision: one file (a seed's cap), and all of them together.
+REV_FILE_LIMIT = 10_000_000
+REV_TOTAL_LIMIT = 200_000_000
 
 
 @dataclass
@@ -87,7 +90,7 @@ def resolve_since(project: Project, target: Target, now: Proposal, since: str | 
         if not older:
             return "the first edition", snapshot_of(now)
         entry = older[-1]
-    elif since.isdigit() or _is_date(since):
+    elif (since.isascii() and since.isdigit()) or _is_date(since):
         entry = editions.find_edition(record, since)
         if entry is None:
             raise UsageError(f"{target} has no edition {since!r}", COMMAND_LINE, _known(record))
@@ -105,6 +108,8 @@ def _is_date(text: str) -> bool:
         editions.dt.date.fromisoformat(text)
     except ValueError:
         return False
+    if not text.isascii():
+        return False
     return True
 
 
@@ -113,31 +118,33 @@ def _long_date(iso: str) -> str:
 
 
 def rev_snapshot(project: Project, target: Target, rev: str, record: dict) -> dict:
-    """The document's snapshot re-derived from git revision REV's files (read with `git archive`, no checkout)."""
+    """The document's snapshot re-derived from git revision REV's files, read as raw objects (safegit.tree_files:
+    no checkout, no filter, no link, no program the project's git configuration names) into a scratch folder."""
     root = project.root
+    refuse = UsageError(f"{rev!r} is not an edition number, a date (YYYY-MM-DD) or a git revision of this project",
+                        COMMAND_LINE, _known(record))
+    if not safegit.valid_rev(rev):
+        raise refuse
     top = editions._git(root, "rev-parse", "--show-prefix")
-    verified = editions._git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}") if top is not None \
-        else None
-    if not verified:
-        raise UsageError(f"{rev!r} is not an edition number, a date (YYYY-MM-DD) or a git revision of this project",
-                         COMMAND_LINE, _known(record))
+    verified = editions._git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}") \
+        if top is not None else None
+    if not verified or not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", verified.strip()):
+        raise refuse
     prefix = top.strip()
+    try:
+        files = safegit.tree_files(root, verified.strip(), list(REV_PATHS),
+                                   file_limit=REV_FILE_LIMIT, total_limit=REV_TOTAL_LIMIT)
+    except safegit.TreeTooLarge as exc:
+        raise UsageError(f"{exc.path} at {rev} is too large to compare ({exc.size:,} bytes)", COMMAND_LINE,
+                         "compare with an edition number instead") from None
+    if files is None:
+        raise refuse
     with tempfile.TemporaryDirectory(prefix="briefgen-rev-") as scratch:
-        tar_path = Path(scratch) / "rev.tar"
-        paths = [f"{prefix}{p}" for p in REV_PATHS]
-        with tar_path.open("wb") as fh:
-            done = subprocess.run(["git", "-C", str(root), "archive", "--format=tar", verified.strip(), "--",
-                                   *paths], stdout=fh, stderr=subprocess.PIPE, timeout=120)
-        if done.returncode != 0:
-            # a path missing at that revision: take what exists
-            present = [p for p in paths if editions._git(root, "cat-file", "-e", f"{verified.strip()}:{p}")
-                       is not None]
-            with tar_path.open("wb") as fh:
-                subprocess.run(["git", "-C", str(root), "archive", "--format=tar", verified.strip(), "--",
-                                *present], stdout=fh, check=True, timeout=120)
         tree = Path(scratch) / "tree"
-        with tarfile.open(tar_path) as tar:
-            tar.extractall(tree, filter="data")
+        for name, data in files.items():
+            path = tree / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
         then = Project(tree / prefix if prefix else tree)
         try:
             then_target = dataclasses.replace(target)

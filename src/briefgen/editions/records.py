@@ -25,18 +25,19 @@ import hashlib
 import json
 import os
 import re
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from briefgen import safegit, safeio
 from briefgen.config.inputs import EDITIONS_DIR
 from briefgen.config.kinds import document_kind
 from briefgen.config.schema import Record
 from briefgen.content.model import Block, SourceRef
 from briefgen.content.views import audience_view
 from briefgen.errors import ContentError, Location
-from briefgen.write import write_atomic
+from briefgen.safeio import is_object_id, read_inside, read_text_inside
+from briefgen.write import write_inside
 
 #: Folder under editions/ holding the content-addressed parts of snapshots.
 OBJECTS = "objects"
@@ -210,45 +211,129 @@ def record_rel(kind: str, name: str, audience: str) -> str:
     return f"{EDITIONS_DIR}/{audience}/{kind}/{name}.json"
 
 
-def load_record(root: Path, rel: str) -> dict:
-    """The record of one document ({"doc_number", "editions": [...]}); a missing one is empty.
+#: A block id, as a record's maps use it.
+ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+#: The largest edition number a record may hold (a document edited daily for a thousand years stays under it).
+MAX_EDITION = 1_000_000
+#: The dates an edition may carry.
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 
-    A record that is not valid JSON (a merge conflict, a hand edit) is an error naming its line and column, never
-    read as empty: the next build would overwrite its history with a new edition 1.
-    """
-    hint = f"resolve it (git checkout -- {rel} restores the committed one), or delete it to start again at 1"
+
+def _read_json(root: Path, rel: str, hint: str) -> Any:
+    """REL's JSON, read through the safe file layer (a regular file inside the project, capped) and parsed with
+    its nesting bounded; every failure a located ContentError. FileNotFoundError passes through."""
     try:
-        text = (root / rel).read_text(encoding="utf-8")
+        text = read_text_inside(root / rel, root, safeio.RECORD_LIMIT)
     except FileNotFoundError:
-        return {"editions": []}
+        raise
+    except safeio.UnsafeFile as exc:
+        raise ContentError(f"cannot read the editions record: {exc.why}", Location(rel), hint) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ContentError(f"cannot read the editions record: {exc}", Location(rel), hint) from None
     try:
-        data = json.loads(text)
+        return json.loads(text)
+    except RecursionError:
+        raise ContentError("the editions record is nested too deeply to be a record", Location(rel, 1, 1),
+                           hint) from None
     except ValueError as exc:
         line, col = getattr(exc, "lineno", None), getattr(exc, "colno", None)
         raise ContentError(f"the editions record is not valid JSON: {getattr(exc, 'msg', exc)}",
                            Location(rel, line, col), hint) from None
+
+
+def _entry_problem(entry: Any, previous: int) -> str | None:
+    """What is wrong with one edition entry of a record, or None."""
+    if not isinstance(entry, dict):
+        return "an edition that is not an object"
+    number = entry.get("number")
+    if type(number) is not int or not previous < number <= MAX_EDITION:
+        return f"edition number {number!r} is not a whole number after {previous} (at most {MAX_EDITION:,})"
+    date = entry.get("date")
+    try:
+        day = dt.date.fromisoformat(date) if isinstance(date, str) and len(date) == 10 and date.isascii() else None
+    except ValueError:
+        day = None
+    if day is None or not FIRST_DATE <= day <= LAST_DATE:
+        return f"edition {number} has the date {date!r}, not a real YYYY-MM-DD date"
+    if not is_object_id(entry.get("fingerprint")):
+        return f"edition {number} has no valid fingerprint (64 hex digits)"
+    refs = [entry.get("framing")]
+    for part in ("blocks", "linked"):
+        value = entry.get(part, {})
+        if not isinstance(value, dict) or not all(isinstance(k, str) and ID_RE.match(k) for k in value):
+            return f"edition {number} has {part} that are not a map of block ids to object ids"
+        refs += list(value.values())
+    bad = next((r for r in refs if not is_object_id(r)), None) if "framing" in entry else None
+    if "framing" in entry and bad is not None:
+        return f"edition {number} refers to the object {str(bad)[:80]!r}, which is not a sha256 object id"
+    return None
+
+
+def load_record(root: Path, rel: str) -> dict:
+    """The record of one document ({"doc_number", "editions": [...]}); a missing one is empty.
+
+    A record that is not valid JSON (a merge conflict, a hand edit) is an error naming its line and column, never
+    read as empty: the next build would overwrite its history with a new edition 1. So is an edition whose number
+    is not the next whole number, whose date is not a real date, or whose object references are not sha256 ids
+    (an id is the only thing ever joined into a path). A link, FIFO or device in its place is refused unread.
+    """
+    hint = f"resolve it (git checkout -- {rel} restores the committed one), or delete it to start again at 1"
+    try:
+        data = _read_json(root, rel, hint)
+    except FileNotFoundError:
+        return {"editions": []}
     if not isinstance(data, dict) or not isinstance(data.get("editions"), list):
         raise ContentError("the editions record has no list of editions", Location(rel, 1, 1), hint)
-    data["editions"] = [e for e in data["editions"] if isinstance(e, dict) and isinstance(e.get("number"), int)
-                        and isinstance(e.get("date"), str) and isinstance(e.get("fingerprint"), str)]
+    number = 0
+    for entry in data["editions"]:
+        problem = _entry_problem(entry, number)
+        if problem is not None:
+            raise ContentError(f"the editions record is not valid: {problem}", Location(rel), hint)
+        number = entry["number"]
+    doc = data.get("doc_number")
+    if doc is not None and not (isinstance(doc, str) and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.-]{0,39}", doc)):
+        data.pop("doc_number")
     return data
 
 
+def object_rel(digest: str) -> str:
+    """The project-relative path of the object DIGEST (which must be a sha256 id: ValueError otherwise)."""
+    if not is_object_id(digest):
+        raise ValueError(f"not an object id: {digest!r}")
+    return f"{EDITIONS_DIR}/{OBJECTS}/{digest}.json"
+
+
 def load_object(root: Path, digest: str) -> Any:
-    path = root / EDITIONS_DIR / OBJECTS / f"{digest}.json"
-    return json.loads(path.read_text(encoding="utf-8"))
+    """The object DIGEST, read through the safe file layer and checked against its hash before it is used: an
+    object whose bytes do not hash to its name is an error, never a snapshot."""
+    rel = object_rel(digest)
+    hint = f"restore {EDITIONS_DIR}/{OBJECTS}/ from the repository (git checkout -- {EDITIONS_DIR})"
+    try:
+        raw = read_inside(root / rel, root, safeio.RECORD_LIMIT)
+    except FileNotFoundError:
+        raise
+    except safeio.UnsafeFile as exc:
+        raise ContentError(f"cannot read the edition object: {exc.why}", Location(rel), hint) from None
+    if hashlib.sha256(raw).hexdigest() != digest:
+        raise ContentError("the edition object does not match its sha256 name (changed or forged)", Location(rel),
+                           hint)
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:
+        raise ContentError(f"the edition object is not valid JSON: {exc}", Location(rel), hint) from None
 
 
 def resolve(root: Path, entry: dict) -> dict | None:
-    """The full snapshot an edition entry refers to; None when a part is missing from the record."""
+    """The full snapshot an edition entry refers to; None when a part is missing from the record. A part that is
+    there but unsafe, forged or unreadable is a located ContentError."""
     try:
         return {"framing": load_object(root, entry["framing"]),
                 "blocks": {bid: load_object(root, d) for bid, d in entry.get("blocks", {}).items()},
                 "linked": {bid: load_object(root, d) for bid, d in entry.get("linked", {}).items()}}
-    except (OSError, ValueError, KeyError, TypeError):
+    except (FileNotFoundError, KeyError):
         return None
+    except ValueError as exc:  # a reference that is not an object id (load_record refuses these already)
+        raise ContentError(f"the editions record is not valid: {exc}", Location(EDITIONS_DIR)) from None
 
 
 # --- document numbers ------------------------------------------------------------------------------------------------
@@ -296,17 +381,44 @@ def doc_number(project: Any, kind: str, name: str) -> str:
 # --- dates -------------------------------------------------------------------------------------------------------------
 
 def _git(root: Path, *args: str) -> str | None:
-    try:
-        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=20,
-                              env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"})
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout if done.returncode == 0 else None
+    """`git ARGS` in ROOT with the project's configuration unable to name a program (briefgen.safegit)."""
+    return safegit.text(root, *args)
 
 
 @functools.lru_cache(maxsize=8)
 def _in_git(root: Path) -> bool:
     return _git(root, "rev-parse", "--is-inside-work-tree") is not None
+
+
+def _committed_unchanged(root: Path, files: list[str]) -> bool:
+    """Whether every one of FILES is in HEAD's tree with exactly the bytes it has on disk.
+
+    Compared here, object id against object id, rather than with `git status`, which would read the index (and so
+    run a configured fsmonitor) and pass changed files through the project's clean filters.
+    """
+    algo = (_git(root, "rev-parse", "--show-object-format") or "sha1").strip()
+    if algo not in ("sha1", "sha256"):
+        return False
+    listing = safegit.run(root, "ls-tree", "-z", "HEAD", "--", *files)
+    if listing is None:
+        return False
+    committed: dict[str, str] = {}
+    for row in listing.split(b"\0"):
+        meta, _, name = row.partition(b"\t")
+        fields = meta.split()
+        if len(fields) == 3 and fields[1] == b"blob":
+            committed[name.decode("utf-8", "replace")] = fields[2].decode("ascii", "replace")
+    for rel in files:
+        oid = committed.get(rel)
+        if oid is None:
+            return False
+        try:
+            data = read_inside(root / rel, root, limit=safeio.SEED_LIMIT)
+        except OSError:
+            return False
+        if hashlib.new(algo, b"blob %d\0" % len(data) + data).hexdigest() != oid:
+            return False
+    return True
 
 
 def _epoch_date() -> dt.date | None:
@@ -325,8 +437,7 @@ def content_date(root: Path, files: list[str]) -> dt.date:
     if epoch is not None:
         return epoch
     if files and _in_git(root):
-        status = _git(root, "status", "--porcelain", "--untracked-files=all", "--", *files)
-        if status is not None and not status.strip():
+        if _committed_unchanged(root, files):
             stamp = _git(root, "log", "-1", "--format=%ct", "--", *files)
             if stamp and stamp.strip().isdigit():
                 return dt.datetime.fromtimestamp(int(stamp.strip()), tz=dt.timezone.utc).date()
@@ -377,9 +488,9 @@ def commit(root: Path, proposal: Proposal) -> bool:
     changed = False
     if proposal.new and not (record["editions"] and record["editions"][-1]["fingerprint"] == proposal.fingerprint):
         for digest, text in sorted(proposal.objects.items()):
-            path = root / EDITIONS_DIR / OBJECTS / f"{digest}.json"
-            if not path.is_file():
-                write_atomic(path, text)
+            path = root / object_rel(digest)
+            if not path.is_file() or path.is_symlink():
+                write_inside(root, path, text)
         record["editions"] = [e for e in record["editions"] if e["number"] < proposal.entry["number"]]
         record["editions"].append(proposal.entry)
         changed = True
@@ -387,18 +498,20 @@ def commit(root: Path, proposal: Proposal) -> bool:
         record["doc_number"] = proposal.doc_number
         changed = True
     if changed:
-        write_atomic(root / proposal.rel, canonical({"doc_number": record["doc_number"],
+        write_inside(root, root / proposal.rel, canonical({"doc_number": record["doc_number"],
                                                      "editions": record["editions"]}))
     return changed
 
 
 def find_edition(record: dict, since: str) -> dict | None:
     """The record entry SINCE names: an edition number, or a date (the latest edition on or before it)."""
-    if since.isdigit():
+    if since.isascii() and since.isdigit():
         return next((e for e in record["editions"] if e["number"] == int(since)), None)
     try:
-        day = dt.date.fromisoformat(since)
+        day = dt.date.fromisoformat(since) if since.isascii() else None
     except ValueError:
+        return None
+    if day is None:
         return None
     before = [e for e in record["editions"] if dt.date.fromisoformat(e["date"]) <= day]
     return before[-1] if before else None
