@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 #: What a change is about, in the summary's words (singular, plural).
 WHAT: dict[str, tuple[str, str]] = {
@@ -241,6 +241,9 @@ class ReaderChange:
     cites: list[str]
     quote: bool = False
     speaker: str | None = None
+    #: Whether the text comes from the earlier edition (the record), not from the current, checked catalogue: such
+    #: text is printed only once vetted (content.vetting) like current text.
+    earlier: bool = False
 
 
 def reader_changes(changes: list[Change], titles: dict[str, str], new: dict) -> list[ReaderChange]:
@@ -254,7 +257,7 @@ def reader_changes(changes: list[Change], titles: dict[str, str], new: dict) -> 
         if c.what == "quote":
             speaker = _speaker(new, c)
             if c.op == "removed" and c.old_cite:
-                out.append(ReaderChange("Quotation withdrawn:", c.old or "", c.old_cite, True, None))
+                out.append(ReaderChange("Quotation withdrawn:", c.old or "", c.old_cite, True, None, earlier=True))
             elif c.op in ("added", "changed") and c.new_cite:
                 out.append(ReaderChange("New quotation:" if c.op == "added" else "Quotation corrected:", c.new or "",
                                         c.new_cite, True, speaker))
@@ -263,7 +266,8 @@ def reader_changes(changes: list[Change], titles: dict[str, str], new: dict) -> 
             out.append(ReaderChange(f"Now sourced to a different passage, under \u201c{heading}\u201d:", c.new,
                                     c.new_cite))
         elif c.op == "removed" and c.old and c.old_cite:
-            out.append(ReaderChange(f"No longer stated, under \u201c{heading}\u201d:", c.old, c.old_cite))
+            out.append(ReaderChange(f"No longer stated, under \u201c{heading}\u201d:", c.old, c.old_cite,
+                                    earlier=True))
         elif c.op == "added" and c.new and c.new_cite:
             out.append(ReaderChange(f"New, under \u201c{heading}\u201d:", c.new, c.new_cite))
         elif c.op == "moved" and c.new and c.new_cite:
@@ -271,6 +275,12 @@ def reader_changes(changes: list[Change], titles: dict[str, str], new: dict) -> 
         elif c.op == "changed" and c.new and c.new_cite:
             out.append(ReaderChange(f"Revised, under \u201c{heading}\u201d:", c.new, c.new_cite))
     return out
+
+
+def vetted_changes(items: list[ReaderChange], vet: Callable[[ReaderChange], bool]) -> list[ReaderChange]:
+    """ITEMS without the earlier edition's texts that VET refuses (a record can be edited by hand: its text is
+    printed only when it passes the checks current text passes)."""
+    return [item for item in items if not item.earlier or vet(item)]
 
 
 def _speaker(new: dict, change: Change) -> str | None:

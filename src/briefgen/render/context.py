@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass, field
+from typing import Any, Callable
 
 from markupsafe import Markup, escape
 
@@ -14,7 +15,7 @@ from briefgen.config.audiences import LoadedAudience
 from briefgen.config.kinds import KIND_LABELS, KINDS, document_kind
 from briefgen.content.model import TAKEAWAYS_MIN, Block, SourceRef
 from briefgen.content.views import Tracked, audience_view, lift_takeaways, related_blocks, track
-from briefgen.editions.changes import compare, reader_changes
+from briefgen.editions.changes import compare, reader_changes, vetted_changes
 from briefgen.editions.records import Edition, Proposal, propose, record_rel
 from briefgen.errors import BriefgenError, ContentError, Location
 from briefgen.project import Project
@@ -202,6 +203,16 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
     )
 
 
+def earlier_text_vetter(project: Project) -> Callable[[Any], bool]:
+    """A check for an earlier edition's text (content.vetting) against the project's seeds and forbidden words."""
+    from briefgen.content.vetting import vetted
+
+    def vet(item: Any) -> bool:
+        return vetted(item.text, list(item.cites), project.seeds, project.config.forbidden_words, quote=item.quote)
+
+    return vet
+
+
 def edition_changes(project: Project, aud: LoadedAudience, edition: Proposal | None) -> dict | None:
     """What changed in this edition since the previous one, for readers (editions.changes.reader_changes): the
     previous edition (number, date) and the lines, each with its own citations; None for a first edition."""
@@ -214,7 +225,8 @@ def edition_changes(project: Project, aud: LoadedAudience, edition: Proposal | N
     result: dict = {}
     if previous is not None:
         entry, old = previous
-        items = reader_changes(compare(old, edition.snapshot()), aud.config.titles(), edition.snapshot())
+        items = vetted_changes(reader_changes(compare(old, edition.snapshot()), aud.config.titles(),
+                                              edition.snapshot()), earlier_text_vetter(project))
         if items:
             for item in items:
                 item.cites = [SourceRef(seed=c.partition("#")[0], anchor=c.partition("#")[2])  # type: ignore[misc]

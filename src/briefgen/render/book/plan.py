@@ -323,7 +323,8 @@ def book_changes(project: Project, aud: LoadedAudience, edition: Any, since: str
     """The changes appendix: since which edition, and per chapter (in book order) its anchor, number, name and
     the cited lines of what changed (editions.changes.reader_changes) in the sections a chapter shows."""
     from briefgen.editions import records as editions
-    from briefgen.editions.changes import compare, reader_changes
+    from briefgen.editions.changes import compare, reader_changes, vetted_changes
+    from briefgen.render.context import earlier_text_vetter
 
     if since is None and not aud.config.what_changed:
         return None
@@ -348,7 +349,7 @@ def book_changes(project: Project, aud: LoadedAudience, edition: Any, since: str
         found = [c for c in compare({"blocks": {bid: old["blocks"].get(bid)}} if bid in old["blocks"] else
                                     {"blocks": {}}, {"blocks": {bid: new["blocks"][bid]}})
                  if {"summary": "overview"}.get(c.section, c.section) in shown]
-        lines = reader_changes(found, aud.config.titles(), new)
+        lines = vetted_changes(reader_changes(found, aud.config.titles(), new), earlier_text_vetter(project))
         if bid not in old["blocks"]:
             lines = []  # a new chapter: the whole chapter is new, said once below
         for line in lines:
