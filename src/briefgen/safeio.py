@@ -104,10 +104,12 @@ def is_object_id(text: object) -> bool:
 def check_folder(path: Path, root: Path) -> None:
     """Refuse writing at PATH unless every existing folder from ROOT down to PATH's parent is a real folder (no link,
     no special file) and PATH itself, if present, is a regular file or absent (never a link, FIFO or device)."""
-    root = root.resolve()
     full = Path(os.path.abspath(path))
+    root = Path(os.path.abspath(root))
     if not full.is_relative_to(root):
-        raise UnsafeFile("outside", "a path outside the project")
+        root, full = root.resolve(), full.parent.resolve() / full.name
+        if not full.is_relative_to(root):
+            raise UnsafeFile("outside", "a path outside the project")
     here = root
     for part in full.relative_to(root).parts[:-1]:
         here = here / part

@@ -42,14 +42,37 @@ def output_error(path: Path, exc: OSError) -> OutputError:
                        Location(display_path(path)), hint)
 
 
-def write_atomic(path: Path, data: bytes | str) -> Path:
+def _refuse_unsafe(path: Path, inside: Path | None) -> None:
+    """Refuse writing at PATH when it is a link or a special file, or (with INSIDE) when a folder from INSIDE down
+    to it is a link: nothing is written, replaced or created outside INSIDE, and no FIFO is opened."""
+    from briefgen.safeio import UnsafeFile, check_folder
+
+    try:
+        if inside is not None:
+            check_folder(path, inside)
+        else:
+            st = os.lstat(path)
+            if stat.S_ISLNK(st.st_mode) or not stat.S_ISREG(st.st_mode):
+                raise UnsafeFile("special", "a link or special file (briefgen never writes through one)")
+    except FileNotFoundError:
+        return
+    except UnsafeFile as exc:
+        raise OutputError(f"refusing to write: {exc.why}", Location(display_path(path)),
+                          "replace the link or special file with a real folder or file") from None
+
+
+def write_atomic(path: Path, data: bytes | str, inside: Path | None = None) -> Path:
     """Write DATA to PATH so readers see either the old file or the complete new one, never a part.
 
-    A new file gets the mode the umask allows (0644 under 022); a rewritten file keeps its mode.
+    A new file gets the mode the umask allows (0644 under 022); a rewritten file keeps its mode. PATH may not be a
+    link or a special file; with INSIDE, no folder between INSIDE and PATH may be a link either (checked before and
+    after the folders are made).
     """
     raw = data.encode("utf-8") if isinstance(data, str) else data
+    _refuse_unsafe(path, inside)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        _refuse_unsafe(path, inside)
         try:
             mode = stat.S_IMODE(os.stat(path).st_mode)
         except FileNotFoundError:
@@ -75,18 +98,7 @@ def write_atomic(path: Path, data: bytes | str) -> Path:
     return path
 
 
-def write_inside(root: Path, path: Path, data: bytes | str) -> Path:
-    """write_atomic, refusing a PATH (or a folder on the way from ROOT to it) that is a link or a special file:
-    nothing is written or replaced outside the project, and no FIFO is opened."""
-    from briefgen.safeio import UnsafeFile, check_folder
 
-    try:
-        check_folder(path, root)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        check_folder(path, root)  # the folders just made: still no link on the way
-    except UnsafeFile as exc:
-        raise OutputError(f"refusing to write: {exc.why}", Location(display_path(path)),
-                          "replace the link or special file with a real folder or file of the project") from None
-    except OSError as exc:
-        raise output_error(path, exc) from None
-    return write_atomic(path, data)
+def write_inside(root: Path, path: Path, data: bytes | str) -> Path:
+    """write_atomic of PATH, which must lie inside ROOT with no link on the way."""
+    return write_atomic(path, data, inside=root)

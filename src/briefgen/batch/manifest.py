@@ -32,7 +32,7 @@ def save_manifest(out: Path, manifest: dict) -> None:
         if digest == entry.get("sha256"):
             outputs[rel] = entry
     manifest["outputs"] = outputs
-    write_atomic(out / MANIFEST, json.dumps(manifest, indent=2, sort_keys=False) + "\n")
+    write_atomic(out / MANIFEST, json.dumps(manifest, indent=2, sort_keys=False) + "\n", inside=out)
 
 
 def _output_hash(out: Path, rel: str) -> str | None:

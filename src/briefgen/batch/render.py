@@ -44,11 +44,12 @@ def render(project: Project, target: Target, fmt: str = "pdf", options: RenderOp
     return chosen.write(project, target, options)
 
 
-def write(output: Output, path: Path) -> Path:
-    """Write OUTPUT to PATH atomically (the previous file stays until the new one is whole)."""
+def write(output: Output, path: Path, inside: Path | None = None) -> Path:
+    """Write OUTPUT to PATH atomically (the previous file stays until the new one is whole), with no link on the
+    way from INSIDE (the output folder) to it."""
     if output.written is not None and output.written.resolve() == path.resolve():
         return path
-    return write_atomic(path, output.data)
+    return write_atomic(path, output.data, inside=inside)
 
 
 def render_target(project: Project, target: Target, out: Path, *, fmt: str = "pdf", write_out: bool = True,
@@ -59,7 +60,7 @@ def render_target(project: Project, target: Target, out: Path, *, fmt: str = "pd
     """
     output = render(project, target, fmt, options, out=out, layout_only=not write_out, **changes)
     if write_out:
-        write(output, target.path(out, fmt))
+        write(output, target.path(out, fmt), out)
     return output
 
 

@@ -677,7 +677,7 @@ def write_drafts(root: Path, drafts: list[Draft]) -> list[Draft]:
         target = root / draft.path
         _refuse_links_on_the_way(root, target.parent)
         target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, draft.text.encode("utf-8"))
+        write_atomic(target, draft.text.encode("utf-8"), inside=root)
         draft.status = "wrote"
         written.append(draft)
     return written

@@ -17,6 +17,7 @@ from briefgen.ingest.drafts import Draft, plan_drafts, write_drafts
 from briefgen.seeds.outline import BINARY_FORMATS, Node, Outline, slugify
 from briefgen.seeds.registry import MAX_SEED_BYTES, SUFFIX_FORMATS, Seed, SeedInfo, SeedLibrary
 from briefgen.seeds.repair import Repair
+from briefgen.safeio import UnsafeFile, check_folder, read_text_inside
 from briefgen.write import write_atomic
 
 if TYPE_CHECKING:
@@ -280,10 +281,15 @@ def register(root: Path, ing: Ingested) -> Path:
         raise SeedError(f"{ing.shown} is not in seeds/", Location(ing.shown),
                         "copy the file into seeds/ (byte for byte), then run `briefgen ingest --register` on the copy")
     registry = seeds_dir / "sources.yaml"
-    text = registry.read_text(encoding="utf-8")
+    try:
+        check_folder(root / "seeds" / "sources.yaml", root)
+        text = read_text_inside(root / "seeds" / "sources.yaml", root, 1_000_000)
+    except UnsafeFile as exc:
+        raise SeedError(f"not registered: {exc.why}", Location("seeds/sources.yaml"),
+                        "make seeds/ a real folder of the project and seeds/sources.yaml a plain file") from None
     if not text.endswith("\n"):
         text += "\n"
-    write_atomic(registry, (text + entry_yaml(ing.entry)).encode("utf-8"))
+    write_atomic(root / "seeds" / "sources.yaml", (text + entry_yaml(ing.entry)).encode("utf-8"), inside=root)
     ing.registered = True
     return registry
 

@@ -62,7 +62,7 @@ class Site:
         """Write DATA atomically to PATH under OUT and register it."""
         if not path.resolve().is_relative_to(self.out):
             raise ValueError(f"{path} is outside {self.out}")
-        return self.register(write_atomic(path, data))
+        return self.register(write_atomic(path, data, inside=self.out))
 
     def lookup(self, folder: Path, rel: str) -> Path | None:
         """Return the generated file REL under FOLDER, or None if it escapes OUT or was not generated here."""

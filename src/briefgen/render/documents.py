@@ -131,7 +131,7 @@ class Book(Document):
                 data = result.path.read_bytes()
         else:
             result = render_book(book, target.path(options.out), book_cache_dir(options.out, target), many,
-                                 strict=options.strict)
+                                 strict=options.strict, base=options.out)
             data = result.path.read_bytes()
         findings = [{**finding, "document": target.rel()} for finding in result.findings]
         return Output(target, "pdf", data, result.pages,

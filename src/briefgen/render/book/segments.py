@@ -4,20 +4,23 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from briefgen._version import tool_id
 from briefgen.config.inputs import ASSET_GLOBS
-from briefgen.errors import Location, RenderError
+from briefgen.errors import Location, RenderError, display_path
 from briefgen.project import Project
 from briefgen.render.audit import THRESHOLDS, audit
 from briefgen.render.book.merge import DEST_SCHEME, merge_book
 from briefgen.render.pdf import lay_out, write_pdf
 from briefgen.render.setup import BOOK_SEGMENT_STYLES, render_setup
-from briefgen.safeio import hash_file
+from briefgen.safeio import CACHE_LIMIT, UnsafeFile, check_folder, hash_file, read_inside
 from briefgen.write import write_atomic
 
 if TYPE_CHECKING:
@@ -27,6 +30,26 @@ if TYPE_CHECKING:
 
 
 _TAG = re.compile(r"<[^>]*>")
+log = logging.getLogger(__name__)
+#: The largest cached segment PDF read back (a chapter is a few hundred kilobytes).
+SEGMENT_LIMIT = 200_000_000
+#: A cached segment's name: its key, 32 hex digits.
+_SEGMENT_NAME = re.compile(r"\A[0-9a-f]{32}\Z")
+
+
+def is_plain(path: Path) -> bool:
+    """Whether PATH itself (not followed) is a regular file."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _page_count(data: bytes) -> int:
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        return len(pdf.pages)
 
 
 #: Renders (label, html, source) jobs to segments; local, or in a pool of warm workers.
@@ -209,10 +232,13 @@ def describe_pdf(data: bytes) -> Rendered:
 class SegmentCache:
     """Rendered segment PDFs (and a note of their pages and anchors) kept by the hash of what shapes them."""
 
-    def __init__(self, folder: Path, salt: str) -> None:
+    def __init__(self, folder: Path, salt: str, base: Path | None = None) -> None:
         self.folder = folder
         self.salt = salt
+        #: The output folder the cache lies in: no folder from it down to the cache may be a link.
+        self.base = base if base is not None else folder
         self.used: set[str] = set()
+        check_folder(folder / "state.json", self.base)
 
     def key(self, html: str) -> str:
         return hashlib.sha256((self.salt + "\0" + html).encode("utf-8")).hexdigest()[:32]
@@ -221,29 +247,37 @@ class SegmentCache:
         self.used.add(key)
         pdf, meta = self.folder / f"{key}.pdf", self.folder / f"{key}.json"
         try:
-            info = json.loads(meta.read_text(encoding="utf-8"))
-            data = pdf.read_bytes()
+            info = json.loads(read_inside(meta, self.folder, CACHE_LIMIT).decode("utf-8"))
+            data = read_inside(pdf, self.folder, SEGMENT_LIMIT)
             if hashlib.sha256(data).hexdigest() != info["sha256"]:
+                return None
+            # Re-verified, cheaply: the PDF opens, has the pages the note says, and came from this cache key (the
+            # key is written into the note); the note alone cannot make the book bind foreign pages.
+            if info.get("key") != key or _page_count(data) != int(info["pages"]):
+                log.info("book cache entry %s does not verify: rendered again", key)
                 return None
             return Rendered(data, int(info["pages"]), {k: tuple(v) for k, v in info["anchors"].items()},
                             list(info["links"]), list(info["findings"]))
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return None
 
     def put(self, key: str, rendered: Rendered) -> Rendered:
         self.used.add(key)
         data = rendered.data
-        write_atomic(self.folder / f"{key}.pdf", data)
-        write_atomic(self.folder / f"{key}.json", json.dumps({"sha256": hashlib.sha256(data).hexdigest(),
+        write_atomic(self.folder / f"{key}.pdf", data, inside=self.base)
+        write_atomic(self.folder / f"{key}.json", json.dumps({"sha256": hashlib.sha256(data).hexdigest(), "key": key,
                                                              "pages": rendered.pages, "anchors": rendered.anchors,
                                                              "links": rendered.links,
-                                                             "findings": rendered.findings}))
+                                                             "findings": rendered.findings}), inside=self.base)
         return rendered
 
     def prune(self) -> None:
-        """Delete cached segments the latest book did not use."""
+        """Delete cached segments the latest book did not use: plain files named like segments only, in a cache
+        folder that is no link (a link would point the deletion elsewhere)."""
+        check_folder(self.folder / "state.json", self.base)
         for path in [*self.folder.glob("*.pdf"), *self.folder.glob("*.json")]:
-            if path.stem not in self.used and path.name != "state.json":
+            if path.stem not in self.used and path.name != "state.json" and _SEGMENT_NAME.match(path.stem) \
+                    and is_plain(path):
                 path.unlink(missing_ok=True)
 
 
@@ -291,7 +325,7 @@ FRONT_SOURCE, FOLIO_SOURCE = "templates/book/front.html.j2", "templates/book/fol
 
 
 def render_book(book: Book, out_path: Path, cache_dir: Path, render_many: RenderMany, *,
-                strict: bool = False) -> BookResult:
+                strict: bool = False, base: Path | None = None) -> BookResult:
     """Render BOOK to OUT_PATH: only segments whose HTML or assets changed are laid out again.
 
     Batches: every changed segment (and, when no earlier build recorded how many pages the contents take, the
@@ -302,13 +336,18 @@ def render_book(book: Book, out_path: Path, cache_dir: Path, render_many: Render
     """
     root = book.project.root
     # The audit's limits too: a cached segment keeps the findings measured with them.
-    cache = SegmentCache(cache_dir, f"{tool_id()}\0{assets_digest(root)}\0{int(strict)}\0{THRESHOLDS!r}")
+    base = base if base is not None else cache_dir
+    try:
+        cache = SegmentCache(cache_dir, f"{tool_id()}\0{assets_digest(root)}\0{int(strict)}\0{THRESHOLDS!r}", base)
+    except UnsafeFile as exc:
+        raise RenderError(f"the book's cache is unsafe: {exc.why}", Location(display_path(cache_dir / "state.json")),
+                          f"delete {display_path(cache_dir)} (it is rebuilt) and make it a real folder") from None
     state_file = cache_dir / "state.json"
     try:
-        state = json.loads(state_file.read_text())
+        state = json.loads(read_inside(state_file, cache_dir, CACHE_LIMIT).decode("utf-8"))
         front_pages: int | None = int(state["front_pages"])
         known = {str(k): int(v) for k, v in state.get("starts", {}).items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         front_pages, known = None, {}
     wide = 10 ** len(str(len(book.segments) * 4)) - 1  # stand-in numbers as wide as real ones
     stand_in = {entry.anchor: wide for entry in book.entries}
@@ -340,9 +379,13 @@ def render_book(book: Book, out_path: Path, cache_dir: Path, render_many: Render
                           Location(FRONT_SOURCE), "simplify the contents layout")
     total = front_pages + body_pages
     pdf = merge_book(book, [front, *(done[s.key] for s in book.segments)], folios, starts)
-    write_atomic(out_path, pdf)
-    write_atomic(state_file, json.dumps({"front_pages": front_pages, "starts": starts}))
-    cache.prune()
+    write_atomic(out_path, pdf, inside=base if out_path.is_relative_to(base) else None)
+    write_atomic(state_file, json.dumps({"front_pages": front_pages, "starts": starts}), inside=base)
+    try:
+        cache.prune()
+    except UnsafeFile as exc:
+        raise RenderError(f"the book's cache is unsafe: {exc.why}", Location(display_path(cache_dir)),
+                          f"delete {display_path(cache_dir)} (it is rebuilt) and make it a real folder") from None
     rendered = list(dict.fromkeys(label for label in rendered if label != PROBE))
     reused = [s.key for s in book.segments if s.key not in rendered]
     findings = book_findings(book, front, done, starts)
