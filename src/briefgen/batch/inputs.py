@@ -3,10 +3,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 from briefgen._version import tool_id  # noqa: F401 - re-exported: what outputs record as their tool
+
+
+def source_epoch() -> str | None:
+    """SOURCE_DATE_EPOCH as set for this build (it dates the documents, so it is part of what an output was built
+    with: a build under another value is not "up to date")."""
+    return os.environ.get("SOURCE_DATE_EPOCH", "").strip() or None
 from briefgen.config.inputs import EDITION_GLOBS, SHARED_GLOBS, project_files
 from briefgen.config.kinds import Target, document_kind
 from briefgen.content.catalogue import content_files

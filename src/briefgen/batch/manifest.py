@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from briefgen.batch.inputs import Hasher, tool_id, watched_files
+from briefgen.batch.inputs import Hasher, source_epoch, tool_id, watched_files
 from briefgen.safeio import hash_file
 from briefgen.write import write_atomic
 
@@ -44,7 +44,8 @@ def _output_hash(out: Path, rel: str) -> str | None:
 
 def _fresh(entry: dict | None, inputs: dict[str, str | None], out: Path, rel: str, strict: bool) -> bool:
     return bool(entry) and entry.get("tool") == tool_id() and entry.get("strict", False) == strict \
-        and entry.get("inputs") == inputs and _output_hash(out, rel) == entry.get("sha256")
+        and entry.get("source_date_epoch") == source_epoch() and entry.get("inputs") == inputs \
+        and _output_hash(out, rel) == entry.get("sha256")
 
 
 def fast_up_to_date(root: Path, out: Path, audiences: list[str], strict: bool = False,
@@ -56,7 +57,8 @@ def fast_up_to_date(root: Path, out: Path, audiences: list[str], strict: bool = 
     as recorded.
     """
     manifest = load_manifest(out)
-    if manifest.get("code") != tool_id() or manifest.get("strict", False) != strict:
+    if manifest.get("code") != tool_id() or manifest.get("strict", False) != strict \
+            or manifest.get("source_date_epoch") != source_epoch():
         return False
     watched = manifest.get("files")
     planned = manifest.get("planned") or {}
@@ -71,7 +73,8 @@ def fast_up_to_date(root: Path, out: Path, audiences: list[str], strict: bool = 
     for audience in audiences:
         for rel in planned[audience]:
             entry = entries.get(rel)
-            if not entry or entry.get("tool") != tool_id() or _output_hash(out, rel) != entry.get("sha256"):
+            if not entry or entry.get("tool") != tool_id() or _output_hash(out, rel) != entry.get("sha256") \
+                    or entry.get("source_date_epoch") != source_epoch():
                 return False
     return True
 

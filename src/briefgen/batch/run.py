@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Iterator, Protocol
 
 from briefgen._version import __version__
-from briefgen.batch.inputs import Hasher, content_inputs, shared_inputs, tool_id, watched_files
+from briefgen.batch.inputs import Hasher, content_inputs, shared_inputs, source_epoch, tool_id, watched_files
 from briefgen.batch.manifest import _fresh, fast_up_to_date, load_manifest, save_manifest
 from briefgen.batch.pool import Limits, Pool
 from briefgen.batch.render import Output, RenderMany, RenderTargetJob, check_target, render, render_target, start_levels
@@ -389,7 +389,8 @@ class _Run:
         if not check_only:
             entry.update({"sha256": hash_file(path), "bytes": path.stat().st_size})
         entry.update({"seconds": round(seconds, 3), ("checked" if check_only else "built"): self.run_started,
-                      "tool": tool_id(), "strict": self.options.strict, "inputs": dict(sorted(inputs.items())),
+                      "tool": tool_id(), "strict": self.options.strict, "source_date_epoch": source_epoch(),
+                      "inputs": dict(sorted(inputs.items())),
                       **edition_entry})
         if per_block:
             entry["deps"] = output.deps
@@ -435,7 +436,7 @@ class _Run:
         manifest.update({} if options.check_only else {
             "tool": "briefgen", "version": __version__, "code": tool_id(), "generated": self.run_started,
             "seconds": round(report.seconds, 3), "jobs": options.jobs or default_jobs(), "audiences": self.names,
-            "strict": options.strict,
+            "strict": options.strict, "source_date_epoch": source_epoch(),
             "planned": {**manifest.get("planned", {}),
                         **{n: [t.rel() for t in self.targets if t.audience == n] for n in self.names}},
             "files": files if not report.failures and not interrupted else {},
