@@ -13,7 +13,8 @@ from briefgen import safeio
 from briefgen.config import yamlsafe
 from briefgen.config.schema import Converter, Id, Record, Text, doc
 from briefgen.errors import BriefgenError, ContentError, ErrorCollector, Location, SeedError
-from briefgen.seeds.outline import BINARY_FORMATS, Node, Outline, build_outline, html_text, read_binary, split_lines
+from briefgen.seeds.outline import (BINARY_FORMATS, Node, Outline, blank_hidden, build_outline, html_text, read_binary,
+                                     split_lines)
 from briefgen.seeds.outline.markdown import markdown_heading_spans
 from briefgen.seeds.repair import Repair, repair
 
@@ -215,9 +216,10 @@ class Seed:
         return out
 
     def _span(self, anchor: str, title: str, start: int, end: int) -> Passage:
-        text = "\n".join(self.lines[start - 1:end])
-        if self.info.format == "html":
-            text = html_text(text)
+        if self.info.format == "html":  # what a reader of the page sees: hidden elements' text is not a source
+            text = html_text("\n".join(blank_hidden(self.lines[start - 1:end], start, self.outline.hidden)))
+        else:
+            text = "\n".join(self.lines[start - 1:end])
         inner = self.outline.innermost(start, end)
         path = tuple(n.text for n in inner.path()) if inner is not None else ()
         exact = self._named_spans.get((start, end))

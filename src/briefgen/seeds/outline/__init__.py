@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from briefgen.seeds.outline.anchors import assign_anchors, label_slug, slugify
-from briefgen.seeds.outline.html import html_text, parse_html
+from briefgen.seeds.outline.html import blank_hidden, html_text, parse_html
 from briefgen.seeds.outline.markdown import parse_markdown, split_front_matter
 from briefgen.seeds.outline.model import SECTION_KINDS, Node, Outline, split_lines
 from briefgen.seeds.outline.text import parse_text
 
-__all__ = ["BINARY_FORMATS", "SECTION_KINDS", "Node", "Outline", "assign_anchors", "build_outline", "html_text", "label_slug", "read_binary",
+__all__ = ["BINARY_FORMATS", "SECTION_KINDS", "Node", "Outline", "assign_anchors", "blank_hidden", "build_outline", "html_text", "label_slug", "read_binary",
            "slugify", "split_front_matter", "split_lines"]
 
 

@@ -29,10 +29,37 @@ def _style(paragraph: Any) -> str:
         return ""
 
 
+#: Run sizes (w:sz, half-points) below this are not text a reader reads (4 pt).
+MIN_HALF_POINTS = 8
+_OFF = ("0", "false", "off")
+
+
+def _on(prop: Any) -> bool:
+    return prop is not None and (prop.get(W + "val") or "true").lower() not in _OFF
+
+
+def hidden_run(run: Any) -> bool:
+    """Whether a run is hidden from a reader: vanish or webHidden, white text, or under 4 pt."""
+    props = run.find(W + "rPr") if run is not None else None
+    if props is None:
+        return False
+    if _on(props.find(W + "vanish")) or _on(props.find(W + "webHidden")) or _on(props.find(W + "specVanish")):
+        return True
+    colour = props.find(W + "color")
+    if colour is not None and (colour.get(W + "val") or "").upper() in ("FFFFFF", "FFFFFE", "FEFEFE"):
+        return True
+    size = props.find(W + "sz")
+    value = size.get(W + "val") if size is not None else None
+    return bool(value and value.isdigit() and int(value) < MIN_HALF_POINTS)
+
+
 def _text(element: Any) -> str:
-    """Plain text of a paragraph element: runs, tabs and breaks, footnote calls left out."""
+    """Plain text of a paragraph element: runs, tabs and breaks, footnote calls and hidden runs left out."""
     out = []
     for node in element.iter():
+        if node.tag in (W + "t", W + "tab", W + "br", W + "cr") and node.getparent() is not None \
+                and node.getparent().tag == W + "r" and hidden_run(node.getparent()):
+            continue
         if node.tag == W + "t":
             out.append(node.text or "")
         elif node.tag in (W + "tab", W + "br", W + "cr"):

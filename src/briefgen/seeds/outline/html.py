@@ -45,6 +45,18 @@ _P_SCOPE = {"button", "table", "td", "th", "caption", "object", "marquee", "appl
 MAX_OPEN_BLOCKS = 32
 
 
+_HIDING_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|"
+                           r"opacity\s*:\s*0(?:\.0*)?\s*(?:;|$|!)|font-size\s*:\s*0(?:\.0*)?(?:px|pt|em|rem|%)?\s*(?:;|$|!))",
+                           re.I)
+
+
+def hidden(attrs: dict[str, str]) -> bool:
+    """Whether an element with ATTRS is hidden from a reader of the page: `hidden`, `aria-hidden="true"`, or an
+    inline style of display:none, visibility:hidden, opacity 0 or font-size 0."""
+    return "hidden" in attrs or attrs.get("aria-hidden", "").strip().lower() == "true" \
+        or bool(_HIDING_STYLE.search(attrs.get("style", "")))
+
+
 class _HtmlReader(HTMLParser):
     """Collect the article's text blocks with their source lines; skip scripts, styles, navigation."""
 
@@ -63,6 +75,9 @@ class _HtmlReader(HTMLParser):
         self._in_title = False
         self._strong_first: list[bool] = []
         self.skipped: dict[str, int] = {}
+        self._hidden: list[int] = []  # stack depths at which a hidden element opened
+        self._hidden_from: list[tuple[int, int]] = []  # where each open hidden element starts
+        self.hidden_spans: list[tuple[int, int, int, int]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
@@ -84,7 +99,7 @@ class _HtmlReader(HTMLParser):
         if tag == "title":
             self._in_title = True
         if tag in ("br", "img", "hr", "input", "link", "meta", "source", "wbr"):
-            if tag == "img" and not self._skip:
+            if tag == "img" and not self._skip and not hidden(a):
                 self.blocks.append(_HtmlBlock("img", line, line, a.get("alt", ""), attrs={"url": a.get("src", "")}))
             return
         self._imply_end(tag)
@@ -92,6 +107,12 @@ class _HtmlReader(HTMLParser):
         self._counts[tag] = self._counts.get(tag, 0) + 1
         if tag in ("article", "main"):
             self._article += 1
+        if tag not in _SKIP and hidden(a):  # not shown to a reader: not a source of anything
+            self._hidden.append(len(self._stack))
+            self._hidden_from.append(self.getpos())
+            self._skip += 1
+            self.skipped["hidden"] = self.skipped.get("hidden", 0) + 1
+            return
         if tag in _SKIP or (tag in _CHROME and not self._article):
             self._skip += 1
             self.skipped[tag] = self.skipped.get(tag, 0) + 1
@@ -136,7 +157,14 @@ class _HtmlReader(HTMLParser):
         while self._stack:
             top = self._stack.pop()
             self._counts[top] -= 1
-            self._close(top)
+            if self._hidden and len(self._stack) < self._hidden[-1]:
+                self._hidden.pop()
+                self.hidden_spans.append((*self._hidden_from.pop(), *self.getpos()))
+                self._skip = max(0, self._skip - 1)
+                if top in ("article", "main"):
+                    self._article = max(0, self._article - 1)
+            else:
+                self._close(top)
             if top == tag:
                 break
 
@@ -178,6 +206,8 @@ class _HtmlReader(HTMLParser):
     def close(self) -> None:
         """Finish parsing; blocks never closed keep their text as written (as before, with no end line)."""
         super().close()
+        while self._hidden_from:  # hidden to the end of the page
+            self.hidden_spans.append((*self._hidden_from.pop(), 1 << 30, 0))
         while self._open:
             block = self._open.pop()
             raw = block.so_far()
@@ -186,6 +216,21 @@ class _HtmlReader(HTMLParser):
                 self._open[-1].parts.append(raw)
                 self._open[-1].has_text = self._open[-1].has_text or block.has_text
             block.text = raw
+
+
+def blank_hidden(lines: list[str], first: int, spans: list[tuple[int, int, int, int]]) -> list[str]:
+    """LINES (the first being line FIRST of the page) with every character inside a hidden span made a space."""
+    out = list(lines)
+    last = first + len(out) - 1
+    for l1, c1, l2, c2 in spans:
+        if l2 < first or l1 > last:
+            continue
+        for line in range(max(l1, first), min(l2, last) + 1):
+            text = out[line - first]
+            start = c1 if line == l1 else 0
+            end = c2 if line == l2 else len(text)
+            out[line - first] = text[:start] + " " * max(0, end - start) + text[end:]
+    return out
 
 
 def html_text(source: str) -> str:
@@ -203,6 +248,7 @@ def parse_html(text: str, seed: str, fmt: str = "html") -> Outline:
     reader = _HtmlReader(article_only=bool(re.search(r"<(?:article|main)\b", text, re.I)))
     reader.feed(text)
     reader.close()
+    outline.hidden = sorted(reader.hidden_spans)
     if reader.article_only:
         outline.note(1, "read only the <article>/<main> element; page chrome outside it skipped")
     for tag, n in sorted(reader.skipped.items()):

@@ -104,6 +104,9 @@ class Outline:
     breadcrumb: list[str] = field(default_factory=list)
     front_matter: dict[str, Any] = field(default_factory=dict)
     nodes: list[Node] = field(default_factory=list)
+    #: HTML only: the (line, column) ranges of elements hidden from readers (`hidden`, display:none, ...), whose
+    #: text is never part of a passage.
+    hidden: list[tuple[int, int, int, int]] = field(default_factory=list)
     notes: list[OutlineNote] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
     anchors: dict[str, Node] = field(default_factory=dict)

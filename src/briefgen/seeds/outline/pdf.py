@@ -15,6 +15,7 @@ from typing import Any
 
 from briefgen.seeds.outline.anchors import assign_anchors
 from briefgen.seeds.outline.model import Node, Outline, mark_duplicates, section_stack_builder
+from briefgen.seeds.outline.visible import install as install_render_mode, visible_page
 
 log = logging.getLogger(__name__)
 
@@ -301,11 +302,13 @@ def read_pdf(raw: bytes, seed: str) -> tuple[str, Outline]:
     from pdfminer.pdfparser import PDFSyntaxError
     from pdfplumber.utils.exceptions import PdfminerException
 
+    install_render_mode()
     try:
         with pdfplumber.open(io.BytesIO(raw)) as pdf:
             meta = {str(k): v for k, v in (pdf.metadata or {}).items()}
             pages, heights, tables = [], [], []
-            for i, page in enumerate(pdf.pages, start=1):
+            for i, whole in enumerate(pdf.pages, start=1):
+                page = visible_page(whole)  # provenance rests on what a reader of the source sees
                 found = [t for t in page.find_tables() if len(_table_rows(t)) >= 2]
                 pages.append(_page_lines(page, i, found))
                 heights.append(float(page.height))
