@@ -94,6 +94,7 @@ class Project:
     def claims(self) -> list[BriefgenError]:
         """The claims rules' errors and warnings (content/claims.py), computed once."""
         if not hasattr(self, "_claims"):
+            from briefgen.content import confusables  # noqa: F401 - registers its rules with the claims checks
             from briefgen.content.claims import check_claims
 
             self._claims = check_claims(self.catalogue, self.seeds, self.config.forbidden_words,

@@ -5,7 +5,7 @@ import logging
 import unicodedata
 
 from briefgen import prose
-from briefgen.content import claims
+from briefgen.content import claims, confusables  # noqa: F401 - confusables registers rules
 from briefgen.content.model import SourceRef
 from briefgen.content.provenance import quote_found
 from briefgen.seeds.registry import SeedLibrary
