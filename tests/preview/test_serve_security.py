@@ -149,3 +149,21 @@ def test_a_runaway_template_does_not_wedge_the_preview(small: Path, tmp_path: Pa
         assert p.session.pdf_builds[next(t for t in p.session.pdfs if t.block_id == "nato")] == before + 1
     finally:
         p.stop()
+
+
+@pytest.mark.parametrize("name", ["x.html", "x.js", "x.htm", "x.xhtml", "x.txt"])
+def test_no_project_asset_can_script_the_preview_origin(small: Path, tmp_path: Path, name: str) -> None:
+    """A page under /site/ (images/x.html loading images/x.js, which would read /api/state) is served with a
+    sandboxing CSP that allows no script at all; the preview's own pages keep theirs."""
+    (small / "images").mkdir(exist_ok=True)
+    (small / "images" / name).write_text("<script src='x.js'></script><script>fetch('/api/state')</script>")
+    p = start(small, tmp_path / "out")
+    try:
+        status, _, headers = get(p.url, f"/site/images/{name}")
+        assert status == 200, status
+        csp = headers["content-security-policy"]
+        assert "sandbox" in csp and "allow-scripts" not in csp and "script-src" not in csp, csp
+        status, _, headers = get(p.url, "/")
+        assert status == 200 and "script-src 'self'" in headers["content-security-policy"]
+    finally:
+        p.stop()

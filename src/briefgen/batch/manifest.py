@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 from briefgen.batch.inputs import Hasher, source_epoch, tool_id, watched_files
-from briefgen.safeio import hash_file
+from briefgen.safeio import RECORD_LIMIT, hash_file, read_inside
 from briefgen.write import write_atomic
 
 MANIFEST = "manifest.json"
@@ -14,7 +14,7 @@ MANIFEST = "manifest.json"
 def load_manifest(out: Path) -> dict:
     """Read OUT/manifest.json; a missing or unreadable one is an empty manifest."""
     try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads(read_inside(out / MANIFEST, out, RECORD_LIMIT).decode("utf-8"))
         return data if isinstance(data, dict) and isinstance(data.get("outputs"), dict) else {"outputs": {}}
     except (OSError, ValueError):
         return {"outputs": {}}

@@ -32,6 +32,12 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline';
        "form-action 'none'")
 #: An SVG (a brand logo, a figure) opened directly: it may draw, never run script or reach anything.
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; sandbox"
+#: Everything under /site/ (the documents and the project's assets: images, brand, fonts, templates' files): no
+#: script of any kind runs there, whatever the file is (an `images/x.html` loading `images/x.js` included), and the
+#: document keeps its origin only so the preview's own page can read its scroll position. A project file can never
+#: script the preview's origin (read /api/state, trigger builds).
+SITE_CSP = ("default-src 'none'; style-src 'self' 'unsafe-inline'; font-src 'self' data:; img-src 'self' data:; "
+            "frame-ancestors 'self'; base-uri 'none'; form-action 'none'; sandbox allow-same-origin")
 #: The preview's own files, served from the package; nothing else under /_preview/ exists.
 ASSETS = {"preview.css": "text/css; charset=utf-8", "preview.js": "text/javascript; charset=utf-8",
           "doc.css": "text/css; charset=utf-8"}
@@ -196,7 +202,7 @@ class Handler(BaseHTTPRequestHandler):
         if head == "view":
             return self._view(rel)
         if head == "site":
-            return self._file(session.site.lookup(session.site.site, rel))
+            return self._file(session.site.lookup(session.site.site, rel), site=True)
         if head == "pdf":
             return self._pdf(rel)
         if head == "changes":
@@ -316,7 +322,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- responses -------------------------------------------------------------------------------------------
 
-    def _file(self, path: Path | None, cache: str = "no-cache") -> None:
+    def _file(self, path: Path | None, cache: str = "no-cache", site: bool = False) -> None:
         if path is None:
             raise NotFound
         stat = path.stat()
@@ -325,6 +331,8 @@ class Handler(BaseHTTPRequestHandler):
         if ctype.startswith("text/") or ctype in ("application/javascript", "image/svg+xml"):
             ctype += "; charset=utf-8"
         headers = {"ETag": etag, "Cache-Control": cache}
+        if site and not ctype.startswith("image/svg+xml"):
+            headers["Content-Security-Policy"] = SITE_CSP
         if etag in self.headers.get("If-None-Match", "") and cache != "no-store":
             return self._send(HTTPStatus.NOT_MODIFIED, b"", None, headers)
         self._send(HTTPStatus.OK, path.read_bytes(), ctype, headers)
@@ -332,8 +340,10 @@ class Handler(BaseHTTPRequestHandler):
     def _json(self, value: dict[str, Any]) -> None:
         self._send(HTTPStatus.OK, json.dumps(value).encode(), "application/json", {"Cache-Control": "no-store"})
 
-    def _common_headers(self, ctype: str | None = None) -> None:
-        if ctype is None or ctype.startswith(("text/html", "text/event-stream")):
+    def _common_headers(self, ctype: str | None = None, own_csp: bool = False) -> None:
+        if own_csp:
+            pass
+        elif ctype is None or ctype.startswith(("text/html", "text/event-stream")):
             self.send_header("Content-Security-Policy", CSP)
         elif ctype.startswith("image/svg+xml"):  # an SVG opened on its own is a document that could run script
             self.send_header("Content-Security-Policy", SVG_CSP)
@@ -342,7 +352,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: HTTPStatus, body: bytes, ctype: str | None, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
-        self._common_headers(ctype)
+        self._common_headers(ctype, own_csp="Content-Security-Policy" in (headers or {}))
         if ctype:
             self.send_header("Content-Type", ctype)
         for name, value in (headers or {}).items():
