@@ -120,8 +120,10 @@ def check_folder(path: Path, root: Path) -> None:
         if stat.S_ISLNK(st.st_mode):
             raise UnsafeFile("outside", f"{here.relative_to(root).as_posix()} is a link (briefgen writes only "
                                         "into real folders of the project)")
+        if stat.S_ISREG(st.st_mode):
+            return  # a file where a folder should be: the write fails with the system's own, clear error
         if not stat.S_ISDIR(st.st_mode):
-            raise UnsafeFile("special", f"{here.relative_to(root).as_posix()} is not a folder")
+            raise UnsafeFile("special", f"{here.relative_to(root).as_posix()} is a FIFO, socket or device")
     try:
         st = os.lstat(full)
     except FileNotFoundError:

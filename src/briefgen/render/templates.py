@@ -136,12 +136,61 @@ def _check_args(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
             raise TooLarge(f"argument {_num(value)} is larger than any template needs (at most {MAX_SIZE:,})")
 
 
-def _guarded(f: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap filter F so huge count or width arguments are refused (keeps Jinja's pass_* marks)."""
+#: Most characters a single call or filter may be able to build, by the estimate below (a chapter's HTML is a few
+#: hundred kilobytes; the whole book's about 2 MB).
+MAX_ESTIMATE = 100_000_000
+#: How many times its input a call may grow without any count argument (escaping, `tojson`, `urlencode`: a
+#: character becomes at most a dozen).
+_GROWTH = 12
+
+
+def _weight(value: Any, budget: int = MAX_ESTIMATE) -> int:
+    """How much VALUE can contribute to what a call builds: a text's or sequence's length, an integer's value (a
+    count, a width, a tab size), a container's items and what they hold; counted up to BUDGET, never built."""
+    if isinstance(value, bool) or value is None:
+        return 0
+    if isinstance(value, (str, bytes, bytearray)):
+        return len(value)
+    if isinstance(value, int):
+        return min(abs(value), budget + 1)
+    if isinstance(value, range):
+        return len(value)
+    if isinstance(value, dict):
+        items: Any = (x for kv in value.items() for x in kv)
+        total = len(value)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        items, total = iter(value), len(value)
+    else:
+        return 0
+    for item in items:
+        if total > budget:
+            break
+        total += _weight(item, budget - total)
+    return total
+
+
+def check_call_size(args: tuple[Any, ...], kwargs: dict[str, Any], what: str = "this call") -> None:
+    """Refuse a call whose result could pass MAX_ESTIMATE characters, before it runs, whatever the method or filter:
+    its largest input may grow a dozen times, and may be repeated as often as its next largest input says (a tab
+    size, a replacement, a separator, a width). `expandtabs`, `replace`, `join`, `translate`, `format`, `center`,
+    `urlencode`, `tojson` and the rest are bounded alike; no name is listed."""
+    _check_args(args, kwargs)
+    weights = sorted((_weight(v) for v in (*args, *kwargs.values())), reverse=True)
+    first = weights[0] if weights else 0
+    second = weights[1] if len(weights) > 1 else 0
+    estimate = _GROWTH * first + first * second
+    if estimate > MAX_ESTIMATE:
+        raise TooLarge(f"{what} could build about {estimate:,} characters (at most {MAX_ESTIMATE:,})")
+
+
+def _guarded(f: Callable[..., Any], name: str | None = None) -> Callable[..., Any]:
+    """Wrap filter F so a call that could build a huge value is refused before it runs (keeps Jinja's pass_*
+    marks; the eval context or environment a filter may take first is not an input)."""
+    skip = 1 if getattr(f, "jinja_pass_arg", None) is not None else 0
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        _check_args(args[1:], kwargs)
+        check_call_size(args[skip:], kwargs, f"the filter {name or getattr(f, '__name__', 'call')!r}")
         return f(*args, **kwargs)
 
     return wrapper
@@ -364,7 +413,9 @@ class Sandbox(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
     def call(__self, __context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
-        _check_args(args, kwargs)
+        receiver = getattr(__obj, "__self__", None)  # a method: what it is called on is an input too
+        inputs = (receiver, *args) if isinstance(receiver, (str, bytes, list, tuple, dict)) else args
+        check_call_size(inputs, kwargs, f"calling {getattr(__obj, '__name__', 'this')!r}")
         return super().call(__context, __obj, *args, **kwargs)
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
@@ -421,11 +472,11 @@ def make_environment(root: Path, audiences: str | list[str] | None = None) -> Im
         keep_trailing_newline=True,
     )
     for name, f in list(env.filters.items()):
-        env.filters[name] = _guarded(f)
-    env.filters["format"] = _format_filter
-    env.filters["replace"] = _guarded(_replace_filter)
-    env.filters["join"] = _guarded(_join_filter)
-    env.filters["indent"] = _guarded(_indent_filter)
+        env.filters[name] = _guarded(f, name)
+    env.filters["format"] = _guarded(_format_filter, "format")
+    env.filters["replace"] = _guarded(_replace_filter, "replace")
+    env.filters["join"] = _guarded(_join_filter, "join")
+    env.filters["indent"] = _guarded(_indent_filter, "indent")
     env.globals["lipsum"] = _lipsum
     env.filters["md"] = _md
     env.filters["mdi"] = _mdi
