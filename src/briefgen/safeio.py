@@ -115,7 +115,7 @@ def check_folder(path: Path, root: Path) -> None:
         here = here / part
         try:
             st = os.lstat(here)
-        except FileNotFoundError:
+        except OSError:  # missing (made later), or under a file: the write reports it
             return
         if stat.S_ISLNK(st.st_mode):
             raise UnsafeFile("outside", f"{here.relative_to(root).as_posix()} is a link (briefgen writes only "
@@ -126,7 +126,7 @@ def check_folder(path: Path, root: Path) -> None:
             raise UnsafeFile("special", f"{here.relative_to(root).as_posix()} is a FIFO, socket or device")
     try:
         st = os.lstat(full)
-    except FileNotFoundError:
+    except OSError:
         return
     if stat.S_ISLNK(st.st_mode):
         raise UnsafeFile("outside", "a link (briefgen never writes through a link)")
