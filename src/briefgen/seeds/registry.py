@@ -179,7 +179,12 @@ class Seed:
     def outline(self) -> Outline:
         if self.binary:
             return self._rendition[1]
-        return build_outline(self.repaired, self.info.id, self.info.format)
+        try:
+            return build_outline(self.repaired, self.info.id, self.info.format)
+        except (ValueError, RecursionError) as exc:  # a reader's bound (nesting, size): the seed, not a crash
+            raise SeedError(f"cannot outline the seed: {exc}", Location(self.shown),
+                            "check that it is the document itself, as published; save it again from its source"
+                            ) from None
 
     def verify(self) -> None:
         """Raise SeedError when the file's SHA-256 differs from the registry."""

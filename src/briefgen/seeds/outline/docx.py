@@ -22,11 +22,48 @@ class DocxError(ValueError):
     """A .docx that cannot be read as a seed; the message says why."""
 
 
-def _style(paragraph: Any) -> str:
+#: Bounds on a Word package, checked before it is parsed: members, inflated bytes in all and in one, paragraphs.
+MAX_MEMBERS = 5_000
+MAX_INFLATED = 200_000_000
+MAX_MEMBER = 100_000_000
+MAX_PARAGRAPHS = 50_000
+
+
+def check_package(raw: bytes) -> None:
+    """Refuse a .docx whose zip would inflate beyond the bounds (a zip bomb), from its directory, before reading."""
     try:
-        return (paragraph.style.name or "") if paragraph.style is not None else ""
-    except (KeyError, AttributeError):
-        return ""
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise DocxError(f"not a readable Word document ({exc.__class__.__name__}: {exc})") from None
+    if len(infos) > MAX_MEMBERS:
+        raise DocxError(f"the Word package holds {len(infos):,} parts (at most {MAX_MEMBERS:,})")
+    total = sum(i.file_size for i in infos)
+    big = max(infos, key=lambda i: i.file_size, default=None)
+    if total > MAX_INFLATED or (big is not None and big.file_size > MAX_MEMBER):
+        raise DocxError(f"the Word document would inflate to {total / 1e6:,.0f} MB ({big.filename if big else ''} "
+                        f"alone {big.file_size / 1e6 if big else 0:,.0f} MB; at most {MAX_INFLATED // 1_000_000} MB):"
+                        " not a document briefgen reads")
+
+
+def _style_names(document: Any) -> tuple[dict[str, str], str]:
+    """Style id -> name, and the default paragraph style's name: looked up once, not once per paragraph."""
+    names, default = {}, ""
+    for style in document.styles:
+        try:
+            names[style.style_id] = style.name or ""
+            if getattr(style, "type", None) == 1 and style.element.get(W + "default") in ("1", "true"):
+                default = style.name or ""
+        except (KeyError, AttributeError, ValueError):
+            continue
+    return names, default
+
+
+def _style_of(element: Any, names: dict[str, str], default: str) -> str:
+    props = element.find(W + "pPr")
+    ref = props.find(W + "pStyle") if props is not None else None
+    value = ref.get(W + "val") if ref is not None else None
+    return names.get(value, "") if value else default
 
 
 #: Run sizes (w:sz, half-points) below this are not text a reader reads (4 pt).
@@ -108,9 +145,9 @@ def read_docx(raw: bytes, seed: str) -> tuple[str, Outline]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
-    from docx.text.paragraph import Paragraph
     from lxml import etree
 
+    check_package(raw)
     try:
         document = docx.Document(io.BytesIO(raw))
         notes = _footnotes(document)
@@ -132,7 +169,11 @@ def read_docx(raw: bytes, seed: str) -> tuple[str, Outline]:
     add, open_section, close_all, roots, stack = section_stack_builder()
     state: dict[str, Any] = {"list": None, "tables": 0}
     called: list[str] = []
-    titled = int(any(_style(p).lower() == "title" for p in document.paragraphs))  # headings sit below a Title
+    paragraphs = document.element.body.findall(W + "p")
+    if len(paragraphs) > MAX_PARAGRAPHS:
+        raise DocxError(f"the Word document has {len(paragraphs):,} paragraphs (at most {MAX_PARAGRAPHS:,})")
+    names, default = _style_names(document)
+    titled = int(any(_style_of(p, names, default).lower() == "title" for p in paragraphs))  # headings below a Title
 
     def emit(text: str) -> int:
         lines.append(text)
@@ -140,13 +181,12 @@ def read_docx(raw: bytes, seed: str) -> tuple[str, Outline]:
 
     for child in document.element.body.iterchildren():
         if child.tag == W + "p":
-            para = Paragraph(child, document)
             text = _text(child)
             calls = _footnote_calls(child)
             called.extend(c for c in calls if c in notes and c not in called)
             if not text:
                 continue
-            style = _style(para)
+            style = _style_of(child, names, default)
             heading = _HEADING.match(style)
             level = 1 if style.lower() == "title" else int(heading.group(1)) + titled if heading else 0
             if level:

@@ -57,6 +57,14 @@ def hidden(attrs: dict[str, str]) -> bool:
         or bool(_HIDING_STYLE.search(attrs.get("style", "")))
 
 
+#: Deepest nesting of elements read (real article pages stay under a hundred; each level costs every later tag).
+MAX_DEPTH = 1_000
+
+
+class HtmlTooDeep(ValueError):
+    """An HTML seed nested beyond MAX_DEPTH."""
+
+
 class _HtmlReader(HTMLParser):
     """Collect the article's text blocks with their source lines; skip scripts, styles, navigation."""
 
@@ -103,6 +111,9 @@ class _HtmlReader(HTMLParser):
                 self.blocks.append(_HtmlBlock("img", line, line, a.get("alt", ""), attrs={"url": a.get("src", "")}))
             return
         self._imply_end(tag)
+        if len(self._stack) >= MAX_DEPTH:
+            raise HtmlTooDeep(f"elements nested more than {MAX_DEPTH:,} deep (line {line}): not a page a reader "
+                              "reads")
         self._stack.append(tag)
         self._counts[tag] = self._counts.get(tag, 0) + 1
         if tag in ("article", "main"):

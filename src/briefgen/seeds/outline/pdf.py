@@ -133,8 +133,11 @@ def _gutter(words: list[dict[str, Any]], width: float) -> float | None:
     if len(words) < 40:
         return None
     best: tuple[int, float] | None = None
-    for step in range(int(width * 0.3), int(width * 0.7), 2):
-        x = float(step)
+    stride = max(2.0, width * 0.4 / GUTTER_PROBES)  # a bounded number of probes, however wide the page
+    for i in range(GUTTER_PROBES + 1):
+        x = width * 0.3 + i * stride
+        if x >= width * 0.7:
+            break
         cross = sum(1 for w in words if w["x0"] < x < w["x1"])
         if cross > max(2, 0.03 * len(words)):
             continue
@@ -295,6 +298,31 @@ def _table_rows(table: Any) -> list[list[str]]:
     return rows
 
 
+#: Positions tried for a column gutter on a page (the work is the same for any page width).
+GUTTER_PROBES = 200
+#: The largest page side the PDF format allows by default (200 inches), in points.
+MAX_PAGE_SIDE = 14_400
+#: Ruling lines and rectangle edges beyond which a page's tables are not looked for (the table finder's work
+#: grows with the cube of the grid; a real table has a few dozen rules).
+MAX_TABLE_EDGES = 120
+
+
+def _check_page_size(page: Any, number: int) -> None:
+    width, height = float(page.width), float(page.height)
+    if not (0 < width <= MAX_PAGE_SIDE and 0 < height <= MAX_PAGE_SIDE):
+        raise PdfError(f"page {number} is {width:,.0f} x {height:,.0f} points, beyond the PDF limit of "
+                       f"{MAX_PAGE_SIDE:,} points (200 inches) a side")
+
+
+def _tables(page: Any, number: int) -> list[Any]:
+    """The page's tables of two rows or more; none looked for on a page ruled beyond MAX_TABLE_EDGES lines."""
+    edges = len(page.lines) + 4 * len(page.rects)
+    if edges > MAX_TABLE_EDGES:
+        log.info("page %d has %d ruling lines: read as text, no table looked for", number, edges)
+        return []
+    return [t for t in page.find_tables() if len(_table_rows(t)) >= 2]
+
+
 def read_pdf(raw: bytes, seed: str) -> tuple[str, Outline]:
     """Return the text rendition of a PDF and its outline; raise PdfError for a PDF without a text layer."""
     import pdfplumber
@@ -308,8 +336,9 @@ def read_pdf(raw: bytes, seed: str) -> tuple[str, Outline]:
             meta = {str(k): v for k, v in (pdf.metadata or {}).items()}
             pages, heights, tables = [], [], []
             for i, whole in enumerate(pdf.pages, start=1):
+                _check_page_size(whole, i)
                 page = visible_page(whole)  # provenance rests on what a reader of the source sees
-                found = [t for t in page.find_tables() if len(_table_rows(t)) >= 2]
+                found = _tables(page, i)
                 pages.append(_page_lines(page, i, found))
                 heights.append(float(page.height))
                 tables.append([(t.bbox[1], _table_rows(t)) for t in found])
