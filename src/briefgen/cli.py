@@ -17,7 +17,8 @@ from briefgen.config.audiences import effective_values, resolve_names, scaffold
 from briefgen.config.kinds import Target
 from briefgen.config.project import check_output_folder
 from briefgen.content.drafts import check_drafts, draft_files
-from briefgen.errors import BriefgenError, ContentError, ErrorGroup
+from briefgen.config.schema import INVISIBLE
+from briefgen.errors import COMMAND_LINE, BriefgenError, ContentError, ErrorGroup, UsageError
 from briefgen.ingest.source import Ingested, entry_yaml, ingest_files
 from briefgen.project import Project, find_root
 from briefgen.render.audit import Finding
@@ -349,13 +350,30 @@ def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool
     findings = report.findings
     for finding in findings:
         click.echo(Finding(**finding).format(), err=True)
+    if report.manifest_error is not None:
+        click.echo(f"failed manifest.json: {report.manifest_error.format_message()}", err=True)
     built, skipped, failed = len(report.built), len(report.skipped), len(report.failures)
     click.echo(f"built {built}, up to date {skipped}, failed {failed} of {report.planned} documents "
                f"into {out_dir} in {report.seconds:.1f} s"
                + (f"; {len(findings)} layout finding(s) in {len(report.layout)} document(s)"
-                  f"{' (an error with --strict)' if strict else ''}" if findings else ""))
-    if failed or report.layout_failed:
+                  f"{' (an error with --strict)' if strict else ''}" if findings else "")
+               + ("; the manifest was not written" if report.manifest_error is not None else ""))
+    if failed or report.layout_failed or report.manifest_error is not None:
         raise SystemExit(1)
+
+
+def _refuse_invisible(text: str, option: str) -> None:
+    """A usage error (exit 2) for option text holding control, bidi, zero-width or private-use characters, which
+    would reach the PDF's Title and spoof what a reader sees."""
+    import re
+    import unicodedata
+
+    found = re.search("[\x00-\x1f\x7f-\x9f\u2028\u2029\ue000-\uf8ff]", text) or INVISIBLE.search(text)
+    if found is not None:
+        char = found.group(0)
+        raise UsageError(f"{option} holds the invisible or control character U+{ord(char):04X} "
+                         f"({unicodedata.name(char, 'control').lower()})", COMMAND_LINE,
+                         "type the title again in plain characters")
 
 
 @main.command()
@@ -371,6 +389,8 @@ def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool
 def book(c: Context, audience: tuple[str, ...], out: Path | None, strict: bool, select: str | None,
          title: str | None, changes_since: str | None, jobs: int | None, doc_timeout: float, doc_memory: int) -> None:
     """Bind a briefing book (cover, contents, parts, chapters, matrix, changes, sources) to OUT/AUDIENCE/book.pdf."""
+    if title is not None:
+        _refuse_invisible(title, "--title")
     project = c.project
     check_project(project)
     failed = False

@@ -76,6 +76,8 @@ class BuildReport:
     check_only: bool = False
     #: Layouts made, by output: how many times each document laid out was laid out by its fit loops.
     layouts: dict[str, int] = field(default_factory=dict)
+    #: Why the manifest could not be written (a full disk), reported after the documents that failed.
+    manifest_error: BriefgenError | None = None
 
     @property
     def findings(self) -> list[dict]:
@@ -446,7 +448,10 @@ class _Run:
                          "peak_worker_mb": round(report.peak_worker_mb, 1)},
         })
         manifest["outputs"] = self.entries
-        save_manifest(out, manifest)
+        try:
+            save_manifest(out, manifest)
+        except BriefgenError as exc:  # a full disk: the summary still lists every failed document
+            report.manifest_error = exc
         _collect_layout(report, self.recorded, [t.rel() for t in self.targets])
 
 

@@ -63,7 +63,7 @@ class NonEmpty(Constraint):
 
 #: Invisible characters that reorder or hide text (bidi overrides and isolates, zero-width spaces and joiners,
 #: word joiner, BOM): in a name or title they spoof what a reader sees, e.g. in the PDF's /Title.
-INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ue000-\uf8ff]")
 
 
 class Visible(Constraint):
@@ -76,7 +76,8 @@ class Visible(Constraint):
         if found is None:
             return None
         char = found.group(0)
-        name = unicodedata.name(char, "invisible control")
+        name = unicodedata.name(char, "private-use character" if "\ue000" <= char <= "\uf8ff" else
+                                "invisible control")
         return f"invisible character U+{ord(char):04X} ({name.lower()}) at character {found.start() + 1}"
 
 

@@ -457,8 +457,20 @@ class Draft:
     why: str = ""
 
 
+#: Characters YAML reads as line breaks or refuses as unprintable, though JSON leaves them as they are.
+_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+#: What may not stand in a comment line as it is: every line break and control character.
+_COMMENT_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def _q(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
+    """TEXT as a YAML double-quoted scalar that reads back exactly (JSON escapes, plus YAML's own line breaks)."""
+    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", json.dumps(text, ensure_ascii=False))
+
+
+def _c(text: object) -> str:
+    """TEXT made safe inside a `#` comment: a name with a newline cannot start a YAML line of its own."""
+    return _COMMENT_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", str(text))
 
 
 def _items(key: str, items: list[Item], comment: str) -> list[str]:
@@ -480,7 +492,7 @@ def draft_text(cand: Candidate, block_id: str, content: Content, seed: "Seed", s
     folder = "obstacles" if cand.kind == "obstacle" else "alliances"
     where = _where(node, seed.outline)
     lines = [
-        f"# Draft {cand.kind} from {ref} ({shown}, {where}): {cand.why}.",
+        f"# Draft {cand.kind} from {_c(ref)} ({_c(shown)}, {_c(where)}): {_c(cand.why)}.",
         "# Written by `briefgen ingest --draft`; `briefgen check` verifies its citations and quotes here.",
         "# To curate: rewrite the summary and points in your own words, settle each to-do comment and delete",
         f"# it, delete the `draft: true` line, then move the file to content/{folder}/{block_id}.yaml.",
@@ -495,7 +507,7 @@ def draft_text(cand: Candidate, block_id: str, content: Content, seed: "Seed", s
         lines.append(f"kind: {_alliance_kind(cand.name)}  # TODO: check (treaty alliance, partnership, minilateral, "
                      "intelligence-sharing arrangement, multilateral forum)")
     summary = content.summary or cand.name
-    lines.append(f"# TODO: the summary is the seed's own opening ({content.summary_cite or ref}); rewrite it.")
+    lines.append(f"# TODO: the summary is the seed's own opening ({_c(content.summary_cite or ref)}); rewrite it.")
     lines.append(f"summary: {_q(summary)}")
     lines.append(f"summary_cite: {content.summary_cite or ref}")
     if cand.kind == "obstacle":
@@ -519,13 +531,13 @@ def addition_text(block: Block, where: str, parts: list[tuple[Candidate, Content
     """The YAML of a proposed addition: new points for an existing block from one seed, each cited."""
     refs = list(dict.fromkeys(cite_of(c.node, seed.info.id, seed.outline) for c, _ in parts))
     field_name = "how_it_shows_up" if isinstance(block, Obstacle) else "why_it_matters"
-    lines = [f"# Proposed addition to {where} from {shown}:"]
+    lines = [f"# Proposed addition to {_c(where)} from {_c(shown)}:"]
     for cand, _ in parts:
-        lines.append(f"#   {cite_of(cand.node, seed.info.id, seed.outline)} ({_where(cand.node, seed.outline)}): "
-                     f"{cand.why}")
+        lines.append(f"#   {_c(cite_of(cand.node, seed.info.id, seed.outline))} "
+                     f"({_c(_where(cand.node, seed.outline))}): {_c(cand.why)}")
     lines += [
         "# Written by `briefgen ingest --draft`; `briefgen check` verifies its citations and quotes here.",
-        f"# To curate: reword the points you keep and copy them into {where}; then delete this file.",
+        f"# To curate: reword the points you keep and copy them into {_c(where)}; then delete this file.",
         "draft: true",
         f"addition_to: {block.id}",
     ]

@@ -229,15 +229,42 @@ def stated(outline: Outline) -> dict[str, Any]:
     }
 
 
+#: Characters a registered title, publisher or author may not hold: controls (C0, DEL, C1 such as NEL), line and
+#: paragraph separators, bidi and zero-width controls, private-use characters. YAML would refuse some, read others
+#: as spaces, and the rest spoof what a reader sees.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+                          "\u2066-\u2069\ufeff\ue000-\uf8ff]")
+
+
+def printable(value: object, field: str, notes: list[str]) -> object:
+    """VALUE when it is clean text (or a list of clean texts); else None, with a note saying why it was refused."""
+    if isinstance(value, list):
+        kept = [v for v in value if printable(v, field, notes) is not None]
+        return kept
+    if isinstance(value, str):
+        found = _UNPRINTABLE.search(value)
+        if found is not None:
+            notes.append(f"{field} not registered: it holds the control character U+{ord(found.group(0)):04X} "
+                         f"at character {found.start() + 1}; type it into seeds/sources.yaml by hand")
+            return None
+    return value
+
+
 def _entry(ing: Ingested, digest: str) -> dict[str, object]:
-    """Propose the seeds/sources.yaml entry for an unregistered seed, from what the file itself states."""
+    """Propose the seeds/sources.yaml entry for an unregistered seed, from what the file itself states; a stated
+    value holding control characters is refused (left empty, with a note), never written into the registry."""
     said = stated(ing.outline)
+    refused: list[str] = []
+    said = {k: printable(v, k, refused) if k in ("title", "publisher", "authors") else v for k, v in said.items()}
+    for note in refused:
+        log.warning("%s: %s", ing.shown, note)
+        ing.outline.note(1, note)
     url = said["url"] if isinstance(said["url"], str) and re.match(r"https?://", said["url"]) else None
     return {
         "id": ing.seed_id,
         "file": ing.path.name,
         "original": ing.path.name,
-        "title": said["title"] or ing.path.stem,
+        "title": said["title"] or printable(ing.path.stem, "title", refused) or ing.seed_id,
         "publisher": str(said["publisher"]) if said["publisher"] else None,
         "authors": said["authors"],
         "date": said["date"],
@@ -262,15 +289,15 @@ def entry_yaml(entry: dict[str, object]) -> str:
     for i, (key, value) in enumerate(entry.items()):
         lead = "  - " if i == 0 else "    "
         if isinstance(value, list):
-            out.append(f"{lead}{key}: [{', '.join(json.dumps(v, ensure_ascii=False) for v in value)}]")
+            out.append(f"{lead}{key}: [{', '.join(yaml_string(str(v)) for v in value)}]")
         elif value is None:
             out.append(f"{lead}{key}: null")
         elif key in ("id", "format", "sha256"):
             out.append(f"{lead}{key}: {value}")
         elif key in ("file", "original"):  # any file name: '#', ': ', quotes, a newline must not change the YAML
             out.append(f"{lead}{key}: {yaml_string(str(value))}")
-        else:
-            out.append(f"{lead}{key}: {json.dumps(str(value), ensure_ascii=False)}")
+        else:  # every text quoted the same way: nothing a source states can change the YAML around it
+            out.append(f"{lead}{key}: {yaml_string(str(value))}")
     return "\n".join(out) + "\n"
 
 
