@@ -48,6 +48,9 @@ class _Loader(jinja2.BaseLoader):
             raise jinja2.TemplateNotFound(template, f"template name {template!r} refused: templates are named by "
                                                     "a relative path inside templates/, without '/' at the start "
                                                     "or '..'")
+        if any(p.startswith(".") for p in parts):  # hidden files are no input the build watches: never loaded
+            raise jinja2.TemplateNotFound(template, f"template name {template!r} refused: a hidden file (a name "
+                                                    "starting with '.') is not a template; rename it")
         for folder in folders:
             path = folder.joinpath(*parts)
             if path.is_file():
