@@ -50,6 +50,10 @@ def refused_url(url: str) -> str | None:
         return None
     if not text:
         return "it has no destination"
+    if "\\" in text or any(ord(c) < 0x21 or 0x7f <= ord(c) <= 0x9f for c in text):
+        # WHATWG parsers read a backslash as '/', and drop tabs and newlines: http://127.0.0.1\@evil.com/ is
+        # host 127.0.0.1 to a browser and evil.com to Python. Such a URL is never what it seems.
+        return "it holds a backslash, a space or a control character, which browsers read differently"
     try:
         parts = urlsplit(text)
         host = parts.hostname or ""
@@ -65,6 +69,8 @@ def refused_url(url: str) -> str | None:
     if scheme not in LINK_SCHEMES:
         return f"the {scheme}: scheme is not allowed"
     if scheme != "mailto":
+        if "@" in parts.netloc:
+            return "it has a user name before '@', which hides where the link really goes"
         raw_host = parts.netloc.rpartition("@")[2]
         if "%" in raw_host:
             # Browsers decode %31%32%37.0.0.1 to 127.0.0.1 and localhost%2e to localhost.; urlsplit does not.

@@ -271,6 +271,16 @@ REVIEW_CASES = [
     Case("V12-template-link-percent-encoded", 15, EVIL_RENDER,
          evil('<p><a href="http://127.0.0.1%2e:@PORT@/">x</a></p>'), expect=("refused", "percent-encoded"),
          where=f"{EVIL}:1:"),
+    # Round two: URLs a browser parses differently from Python, in every output format.
+    *(Case(f"V12b-{name}-{fmt}", 28, (*EVIL_RENDER, "--format", fmt), evil(f'<p><a href="{href}">x</a></p>'),
+           expect=("refused", why))
+      for fmt in ("html", "pdf")
+      for name, href, why in (("backslash", "http://127.0.0.1\\@evil.com/", "user name"),
+                              ("user-name", "http://evil.com@127.0.0.1:@PORT@/", "user name"),
+                              ("tab-in-host", "http://127.0.0.1&#9;.evil.com/", "control character"))
+      if (name, fmt) != ("tab-in-host", "pdf")),  # WeasyPrint drops the tab itself, as browsers do
+    Case("V12b-prose-escaped-backslash", 28, ("check",), edits=summary("[x](http://127.0.0.1\\@evil.com/)"),
+         expect=("refused",), where=SUMMARY_AT),
     Case("D22-prose-link-intranet-name", 15, ("check",), edits=summary("[print it](http://printer/queue)"),
          expect=("single-label intranet name",), where=SUMMARY_AT),
     Case("V14-replace-bomb", 15, EVIL_RENDER, evil(BOMB + "{{ (a|replace('x', 'y' * 300))|length }}"),
