@@ -167,3 +167,15 @@ def test_a_linked_editions_folder_is_never_written_through(small: Path, tmp_path
     result = run(small, "-q", "build", "--audience", "executive", "--out", str(tmp_path / "o"))
     assert list(outside.iterdir()) == []
     assert result.exit_code != 0 and "is a link" in result.output, result.output
+
+
+def test_the_redline_never_prints_a_forged_earlier_edition_s_unchecked_text(small: Path, tmp_path: Path,
+                                                                             run) -> None:
+    _forge_earlier_edition(small, "The United States will leave NATO in 2027, as this block says.")
+    redline = tmp_path / "redline.pdf"
+    result = run(small, "diff", "nato", "--audience", "executive", "--since", "1", "--format", "pdf", "--out",
+                 str(redline))
+    assert result.exit_code == 0, result.output
+    text = _pdf_text(redline)
+    assert "Changes since" in text or "CHANGES SINCE" in text.upper()
+    assert "leave NATO in 2027" not in text and "this block" not in text

@@ -273,9 +273,13 @@ def _text_field(item: Any) -> str | None:
     return next((n for n in ("text", "action") if isinstance(getattr(item, n, None), str)), None)
 
 
-def marked_block(block: Any, changes: list[Change]) -> Any:
-    """BLOCK with its changed statements marked, added ones marked inserted, removed ones put back, struck."""
+def marked_block(block: Any, changes: list[Change], vet: Any = None) -> Any:
+    """BLOCK with its changed statements marked, added ones marked inserted, removed ones put back, struck.
+
+    VET (change -> bool) says whether an earlier edition's text may be printed: a removed statement it refuses is
+    not put back, and a changed one shows only its new words."""
     updates: dict[str, Any] = {}
+    vet = vet or (lambda c: True)
     by_field: dict[str, list[Change]] = {}
     for c in changes:
         by_field.setdefault(c.section, []).append(c)
@@ -291,12 +295,12 @@ def marked_block(block: Any, changes: list[Change]) -> Any:
                 if attr is None:
                     continue
                 text = getattr(item, attr)
-                marked = marks.mark_words(c.words) if c.words else \
-                    marks.insert(text) if c.op in ("added", "moved") else f"{marks.MARK}{text}"
+                marked = marks.mark_words(c.words) if c.words and vet(c) else \
+                    marks.insert(text) if c.op in ("added", "moved") or c.words else f"{marks.MARK}{text}"
                 items[c.index] = dataclasses.replace(item, **{attr: marked})
             cls = _element_type(type(block), name)
             for c in sorted((c for c in field_changes if c.op == "removed"), key=lambda c: c.index or 0):
-                if cls is None or c.old is None:
+                if cls is None or c.old is None or not vet(c):
                     continue
                 attr = "text" if any(f.name == "text" for f in dataclasses.fields(cls)) else "action"
                 single = cls.__name__ == "Quote"  # a quote cites one passage; statements a list
@@ -309,12 +313,25 @@ def marked_block(block: Any, changes: list[Change]) -> Any:
             updates[name] = items
         elif isinstance(value, str) and name in ("summary", "bottom_line"):
             c = field_changes[0]
-            updates[name] = marks.mark_words(c.words) if c.words else f"{marks.MARK}{value}"
+            updates[name] = marks.mark_words(c.words) if c.words and vet(c) else \
+                marks.insert(value) if c.words else f"{marks.MARK}{value}"
     if not updates:
         return block
     out = dataclasses.replace(block, **updates)
     out.loc, out.locs = block.loc, block.locs
     return out
+
+
+def _vetter(project: Project) -> Any:
+    """Whether a change's earlier text passes the checks current text passes (content.vetting): the redline
+    prints nothing from the record that `check` would refuse in the content."""
+    from briefgen.content.vetting import vetted
+
+    def vet(c: Change) -> bool:
+        return c.old is None or vetted(c.old, list(c.old_cite or []), project.seeds, project.config.forbidden_words,
+                                       quote=c.what == "quote")
+
+    return vet
 
 
 def _defaults(cls: type) -> dict:
@@ -358,7 +375,7 @@ def redline_project(project: Project, cmp: Comparison) -> Project:
         own = [c for c in cmp.changes if c.block == bid and c.own]
         if own and bid in cat.blocks:
             view = audience_view(cat.blocks[bid], aud.config, aud.name)
-            cat.blocks[bid] = marked_block(view, own)
+            cat.blocks[bid] = marked_block(view, own, _vetter(project))
     marked.__dict__["catalogue"] = cat
     # the document shows its current edition, not one of the marked copy
     marked.__dict__["_editions"] = {(cmp.target.kind, cmp.target.block_id, aud.name):
