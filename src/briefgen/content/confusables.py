@@ -87,10 +87,21 @@ _SCALE = {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9, "tril
 _LOOSE = frozenset({"zero", "one"})
 
 
+#: Words after which a number word names a thing rather than counts ("Point two", "Phase one", "Article five").
+_LABELS = frozenset("point phase step part pillar chapter section article title option stage tier round track "
+                    "annex appendix figure table level category group example item case scenario lesson finding "
+                    "recommendation priority objective goal principle rule question".split())
+_BEFORE = re.compile(r"([A-Za-z]+)\s+$")
+
+
 def word_numbers(text: str) -> list[tuple[str, float]]:
-    """The numbers TEXT writes in words, with their values: "seven", "twenty-eight", "three million"."""
+    """The numbers TEXT writes in words, with their values: "seven", "twenty-eight", "three million"; a number
+    word that labels something ("Point two", "Article five") is no count and is left out."""
     out = []
     for m in _WORD_NUMBER.finditer(text):
+        before = _BEFORE.search(text[max(0, m.start() - 20):m.start()])
+        if before is not None and before.group(1).lower() in _LABELS:
+            continue
         if m.group("tens"):
             value = _TENS[m.group("tens").lower()] + (_UNITS[m.group("unit").lower()] if m.group("unit") else 0)
         else:

@@ -378,6 +378,8 @@ def locate(root: Path, url: str, source: str) -> Location:
             needles.append(path.as_posix())
         if "." in path.name:  # a file name alone is a weaker clue, tried last
             needles.append(path.name)
+    # A URL the parser rewrote (a backslash as %5C, a tab dropped): as the template wrote it, then its plain head.
+    needles += [unquote(url), re.split(r"[\\%\s]", unquote(url))[0] if len(url) > 12 else ""]
     files = _searched_files(root, source)
     for needle in filter(None, needles):
         found = _find(files, root, needle)
