@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Callable
 
 from briefgen import prose
-from briefgen.batch.inputs import Hasher, content_inputs, shared_inputs, tool_id
+from briefgen.batch.inputs import Hasher, content_inputs, tool_id
 from briefgen.batch.render import render
-from briefgen.config.inputs import EDITION_GLOBS, project_files
+from briefgen.config.inputs import EDITION_GLOBS, SHARED_GLOBS, project_files
 from briefgen.content.catalogue import content_files
 from briefgen.editions.records import record_rel
 from briefgen.project import Project
@@ -72,7 +72,7 @@ class _Builder:
         self.hasher = Hasher(project.root)
         self.report = SiteReport(audience, self.folder)
         root = project.root
-        self.shared = _digest([tool_id(), {rel: self.hasher(rel) for rel in shared_inputs(root)}])
+        self.shared = _digest([tool_id(), {rel: self.hasher(rel) for rel in project_files(root, SHARED_GLOBS, web=True)}])
         self.content = _digest({p.relative_to(root).as_posix(): self.hasher(p.relative_to(root).as_posix())
                                 for p in content_files(root)})
         self.records = _digest({rel: self.hasher(rel) for rel in project_files(root, EDITION_GLOBS)
@@ -120,7 +120,7 @@ def build_site(project: Project, audience: str, out: Path, *, strict: bool = Fal
     for block in documents:
         _brief_page(b, site, block.id, strict)
         sections[paths.brief_page(block.id)] = b.files[paths.brief_page(block.id)]["sections"]
-        key = _digest([b.shared, b.records, block.id, {k: site.downloads.get((block.id, k)) for k in KINDS},
+        key = _digest([b.shared, b.records, b.content, block.id, {k: site.downloads.get((block.id, k)) for k in KINDS},
                        [b.files.get(site.downloads.get((block.id, k), ""), {}).get("sha256") for k in KINDS]])
         b.emit(paths.editions_page(block.id), key, lambda i=block.id: pages.render_editions(project, site, i).html)
     whole = _digest([b.shared, b.content, b.records])
@@ -134,13 +134,17 @@ def build_site(project: Project, audience: str, out: Path, *, strict: bool = Fal
     titles = {p: (s[0][0] if s else p) for p, s in sections.items()}
     index = [{"t": titles[p], "u": p, "s": s[1:] if len(s) > 1 else s} for p, s in sections.items()]
     b.emit(paths.SEARCH_INDEX, _digest(index), lambda: search_index(index))
-    editions = _feed_entries(project, audience, documents)
-    b.emit(paths.FEED, _digest([b.shared, editions]), lambda: atom_feed(project, site, editions))
-    days = {paths.brief_page(e["id"]): e["date"] for e in editions if e.get("current")}
-    listed = {p: days.get(p) for p in b.files if p.endswith(".html")}
-    xml = sitemap(site, listed)
-    if xml is not None:
-        b.emit(paths.SITEMAP, _digest(xml), lambda: xml)
+    listed = sorted(p for p in b.files if p.endswith(".html"))
+
+    def feed_and_dates() -> tuple[str, dict]:
+        editions = _feed_entries(project, audience, documents)
+        return atom_feed(project, site, editions), {paths.brief_page(e["id"]): e["date"]
+                                                    for e in editions if e.get("current")}
+    made: dict = {}
+    b.emit(paths.FEED, whole, lambda: made.setdefault("feed", feed_and_dates())[0])
+    if site.base_url is not None:
+        b.emit(paths.SITEMAP, _digest([whole, listed]),
+               lambda: sitemap(site, dict.fromkeys(listed) | made.setdefault("feed", feed_and_dates())[1]) or "")
     b.save()
     b.report.seconds = time.monotonic() - start
     logger.info("site %s: %d written, %d up to date", audience, len(b.report.built), len(b.report.kept))

@@ -9,6 +9,7 @@ from briefgen.content.walk import walk
 from briefgen.editions.changes import compare, summary
 from briefgen.editions.records import load_record, record_rel, resolve
 from briefgen.project import Project
+from briefgen.render.context import document_edition
 from briefgen.render.kinds import KIND_LABELS, KINDS
 from briefgen.render.notes import Note
 from briefgen.render.site import paths
@@ -93,7 +94,8 @@ def render_sources(project: Project, site: SiteInfo) -> WebPage:
 
 
 def edition_history(project: Project, audience: str, kind: str, block_id: str) -> tuple[str, list[dict]]:
-    """The document number and the editions (newest first) of one document, each with its changes in words."""
+    """The document number and the editions (newest first) of one document, each with its changes in words: those
+    the record holds, and the one the content makes now when the record does not hold it yet."""
     record = load_record(project.root, record_rel(kind, block_id, audience))
     entries = sorted(record.get("editions", []), key=lambda e: e["number"])
     out = []
@@ -103,9 +105,15 @@ def edition_history(project: Project, audience: str, kind: str, block_id: str) -
         changes = summary(compare(previous, snap)) if previous is not None and snap is not None else ""
         out.append(dict(number=entry["number"], date=dt.date.fromisoformat(entry["date"]), changes=changes))
         previous = snap
+    block = project.catalogue.get(block_id)
+    current = document_edition(project, block, kind, project.audience(audience)) if block is not None else None
+    if current is not None and current.new:
+        snap = current.snapshot()
+        out.append(dict(number=current.edition.number, date=current.edition.date,
+                        changes=summary(compare(previous, snap)) if previous is not None else ""))
     if out:
         out[-1]["current"] = True
-    return record.get("doc_number", ""), out[::-1]
+    return (current.doc_number if current else record.get("doc_number", "")), out[::-1]
 
 
 def render_editions(project: Project, site: SiteInfo, block_id: str) -> WebPage:

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 #: Elements whose text is not searched: side-note copies, note numbers, scripts, navigation.
 _SKIP_CLASSES = {"sidenote", "note-ref", "visually-hidden", "backref"}
-_SKIP_TAGS = {"script", "style", "nav", "header", "footer", "form", "svg", "title", "noscript"}
+_SKIP_TAGS = {"script", "style", "nav", "form", "svg", "title", "noscript"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
@@ -64,7 +64,7 @@ def page_sections(html: str) -> list[list[str]]:
     """[heading, anchor, text] for each h1/h2 section of HTML's main element."""
     parser = _Sections()
     parser.feed(html)
-    return [[h, anchor, re.sub(r"\s+", " ", text).strip()] for h, anchor, text in parser.sections if h or text.strip()]
+    return [[h, anchor, re.sub(r"\s+", " ", text.replace("\u2060", "")).strip()] for h, anchor, text in parser.sections if h or text.strip()]
 
 
 def search_index(pages: list[dict]) -> str:

@@ -1,0 +1,126 @@
+"""`briefgen site`: the web edition's files, metadata, feed and sitemap, downloads, and incremental rebuilds."""
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from briefgen.batch.inputs import shared_inputs
+from briefgen.batch.site import build_site
+from briefgen.project import Project
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _site(project: Path, audience: str = "congress") -> Path:
+    return project / "build" / audience / "site"
+
+
+def test_site_writes_every_page_type_with_relative_links_only(small: Path, run) -> None:
+    """Home, a page per brief, recommendations, sources, editions, search, feed, sitemap; every link relative."""
+    result = run(small, "site")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"site congress: \d+ files written, 0 up to date", result.output), result.output
+    site = _site(small)
+    for rel in ("index.html", "briefs/nato.html", "briefs/free-riding.html", "recommendations.html", "sources.html",
+                "editions/nato.html", "search.html", "feed.xml", "sitemap.xml", "assets/site.css",
+                "assets/search.js", "assets/search-index.js", "assets/logo.svg", "assets/fonts/index.html",
+                "assets/fonts/Inter-Regular.woff2", "assets/fonts/NotoSerif-Regular.woff2",
+                "assets/fonts/Inter-LICENSE.txt", "assets/fonts/NotoSerif-LICENSE.txt"):
+        assert (site / rel).is_file(), rel
+    assert (site / "assets/fonts/Inter-Regular.woff2").read_bytes()[:4] == b"wOF2"
+    for page in site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        for url in re.findall(r'(?:href|src)="([^"]*)"', html):
+            assert not url.startswith(("/", "file:", "http:")), (page, url)
+            assert not url.startswith("https:") or page.name == "sources.html" or "rel=\"canonical\"" in html, url
+        assert "Content-Security-Policy" in html
+
+
+def test_brief_page_carries_citation_metadata_and_footnotes_with_back_links(small: Path, run) -> None:
+    """Title, description, canonical URL from site_url, citation_* tags, a schema.org Report, notes linking back."""
+    (small / "briefgen.yaml").write_text((small / "briefgen.yaml").read_text(encoding="utf-8").replace(
+        'site_url: "https://alliances.example.org/"', 'site_url: "https://example.org/briefs/"'), encoding="utf-8")
+    pdf = small / "build" / "congress" / "briefs" / "nato.pdf"
+    pdf.parent.mkdir(parents=True)
+    pdf.write_bytes(b"%PDF-1.7\n% a stand-in for the built brief\n")
+    assert run(small, "site").exit_code == 0
+    site = _site(small)
+    html = (site / "briefs/nato.html").read_text(encoding="utf-8")
+    assert "<title>North Atlantic Treaty Organization (NATO): policy brief |" in html
+    assert '<link rel="canonical" href="https://example.org/briefs/congress/briefs/nato.html">' in html
+    assert '<meta name="citation_title" content="North Atlantic Treaty Organization (NATO)">' in html
+    assert '<meta name="citation_author" content="Alliance Studies Editorial Team">' in html
+    assert re.search(r'<meta name="citation_publication_date" content="\d{4}/\d{2}/\d{2}">', html)
+    assert ('<meta name="citation_pdf_url" content="https://example.org/briefs/congress/downloads/nato.pdf">'
+            in html)
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+    assert data["@type"] == "Report" and data["reportNumber"].startswith("USAP-B-")
+    assert data["encoding"]["contentUrl"] == "https://example.org/briefs/congress/downloads/nato.pdf"
+    assert (site / "downloads/nato.pdf").read_bytes() == pdf.read_bytes()
+    assert 'href="../downloads/nato.pdf" download>Policy brief (PDF' in html
+    assert "citation_pdf_url" not in (site / "briefs/free-riding.html").read_text(encoding="utf-8")
+    assert 'id="ref-1" href="#note-1"' in html and 'href="#ref-1"' in html and 'id="note-1"' in html
+    sitemap = ET.parse(site / "sitemap.xml").getroot()
+    locs = [e.text for e in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert "https://example.org/briefs/congress/briefs/nato.html" in locs and all(
+        loc.startswith("https://example.org/briefs/congress/") for loc in locs)
+
+
+def test_feed_lists_each_edition_of_each_brief(small: Path, run) -> None:
+    """The Atom feed: one entry per brief edition, dated by the edition, linking to the brief's page."""
+    assert run(small, "site").exit_code == 0
+    feed = ET.parse(_site(small) / "feed.xml").getroot()
+    entries = feed.findall(f"{ATOM}entry")
+    links = sorted(e.find(f"{ATOM}link").get("href") for e in entries)
+    assert links == ["https://alliances.example.org/congress/briefs/free-riding.html",
+                     "https://alliances.example.org/congress/briefs/nato.html"]
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}T00:00:00Z", e.find(f"{ATOM}updated").text) for e in entries)
+
+
+def test_home_shows_the_matrix_as_a_table_with_headers(small: Path, run) -> None:
+    """The obstacle x alliance matrix is a table: a caption, column and row headers, a mark where they link."""
+    assert run(small, "site").exit_code == 0
+    html = (_site(small) / "index.html").read_text(encoding="utf-8")
+    table = re.search(r'<table class="matrix-table">.*?</table>', html, re.S).group(0)
+    assert "<caption" in table and '<th scope="col" class="col-head">' in table
+    row = re.search(r'<th scope="row"><a href="briefs/free-riding.html">.*?</tr>', table, re.S).group(0)
+    assert '<span class="visually-hidden">Yes</span>' in row
+
+
+def test_an_edit_rebuilds_only_the_pages_that_show_it(small: Path) -> None:
+    """Nothing changed: nothing written. A free-riding summary edit: its page and the catalogue pages, not NATO's."""
+    out = small / "build"
+    first = build_site(Project(small), "congress", out)
+    assert first.built and not first.kept
+    again = build_site(Project(small), "congress", out)
+    assert again.built == [] and len(again.kept) == len(first.built)
+    block = small / "content/obstacles/free-riding.yaml"
+    text = block.read_text(encoding="utf-8")
+    block.write_text(re.sub(r"^summary: (>-?\n  )?", lambda m: m.group(0) + "Edited for the site test. ", text,
+                            count=1, flags=re.M), encoding="utf-8")
+    edited = build_site(Project(small), "congress", out)
+    assert "briefs/free-riding.html" in edited.built and "briefs/nato.html" in edited.kept
+    assert "Edited for the site test." in (out / "congress/site/briefs/free-riding.html").read_text(encoding="utf-8")
+    assert not any(p.startswith("assets/fonts/") for p in edited.built)
+
+
+def test_site_templates_are_not_inputs_of_the_pdfs(small: Path) -> None:
+    """Editing the web edition's stylesheet never makes a PDF stale: templates/site/ is the site's input only."""
+    shared = shared_inputs(small)
+    assert "templates/css/print.css" in shared
+    assert not [rel for rel in shared if rel.startswith("templates/site/")]
+
+
+def test_a_bad_site_url_is_a_located_error(small: Path, run) -> None:
+    """site_url must be a web address ending in '/': the error names briefgen.yaml's line and the fix."""
+    with (small / "briefgen.yaml").open("a", encoding="utf-8") as f:
+        f.write("\n")
+    text = (small / "briefgen.yaml").read_text(encoding="utf-8").replace(
+        'site_url: "https://alliances.example.org/"', 'site_url: "alliances.example.org"')
+    (small / "briefgen.yaml").write_text(text, encoding="utf-8")
+    result = run(small, "site")
+    assert result.exit_code == 1
+    assert re.search(r"briefgen\.yaml:\d+:\d+: error: .*site_url", result.output), result.output
+    assert "ending in '/'" in result.output and not (small / "build").exists()
