@@ -171,6 +171,21 @@ def test_note_numbers_link_to_footnotes_that_link_back(site: Path, browser) -> N
         visit.close()
 
 
+def test_print_stylesheet_prints_the_brief_alone(site: Path, browser) -> None:
+    """Printed, the page drops the site's header, footer, downloads and margin notes, and sets black on white."""
+    visit = Visit(browser, _url(site, "briefs/nato.html"), width=1366)
+    try:
+        page = visit.page
+        assert page.locator(".site-header").is_visible() and page.locator(".sidenote").first.is_visible()
+        page.emulate_media(media="print")
+        for sel in (".site-header", ".site-footer", ".downloads", ".sidenote"):
+            assert not page.locator(sel).first.is_visible(), sel
+        assert page.locator(".source-notes").is_visible()
+        assert page.evaluate("getComputedStyle(document.body).color") == "rgb(0, 0, 0)"
+    finally:
+        visit.close()
+
+
 def test_skip_link_is_first_and_moves_focus_to_main(site: Path, browser) -> None:
     """Tab once: the skip link; Enter: the main content has focus."""
     visit = Visit(browser, _url(site, "briefs/nato.html"))
@@ -213,3 +228,47 @@ def test_search_works_offline_from_file_and_from_a_sub_path(site: Path, browser,
                 visit.close()
     finally:
         server.shutdown()
+
+
+@pytest.mark.slow
+def test_real_catalogue_public_site(browser, tmp_path: Path) -> None:
+    """The real catalogue's public site: NOFORN is found; the NATO page at 390 x 844 shows the bottom line and the
+    takeaways without horizontal scrolling; axe-core and vnu find nothing on home, a brief, a search and editions."""
+    _need(AXE, "axe-core", "npm ci (package.json lists axe-core)")
+    result = CliRunner().invoke(main, ["--project", str(ROOT), "site", "--audience", "public", "--out",
+                                       str(tmp_path)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    site = tmp_path / "public" / "site"
+    visit = Visit(browser, _url(site, "search.html?q=NOFORN"))
+    try:
+        hits = visit.page.locator("#search-results li a").all_inner_texts()
+        assert any("Information categorization" in h for h in hits), hits
+        assert visit.axe() == []
+    finally:
+        visit.close()
+    visit = Visit(browser, _url(site, "briefs/nato.html"), width=390)
+    try:
+        page = visit.page
+        page.set_viewport_size({"width": 390, "height": 844})
+        shots = Path(os.environ.get("BRIEFGEN_SCREENSHOTS") or tmp_path)
+        shots.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shots / "site-nato-390.png"))
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        bottom, takeaways = page.locator(".bottom-line").bounding_box(), page.locator(".takeaways").bounding_box()
+        assert bottom["y"] + bottom["height"] <= 844 and takeaways["y"] < 844
+        assert visit.axe() == []
+    finally:
+        visit.close()
+    for rel in ("index.html", "editions/nato.html"):
+        visit = Visit(browser, _url(site, rel))
+        try:
+            assert visit.axe() == [], rel
+        finally:
+            visit.close()
+    java = shutil.which("java")
+    _need(Path(java) if java else None, "java", "scripts/system-deps.sh --test")
+    pages = [str(site / rel) for rel in ("index.html", "briefs/nato.html", "search.html", "editions/nato.html",
+                                         "sources.html", "recommendations.html")]
+    checked = subprocess.run([java, "-jar", str(VNU), "--errors-only", *pages], capture_output=True, text=True,
+                             timeout=300)
+    assert checked.returncode == 0 and not checked.stderr.strip(), checked.stderr

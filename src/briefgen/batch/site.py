@@ -72,7 +72,8 @@ class _Builder:
         self.hasher = Hasher(project.root)
         self.report = SiteReport(audience, self.folder)
         root = project.root
-        self.shared = _digest([tool_id(), {rel: self.hasher(rel) for rel in project_files(root, SHARED_GLOBS, web=True)}])
+        self.shared = _digest([tool_id(), {rel: self.hasher(rel)
+                                           for rel in project_files(root, SHARED_GLOBS, web=True)}])
         self.content = _digest({p.relative_to(root).as_posix(): self.hasher(p.relative_to(root).as_posix())
                                 for p in content_files(root)})
         self.records = _digest({rel: self.hasher(rel) for rel in project_files(root, EDITION_GLOBS)
@@ -120,13 +121,13 @@ def build_site(project: Project, audience: str, out: Path, *, strict: bool = Fal
     for block in documents:
         _brief_page(b, site, block.id, strict)
         sections[paths.brief_page(block.id)] = b.files[paths.brief_page(block.id)]["sections"]
-        key = _digest([b.shared, b.records, b.content, block.id, {k: site.downloads.get((block.id, k)) for k in KINDS},
-                       [b.files.get(site.downloads.get((block.id, k), ""), {}).get("sha256") for k in KINDS]])
+        # Its editions follow what the brief shows (the brief page's key) and the record; the one-pager shows less.
+        key = _digest([b.records, b.files[paths.brief_page(block.id)]["key"]])
         b.emit(paths.editions_page(block.id), key, lambda i=block.id: pages.render_editions(project, site, i).html)
     whole = _digest([b.shared, b.content, b.records])
     for path, make in ((paths.HOME, pages.render_home), (paths.RECOMMENDATIONS, pages.render_recommendations),
                        (paths.SOURCES, pages.render_sources), (paths.SEARCH, pages.render_search)):
-        b.emit(path, whole, lambda m=make: m(project, site).html)
+        b.emit(path, b.shared if path == paths.SEARCH else whole, lambda m=make: m(project, site).html)
         if path in (paths.RECOMMENDATIONS, paths.SOURCES):
             if "sections" not in b.files[path]:
                 b.files[path]["sections"] = page_sections((b.folder / path).read_text(encoding="utf-8"))
@@ -187,8 +188,8 @@ def _downloads(b: _Builder) -> SiteInfo:
             if not pdf.is_file():
                 continue
             site_path = paths.download(block.id, kind)
-            data_hash = hashlib.sha256(pdf.read_bytes()).hexdigest()
-            b.emit(site_path, data_hash, lambda p=pdf: p.read_bytes())
+            data = read_inside(pdf, b.out)  # a link out of the output folder is refused
+            b.emit(site_path, hashlib.sha256(data).hexdigest(), lambda d=data: d)
             downloads[(block.id, kind)] = site_path
             sizes[site_path] = pdf.stat().st_size
     return SiteInfo(b.audience, site_base_url(project.config.site_url, b.audience), downloads, sizes)
@@ -228,7 +229,8 @@ def _font_index(project: Project, brand: object, listing: list[str]) -> str:
             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'self'\">"
             '<title>Fonts and licences</title><link rel="stylesheet" href="../site.css"></head><body><main id="main">'
             f"<h1>Fonts and licences</h1><p>The site is set in the typefaces below, subset to Latin characters, "
-            f"each under its licence.</p><ul>{items}</ul><p><a href=\"../../index.html\">Home</a></p></main></body></html>\n")
+            f"each under its licence.</p><ul>{items}</ul><p><a href=\"../../index.html\">Home</a></p></main>"
+            "</body></html>\n")
 
 
 def _feed_entries(project: Project, audience: str, documents: list) -> list[dict]:

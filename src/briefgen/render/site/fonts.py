@@ -31,7 +31,8 @@ def licence_files(root: Path, fonts: list[str]) -> list[str]:
         family = path.stem.split("-")[0]
         for candidate in path.parent.iterdir():
             name = candidate.name.lower()
-            if candidate.is_file() and ("licen" in name or name.startswith("ofl")) and candidate.name.startswith(family):
+            licence = "licen" in name or name.startswith("ofl")
+            if candidate.is_file() and licence and candidate.name.startswith(family):
                 out.add(candidate.relative_to(root).as_posix())
     return sorted(out)
 

@@ -36,10 +36,12 @@ def frame(project: Project, site: SiteInfo, here: str, title: str, description: 
         url=lambda there: href(here, there), page_title=title, page_description=description,
         site_title=cfg.title, org=setup.brand.meta.name.full if setup.brand.meta else cfg.author,
         canonical=site.absolute(here), feed_url=href(here, paths.FEED), csp=CSP,
-        stylesheet=href(here, paths.STYLESHEET), logo=href(here, paths.LOGO), logo_alt=setup.brand.logo_for("light").alt,
+        stylesheet=href(here, paths.STYLESHEET), logo=href(here, paths.LOGO),
+        logo_alt=setup.brand.logo_for("light").alt,
         nav=[(href(here, p), label, p == here) for p, label in nav], search_url=href(here, paths.SEARCH),
         script=href(here, paths.SCRIPT), search_index=href(here, paths.SEARCH_INDEX), json_ld=json_ld,
-        paths={name: getattr(paths, name) for name in ("HOME", "RECOMMENDATIONS", "SOURCES", "SEARCH", "FEED", "FONTS")},
+        paths={name: getattr(paths, name) for name in ("HOME", "RECOMMENDATIONS", "SOURCES", "SEARCH", "FEED",
+                                                       "FONTS")},
     )
 
 

@@ -22,7 +22,9 @@ from briefgen.render.site.paths import SiteInfo, href
 def _entry(here: str, block) -> dict:  # noqa: ANN001 - any block
     target = paths.brief_page(block.id) if isinstance(block, (Alliance, Obstacle)) \
         else f"{paths.RECOMMENDATIONS}#{block.id}"
-    return dict(name=block.name, url=href(here, target), summary=prose.plain(block.summary))
+    # The bottom line where the block has one: a sentence or two, where the summary runs to a paragraph.
+    return dict(name=block.name, url=href(here, target),
+                summary=prose.plain(getattr(block, "bottom_line", None) or block.summary))
 
 
 def render_home(project: Project, site: SiteInfo) -> WebPage:
@@ -103,14 +105,15 @@ def edition_history(project: Project, audience: str, kind: str, block_id: str) -
     for entry in entries:
         snap = resolve(project.root, entry)
         changes = summary(compare(previous, snap)) if previous is not None and snap is not None else ""
-        out.append(dict(number=entry["number"], date=dt.date.fromisoformat(entry["date"]), changes=changes))
+        out.append(dict(number=entry["number"], date=dt.date.fromisoformat(entry["date"]), changes=changes,
+                        current=False))
         previous = snap
     block = project.catalogue.get(block_id)
     current = document_edition(project, block, kind, project.audience(audience)) if block is not None else None
     if current is not None and current.new:
         snap = current.snapshot()
         out.append(dict(number=current.edition.number, date=current.edition.date,
-                        changes=summary(compare(previous, snap)) if previous is not None else ""))
+                        changes=summary(compare(previous, snap)) if previous is not None else "", current=False))
     if out:
         out[-1]["current"] = True
     return (current.doc_number if current else record.get("doc_number", "")), out[::-1]
@@ -125,7 +128,7 @@ def render_editions(project: Project, site: SiteInfo, block_id: str) -> WebPage:
         number, editions = edition_history(project, site.audience, kind, block_id)
         download = site.downloads.get((block_id, kind))
         for e in editions:
-            e["download"] = href(here, download) if download and e.get("current") else None
+            e["download"] = href(here, download) if download and e["current"] else None
         documents.append(dict(kind=kind, label=KIND_LABELS[kind], doc_number=number, editions=editions))
     ctx = frame(project, site, here, f"{block.name}: editions", f"The editions of the documents on {block.name}")
     ctx.update(block_name=block.name, documents=documents, brief_url=href(here, paths.brief_page(block_id)))

@@ -64,7 +64,8 @@ def page_sections(html: str) -> list[list[str]]:
     """[heading, anchor, text] for each h1/h2 section of HTML's main element."""
     parser = _Sections()
     parser.feed(html)
-    return [[h, anchor, re.sub(r"\s+", " ", text.replace("\u2060", "")).strip()] for h, anchor, text in parser.sections if h or text.strip()]
+    return [[h, anchor, re.sub(r"\s+", " ", text.replace("\u2060", "")).strip()]
+            for h, anchor, text in parser.sections if h or text.strip()]
 
 
 def search_index(pages: list[dict]) -> str:
