@@ -3,7 +3,15 @@
 (function () {
   "use strict";
   var MAX = 30;
-  function norm(s) { return s.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, ""); }
+  // Lower case without accents, one UTF-16 unit for one: offsets found in the folded text hold in the original.
+  function norm(s) {
+    var out = "";
+    for (var i = 0; i < s.length; i++) {
+      var c = s[i], f = c.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+      out += f.length === 1 ? f : (c.toLowerCase().length === 1 ? c.toLowerCase() : c);
+    }
+    return out;
+  }
   function terms(q) { return norm(q).split(/[^\p{L}\p{N}]+/u).filter(function (t) { return t.length > 1; }); }
   function score(text, ts) {
     var hay = norm(text), total = 0;
@@ -17,6 +25,7 @@
   function snippet(text, ts) {
     var hay = norm(text), at = hay.indexOf(ts[0]);
     var start = Math.max(0, at - 80), end = Math.min(text.length, at + 160);
+    if (start > 0) { start = Math.min(at, text.indexOf(" ", start) + 1); }  // from a word's start
     return (start > 0 ? "\u2026" : "") + text.slice(start, end) + (end < text.length ? "\u2026" : "");
   }
   function marked(parent, text, ts) {
