@@ -124,3 +124,26 @@ def test_a_bad_site_url_is_a_located_error(small: Path, run) -> None:
     assert result.exit_code == 1
     assert re.search(r"briefgen\.yaml:\d+:\d+: error: .*site_url", result.output), result.output
     assert "ending in '/'" in result.output and not (small / "build").exists()
+
+
+def test_editions_page_shows_each_edition_with_a_redline_of_what_changed(small: Path) -> None:
+    """A recorded edition, then an edit: the page lists edition 2 (current) over edition 1, the changed words
+    struck and inserted, and the feed gains the new edition."""
+    from briefgen.editions.records import commit
+    from briefgen.render.context import document_edition
+
+    project = Project(small)
+    block = project.catalogue.get("free-riding")
+    assert commit(small, document_edition(project, block, "brief", project.audience("congress")))
+    path = small / "content/obstacles/free-riding.yaml"
+    text = path.read_text(encoding="utf-8")
+    first_word = re.search(r"^summary: >-?\n  (\S+)", text, re.M).group(1)
+    path.write_text(text.replace(f"summary: >-\n  {first_word}", "summary: >-\n  Plainly, " + first_word, 1),
+                    encoding="utf-8")
+    build_site(Project(small), "congress", small / "build")
+    html = (_site(small) / "editions/free-riding.html").read_text(encoding="utf-8")
+    assert re.search(r"<strong>Edition 2</strong>.*\(current\).*<strong>Edition 1</strong>", html, re.S)
+    assert re.search(r'<ins><span class="visually-hidden">\[added: </span>Plainly,', html), html
+    feed = ET.parse(_site(small) / "feed.xml").getroot()
+    titles = [e.find(f"{ATOM}title").text for e in feed.findall(f"{ATOM}entry")]
+    assert any(t.endswith("edition 2") for t in titles) and any(t.endswith("edition 1") for t in titles), titles

@@ -63,6 +63,7 @@ def render_brief_page(project: Project, block_id: str, site: SiteInfo) -> WebPag
     pdf = site.downloads.get((block.id, "brief"))
     ctx.update(sections=web_sections(ctx["sections"]), downloads=downloads,
                editions_url=href(here, paths.editions_page(block.id)),
+               brief_url=lambda block_id: href(here, paths.brief_page(block_id)),
                pdf_absolute=site.absolute(pdf) if pdf else None,
                report=_report(project, block.name, description, ctx, site.absolute(here),
                               site.absolute(pdf) if pdf else None))

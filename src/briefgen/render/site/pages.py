@@ -6,7 +6,7 @@ import datetime as dt
 from briefgen import prose
 from briefgen.content.model import BOOK_PARTS, Alliance, Obstacle, SourceRef
 from briefgen.content.walk import walk
-from briefgen.editions.changes import compare, summary
+from briefgen.editions.changes import READER_SECTIONS, Change, compare, summary
 from briefgen.editions.records import load_record, record_rel, resolve
 from briefgen.project import Project
 from briefgen.render.context import document_edition
@@ -95,25 +95,46 @@ def render_sources(project: Project, site: SiteInfo) -> WebPage:
     return WebPage(here, render_page(project, site.audience, "site/sources.html.j2", ctx), {})
 
 
+#: Changes a reader is not shown (the framing, whole-item bookkeeping, a field's structure).
+_UNSHOWN_CHANGES = ("framing", "item", "field")
+
+
+def redline(changes: list[Change], titles: dict[str, str]) -> list[dict]:
+    """The document's own changed statements as a web redline: a lead, then runs kept, removed and added."""
+    out = []
+    for c in changes:
+        if not c.own or c.what in _UNSHOWN_CHANGES:
+            continue
+        heading = titles.get(READER_SECTIONS.get(c.section, c.section), c.section.replace("_", " ").capitalize())
+        runs = c.words or ([("+", c.new)] if c.op in ("added", "moved", "recited") and c.new else
+                           [("-", c.old)] if c.op == "removed" and c.old else [("=", c.new or c.old or "")])
+        lead = {"added": "Added", "removed": "Removed", "changed": "Revised", "moved": "Moved",
+                "recited": "Sourced to a different passage"}.get(c.op, c.op.capitalize())
+        out.append(dict(lead=f"{lead}, under \u201c{heading}\u201d:", runs=[(op, prose.plain(w)) for op, w in runs]))
+    return out
+
+
 def edition_history(project: Project, audience: str, kind: str, block_id: str) -> tuple[str, list[dict]]:
     """The document number and the editions (newest first) of one document, each with its changes in words: those
     the record holds, and the one the content makes now when the record does not hold it yet."""
     record = load_record(project.root, record_rel(kind, block_id, audience))
     entries = sorted(record.get("editions", []), key=lambda e: e["number"])
+    titles = project.audience(audience).config.titles()
     out = []
     previous = None
+
+    def described(snap: dict | None) -> dict:
+        changes = compare(previous, snap) if previous is not None and snap is not None else []
+        return dict(changes=summary(changes) if changes else "", redline=redline(changes, titles), current=False)
+
     for entry in entries:
         snap = resolve(project.root, entry)
-        changes = summary(compare(previous, snap)) if previous is not None and snap is not None else ""
-        out.append(dict(number=entry["number"], date=dt.date.fromisoformat(entry["date"]), changes=changes,
-                        current=False))
+        out.append(dict(number=entry["number"], date=dt.date.fromisoformat(entry["date"]), **described(snap)))
         previous = snap
     block = project.catalogue.get(block_id)
     current = document_edition(project, block, kind, project.audience(audience)) if block is not None else None
     if current is not None and current.new:
-        snap = current.snapshot()
-        out.append(dict(number=current.edition.number, date=current.edition.date,
-                        changes=summary(compare(previous, snap)) if previous is not None else "", current=False))
+        out.append(dict(number=current.edition.number, date=current.edition.date, **described(current.snapshot())))
     if out:
         out[-1]["current"] = True
     return (current.doc_number if current else record.get("doc_number", "")), out[::-1]
