@@ -366,7 +366,7 @@ def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool
 
 def _site_one(c: Context, project: Project, name: str, out_dir: Path, strict: bool) -> None:
     report = build_site(project, name, out_dir, strict=strict)
-    c.say(f"site {name}: {len(report.built)} files written, {len(report.kept)} up to date"
+    click.echo(f"site {name}: {len(report.built)} files written, {len(report.kept)} up to date"
           + (f", {len(report.removed)} removed" if report.removed else "")
           + f", {report.size / 1e6:.1f} MB in {report.folder} ({report.seconds:.1f} s); open "
             f"{report.folder / 'index.html'}")

@@ -6,6 +6,8 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
+
 from briefgen.batch.inputs import shared_inputs
 from briefgen.batch.site import build_site
 from briefgen.project import Project
@@ -36,6 +38,9 @@ def test_site_writes_every_page_type_with_relative_links_only(small: Path, run) 
             assert not url.startswith(("/", "file:", "http:")), (page, url)
             assert not url.startswith("https:") or page.name == "sources.html" or "rel=\"canonical\"" in html, url
         assert "Content-Security-Policy" in html
+        text = re.sub(r"<(script|style)\b.*?</\1>|<[^>]+>", " ", html, flags=re.S)
+        words = Project(small).config.forbidden_words
+        assert not [w for w in words if re.search(rf"\b{re.escape(w)}s?\b", text, re.I)], page
 
 
 def test_brief_page_carries_citation_metadata_and_footnotes_with_back_links(small: Path, run) -> None:
@@ -147,3 +152,18 @@ def test_editions_page_shows_each_edition_with_a_redline_of_what_changed(small: 
     feed = ET.parse(_site(small) / "feed.xml").getroot()
     titles = [e.find(f"{ATOM}title").text for e in feed.findall(f"{ATOM}entry")]
     assert any(t.endswith("edition 2") for t in titles) and any(t.endswith("edition 1") for t in titles), titles
+
+
+@pytest.mark.slow
+def test_build_with_site_offers_the_built_pdfs(small: Path, run) -> None:
+    """`build --site` renders the documents, then the site, whose brief pages link the real PDFs."""
+    result = run(small, "-q", "build", "--no-record", "--jobs", "1", "--site")
+    assert result.exit_code == 0, result.output
+    site = _site(small)
+    assert "site congress:" in result.output
+    for kind, name in (("briefs", "nato.pdf"), ("onepagers", "nato.pdf")):
+        built = small / "build" / "congress" / kind / name
+        copy = site / "downloads" / (name if kind == "briefs" else "nato-onepager.pdf")
+        assert copy.read_bytes() == built.read_bytes() and copy.read_bytes().startswith(b"%PDF-")
+    html = (site / "briefs/nato.html").read_text(encoding="utf-8")
+    assert 'href="../downloads/nato-onepager.pdf" download>One-pager (PDF' in html
