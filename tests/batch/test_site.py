@@ -15,6 +15,15 @@ from briefgen.project import Project
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
+@pytest.fixture(autouse=True)
+def _fonts_made_once(request: pytest.FixtureRequest, site_fonts: Path) -> None:
+    """Each test's site reuses the session's font subsets (see conftest.site_fonts)."""
+    if "small" in request.fixturenames:
+        from conftest import seed_site_fonts
+
+        seed_site_fonts(site_fonts, request.getfixturevalue("small") / "build")
+
+
 def _site(project: Path, audience: str = "congress") -> Path:
     return project / "build" / audience / "site"
 
@@ -128,7 +137,7 @@ def test_a_bad_site_url_is_a_located_error(small: Path, run) -> None:
     result = run(small, "site")
     assert result.exit_code == 1
     assert re.search(r"briefgen\.yaml:\d+:\d+: error: .*site_url", result.output), result.output
-    assert "ending in '/'" in result.output and not (small / "build").exists()
+    assert "ending in '/'" in result.output and not (small / "build" / "congress").exists()
 
 
 def test_editions_page_shows_each_edition_with_a_redline_of_what_changed(small: Path) -> None:

@@ -35,7 +35,7 @@ def _need(path: Path | None, what: str, install: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def site(tmp_path_factory: pytest.TempPathFactory, site_fonts: Path) -> Path:
     """The web edition of a two-block project (NATO, free riding), with a stand-in PDF of NATO's brief to offer."""
     project = tmp_path_factory.mktemp("site-project")
     for part in ("briefgen.yaml", "brand.yml", "audiences", "brand", "seeds", "templates", "fonts"):
@@ -45,6 +45,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pdf = project / "build" / "congress" / "briefs" / "nato.pdf"
     pdf.parent.mkdir(parents=True)
     pdf.write_bytes(b"%PDF-1.7\n% a stand-in for the built brief\n")
+    shutil.copytree(site_fonts, project / "build" / ".cache" / "site-fonts")
     result = CliRunner().invoke(main, ["--project", str(project), "site"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return project / "build" / "congress" / "site"

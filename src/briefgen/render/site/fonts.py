@@ -1,6 +1,7 @@
 """The brand's fonts for the web: each face subset to the characters a Latin-script site needs, as WOFF2."""
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 from pathlib import Path
@@ -35,6 +36,13 @@ def licence_files(root: Path, fonts: list[str]) -> list[str]:
             if candidate.is_file() and licence and candidate.name.startswith(family):
                 out.add(candidate.relative_to(root).as_posix())
     return sorted(out)
+
+
+def subset_key(data: bytes) -> str:
+    """What a face's subset depends on: its bytes, the characters and features kept, and fontTools' version."""
+    from fontTools import version
+
+    return hashlib.sha256(data + repr((UNICODES, FEATURES, version)).encode()).hexdigest()
 
 
 def subset_woff2(data: bytes) -> bytes:
