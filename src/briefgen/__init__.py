@@ -22,9 +22,9 @@ from briefgen.errors import BriefgenError, ContentError, RenderError, SeedError,
 if TYPE_CHECKING:  # imported on first use, so `import briefgen` stays cheap
     from briefgen.batch.redline import Comparison
     from briefgen.batch.run import BuildReport
+    from briefgen.config.kinds import Target
     from briefgen.errors import ContentWarning
     from briefgen.project import Project
-    from briefgen.render.kinds import Target
     from briefgen.render.output import Output
 
 __all__ = [
@@ -72,15 +72,12 @@ def render_document(project: Project, kind: str, block_id: str | None = None, *,
     The book takes SELECT (alliances, obstacles, recommendations or block ids, comma-separated) and TITLE.
     """
     from briefgen.batch.render import render as render_output
-    from briefgen.render.kinds import Target
+    from briefgen.config.kinds import Target, document_kind
 
     name = audience or project.config.default_audience
-    if kind == "book":
-        target = Target.book(name, select, title)
-    elif block_id is None:
+    if block_id is None and document_kind(kind).per_block:
         raise UsageError(f"a {kind} needs the id of an alliance or obstacle", None, "pass block_id")
-    else:
-        target = Target(kind, block_id, name)
+    target = Target.of(kind, block_id, name, select, title)
     return render_output(project, target, fmt, strict=strict)
 
 
@@ -99,9 +96,9 @@ def compare_editions(project: Project, kind: str, block_id: str | None = None, *
     redline with `briefgen diff --format pdf`."""
     from briefgen.batch.redline import compare_target
     from briefgen.batch.render import check_target
-    from briefgen.render.kinds import Target
+    from briefgen.config.kinds import Target
 
     name = audience or project.config.default_audience
-    target = Target.book(name) if kind == "book" else Target(kind, block_id or "", name)
+    target = Target.of(kind, block_id, name)
     check_target(project, target)
     return compare_target(project, target, since)

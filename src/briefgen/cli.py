@@ -15,6 +15,7 @@ from briefgen.batch.render import check_target, render_target
 from briefgen.batch.run import AUDITED_KINDS, BuildInterrupted, build_book, run_build, run_layout_check
 from briefgen.batch.site import build_site
 from briefgen.config.audiences import effective_values, resolve_names, scaffold
+from briefgen.config.kinds import Target
 from briefgen.config.project import check_output_folder
 from briefgen.content.drafts import check_drafts, draft_files
 from briefgen.errors import BriefgenError, ContentError, ErrorGroup
@@ -22,7 +23,6 @@ from briefgen.ingest.source import Ingested, entry_yaml, ingest_files
 from briefgen.project import Project, find_root
 from briefgen.render.audit import Finding
 from briefgen.render.checks import check_project
-from briefgen.render.kinds import Target
 from briefgen.render.writers import FORMATS
 from briefgen.seeds.outline import Node, Outline
 
@@ -272,7 +272,7 @@ def diff(c: Context, block_id: str, kind: str, audience: str | None, since: str 
     project = c.project
     check_project(project)
     name = audience or project.config.default_audience
-    target = Target.book(name) if kind == "book" else Target(kind, block_id, name)
+    target = Target.of(kind, block_id, name)
     check_target(project, target)
     cmp = compare_target(project, target, since)
     if fmt == "text":

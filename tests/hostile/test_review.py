@@ -43,7 +43,8 @@ def test_review_attack_is_refused(case, outcome, server) -> None:
         assert b"FAKETOKEN" not in data and b"sk-FAKE" not in data and b"CANARY" not in data
 
 
-def test_v3_v4_deleted_and_added_inputs_are_never_up_to_date(project: Path) -> None:
+@pytest.mark.slow
+def test_deleted_and_added_inputs_are_never_up_to_date(project: Path) -> None:
     """V3: removing a template override rebuilds; removing a block others cite fails, never 'up to date'.
     V4: a block added while a build renders (when rendering starts) is built by the next build."""
     from briefgen.batch.run import run_build
@@ -83,7 +84,8 @@ def test_v3_v4_deleted_and_added_inputs_are_never_up_to_date(project: Path) -> N
     assert result.exit_code == 1 and "up to date" not in result.output
 
 
-def test_v5_hostile_book_template_ends_within_doc_timeout(project: Path) -> None:
+@pytest.mark.slow
+def test_hostile_book_template_ends_within_doc_timeout(project: Path) -> None:
     """V5: a book part template that never ends fails the book with a located time-limit error; the rest build."""
     for rel, text in EVIL_AUDIENCE.items():
         (project / rel).write_text(text, encoding="utf-8")
@@ -99,7 +101,8 @@ def test_v5_hostile_book_template_ends_within_doc_timeout(project: Path) -> None
     assert json.loads((project / "build" / "manifest.json").read_text())["last_run"]["failed"]
 
 
-def test_v5_ctrl_c_stops_a_build_hung_in_a_book_template(project: Path) -> None:
+@pytest.mark.slow
+def test_ctrl_c_stops_a_build_hung_in_a_book_template(project: Path) -> None:
     """V5/D13: SIGINT while the parent renders a hostile book template exits 130 with the manifest written."""
     for rel, text in EVIL_AUDIENCE.items():
         (project / rel).write_text(text, encoding="utf-8")
@@ -125,7 +128,7 @@ def test_v5_ctrl_c_stops_a_build_hung_in_a_book_template(project: Path) -> None:
     assert not list((project / "build").rglob("*.tmp"))
 
 
-def test_d13_ctrl_c_during_check_exits_130(project: Path) -> None:
+def test_ctrl_c_during_check_exits_130(project: Path) -> None:
     """D13: Ctrl-C before any worker starts (while a big YAML file is parsed) exits 130, not 1 with 'Aborted!'."""
     rows = "".join(f"  k{i}: value number {i}\n" for i in range(30000))  # 700 KB: under the size cap
     (project / "content" / "alliances" / "big.yaml").write_text(f"id: big\nname: Big\nextra:\n{rows}", "utf-8")
@@ -159,7 +162,7 @@ def _cpu_seconds(pid: int) -> float:
 
 
 @pytest.mark.parametrize("where", ["content/alliances/x.yaml", "audiences/y.yaml"])
-def test_v7_a_fifo_is_refused_not_waited_on(project: Path, where: str) -> None:
+def test_a_fifo_is_refused_not_waited_on(project: Path, where: str) -> None:
     """V7: a FIFO named *.yaml makes check, list and build fail with a located error instead of hanging."""
     os.mkfifo(project / where)
     for args in (("check",), ("list",), ("-q", "build")) if where.startswith("content") else (("check",),
@@ -169,7 +172,7 @@ def test_v7_a_fifo_is_refused_not_waited_on(project: Path, where: str) -> None:
         assert f"{where}: error: file refused: not a regular file (a FIFO, socket or device)" in result.output
 
 
-def test_v8_nested_unclosed_paragraphs_ingest_as_separate_passages(project: Path) -> None:
+def test_nested_unclosed_paragraphs_ingest_as_separate_passages(project: Path) -> None:
     """V8: 8000 unclosed <p> (64 KB) are 8000 sibling paragraphs, as a browser reads them, not 8000 nested ones."""
     seed = project / "seeds" / "nested.html"
     seed.write_text("<html><body><article>" + "<p>word " * 8000, encoding="utf-8")
@@ -178,7 +181,7 @@ def test_v8_nested_unclosed_paragraphs_ingest_as_separate_passages(project: Path
     assert result.output.count("word") >= 8000
 
 
-def test_v11_a_swapped_link_never_feeds_the_fetcher_an_outside_file(project: Path, tmp_path: Path) -> None:
+def test_a_swapped_link_never_feeds_the_fetcher_an_outside_file(project: Path, tmp_path: Path) -> None:
     """V11: while a thread swaps images/x.svg between a real file and a link out, no fetch returns the outside file."""
     outside = tmp_path / "canary.svg"
     outside.write_bytes(b"<svg xmlns='http://www.w3.org/2000/svg'><text>" + CANARY + b"</text></svg>")
@@ -220,7 +223,7 @@ def test_v11_a_swapped_link_never_feeds_the_fetcher_an_outside_file(project: Pat
     assert served and refused  # both states were seen: the race really ran
 
 
-def test_v13_form_feeds_do_not_shift_seed_lines(project: Path) -> None:
+def test_form_feeds_do_not_shift_seed_lines(project: Path) -> None:
     """V13: a pdftotext seed with form feeds keeps grep -n's line numbers: L20 is its last line, L25 does not exist."""
     lines = [f"Line {i} of the report." for i in range(1, 20)]
     lines.append("The final finding says cooperation with partners is durable.")
@@ -247,7 +250,7 @@ def test_v13_form_feeds_do_not_shift_seed_lines(project: Path) -> None:
     assert "line spans run L1 to L20" in result.output
 
 
-def test_d1_outputs_honour_the_umask_and_keep_a_changed_mode(project: Path) -> None:
+def test_outputs_honour_the_umask_and_keep_a_changed_mode(project: Path) -> None:
     """D1: under umask 022 outputs are 0644; a PDF the user made 0640 stays 0640 when rebuilt."""
     old = os.umask(0o022)
     try:
@@ -262,7 +265,7 @@ def test_d1_outputs_honour_the_umask_and_keep_a_changed_mode(project: Path) -> N
         os.umask(old)
 
 
-def test_d2_an_unwritable_output_is_a_located_error(project: Path, tmp_path: Path) -> None:
+def test_an_unwritable_output_is_a_located_error(project: Path, tmp_path: Path) -> None:
     """D2: an output folder that cannot be created is a located error, not a traceback."""
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("a file where the output folder should be", encoding="utf-8")
@@ -271,7 +274,7 @@ def test_d2_an_unwritable_output_is_a_located_error(project: Path, tmp_path: Pat
     assert "error: cannot write the output" in result.output and "previous file, if any, is unchanged" in result.output
 
 
-def test_d14_register_quotes_any_file_name(project: Path) -> None:
+def test_register_quotes_any_file_name(project: Path) -> None:
     """D14: `ingest --register` of 'Report #3: NATO.md' writes valid YAML; every command still works."""
     source = ROOT / "seeds" / "wisc-modernizing-alliances-and-partnerships.txt"
     # Not byte-identical to a registered seed (such a copy is refused): a note of our own ends it.
@@ -283,7 +286,7 @@ def test_d14_register_quotes_any_file_name(project: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
-def test_item3_an_override_of_an_unknown_block_is_an_error(project: Path) -> None:
+def test_an_override_of_an_unknown_block_is_an_error(project: Path) -> None:
     """A misspelled `{% block %}` in an override changes nothing; check names it and the blocks that exist."""
     folder = project / "templates" / "audiences" / "congress"
     folder.mkdir(parents=True)
@@ -300,7 +303,7 @@ def test_item3_an_override_of_an_unknown_block_is_an_error(project: Path) -> Non
     assert "brief.html.j2" not in result.output  # a new block nested in a real one is fine
 
 
-def test_d15_an_output_folder_inside_an_input_folder_is_refused(project: Path) -> None:
+def test_an_output_folder_inside_an_input_folder_is_refused(project: Path) -> None:
     """D15: `--out` inside templates/ or content/ is a usage error (it would be read back as input)."""
     for folder in ("templates/out", "content"):
         result = cli(project, "-q", "build", "--out", str(project / folder))
@@ -308,7 +311,7 @@ def test_d15_an_output_folder_inside_an_input_folder_is_refused(project: Path) -
     assert not (project / "templates" / "out").exists()
 
 
-def test_d17_a_template_printing_the_seeds_learns_no_absolute_path(project: Path) -> None:
+def test_a_template_printing_the_seeds_learns_no_absolute_path(project: Path) -> None:
     """D17: `{{ notes.project.seeds|string }}` renders without the project's absolute path."""
     for rel, text in EVIL_AUDIENCE.items():
         (project / rel).write_text(text, encoding="utf-8")

@@ -11,11 +11,11 @@ from urllib.parse import urlsplit
 import pytest
 
 from briefgen.batch.redline import current
+from briefgen.config.kinds import Target
 from briefgen.editions.records import commit
 from briefgen.preview import PreviewSession, Watcher
 from briefgen.preview.server import Preview
 from briefgen.project import Project
-from briefgen.render.kinds import Target
 
 NATO = "congress/brief/nato"
 BAD_YAML_LINE = "name: North: Atlantic"  # 'mapping values are not allowed here', at line 2
@@ -92,8 +92,12 @@ def test_template_error_names_the_template_and_line(session: PreviewSession, scr
                for e in errors), errors
 
 
-def test_only_affected_pdfs_are_rebuilt(session: PreviewSession, scratch: Path) -> None:
+def test_only_affected_pdfs_are_rebuilt(session: PreviewSession, scratch: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """Editing the free-riding obstacle rebuilds its brief's PDF and leaves NATO's alone; a no-op save rebuilds none."""
+    # Without a record or git history an edition is dated by its files' modification times, which the edit moves to
+    # today: a fixed content date keeps the test independent of when the project's files were last touched.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
     nato, riding = Target("brief", "nato", "congress"), Target("brief", "free-riding", "congress")
     for target in (nato, riding):
         session.request_pdf(target)
@@ -192,9 +196,12 @@ def test_watcher_reports_a_saved_file(scratch: Path) -> None:
     watcher = Watcher(scratch, lambda paths: (seen.append(paths), got.set()))
     watcher.start()
     try:
-        time.sleep(0.3)  # let inotify register the folders
-        (scratch / "content/alliances/nato.yaml").write_text("id: nato\n", encoding="utf-8")
-        assert got.wait(30)
+        # Save until the watcher reports it (its folders register asynchronously): polled, bounded, never a guess.
+        deadline = time.monotonic() + 60
+        while not got.is_set() and time.monotonic() < deadline:
+            (scratch / "content/alliances/nato.yaml").write_text("id: nato\n", encoding="utf-8")
+            got.wait(0.5)
+        assert got.is_set()
         assert "content/alliances/nato.yaml" in set().union(*seen)
     finally:
         watcher.stop()

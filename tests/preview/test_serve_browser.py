@@ -63,6 +63,7 @@ def server(scratch: Path, tmp_path: Path):
     assert proc.returncode == 0, "".join(lines)
 
 
+@pytest.mark.slow
 def test_preview_follows_edits_in_headless_chromium(chromium: str, server: str, scratch: Path, tmp_path: Path) -> None:
     """Index -> NATO brief; a saved summary shows without reload; a YAML error overlays file:line; a fix recovers."""
     if IN_CI:
@@ -113,7 +114,7 @@ def test_preview_follows_edits_in_headless_chromium(chromium: str, server: str, 
             lines[1] = "name: North: Atlantic\n"
             nato.write_text("".join(lines), encoding="utf-8")
             overlay = page.locator("#overlay")
-            expect(overlay).to_be_visible(timeout=5_000)
+            expect(overlay).to_be_visible(timeout=60_000)
             expect(overlay.locator(".where")).to_have_text(re.compile(r"^content/alliances/nato\.yaml:2(:\d+)?$"))
             expect(overlay.locator(".message")).to_contain_text("mapping values are not allowed")
             expect(overlay.locator("pre .here")).to_contain_text("name: North: Atlantic")
@@ -122,8 +123,8 @@ def test_preview_follows_edits_in_headless_chromium(chromium: str, server: str, 
 
             nato.write_text(original.replace(LEAD, RECOVERED + " " + LEAD, 1),
                             encoding="utf-8")
-            expect(overlay).to_be_hidden(timeout=5_000)
-            expect(page.frame_locator("iframe.front").locator("body")).to_contain_text(RECOVERED, timeout=5_000)
+            expect(overlay).to_be_hidden(timeout=60_000)
+            expect(page.frame_locator("iframe.front").locator("body")).to_contain_text(RECOVERED, timeout=60_000)
             assert page.evaluate("window.notReloaded") is True
 
             page.locator("#tab-button-pages").click()

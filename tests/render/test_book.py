@@ -171,6 +171,7 @@ def test_book_select_and_title(small: Path, run) -> None:
     assert refused.exit_code == 2 and "did you mean" in refused.output  # a usage error
 
 
+@pytest.mark.slow
 def test_incremental_book_rerenders_one_chapter_and_keeps_numbers(small: Path, tmp_path: Path) -> None:
     """Lengthening one chapter re-renders it, the contents and the chapters that print a page it moved ("see
     Recommendation 1, p. N"); later page numbers, contents and links stay right; a rebuild renders nothing."""
@@ -243,7 +244,8 @@ def small_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.mark.parametrize("which", ["small_book", "book_pdf"])
+# The real book comes from the whole-catalogue build: slow (the auto marker cannot see a fixture asked for by name).
+@pytest.mark.parametrize("which", ["small_book", pytest.param("book_pdf", marks=pytest.mark.slow)])
 def test_fonts_are_embedded_once_per_face(which: str, request: pytest.FixtureRequest) -> None:
     """Every face has one font program and one font dictionary, however many segments used it."""
     for pdf in [request.getfixturevalue(which)]:
@@ -293,7 +295,8 @@ def test_small_book_contents_outline_and_page_numbers(small_book: Path) -> None:
         assert reader.get_destination_page_number(item) + 1 == pages[item.title.split(" \u00b7 ", 1)[-1]]
 
 
-@pytest.mark.parametrize("which", ["small_book", "book_pdf"])
+# The real book comes from the whole-catalogue build: slow (the auto marker cannot see a fixture asked for by name).
+@pytest.mark.parametrize("which", ["small_book", pytest.param("book_pdf", marks=pytest.mark.slow)])
 def test_book_conforms_to_pdf_ua_1(which: str, request: pytest.FixtureRequest) -> None:
     """A veraPDF-rules checker finds no PDF/UA-1 failure: links tagged and described, folios plain artifacts."""
     for pdf in [request.getfixturevalue(which)]:

@@ -67,7 +67,7 @@ def test_briefs_and_one_pagers_conform_to_pdf_ua_1(audience: str, tmp_path: Path
     import page as page_validation
 
     from briefgen.batch.render import render
-    from briefgen.render.kinds import Target
+    from briefgen.config.kinds import Target
 
     project = Project(ROOT)
     for kind, block in (("brief", "nato"), ("onepager", "countercoercion")):

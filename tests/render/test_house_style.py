@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from briefgen import Project
+from briefgen.config.kinds import KIND_LABELS
 from briefgen.content.model import BOOK_PARTS
 from briefgen.render.book.plan import plan_book
 from briefgen.render.context import render_html
-from briefgen.render.kinds import KIND_LABELS
 
 ROOT = Path(__file__).resolve().parents[2]
 

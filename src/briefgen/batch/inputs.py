@@ -8,12 +8,12 @@ from typing import Any
 
 from briefgen._version import tool_id  # noqa: F401 - re-exported: what outputs record as their tool
 from briefgen.config.inputs import EDITION_GLOBS, SHARED_GLOBS, project_files
+from briefgen.config.kinds import Target, document_kind
 from briefgen.content.catalogue import content_files
 from briefgen.content.model import SourceRef
 from briefgen.content.views import related_blocks
 from briefgen.content.walk import walk
 from briefgen.project import Project
-from briefgen.render.kinds import Target
 from briefgen.safeio import hash_file
 
 
@@ -56,7 +56,7 @@ def content_inputs(project: Project, target: Target, hasher: Hasher,
     """
     cat = project.catalogue
     inputs: dict[str, str | None] = {}
-    if target.kind == "book":
+    if not document_kind(target.kind).per_block:
         blocks = list(cat.blocks.values())
         for path in content_files(project.root):
             rel = path.relative_to(project.root).as_posix()

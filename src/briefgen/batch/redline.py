@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from briefgen.config.inputs import ROOT_FILES
-from briefgen.content.model import SourceRef
+from briefgen.config.kinds import Target, document_kind
+from briefgen.content.model import FIELD_SECTIONS, SourceRef
 from briefgen.content.views import audience_view
 from briefgen.editions import records as editions
 from briefgen.editions.changes import Change, compare, counts, summary
@@ -26,14 +27,7 @@ from briefgen.editions.records import Proposal
 from briefgen.errors import COMMAND_LINE, UsageError
 from briefgen.project import Project
 from briefgen.render import marks
-from briefgen.render.kinds import Target
 
-#: Where each block field is shown: the section name (its heading comes from the audience's titles).
-FIELD_SECTIONS: dict[str, str] = {
-    "summary": "overview", "bottom_line": "bottom_line", "sources": "sources", "members": "sidebar",
-    "founded": "sidebar", "kind": "sidebar", "domain": "sidebar", "short_name": "sidebar", "name": "title",
-    "recommendations": "recommendations", "related_obstacles": "related", "affected_alliances": "related",
-}
 #: Headings of the sections no audience renames.
 EXTRA_TITLES: dict[str, str] = {"sidebar": "At a glance", "title": "Title", "related": "Related",
                                 "framing": "Framing", "actions": "Actions"}
@@ -64,7 +58,7 @@ class Comparison:
 
 def current(project: Project, target: Target) -> Proposal:
     """The document's current edition and snapshot, as `briefgen build` would record it."""
-    if target.kind == "book":  # planning the book renders its chapters' HTML: what each shows is then known
+    if not document_kind(target.kind).per_block:  # planning the book renders its chapters' HTML: what each shows is then known
         from briefgen.render.book.plan import plan_book
 
         return plan_book(project, target.audience, target.select, target.title).edition
@@ -147,7 +141,7 @@ def rev_snapshot(project: Project, target: Target, rev: str, record: dict) -> di
         then = Project(tree / prefix if prefix else tree)
         try:
             then_target = dataclasses.replace(target)
-            if target.kind != "book" and then.catalogue.get(target.block_id) is None:
+            if document_kind(target.kind).per_block and then.catalogue.get(target.block_id) is None:
                 return {"framing": editions.framing(project, target.kind, target.audience), "blocks": {},
                         "linked": {}}
             return snapshot_of(current(then, then_target))
@@ -163,7 +157,7 @@ def compare_target(project: Project, target: Target, since: str | None = None) -
     now = current(project, target)
     label, old = resolve_since(project, target, now, since)
     new = snapshot_of(now)
-    if target.kind == "book":
+    if not document_kind(target.kind).per_block:
         title = target.title or project.config.title
     else:
         title = project.catalogue.get(target.block_id).name
@@ -191,7 +185,7 @@ def section_title(project: Project, cmp: Comparison, change: Change) -> str:
 def grouped(project: Project, cmp: Comparison) -> dict[str, list[Change]]:
     """The changes by section heading, in the order the document shows its sections (linked blocks, framing last)."""
     cfg = project.audience(cmp.target.audience).config
-    order = ["title", *cfg.onepager.lead, *cfg.onepager.columns] if cmp.target.kind == "onepager" else \
+    order = ["title", *cfg.onepager.lead, *cfg.onepager.columns] if document_kind(cmp.target.kind).summary else \
         ["title", *cfg.brief.sections]
     blocks = list(cmp.new["blocks"]) + [b for b in cmp.old["blocks"] if b not in cmp.new["blocks"]]
 
@@ -380,7 +374,7 @@ def render_redline(project: Project, cmp: Comparison, *, strict: bool = False): 
     """The redline PDF of CMP's document, through the one render path."""
     from briefgen.batch.render import render
 
-    if cmp.target.kind == "book":
+    if not document_kind(cmp.target.kind).per_block:
         raise UsageError("a redline PDF is made for a brief or a one-pager", COMMAND_LINE,
                          "use --format text for the book, or the book's changes appendix")
     return render(redline_project(project, cmp), cmp.target, "pdf", strict=strict)

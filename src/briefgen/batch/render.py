@@ -6,9 +6,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from briefgen.config.kinds import Target, document_kind
 from briefgen.errors import COMMAND_LINE, UsageError
 from briefgen.project import Project
-from briefgen.render.kinds import Target, document_kind
 from briefgen.render.output import Output, RenderMany, RenderOptions
 from briefgen.render.writers import WRITERS, writer
 from briefgen.write import write_atomic

@@ -7,9 +7,10 @@ import os
 import re
 import signal
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Iterator, Protocol
 
 from briefgen._version import __version__
 from briefgen.batch.inputs import Hasher, content_inputs, shared_inputs, tool_id, watched_files
@@ -18,13 +19,13 @@ from briefgen.batch.pool import Limits, Pool
 from briefgen.batch.render import Output, RenderMany, RenderTargetJob, check_target, render, render_target, start_levels
 from briefgen.batch.targets import plan
 from briefgen.config.inputs import EDITION_GLOBS, EDITIONS_DIR, project_files
+from briefgen.config.kinds import DOCUMENT_KINDS, Target, document_kind
 from briefgen.editions.records import Proposal, commit, record_rel
 from briefgen.errors import BriefgenError
 from briefgen.project import Project
 from briefgen.render import templates
 from briefgen.render.book.segments import SegmentJob
 from briefgen.render.checks import check_project
-from briefgen.render.kinds import DOCUMENT_KINDS, Target
 from briefgen.safeio import hash_file
 
 
@@ -130,6 +131,25 @@ def _sweep_temporaries(out: Path) -> None:
             path.unlink(missing_ok=True)
 
 
+@dataclass(frozen=True)
+class BuildOptions:
+    """How a build runs: workers, strictness, limits, and whether it records editions or only checks layout."""
+
+    #: Worker processes (default: all cores).
+    jobs: int | None = None
+    #: Layout findings and warnings fail the build.
+    strict: bool = False
+    #: Per-document CPU and memory limits in the workers.
+    limits: Limits | None = None
+    #: Record the editions of the documents rendered in the project's editions/.
+    record_editions: bool = True
+    #: A layout check: lay documents out and audit them, write nothing (`briefgen check --layout`).
+    check_only: bool = False
+    #: A layout check's kinds and block ids (default: all).
+    kinds: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()
+
+
 def run_build(project: Project | Path, audiences: list[str] | None = None, out: Path | None = None, *,
               jobs: int | None = None, strict: bool = False, limits: Limits | None = None,
               reporter: Reporter | None = None, record_editions: bool = True) -> BuildReport:
@@ -138,10 +158,10 @@ def run_build(project: Project | Path, audiences: list[str] | None = None, out: 
     The editions of the documents rendered are recorded in the project's editions/ (editions.records) unless
     RECORD_EDITIONS is false: the documents then show the editions they would get, and the record is left as it is.
     """
+    options = BuildOptions(jobs=jobs, strict=strict, limits=limits, record_editions=record_editions)
     # Templates rendered here (the book's) get the per-document time limit too, not only the workers' renders.
     with templates.time_limit((limits or Limits()).seconds, process=True):
-        return _run_build(project, audiences, out, jobs=jobs, strict=strict, limits=limits, reporter=reporter,
-                          record_editions=record_editions)
+        return _run_build(project, audiences, out, options, reporter)
 
 
 #: The kinds `check --layout` lays out and audits (the book's segments are audited as they are rendered).
@@ -159,9 +179,10 @@ def run_layout_check(project: Project | Path, audiences: list[str] | None = None
     laid out again: its recorded findings are reported. The findings and fit levels of what was laid out are recorded
     in OUT/manifest.json under "checked"; no output file is written or replaced, and no edition is recorded.
     """
+    options = BuildOptions(jobs=jobs, strict=strict, limits=limits, record_editions=False, check_only=True,
+                           kinds=kinds, ids=ids)
     with templates.time_limit((limits or Limits()).seconds, process=True):
-        return _run_build(project, audiences, out, jobs=jobs, strict=strict, limits=limits, reporter=reporter,
-                          record_editions=False, check_only=True, kinds=kinds, ids=ids)
+        return _run_build(project, audiences, out, options, reporter)
 
 
 def _select(project: Project, targets: list[Target], kinds: tuple[str, ...], ids: tuple[str, ...]) -> list[Target]:
@@ -170,7 +191,8 @@ def _select(project: Project, targets: list[Target], kinds: tuple[str, ...], ids
     for block_id in ids:
         check_target(project, Target("brief", block_id, targets[0].audience if targets else
                                      project.config.default_audience))
-    return [t for t in targets if t.kind in kinds and (not ids or (t.kind != "book" and t.block_id in ids))]
+    return [t for t in targets if t.kind in kinds and (not ids or (document_kind(t.kind).per_block
+                                                                   and t.block_id in ids))]
 
 
 def _checked_fresh(entry: dict | None, inputs: dict[str, str | None], strict: bool) -> bool:
@@ -179,89 +201,197 @@ def _checked_fresh(entry: dict | None, inputs: dict[str, str | None], strict: bo
         and entry.get("inputs") == inputs
 
 
-def _run_build(project: Project | Path, audiences: list[str] | None, out: Path | None, *, jobs: int | None,
-               strict: bool, limits: Limits | None, reporter: Reporter | None,
-               record_editions: bool = True, check_only: bool = False, kinds: tuple[str, ...] = (),
-               ids: tuple[str, ...] = ()) -> BuildReport:
+def _run_build(project: Project | Path, audiences: list[str] | None, out: Path | None, options: BuildOptions,
+               reporter: Reporter | None) -> BuildReport:
+    """The build as a pipeline: the no-op fast path, else plan, dispatch (recording each output), finish."""
     started = time.perf_counter()
     reporter = reporter or _Silent()
     root = (project.root if isinstance(project, Project) else Path(project)).resolve()
     out = (out or root / "build").resolve()
     names = list(audiences) if audiences else [(project if isinstance(project, Project) else Project(root))
                                                .config.default_audience]
-    report = BuildReport(strict=strict, check_only=check_only)
     # Hash the inputs before reading them: a file changed or added during the build then differs from what
     # is recorded, so the next build takes it up (hashing at the end would record it as already built).
     hasher = Hasher(root)
     files = {f: hasher(f) for f in watched_files(root, names)}
-    if names and not check_only and fast_up_to_date(root, out, names, strict, hasher):
-        manifest = load_manifest(out)
-        report.skipped = [rel for name in names for rel in manifest["planned"][name]]
-        report.planned = len(report.skipped)
-        report.fast = True
-        reporter.start(0)
-        _collect_layout(report, manifest["outputs"], report.skipped)
-        report.seconds = time.perf_counter() - started
-        return report
+    if names and not options.check_only and fast_up_to_date(root, out, names, options.strict, hasher):
+        return _fast_report(out, names, options, reporter, started)
 
-    project = project if isinstance(project, Project) else Project(root)
-    check_project(project)  # every configuration error is reported here, once, before any worker starts
-    for name in names:
-        project.audience(name)  # an unknown audience is a usage problem before anything renders
-    targets = [Target(str(t.kind), str(t.block_id), str(t.audience)) for name in names for t in plan(project, name)]
-    if check_only:
-        targets = _select(project, targets, kinds, ids)
+    run = _Run(project if isinstance(project, Project) else Project(root), out, names, options, hasher, reporter)
+    stale = run.plan()
+    interrupted: BuildInterrupted | None = None
+    with _trap_signals(enabled=bool(stale)) as previous:
+        try:
+            run.dispatch(stale)
+        except BuildInterrupted as exc:
+            interrupted = exc
+        finally:
+            for sig in previous:  # a second Ctrl-C must not cut the clean-up short
+                signal.signal(sig, signal.SIG_IGN)
+            run.finish(files, interrupted, started)
+    if interrupted is not None:
+        raise interrupted
+    return run.report
+
+
+def _fast_report(out: Path, names: list[str], options: BuildOptions, reporter: Reporter,
+                 started: float) -> BuildReport:
+    """Nothing changed since the last build: report its outputs from the manifest alone."""
+    report = BuildReport(strict=options.strict, check_only=options.check_only)
     manifest = load_manifest(out)
-    entries: dict[str, dict] = manifest["outputs"]
-    # What layout checks recorded (findings and fit levels of documents laid out but not written).
-    checked: dict[str, dict] = manifest["checked"] if isinstance(manifest.get("checked"), dict) else {}
-    # Where each target's findings are read from at the end: its output's entry, or its last check's.
-    recorded: dict[str, dict] = entries if not check_only else {}
-    stale: list[tuple[Target, dict[str, str | None]]] = []
-    shared = {name: shared_inputs(root, name) for name in names}
-    for target in targets:
-        inputs = {f: hasher(f) for f in shared[target.audience]}
-        previous_deps = ((checked.get(target.rel()) if check_only else None) or entries.get(target.rel())
-                         or {}).get("deps")
-        inputs.update(content_inputs(project, target, hasher, previous_deps if isinstance(previous_deps, dict)
-                                     else None))
-        record_file = record_rel(target.kind, target.block_id, target.audience)
-        inputs[record_file] = hasher(record_file)  # its edition: a record edited or deleted re-renders it
-        inputs = dict(sorted(inputs.items()))
-        if _fresh(entries.get(target.rel()), inputs, out, target.rel(), strict):
-            report.skipped.append(target.rel())
-            recorded[target.rel()] = entries[target.rel()]
-        elif check_only and _checked_fresh(checked.get(target.rel()), inputs, strict):
-            report.skipped.append(target.rel())
-            recorded[target.rel()] = checked[target.rel()]
-        else:
-            stale.append((target, inputs))
-    report.planned = len(targets)
-    reporter.start(len(stale))
-    run_started = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    report.skipped = [rel for name in names for rel in manifest["planned"][name]]
+    report.planned = len(report.skipped)
+    report.fast = True
+    reporter.start(0)
+    _collect_layout(report, manifest["outputs"], report.skipped)
+    report.seconds = time.perf_counter() - started
+    return report
 
-    def record(target: Target, inputs: dict[str, str | None], seconds: float, output: Output) -> None:
-        rel = target.rel()
-        path = out / rel
-        if target.kind != "book":  # what it read is now known: its inputs are the linked fields it showed
-            inputs = {**{f: hasher(f) for f in shared[target.audience]},
-                      **content_inputs(project, target, hasher, output.deps)}
+
+@contextmanager
+def _trap_signals(enabled: bool) -> Iterator[dict]:
+    """Turn SIGINT and SIGTERM into BuildInterrupted while a build renders (main thread only); restore after."""
+    previous: dict = {}
+
+    def on_signal(signum: int, frame: Any) -> None:  # noqa: ARG001
+        raise BuildInterrupted(signum)
+
+    if enabled and _main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, on_signal)
+    try:
+        yield previous
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+class _Run:
+    """One build in progress: its targets, the manifest it started from, and the report it fills."""
+
+    def __init__(self, project: Project, out: Path, names: list[str], options: BuildOptions, hasher: Hasher,
+                 reporter: Reporter) -> None:
+        self.project, self.root, self.out, self.names = project, project.root, out, names
+        self.options, self.hasher, self.reporter = options, hasher, reporter
+        self.report = BuildReport(strict=options.strict, check_only=options.check_only)
+        self.targets: list[Target] = []
+        self.manifest: dict = {}
+        self.entries: dict[str, dict] = {}
+        self.checked: dict[str, dict] = {}
+        self.recorded: dict[str, dict] = {}
+        self.shared: dict[str, list[str]] = {}
+        self.run_started = ""
+        self.pool: Pool | None = None
+        self.books: cf.ThreadPoolExecutor | None = None
+
+    def plan(self) -> list[tuple[Target, dict[str, str | None]]]:
+        """Check the project, plan every target, and return those whose inputs changed, with their inputs."""
+        project, options, hasher = self.project, self.options, self.hasher
+        check_project(project)  # every configuration error is reported here, once, before any worker starts
+        for name in self.names:
+            project.audience(name)  # an unknown audience is a usage problem before anything renders
+        self.targets = [Target(str(t.kind), str(t.block_id), str(t.audience))
+                        for name in self.names for t in plan(project, name)]
+        if options.check_only:
+            self.targets = _select(project, self.targets, options.kinds, options.ids)
+        self.manifest = load_manifest(self.out)
+        self.entries = self.manifest["outputs"]
+        # What layout checks recorded (findings and fit levels of documents laid out but not written).
+        checked = self.manifest.get("checked")
+        self.checked = checked if isinstance(checked, dict) else {}
+        # Where each target's findings are read from at the end: its output's entry, or its last check's.
+        self.recorded = self.entries if not options.check_only else {}
+        self.shared = {name: shared_inputs(self.root, name) for name in self.names}
+        stale: list[tuple[Target, dict[str, str | None]]] = []
+        for target in self.targets:
+            rel = target.rel()
+            inputs = {f: hasher(f) for f in self.shared[target.audience]}
+            previous_deps = ((self.checked.get(rel) if options.check_only else None) or self.entries.get(rel)
+                             or {}).get("deps")
+            inputs.update(content_inputs(project, target, hasher, previous_deps if isinstance(previous_deps, dict)
+                                         else None))
+            record_file = record_rel(target.kind, target.block_id, target.audience)
+            inputs[record_file] = hasher(record_file)  # its edition: a record edited or deleted re-renders it
+            inputs = dict(sorted(inputs.items()))
+            if _fresh(self.entries.get(rel), inputs, self.out, rel, options.strict):
+                self.report.skipped.append(rel)
+                self.recorded[rel] = self.entries[rel]
+            elif options.check_only and _checked_fresh(self.checked.get(rel), inputs, options.strict):
+                self.report.skipped.append(rel)
+                self.recorded[rel] = self.checked[rel]
+            else:
+                stale.append((target, inputs))
+        self.report.planned = len(self.targets)
+        self.reporter.start(len(stale))
+        self.run_started = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+        return stale
+
+    def dispatch(self, stale: list[tuple[Target, dict[str, str | None]]]) -> None:
+        """Render STALE in warm workers (a book in a thread here, its segments in the workers); record each."""
+        if not stale:
+            return
+        options, out = self.options, self.out
+        workers = options.jobs or default_jobs()
+        books = [(t, i) for t, i in stale if not document_kind(t.kind).per_block]
+        if not books:
+            workers = min(workers, len(stale))  # a book has many segments; other targets are one task each
+        self.pool = pool = Pool(self.root, workers, options.limits, warm=workers)  # they start while books plan
+        self.books = cf.ThreadPoolExecutor(max_workers=max(1, len(books)), thread_name_prefix="briefgen-book")
+        pending: dict[cf.Future, tuple[Target, dict, float]] = {}
+        for target, inputs in stale:
+            now = time.perf_counter()
+            if not document_kind(target.kind).per_block:
+                future = self.books.submit(_book_job, self.project, target, out, pool, options.strict,
+                                           not options.check_only)
+            else:
+                source = self.project.catalogue.file_of(self.project.catalogue.get(target.block_id))
+                # The fit loops start at the levels last recorded: a check's (a build drops it, so one still
+                # there is newer than the output), else the output's build's.
+                levels = start_levels(self.checked.get(target.rel()) or self.entries.get(target.rel()))
+                future = pool.submit(RenderTargetJob(target, str(out), options.strict, source=str(source),
+                                                     write_out=not options.check_only, **levels))
+            pending[future] = (target, inputs, now)
+        while pending:
+            done, _ = cf.wait(list(pending), timeout=0.2, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                target, inputs, t0 = pending.pop(future)
+                try:
+                    result = future.result()
+                except BriefgenError as exc:
+                    self.report.failures.append((target.rel(), exc))
+                    self.reporter.done(target, exc)
+                    continue
+                if not document_kind(target.kind).per_block:  # rendered by a thread here, segments in the pool
+                    self.record(target, inputs, time.perf_counter() - t0, result)
+                    self.report.book[target.audience] = self.recorded[target.rel()]["book"]
+                else:
+                    self.record(target, inputs, result.seconds, result.value)
+                    self.report.peak_worker_mb = max(self.report.peak_worker_mb, result.peak_mb)
+                self.reporter.done(target, None)
+
+    def record(self, target: Target, inputs: dict[str, str | None], seconds: float, output: Output) -> None:
+        """Record one rendered OUTPUT: its edition (committed unless checking), inputs, fit levels and findings."""
+        rel, root, hasher, check_only = target.rel(), self.root, self.hasher, self.options.check_only
+        path = self.out / rel
+        per_block = document_kind(target.kind).per_block
+        if per_block:  # what it read is now known: its inputs are the linked fields it showed
+            inputs = {**{f: hasher(f) for f in self.shared[target.audience]},
+                      **content_inputs(self.project, target, hasher, output.deps)}
+        edition_entry: dict[str, Any] = {}
         if output.edition:  # the edition it shows is recorded before its inputs are: the record file is one of them
             proposal = Proposal.from_dict(output.edition)
-            if record_editions and not check_only:
+            if self.options.record_editions and not check_only:
                 commit(root, proposal)
             inputs = {**inputs, proposal.rel: _hash_or_none(root / proposal.rel)}
             edition_entry = {"doc_number": proposal.doc_number, "edition": proposal.edition.number,
                              "date": proposal.edition.date.isoformat()}
-        else:
-            edition_entry = {}
-        inputs = dict(sorted(inputs.items()))
-        entry = {"kind": target.kind, "id": target.block_id, "audience": target.audience}
+        entry: dict[str, Any] = {"kind": target.kind, "id": target.block_id, "audience": target.audience}
         if not check_only:
             entry.update({"sha256": hash_file(path), "bytes": path.stat().st_size})
-        entry.update({"seconds": round(seconds, 3), ("checked" if check_only else "built"): run_started,
-                      "tool": tool_id(), "strict": strict, "inputs": inputs, **edition_entry})
-        if target.kind != "book":
+        entry.update({"seconds": round(seconds, 3), ("checked" if check_only else "built"): self.run_started,
+                      "tool": tool_id(), "strict": self.options.strict, "inputs": dict(sorted(inputs.items())),
+                      **edition_entry})
+        if per_block:
             entry["deps"] = output.deps
         for key in ("fit_level", "grow_level", "tail_level"):
             if getattr(output, key) is not None:
@@ -270,80 +400,27 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
             entry["fit_steps"] = list(output.fit_steps)
         if output.layouts:
             entry["layouts"] = output.layouts
-            report.layouts[rel] = output.layouts
+            self.report.layouts[rel] = output.layouts
         entry["layout"] = list(output.layout)
         if output.book:
             entry["book"] = {**output.book, "seconds": round(seconds, 3)}
         if check_only:
-            checked[rel] = entry
+            self.checked[rel] = entry
         else:
-            entries[rel] = entry
-            checked.pop(rel, None)  # the output's own entry is the record now
-        recorded[rel] = entry
-        report.built.append(rel)
+            self.entries[rel] = entry
+            self.checked.pop(rel, None)  # the output's own entry is the record now
+        self.recorded[rel] = entry
+        self.report.built.append(rel)
 
-    interrupted: BuildInterrupted | None = None
-    previous = {}
-
-    def on_signal(signum: int, frame: Any) -> None:  # noqa: ARG001
-        raise BuildInterrupted(signum)
-
-    in_main = _main_thread()
-    if stale and in_main:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            previous[sig] = signal.signal(sig, on_signal)
-    pool: Pool | None = None
-    books: cf.ThreadPoolExecutor | None = None
-    try:
-        if stale:
-            workers = jobs or default_jobs()
-            if not any(t.kind == "book" for t, _i in stale):
-                workers = min(workers, len(stale))  # a book has many segments; other targets are one task each
-            pool = Pool(root, workers, limits, warm=workers)  # they start while the book is planned
-            book_targets = [(t, i) for t, i in stale if t.kind == "book"]
-            books = cf.ThreadPoolExecutor(max_workers=max(1, len(book_targets)), thread_name_prefix="briefgen-book")
-            pending: dict[cf.Future, tuple[Target, dict, float]] = {}
-            for target, inputs in stale:
-                now = time.perf_counter()
-                if target.kind == "book":
-                    future = books.submit(_book_job, project, target, out, pool, strict, not check_only)
-                else:
-                    source = project.catalogue.file_of(project.catalogue.get(target.block_id))
-                    # The fit loops start at the levels last recorded: a check's (a build drops it, so one still
-                    # there is newer than the output), else the output's build's.
-                    levels = start_levels(checked.get(target.rel()) or entries.get(target.rel()))
-                    future = pool.submit(RenderTargetJob(target, str(out), strict, source=str(source),
-                                                         write_out=not check_only, **levels))
-                pending[future] = (target, inputs, now)
-            while pending:
-                done, _ = cf.wait(list(pending), timeout=0.2, return_when=cf.FIRST_COMPLETED)
-                for future in done:
-                    target, inputs, t0 = pending.pop(future)
-                    try:
-                        result = future.result()
-                    except BriefgenError as exc:
-                        report.failures.append((target.rel(), exc))
-                        reporter.done(target, exc)
-                        continue
-                    if target.kind == "book":  # rendered by a thread here, its segments in the pool
-                        record(target, inputs, time.perf_counter() - t0, result)
-                        report.book[target.audience] = recorded[target.rel()]["book"]
-                    else:
-                        record(target, inputs, result.seconds, result.value)
-                        report.peak_worker_mb = max(report.peak_worker_mb, result.peak_mb)
-                    reporter.done(target, None)
-    except BuildInterrupted as exc:
-        interrupted = exc
-    finally:
-        if previous:
-            for sig in previous:  # a second Ctrl-C must not cut the clean-up short
-                signal.signal(sig, signal.SIG_IGN)
+    def finish(self, files: dict[str, str | None], interrupted: BuildInterrupted | None, started: float) -> None:
+        """Stop the workers, sweep an interrupted run's temporaries, and write a manifest that matches the disk."""
+        root, out, report, options = self.root, self.out, self.report, self.options
         if interrupted is not None:
             templates.cancel_renders()  # a book template rendering in a thread here stops at once
-        if pool is not None:
-            pool.close(interrupt=interrupted is not None)
-        if books is not None:
-            books.shutdown(wait=True, cancel_futures=True)
+        if self.pool is not None:
+            self.pool.close(interrupt=interrupted is not None)
+        if self.books is not None:
+            self.books.shutdown(wait=True, cancel_futures=True)
         if interrupted is not None:
             _sweep_temporaries(out)
         if files:  # the record files as this build left them, so the next no-op takes the fast path
@@ -351,29 +428,25 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
             files.update({f: _hash_or_none(root / f) for f in project_files(root, EDITION_GLOBS)})
             files = dict(sorted(files.items()))
         report.seconds = time.perf_counter() - started
-        manifest["checked"] = checked
+        manifest = self.manifest
+        manifest["checked"] = self.checked
         # The full path always records what it found, so the next no-op takes the fast path (a check records what
         # it laid out, and leaves the build's record as it was).
-        manifest.update({} if check_only else {
-            "tool": "briefgen", "version": __version__, "code": tool_id(), "generated": run_started,
-            "seconds": round(report.seconds, 3), "jobs": jobs or default_jobs(), "audiences": names,
-            "strict": strict,
+        manifest.update({} if options.check_only else {
+            "tool": "briefgen", "version": __version__, "code": tool_id(), "generated": self.run_started,
+            "seconds": round(report.seconds, 3), "jobs": options.jobs or default_jobs(), "audiences": self.names,
+            "strict": options.strict,
             "planned": {**manifest.get("planned", {}),
-                        **{n: [t.rel() for t in targets if t.audience == n] for n in names}},
+                        **{n: [t.rel() for t in self.targets if t.audience == n] for n in self.names}},
             "files": files if not report.failures and not interrupted else {},
             "last_run": {"built": report.built, "skipped": len(report.skipped),
                          "failed": [{"output": rel, "error": exc.format_message()} for rel, exc in report.failures],
                          "interrupted": interrupted is not None,
                          "peak_worker_mb": round(report.peak_worker_mb, 1)},
         })
-        manifest["outputs"] = entries
+        manifest["outputs"] = self.entries
         save_manifest(out, manifest)
-        _collect_layout(report, recorded, [t.rel() for t in targets])
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    if interrupted is not None:
-        raise interrupted
-    return report
+        _collect_layout(report, self.recorded, [t.rel() for t in self.targets])
 
 
 def _collect_layout(report: BuildReport, entries: dict[str, dict], rels: list[str]) -> None:

@@ -1,9 +1,9 @@
-"""What a build makes: the plan of targets (render.kinds.Target) and where the book's segment cache goes."""
+"""What a build makes: the plan of targets (config.kinds.Target) and where the book's segment cache goes."""
 from __future__ import annotations
 
+from briefgen.config.kinds import DOCUMENT_KINDS, Target, document_kind
 from briefgen.project import Project
 from briefgen.render.documents import CACHE, book_cache_dir
-from briefgen.render.kinds import DOCUMENT_KINDS, Target, document_kind
 
 #: Every kind of target a build plans, in the order they are started (the book is the long pole).
 ALL_KINDS: tuple[str, ...] = tuple(DOCUMENT_KINDS)

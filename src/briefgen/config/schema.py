@@ -28,9 +28,10 @@ class Record:
         return self.locs.get(name, self.loc)
 
 
-def doc(text: str, **kw: Any) -> Any:
-    """Declare a dataclass field with a one-line documentation string."""
-    return field(metadata={"doc": text}, **kw)
+def doc(text: str, *, section: str | None = None, **kw: Any) -> Any:
+    """Declare a dataclass field with a one-line documentation string (and, for a block field shown under another
+    section's name than its own, that SECTION)."""
+    return field(metadata={"doc": text, **({"section": section} if section else {})}, **kw)
 
 
 class Constraint:

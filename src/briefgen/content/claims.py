@@ -18,7 +18,7 @@ from typing import Callable, Iterator
 from briefgen import prose
 from briefgen.config.schema import Record
 from briefgen.content.catalogue import Catalogue
-from briefgen.content.model import Block, Founded, Quote, SourceRef, as_list
+from briefgen.content.model import Block, Founded, Quote, SourceRef, as_list, link_fields
 from briefgen.content.provenance import normalize
 from briefgen.errors import BriefgenError, ContentError, ContentWarning, Location
 from briefgen.seeds.registry import Passage, Seed, SeedLibrary
@@ -110,7 +110,7 @@ def _record_statements(block: Block, rec: Record, prefix: str) -> Iterator[State
                 for i, item in enumerate(value):
                     yield Statement(block, f"{what}[{i + 1}]", item, getattr(item, "loc", None) or rec.where(f.name),
                                     cites, prefix + f"{f.name}_cite")
-            elif f.name not in ("related_obstacles", "recommendations", "affected_alliances", "addresses"):
+            elif f.name not in link_fields(type(rec)):
                 for item in value:
                     yield Statement(block, what, item, getattr(item, "loc", None) or rec.where(f.name), [], None,
                                     claims=False)

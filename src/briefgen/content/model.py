@@ -35,6 +35,11 @@ class Link:
     mirror: str | None = None
 
 
+def link_fields(cls: type) -> frozenset[str]:
+    """The fields of CLS that hold ids of other blocks (its declared links)."""
+    return frozenset(link.field for link in getattr(cls, "links", ()))
+
+
 #: The groups of related blocks every document's template receives, in this order.
 RELATED_GROUPS: tuple[str, ...] = ("obstacles", "alliances", "recommendations")
 #: The briefing book's parts in order: key and title. Each block type names its part.
@@ -187,8 +192,8 @@ class Block(Record):
     counterpart: ClassVar[str] = ""
 
     id: Id = doc("stable identifier, also the output file name: lowercase letters, digits, hyphens")
-    name: Text = doc("display name")
-    summary: Prose = doc("two to four sentences in the analyst's own words")
+    name: Text = doc("display name", section="title")
+    summary: Prose = doc("two to four sentences in the analyst's own words", section="overview")
     summary_cite: Cites | None = doc("passage(s) supporting the summary", default=None)
     bottom_line: Prose | None = doc("one or two sentences for the 'Bottom line' box", default=None)
     bottom_line_cite: Cites | None = doc("passage(s) supporting the bottom line", default=None)
@@ -219,15 +224,15 @@ class Alliance(Block):
         Link("recommendations", "recommendation", "recommendations"),
     )
 
-    kind: AllianceKind = doc("what sort of arrangement it is")
-    short_name: Text | None = doc("short form used in tables and headers", default=None)
-    members: list[Text] = doc("members as the seeds list them", default_factory=list)
+    kind: AllianceKind = doc("what sort of arrangement it is", section="sidebar")
+    short_name: Text | None = doc("short form used in tables and headers", section="sidebar", default=None)
+    members: list[Text] = doc("members as the seeds list them", section="sidebar", default_factory=list)
     members_cite: Cites | None = doc("passage(s) listing the members", default=None)
-    founded: Founded | None = doc("year and founding instrument, where the seeds say", default=None)
+    founded: Founded | None = doc("year and founding instrument, where the seeds say", section="sidebar", default=None)
     why_it_matters: list[Point] = doc("why the alliance matters", default_factory=list)
     modernization_priorities: list[Point] = doc("where it should expand or adapt", default_factory=list)
     key_actions: list[Point] = doc("concrete actions the seeds propose", default_factory=list)
-    related_obstacles: list[Id] = doc("ids of obstacles that affect it", default_factory=list)
+    related_obstacles: list[Id] = doc("ids of obstacles that affect it", section="related", default_factory=list)
     recommendations: list[Id] = doc("ids of recommendations that answer its problems", default_factory=list)
 
 
@@ -246,11 +251,11 @@ class Obstacle(Block):
         Link("recommendations", "recommendation", "recommendations"),
     )
 
-    domain: ObstacleDomain = doc("the CSIS report's grouping")
+    domain: ObstacleDomain = doc("the CSIS report's grouping", section="sidebar")
     how_it_shows_up: list[Point] = doc("how the problem shows up in practice", default_factory=list)
     examples: list[Example] = doc("concrete cases, with figures where the seeds give them", default_factory=list)
     other_perspectives: list[Point] = doc("how other seeds debate the same problem", default_factory=list)
-    affected_alliances: list[Id] = doc("ids of alliances it affects", default_factory=list)
+    affected_alliances: list[Id] = doc("ids of alliances it affects", section="related", default_factory=list)
     recommendations: list[Id] = doc("ids of recommendations that answer it", default_factory=list)
 
     @property
@@ -302,6 +307,9 @@ class Framework(Block):
 #: templates/partials/<type_name>/ (TYPE_PARTIALS; `briefgen check` names any that is missing).
 BLOCK_TYPES: tuple[type[Block], ...] = (Alliance, Obstacle, Framework, Recommendation)
 BLOCK_BY_FOLDER: dict[str, type[Block]] = {cls.folder: cls for cls in BLOCK_TYPES}
+#: Where each block field is shown when not in a section of its own name (the fields' declared `section`).
+FIELD_SECTIONS: dict[str, str] = {f.name: f.metadata["section"] for cls in BLOCK_TYPES
+                                  for f in dataclasses.fields(cls) if "section" in f.metadata}
 BLOCK_BY_NAME: dict[str, type[Block]] = {cls.type_name: cls for cls in BLOCK_TYPES}
 #: The partials every block type provides under templates/partials/<type_name>/: for types with their own
 #: documents, and for the others (book chapters only).

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from briefgen.config.inputs import EDITIONS_DIR
+from briefgen.config.kinds import document_kind
 from briefgen.config.schema import Record
 from briefgen.content.model import Block, SourceRef
 from briefgen.content.views import audience_view
@@ -39,8 +40,6 @@ from briefgen.write import write_atomic
 
 #: Folder under editions/ holding the content-addressed parts of snapshots.
 OBJECTS = "objects"
-#: Short codes of the document kinds in a document number.
-KIND_CODES: dict[str, str] = {"brief": "B", "onepager": "P", "book": "K"}
 #: Block fields a document never shows (PDF metadata only, or identity).
 UNSHOWN: frozenset[str] = frozenset({"keywords"})
 
@@ -150,7 +149,7 @@ def framing(project: Any, kind: str, audience: str) -> dict:
     cfg = project.audience(audience).config
     out = {"audience": audience, "label": cfg.label, "marking": cfg.marking,
            "limits": plain(cfg.limits), "us_internal": cfg.us_internal}
-    if kind == "onepager":
+    if document_kind(kind).summary:
         out["sections"] = {"lead": list(cfg.onepager.lead), "columns": list(cfg.onepager.columns)}
         shown = [*cfg.onepager.lead, *cfg.onepager.columns]
     else:
@@ -276,8 +275,8 @@ def doc_number(project: Any, kind: str, name: str) -> str:
     Five digits drawn from the name, so it never depends on build order or on the record; a rare clash between two
     names of one kind is resolved by the order of the names, probing upward.
     """
-    prefix = f"{project.config.series or series_prefix(project.config.title)}-{KIND_CODES.get(kind, 'X')}"
-    if kind == "book":
+    prefix = f"{project.config.series or series_prefix(project.config.title)}-{document_kind(kind).code}"
+    if not document_kind(kind).per_block:
         names = [name]
     else:
         names = sorted(b.id for b in project.catalogue.documents())

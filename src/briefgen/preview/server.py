@@ -19,10 +19,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import jinja2
 
+from briefgen.config.kinds import KIND_LABELS, document_kind
 from briefgen.errors import BriefgenError, Location
 from briefgen.preview import PreviewSession, Watcher
 from briefgen.preview.site import safe_parts
-from briefgen.render.kinds import KIND_LABELS
 
 logger = logging.getLogger(__name__)
 
@@ -250,7 +250,7 @@ class Handler(BaseHTTPRequestHandler):
             key=key, title=snap.titles.get(target, target.block_id), audience=target.audience,
             audience_label=snap.audiences.get(target.audience, target.audience),
             kind_label=KIND_LABELS.get(target.kind, target.kind.title()),
-            pdf_name=target.rel().split("/", 1)[1], version=snap.version, changes=target.kind != "book")
+            pdf_name=target.rel().split("/", 1)[1], version=snap.version, changes=document_kind(target.kind).per_block)
         self._send(HTTPStatus.OK, html.encode(), "text/html; charset=utf-8", {"Cache-Control": "no-store"})
 
     def _changes(self, key: str) -> None:

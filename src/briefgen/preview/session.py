@@ -16,12 +16,12 @@ from typing import Any, Callable
 
 from briefgen.batch.render import render, render_target
 from briefgen.batch.targets import plan
+from briefgen.config.kinds import KIND_LABELS, KINDS, Target
 from briefgen.config.project import audience_names
 from briefgen.errors import BriefgenError, ErrorGroup, Location
 from briefgen.preview.site import Site
 from briefgen.project import Project
 from briefgen.render.checks import check_project
-from briefgen.render.kinds import KIND_LABELS, KINDS, Target
 from briefgen.render.templates import time_limit
 
 logger = logging.getLogger(__name__)

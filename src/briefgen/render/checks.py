@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from briefgen.config.audiences import brand_overrides, missing_templates
 from briefgen.config.brand import load_brand
+from briefgen.config.kinds import DOCUMENT_KINDS
 from briefgen.content.model import BLOCK_TYPES, type_templates
 from briefgen.content.views import audience_view
 from briefgen.errors import BriefgenError, ErrorCollector, ErrorGroup
 from briefgen.project import Project
-from briefgen.render.kinds import DOCUMENT_KINDS
 from briefgen.render.templates import check_overrides
 
 

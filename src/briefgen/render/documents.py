@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from briefgen.config.kinds import DOCUMENT_KINDS, DocumentKind, Target
 from briefgen.project import Project
 from briefgen.render.audit import audit
 from briefgen.render.context import render_html
 from briefgen.render.fit import fit_brief, fit_onepager
-from briefgen.render.kinds import DOCUMENT_KINDS, DocumentKind, Target
 from briefgen.render.output import Output, RenderOptions
 from briefgen.render.pdf import Layout, lay_out, write_pdf
 from briefgen.render.setup import render_setup
@@ -100,7 +100,7 @@ class OnePager(Document):
 
     def html(self, project: Project, target: Target, options: RenderOptions) -> Html:
         fitted = self._fit(project, target, options)
-        doc = render_html(project, target.block_id, target.kind, target.audience, **fitted.options)
+        doc = render_html(project, target.block_id, target.kind, target.audience, fitted.variant)
         return Html(doc.html, project.catalogue.file_of(doc.block), doc.deps, doc.edition, fitted.level, fitted.grow)
 
     def lay_out(self, project: Project, target: Target, options: RenderOptions) -> Laid:
@@ -149,7 +149,7 @@ def book_cache_dir(out: Path, target: Target) -> Path:
     return out / CACHE / "book" / target.audience / target.block_id
 
 
-#: The behaviour of every document kind, by name (the declarations are render.kinds.DOCUMENT_KINDS).
+#: The behaviour of every document kind, by name (the declarations are config.kinds.DOCUMENT_KINDS).
 DOCUMENTS: dict[str, Document] = {
     "book": Book(DOCUMENT_KINDS["book"]),
     "brief": Brief(DOCUMENT_KINDS["brief"]),

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from briefgen.render.kinds import Target
+from briefgen.config.kinds import Target
 from briefgen.write import write_atomic
 
 if TYPE_CHECKING:

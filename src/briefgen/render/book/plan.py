@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from briefgen._version import __version__
 from briefgen.config.audiences import LoadedAudience
+from briefgen.config.kinds import book_variant
 from briefgen.content.model import BOOK_PARTS, Alliance, Block, Obstacle, Recommendation, SourceRef
 from briefgen.content.views import related_blocks
 from briefgen.editions.records import propose
@@ -19,7 +20,6 @@ from briefgen.render import furniture
 from briefgen.render.book.matrix import matrix_svg
 from briefgen.render.book.merge import DEST_SCHEME
 from briefgen.render.context import document_context, document_date, document_timestamp, protect_names
-from briefgen.render.kinds import book_variant
 from briefgen.render.notes import ChapterNotes, Note
 from briefgen.render.setup import render_setup
 from briefgen.render.templates import make_environment, render

@@ -1,9 +1,9 @@
 """The HTML writer: one self-contained, inert file per document, checked by the PDF's resource and link policy."""
 from __future__ import annotations
 
+from briefgen.config.kinds import Target
 from briefgen.project import Project
 from briefgen.render.documents import document
-from briefgen.render.kinds import Target
 from briefgen.render.output import Output, RenderOptions
 from briefgen.render.standalone import standalone_html
 from briefgen.render.writers.base import Writer

@@ -1,9 +1,9 @@
 """The PDF writer: each document kind lays itself out (fitted, audited), then WeasyPrint writes PDF/UA-1."""
 from __future__ import annotations
 
+from briefgen.config.kinds import Target
 from briefgen.project import Project
 from briefgen.render.documents import document
-from briefgen.render.kinds import Target
 from briefgen.render.output import Output, RenderOptions
 from briefgen.render.writers.base import Writer
 

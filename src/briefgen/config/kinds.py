@@ -23,13 +23,19 @@ class DocumentKind:
     folder: str
     #: One per alliance and obstacle (True), or one per build (the book).
     per_block: bool
+    #: The letter that stands for the kind in a document number (PREFIX-B12345).
+    code: str
+    #: A one-page summary: it shows the audience's one-pager sections (`onepager.lead` and `.columns`) and at most
+    #: four points a list; other kinds show the audience's brief sections.
+    summary: bool = False
 
 
 #: Every kind, in the order a build starts them (the book is the long pole).
 DOCUMENT_KINDS: dict[str, DocumentKind] = {
-    "book": DocumentKind("book", "Briefing book", "book.html.j2", "", per_block=False),
-    "brief": DocumentKind("brief", "Policy brief", "brief.html.j2", "briefs", per_block=True),
-    "onepager": DocumentKind("onepager", "One-pager", "onepager.html.j2", "onepagers", per_block=True),
+    "book": DocumentKind("book", "Briefing book", "book.html.j2", "", per_block=False, code="K"),
+    "brief": DocumentKind("brief", "Policy brief", "brief.html.j2", "briefs", per_block=True, code="B"),
+    "onepager": DocumentKind("onepager", "One-pager", "onepager.html.j2", "onepagers", per_block=True, code="P",
+                             summary=True),
 }
 #: The kinds rendered once per alliance and obstacle.
 KINDS: tuple[str, ...] = tuple(k.name for k in DOCUMENT_KINDS.values() if k.per_block)
@@ -73,6 +79,14 @@ class Target:
              changes_since: str | None = None) -> Target:
         """The book of AUDIENCE, whole or a selection."""
         return cls("book", book_variant(select), audience, select or None, title or None, changes_since or None)
+
+    @classmethod
+    def of(cls, kind: str, block_id: str | None, audience: str, select: str | None = None,
+           title: str | None = None) -> Target:
+        """The document of KIND: of the block BLOCK_ID, or (a kind made once per build) the book of AUDIENCE."""
+        if not document_kind(kind).per_block:
+            return cls.book(audience, select, title)
+        return cls(kind, block_id or "", audience)
 
     @property
     def name(self) -> str:
