@@ -13,10 +13,10 @@ from briefgen import prose
 from briefgen.batch.inputs import Hasher, content_inputs, tool_id
 from briefgen.batch.render import render
 from briefgen.config.inputs import EDITION_GLOBS, SHARED_GLOBS, project_files
+from briefgen.config.kinds import KINDS, Target
 from briefgen.content.catalogue import content_files
 from briefgen.editions.records import record_rel
 from briefgen.project import Project
-from briefgen.render.kinds import KINDS, Target
 from briefgen.render.output import RenderOptions
 from briefgen.render.setup import render_setup
 from briefgen.render.site import fonts, pages, paths

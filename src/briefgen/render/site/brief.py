@@ -4,11 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from briefgen import prose
-from briefgen.content.model import Alliance, Obstacle
+from briefgen.config.kinds import KIND_LABELS
 from briefgen.errors import ContentError, Location
 from briefgen.project import Project
 from briefgen.render.context import document_context, document_edition
-from briefgen.render.kinds import KIND_LABELS
 from briefgen.render.site import paths
 from briefgen.render.site.frame import frame, render_page
 from briefgen.render.site.notes import WebNotes
@@ -43,7 +42,7 @@ def web_sections(sections: list[str]) -> list[str]:
 def render_brief_page(project: Project, block_id: str, site: SiteInfo) -> WebPage:
     """The web page of BLOCK_ID's brief for SITE's audience."""
     block = project.catalogue.get(block_id)
-    if not isinstance(block, (Alliance, Obstacle)):
+    if block is None or not type(block).document:  # a type declared to get its own documents
         raise ContentError(f"no alliance or obstacle with id {block_id!r}", Location("content/"),
                            "`briefgen list` shows every id")
     aud = project.audience(site.audience)

@@ -4,13 +4,13 @@ from __future__ import annotations
 import datetime as dt
 
 from briefgen import prose
+from briefgen.config.kinds import KIND_LABELS, KINDS
 from briefgen.content.model import BOOK_PARTS, Alliance, Obstacle, SourceRef
 from briefgen.content.walk import walk
 from briefgen.editions.changes import READER_SECTIONS, Change, compare, summary
 from briefgen.editions.records import load_record, record_rel, resolve
 from briefgen.project import Project
 from briefgen.render.context import document_edition
-from briefgen.render.kinds import KIND_LABELS, KINDS
 from briefgen.render.notes import Note
 from briefgen.render.site import paths
 from briefgen.render.site.brief import WebPage
@@ -20,8 +20,7 @@ from briefgen.render.site.paths import SiteInfo, href
 
 
 def _entry(here: str, block) -> dict:  # noqa: ANN001 - any block
-    target = paths.brief_page(block.id) if isinstance(block, (Alliance, Obstacle)) \
-        else f"{paths.RECOMMENDATIONS}#{block.id}"
+    target = paths.brief_page(block.id) if type(block).document else f"{paths.RECOMMENDATIONS}#{block.id}"
     # The bottom line where the block has one: a sentence or two, where the summary runs to a paragraph.
     return dict(name=block.name, url=href(here, target),
                 summary=prose.plain(getattr(block, "bottom_line", None) or block.summary))
@@ -34,15 +33,11 @@ def render_home(project: Project, site: SiteInfo) -> WebPage:
     parts = []
     for key, title in BOOK_PARTS:
         members = [b for b in cat.blocks.values() if b.book_part == key]
-        if key == "obstacles":
-            domains: dict[str, list] = {}
-            for b in members:
-                domains.setdefault(b.domain_label, []).append(_entry(here, b))
-            groups = [dict(title=d, items=items) for d, items in domains.items()]
-        else:
-            groups = [dict(title=None, items=[_entry(here, b) for b in members])]
+        groups: dict[str | None, list] = {}  # by domain, for blocks that have one (obstacles)
+        for b in members:
+            groups.setdefault(getattr(b, "domain_label", None), []).append(_entry(here, b))
         if members:
-            parts.append(dict(key=key, title=title, groups=groups))
+            parts.append(dict(key=key, title=title, groups=[dict(title=t, items=i) for t, i in groups.items()]))
     ctx = frame(project, site, here, "Home", f"{project.config.title}: briefs on each alliance and obstacle")
     aud = project.audience(site.audience).config
     ctx.update(parts=parts, matrix=_matrix(here, cat.obstacles, cat.alliances),

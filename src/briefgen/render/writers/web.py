@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from briefgen.config.kinds import Target
 from briefgen.project import Project
-from briefgen.render.kinds import Target
 from briefgen.render.output import Output, RenderOptions
 from briefgen.render.site.brief import render_brief_page
 from briefgen.render.site.paths import SiteInfo
