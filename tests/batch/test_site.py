@@ -176,3 +176,18 @@ def test_build_with_site_offers_the_built_pdfs(small: Path, run) -> None:
         assert copy.read_bytes() == built.read_bytes() and copy.read_bytes().startswith(b"%PDF-")
     html = (site / "briefs/nato.html").read_text(encoding="utf-8")
     assert 'href="../downloads/nato-onepager.pdf" download>One-pager (PDF' in html
+
+
+def test_an_audience_overrides_a_site_template_like_a_print_one(small: Path) -> None:
+    """templates/audiences/NAME/site/ comes first on the audience's search path; editing it rewrites the pages."""
+    override = small / "templates/audiences/congress/site/home.html.j2"
+    override.parent.mkdir(parents=True)
+    override.write_text('{% extends "base:site/home.html.j2" %}{% block content %}<p>Staff edition.</p>'
+                        "{{ super() }}{% endblock %}", encoding="utf-8")
+    build_site(Project(small), "congress", small / "build")
+    home = _site(small) / "index.html"
+    assert "<p>Staff edition.</p>" in home.read_text(encoding="utf-8")
+    override.write_text(override.read_text(encoding="utf-8").replace("Staff edition.", "Staff copy."),
+                        encoding="utf-8")
+    report = build_site(Project(small), "congress", small / "build")
+    assert "index.html" in report.built and "<p>Staff copy.</p>" in home.read_text(encoding="utf-8")
