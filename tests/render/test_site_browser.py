@@ -23,7 +23,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 #: One page of each type, and what each must show.
 PAGE_TYPES = {"index.html": "Which obstacles affect which alliances", "briefs/nato.html": "Bottom line",
               "search.html?q=gold+standard": "North Atlantic Treaty Organization", "editions/nato.html": "Edition 1",
-              "recommendations.html": "Recommendations", "sources.html": "Sources"}
+              "recommendations.html": "Recommendations", "sources.html": "Sources",
+              "assets/fonts/index.html": "Fonts and licences"}
 
 
 def _need(path: Path | None, what: str, install: str) -> None:

@@ -117,7 +117,7 @@ def build_site(project: Project, audience: str, out: Path, *, strict: bool = Fal
     start = time.monotonic()
     b = _Builder(project, audience, out)
     site = _downloads(b)
-    _assets(b)
+    _assets(b, site)
     documents = list(project.catalogue.documents())
     sections: dict[str, list] = {}
     for block in documents:
@@ -197,7 +197,7 @@ def _downloads(b: _Builder) -> SiteInfo:
     return SiteInfo(b.audience, site_base_url(project.config.site_url, b.audience), downloads, sizes)
 
 
-def _assets(b: _Builder) -> None:
+def _assets(b: _Builder, site: SiteInfo) -> None:
     """The stylesheet (brand palettes and fonts, then site.css), the search script, the logo, fonts and licences."""
     project, root = b.project, b.project.root
     setup = render_setup(project, b.audience)
@@ -219,7 +219,7 @@ def _assets(b: _Builder) -> None:
         b.emit(f"{paths.FONTS}/{Path(rel).name}", b.hasher(rel) or "", lambda r=rel: read_inside(root / r, root))
     listing = [fonts.woff2_name(r) for r in faces] + [Path(r).name for r in fonts.licence_files(root, faces)]
     b.emit(f"{paths.FONTS}/index.html", _digest([b.shared, listing]),
-           lambda: _font_index(project, brand, listing))
+           lambda: pages.render_fonts(project, site, listing).html)
 
 
 def web_font(out: Path, data: bytes) -> bytes:
@@ -231,19 +231,6 @@ def web_font(out: Path, data: bytes) -> bytes:
         woff = fonts.subset_woff2(data)
         write_atomic(cached, woff)
         return woff
-
-
-def _font_index(project: Project, brand: object, listing: list[str]) -> str:
-    """A plain page listing the fonts and their licences (the footer links it)."""
-    from markupsafe import escape
-    items = "".join(f'<li><a href="{escape(n)}">{escape(n)}</a></li>' for n in listing)
-    return (f'<!DOCTYPE html>\n<html lang="{escape(project.config.language)}"><head><meta charset="utf-8">'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'self'\">"
-            '<title>Fonts and licences</title><link rel="stylesheet" href="../site.css"></head><body><main id="main">'
-            f"<h1>Fonts and licences</h1><p>The site is set in the typefaces below, subset to Latin characters, "
-            f"each under its licence.</p><ul>{items}</ul><p><a href=\"../../index.html\">Home</a></p></main>"
-            "</body></html>\n")
 
 
 def _feed_entries(project: Project, audience: str, documents: list) -> list[dict]:

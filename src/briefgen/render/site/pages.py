@@ -151,11 +151,19 @@ def render_editions(project: Project, site: SiteInfo, block_id: str) -> WebPage:
     return WebPage(here, render_page(project, site.audience, "site/editions.html.j2", ctx), {})
 
 
+def render_fonts(project: Project, site: SiteInfo, files: list[str]) -> WebPage:
+    """The page listing the site's fonts and their licences (FILES: names in the fonts folder)."""
+    here = f"{paths.FONTS}/index.html"
+    ctx = frame(project, site, here, "Fonts and licences", "The typefaces this site ships and their licences")
+    ctx.update(files=[(name, href(here, f"{paths.FONTS}/{name}")) for name in files])
+    return WebPage(here, render_page(project, site.audience, "site/fonts.html.j2", ctx), {})
+
+
 def render_search(project: Project, site: SiteInfo) -> WebPage:
     """The search page (the index and its script are assets of their own)."""
     ctx = frame(project, site, paths.SEARCH, "Search", "Search every brief, recommendation and source")
     return WebPage(paths.SEARCH, render_page(project, site.audience, "site/search.html.j2", ctx), {})
 
 
-__all__ = ["edition_history", "render_editions", "render_home", "render_recommendations", "render_search",
+__all__ = ["edition_history", "render_editions", "render_fonts", "render_home", "render_recommendations", "render_search",
            "render_sources"]
