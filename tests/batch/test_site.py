@@ -191,3 +191,25 @@ def test_an_audience_overrides_a_site_template_like_a_print_one(small: Path) -> 
                         encoding="utf-8")
     report = build_site(Project(small), "congress", small / "build")
     assert "index.html" in report.built and "<p>Staff copy.</p>" in home.read_text(encoding="utf-8")
+
+
+def test_every_link_inside_the_site_reaches_a_file_and_an_anchor(small: Path, run) -> None:
+    """Each relative link names a file of the site, and each #fragment an id on the page it names."""
+    pdf = small / "build" / "congress" / "onepagers" / "nato.pdf"
+    pdf.parent.mkdir(parents=True)
+    pdf.write_bytes(b"%PDF-1.7\n% a stand-in\n")
+    assert run(small, "site").exit_code == 0
+    site = _site(small)
+    ids = {p: set(re.findall(r'\bid="([^"]+)"', p.read_text(encoding="utf-8"))) for p in site.rglob("*.html")}
+    checked = 0
+    for page in ids:
+        for url in re.findall(r'\bhref="([^"]*)"', page.read_text(encoding="utf-8")):
+            if url.startswith(("https:", "mailto:")):
+                continue
+            path, _, fragment = url.partition("#")
+            target = (page.parent / path).resolve() if path else page
+            assert target.is_file() and target.is_relative_to(site.resolve()), (page, url)
+            if fragment:
+                assert fragment in ids[target], (page, url)
+            checked += 1
+    assert checked > 100
