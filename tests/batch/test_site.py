@@ -213,3 +213,12 @@ def test_every_link_inside_the_site_reaches_a_file_and_an_anchor(small: Path, ru
                 assert fragment in ids[target], (page, url)
             checked += 1
     assert checked > 100
+
+
+def test_structured_data_cannot_close_its_script_element() -> None:
+    """A name holding `</script>` stays inside the JSON-LD block (and still parses to the same text)."""
+    from briefgen.render.site.frame import json_ld
+
+    text = str(json_ld({"name": "A </script><script>alert(1)</script> & more"}))
+    assert "</" not in text and "<" not in text
+    assert json.loads(text)["name"] == "A </script><script>alert(1)</script> & more"
