@@ -16,12 +16,12 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture(autouse=True)
-def _fonts_made_once(request: pytest.FixtureRequest, site_fonts: Path) -> None:
+def _fonts_made_once(request: pytest.FixtureRequest) -> None:
     """Each test's site reuses the session's font subsets (see conftest.site_fonts)."""
     if "small" in request.fixturenames:
         from conftest import seed_site_fonts
 
-        seed_site_fonts(site_fonts, request.getfixturevalue("small") / "build")
+        seed_site_fonts(request.getfixturevalue("site_fonts"), request.getfixturevalue("small") / "build")
 
 
 def _site(project: Path, audience: str = "congress") -> Path:
