@@ -358,18 +358,23 @@ def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool
                + (f"; {len(findings)} layout finding(s) in {len(report.layout)} document(s)"
                   f"{' (an error with --strict)' if strict else ''}" if findings else ""))
     if with_site:
-        for name in names:
-            _site_one(c, project, name, out_dir, strict)
+        failed = sum(not _site_one(c, project, name, out_dir, strict) for name in names) + failed
     if failed or report.layout_failed:
         raise SystemExit(1)
 
 
-def _site_one(c: Context, project: Project, name: str, out_dir: Path, strict: bool) -> None:
+def _site_one(c: Context, project: Project, name: str, out_dir: Path, strict: bool) -> bool:
+    """Build one audience's site, print its summary and failures; return whether every page was written."""
     report = build_site(project, name, out_dir, strict=strict)
+    for path, exc in report.failures:
+        for error in exc.errors if isinstance(exc, ErrorGroup) else [exc]:
+            click.echo(f"failed {name}/site/{path}: {error.format_message()}", err=True)
     click.echo(f"site {name}: {len(report.built)} files written, {len(report.kept)} up to date"
           + (f", {len(report.removed)} removed" if report.removed else "")
+          + (f", {len(report.failures)} failed" if report.failures else "")
           + f", {report.size / 1e6:.1f} MB in {report.folder} ({report.seconds:.1f} s); open "
             f"{report.folder / 'index.html'}")
+    return not report.failures
 
 
 @main.command()
@@ -384,8 +389,10 @@ def site(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool)
     project = c.project
     check_project(project)
     out_dir = c.out(out)
-    for name in resolve_names(project.root, audiences, project.config.default_audience):
-        _site_one(c, project, name, out_dir, strict)
+    ok = [_site_one(c, project, name, out_dir, strict)
+          for name in resolve_names(project.root, audiences, project.config.default_audience)]
+    if not all(ok):
+        raise SystemExit(1)  # one page's failure does not stop the others
 
 
 @main.command()

@@ -222,3 +222,21 @@ def test_structured_data_cannot_close_its_script_element() -> None:
     text = str(json_ld({"name": "A </script><script>alert(1)</script> & more"}))
     assert "</" not in text and "<" not in text
     assert json.loads(text)["name"] == "A </script><script>alert(1)</script> & more"
+
+
+def test_a_broken_site_template_fails_its_page_and_keeps_the_others(small: Path, run) -> None:
+    """A template error names its file and line, exits 1, writes every other page, and the fix rewrites the page."""
+    assert run(small, "site").exit_code == 0
+    sources = small / "templates/site/sources.html.j2"
+    good = sources.read_text(encoding="utf-8")
+    sources.write_text(good.replace("<h1>Sources</h1>", "<h1>{{ oops( }}</h1>"), encoding="utf-8")
+    (small / "content/alliances/nato.yaml").write_text((small / "content/alliances/nato.yaml").read_text(
+        encoding="utf-8").replace("summary: >-\n  ", "summary: >-\n  Still written. ", 1), encoding="utf-8")
+    result = run(small, "site")
+    assert result.exit_code == 1
+    assert re.search(r"failed congress/site/sources\.html: templates/site/sources\.html\.j2:\d+: error: ", result.output)
+    assert "Still written." in (_site(small) / "briefs/nato.html").read_text(encoding="utf-8")
+    assert (_site(small) / "sources.html").is_file()  # the last good page stays
+    sources.write_text(good, encoding="utf-8")
+    again = run(small, "site")
+    assert again.exit_code == 0 and re.search(r"site congress: [1-9]\d* files written", again.output), again.output

@@ -16,6 +16,7 @@ from briefgen.config.inputs import EDITION_GLOBS, SHARED_GLOBS, project_files
 from briefgen.config.kinds import KINDS, Target
 from briefgen.content.catalogue import content_files
 from briefgen.editions.records import record_rel
+from briefgen.errors import BriefgenError
 from briefgen.project import Project
 from briefgen.render.output import RenderOptions
 from briefgen.render.setup import render_setup
@@ -47,6 +48,8 @@ class SiteReport:
     built: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    #: Pages that failed, each with its error; the others are written all the same.
+    failures: list[tuple[str, BriefgenError]] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -95,12 +98,22 @@ class _Builder:
             self.files[path] = dict(self.previous[path])
             self.report.kept.append(path)
             return False
-        data = make()
+        try:
+            data = make()
+        except BriefgenError as exc:
+            self.fail(path, exc)
+            return False
         data = data.encode("utf-8") if isinstance(data, str) else data
         write_atomic(self.folder / path, data)
         self.files[path] = {"key": key, "sha256": hashlib.sha256(data).hexdigest()}
         self.report.built.append(path)
         return True
+
+    def fail(self, path: str, exc: BriefgenError) -> None:
+        """Record that PATH failed: its last good file stays, marked stale so the next build tries it again."""
+        self.report.failures.append((path, exc))
+        if path in self.previous:
+            self.files[path] = {**self.previous[path], "key": ""}
 
     def save(self) -> None:
         """Remove files the last build wrote that this one did not, and record this build."""
@@ -122,15 +135,16 @@ def build_site(project: Project, audience: str, out: Path, *, strict: bool = Fal
     sections: dict[str, list] = {}
     for block in documents:
         _brief_page(b, site, block.id, strict)
-        sections[paths.brief_page(block.id)] = b.files[paths.brief_page(block.id)]["sections"]
+        page = b.files.get(paths.brief_page(block.id), {})
+        sections[paths.brief_page(block.id)] = page.get("sections", [])
         # Its editions follow what the brief shows (the brief page's key) and the record; the one-pager shows less.
-        key = _digest([b.records, b.files[paths.brief_page(block.id)]["key"]])
+        key = _digest([b.records, page.get("key", "")])
         b.emit(paths.editions_page(block.id), key, lambda i=block.id: pages.render_editions(project, site, i).html)
     whole = _digest([b.shared, b.content, b.records])
     for path, make in ((paths.HOME, pages.render_home), (paths.RECOMMENDATIONS, pages.render_recommendations),
                        (paths.SOURCES, pages.render_sources), (paths.SEARCH, pages.render_search)):
         b.emit(path, b.shared if path == paths.SEARCH else whole, lambda m=make: m(project, site).html)
-        if path in (paths.RECOMMENDATIONS, paths.SOURCES):
+        if path in (paths.RECOMMENDATIONS, paths.SOURCES) and path in b.files:
             if "sections" not in b.files[path]:
                 b.files[path]["sections"] = page_sections((b.folder / path).read_text(encoding="utf-8"))
             sections[path] = b.files[path]["sections"]
@@ -171,7 +185,11 @@ def _brief_page(b: _Builder, site: SiteInfo, block_id: str, strict: bool) -> Non
         b.files[path] = old
         b.report.kept.append(path)
         return
-    output = render(project, target, "web", RenderOptions(strict=strict, site=site))
+    try:
+        output = render(project, target, "web", RenderOptions(strict=strict, site=site))
+    except BriefgenError as exc:
+        b.fail(path, exc)
+        return
     html = output.data.decode("utf-8")
     write_atomic(b.folder / path, output.data)
     b.files[path] = {"key": key_for(output.deps), "sha256": output.sha256, "deps": output.deps,
