@@ -93,6 +93,7 @@ def _url(site: Path, rel: str) -> str:
     return (site / path).as_uri() + (f"?{query}" if query else "")
 
 
+@pytest.mark.slow  # about 6 s a colour scheme (seven pages, each checked by axe-core)
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_every_page_type_has_no_axe_violation_and_loads_nothing_from_elsewhere(site: Path, browser,
                                                                                scheme: str) -> None:
@@ -111,6 +112,7 @@ def test_every_page_type_has_no_axe_violation_and_loads_nothing_from_elsewhere(s
             visit.close()
 
 
+@pytest.mark.slow  # Java starts and checks every page: about 7 s
 def test_pages_pass_the_nu_html_checker(site: Path) -> None:
     """Every page of the site is valid HTML (vnu-jar, Java 17), and so is the stylesheet."""
     _need(VNU, "vnu-jar", "npm ci (package.json lists vnu-jar)")
