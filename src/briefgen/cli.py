@@ -284,7 +284,7 @@ def diff(c: Context, block_id: str, kind: str, audience: str | None, since: str 
             c.say(f"wrote {out} ({cmp.summary})")
         return
     output = render_redline(project, cmp, strict=strict)
-    path = out or c.out(None) / name / "redlines" / f"{target.block_id}.{kind}.pdf"
+    path = out or redline_path(c.out(None), target)
     write_atomic(path, output.data)
     c.say(f"wrote {path} ({output.pages} pages; {cmp.summary} since {cmp.since})")
 

@@ -154,9 +154,14 @@ def test_editions_page_shows_each_edition_with_a_redline_of_what_changed(small: 
     first_word = re.search(r"^summary: >-?\n  (\S+)", text, re.M).group(1)
     path.write_text(text.replace(f"summary: >-\n  {first_word}", "summary: >-\n  Plainly, " + first_word, 1),
                     encoding="utf-8")
+    redline = small / "build/congress/redlines/free-riding.brief.pdf"  # as `briefgen diff --format pdf` writes it
+    redline.parent.mkdir(parents=True)
+    redline.write_bytes(b"%PDF-1.7\n% a stand-in for the redline\n")
     build_site(Project(small), "congress", small / "build")
     html = (_site(small) / "editions/free-riding.html").read_text(encoding="utf-8")
     assert re.search(r"<strong>Edition 2</strong>.*\(current\).*<strong>Edition 1</strong>", html, re.S)
+    assert '<a href="../downloads/free-riding-brief-changes.pdf" download>Changes marked (PDF)</a>' in html
+    assert (_site(small) / "downloads/free-riding-brief-changes.pdf").read_bytes() == redline.read_bytes()
     assert re.search(r'<ins><span class="visually-hidden">\[added: </span>Plainly,', html), html
     feed = ET.parse(_site(small) / "feed.xml").getroot()
     titles = [e.find(f"{ATOM}title").text for e in feed.findall(f"{ATOM}entry")]

@@ -11,6 +11,7 @@ from typing import Callable
 
 from briefgen import prose
 from briefgen.batch.inputs import Hasher, content_inputs, tool_id
+from briefgen.batch.redline import redline_path
 from briefgen.batch.render import render
 from briefgen.config.inputs import EDITION_GLOBS, SHARED_GLOBS, project_files
 from briefgen.config.kinds import KINDS, Target
@@ -138,7 +139,8 @@ def build_site(project: Project, audience: str, out: Path, *, strict: bool = Fal
         page = b.files.get(paths.brief_page(block.id), {})
         sections[paths.brief_page(block.id)] = page.get("sections", [])
         # Its editions follow what the brief shows (the brief page's key) and the record; the one-pager shows less.
-        key = _digest([b.records, page.get("key", "")])
+        redlines = [b.files.get(site.downloads.get((block.id, f"{k}-changes"), ""), {}).get("sha256") for k in KINDS]
+        key = _digest([b.records, page.get("key", ""), redlines])
         b.emit(paths.editions_page(block.id), key, lambda i=block.id: pages.render_editions(project, site, i).html)
     whole = _digest([b.shared, b.content, b.records])
     for path, make in ((paths.HOME, pages.render_home), (paths.RECOMMENDATIONS, pages.render_recommendations),
@@ -204,14 +206,16 @@ def _downloads(b: _Builder) -> SiteInfo:
     sizes: dict[str, int] = {}
     for block in project.catalogue.documents():
         for kind in KINDS:
-            pdf = Target(kind, block.id, b.audience).path(b.out)
-            if not pdf.is_file():
-                continue
-            site_path = paths.download(block.id, kind)
-            data = read_inside(pdf, b.out)  # a link out of the output folder is refused
-            b.emit(site_path, hashlib.sha256(data).hexdigest(), lambda d=data: d)
-            downloads[(block.id, kind)] = site_path
-            sizes[site_path] = pdf.stat().st_size
+            target = Target(kind, block.id, b.audience)
+            for key, pdf, site_path in (((block.id, kind), target.path(b.out), paths.download(block.id, kind)),
+                                        ((block.id, f"{kind}-changes"), redline_path(b.out, target),
+                                         paths.redline_download(block.id, kind))):
+                if not pdf.is_file():
+                    continue
+                data = read_inside(pdf, b.out)  # a link out of the output folder is refused
+                b.emit(site_path, hashlib.sha256(data).hexdigest(), lambda d=data: d)
+                downloads[key] = site_path
+                sizes[site_path] = len(data)
     return SiteInfo(b.audience, site_base_url(project.config.site_url, b.audience), downloads, sizes)
 
 

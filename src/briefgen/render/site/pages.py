@@ -142,9 +142,10 @@ def render_editions(project: Project, site: SiteInfo, block_id: str) -> WebPage:
     documents = []
     for kind in KINDS:
         number, editions = edition_history(project, site.audience, kind, block_id)
-        download = site.downloads.get((block_id, kind))
+        download, changes = site.downloads.get((block_id, kind)), site.downloads.get((block_id, f"{kind}-changes"))
         for e in editions:
             e["download"] = href(here, download) if download and e["current"] else None
+            e["redline_pdf"] = href(here, changes) if changes and e["current"] and e["number"] > 1 else None
         documents.append(dict(kind=kind, label=KIND_LABELS[kind], doc_number=number, editions=editions))
     ctx = frame(project, site, here, f"{block.name}: editions", f"The editions of the documents on {block.name}")
     ctx.update(block_name=block.name, documents=documents, brief_url=href(here, paths.brief_page(block_id)))

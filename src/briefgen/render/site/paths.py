@@ -33,6 +33,11 @@ def download(block_id: str, kind: str) -> str:
     return f"downloads/{block_id}.pdf" if kind == "brief" else f"downloads/{block_id}-{kind}.pdf"
 
 
+def redline_download(block_id: str, kind: str) -> str:
+    """Where a document's PDF redline (its changes marked since the previous edition) is offered."""
+    return f"downloads/{block_id}-{kind}-changes.pdf"
+
+
 def href(here: str, there: str) -> str:
     """The relative URL of THERE (a site path, maybe with a #fragment) as linked from page HERE."""
     path, hash_, fragment = there.partition("#")
@@ -49,7 +54,8 @@ class SiteInfo:
     audience: str
     #: The audience site's own web address (`site_url` + audience + '/'), or None: no canonical links.
     base_url: str | None = None
-    #: (block id, kind) -> the site path of its PDF, for the documents whose PDF the build has.
+    #: (block id, kind) -> the site path of its PDF, for the documents whose PDF the build has; (block id,
+    #: "KIND-changes") -> its PDF redline, where `briefgen diff --format pdf` wrote one.
     downloads: dict[tuple[str, str], str] = field(default_factory=dict, hash=False, compare=False)
     #: Download sizes in bytes, by site path.
     sizes: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
