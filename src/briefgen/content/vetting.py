@@ -27,15 +27,20 @@ def _refs(cites: list[str]) -> list[SourceRef] | None:
 
 
 def vetted(text: str, cites: list[str], library: SeedLibrary, forbidden: list[str] | None, *,
-           quote: bool = False) -> bool:
+           quote: bool = False, uncited: bool = False) -> bool:
     """Whether TEXT, citing CITES, passes what current text must pass before a reader sees it: every citation
     resolves, a quotation stands verbatim in a cited passage, no control or private-use character, and every claims
-    rule (forbidden words, figures, years, names, negations, hedges) finds nothing. Text that fails is not printed."""
+    rule (forbidden words, figures, years, names, negations, hedges) finds nothing. Text that fails is not printed.
+    With UNCITED, a text without citations (a label, a member's name) needs only pass the character and
+    forbidden-word checks, as labels do in `check`."""
     if not isinstance(text, str) or not text.strip() or len(text) > 50_000:
         return False
     if any(unicodedata.category(ch) in _CATEGORIES for ch in text if ch not in "\n\t"):
         return False
     refs = _refs(cites)
+    if not refs and uncited and not cites:
+        st = claims.Statement(None, "earlier edition", text, None, [], None, claims=False)  # type: ignore[arg-type]
+        return not list(claims.RULES["machinery"](st, claims.Context(claims.forbidden_patterns(forbidden or []))))
     if not refs:
         return False
     passages, seeds = [], []
