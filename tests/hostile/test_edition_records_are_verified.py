@@ -179,3 +179,14 @@ def test_the_redline_never_prints_a_forged_earlier_edition_s_unchecked_text(smal
     text = _pdf_text(redline)
     assert "Changes since" in text or "CHANGES SINCE" in text.upper()
     assert "leave NATO in 2027" not in text and "this block" not in text
+
+
+def test_the_site_never_publishes_a_forged_edition_s_unchecked_text(small: Path, tmp_path: Path, run) -> None:
+    _forge_earlier_edition(small, "The United States will leave NATO in 2027, as this block says.")
+    out = tmp_path / "out"
+    result = run(small, "site", "--audience", "executive", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    pages = {p: p.read_text(encoding="utf-8", errors="replace") for p in (out / "executive" / "site").rglob("*.html")}
+    assert any("ditions" in p.name or "editions" in str(p) for p in pages), sorted(map(str, pages))[:10]
+    for path, text in pages.items():
+        assert "leave NATO in 2027" not in text and "this block" not in text, path
