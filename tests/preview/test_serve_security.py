@@ -167,3 +167,29 @@ def test_no_project_asset_can_script_the_preview_origin(small: Path, tmp_path: P
         assert status == 200 and "script-src 'self'" in headers["content-security-policy"]
     finally:
         p.stop()
+
+
+def test_a_fifo_editions_record_never_blocks_the_preview(small: Path, tmp_path: Path) -> None:
+    """A FIFO in place of a document's editions record is an error in the preview's state, never a thread blocked
+    in open(); once it is gone the PDF builds."""
+    from briefgen.config.kinds import Target
+    from briefgen.preview.session import PreviewSession
+
+    record = small / "editions" / "congress" / "brief" / "nato.json"
+    record.parent.mkdir(parents=True)
+    os.mkfifo(record)
+    session = PreviewSession(small, tmp_path / "out")
+    session.start()
+    try:
+        target = Target("brief", "nato", "congress")
+        session.request_pdf(target)
+        assert session.idle()
+        assert session.pdfs[target].status in ("error", "blocked"), session.pdfs[target]
+        assert "not a regular file" in json.dumps(session.state(NATO))
+        record.unlink()
+        session.reload({"editions/congress/brief/nato.json"})
+        session.request_pdf(target)
+        assert session.idle()
+        assert session.pdfs[target].status == "ok", session.pdfs[target]
+    finally:
+        session.close()
