@@ -18,7 +18,7 @@ from briefgen.config.kinds import Target
 from briefgen.config.project import check_output_folder
 from briefgen.content.drafts import check_drafts, draft_files
 from briefgen.errors import BriefgenError, ContentError, ErrorGroup
-from briefgen.ingest.source import Ingested, entry_yaml, ingest_files
+from briefgen.ingest.source import EntryOverrides, Ingested, entry_yaml, ingest_files
 from briefgen.project import Project, find_root
 from briefgen.render.audit import Finding
 from briefgen.render.checks import check_project
@@ -440,22 +440,38 @@ def audience_new(c: Context, name: str, base: str | None) -> None:
 @click.option("--register", "register_new", is_flag=True,
               help="Append the entry of each new seed (already copied into seeds/) to seeds/sources.yaml.")
 @click.option("--all", "every_node", is_flag=True, help="List every node, not only sections and anchored passages.")
-@click.option("-v", "--verbose", is_flag=True, help="With --draft, say why each section got no draft.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="With --draft, show each draft's evidence and score per candidate block, and why each section "
+                   "got no draft.")
+@click.option("--title", help="The title to register, over the one the document states.")
+@click.option("--author", "authors", multiple=True, help="An author to register (repeat it), over the byline's.")
+@click.option("--publisher", help="The publisher to register, over a running footer's or the front matter's.")
+@click.option("--date", help="The date to register (2026-03-03, 2026-03, 'March 3, 2026'), over the dateline's.")
+@click.option("--number", help="The report number to register, over the one the document states.")
+@click.option("--allow-duplicate", is_flag=True,
+              help="Register a seed even though a registered seed has the same text (another format of it).")
 @pass_ctx
 def ingest(c: Context, seeds: tuple[Path, ...], draft: bool, register_new: bool, every_node: bool,
-           verbose: bool) -> None:
+           verbose: bool, title: str | None, authors: tuple[str, ...], publisher: str | None, date: str | None,
+           number: str | None, allow_duplicate: bool) -> None:
     """Read SEED files into outlines: anchors, line (and page) spans, tables, footnotes, figures, repairs.
 
     PDF (with a text layer), Word (.docx), Markdown (with or without front matter), HTML pages and plain-text
     pages are read. For a seed not yet in seeds/sources.yaml the entry to add is printed (with its sha256),
     or appended with --register.
     """
+    given = EntryOverrides(title, list(authors), publisher, date, number, allow_duplicate)
     reports, errors = ingest_files(c.project, list(seeds), draft=draft, register_new=register_new,
-                                   warn=lambda m: click.echo(f"warning: {m}"))
+                                   warn=lambda m: click.echo(f"warning: {m}"), overrides=given)
     for report in reports:
         click.echo(describe_seed(report.ing, every_node))
         ing = report.ing
+        if ing.duplicate_of is not None and not ing.registered:
+            click.echo(f"warning: the same report as registered seed {ing.duplicate_of[0]!r} "
+                       f"({ing.duplicate_of[1]:.0%} of its text is there)")
         if report.registered_in is not None:
+            click.echo("entry (what the document states; --title, --author, --publisher, --date, --number override):")
+            click.echo(entry_yaml(ing.entry).rstrip("\n"))
             click.echo(f"registered {ing.seed_id} in {report.registered_in.relative_to(c.project.root).as_posix()}")
         elif not ing.registered and not register_new:
             click.echo("to register it, add this entry to seeds/sources.yaml (or run again with --register):")
@@ -468,6 +484,8 @@ def ingest(c: Context, seeds: tuple[Path, ...], draft: bool, register_new: bool,
                 click.echo(f"  {what:<9} {d.path.as_posix():<58} {d.status}")
                 if verbose or c.verbose:
                     click.echo(f"            from #{d.node.anchor or d.node.start} {_short(d.node.title, 50)}: {d.why}")
+                    for line in (d.route.explain() if d.route is not None else []):
+                        click.echo(f"              score {line}")
             if (verbose or c.verbose) and not drafts and not report.no_draft:
                 click.echo("  no draft: the seed has no headings or named entries, and no title that names an "
                            "alliance, partnership or obstacle")

@@ -63,6 +63,9 @@ class _HtmlReader(HTMLParser):
         self._in_title = False
         self._strong_first: list[bool] = []
         self.skipped: dict[str, int] = {}
+        self.running: list[str] = []  # text of page <header>/<footer> elements: metadata, never content
+        self._chrome: list[list[str]] = []
+        self._list_tags: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
@@ -84,6 +87,8 @@ class _HtmlReader(HTMLParser):
         if tag == "title":
             self._in_title = True
         if tag in ("br", "img", "hr", "input", "link", "meta", "source", "wbr"):
+            if tag == "br" and not self._skip and self._open:
+                self._open[-1].parts.append(" ")  # a line break separates words ("Name<br>Title")
             if tag == "img" and not self._skip:
                 self.blocks.append(_HtmlBlock("img", line, line, a.get("alt", ""), attrs={"url": a.get("src", "")}))
             return
@@ -95,13 +100,18 @@ class _HtmlReader(HTMLParser):
         if tag in _SKIP or (tag in _CHROME and not self._article):
             self._skip += 1
             self.skipped[tag] = self.skipped.get(tag, 0) + 1
+            if tag in ("header", "footer") and self._skip == 1:
+                self._chrome.append([])
             return
         if self._skip or (self.article_only and not self._article):
             return
         if tag in ("ul", "ol"):
             self._lists += 1
+            self._list_tags.append(tag)
         if tag in _BLOCKS and len(self._open) < MAX_OPEN_BLOCKS:
             block = _HtmlBlock(tag, line, depth=self._lists)
+            if tag == "li" and self._list_tags and self._list_tags[-1] == "ol":
+                block.attrs["ordered"] = "True"
             if self._open:
                 block.attrs["inside"] = self._open[-1].tag
             self._open.append(block)
@@ -146,11 +156,17 @@ class _HtmlReader(HTMLParser):
             self._article = max(0, self._article - 1)
         if tag in _SKIP or (tag in _CHROME and self._skip and not self._article):
             self._skip = max(0, self._skip - 1)
+            if tag in ("header", "footer") and not self._skip and self._chrome:
+                text = re.sub(r"\s+", " ", "".join(self._chrome.pop())).strip()
+                if text:
+                    self.running.append(text)
             return
         if self._skip or (self.article_only and not self._article and tag not in ("article", "main")):
             return
         if tag in ("ul", "ol"):
             self._lists = max(0, self._lists - 1)
+            if self._list_tags:
+                self._list_tags.pop()
         if tag in ("strong", "b") and self._open and self._open[-1].attrs.get("lead_open") == "1":
             self._open[-1].attrs["lead_open"] = "done"
             self._open[-1].lead = self._open[-1].so_far().strip()
@@ -168,6 +184,8 @@ class _HtmlReader(HTMLParser):
         if self._in_title:
             self.title += data
             return
+        if self._skip and self._chrome and self._skip == 1:
+            self._chrome[-1].append(data)
         if self._skip or not self._open:
             return
         inner = self._open[-1]
@@ -208,6 +226,7 @@ def parse_html(text: str, seed: str, fmt: str = "html") -> Outline:
     for tag, n in sorted(reader.skipped.items()):
         outline.note(1, f"skipped {n} <{tag}> element(s)")
     meta = reader.meta
+    outline.running = list(dict.fromkeys(reader.running))
     outline.front_matter = {k: v for k, v in meta.items() if k in (
         "author", "description", "og:title", "og:site_name", "og:url", "canonical", "article:published_time", "date",
         "citation_date", "citation_publication_date", "citation_title", "citation_author", "citation_publisher",
@@ -273,6 +292,8 @@ def parse_html(text: str, seed: str, fmt: str = "html") -> Outline:
                 parent = lists.get(depth)
                 if parent is None:
                     parent = Node("list", "", b.start, b.end)
+                    if b.attrs.get("ordered"):
+                        parent.attrs["ordered"] = "True"
                     add(parent)
                     lists[depth] = parent
             item.parent = parent
