@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import signal
 import threading
 from pathlib import Path
@@ -17,7 +18,9 @@ from briefgen.config.audiences import effective_values, resolve_names, scaffold
 from briefgen.config.kinds import Target
 from briefgen.config.project import check_output_folder
 from briefgen.content.drafts import check_drafts, draft_files
-from briefgen.errors import BriefgenError, ContentError, ErrorGroup
+from briefgen.errors import BriefgenError, ContentError, ErrorGroup, Location, UsageError
+from briefgen.ingest.curate import DraftView, block_statements, read_draft
+from briefgen.ingest.curate import curate as curate_draft
 from briefgen.ingest.source import EntryOverrides, Ingested, entry_yaml, ingest_files
 from briefgen.project import Project, find_root
 from briefgen.render.audit import Finding
@@ -498,6 +501,64 @@ def ingest(c: Context, seeds: tuple[Path, ...], draft: bool, register_new: bool,
         click.echo("")
     if errors:
         raise ErrorGroup(errors) if len(errors) > 1 else errors[0]
+
+
+@main.command()
+@click.argument("draft", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--keep", metavar="all|N,N,...",
+              help="Apply these statements (numbers as shown, or 'all') to the block, then run `check`; without "
+                   "it the draft is shown beside its block.")
+@pass_ctx
+def curate(c: Context, draft: Path, keep: str | None) -> None:
+    """Show a DRAFT (content/drafts/...) beside its block, or apply the statements you keep to the block.
+
+    An addition's kept statements are inserted into the block's YAML after its own (comments and layout kept)
+    and its sources extended; a new block's draft keeps the chosen statements, loses `draft: true` and its
+    to-do comments, and moves to content/<folder>/. `check` then runs: if it fails, every file is put back
+    as it was and the errors say why.
+    """
+    project = c.project
+    root = project.root
+    path = draft if draft.is_absolute() else (root / draft if (root / draft).exists() else draft.resolve())
+    if not path.is_file() or not path.resolve().is_relative_to((root / "content" / "drafts").resolve()):
+        raise UsageError("no such draft" if not path.exists() else "not a draft", Location(str(draft)),
+                         "give a file under content/drafts/, as `briefgen ingest --draft` lists them")
+    view = read_draft(root, path, dict(project.catalogue.files))
+    if keep is None:
+        click.echo(describe_draft(root, view))
+        return
+    numbers = None if keep.strip().lower() == "all" else _numbers(keep)
+    result = curate_draft(root, view, numbers, lambda: Project(root).check_sources())
+    target = result.path.relative_to(root).as_posix()
+    if not result.kept:
+        click.echo(f"{target}: left as it was: `check` failed after the edit", err=True)
+        raise ErrorGroup(result.errors) if len(result.errors) > 1 else result.errors[0]
+    count = len(view.statements) if numbers is None else len(numbers)
+    click.echo(f"{target}: {count} statement(s) applied from {view.shown}; check passed")
+
+
+def _numbers(text: str) -> list[int]:
+    try:
+        return sorted({int(part) for part in re.split(r"[,\s]+", text.strip()) if part})
+    except ValueError:
+        raise UsageError(f"--keep {text!r} is not a list of numbers", None, "write --keep all or --keep 1,3") from None
+
+
+def describe_draft(root: Path, view: DraftView) -> str:
+    """The draft's numbered statements beside the block's current ones, list by list."""
+    target = view.target.relative_to(root).as_posix()
+    what = f"addition to {target}" if view.addition else f"new block, to move to {target}"
+    out = [f"{view.shown}: {what}"]
+    current = block_statements(view.target, target) if view.addition else {}
+    for name in dict.fromkeys(s.field for s in view.statements):
+        have = current.get(name, [])
+        out.append(f"{name} (the block has {len(have)}):")
+        out += [f"      {_short(t, 100)}" for t in have]
+        for s in (s for s in view.statements if s.field == name):
+            who = f" \u2014 {s.item['speaker']}" if s.item.get("speaker") else ""
+            out.append(f"  {s.number:>2}+ {_short(str(s.item.get('text', '')), 96)}{who}  [{s.item.get('cite', '')}]")
+    out.append(f"apply with: briefgen curate {view.shown} --keep all (or --keep 1,3)")
+    return "\n".join(out)
 
 
 def _short(text: str, n: int) -> str:

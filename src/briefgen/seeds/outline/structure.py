@@ -122,6 +122,7 @@ def mark_quotes(outline: Outline) -> None:
         if nxt is not None and nxt.kind in ("quote", "paragraph") and nxt.start - node.end <= 2 and _speaker_of(nxt):
             node.attrs["speaker"] = _speaker_of(nxt)  # type: ignore[assignment]
             nxt.kind = "attribution"
+            node.end = max(node.end, nxt.end)  # the quote's passage names its speaker
 
 
 _ITEM_NUMBER = re.compile(r"^\(?(?P<n>\d{1,3}|[a-z]|[ivxlc]{1,6})[.)]\s+(?=\S)")
