@@ -269,11 +269,14 @@ def month_date(text: str) -> str | None:
 
 def running_publisher(outline: Outline) -> str | None:
     """The publisher a running header or footer names: the repeated line that is neither title nor date."""
+    title = (outline.title or "").strip().lower()
     for text in outline.running:
-        t = text.strip(" |\u2022\u00b7-")
-        if not t or t == outline.title or parse_date(t) or len(t.split()) > 8 or not t[:1].isupper():
-            continue
-        return t
+        for part in re.split(r"\s+[|\u2022\u00b7\u2013\u2014-]\s+|\s*[|\u2022\u00b7\u2014]\s*", text):
+            t = part.strip(" |\u2022\u00b7-")
+            if not t or t.lower() == title or parse_date(t) or month_date(t) or len(t.split()) > 8 \
+                    or not t[:1].isupper() or re.fullmatch(r"(?:page\s+)?\d+(?:\s+of\s+\d+)?", t, re.I):
+                continue
+            return t
     return None
 
 
