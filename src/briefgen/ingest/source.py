@@ -158,20 +158,23 @@ class EntryOverrides:
     number: str | None = None
     allow_duplicate: bool = False
 
+    def __post_init__(self) -> None:
+        if self.date:  # checked once, before any file is read: a usage error
+            date = parse_date(self.date) or month_date(self.date) or (
+                self.date if re.fullmatch(r"\d{4}(?:-\d{2})?", self.date) else None)
+            if date is None:
+                raise UsageError(f"--date {self.date!r} is not a date", None,
+                                 "give it as 2026-03-03, 2026-03, 'March 3, 2026' or 'March 2026'")
+            self.date = date
+
     def apply(self, entry: dict[str, object]) -> None:
-        """Overwrite ENTRY's fields with those given (a date is checked and written YYYY-MM-DD)."""
-        for key in ("title", "publisher", "number"):
+        """Overwrite ENTRY's fields with those given."""
+        for key in ("title", "publisher", "number", "date"):
             if getattr(self, key):
                 entry[key] = getattr(self, key)
         if self.authors:
             entry["authors"] = list(self.authors)
             entry["author_titles"] = []
-        if self.date:
-            entry["date"] = parse_date(self.date) or month_date(self.date) or (
-                self.date if re.fullmatch(r"\d{4}(?:-\d{2})?", self.date) else None)
-            if entry["date"] is None:
-                raise UsageError(f"--date {self.date!r} is not a date", None,
-                                    "give it as 2026-03-03, 2026-03, 'March 3, 2026' or 'March 2026'")
 
 
 def _free_id(base: str, library: SeedLibrary | None) -> str:
@@ -438,11 +441,7 @@ def ingest_files(project: "Project", paths: list[Path], *, draft: bool, register
             continue
         report = IngestReport(ing)
         if not ing.registered and overrides is not None:
-            try:
-                overrides.apply(ing.entry)
-            except BriefgenError as exc:
-                errors.append(exc)
-                continue
+            overrides.apply(ing.entry)
         duplicate = ing.duplicate_of if not ing.registered else None
         if duplicate is not None and register_new and not (overrides and overrides.allow_duplicate):
             errors.append(SeedError(
