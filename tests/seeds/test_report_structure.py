@@ -71,3 +71,21 @@ def test_the_fixtures_are_what_the_script_writes(tmp_path: Path) -> None:
     spec.loader.exec_module(module)  # type: ignore[union-attr]
     assert module.report_html() == (REPORTS / "report.html").read_text(encoding="utf-8")
     assert module.NOTE == (REPORTS / "note.md").read_text(encoding="utf-8")
+
+
+def test_a_pdf_list_item_broken_by_a_page_is_one_item_with_its_number() -> None:
+    """Items long enough to break across A6 pages come back whole, numbered 1 to 5, with no '1.' in the text."""
+    import weasyprint
+
+    tail = ("keep their commitments over many years of change in government, because a plan that does not "
+            "outlast one budget cycle cannot shape what allies buy, where they base their forces or how they train.")
+    items = "".join(f"<li>Item {i} says that allies should plan together and {tail}</li>" for i in range(1, 6))
+    pdf = weasyprint.HTML(string=f"<style>@page {{ size: A6; margin: 12mm }} body {{ font: 10pt serif }}</style>"
+                                 f"<h1>T</h1><h2>Issues for Congress</h2><ol>{items}</ol>").write_pdf()
+    outline = read_binary(pdf, "x", "pdf")[1]
+    items = [n for n in outline.walk() if n.kind == "item"]
+    assert [i.attrs["number"] for i in items] == ["1", "2", "3", "4", "5"]
+    assert all(i.text.startswith(f"Item {k} says") and i.text.endswith("how they train.")
+               for k, i in enumerate(items, start=1))
+    pages = outline.page_span(items[0].start, items[-1].end)
+    assert pages is not None and pages[1] > pages[0], "the list runs over a page break"
