@@ -185,3 +185,4 @@ def test_a_curated_addition_reaches_the_built_brief(scratch: Path, run) -> None:
     assert "Allies doubt that U.S. commitments will outlast an election." in text
     assert "Paul Example and Jane Sample, Allied Burden Sharing" in text  # the note names the byline's authors
     assert "Research Service, March 3, 2026" in text  # and the publisher the footer gave, with the dateline
+    assert "Issues for Congress, R48123 (" in text  # and the report number
