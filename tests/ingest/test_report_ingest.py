@@ -62,7 +62,7 @@ def test_each_format_of_the_report_gives_the_same_routing_entry_and_clean_drafts
 
 
 def test_a_markdown_working_note_adds_to_the_blocks_its_table_names_without_fragments(scratch: Path, run) -> None:
-    """Table rows route one by one; list fragments ending in ';' or 'and' and the dateline never become points."""
+    """Table rows route one by one; list fragments are read as one sentence with their lead-in; no dateline."""
     result = _ingest(scratch, run, "note.md", "--register", "--draft")
     assert result.exit_code == 0, result.output
     drafts = _drafts(scratch)
@@ -70,7 +70,9 @@ def test_a_markdown_working_note_adds_to_the_blocks_its_table_names_without_frag
                                                                       "countercoercion")}
     texts = [t for d in drafts.values() for t in _statements(d)]
     assert texts and all(refusal(t) is None for t in texts), texts
-    assert not any("Prepared for" in t or "outlast an election; and" in t for t in texts)
+    assert not any("Prepared for" in t or t.endswith((";", "; and", "and")) for t in texts)
+    assert ("Participants named three concerns: the spending guideline ignores contributions to operations; "
+            "commitments may not outlast an election; and retaliation deters joining U.S. initiatives.") in texts
     entry = load_library(scratch).get("note").info
     assert entry.date == "2026-03" and entry.authors == ["Jane Sample"]
 

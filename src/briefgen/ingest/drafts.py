@@ -415,10 +415,31 @@ def gather(cand: Candidate, seed: "Seed", skip: set[int]) -> Content:
                 if len(inner.split()) >= 5:
                     quotes.append(Item(inner, cite))
     quotes = [q for q in quotes if _verifies(q, seed)]
+    points += _joined_lists(cand.node, skip, seed)
     if summary and not whole_sentence(summary):
         summary = ""
     whole = [[it for it in items if whole_sentence(it.text)] for items in (points, examples, actions)]
     return Content(summary, summary_cite, whole[0][:8], whole[1][:5], quotes[:3], whole[2][:6])
+
+
+def _joined_lists(node: Node, skip: set[int], seed: "Seed") -> list[Item]:
+    """A list of fragments ('...;', '...; and') read as one sentence with its lead-in ('Participants named:')."""
+    out = []
+    for lst in node.walk():
+        if lst.kind != "list" or any(id(a) in skip for a in _ancestors(lst)):
+            continue
+        items = [c for c in lst.children if c.kind == "item" and c.text]
+        siblings = lst.parent.children if lst.parent is not None else seed.outline.nodes
+        k = next((i for i, x in enumerate(siblings) if x is lst), 0)
+        lead = siblings[k - 1] if k > 0 else None
+        if not items or any(whole_sentence(i.text) for i in items) or lead is None or lead.kind != "paragraph" \
+                or not lead.text.rstrip().endswith(":"):
+            continue
+        text = " ".join([lead.text.strip(), *(i.text.strip() for i in items)])
+        if whole_sentence(text) and len(text.split()) <= 80:
+            span = Node("paragraph", text, lead.start, lst.end)
+            out.append(Item(text, cite_of(span, seed.info.id, seed.outline)))
+    return out
 
 
 def _gather_row(cand: Candidate, seed: "Seed") -> Content:
