@@ -89,3 +89,13 @@ def test_a_pdf_list_item_broken_by_a_page_is_one_item_with_its_number() -> None:
                for k, i in enumerate(items, start=1))
     pages = outline.page_span(items[0].start, items[-1].end)
     assert pages is not None and pages[1] > pages[0], "the list runs over a page break"
+
+
+def test_markdown_footnotes_become_footnote_nodes_and_their_calls_leave_the_text() -> None:
+    """'[^1]: ...' is cited as footnote-1; the call '[^1]' is recorded on its paragraph, not left in the words."""
+    text = "# T\n\n## Free riding\n\nAllies spend less than they promised.[^1] Some spend more.\n\n[^1]: NATO data.\n"
+    outline = build_outline(text, "n", "markdown")
+    note = outline.anchors["footnote-1"]
+    assert note.kind == "footnote" and note.text == "NATO data." and note.start == 7
+    para = next(n for n in outline.walk() if n.kind == "paragraph")
+    assert para.text == "Allies spend less than they promised. Some spend more." and para.attrs["footnotes"] == "1"

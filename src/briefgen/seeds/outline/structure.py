@@ -145,8 +145,35 @@ def mark_numbers(outline: Outline) -> None:
                 item.attrs.setdefault("number", str(k))
 
 
+_NOTE_DEF = re.compile(r"^\[\^(?P<n>[\w-]{1,20})\]:\s+(?P<text>\S.*)$", re.S)
+_NOTE_CALL = re.compile(r"\[\^[\w-]{1,20}\](?!:)")
+
+
+def mark_footnotes(outline: Outline) -> None:
+    """Markdown footnotes ('[^3]: text'): their definitions become footnote nodes (`footnote-3`), calls leave the text."""
+    if "markdown" not in outline.format:
+        return
+    for node in outline.walk():
+        m = _NOTE_DEF.match(node.text) if node.kind == "paragraph" else None
+        if m is not None:
+            node.kind, node.text = "footnote", m.group("text").strip()
+            node.attrs["number"] = m.group("n")
+            anchor = f"footnote-{m.group('n')}"
+            if anchor not in outline.anchors:
+                if node.anchor and outline.anchors.get(node.anchor) is node:
+                    del outline.anchors[node.anchor]
+                node.anchor = anchor
+                outline.anchors[anchor] = node
+        elif node.kind in ("paragraph", "item", "quote") and "[^" in node.text:
+            calls = re.findall(r"\[\^([\w-]{1,20})\](?!:)", node.text)
+            node.text = _NOTE_CALL.sub("", node.text)
+            if calls:
+                node.attrs["footnotes"] = ",".join(calls)
+
+
 def mark_structure(outline: Outline) -> Outline:
     """Run every pass on OUTLINE (any format) and return it."""
+    mark_footnotes(outline)
     mark_numbers(outline)
     mark_quotes(outline)
     mark_front(outline)
