@@ -460,8 +460,11 @@ def ingest(c: Context, seeds: tuple[Path, ...], draft: bool, register_new: bool,
     """Read SEED files into outlines: anchors, line (and page) spans, tables, footnotes, figures, repairs.
 
     PDF (with a text layer), Word (.docx), Markdown (with or without front matter), HTML pages and plain-text
-    pages are read. For a seed not yet in seeds/sources.yaml the entry to add is printed (with its sha256),
-    or appended with --register.
+    pages are read. For a seed not yet in seeds/sources.yaml the entry to add is printed (with its sha256:
+    title, authors and their titles from the byline, date from the dateline, publisher from a running
+    header or footer, report number), or shown and appended with --register. A seed whose text is that of
+    a registered seed (the same report in another format) is flagged, and not registered without
+    --allow-duplicate.
     """
     given = EntryOverrides(title, list(authors), publisher, date, number, allow_duplicate)
     reports, errors = ingest_files(c.project, list(seeds), draft=draft, register_new=register_new,

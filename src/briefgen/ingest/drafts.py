@@ -247,9 +247,11 @@ def candidates(outline: Outline, vocab: Vocabulary) -> tuple[list[Candidate], di
                 mentions = vocab.mentions(" ".join(n.text for n in _own_text(node, set())))
                 said = ", ".join(f"{k} \u00d7{n}" for k, n in sorted(mentions.items(), key=lambda kv: -kv[1])[:3])
                 general = _ALLIANCE_WORDS.search(node.title) or _OBSTACLE_WORDS.search(node.title)
+                scored = ", ".join(f"{b.id} {v:g}" for b, v in route.ranked()[:3])
                 reasons[id(node)] = (("it is about alliances or obstacles in general, not one by name"
                                       if general else "its heading names no alliance, partnership or obstacle")
-                                     + (f" (the text mentions {said})" if said else ""))
+                                     + (f" (the text mentions {said})" if said else "")
+                                     + (f"; best scores {scored}, below what routes a passage" if scored else ""))
     doc = _document_candidate(outline, vocab, found, reasons)
     if doc is not None:
         found.insert(0, doc)
