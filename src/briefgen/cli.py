@@ -517,8 +517,8 @@ def curate(c: Context, draft: Path, keep: str | None) -> None:
 
     An addition's kept statements are inserted into the block's YAML after its own (comments and layout kept)
     and its sources extended; a new block's draft keeps the chosen statements, loses `draft: true` and its
-    to-do comments, and moves to content/<folder>/. `check` then runs: if it fails, every file is put back
-    as it was and the errors say why.
+    to-do comments, and moves to content/<folder>/. The content check (`check` without templates) then runs:
+    if it fails, every file is put back as it was and the errors say why.
     """
     project = c.project
     root = project.root
