@@ -99,3 +99,16 @@ def test_markdown_footnotes_become_footnote_nodes_and_their_calls_leave_the_text
     assert note.kind == "footnote" and note.text == "NATO data." and note.start == 7
     para = next(n for n in outline.walk() if n.kind == "paragraph")
     assert para.text == "Allies spend less than they promised. Some spend more." and para.attrs["footnotes"] == "1"
+
+
+def test_html_endnotes_become_footnote_nodes_and_their_calls_leave_the_text() -> None:
+    """<li id="fn1"> under doc-endnotes is footnote-1; the <sup><a href="#fn1"> call adds no '1' to the words."""
+    page = ('<article><h1>T</h1><h2>Free riding</h2><p>Allies spend less than they promised.<sup>'
+            '<a href="#fn1" id="fnref1">1</a></sup> Some spend more.</p><section role="doc-endnotes"><ol>'
+            '<li id="fn1"><p>NATO data. <a href="#fnref1">\u21a9\ufe0e</a></p></li></ol></section></article>')
+    outline = build_outline(page, "n", "html")
+    note = outline.anchors["footnote-1"]
+    assert note.kind == "footnote" and note.text == "NATO data."
+    para = next(n for n in outline.walk() if n.kind == "paragraph")
+    assert para.text == "Allies spend less than they promised. Some spend more." and para.attrs["footnotes"] == "1"
+    assert not [n for n in outline.walk() if n.kind == "item"]

@@ -66,6 +66,7 @@ class _HtmlReader(HTMLParser):
         self.running: list[str] = []  # text of page <header>/<footer> elements: metadata, never content
         self._chrome: list[list[str]] = []
         self._list_tags: list[str] = []
+        self._noteref = 0  # inside a footnote call (<a role="doc-noteref">, <sup><a href="#fn1">): its number is left out
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
@@ -105,6 +106,13 @@ class _HtmlReader(HTMLParser):
             return
         if self._skip or (self.article_only and not self._article):
             return
+        if tag == "a" and (a.get("role") == "doc-noteref" or (self._counts.get("sup") and re.match(
+                r"#fn(?:ref)?[-:]?\w", a.get("href", "")))):
+            self._noteref += 1
+            if self._open:
+                calls = self._open[-1].attrs.get("footnotes")
+                number = re.sub(r"^#fn(?:ref)?[-:]?", "", a.get("href", ""))
+                self._open[-1].attrs["footnotes"] = f"{calls},{number}" if calls else number
         if tag in ("ul", "ol"):
             self._lists += 1
             self._list_tags.append(tag)
@@ -112,6 +120,9 @@ class _HtmlReader(HTMLParser):
             block = _HtmlBlock(tag, line, depth=self._lists)
             if tag == "li" and self._list_tags and self._list_tags[-1] == "ol":
                 block.attrs["ordered"] = "True"
+            note = re.match(r"fn[-:]?(\w{1,20})$", a.get("id", ""))
+            if tag == "li" and (note or a.get("role") in ("doc-endnote", "doc-footnote")):
+                block.attrs["footnote"] = note.group(1) if note else str(len(self.blocks))
             if self._open:
                 block.attrs["inside"] = self._open[-1].tag
             self._open.append(block)
@@ -163,6 +174,8 @@ class _HtmlReader(HTMLParser):
             return
         if self._skip or (self.article_only and not self._article and tag not in ("article", "main")):
             return
+        if tag == "a" and self._noteref:
+            self._noteref -= 1
         if tag in ("ul", "ol"):
             self._lists = max(0, self._lists - 1)
             if self._list_tags:
@@ -186,7 +199,7 @@ class _HtmlReader(HTMLParser):
             return
         if self._skip and self._chrome and self._skip == 1:
             self._chrome[-1].append(data)
-        if self._skip or not self._open:
+        if self._skip or not self._open or self._noteref:
             return
         inner = self._open[-1]
         inner.parts.append(data)
@@ -281,6 +294,10 @@ def parse_html(text: str, seed: str, fmt: str = "html") -> Outline:
             open_section(Node("section", b.text, b.start, len(lines), level=level, attrs={"tag": b.tag}))
             lists.clear()
             continue
+        if b.tag == "li" and b.attrs.get("footnote"):  # an endnote: cited as footnote-N, never a list item
+            add(Node("footnote", re.sub(r"\s*[\u21a9\u21aa]\ufe0e?\s*$", "", b.text), b.start, b.end,
+                     attrs={"number": b.attrs["footnote"]}))
+            continue
         if b.tag == "li":
             depth = max(b.depth, 1)
             item = Node("item", b.text, b.start, b.end, lead=_lead_from_html(b))
@@ -307,6 +324,8 @@ def parse_html(text: str, seed: str, fmt: str = "html") -> Outline:
         if b.attrs.get("inside") in ("blockquote", "li", "figcaption", "td", "th", "dd"):
             continue  # a paragraph inside a quote or list item is already part of that node's text
         last = Node(kind, b.text, b.start, b.end, lead=_lead_from_html(b) if kind == "paragraph" else None)
+        if b.attrs.get("footnotes"):
+            last.attrs["footnotes"] = b.attrs["footnotes"]
         add(last)
     close_all(len(lines) + 1)
     outline.nodes = roots
