@@ -27,6 +27,8 @@ def test_the_report_reads_as_the_same_structure_from_pdf_docx_and_html(name: str
     assert [r.text.split(" | ")[0] for r in table.children] == [
         "Obstacle", "Free riding", "Credibility and trust", "Adversary countercoercion"]
     assert table.children[1].text.split(" | ")[2] == "Denmark counts its support for Ukraine."
+    assert table.attrs["header"] == "Obstacle | What allies report | Example"
+    assert [r.attrs.get("header") for r in table.children] == ["True", None, None, None]
     lists = [n for n in outline.walk() if n.kind == "list"]
     assert len(lists) == 1 and lists[0].attrs.get("ordered") == "True"
     items = lists[0].children

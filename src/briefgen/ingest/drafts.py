@@ -16,6 +16,7 @@ from briefgen.errors import Location, SeedError, display_path
 from briefgen.ingest.routing import Route, Vocabulary
 from briefgen.ingest.routing import fold as _fold
 from briefgen.seeds.outline import SECTION_KINDS, Node, Outline, label_slug
+from briefgen.seeds.outline.structure import header_cells
 
 if TYPE_CHECKING:
     from briefgen.seeds.registry import Seed, SeedLibrary
@@ -444,15 +445,24 @@ def _joined_lists(node: Node, skip: set[int], seed: "Seed") -> list[Item]:
     return out
 
 
+_EXAMPLE_COLUMN = re.compile(r"\b(?:examples?|cases?|instances?|illustrations?)\b", re.I)
+
+
 def _gather_row(cand: Candidate, seed: "Seed") -> Content:
-    """What a table row offers the block its first cell names: its other cells that are whole sentences."""
+    """What a table row offers the block its first cell names: its other cells that are whole sentences.
+
+    A cell under an 'Example' (or 'Case') header is an example for an obstacle; the others are points.
+    """
     cite = cite_of(cand.node, seed.info.id, seed.outline)
     cells = [c.strip() for c in cand.node.text.split(" | ")]
-    points = [Item(c, cite) for c in cells[1:] if whole_sentence(c)]
+    header = header_cells(cand.node)
+    points: list[Item] = []
     examples: list[Item] = []
-    if cand.kind == "obstacle":  # an example column: a sentence about one case
-        examples = [it for it in points[1:]]
-        points = points[:1]
+    for k, cell in enumerate(cells[1:], start=1):
+        if not whole_sentence(cell):
+            continue
+        example = k < len(header) and _EXAMPLE_COLUMN.search(header[k]) and cand.kind == "obstacle"
+        (examples if example else points).append(Item(cell, cite))
     return Content("", "", points, examples, [])
 
 

@@ -171,8 +171,25 @@ def mark_footnotes(outline: Outline) -> None:
                 node.attrs["footnotes"] = ",".join(calls)
 
 
+def mark_tables(outline: Outline) -> None:
+    """A table's first row is its header: the row says so, and the table keeps its header cells."""
+    for table in outline.tables():
+        rows = [r for r in table.children if r.kind == "row"]
+        if len(rows) >= 2:
+            rows[0].attrs["header"] = "True"
+            table.attrs["header"] = rows[0].text  # cells joined by " | ", as every row's text
+
+
+def header_cells(row: Node) -> list[str]:
+    """The header cells of ROW's table ([] when it has none), one per column."""
+    table = row.parent
+    header = table.attrs.get("header") if table is not None else None
+    return [c.strip() for c in header.split(" | ")] if header else []
+
+
 def mark_structure(outline: Outline) -> Outline:
     """Run every pass on OUTLINE (any format) and return it."""
+    mark_tables(outline)
     mark_footnotes(outline)
     mark_numbers(outline)
     mark_quotes(outline)
