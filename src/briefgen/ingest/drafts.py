@@ -165,6 +165,11 @@ def _classify(node: Node, vocab: Vocabulary, outline_title: str | None) -> tuple
     if named is not None:
         block = named[0]
         return (kind, name, block, f"{why}, and it names the existing {kind} {block.id!r} (score {named[1]:g})"), route
+    mentioned = route.best(kind, minimum=0.75, margin=0.5, places=("text",))  # then the body's mentions
+    if mentioned is not None and kind == "obstacle":
+        block = mentioned[0]
+        return (kind, name, block, f"{why}, and its text mentions the existing {kind} {block.id!r} "
+                f"(score {mentioned[1]:g})"), route
     return got, route
 
 

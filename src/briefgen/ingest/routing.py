@@ -59,13 +59,17 @@ class Route:
 
     def best(self, kind: str | None = None, minimum: float = 0.0, margin: float = 0.0,
              places: tuple[str, ...] = ("heading", "opening")) -> tuple[Block, float] | None:
-        """The top block when it scores MINIMUM, leads the next by MARGIN and has evidence in one of PLACES."""
+        """The top block when it scores MINIMUM, leads the next by MARGIN and has evidence in one of PLACES.
+
+        PLACES are 'heading', 'opening' and 'text' (mentions in the body); shared keywords place nothing.
+        """
         ranked = self.ranked(kind)
         if not ranked:
             return None
         block, score = ranked[0]
         second = ranked[1][1] if len(ranked) > 1 else 0.0
-        placed = any(e.block == block.id and e.where in places and e.kind != "shared" for e in self.evidence)
+        placed = any(e.block == block.id and e.where.split(" ")[0] in places and e.kind != "shared"
+                     for e in self.evidence)
         return (block, score) if score >= minimum and score - second >= margin and placed else None
 
     def explain(self, limit: int = 4) -> list[str]:
