@@ -39,7 +39,7 @@ def test_registration_refuses_control_characters_and_the_registry_stays_valid(sm
 def test_a_seed_name_cannot_inject_keys_into_drafts(small: Path, run, name: str) -> None:
     (small / "seeds" / name).write_bytes((ROOT / "seeds" / "csis-2025-us-allied-cooperation.md").read_bytes()
                                           + b"\nA closing note of the analyst.\n")
-    result = run(small, "ingest", "--register", "--draft", f"seeds/{name}")
+    result = run(small, "ingest", "--register", "--allow-duplicate", "--draft", f"seeds/{name}")
     assert result.exit_code == 0, result.output
     drafts = list((small / "content" / "drafts").rglob("*.yaml"))
     assert drafts
