@@ -11,7 +11,7 @@ import click
 from briefgen._version import __version__
 from briefgen.batch.manifest import load_manifest
 from briefgen.batch.pool import Limits
-from briefgen.batch.render import check_target, render_target
+from briefgen.batch.render import RenderOptions, check_target, render, write
 from briefgen.batch.run import AUDITED_KINDS, BuildInterrupted, build_book, run_build, run_layout_check
 from briefgen.config.audiences import effective_values, resolve_names, scaffold
 from briefgen.config.kinds import Target
@@ -21,7 +21,8 @@ from briefgen.errors import BriefgenError, ContentError, ErrorGroup
 from briefgen.ingest.source import Ingested, entry_yaml, ingest_files
 from briefgen.project import Project, find_root
 from briefgen.render.audit import Finding
-from briefgen.render.checks import check_project
+from briefgen.render.checks import check_project, omission_warnings
+from briefgen.render.omitted import omission_lines
 from briefgen.render.writers import FORMATS
 from briefgen.seeds.outline import Node, Outline
 
@@ -154,7 +155,7 @@ def check(c: Context, strict: bool, layout: bool, audiences: tuple[str, ...], ki
         raise ErrorGroup(drafts) if len(drafts) > 1 else drafts[0]
     cat = project.catalogue
     verified = len(draft_files(project.root))
-    warnings = project.warnings()
+    warnings = project.warnings() + omission_warnings(project)
     if strict and warnings:
         raise ErrorGroup([ContentError(w.message, w.location, w.hint) for w in warnings])
     for warning in warnings:
@@ -209,11 +210,22 @@ def _render_one(c: Context, kind: str, block_id: str, audiences: tuple[str, ...]
     for name in resolve_names(project.root, audiences, project.config.default_audience):
         target = Target(kind, block_id, name)
         fit_start = (previous.get(target.rel()) or {}).get("fit_level")
-        output = render_target(project, target, out_dir, strict=strict, fmt=fmt,
-                               fit_start=fit_start if isinstance(fit_start, int) else None)
+        output = render(project, target, fmt, RenderOptions(strict=strict), out=out_dir,
+                        fit_start=fit_start if isinstance(fit_start, int) else None)
+        if _say_omitted(output.omitted, strict):
+            raise SystemExit(1)  # under --strict, content a reader will not see fails the document: nothing written
+        write(output, target.path(out_dir, fmt))
         c.say(f"wrote {target.path(out_dir, fmt)}")
         for finding in output.layout:
             click.echo(Finding(**finding).format(), err=True)
+
+
+def _say_omitted(recorded: list[dict], strict: bool) -> bool:
+    """Print what the document leaves out that it did not expect to; return whether that fails it (--strict)."""
+    lines = omission_lines(recorded, strict)
+    for line in lines:
+        click.echo(line, err=True)
+    return strict and bool(lines)
 
 
 def _output_options(f):  # noqa: ANN001, ANN202 - click decorator
@@ -349,12 +361,16 @@ def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool
     findings = report.findings
     for finding in findings:
         click.echo(Finding(**finding).format(), err=True)
+    omitted = report.unexpected_omissions
+    _say_omitted(omitted, strict)
     built, skipped, failed = len(report.built), len(report.skipped), len(report.failures)
     click.echo(f"built {built}, up to date {skipped}, failed {failed} of {report.planned} documents "
                f"into {out_dir} in {report.seconds:.1f} s"
                + (f"; {len(findings)} layout finding(s) in {len(report.layout)} document(s)"
-                  f"{' (an error with --strict)' if strict else ''}" if findings else ""))
-    if failed or report.layout_failed:
+                  f"{' (an error with --strict)' if strict else ''}" if findings else "")
+               + (f"; {len(omitted)} left-out part(s) of blocks reported{' (errors with --strict)' if strict else ''}"
+                  if omitted else ""))
+    if failed or report.layout_failed or report.omitted_failed:
         raise SystemExit(1)
 
 
@@ -383,9 +399,9 @@ def book(c: Context, audience: tuple[str, ...], out: Path | None, strict: bool, 
               f"rendered, {len(book.get('reused', []))} reused)")
         for finding in output.layout:
             click.echo(Finding(**finding).format(), err=True)
-        failed = failed or (strict and bool(output.layout))
+        failed = _say_omitted(output.omitted, strict) or failed or (strict and bool(output.layout))
     if failed:
-        raise SystemExit(1)  # under --strict, a layout finding fails the book as it fails a build
+        raise SystemExit(1)  # under --strict, a layout finding or content left out fails the book as it fails a build
 
 
 @main.group()

@@ -1,13 +1,16 @@
 """The whole pre-render check: the project's sources, then what every render will use (brands, limits, templates)."""
 from __future__ import annotations
 
+import dataclasses
+
 from briefgen.config.audiences import brand_overrides, missing_templates
 from briefgen.config.brand import load_brand
-from briefgen.config.kinds import DOCUMENT_KINDS
+from briefgen.config.kinds import DOCUMENT_KINDS, KINDS, Target
 from briefgen.content.model import BLOCK_TYPES, type_templates
 from briefgen.content.views import audience_view
-from briefgen.errors import BriefgenError, ErrorCollector, ErrorGroup
+from briefgen.errors import BriefgenError, ContentWarning, ErrorCollector, ErrorGroup, Location
 from briefgen.project import Project
+from briefgen.render.context import render_html
 from briefgen.render.templates import check_overrides
 
 
@@ -67,3 +70,20 @@ def check_rendering(project: Project) -> list[BriefgenError]:
                 except BriefgenError as exc:
                     errors.append(exc)
     return errors
+
+
+def omission_warnings(project: Project, audience: str | None = None) -> list[ContentWarning]:
+    """What the briefs and one-pagers of AUDIENCE (default: the project's) leave out of their blocks without their
+    design expecting it (render.omitted), one warning per field and reason, found by rendering their HTML (no
+    layout: the one-pager's fit steps are reported by `check --layout` and builds)."""
+    name = audience or project.config.default_audience
+    found: list[ContentWarning] = []
+    for block in project.catalogue.documents():
+        for kind in KINDS:
+            target = Target(kind, block.id, name)
+            for omission in render_html(project, block.id, kind, name).omitted:
+                if not omission.expected:
+                    omission = dataclasses.replace(omission, document=target.rel())
+                    found.append(ContentWarning(omission.message(), Location(omission.file, omission.line),
+                                                omission.hint()))
+    return found

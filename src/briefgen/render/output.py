@@ -66,6 +66,8 @@ class Output:
     layouts: int = 0
     #: The document's current edition (editions.records.Proposal.as_dict()): what `briefgen build` records.
     edition: dict | None = None
+    #: Curated content of its blocks the document does not show, and why (content.shown.Omission.as_dict()).
+    omitted: list[dict] = field(default_factory=list)
 
     @property
     def sha256(self) -> str:

@@ -21,6 +21,7 @@ from briefgen.render.book.matrix import matrix_svg
 from briefgen.render.book.merge import DEST_SCHEME
 from briefgen.render.context import document_context, document_date, document_timestamp, protect_names
 from briefgen.render.notes import ChapterNotes, Note
+from briefgen.render.omitted import omissions
 from briefgen.render.setup import render_setup
 from briefgen.render.templates import make_environment, render
 
@@ -107,6 +108,8 @@ class Book:
     env: Any = None
     #: The book's current edition and number (editions.records.Proposal).
     edition: Any = None
+    #: Per chapter (block id), the curated content it leaves out, and why (content.shown.Omission).
+    omitted: dict[str, list] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.env = self.env or make_environment(self.project.root, self.audience.chain)
@@ -235,6 +238,7 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
     #: The fields each chapter shows, and of the linked blocks it names: what the book's edition depends on.
     shown: dict[str, set[str]] = {}
     deps: dict[str, set[str]] = {}
+    omitted: dict[str, list] = {}
     chapter_no = 0
     numeral = 0
     for key, part_title, members in parts:
@@ -259,7 +263,7 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
             chapter_no += 1
             make, notes, refs = _chapter_maker(project, env, aud, block, sections, f"ch-{block.id}", chapter_no,
                                                label, part_title, in_book, rec_numbers, deps,
-                                               shown.setdefault(block.id, set()))
+                                               shown.setdefault(block.id, set()), omitted)
             first = make(None)
             c_entry = Entry(f"ch-{block.id}", block.name, 2, str(chapter_no))
             entries.append(c_entry)
@@ -291,12 +295,12 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
         fragment = protect_names(render(env, "book/appendix.html.j2", project.root, groups=groups, entry=a_entry,
                                         **base))
         segments.append(Segment("notes", Markup(fragment), [a_entry], "templates/book/appendix.html.j2"))
-    return Book(project, aud, book_title, segments, entries, blocks, base, env, edition)
+    return Book(project, aud, book_title, segments, entries, blocks, base, env, edition, omitted)
 
 
 def _chapter_maker(project: Project, env: Any, aud: LoadedAudience, block: Block, sections: list[str], anchor: str,
                    number: int, part_label: str, part_title: str, in_book: set[str], rec_numbers: dict[str, int],
-                   deps: dict[str, set[str]], shown: set[str]):
+                   deps: dict[str, set[str]], shown: set[str], omitted: dict[str, list]):
     """MAKE(pages) writes the chapter (with fresh notes, numbered from 1), NOTES[0] holds the last one's notes, and
     REFS names the chapters whose start pages it prints."""
     holder: list[ChapterNotes] = []
@@ -313,6 +317,8 @@ def _chapter_maker(project: Project, env: Any, aud: LoadedAudience, block: Block
                        rec_refs=rec_numbers if refs else {}, pages=pages,
                        type_number=rec_numbers.get(block.id), glance_figures=GLANCE_FIGURES)
         html = protect_names(render(env, "book/chapter.html.j2", project.root, **context))
+        context["_showing"].sections_from = "the audience's brief.sections (less what chapters leave out)"
+        omitted[block.id] = omissions(context, aud)
         return namespace_ids(html, anchor)
 
     return make, holder, refs
