@@ -22,6 +22,7 @@ from briefgen.errors import BriefgenError, ErrorGroup, Location
 from briefgen.preview.site import Site
 from briefgen.project import Project
 from briefgen.render.checks import check_project
+from briefgen.render.omitted import omission_lines
 from briefgen.render.templates import time_limit
 
 logger = logging.getLogger(__name__)
@@ -79,6 +80,8 @@ class DocRender:
     html_path: Path | None = None
     errors: list[dict[str, Any]] = field(default_factory=list)
     note: str | None = None
+    #: What the document leaves out of its block that it did not expect to (render.omitted), as located lines.
+    omitted: list[str] = field(default_factory=list)
 
 
 class Snapshot:
@@ -165,6 +168,7 @@ class Snapshot:
                 logger.exception("rendering %s failed", target.key)
             doc.errors = error_infos(exc, self.root)
             return doc
+        doc.omitted = omission_lines(rendered.omitted)
         html = rendered.data.decode("utf-8").replace("</head>", '<link rel="stylesheet" href="/_preview/doc.css">\n</head>', 1)
         doc.fingerprint = hashlib.sha256((self.assets + "\0" + html).encode()).hexdigest()[:16]
         name = f"{target.audience}--{target.kind}--{target.block_id}.html"
@@ -311,7 +315,7 @@ class PreviewSession:
         out["errors"] += doc.errors
         out["doc"] = {
             "key": key, "title": doc.title, "kind": target.kind, "audience": target.audience,
-            "fingerprint": doc.fingerprint, "note": doc.note,
+            "fingerprint": doc.fingerprint, "note": doc.note, "omitted": doc.omitted,
             "html_url": f"/site/{doc.html_path.name}?v={doc.fingerprint}" if doc.html_path else None,
             "pdf": self.pdf_state(target),
         }
