@@ -68,3 +68,35 @@ def test_build_records_what_each_document_leaves_out_in_the_manifest(small: Path
     assert limited and limited[0]["items"] == [4, 5, 6, 7] and not limited[0]["expected"]
     onepager = manifest["outputs"]["congress/onepagers/nato.pdf"]["omitted"]
     assert any(o["expected"] and o["code"] == "design" for o in onepager)
+
+
+ADDED_POINT = """  - text: Defense pacts such as NATO make their members less likely to be attacked, the report says.
+    cite: csis-2025#L126
+
+modernization_priorities:"""
+
+
+def test_diff_counts_what_the_reader_sees_and_lists_the_rest_apart(small: Path, run) -> None:
+    """A point added past congress's max_points is not counted as added: it is listed as changed in the block,
+    not shown in this document, with the reason, in the text diff and in the redline's summary box."""
+    from briefgen.batch.redline import compare_target, current, summary_html
+    from briefgen.config.kinds import Target
+    from briefgen.editions.records import commit
+    from briefgen.project import Project
+
+    target = Target("brief", "nato", "congress")
+    commit(small, current(Project(small), target))
+    path = small / "content/alliances/nato.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("\n\nmodernization_priorities:", "\n" + ADDED_POINT, 1),
+                    encoding="utf-8")
+    result = run(small, "diff", "nato")
+    assert result.exit_code == 0, result.output
+    assert "summary: no changes; not shown in this document: 1 point added" in result.output
+    assert "## Changed in the block, not shown in this document" in result.output
+    assert ("point added in why_it_matters (the audience's max_points is 6): Defense pacts such as NATO make their "
+            "members less likely to be attacked, the report says.") in result.output
+    project = Project(small)
+    cmp = compare_target(project, target)
+    assert cmp.counts == {} and len(cmp.unseen) == 1
+    box = summary_html(project, cmp)
+    assert "No changes" in box and "not shown in this document: 1 point added" in box

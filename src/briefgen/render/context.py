@@ -23,7 +23,7 @@ from briefgen.project import Project
 from briefgen.render import furniture
 from briefgen.render.marks import apply_marks, has_marks
 from briefgen.render.notes import Notes
-from briefgen.render.omitted import Showing, omissions
+from briefgen.render.omitted import Showing, Unseen, omissions, unseen
 from briefgen.render.setup import render_setup
 from briefgen.render.templates import render
 
@@ -219,7 +219,9 @@ def edition_changes(project: Project, aud: LoadedAudience, edition: Proposal | N
     result: dict = {}
     if previous is not None:
         entry, old = previous
-        items = reader_changes(compare(old, edition.snapshot()), aud.config.titles(), edition.snapshot())
+        hidden = edition.__dict__.get("_unseen") or Unseen()
+        shown = [c for c in compare(old, edition.snapshot()) if hidden.why(c) is None]
+        items = reader_changes(shown, aud.config.titles(), edition.snapshot())
         if items:
             for item in items:
                 item.cites = [SourceRef(seed=c.partition("#")[0], anchor=c.partition("#")[2])  # type: ignore[misc]
@@ -297,6 +299,8 @@ def document_edition(project: Project, block: Block, kind: str, aud: LoadedAudie
     except Exception:  # noqa: BLE001 - a template that cannot read a tracked block: every field counts
         first, fields = _render_document(project, block, kind, aud, None), None
     proposal = propose(project, kind, block.id, aud.name, [block.id], first.deps, fields)
+    # What the document does not show (its design, uncondensed): its changes there are not the reader's.
+    proposal.__dict__["_unseen"] = unseen(first.omitted, {block.id: block})
     cache[key] = (project.catalogue, aud, stamp, proposal)
     return proposal
 

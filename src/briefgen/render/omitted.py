@@ -116,3 +116,52 @@ def omission_lines(recorded: list[dict], strict: bool = False) -> list[str]:
     errors under --strict."""
     return [Omission.from_dict(o).located("error" if strict else "warning")
             for o in recorded if not o.get("expected")]
+
+
+@dataclass
+class Unseen:
+    """What a document does not show, to tell a change a reader sees from one made only in the block."""
+
+    #: (block, field) -> why, for a field the document does not show at all.
+    fields: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: (block, field, statement text) -> why, for each item left out.
+    texts: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    #: (block, field) -> (how many items it shows, why the rest are not), for a list cut by a limit.
+    caps: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)
+
+    def why(self, change: object) -> str | None:
+        """Why CHANGE (editions.changes.Change of the document's own block) is not shown, or None if it is."""
+        if not getattr(change, "own", False):
+            return None
+        key = (change.block, change.section)  # type: ignore[attr-defined]
+        if key in self.fields:
+            return self.fields[key]
+        text = change.new if change.op != "removed" else change.old  # type: ignore[attr-defined]
+        if text is not None and (*key, text) in self.texts:
+            return self.texts[(*key, text)]
+        cap = self.caps.get(key)
+        if change.op == "removed" and cap and change.index is not None and change.index >= cap[0]:  # type: ignore[attr-defined]
+            return cap[1]
+        return None
+
+
+def unseen(found: list[Omission], blocks: dict[str, Block]) -> Unseen:
+    """FOUND (omissions of a render) as an Unseen, reading the texts of the items from BLOCKS (id -> block)."""
+    out = Unseen()
+    for o in found:
+        block = blocks.get(o.block)
+        if block is None:
+            continue
+        if not o.items:
+            if not o.words:
+                out.fields[(o.block, o.field)] = o.reason
+            continue
+        values = getattr(block, o.field, []) or []
+        for i in o.items:
+            if 0 < i <= len(values):
+                text = getattr(values[i - 1], "text", None)
+                if isinstance(text, str):
+                    out.texts[(o.block, o.field, text)] = o.reason
+        if o.code == "limit":
+            out.caps[(o.block, o.field)] = (min(o.items) - 1, o.reason)
+    return out

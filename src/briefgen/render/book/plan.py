@@ -21,7 +21,7 @@ from briefgen.render.book.matrix import matrix_svg
 from briefgen.render.book.merge import DEST_SCHEME
 from briefgen.render.context import document_context, document_date, document_timestamp, protect_names
 from briefgen.render.notes import ChapterNotes, Note
-from briefgen.render.omitted import omissions
+from briefgen.render.omitted import Unseen, omissions, unseen
 from briefgen.render.setup import render_setup
 from briefgen.render.templates import make_environment, render
 
@@ -277,6 +277,9 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
     base.update(date=edition.edition.date, edition=edition.edition, doc_number=edition.doc_number,
                 citation=furniture.suggested_citation(project.config, book_title, "Briefing book",
                                                       edition.doc_number, edition.edition))
+    # What the chapters do not show: the changes appendix and `briefgen diff` list those changes apart.
+    edition.__dict__["_unseen"] = unseen([o for found in omitted.values() for o in found],
+                                         {b.id: b for b in blocks})
     changed = book_changes(project, aud, edition, changes_since, chapter_index, sections)
     if changed is not None:
         since, per_chapter = changed
@@ -353,7 +356,8 @@ def book_changes(project: Project, aud: LoadedAudience, edition: Any, since: str
     for bid, (anchor, number) in sorted(chapters.items(), key=lambda item: item[1][1]):
         found = [c for c in compare({"blocks": {bid: old["blocks"].get(bid)}} if bid in old["blocks"] else
                                     {"blocks": {}}, {"blocks": {bid: new["blocks"][bid]}})
-                 if {"summary": "overview"}.get(c.section, c.section) in shown]
+                 if {"summary": "overview"}.get(c.section, c.section) in shown
+                 and edition.__dict__.get("_unseen", Unseen()).why(c) is None]
         lines = reader_changes(found, aud.config.titles(), new)
         if bid not in old["blocks"]:
             lines = []  # a new chapter: the whole chapter is new, said once below
