@@ -242,6 +242,9 @@ def test_changes_tab_serves_the_redline_against_the_last_edition(small: Path, tm
 def test_state_lists_what_the_document_leaves_out(small: Path, tmp_path: Path) -> None:
     """The preview's page state carries the located lines for content the document does not show (point 7 of NATO's
     why_it_matters, past congress's max_points of 6); the view has the panel that lists them."""
+    from tests.render.test_omitted import add_point
+
+    add_point(small)
     session = PreviewSession(small, tmp_path / "out")
     try:
         doc = session.state(NATO)["doc"]

@@ -9,6 +9,19 @@ from pathlib import Path
 import pytest
 
 
+ADDED_POINT = """  - text: Defense pacts such as NATO make their members less likely to be attacked, the report says.
+    cite: csis-2025#L126
+
+modernization_priorities:"""
+
+
+def add_point(project: Path) -> None:
+    """Give NATO a seventh why_it_matters point (congress shows six)."""
+    path = project / "content/alliances/nato.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("\n\nmodernization_priorities:", "\n" + ADDED_POINT, 1),
+                    encoding="utf-8")
+
+
 def _limit_points(project: Path, n: int) -> None:
     path = project / "audiences" / "congress.yaml"
     path.write_text(re.sub(r"max_points: \d+", f"max_points: {n}", path.read_text()))
@@ -19,14 +32,14 @@ def test_check_names_each_point_an_audience_limit_leaves_out(small: Path, run) -
     result = run(small, "check")
     assert result.exit_code == 0
     line = next(l for l in result.stderr.splitlines() if "why_it_matters" in l and "briefs/nato" in l)
-    assert re.match(r"content/alliances/nato\.yaml:\d+: warning: points 4-7 of why_it_matters are not shown in "
+    assert re.match(r"content/alliances/nato\.yaml:\d+: warning: points 4-6 of why_it_matters are not shown in "
                     r"congress/briefs/nato\.pdf: the audience's max_points is 3 \(hint: raise limits\.max_points", line)
     # The line is that of point 4, the first one left out.
     number = int(line.split(":")[1])
     text = (small / "content/alliances/nato.yaml").read_text().splitlines()
     assert text[number - 1].lstrip().startswith("- text")
     strict = run(small, "check", "--strict")
-    assert strict.exit_code == 1 and "error: points 4-7 of why_it_matters" in strict.stderr
+    assert strict.exit_code == 1 and "error: points 4-6 of why_it_matters" in strict.stderr
 
 
 def test_what_a_one_pager_leaves_out_by_design_is_not_warned(small: Path, run) -> None:
@@ -39,14 +52,15 @@ def test_brief_warns_and_fails_under_strict_without_writing(small: Path, run) ->
     _limit_points(small, 3)
     result = run(small, "brief", "nato", "--format", "html")
     assert result.exit_code == 0
-    assert "points 4-7 of why_it_matters are not shown in congress/briefs/nato.html" in result.stderr
+    assert "points 4-6 of why_it_matters are not shown in congress/briefs/nato.html" in result.stderr
     strict = run(small, "brief", "free-riding", "--format", "html", "--strict")
     assert strict.exit_code == 1
     assert "error: points 4-6 of how_it_shows_up are not shown" in strict.stderr
     assert not (small / "build/congress/briefs/free-riding.html").exists()
 
 
-def test_the_shipped_limit_reports_the_seventh_point_and_a_higher_one_nothing(small: Path, run) -> None:
+def test_a_point_past_the_audience_limit_is_reported_and_a_higher_limit_reports_nothing(small: Path, run) -> None:
+    add_point(small)
     result = run(small, "brief", "nato", "--format", "html")
     assert result.exit_code == 0
     assert ("point 7 of why_it_matters is not shown in congress/briefs/nato.html: the audience's max_points is 6"
@@ -65,15 +79,11 @@ def test_build_records_what_each_document_leaves_out_in_the_manifest(small: Path
     manifest = json.loads((small / "build/manifest.json").read_text())
     brief = manifest["outputs"]["congress/briefs/nato.pdf"]["omitted"]
     limited = [o for o in brief if o["field"] == "why_it_matters" and o["code"] == "limit"]
-    assert limited and limited[0]["items"] == [4, 5, 6, 7] and not limited[0]["expected"]
+    assert limited and limited[0]["items"] == [4, 5, 6] and not limited[0]["expected"]
     onepager = manifest["outputs"]["congress/onepagers/nato.pdf"]["omitted"]
     assert any(o["expected"] and o["code"] == "design" for o in onepager)
 
 
-ADDED_POINT = """  - text: Defense pacts such as NATO make their members less likely to be attacked, the report says.
-    cite: csis-2025#L126
-
-modernization_priorities:"""
 
 
 def test_diff_counts_what_the_reader_sees_and_lists_the_rest_apart(small: Path, run) -> None:
@@ -86,9 +96,7 @@ def test_diff_counts_what_the_reader_sees_and_lists_the_rest_apart(small: Path, 
 
     target = Target("brief", "nato", "congress")
     commit(small, current(Project(small), target))
-    path = small / "content/alliances/nato.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("\n\nmodernization_priorities:", "\n" + ADDED_POINT, 1),
-                    encoding="utf-8")
+    add_point(small)
     result = run(small, "diff", "nato")
     assert result.exit_code == 0, result.output
     assert "summary: no changes; not shown in this document: 1 point added" in result.output
