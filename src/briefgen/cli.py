@@ -21,7 +21,7 @@ from briefgen.errors import BriefgenError, ContentError, ErrorGroup
 from briefgen.ingest.source import Ingested, entry_yaml, ingest_files
 from briefgen.project import Project, find_root
 from briefgen.render.audit import Finding
-from briefgen.render.checks import check_project, omission_warnings
+from briefgen.render.checks import check_project, omission_warnings, section_warnings
 from briefgen.render.omitted import omission_lines
 from briefgen.render.writers import FORMATS
 from briefgen.seeds.outline import Node, Outline
@@ -155,7 +155,7 @@ def check(c: Context, strict: bool, layout: bool, audiences: tuple[str, ...], ki
         raise ErrorGroup(drafts) if len(drafts) > 1 else drafts[0]
     cat = project.catalogue
     verified = len(draft_files(project.root))
-    warnings = project.warnings() + omission_warnings(project)
+    warnings = project.warnings() + section_warnings(project) + omission_warnings(project)
     if strict and warnings:
         raise ErrorGroup([ContentError(w.message, w.location, w.hint) for w in warnings])
     for warning in warnings:

@@ -102,7 +102,7 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
     block = audience_view(block, cfg, aud.name)
     view = block
     dropped = set(drop)
-    sections = [s for s in cfg.brief.sections if s not in dropped]
+    sections = [s for s in cfg.brief.sections_for(raw.type_name) if s not in dropped]
     lead_sections = [s for s in cfg.onepager.lead if s not in dropped]
     column_sections = [s for s in cfg.onepager.columns if s not in dropped]
     # A thin one-pager grows by parts of its block it leaves out (ADD): in the lead (the overview) or the columns.
@@ -151,7 +151,7 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
         else cfg.limits.max_points
     showing = Showing(raw, view, lifted, seen, points, *_points_reason(kind, cfg.limits.max_points, max_points),
                       dropped=frozenset(dropped), file=project.catalogue.file_of(raw),
-                      sections_from="the audience's brief.sections")
+                      sections_from=f"the audience's brief sections for {raw.type_name} briefs")
     return dict(
         _showing=showing,
         kind=kind,

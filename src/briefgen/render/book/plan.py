@@ -261,7 +261,8 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
             segments.append(Segment("matrix", Markup(fragment), [m_entry], "templates/book/matrix.html.j2"))
         for block in members:
             chapter_no += 1
-            make, notes, refs = _chapter_maker(project, env, aud, block, sections, f"ch-{block.id}", chapter_no,
+            own_sections = [s for s in aud.config.brief.sections_for(block.type_name) if s not in CHAPTER_SKIPS]
+            make, notes, refs = _chapter_maker(project, env, aud, block, own_sections, f"ch-{block.id}", chapter_no,
                                                label, part_title, in_book, rec_numbers, deps,
                                                shown.setdefault(block.id, set()), omitted)
             first = make(None)
@@ -320,7 +321,7 @@ def _chapter_maker(project: Project, env: Any, aud: LoadedAudience, block: Block
                        rec_refs=rec_numbers if refs else {}, pages=pages,
                        type_number=rec_numbers.get(block.id), glance_figures=GLANCE_FIGURES)
         html = protect_names(render(env, "book/chapter.html.j2", project.root, **context))
-        context["_showing"].sections_from = "the audience's brief.sections (less what chapters leave out)"
+        context["_showing"].sections_from = f"the audience's sections for {block.type_name} chapters"
         omitted[block.id] = omissions(context, aud)
         return namespace_ids(html, anchor)
 
