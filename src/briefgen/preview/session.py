@@ -70,6 +70,11 @@ def _excerpt(root: Path, loc: Location) -> list[dict[str, Any]]:
     return [{"n": n, "text": lines[n - 1][:300], "here": n == loc.line} for n in range(first, last + 1)]
 
 
+#: Where the preview serves its mirror of the project's stylesheets, fonts and images: documents link them by this
+#: absolute path, so the Changes tab (/changes/...) loads them as the HTML tab (/site/...) does.
+SITE_PREFIX = "/site/"
+
+
 @dataclass
 class DocRender:
     """One document's HTML in one snapshot, or why it could not be rendered."""
@@ -162,7 +167,7 @@ class Snapshot:
         try:
             with time_limit(TEMPLATE_SECONDS):  # a runaway template must not hold the page (and this lock)
                 # Linked, not standalone: the preview's site serves the stylesheet, fonts and images itself.
-                rendered = render(self.project, target, "html", standalone=False)
+                rendered = render(self.project, target, "html", standalone=False, asset_prefix=SITE_PREFIX)
         except Exception as exc:  # noqa: BLE001 - a template error must not stop the preview
             if not isinstance(exc, BriefgenError):
                 logger.exception("rendering %s failed", target.key)
@@ -190,7 +195,8 @@ class Snapshot:
         try:
             with time_limit(TEMPLATE_SECONDS):
                 cmp = compare_target(self.project, target)
-                rendered = render(redline_project(self.project, cmp), target, "html", standalone=False)
+                rendered = render(redline_project(self.project, cmp), target, "html", standalone=False,
+                                  asset_prefix=SITE_PREFIX)
         except Exception:  # noqa: BLE001 - the HTML tab shows the error; the changes tab stays empty
             logger.exception("the redline of %s failed", target.key)
             path = None

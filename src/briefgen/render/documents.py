@@ -64,7 +64,7 @@ class Document:
 
     def html(self, project: Project, target: Target, options: RenderOptions) -> Html:
         """The document's HTML, as a reader opens it on screen."""
-        doc = render_html(project, target.block_id, target.kind, target.audience)
+        doc = render_html(project, target.block_id, target.kind, target.audience, asset_prefix=options.asset_prefix)
         return Html(doc.html, project.catalogue.file_of(doc.block), doc.deps, doc.edition, omitted=doc.omitted)
 
     def lay_out(self, project: Project, target: Target, options: RenderOptions) -> Laid:
@@ -109,7 +109,8 @@ class OnePager(Document):
 
     def html(self, project: Project, target: Target, options: RenderOptions) -> Html:
         fitted = self._fit(project, target, options)
-        doc = render_html(project, target.block_id, target.kind, target.audience, **fitted.options)
+        doc = render_html(project, target.block_id, target.kind, target.audience, asset_prefix=options.asset_prefix,
+                          **fitted.options)
         return Html(doc.html, project.catalogue.file_of(doc.block), doc.deps, doc.edition, fitted.level, fitted.grow,
                     omitted=doc.omitted)
 

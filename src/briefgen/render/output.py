@@ -31,6 +31,9 @@ class RenderOptions:
     #: HTML: self-contained (checked by the PDF's policy, everything inlined), unless the caller serves the project's
     #: files itself (the preview): then it links them by project-relative URLs.
     standalone: bool = True
+    #: HTML served by the caller (standalone False): what leads every project file URL, e.g. "/site/" for the preview,
+    #: so a page's stylesheet, fonts and logo load whatever address it is served at.
+    asset_prefix: str = ""
     #: Where the output will be written: the book keeps its rendered segments under OUT/.cache.
     out: Path | None = None
     #: Renders book segments (default: in this process).
