@@ -11,7 +11,7 @@ import click
 from briefgen._version import __version__
 from briefgen.batch.manifest import load_manifest
 from briefgen.batch.pool import Limits
-from briefgen.batch.render import RenderOptions, check_target, render, write
+from briefgen.batch.render import RenderOptions, check_target, render, start_levels, write
 from briefgen.batch.run import AUDITED_KINDS, BuildInterrupted, build_book, run_build, run_layout_check
 from briefgen.config.audiences import effective_values, resolve_names, scaffold
 from briefgen.config.kinds import Target
@@ -294,7 +294,8 @@ def diff(c: Context, block_id: str, kind: str, audience: str | None, since: str 
             write_atomic(out, text)
             c.say(f"wrote {out} ({cmp.summary})")
         return
-    output = render_redline(project, cmp, strict=strict)
+    entry = load_manifest(c.out(None))["outputs"].get(target.rel())  # the fit levels the document was built at
+    output = render_redline(project, cmp, strict=strict, levels=start_levels(entry))
     path = out or c.out(None) / name / "redlines" / f"{target.block_id}.{kind}.pdf"
     write_atomic(path, output.data)
     c.say(f"wrote {path} ({output.pages} pages; {cmp.summary} since {cmp.since})")

@@ -384,11 +384,14 @@ def _stamp(project: Project, rel: str) -> tuple:
     return (stat.st_mtime_ns, stat.st_size)
 
 
-def render_redline(project: Project, cmp: Comparison, *, strict: bool = False):  # noqa: ANN201 - batch.render.Output
-    """The redline PDF of CMP's document, through the one render path."""
+def render_redline(project: Project, cmp: Comparison, *, strict: bool = False,  # noqa: ANN201 - batch.render.Output
+                   levels: dict | None = None):
+    """The redline PDF of CMP's document, through the one render path: laid out once, at the fit LEVELS the
+    document's last build recorded (batch.render.start_levels), not searched again for the marked copy."""
     from briefgen.batch.render import render
 
     if not document_kind(cmp.target.kind).per_block:
         raise UsageError("a redline PDF is made for a brief or a one-pager", COMMAND_LINE,
                          "use --format text for the book, or the book's changes appendix")
-    return render(redline_project(project, cmp), cmp.target, "pdf", strict=strict)
+    return render(redline_project(project, cmp), cmp.target, "pdf", strict=strict, fit_search=False,
+                  **(levels or {}))

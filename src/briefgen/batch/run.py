@@ -313,7 +313,7 @@ class _Run:
         self.checked = checked if isinstance(checked, dict) else {}
         # Where each target's findings are read from at the end: its output's entry, or its last check's.
         self.recorded = self.entries if not options.check_only else {}
-        self.shared = {name: shared_inputs(self.root, name) for name in self.names}
+        self.shared = {name: shared_inputs(self.root, name, project.audience(name).chain) for name in self.names}
         stale: list[tuple[Target, dict[str, str | None]]] = []
         for target in self.targets:
             rel = target.rel()

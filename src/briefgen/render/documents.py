@@ -95,7 +95,8 @@ class Brief(Document):
     """A multi-page brief: laid out, then mended by its fit steps where the audit finds a page defect."""
 
     def lay_out(self, project: Project, target: Target, options: RenderOptions) -> Laid:
-        brief = fit_brief(project, target.block_id, target.audience, strict=options.strict, start=options.tail_start)
+        brief = fit_brief(project, target.block_id, target.audience, strict=options.strict, start=options.tail_start,
+                          search=options.fit_search)
         return Laid(brief.layout, brief.document.deps, brief.document.edition, brief.layouts, brief.applied,
                     tail_level=brief.level, omitted=brief.document.omitted + brief.omitted)
 

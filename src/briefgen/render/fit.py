@@ -446,10 +446,11 @@ def brief_options(level: int) -> dict[str, Any]:
 
 
 def fit_brief(project: Project, block_id: str, audience: str | None = None, *, strict: bool = False,
-              start: int | None = None) -> FittedBrief:
+              start: int | None = None, search: bool = True) -> FittedBrief:
     """Lay out BLOCK_ID's brief; when the audit finds a page defect, try BRIEF_LEVELS in order until one is clean.
 
-    Most briefs cost one layout. START is the level recorded last time: tried first and kept if clean (one layout).
+    Most briefs cost one layout. START is the level recorded last time: tried first and kept if clean (one layout);
+    without SEARCH it is the only layout made.
     A brief whose sidebar splits or starts late tries the sidebar levels first, any other the page levels first.
     When no level is clean the one with the fewest findings is kept (the design on a tie), and the audit reports
     what is left.
@@ -475,6 +476,8 @@ def fit_brief(project: Project, block_id: str, audience: str | None = None, *, s
                         "; ".join(fitted.applied))
         return fitted
 
+    if not search:  # one layout, at the recorded level (or the design), whatever the audit finds
+        return done(attempt(start if start and 0 < start < len(BRIEF_LEVELS) else 0))
     if start and 0 < start < len(BRIEF_LEVELS):
         recorded = attempt(start)
         if not recorded.left:

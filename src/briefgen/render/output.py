@@ -26,6 +26,9 @@ class RenderOptions:
     grow_start: int | None = None
     #: Briefs: the tail (fit) level the last build recorded.
     tail_start: int | None = None
+    #: Briefs: search the fit levels when the layout audit finds a defect (False: lay out once, at tail_start or the
+    #: design; a redline, whose marks are not what the reader gets, costs one layout).
+    fit_search: bool = True
     #: Lay the document out and audit it without making the file (`briefgen check --layout`): no bytes.
     layout_only: bool = False
     #: HTML: self-contained (checked by the PDF's policy, everything inlined), unless the caller serves the project's
