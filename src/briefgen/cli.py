@@ -191,13 +191,15 @@ def _check_layout(c: Context, project: Project, audiences: tuple[str, ...], kind
     findings = report.findings
     for finding in findings:
         click.echo(Finding(**finding).format(), err=True)
+    # What only a layout tells: content a fit step left out (the rest `check` has said from the HTML).
+    left_out = _say_omitted([o for o in report.unexpected_omissions if o.get("code") == "fit"], strict)
     laid_out, reused = len(report.built), len(report.skipped)
     layouts = sum(report.layouts.values())
     click.echo(f"layout: {laid_out + reused} document(s) audited ({laid_out} laid out"
                + (f" in {layouts} layout(s)" if layouts else "") + f", {reused} unchanged since recorded), "
                f"{len(findings)} finding(s) in {len(report.layout)} document(s), {len(report.failures)} failed, "
                f"in {report.seconds:.1f} s")
-    if findings or report.failures:
+    if findings or report.failures or left_out:
         raise SystemExit(1)
 
 

@@ -108,3 +108,24 @@ def test_diff_counts_what_the_reader_sees_and_lists_the_rest_apart(small: Path, 
     assert cmp.counts == {} and len(cmp.unseen) == 1
     box = summary_html(project, cmp)
     assert "No changes" in box and "not shown in this document: 1 point added" in box
+
+
+def test_the_what_changed_box_lists_only_changes_the_reader_sees(small: Path) -> None:
+    """Executive briefs show three points a list and what changed: a point added as NATO's seventh is not in the box,
+    a reworded first point is."""
+    from briefgen.batch.redline import current
+    from briefgen.config.kinds import Target
+    from briefgen.editions.records import commit
+    from briefgen.project import Project
+    from briefgen.render.context import render_html
+
+    commit(small, current(Project(small), Target("brief", "nato", "executive")))
+    add_point(small)
+    path = small / "content/alliances/nato.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("31 are NATO allies.", "31 are members of NATO."),
+                    encoding="utf-8")
+    html = render_html(Project(small), "nato", "brief", "executive").html
+    box = html[html.index('class="what-changed"'):]
+    box = box[:box.index("</section>")]
+    assert "members of" in box
+    assert "less likely to be attacked, the report says" not in box
