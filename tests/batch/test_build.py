@@ -56,6 +56,7 @@ def test_manifest_records_outputs_inputs_hashes_tool_and_time(built: Path) -> No
                                                             "content/obstacles/free-riding.yaml"}
 
 
+@pytest.mark.slow
 def test_edit_one_obstacle_rebuilds_only_what_includes_it(small: Path, run) -> None:
     """A no-op build (fresh process) renders nothing, fast; editing one obstacle's prose rebuilds its brief, its one-pager and the book."""
     out = small / "build"
@@ -81,6 +82,7 @@ def test_edit_one_obstacle_rebuilds_only_what_includes_it(small: Path, run) -> N
     assert (out / "congress/briefs/nato.pdf").read_bytes() == before[out / "congress/briefs/nato.pdf"]
 
 
+@pytest.mark.slow
 def test_one_failure_does_not_stop_the_others(small: Path, run) -> None:
     """A template that breaks NATO's brief fails it and the book, lists each cause, exits 1, keeps the old PDFs."""
     out = small / "build"
@@ -102,6 +104,7 @@ def test_one_failure_does_not_stop_the_others(small: Path, run) -> None:
     assert {f["output"] for f in manifest["last_run"]["failed"]} == {"congress/briefs/nato.pdf", "congress/book.pdf"}
 
 
+@pytest.mark.slow
 def test_runaway_document_stops_at_its_limits(small: Path, run) -> None:
     """A 900 KB block (2,400 long points, under the input caps, all shown) ends at the per-document time or
     memory limit with a clear error; the batch completes."""
@@ -128,6 +131,7 @@ def test_runaway_document_stops_at_its_limits(small: Path, run) -> None:
     _assert_consistent(small / "build")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_interrupted_build_leaves_no_partial_files(tmp_path: Path, signum: int) -> None:
     """SIGINT or SIGTERM mid-build: exit 128+N, no temporary or partial file, a manifest that matches the disk."""

@@ -6,6 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from briefgen.batch.render import start_levels
 
 
@@ -53,6 +55,7 @@ def test_recorded_levels_are_the_fit_loops_start() -> None:
     assert start_levels(None) == {"fit_start": None, "grow_start": None, "tail_start": None}
 
 
+@pytest.mark.slow
 def test_a_recheck_starts_at_the_recorded_levels(small: Path, root: Path, run) -> None:  # noqa: ANN001
     """IPEF's congress one-pager is thin as designed: it grows (several layouts), first by its overview (which the
     congress one-pager leaves out), to pass the audit; after a stylesheet change every document is stale, and the next

@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pypdf
+import pytest
 
 from briefgen.config.project import load_project_config
 from briefgen.content.claims import LINE_CITATION, forbidden_patterns
@@ -38,6 +39,7 @@ def _problems(project: Path, pdfs: list[Path], out: Path) -> list[str]:
     return found
 
 
+@pytest.mark.slow
 def test_no_built_document_shows_the_machinery(small: Path, run, tmp_path: Path) -> None:
     """Build the two-block fixture (NATO and free riding, as the catalogue has them) for every audience but the
     default one, which the next test covers: briefs, one-pagers and the book. No PDF text or metadata has a

@@ -30,6 +30,7 @@ def nato_for_all(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_four_audiences_give_four_different_nato_briefs(nato_for_all: Path) -> None:
     """Section titles, their order and the footer marking differ per audience, asserted on the PDF text."""
     text = {a: _text(nato_for_all / a / "briefs" / "nato.pdf").upper()
@@ -153,6 +154,7 @@ def test_sandbox_escape_in_audience_template_fails_and_runs_nothing(scratch: Pat
     assert not marker.exists()
 
 
+@pytest.mark.slow
 def test_new_audience_from_base_then_one_block_override_builds(scratch: Path, run) -> None:
     """`audience new analysts --from congress` scaffolds files; a one-block override then builds."""
     result = run(scratch, "audience", "new", "analysts", "--from", "congress")

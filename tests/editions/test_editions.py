@@ -51,6 +51,7 @@ def _edit(root: Path) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_editions_move_only_for_what_shows_the_change_and_diff_says_what(small: Path, run, tmp_path: Path) -> None:
     """Build, edit a point, add a quote and remove one, rebuild: the edition moves by one for exactly the documents
     that show those fields (NATO's brief, its one-pager, the book), not free riding's, which shows only NATO's name;

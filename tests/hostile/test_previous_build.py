@@ -75,6 +75,7 @@ def test_strict_failure_keeps_previous_pdf(good) -> None:
     assert not _leftovers(project / "build")
 
 
+@pytest.mark.slow
 def test_build_keeps_the_failed_documents_old_pdf(tmp_path: Path) -> None:
     """In a build where only nato's brief fails, its old PDF stays and the other documents are still written."""
     project = copy_project(tmp_path / "project")

@@ -129,6 +129,7 @@ def _check(project: Path):
     return CliRunner().invoke(main, ["--project", str(project), "check"], catch_exceptions=False)
 
 
+@pytest.mark.slow
 @settings(max_examples=60 * SCALE)
 @given(document=YAML_DOCUMENTS)
 def test_random_yaml_only_raises_briefgen_errors(project: Path, document: str) -> None:
@@ -169,6 +170,7 @@ def test_random_markdown_renders_inert(text: str) -> None:
     prose.plain(text)
 
 
+@pytest.mark.slow
 @settings(max_examples=40 * SCALE)
 @given(text=MARKDOWN)
 def test_random_prose_through_check(project: Path, text: str) -> None:

@@ -43,6 +43,7 @@ def test_review_attack_is_refused(case, outcome, server) -> None:
         assert b"FAKETOKEN" not in data and b"sk-FAKE" not in data and b"CANARY" not in data
 
 
+@pytest.mark.slow
 def test_deleted_and_added_inputs_are_never_up_to_date(project: Path) -> None:
     """V3: removing a template override rebuilds; removing a block others cite fails, never 'up to date'.
     V4: a block added while a build renders (when rendering starts) is built by the next build."""
@@ -83,6 +84,7 @@ def test_deleted_and_added_inputs_are_never_up_to_date(project: Path) -> None:
     assert result.exit_code == 1 and "up to date" not in result.output
 
 
+@pytest.mark.slow
 def test_hostile_book_template_ends_within_doc_timeout(project: Path) -> None:
     """V5: a book part template that never ends fails the book with a located time-limit error; the rest build."""
     for rel, text in EVIL_AUDIENCE.items():
@@ -99,6 +101,7 @@ def test_hostile_book_template_ends_within_doc_timeout(project: Path) -> None:
     assert json.loads((project / "build" / "manifest.json").read_text())["last_run"]["failed"]
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_a_build_hung_in_a_book_template(project: Path) -> None:
     """V5/D13: SIGINT while the parent renders a hostile book template exits 130 with the manifest written."""
     for rel, text in EVIL_AUDIENCE.items():

@@ -52,6 +52,7 @@ def server(scratch: Path, tmp_path: Path):
     assert proc.returncode == 0, "".join(lines)
 
 
+@pytest.mark.slow
 def test_preview_follows_edits_in_headless_chromium(chromium: str, server: str, scratch: Path, tmp_path: Path) -> None:
     """Index -> NATO brief; a saved summary shows without reload; a YAML error overlays file:line; a fix recovers."""
     if IN_CI:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from briefgen.render.audit import FINDINGS, THRESHOLDS, Thresholds, audit, summary
 from briefgen.render.pdf import lay_out
 
@@ -85,6 +87,7 @@ def test_thresholds_are_declared_with_a_line_each() -> None:
     assert THRESHOLDS.page_blank == 0.25 and set(summary([])) == set(FINDINGS)
 
 
+@pytest.mark.slow
 def test_build_records_findings_and_strict_fails(small: Path, run) -> None:  # noqa: ANN001
     result = run(small, "build", "--jobs", "1")
     manifest = json.loads((small / "build" / "manifest.json").read_text())

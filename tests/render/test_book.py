@@ -171,6 +171,7 @@ def test_book_select_and_title(small: Path, run) -> None:
     assert refused.exit_code == 2 and "did you mean" in refused.output  # a usage error
 
 
+@pytest.mark.slow
 def test_incremental_book_rerenders_one_chapter_and_keeps_numbers(small: Path, tmp_path: Path) -> None:
     """Lengthening one chapter re-renders it, the contents and the chapters that print a page it moved ("see
     Recommendation 1, p. N"); later page numbers, contents and links stay right; a rebuild renders nothing."""

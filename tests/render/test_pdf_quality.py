@@ -130,6 +130,7 @@ def twice(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return outs[0], outs[1]
 
 
+@pytest.mark.slow
 def test_same_source_date_epoch_gives_identical_bytes(twice: tuple[Path, Path]) -> None:
     """Two builds with the same SOURCE_DATE_EPOCH are byte-identical, their PDF dates from the epoch; the page shows
     the recorded edition's date (the content's last change), not the epoch and not the build clock."""

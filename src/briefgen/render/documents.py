@@ -110,8 +110,8 @@ class OnePager(Document):
 
     def html(self, project: Project, target: Target, options: RenderOptions) -> Html:
         fitted = self._fit(project, target, options)
-        doc = render_html(project, target.block_id, target.kind, target.audience, asset_prefix=options.asset_prefix,
-                          **fitted.options)
+        doc = render_html(project, target.block_id, target.kind, target.audience, fitted.variant,
+                          asset_prefix=options.asset_prefix)
         return Html(doc.html, project.catalogue.file_of(doc.block), doc.deps, doc.edition, fitted.level, fitted.grow,
                     omitted=doc.omitted)
 
