@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pypdf
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,6 +27,7 @@ def _run_script(project: Path, text: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "api.py"], cwd=project, capture_output=True, text=True, timeout=600)
 
 
+@pytest.mark.slow
 def test_readme_api_example_runs_saved_as_a_script(small: Path) -> None:
     """Saved as api.py in a two-block copy of the project and run: it writes a real brief and builds the rest."""
     proc = _run_script(small, api_example())

@@ -270,6 +270,7 @@ def test_an_edit_naming_a_section_not_in_the_list_is_an_error_at_its_line(small:
             in result.output)
 
 
+@pytest.mark.slow
 def test_one_running_footer_override_reaches_brief_onepager_and_book(small: Path, run) -> None:
     """templates/audiences/<name>/partials/running.html.j2 fills the foot's centre of every document kind."""
     run(small, "audience", "new", "nato-pa", "--from", "congress")

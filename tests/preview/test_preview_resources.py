@@ -53,6 +53,7 @@ def changed_server(small: Path, tmp_path: Path):
             proc.kill()
 
 
+@pytest.mark.slow
 def test_every_subresource_of_every_preview_page_answers_200(chromium: str, changed_server: str,
                                                              tmp_path: Path) -> None:
     """The index, each document's view, its HTML and its Changes tab (the redline, served under /changes/): every
