@@ -42,6 +42,7 @@ def test_readme_api_example_runs_saved_as_a_script(small: Path) -> None:
     assert os.listdir(small / "build" / "congress" / "onepagers")
 
 
+@pytest.mark.slow
 def test_the_example_without_its_main_guard_fails_saying_what_to_do(small: Path) -> None:
     """Without `if __name__ == "__main__":` the build's workers would import the script and call briefgen again:
     they stop at start-up, and run_build raises naming the script and the fix instead of waiting forever."""
