@@ -280,7 +280,7 @@ def diff(c: Context, block_id: str, kind: str, audience: str | None, since: str 
          out: Path | None, strict: bool) -> None:
     """Show what changed in document ID since an earlier edition: points, quotes and citations added, removed
     or changed, word by word inside a changed sentence."""
-    from briefgen.batch.redline import compare_target, format_text, render_redline
+    from briefgen.batch.redline import compare_target, format_text, redline_path, render_redline
     from briefgen.write import write_atomic
 
     project = c.project
