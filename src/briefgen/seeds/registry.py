@@ -218,15 +218,29 @@ class Seed:
         text = "\n".join(self.lines[start - 1:end])
         if self.info.format == "html":
             text = html_text(text)
-        inner = self.outline.innermost(start, end)
+        inner = self.outline.innermost(start, end, self._outline_sections)
         path = tuple(n.text for n in inner.path()) if inner is not None else ()
         exact = self._named_spans.get((start, end))
         if exact is not None and exact.kind not in ("section", "subsection"):
             path += (exact.title,)
         return Passage(self.info.id, anchor, title, start, end, text, path, self.outline.page_span(start, end))
 
+    @cached_property
+    def _outline_sections(self) -> list[Node]:
+        return self.outline.sections()
+
+    @cached_property
+    def _passages(self) -> dict[str, Passage | None]:
+        return {}
+
     def passage(self, anchor: str) -> Passage | None:
-        """Return the passage ANCHOR names (section anchor, L12-L30, or for paged seeds p12 and p12-L3-L5)."""
+        """Return the passage ANCHOR names (section anchor, L12-L30, or for paged seeds p12 and p12-L3-L5); each
+        anchor is looked up once (a catalogue cites the same lines many times)."""
+        if anchor not in self._passages:
+            self._passages[anchor] = self._find(anchor)
+        return self._passages[anchor]
+
+    def _find(self, anchor: str) -> Passage | None:
         m = _PAGE_SPAN.match(anchor)
         if m and self.outline.pages:
             page = int(m.group(1))

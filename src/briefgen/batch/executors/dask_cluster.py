@@ -14,9 +14,6 @@ from briefgen.errors import COMMAND_LINE, BriefgenError, Location, RenderError, 
 
 logger = logging.getLogger(__name__)
 
-#: Seconds to wait for the scheduler to answer (a wrong address fails after this long).
-CONNECT_TIMEOUT = 30
-
 #: Times a task may lose its worker before it is reported as failed (Dask's allowed-failures: a lost worker's task is
 #: run again on another).
 ALLOWED_FAILURES = 3
@@ -58,7 +55,9 @@ class DaskExecutor:
         else:
             address = choice.scheduler
         try:
-            self.client = distributed.Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+            # A wrong address fails after Dask's connect timeout (distributed.comm.timeouts.connect, 30 s).
+            self.client = distributed.Client(address, timeout=dask.config.get("distributed.comm.timeouts.connect"),
+                                             set_as_default=False)
         except (OSError, TimeoutError) as exc:
             self._stop_cluster()
             raise UsageError(f"cannot reach the Dask scheduler at {address}: {exc}", COMMAND_LINE,
