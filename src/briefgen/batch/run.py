@@ -300,10 +300,18 @@ class _Run:
 
     def plan(self) -> list[tuple[Target, dict[str, str | None]]]:
         """Check the project, plan every target, and return those whose inputs changed, with their inputs."""
-        project, options, hasher = self.project, self.options, self.hasher
-        check_project(project)  # every configuration error is reported here, once, before any worker starts
+        self.check()
+        return self.outdated()
+
+    def check(self) -> None:
+        """Check the project and the audiences asked for: every configuration error, once, before any worker starts."""
+        check_project(self.project)
         for name in self.names:
-            project.audience(name)  # an unknown audience is a usage problem before anything renders
+            self.project.audience(name)  # an unknown audience is a usage problem before anything renders
+
+    def outdated(self) -> list[tuple[Target, dict[str, str | None]]]:
+        """Plan every target, hash its inputs, and return those whose inputs changed since the manifest's record."""
+        project, options, hasher = self.project, self.options, self.hasher
         self.targets = [Target(str(t.kind), str(t.block_id), str(t.audience))
                         for name in self.names for t in plan(project, name)]
         if options.check_only:
