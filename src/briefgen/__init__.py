@@ -82,11 +82,15 @@ def render_document(project: Project, kind: str, block_id: str | None = None, *,
 
 
 def run_build(project: Project, audiences: list[str] | None = None, out: str | Path | None = None, *,
-              jobs: int | None = None, strict: bool = False) -> BuildReport:
-    """Build the book, briefs and one-pagers of AUDIENCES (default: the project's) into OUT, rendering what changed."""
+              jobs: int | None = None, strict: bool = False, executor: str = "local",
+              scheduler: str | None = None) -> BuildReport:
+    """Build the book, briefs and one-pagers of AUDIENCES (default: the project's) into OUT, rendering what changed;
+    EXECUTOR "dask" renders on a Dask cluster (SCHEDULER's address, else one started on this machine)."""
     from briefgen.batch import run
+    from briefgen.batch.executors import ExecutorChoice
 
-    return run.run_build(project, audiences, Path(out) if out is not None else None, jobs=jobs, strict=strict)
+    return run.run_build(project, audiences, Path(out) if out is not None else None, jobs=jobs, strict=strict,
+                         executor=ExecutorChoice(executor, scheduler))
 
 
 def compare_editions(project: Project, kind: str, block_id: str | None = None, *, audience: str | None = None,
