@@ -129,3 +129,9 @@ def test_an_unreachable_scheduler_is_a_usage_error(small: Path, run) -> None:
         result = run(small, "build", "-q", "--executor", "dask", "--scheduler", address)
     assert result.exit_code == 2, result.output
     assert address in result.output and "dask scheduler" in result.output
+
+
+def test_a_scheduler_without_the_dask_executor_is_a_usage_error(small: Path, run) -> None:
+    """--scheduler alone would silently build locally: refused, exit 2, naming the option to add."""
+    result = run(small, "build", "-q", "--scheduler", "tcp://127.0.0.1:8786")
+    assert result.exit_code == 2 and "--executor dask" in result.output
