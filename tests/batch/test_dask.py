@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -23,7 +24,9 @@ from briefgen.batch.pool import Limits  # noqa: E402
 from briefgen.batch.render import RenderTargetJob  # noqa: E402
 from briefgen.config.kinds import Target  # noqa: E402
 
-DASK = Path(sys.executable).with_name("dask")
+#: The `dask` command the test extra installs beside this Python (else the one on PATH).
+DASK = Path(sys.executable).with_name("dask") if Path(sys.executable).with_name("dask").is_file() else \
+    Path(shutil.which("dask") or "dask")
 EPOCH = "1767225600"  # 2026-01-01: the client's; the workers run under another, so the task must carry it
 WAIT = 120.0  # seconds any wait below may take on a loaded machine before the test fails
 
