@@ -23,6 +23,7 @@ from briefgen.batch.executors import remote  # noqa: E402
 from briefgen.batch.pool import Limits  # noqa: E402
 from briefgen.batch.render import RenderTargetJob  # noqa: E402
 from briefgen.config.kinds import Target  # noqa: E402
+from briefgen.errors import RenderError, UsageError  # noqa: E402
 
 #: The `dask` command the test extra installs beside this Python (else the one on PATH).
 DASK = Path(sys.executable).with_name("dask") if Path(sys.executable).with_name("dask").is_file() else \
@@ -138,3 +139,32 @@ def test_a_scheduler_without_the_dask_executor_is_a_usage_error(small: Path, run
     """--scheduler alone would silently build locally: refused, exit 2, naming the option to add."""
     result = run(small, "build", "-q", "--scheduler", "tcp://127.0.0.1:8786")
     assert result.exit_code == 2 and "--executor dask" in result.output
+
+
+def test_a_failed_document_comes_back_as_its_own_error(small: Path, scheduler: str) -> None:
+    """A document that fails on a worker raises its BriefgenError here, message and hint intact, as locally."""
+    executor = open_executor(ExecutorChoice("dask", scheduler), ExecutorSetup(small.resolve(), 2, Limits()))
+    try:
+        future = executor.submit(RenderTargetJob(Target("brief", "natoo", "congress"), str(small / "out")))
+        with pytest.raises(UsageError) as caught:
+            future.result(timeout=WAIT)
+    finally:
+        executor.close()
+    assert "no alliance or obstacle with id 'natoo'" in caught.value.format_message()
+    assert "did you mean nato" in caught.value.format_message()
+
+
+def test_a_worker_that_sees_another_project_refuses_the_document(small: Path, scheduler: str) -> None:
+    """A file whose hash differs from the client's (a stale or different copy) fails the document, naming it."""
+    executor = open_executor(ExecutorChoice("dask", scheduler), ExecutorSetup(small.resolve(), 2, Limits()))
+    try:
+        job = RenderTargetJob(Target("brief", "nato", "congress"), str(small / "out"),
+                              source="content/alliances/nato.yaml")
+        future = executor.submit(job, {"content/alliances/nato.yaml": "0" * 64})
+        with pytest.raises(RenderError) as caught:
+            future.result(timeout=WAIT)
+    finally:
+        executor.close()
+    message = caught.value.format_message()
+    assert "content/alliances/nato.yaml" in message and "different from the client's copy" in message
+    assert "same path" in message
