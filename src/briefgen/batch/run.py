@@ -382,6 +382,9 @@ class _Run:
                 target, inputs, t0 = pending.pop(future)
                 try:
                     result = future.result()
+                    if document_kind(target.kind).per_block and not options.check_only:
+                        # Only this process writes (the workers return bytes): a full disk fails this document.
+                        write(result.value, target.path(out, result.value.fmt))
                 except BriefgenError as exc:
                     self.report.failures.append((target.rel(), exc))
                     self.reporter.done(target, exc)
@@ -390,8 +393,6 @@ class _Run:
                     self.record(target, inputs, time.perf_counter() - t0, result)
                     self.report.book[target.audience] = self.recorded[target.rel()]["book"]
                 else:
-                    if not options.check_only:  # only this process writes: the workers return bytes
-                        write(result.value, target.path(out, result.value.fmt))
                     self.record(target, inputs, result.seconds, result.value)
                     self.report.peak_worker_mb = max(self.report.peak_worker_mb, result.peak_mb)
                 self.reporter.done(target, None)
