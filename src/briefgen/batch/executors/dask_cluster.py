@@ -14,8 +14,8 @@ from briefgen.errors import COMMAND_LINE, BriefgenError, Location, RenderError, 
 
 logger = logging.getLogger(__name__)
 
-#: Times a task may lose its worker before it is reported as failed (Dask's allowed-failures: a lost worker's task is
-#: run again on another).
+#: Times a task may lose its worker before it is reported as failed, on a LocalCluster (Dask's allowed-failures: a
+#: lost worker's task is run again on another); an existing cluster's scheduler has its own setting.
 ALLOWED_FAILURES = 3
 
 
@@ -90,7 +90,7 @@ class DaskExecutor:
             future.set_exception(exc)
         except self._killed:
             future.set_exception(RenderError(
-                f"the Dask workers rendering {job.label} stopped unexpectedly {ALLOWED_FAILURES + 1} times",
+                f"the Dask workers rendering {job.label} stopped unexpectedly, again on every retry",
                 Location(source) if source else None,
                 "the document may need more memory than the workers have (dask worker --memory-limit), or crashed "
                 "the renderer"))
