@@ -31,7 +31,8 @@ def _distributed() -> Any:
 class DaskExecutor:
     """Ships each job to a Dask worker with its inputs' hashes; the result (bytes, pages, findings, dependencies)
     comes back here, where the build writes it. Without a scheduler address, a LocalCluster of JOBS single-threaded
-    worker processes on 127.0.0.1 is started for the build and stopped after it."""
+    worker processes on 127.0.0.1 is started for the build and stopped after it, each with --doc-memory as its
+    memory limit (a worker over it is restarted, its document retried)."""
 
     name = "dask"
 
@@ -50,6 +51,7 @@ class DaskExecutor:
         if choice.scheduler is None:
             self.cluster = distributed.LocalCluster(n_workers=setup.jobs, threads_per_worker=1, processes=True,
                                                     host="127.0.0.1", dashboard_address=None,
+                                                    memory_limit=f"{setup.limits.memory_mb}MiB",
                                                     silence_logs=logging.ERROR)
             address = self.cluster.scheduler_address
         else:
