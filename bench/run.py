@@ -208,6 +208,9 @@ def main() -> None:
     for name, v in result["ratios"].items():
         cpu = f"  (cpu {v['cpu_value']:.3f})" if "cpu_value" in v else ""
         print(f"{name:32} {v['value']:8.3f}  target {v['target']:8}  {'met' if v['met'] else 'NOT met'}{cpu}")
+    for name, v in result.get("scale", {}).get("targets", {}).items():
+        cpu = f"  (cpu {v['cpu_value']:.3f})" if "cpu_value" in v else ""
+        print(f"{name:32} {v['value']:8.3f}  target {v['target']:8}  {'met' if v['met'] else 'NOT met'}{cpu}")
     print(f"wrote {out}")
 
 

@@ -129,7 +129,22 @@ def series(sizes: tuple[int, ...] = SIZES, sample: int = SAMPLE, executors: tupl
         grow = sizes[-1] / sizes[0]
         out["growth"] = {key: round(out["sizes"][last][key]["cpu"] / out["sizes"][first][key]["cpu"] / grow, 3)
                          for key in ("check", "planning")}  # 1.0 = linear; fixed costs make it less
+    out["targets"] = verdicts(out)
     return out
+
+
+def verdicts(out: dict) -> dict:
+    """Issue #27's scale targets: `check` of 2,000 blocks under 60 s (wall; its CPU seconds beside it, the figure a
+    loaded machine does not distort), `check` and planning no worse than linear (growth per block at most 1.1x)."""
+    result = {}
+    big = out["sizes"].get("2000")
+    if big:
+        result["check_2000_seconds"] = {"value": big["check"]["wall"], "cpu_value": big["check"]["cpu"],
+                                        "target": "< 60", "met": big["check"]["wall"] < 60,
+                                        "met_cpu": big["check"]["cpu"] < 60}
+    for key, value in out.get("growth", {}).items():
+        result[f"{key}_growth_per_block"] = {"value": value, "target": "<= 1.1", "met": value <= 1.1}
+    return result
 
 
 def main() -> None:
