@@ -168,3 +168,19 @@ def test_a_worker_that_sees_another_project_refuses_the_document(small: Path, sc
     message = caught.value.format_message()
     assert "content/alliances/nato.yaml" in message and "different from the client's copy" in message
     assert "same path" in message
+
+
+def test_without_a_scheduler_a_local_cluster_runs_the_build_and_is_stopped(small: Path) -> None:
+    """No --scheduler: a LocalCluster of --jobs workers on 127.0.0.1, capped at --doc-memory, gone after close()."""
+    executor = open_executor(ExecutorChoice("dask"), ExecutorSetup(small.resolve(), 1, Limits(memory_mb=1024)))
+    cluster = executor.cluster
+    try:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        limits = executor.client.run(lambda dask_worker: dask_worker.memory_manager.memory_limit)
+        assert list(limits.values()) == [1024 * 1024 * 1024]
+        future = executor.submit(RenderTargetJob(Target("brief", "natoo", "congress"), str(small / "out")))
+        with pytest.raises(UsageError):
+            future.result(timeout=WAIT)
+    finally:
+        executor.close()
+    assert executor.cluster is None and cluster.status.name == "closed"
