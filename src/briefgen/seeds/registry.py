@@ -229,18 +229,8 @@ class Seed:
     def _outline_sections(self) -> list[Node]:
         return self.outline.sections()
 
-    @cached_property
-    def _passages(self) -> dict[str, Passage | None]:
-        return {}
-
     def passage(self, anchor: str) -> Passage | None:
-        """Return the passage ANCHOR names (section anchor, L12-L30, or for paged seeds p12 and p12-L3-L5); each
-        anchor is looked up once (a catalogue cites the same lines many times)."""
-        if anchor not in self._passages:
-            self._passages[anchor] = self._find(anchor)
-        return self._passages[anchor]
-
-    def _find(self, anchor: str) -> Passage | None:
+        """Return the passage ANCHOR names (section anchor, L12-L30, or for paged seeds p12 and p12-L3-L5)."""
         m = _PAGE_SPAN.match(anchor)
         if m and self.outline.pages:
             page = int(m.group(1))
