@@ -152,15 +152,17 @@ def main() -> None:
     parser.add_argument("--probe", nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="catalogue sizes, comma-separated")
     parser.add_argument("--sample", type=int, default=SAMPLE, help="documents rendered per size and executor")
-    parser.add_argument("--executors", default="local,dask")
+    parser.add_argument("--executors", default="local,dask", help="comma-separated; '' measures no throughput")
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "scale.json")
     args = parser.parse_args()
     if args.probe:
         kind, root, *rest = args.probe
         result = probe_plan(Path(root)) if kind == "plan" else probe_sample(Path(root), rest[0], int(rest[1]))
         print(json.dumps(result))
         return
-    result = series(tuple(int(s) for s in args.sizes.split(",")), args.sample, tuple(args.executors.split(",")))
-    out = HERE / "results" / "scale.json"
+    result = series(tuple(int(s) for s in args.sizes.split(",")), args.sample,
+                    tuple(name for name in args.executors.split(",") if name))
+    out = args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {out}")
