@@ -10,13 +10,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 from pypdf import PdfReader
 
 distributed = pytest.importorskip("distributed")
 dask_config = pytest.importorskip("dask.config")
+psutil = pytest.importorskip("psutil")  # distributed's own dependency
 
 from briefgen.batch.executors import ExecutorChoice, ExecutorSetup, open_executor  # noqa: E402
 from briefgen.batch.executors import remote  # noqa: E402
@@ -69,6 +70,10 @@ def scheduler(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         for process in reversed(started):
             _stop(process)
+
+
+def _connections(process: Any) -> list:
+    return (process.net_connections if hasattr(process, "net_connections") else process.connections)(kind="tcp")
 
 
 def _pdfs(out: Path) -> dict[str, bytes]:
@@ -178,6 +183,10 @@ def test_without_a_scheduler_a_local_cluster_runs_the_build_and_is_stopped(small
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
         limits = executor.client.run(lambda dask_worker: dask_worker.memory_manager.memory_limit)
         assert list(limits.values()) == [1024 * 1024 * 1024]
+        # Nothing listens beyond loopback: not the scheduler, its dashboard, nor a worker.
+        pids = [os.getpid(), *executor.client.run(os.getpid).values()]
+        listening = [c.laddr.ip for pid in pids for c in _connections(psutil.Process(pid)) if c.status == "LISTEN"]
+        assert listening and set(listening) == {"127.0.0.1"}
         future = executor.submit(RenderTargetJob(Target("brief", "natoo", "congress"), str(small / "out")))
         with pytest.raises(UsageError):
             future.result(timeout=WAIT)

@@ -50,7 +50,7 @@ class DaskExecutor:
         self.cluster: Any = None
         if choice.scheduler is None:
             self.cluster = distributed.LocalCluster(n_workers=setup.jobs, threads_per_worker=1, processes=True,
-                                                    host="127.0.0.1", dashboard_address=None,
+                                                    host="127.0.0.1", dashboard_address="127.0.0.1:0",
                                                     memory_limit=f"{setup.limits.memory_mb}MiB",
                                                     silence_logs=logging.ERROR)
             address = self.cluster.scheduler_address
