@@ -12,6 +12,7 @@ import dataclasses
 import functools
 import re
 import typing
+from importlib import resources
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -22,6 +23,38 @@ from briefgen.content.model import Block, Founded, Quote, SourceRef, as_list, li
 from briefgen.content.provenance import normalize
 from briefgen.errors import BriefgenError, ContentError, ContentWarning, Location
 from briefgen.seeds.registry import Passage, Seed, SeedLibrary
+
+# --------------------------------------------------------------------------------------------------------------
+# Word lists: data files under content/words/, each led by a comment saying what it holds
+
+_WORDS = resources.files("briefgen.content") / "words"
+
+
+@functools.lru_cache(maxsize=None)
+def word_lines(name: str) -> tuple[str, ...]:
+    """The lines of words/NAME.txt, comments and blank lines left out."""
+    text = (_WORDS / f"{name}.txt").read_text(encoding="utf-8")
+    return tuple(ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#"))
+
+
+def words(name: str) -> frozenset[str]:
+    """The whitespace-separated words of words/NAME.txt."""
+    return frozenset(w for ln in word_lines(name) for w in ln.split())
+
+
+def _countries() -> dict[str, tuple[str, ...]]:
+    """words/countries.txt: 'Country: alias, alias' a line."""
+    out = {}
+    for ln in word_lines("countries"):
+        name, _, aliases = ln.partition(":")
+        out[name.strip()] = tuple(a.strip() for a in aliases.split(",") if a.strip())
+    return out
+
+
+def _organisations() -> tuple[tuple[str, ...], ...]:
+    """words/organisations.txt: the names of one organisation a line, separated by '|'."""
+    return tuple(tuple(n.strip() for n in ln.split("|")) for ln in word_lines("organisations"))
+
 
 # --------------------------------------------------------------------------------------------------------------
 # Statements: every reader-facing text of a block, with the passages it cites
@@ -165,12 +198,7 @@ def _plain(text: str) -> str:
 
 _SENTENCE = re.compile(r"(?<=[.!?])[\"'\u201d)]*\s+(?=[\"'\u201c(]*[A-Z0-9$])")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*[A-Za-z]|[A-Za-z]")
-_STOP = frozenset("""a an the and or but of to in on at by for with from as is are was were be been being it its this
-that these those than then there their they them he she his her we our you your i not no nor so such which who whom
-whose what when where while also has have had do does did can could may might will would shall should must into over
-under about after before between through during without within more most less least other others some any each every
-both either neither many much very only just own same too all if because since until up down out off again further
-once here how why whether per via us""".split())
+_STOP = words("stop")
 
 
 @functools.lru_cache(maxsize=65536)
@@ -273,94 +301,14 @@ def _number_supported(n: Number, found: list[Number], words: set[float], support
 # Names: countries (with their capitals and demonyms), organisations and persons
 
 #: country -> other names a passage may use for it (capital, demonym, short forms).
-COUNTRIES: dict[str, tuple[str, ...]] = {
-    "United States": ("U.S.", "US", "USA", "America", "American", "Americans", "Washington"),
-    "United Kingdom": ("UK", "U.K.", "Britain", "British", "London", "Great Britain"),
-    "Australia": ("Australian", "Australians", "Canberra"),
-    "Canada": ("Canadian", "Canadians", "Ottawa"),
-    "New Zealand": ("New Zealander", "Wellington", "Kiwis", "Kiwi"),
-    "Japan": ("Japanese", "Tokyo"),
-    "South Korea": ("Korea", "Korean", "Koreans", "Seoul", "Republic of Korea", "ROK"),
-    "North Korea": ("North Korean", "Pyongyang", "DPRK"),
-    "China": ("Chinese", "Beijing", "PRC", "People's Republic of China"),
-    "Taiwan": ("Taiwanese", "Taipei"),
-    "Russia": ("Russian", "Russians", "Moscow", "Soviet Union", "Soviet", "USSR"),
-    "Ukraine": ("Ukrainian", "Ukrainians", "Kyiv"),
-    "India": ("Indian", "New Delhi", "Delhi"),
-    "Israel": ("Israeli", "Israelis"),
-    "Philippines": ("Philippine", "Filipino", "Manila"),
-    "Thailand": ("Thai", "Bangkok"),
-    "Poland": ("Polish", "Warsaw"),
-    "Germany": ("German", "Germans", "Berlin", "West Germany", "West German"),
-    "France": ("French", "Paris"),
-    "Italy": ("Italian", "Rome"),
-    "Spain": ("Spanish", "Madrid"),
-    "Netherlands": ("Dutch",),
-    "Belgium": ("Belgian",),
-    "Denmark": ("Danish",),
-    "Norway": ("Norwegian",),
-    "Sweden": ("Swedish",),
-    "Finland": ("Finnish",),
-    "Turkey": ("Turkish", "T\u00fcrkiye", "Ankara"),
-    "Hungary": ("Hungarian", "Budapest"),
-    "Iran": ("Iranian", "Tehran"),
-    "Iraq": ("Iraqi", "Baghdad"),
-    "Afghanistan": ("Afghan",),
-    "Pakistan": ("Pakistani",),
-    "Saudi Arabia": ("Saudi", "Saudis", "Riyadh"),
-    "Egypt": ("Egyptian",),
-    "Vietnam": ("Vietnamese", "Hanoi"),
-    "Indonesia": ("Indonesian", "Jakarta"),
-    "Singapore": ("Singaporean",),
-    "Malaysia": ("Malaysian",),
-    "Mexico": ("Mexican",),
-    "Brazil": ("Brazilian",),
-    "Argentina": ("Argentine", "Argentinian"),
-    "Greece": ("Greek",),
-    "Portugal": ("Portuguese",),
-    "Estonia": ("Estonian",), "Latvia": ("Latvian",), "Lithuania": ("Lithuanian",),
-    "Romania": ("Romanian",), "Bulgaria": ("Bulgarian",), "Czech Republic": ("Czech", "Czechia"),
-    "Slovakia": ("Slovak",), "Croatia": ("Croatian",), "Slovenia": ("Slovenian",), "Albania": ("Albanian",),
-    "Montenegro": ("Montenegrin",), "North Macedonia": ("Macedonian",), "Iceland": ("Icelandic",),
-    "Luxembourg": ("Luxembourgish",), "Ireland": ("Irish",), "Austria": ("Austrian",),
-    "Switzerland": ("Swiss",), "Qatar": ("Qatari",), "Kuwait": ("Kuwaiti",), "Bahrain": ("Bahraini",),
-    "Jordan": ("Jordanian",), "Morocco": ("Moroccan",), "Tunisia": ("Tunisian",), "Colombia": ("Colombian",),
-    "Chile": ("Chilean",), "Peru": ("Peruvian",), "Venezuela": ("Venezuelan",), "Cuba": ("Cuban",),
-    "Syria": ("Syrian",), "Lebanon": ("Lebanese",), "Yemen": ("Yemeni",), "Libya": ("Libyan",),
-    "Bangladesh": ("Bangladeshi",), "Sri Lanka": ("Sri Lankan",), "Myanmar": ("Burmese", "Burma"),
-    "Cambodia": ("Cambodian",), "Laos": ("Laotian",), "Mongolia": ("Mongolian",), "Kazakhstan": ("Kazakh",),
-    "Georgia": ("Georgian",), "Armenia": ("Armenian",), "Azerbaijan": ("Azerbaijani",), "Belarus": ("Belarusian",),
-    "Moldova": ("Moldovan",), "Serbia": ("Serbian",), "Kosovo": ("Kosovar",), "Bosnia": ("Bosnian",),
-    "Nigeria": ("Nigerian",), "Kenya": ("Kenyan",), "South Africa": ("South African",),
-    "Ethiopia": ("Ethiopian",), "Somalia": ("Somali",), "Sudan": ("Sudanese",), "Algeria": ("Algerian",),
-    "Panama": ("Panamanian",), "Haiti": ("Haitian",), "Papua New Guinea": ("Papua",), "Fiji": ("Fijian",),
-    "Brunei": (), "Oman": ("Omani",), "United Arab Emirates": ("UAE", "Emirati"),
-}
+COUNTRIES: dict[str, tuple[str, ...]] = _countries()
 _NAME_OF: dict[str, str] = {}
 for _country, _aliases in COUNTRIES.items():
     for _name in (_country, *_aliases):
         _NAME_OF[_name] = _country
 
 #: Words that start a capitalised run but are not names (sentence openers, titles, common words).
-_NOT_NAMES = frozenset("""The A An In On At By For With From As Its It This That These Those Their They Both Some
-Any Each Every Many Most Much Other Others Such When Where While Whether Because Since Although Though Even If
-Unless Yet But And Or Nor So Than Then Once After Before During Until Without Within Among Between Into Over Under
-About Against Beyond Through Despite Like Unlike Only Also Not No What Which Who Why How Here There Today Tomorrow
-Now Instead Meanwhile Moreover However Still Above Below Is Are Was Were Be Has Have Had Do Does Did Can Could May
-Might Will Would Should Must Shall Let Make Keep Give Take Put Set Build Use Help Expand Bridge Settle Ease Embed
-Update Widen Require Add Align Create Treat Fund Share Plan Tie Press Push Name Open Speed Focus Invest Bring Reform
-Prioritize Deepen Recognize Resource Revamp Pair Lead Ask Back See Note Read Start Stop Cut Raise Link Join Sign
-Seek Test Train Grow Strengthen Streamline Clarify Encourage Engage Offer Integrate Include Close Mind Modernize
-Leverage Coordinate Develop Establish Institutionalize Reduce Review Extend Improve Deliver Protect Support Adopt
-Allow Avoid Balance Consider Define Design Enable Ensure Identify Increase Limit Maintain Move Pursue Rebuild
-Restore Secure Shift Simplify Sustain Work Write Our We You He She Alliances Alliance Partners Partner Allies Ally
-Members Member Pillar Section Chapter Figure Table Part Bottom Line Overview Summary Why Key Actions Examples Other
-Perspectives Recommendations Sources Half Nearly Almost About Roughly Around Several Few First Second Third Last New
-Old Former Current Recent Early Late Long Short High Low Large Small Big Great Good Bad Hard Soft Strong Weak Full
-Broad Wide Narrow Deep Real True Formal Informal Joint Shared Common Regional Global Local National International
-Multilateral Bilateral Minilateral Strategic Military Economic Political Security Defense Intelligence Technology
-Industrial Legal Private Public Democratic Critics Analysts Officials Experts Observers Scholars Supporters
-Proponents Skeptics Realists Liberals Under""".split())
+_NOT_NAMES = words("not-names")
 _TITLES = r"(?:President|Secretary|Minister|Prime Minister|Defense Minister|General|Gen\.|Admiral|Adm\.|Senator|" \
           r"Sen\.|" \
           r"Representative|Rep\.|Ambassador|Chancellor|Dr\.|Mr\.|Ms\.|Mrs\.|Premier|King|Queen)"
@@ -370,36 +318,13 @@ _ACRONYM = re.compile(r"(?<![\w.])([A-Z][A-Za-z]*[A-Z][A-Z0-9]*s?|[A-Z]{2,}\d*)(
 
 
 #: Organisations a passage may name in other words: every name of a group stands for the others.
-ORGANISATIONS: tuple[tuple[str, ...], ...] = (
-    ("Department of Defense", "Defense Department", "DOD", "DoD", "Pentagon", "Department of War"),
-    ("Department of State", "State Department", "State"),
-    ("Central Intelligence Agency", "CIA"), ("National Security Agency", "NSA"), ("Federal Bureau of Investigation",
-                                                                                  "FBI"),
-    ("Government Communications Headquarters", "GCHQ"), ("Security Service", "MI5"), ("Secret Intelligence Service",
-                                                                                      "MI6"),
-    ("Office of the Director of National Intelligence", "ODNI", "Director of National Intelligence", "DNI"),
-    ("Government Accountability Office", "GAO"), ("Foreign Military Sales", "FMS"),
-    ("Direct Commercial Sales", "DCS"), ("International Traffic in Arms Regulations", "ITAR"),
-    ("Export Administration Regulations", "EAR"), ("U.S. Munitions List", "USML", "Munitions List"),
-    ("signals intelligence", "SIGINT"), ("imagery intelligence", "IMINT"), ("human intelligence", "HUMINT"),
-    ("geospatial intelligence", "GEOINT"), ("open-source intelligence", "OSINT"),
-    ("Center for Strategic and International Studies", "CSIS"), ("North Atlantic Treaty Organization", "NATO"),
-    ("European Union", "EU"), ("United Nations", "UN", "U.N."), ("Group of Seven", "G7", "G-7"),
-    ("Indo-Pacific Economic Framework", "IPEF"), ("Quadrilateral Security Dialogue", "Quad"),
-    ("General Security of Military Information Agreement", "GSOMIA"),
-    ("Partnership for Indo-Pacific Industrial Resilience", "PIPIR"), ("major non-NATO ally", "MNNA", "MNNAs"),
-    ("Reciprocal Defense Procurement", "RDP"), ("National Defense Strategy", "NDS"),
-    ("NATO Defence Planning Process", "NDPP"), ("Five Eyes", "FVEY"),
-)
+ORGANISATIONS: tuple[tuple[str, ...], ...] = _organisations()
 _ORG_OF: dict[str, tuple[str, ...]] = {}
 for _group in ORGANISATIONS:
     for _name in _group:
         _ORG_OF[_name.lower()] = _group
 #: Regions are not countries, organisations or persons; a statement may place things in them freely.
-_REGIONS = frozenset("""Europe European Europeans Asia Asian Asians East West North South Eastern Western Northern
-Southern Central Pacific Atlantic Indo-Pacific Indo Arctic Mediterranean Middle Near Far Africa African Latin America
-Americas Caribbean Gulf Persian Baltic Balkans Nordic Scandinavian Transatlantic Oceania Eurasia Eurasian Korean
-Peninsula Strait Sea Ocean Island Islands""".split())
+_REGIONS = words("regions")
 _CONNECTORS = frozenset({"of", "for", "and", "the", "on", "de", "&", "in"})
 _PHRASES = re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in sorted(
     [*_NAME_OF, *(n for g in ORGANISATIONS for n in g)], key=len, reverse=True)) + r")(?![\w])")
@@ -479,31 +404,19 @@ def _name_supported(name: str, support: str, support_norm: str | None = None) ->
 # Negations and hedges
 
 #: Grammatical negations; a negating prefix (un-, in-, im-) is handled by NEGATED_WORDS.
-_NEGATION_WORDS = frozenset("""not no never none nor neither cannot can't won't don't doesn't didn't isn't aren't
-wasn't weren't hasn't haven't hadn't shouldn't wouldn't couldn't nothing nobody nowhere rarely seldom hardly
-barely""".split())
+_NEGATION_WORDS = words("negations")
 #: Words whose prefix negates them, with the word they negate.
-NEGATED_WORDS = {w: w[2:] for w in """unlikely unable unwilling unclear uncertain unacceptable unaware unprepared
-unwanted unnecessary unknown unreliable unfair unrealistic unsustainable unusual unsuccessful unprecedented
-unaffordable undeniable unresolved unanswered""".split()}
-NEGATED_WORDS.update({w: w[2:] for w in """ineffective insufficient inadequate incompatible inconsistent inaccurate
-incapable indirect informal""".split()})
-NEGATED_WORDS.update({"impossible": "possible", "impractical": "practical", "improbable": "probable"})
+NEGATED_WORDS = {w: w[2:] for w in sorted(words("negated-words"))}
 #: Verbs and nouns that negate what follows them ("denied the chance", "failed to invest", "doubting it will").
-_NEGATIVE_WORDS = frozenset("""prevent prevents prevented preventing deny denies denied denying fail fails failed
-failing lack lacks lacked lacking absence absent refuse refuses refused reject rejects rejected block blocks blocked
-bar bars barred stop stops stopped avoid avoids avoided exclude excludes excluded doubt doubts doubted doubting
-without instead rather little few less fewer limited neglect neglects neglected keep keeps kept""".split())
+_NEGATIVE_WORDS = words("negative-words")
 #: Of those, the ones that negate a passage's words as surely as "not" ("failed to invest", "lack of").
-_NEGATING_VERBS = frozenset("fail fails failed failing lack lacks lacked lacking".split())
-_HEDGE_WORDS = frozenset("""may might could can some sometimes often rarely seldom likely unlikely probably possibly
-perhaps potentially arguably reportedly allegedly apparently appear appears seem seems suggest suggests tend tends
-partly partially generally usually typically largely mostly many several""".split())
+_NEGATING_VERBS = words("negating-verbs")
+_HEDGE_WORDS = words("hedges")
 #: Phrases that qualify a passage's statement as a hedge does ("in part", "allowing them to").
 _MODAL_PHRASE = re.compile(r"\b(?:in part|at times|in some cases|though rare|allow(?:s|ed|ing)?|enabl(?:e|es|ed|ing)|"
                            r"able to|possible|potential)\b", re.I)
 #: Hedges that qualify only a figure: "about half", "nearly 40 percent".
-_NUMBER_HEDGES = frozenset("about around roughly nearly almost approximately some over under more less".split())
+_NUMBER_HEDGES = words("number-hedges")
 _TOKEN = re.compile(r"[A-Za-z0-9$%][A-Za-z0-9$%'\u2019.-]*[A-Za-z0-9%]|[A-Za-z0-9$%]"
                     r"|[,;:()\u2014\u2013]|(?<!\w)-(?!\w)")
 #: The token that stands for a clause break (a comma, semicolon, colon, dash or bracket).
