@@ -638,7 +638,7 @@ def unsupported_name(st: Statement, ctx: Context) -> Iterator[Finding]:
         return
     support_norm = "\n".join(_norm_name(t) for t in _support(st))
     seen: set[str] = set()
-    for name in names(st.text):
+    for name in names(_unexpanded(st.text, ctx)):
         if name in seen:
             continue
         seen.add(name)
@@ -792,7 +792,7 @@ admits recounted recounts reported mentioned mentions asserted asserts""".split(
 def _attributes(sentence: str) -> bool:
     """Whether SENTENCE gives its claim to someone: a speaker noun, a reporting verb, 'according to' or
     interviews."""
-    toks = set(_toks(sentence))
+    toks = {t.removesuffix("'s") for t in _toks(sentence)}
     low = sentence.lower()
     return bool(toks & _SPEAKERS or toks & _REPORTING or "according to" in low or "interview" in low
                 or "pointed out" in low)
@@ -807,7 +807,12 @@ def dropped_attribution(st: Statement, ctx: Context) -> Iterator[Finding]:
         if _attributes(sentence):
             continue
         want = _loose_words(sentence)
-        for source in (s for p in st.passages for s in sentences(p) if len(want & _loose_words(s)) >= 3):
+        scored = [(len(want & _loose_words(s)), s) for p in st.passages for s in sentences(p)]
+        top = max((n for n, _ in scored), default=0)
+        # The attributed sentences it restates about as closely as any (within one word); a sentence closer
+        # than all of them is the passage's own voice and what the statement restates.
+        best = [s for n, s in scored if n >= max(3, top - 1)]
+        for source in best:
             who = attribution(source)
             if who:
                 yield Finding(f"{st.what}: states as fact what the passage gives to a speaker ({who!r})",
@@ -1025,6 +1030,19 @@ def acronym(st: Statement, ctx: Context) -> Iterator[Finding]:
         elif not any(_in(n, _norm_name(text)) for n in longs):
             yield Finding(f"{st.what}: {acr!r} is not spelled out at its first use in the document",
                           f"write \"{longs[0]} ({acr})\" here")
+
+
+def _unexpanded(text: str, ctx: Context) -> str:
+    """TEXT with each "Long Name (ACR)" the glossary knows cut to "ACR", which the passage must name."""
+    def cut(m: re.Match[str]) -> str:
+        acr = m.group(2)
+        return acr if any(_norm_name(n) == _norm_name(m.group(1)[-len(n):]) for n in _expansions(acr, ctx)) \
+            else m.group(0)
+    out = text
+    for acr in set(re.findall(r"\(([A-Z][A-Za-z0-9&]+)\)", text)):
+        for long in _expansions(acr, ctx):
+            out = re.sub(rf"(?i:(?:the\s+)?({re.escape(long)}))\s*\(({re.escape(acr)})\)", cut, out)
+    return out
 
 
 def _sources(sentence: str, st: Statement, shared: int = 3) -> list[str]:

@@ -35,7 +35,12 @@ class SeedInfo(Record):
     publisher: Text | None = doc("publisher, where the seed states it", default=None)
     authors: list[Text] = doc("authors, where the seed names them", default_factory=list)
     date: Text | None = doc("publication date (YYYY-MM-DD), where the seed states it", default=None)
-    url: Text | None = doc("where the document was published, where the seed states it", default=None)
+    url: Text | None = doc("where the document was published, where the seed states it or the analyst found it",
+                           default=None)
+    site: Text | None = doc("the website an unsigned web page or wiki article appeared on, where known",
+                            default=None)
+    accessed: Text | None = doc("for web pages: the date (YYYY-MM-DD) the copy was taken; notes print it as "
+                                "'accessed ...'", default=None)
     format: SeedFormat = doc("how to read the file")
     sha256: Text = doc("SHA-256 of the file's bytes; proves the copy is verbatim")
 
