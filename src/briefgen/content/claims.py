@@ -747,8 +747,17 @@ def _clauses(sentence: str) -> list[str]:
 def _restated_clauses(sentence: str, st: Statement) -> list[str]:
     """The clauses of the cited passages that SENTENCE restates: in a sentence sharing three content words with
     it, those sharing two."""
-    want = _content_words(sentence)
-    return [c for s in _sources(sentence, st) for c in _clauses(s) if len(want & _content_words(c)) >= 3]
+    return [c for s in _closest(sentence, st) for c in _clauses(s) if len(_content_words(sentence) &
+                                                                          _content_words(c)) >= 3]
+
+
+def _closest(sentence: str, st: Statement) -> list[str]:
+    """The sentences of the cited passages SENTENCE restates: those sharing three or more of its content words
+    and within one word of the closest."""
+    want = _loose_words(sentence)
+    scored = [(len(want & _loose_words(s)), s) for p in st.passages for s in sentences(p)]
+    top = max((n for n, _ in scored), default=0)
+    return [s for n, s in scored if n >= max(3, top - 1)]
 
 
 _ATTRIBUTION_VERBS = words("attribution-verbs")
@@ -806,13 +815,9 @@ def dropped_attribution(st: Statement, ctx: Context) -> Iterator[Finding]:
     for sentence in sentences(st.text):
         if _attributes(sentence):
             continue
-        want = _loose_words(sentence)
-        scored = [(len(want & _loose_words(s)), s) for p in st.passages for s in sentences(p)]
-        top = max((n for n, _ in scored), default=0)
         # The attributed sentences it restates about as closely as any (within one word); a sentence closer
         # than all of them is the passage's own voice and what the statement restates.
-        best = [s for n, s in scored if n >= max(3, top - 1)]
-        for source in best:
+        for source in _closest(sentence, st):
             who = attribution(source)
             if who:
                 yield Finding(f"{st.what}: states as fact what the passage gives to a speaker ({who!r})",
@@ -832,6 +837,9 @@ def weakened_hedge(st: Statement, ctx: Context) -> Iterator[Finding]:
         words = _content_words(sentence)
         for clause in _restated_clauses(sentence, st):
             theirs = {f: phrase for f, (phrase, governed) in _modal_spans(clause).items() if len(governed & words) >= 2}
+            if "indicated" in theirs and _attributes(sentence) or re.search(r"\b(?:report|study|found|showed)",
+                                                                           sentence):
+                theirs.pop("indicated", None)  # the statement gives the evidence as its source's
             lost = [theirs[f] for f in theirs if f not in mine]
             if lost and not set(mine) - set(theirs):
                 yield Finding(f"{st.what}: states plainly what the passage qualifies with "
