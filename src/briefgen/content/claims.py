@@ -837,7 +837,7 @@ def weakened_hedge(st: Statement, ctx: Context) -> Iterator[Finding]:
         words = _content_words(sentence)
         for clause in _restated_clauses(sentence, st):
             theirs = {f: phrase for f, (phrase, governed) in _modal_spans(clause).items() if len(governed & words) >= 2}
-            if "indicated" in theirs and _attributes(sentence) or re.search(r"\b(?:report|study|found|showed)",
+            if "indicated" in theirs and _attributes(sentence) or re.search(r"\b(?:report|study|found|finds|showed|shows)",
                                                                            sentence):
                 theirs.pop("indicated", None)  # the statement gives the evidence as its source's
             lost = [theirs[f] for f in theirs if f not in mine]
