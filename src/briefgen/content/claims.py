@@ -913,7 +913,8 @@ def _names_term(term: str, support_norm: str, support_words: frozenset[str]) -> 
     if any(_in(n, support_norm) for n in group):
         return True
     want = _loose_words(term)
-    return bool(want) and not country and want <= support_words
+    prefixes = {w[:6] for w in support_words}
+    return bool(want) and not country and all(w in support_words or w[:6] in prefixes for w in want)
 
 
 @quote_rule
