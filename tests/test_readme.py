@@ -31,3 +31,13 @@ def test_readme_api_example_runs(small: Path, monkeypatch: pytest.MonkeyPatch, c
     assert "North Atlantic Treaty Organization" in reader.pages[0].extract_text()
     assert (small / "build" / "congress" / "book.pdf").is_file()
     assert os.listdir(small / "build" / "congress" / "onepagers")
+
+
+def test_readme_lists_every_claims_rule() -> None:
+    """The "Citations and claims" section names every rule of content/claims.py, each with an example."""
+    from briefgen.content.claims import RULES
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("### Citations and claims"):text.index("### Authors, key takeaways")]
+    for name in RULES:
+        assert re.search(rf"^\| `{name}`( \(warning\))? \| .+ \|$", section, re.M), name
