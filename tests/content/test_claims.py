@@ -269,20 +269,22 @@ def test_one_case_made_a_class_warns(small: Path, run) -> None:
 
 
 def test_a_quote_about_another_subject_fails_at_its_line(small: Path, run) -> None:
-    """A sentence about Korean-Japanese politics, verbatim, quoted under NATO."""
+    """A sentence about Korean-Japanese politics, verbatim, quoted under NATO: a warning, an error with --strict."""
     old = '  - text: "If they don\u2019t pay, I\u2019m not going to defend them."\n    speaker: President Trump, on NATO allies\n    cite: csis-2025#L69\n'
     line = _edit(small, NATO, old, "  - text: Domestic politics are often even more contentious when it comes to U.S. "
                                    "efforts to encourage allies to work with one another.\n    cite: csis-2025#L235\n")
-    result = run(small, "check")
+    assert run(small, "check").exit_code == 0  # a warning
+    result = run(small, "check", "--strict")
     assert result.exit_code == 1
     assert (f"{NATO}:{line}:5: error: quotes[1].text: the quote's passage (csis-2025#L235) names none of "
             "'North Atlantic Treaty Organization (NATO)'") in result.output
 
 
 def test_a_fragment_quote_fails_at_its_line(small: Path, run) -> None:
-    """"not going to defend them." starts mid-sentence without an elision; with one it passes."""
+    """"not going to defend them." starts mid-sentence without an elision (an error with --strict); with one it
+    passes."""
     line = _edit(small, NATO, "If they don\u2019t pay, I\u2019m not going", "not going")
-    result = run(small, "check")
+    result = run(small, "check", "--strict")
     assert result.exit_code == 1
     assert f"{NATO}:{line}:" in result.output and "the quote starts mid-sentence" in result.output
     _edit(small, NATO, '"not going', '"\u2026 not going')

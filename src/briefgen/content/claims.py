@@ -926,7 +926,8 @@ def quote_subject(st: Statement, ctx: Context) -> Iterator[Finding]:
     if terms and not any(_names_term(t, support, support_words) for t in terms):
         yield Finding(f"{st.what}: the quote's passage ({_refs(st)}) names none of {st.block.name!r}, its "
                       "members or keywords: readers take it as said of something else",
-                      f"quote a passage about {st.block.name}, or move the quote to the block its passage is about")
+                      f"quote a passage about {st.block.name}, or move the quote to the block its passage is about",
+                      warning=True)
 
 
 _ELIDED = re.compile(r"^\s*(?:\[\s*)?(?:\u2026|\.\.\.)|(?:\u2026|\.\.\.)(?:\s*\])?\s*$")
@@ -942,13 +943,14 @@ def quote_sentence(st: Statement, ctx: Context) -> Iterator[Finding]:
     m = _BROKEN_WORD.search(text)
     if m:
         yield Finding(f"{st.what}: the quote breaks a word with a hyphen ({m.group(0)!r})",
-                      "copy the words whole from the passage; the layout never hyphenates a quote")
+                      "copy the words whole from the passage; the layout never hyphenates a quote", warning=True)
     starts = bool(_OPENS.match(text)) or bool(re.match(r"^\s*(?:\[\s*)?(?:\u2026|\.\.\.)", text))
     ends = bool(_CLOSES.search(text)) or bool(re.search(r"(?:\u2026|\.\.\.)(?:\s*\])?\s*$", text))
     if not (starts and ends):
         where = "starts" if not starts else "ends"
         yield Finding(f"{st.what}: the quote {where} mid-sentence: readers see a fragment",
-                      "quote the whole sentence from the passage, or mark the cut with an elision ('\u2026')")
+                      "quote the whole sentence from the passage, or mark the cut with an elision ('\u2026')",
+                      warning=True)
 
 
 @functools.lru_cache(maxsize=64)
