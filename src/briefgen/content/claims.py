@@ -1053,6 +1053,9 @@ def _unexpanded(text: str, ctx: Context) -> str:
     for acr in set(re.findall(r"\(([A-Z][A-Za-z0-9&]+)\)", text)):
         for long in _expansions(acr, ctx):
             out = re.sub(rf"(?i:(?:the\s+)?({re.escape(long)}))\s*\(({re.escape(acr)})\)", cut, out)
+    for acr in set(_ACRONYM.findall(text)):  # "ACR (Long Name)" too
+        for long in _expansions(acr, ctx):
+            out = re.sub(rf"\b{re.escape(acr)}\s*\((?i:{re.escape(long)})\)", acr, out)
     return out
 
 
