@@ -235,7 +235,7 @@ def test_a_dropped_attribution_fails_at_its_line(small: Path, run) -> None:
     result = run(small, "check")
     assert result.exit_code == 1
     assert (f"{NATO}:{line}:5: error: why_it_matters[3].text: states as fact what the passage gives to a speaker "
-            "('One U.S official noted')") in result.output
+            "('One U.S. official noted')") in result.output
     assert "say who says it" in result.output
 
 

@@ -788,7 +788,9 @@ def attribution(text: str) -> str | None:
                     lo -= 1
                     if toks[lo] in _DETERMINERS:
                         break
-                return " ".join(raw[lo:hi + 1]).replace(" ,", ",")
+                plain = _plain(text)  # the words as written ("U.S." keeps its period)
+                m = re.search(r"[.\s]*".join(re.escape(t) for t in raw[lo:hi + 1]), plain)
+                return m.group(0) if m else " ".join(raw[lo:hi + 1]).replace(" ,", ",")
     return None
 
 
