@@ -735,6 +735,8 @@ def _modal_spans(text: str) -> dict[str, tuple[str, frozenset[str]]]:
     return out
 
 
+#: Words that give a finding as its source's ("a 2017 report found"): they keep an "indicated".
+_EVIDENCE = re.compile(r"\b(?:report|study|found|finds|showed|shows)", re.I)
 #: The statements in the analyst's prose (not figures' labels or founding facts).
 _PROSE_FIELD = re.compile(r"(?:^|\.)(?:summary|bottom_line|text|action)$")
 
@@ -839,8 +841,7 @@ def weakened_hedge(st: Statement, ctx: Context) -> Iterator[Finding]:
         words = _content_words(sentence)
         for clause in _restated_clauses(sentence, st):
             theirs = {f: phrase for f, (phrase, governed) in _modal_spans(clause).items() if len(governed & words) >= 2}
-            if "indicated" in theirs and _attributes(sentence) or re.search(r"\b(?:report|study|found|finds|showed|shows)",
-                                                                           sentence):
+            if _attributes(sentence) or _EVIDENCE.search(sentence):
                 theirs.pop("indicated", None)  # the statement gives the evidence as its source's
             lost = [theirs[f] for f in theirs if f not in mine]
             if lost and not set(mine) - set(theirs):
@@ -957,6 +958,7 @@ def quote_sentence(st: Statement, ctx: Context) -> Iterator[Finding]:
 
 @functools.lru_cache(maxsize=64)
 def _spelling_pattern(pairs: tuple[tuple[str, str], ...]) -> re.Pattern[str] | None:
+    """One pattern for the words to avoid of PAIRS, longest first, whole words, any case."""
     if not pairs:
         return None
     body = "|".join(re.escape(a) for a, _ in sorted(pairs, key=lambda p: len(p[0]), reverse=True))
@@ -1048,6 +1050,7 @@ def acronym(st: Statement, ctx: Context) -> Iterator[Finding]:
 def _unexpanded(text: str, ctx: Context) -> str:
     """TEXT with each "Long Name (ACR)" the glossary knows cut to "ACR", which the passage must name."""
     def cut(m: re.Match[str]) -> str:
+        """The acronym alone, when the words before it are one of its expansions."""
         acr = m.group(2)
         return acr if any(_norm_name(n) == _norm_name(m.group(1)[-len(n):]) for n in _expansions(acr, ctx)) \
             else m.group(0)
