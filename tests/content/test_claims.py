@@ -220,8 +220,8 @@ def test_a_source_named_as_its_own_publisher_points_at_the_registry_field(small:
     assert "'CRS' is not named in wiki-foreign-policy#L32" in result.output
     assert ("set `publisher:` (or `authors:`) of seed 'wiki-foreign-policy' (now: empty) in seeds/sources.yaml, "
             "which this rule accepts as the source's own name") in result.output
-    _edit(small, "seeds/sources.yaml", 'title: "Foreign Policy Alliances"\n    publisher: null',
-          'title: "Foreign Policy Alliances"\n    publisher: "Congressional Research Service (CRS)"')
+    _edit(small, "seeds/sources.yaml", "no site or date.\n    publisher: null",
+          'no site or date.\n    publisher: "Congressional Research Service (CRS)"')
     assert run(small, "check").exit_code == 0
 
 
