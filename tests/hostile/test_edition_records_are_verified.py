@@ -40,7 +40,8 @@ def _forge_earlier_edition(root: Path, point: str) -> None:
     record = _record_first_edition(root)
     real = record["editions"][0]
     block = json.loads((root / "editions" / "objects" / f"{real['blocks']['nato']}.json").read_text())
-    block["why_it_matters"] = [*block["why_it_matters"], {"text": point, "cite": "csis-2025#L107"}]
+    # First in the list: a reader sees the first points (one past the audience's max_points is no change to them).
+    block["why_it_matters"] = [{"text": point, "cite": "csis-2025#L107"}, *block["why_it_matters"]]
     fake = {**real, "blocks": {"nato": _put_object(root, block)}, "number": 1, "fingerprint": "0" * 64}
     record["editions"] = [fake, {**real, "number": 2}]
     (root / REL).write_text(json.dumps(record))
@@ -69,8 +70,8 @@ def test_an_earlier_edition_that_passes_the_checks_is_still_printed(small: Path,
     record = _record_first_edition(small)
     real = record["editions"][0]
     block = json.loads((small / "editions" / "objects" / f"{real['blocks']['nato']}.json").read_text())
-    old = {**block, "why_it_matters": [*block["why_it_matters"], {"text": block["bottom_line"],
-                                                                  "cite": block["bottom_line_cite"]}]}
+    old = {**block, "why_it_matters": [{"text": block["bottom_line"], "cite": block["bottom_line_cite"]},
+                                       *block["why_it_matters"]]}
     fake = {**real, "blocks": {"nato": _put_object(small, old)}, "number": 1, "fingerprint": "0" * 64}
     record["editions"] = [fake, {**real, "number": 2}]
     (small / REL).write_text(json.dumps(record))

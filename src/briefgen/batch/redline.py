@@ -346,7 +346,7 @@ def _vetter(project: Project) -> Any:
 
     def vet(c: Change) -> bool:
         return c.old is None or vetted(c.old, list(c.old_cite or []), project.seeds, project.config.forbidden_words,
-                                       quote=c.what == "quote")
+                                       quote=c.what == "quote", block=project.catalogue.get(c.block))
 
     return vet
 

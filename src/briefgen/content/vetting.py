@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from typing import Any
 
 from briefgen import prose
 from briefgen.content import claims, confusables  # noqa: F401 - confusables registers rules
@@ -27,19 +28,20 @@ def _refs(cites: list[str]) -> list[SourceRef] | None:
 
 
 def vetted(text: str, cites: list[str], library: SeedLibrary, forbidden: list[str] | None, *,
-           quote: bool = False, uncited: bool = False) -> bool:
+           quote: bool = False, uncited: bool = False, block: Any = None) -> bool:
     """Whether TEXT, citing CITES, passes what current text must pass before a reader sees it: every citation
     resolves, a quotation stands verbatim in a cited passage, no control or private-use character, and every claims
     rule (forbidden words, figures, years, names, negations, hedges) finds nothing. Text that fails is not printed.
     With UNCITED, a text without citations (a label, a member's name) needs only pass the character and
-    forbidden-word checks, as labels do in `check`."""
+    forbidden-word checks, as labels do in `check`. BLOCK is the current block the text belongs to (rules about
+    attribution and acronyms read it); without it, a rule that needs it refuses the text."""
     if not isinstance(text, str) or not text.strip() or len(text) > 50_000:
         return False
     if any(unicodedata.category(ch) in _CATEGORIES for ch in text if ch not in "\n\t"):
         return False
     refs = _refs(cites)
     if not refs and uncited and not cites:
-        st = claims.Statement(None, "earlier edition", text, None, [], None, claims=False)  # type: ignore[arg-type]
+        st = claims.Statement(block, "earlier edition", text, None, [], None, claims=False)
         return not list(claims.RULES["machinery"](st, claims.Context(claims.forbidden_patterns(forbidden or []))))
     if not refs:
         return False
@@ -55,8 +57,7 @@ def vetted(text: str, cites: list[str], library: SeedLibrary, forbidden: list[st
     if quote and not any(quote_found(text, p) for p in passages):
         return False
     plain = text if quote else prose.plain(text)
-    st = claims.Statement(None, "earlier edition", plain, None, refs, "cite",  # type: ignore[arg-type]
-                          passages=passages, seeds=seeds)
+    st = claims.Statement(block, "earlier edition", plain, None, refs, "cite", passages=passages, seeds=seeds)
     ctx = claims.Context(claims.forbidden_patterns(forbidden or []))
     for name, check in claims.RULES.items():
         if quote and name not in ("machinery",):

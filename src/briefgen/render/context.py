@@ -219,12 +219,16 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
     )
 
 
-def earlier_text_vetter(project: Project) -> Callable[[Any], bool]:
-    """A check for an earlier edition's text (content.vetting) against the project's seeds and forbidden words."""
+def earlier_text_vetter(project: Project, block_id: str | None) -> Callable[[Any], bool]:
+    """A check for an earlier edition's text (content.vetting) against the project's seeds and forbidden words, as
+    a statement of block BLOCK_ID."""
     from briefgen.content.vetting import vetted
 
+    block = project.catalogue.get(block_id) if block_id else None
+
     def vet(item: Any) -> bool:
-        return vetted(item.text, list(item.cites), project.seeds, project.config.forbidden_words, quote=item.quote)
+        return vetted(item.text, list(item.cites), project.seeds, project.config.forbidden_words, quote=item.quote,
+                      block=block)
 
     return vet
 
@@ -253,7 +257,7 @@ def edition_changes(project: Project, aud: LoadedAudience, edition: Proposal | N
         hidden = edition.__dict__.get("_unseen") or Unseen()
         shown = [c for c in compare(old, edition.snapshot()) if hidden.why(c) is None]
         items = vetted_changes(reader_changes(shown, aud.config.titles(), edition.snapshot()),
-                               earlier_text_vetter(project))
+                               earlier_text_vetter(project, next(iter(edition.snapshot()["blocks"]), None)))
         if items:
             for item in items:
                 item.cites = [SourceRef(seed=c.partition("#")[0], anchor=c.partition("#")[2])  # type: ignore[misc]

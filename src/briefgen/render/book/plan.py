@@ -360,7 +360,7 @@ def book_changes(project: Project, aud: LoadedAudience, edition: Any, since: str
                                     {"blocks": {}}, {"blocks": {bid: new["blocks"][bid]}})
                  if {"summary": "overview"}.get(c.section, c.section) in shown
                  and edition.__dict__.get("_unseen", Unseen()).why(c) is None]
-        lines = vetted_changes(reader_changes(found, aud.config.titles(), new), earlier_text_vetter(project))
+        lines = vetted_changes(reader_changes(found, aud.config.titles(), new), earlier_text_vetter(project, bid))
         if bid not in old["blocks"]:
             lines = []  # a new chapter: the whole chapter is new, said once below
         for line in lines:

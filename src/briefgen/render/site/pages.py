@@ -121,7 +121,8 @@ def edition_history(project: Project, audience: str, kind: str, block_id: str) -
 
     def vet(text: str | None, cites: list[str], quote: bool) -> bool:
         return not isinstance(text, str) or not text or vetted(
-            text, list(cites or []), project.seeds, project.config.forbidden_words, quote=quote, uncited=True)
+            text, list(cites or []), project.seeds, project.config.forbidden_words, quote=quote, uncited=True,
+            block=project.catalogue.get(block_id))
 
     def described(snap: dict | None) -> dict:
         changes = compare(previous, snap) if previous is not None and snap is not None else []
