@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from briefgen.render.writers.base import Writer
+from briefgen.render.writers.docx import DocxWriter
 from briefgen.render.writers.html import HtmlWriter
 from briefgen.render.writers.pdf import PdfWriter
 
 #: Every output format by name, in the order `--format` lists them (the first is the default).
-WRITERS: dict[str, Writer] = {w.name: w for w in (PdfWriter(), HtmlWriter())}
+WRITERS: dict[str, Writer] = {w.name: w for w in (PdfWriter(), HtmlWriter(), DocxWriter())}
 #: The formats' names.
 FORMATS: tuple[str, ...] = tuple(WRITERS)
 

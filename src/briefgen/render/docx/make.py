@@ -1,0 +1,140 @@
+"""Briefs and the briefing book as Word documents, built from the template context (not from the HTML), so each
+statement keeps its id."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from briefgen.config.kinds import KIND_LABELS, Target
+from briefgen.project import Project
+from briefgen.render.context import document_context, document_edition
+from briefgen.render.docx.body import Body
+from briefgen.render.docx.document import Meta, finish, masthead, new_document
+from briefgen.render.docx.inline import Revision
+from briefgen.render.docx.sections import Sections
+from briefgen.render.notes import ChapterNotes, Notes
+from briefgen.render.setup import render_setup
+
+
+@dataclass
+class Made:
+    """A Word document's bytes and what went into it."""
+
+    data: bytes
+    footnotes: int
+    ids: list[str]
+    deps: dict[str, list[str]]
+    edition: Any
+
+
+def _author(project: Project) -> str:
+    cfg = project.config
+    return "; ".join(a.name for a in cfg.authors) if cfg.authors else (cfg.organization if hasattr(cfg, "organization")
+                                                                         else cfg.title)
+
+
+def _custom(target: Target, edition: Any) -> dict[str, str]:
+    out = {"kind": target.kind, "id": target.block_id, "audience": target.audience}
+    if edition is not None:
+        out.update(fingerprint=edition.fingerprint, edition=str(edition.edition.number),
+                   doc_number=edition.doc_number, date=edition.edition.date.isoformat())
+    return out
+
+
+def make_block_document(project: Project, target: Target, revision: Revision | None = None,
+                        edition: Any = None) -> Made:
+    """The brief of TARGET's block as a Word document (REVISION: a redline's author and date for its marks)."""
+    aud = project.audience(target.audience)
+    setup = render_setup(project, aud.name)
+    block = project.catalogue.get(target.block_id)
+    edition = edition or document_edition(project, block, target.kind, aud)
+    deps: dict[str, set[str]] = {}
+    notes = Notes(project)
+    ctx = document_context(project, block, target.kind, aud, notes, deps=deps, edition=edition)
+    ctx["_env"] = setup.env
+    body = new_document(setup.brand, revision)
+    body.use_notes(notes)
+    sections = Sections(body, project, ctx, level=1)
+    kicker = " \u00b7 ".join(x for x in (setup.brand.meta.name.full, KIND_LABELS[target.kind],
+                                         ctx["block_type"].capitalize(), ctx["doc_number"]) if x)
+    edition_line = ctx["edition"].label if ctx["edition"] else ctx["date"].strftime("%B %-d, %Y")
+    masthead(body, setup.brand.meta.name.full, kicker, block.name,
+             [sections.partial("kicker"), edition_line, f"Prepared for {aud.config.label}"])
+    sections.write(ctx["sections"])
+    meta = Meta(title=ctx["title"], author=_author(project), subject=ctx["description"], keywords=ctx["keywords"],
+                running_title=ctx["running_title"], marking=aud.config.marking or "",
+                custom=_custom(target, edition))
+    data = finish(body, meta)
+    return Made(data, body.footnote_count, body.ids,
+                {str(k): sorted(map(str, v)) for k, v in sorted(deps.items())}, edition)
+
+
+def make_book_document(project: Project, target: Target) -> Made:
+    """The briefing book as one Word document: cover, parts, one chapter per block (notes numbered per chapter, as
+    footnotes restarting in each chapter's section), the same chapter sections as the PDF."""
+    from docx.enum.section import WD_SECTION
+
+    from briefgen.render.book.plan import CHAPTER_SKIPS, plan_book
+
+    book = plan_book(project, target.audience, target.select, target.title, target.changes_since)
+    aud = book.audience
+    setup = render_setup(project, aud.name)
+    body = new_document(setup.brand)
+    edition = book.edition
+    masthead(body, setup.brand.meta.name.full, f"{setup.brand.meta.name.full} \u00b7 Briefing book \u00b7 "
+             f"{edition.doc_number}", book.title,
+             [edition.edition.label, f"Prepared for {aud.config.label}"])
+    sections = [s for s in aud.config.brief.sections if s not in CHAPTER_SKIPS]
+    part_of = {b.id: b.book_part for b in book.blocks}
+    from briefgen.content.model import BOOK_PARTS
+
+    chapter = 0
+    for numeral, (key, part_title) in enumerate([p for p in BOOK_PARTS if p[0] in part_of.values()], start=1):
+        body.doc.add_section(WD_SECTION.NEW_PAGE)
+        body.heading(f"Part {_roman(numeral)}. {part_title}", 1)
+        for block in [b for b in book.blocks if part_of[b.id] == key]:
+            chapter += 1
+            body.doc.add_section(WD_SECTION.NEW_PAGE)
+            _restart_footnotes(body)
+            notes = ChapterNotes(project, f"ch-{block.id}")
+            body.use_notes(notes)
+            ctx = document_context(project, block, "brief", aud, notes, deps={}, edition=None)
+            ctx["_env"] = setup.env
+            body.heading(f"{chapter}. {block.name}", 2)
+            writer = Sections(body, project, ctx, level=3)
+            if type(block).document:
+                writer.write([s for s in ctx["sections"] if s in sections])
+            else:
+                writer.s_overview()
+                for name in ("actions", "pillars"):
+                    _listed(writer, block, name)
+    meta = Meta(title=book.title, author=_author(project), subject=book.context.get("description", ""),
+                keywords=book.context.get("keywords", ""), running_title=book.title,
+                marking=aud.config.marking or "", custom=_custom(target, edition))
+    data = finish(body, meta)
+    return Made(data, body.footnote_count, body.ids, {}, edition)
+
+
+def _listed(writer: Sections, block: Any, name: str) -> None:
+    items = getattr(block, name, None) or []
+    if items:
+        writer.body.heading(name.capitalize(), writer.level)
+        writer.body.bullets([(writer.sid(i), getattr(i, "text", None) or getattr(i, "action", ""), i.cite)
+                             for i in items])
+
+
+def _restart_footnotes(body: Body) -> None:
+    """Footnotes numbered from 1 in this section (a book chapter), as the PDF numbers each chapter's notes."""
+    from briefgen.render.docx.package import w
+    from lxml import etree
+
+    sect = body.doc.sections[-1]._sectPr
+    pr = sect.find(w("footnotePr"))
+    if pr is None:
+        pr = etree.Element(w("footnotePr"))
+        sect.insert(0, pr)
+    etree.SubElement(pr, w("numRestart"), {w("val"): "eachSect"})
+
+
+def _roman(n: int) -> str:
+    return ["I", "II", "III", "IV", "V", "VI"][n - 1]
