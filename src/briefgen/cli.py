@@ -255,17 +255,19 @@ def onepager(c: Context, block_id: str, audience: tuple[str, ...], out: Path | N
 @click.option("--since", metavar="EDITION|DATE|REV",
               help="Compare with this edition number, the edition current on a date (YYYY-MM-DD), or the content "
                    "at a git revision (default: the last edition that differs from now).")
-@click.option("--format", "fmt", type=click.Choice(["text", "pdf"]), default="text", show_default=True,
-              help="text: +/- lines grouped by section, for a pull request; pdf: a redline of the document.")
+@click.option("--format", "fmt", type=click.Choice(["text", "pdf", "docx"]), default="text", show_default=True,
+              help="text: +/- lines grouped by section, for a pull request; pdf: a redline of the document; docx: "
+                   "the brief in Word with the changes as tracked changes.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write (default: text to the terminal; the PDF to OUT/AUDIENCE/redlines/ID.KIND.pdf).")
+              help="File to write (default: text to the terminal; the PDF or DOCX to "
+                   "OUT/AUDIENCE/redlines/ID.KIND.pdf or .docx).")
 @click.option("--strict", is_flag=True, help="Treat WeasyPrint warnings as errors.")
 @pass_ctx
 def diff(c: Context, block_id: str, kind: str, audience: str | None, since: str | None, fmt: str,
          out: Path | None, strict: bool) -> None:
     """Show what changed in document ID since an earlier edition: points, quotes and citations added, removed
     or changed, word by word inside a changed sentence."""
-    from briefgen.batch.redline import compare_target, format_text, render_redline
+    from briefgen.batch.redline import compare_target, format_text, render_redline, render_redline_docx
     from briefgen.write import write_atomic
 
     project = c.project
@@ -282,10 +284,54 @@ def diff(c: Context, block_id: str, kind: str, audience: str | None, since: str 
             write_atomic(out, text)
             c.say(f"wrote {out} ({cmp.summary})")
         return
+    if fmt == "docx":
+        path = out or c.out(None) / name / "redlines" / f"{target.block_id}.{kind}.docx"
+        write_atomic(path, render_redline_docx(project, cmp))
+        c.say(f"wrote {path} ({cmp.summary} since {cmp.since}, as tracked changes)")
+        return
     output = render_redline(project, cmp, strict=strict)
     path = out or c.out(None) / name / "redlines" / f"{target.block_id}.{kind}.pdf"
     write_atomic(path, output.data)
     c.say(f"wrote {path} ({output.pages} pages; {cmp.summary} since {cmp.since})")
+
+
+@main.command()
+@click.argument("docx_file", metavar="FILE.docx", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--apply", "apply_changes", is_flag=True,
+              help="Also put every edit that passes the checks into its block file (comments and layout kept).")
+@pass_ctx
+def review(c: Context, docx_file: Path, apply_changes: bool) -> None:
+    """Read a brief reviewed in Word: per statement, its old and new wording (tracked changes accepted, untracked
+    edits found), the comments, and each edit checked against the passages it cites; write the change proposal to
+    content/drafts/reviews/NAME.yaml. Paragraphs a reviewer added are listed as uncited new text."""
+    from briefgen.batch.review import apply, review as read_review, write_proposal
+
+    project = c.project
+    result = read_review(project, docx_file, str(docx_file))
+    for notice in result.notices:
+        click.echo(f"note: {notice}", err=True)
+    for e in result.entries:
+        c.say(f"{e.sid} [{e.status}] ({e.file}:{e.line})")
+        if e.changed:
+            c.say(f"  - {e.old}\n  + {e.new}" + ("  (edited without tracking)" if e.untracked else ""))
+        for comment in e.comments:
+            c.say(f"  comment by {comment['author']} ({comment['date']}): {comment['text']}")
+        for f in e.findings:
+            c.say(f"  {'warning' if f.get('warning') else 'flagged'}: {f['rule']}: {f['message']} (hint: {f['hint']})")
+    for added in result.added:
+        c.say(f"new text, uncited: {added['text']}" if "note" not in added else f"comment on: {added['text']}")
+        for comment in added["comments"]:
+            c.say(f"  comment by {comment['author']} ({comment['date']}): {comment['text']}")
+    if apply_changes:
+        applied = apply(project, result)
+        c.say(f"applied {len(applied)} change(s): {', '.join(applied) or 'none'}")
+    path = write_proposal(project, result)
+    counts = {s: sum(1 for e in result.entries if e.status == s) for s in ("ready", "flagged", "by hand")}
+    c.say(f"wrote {path.relative_to(project.root)}: {len(result.entries)} statement(s) "
+          f"({counts['ready']} ready, {counts['flagged']} flagged, {counts['by hand']} by hand), "
+          f"{sum(1 for a in result.added if 'note' not in a)} new paragraph(s)")
+    if counts["flagged"]:
+        raise SystemExit(1)
 
 
 class _Bar:

@@ -13,6 +13,7 @@ from docx.opc.part import Part
 from lxml import etree
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS = {"w": W}
 FOOTNOTES_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 CUSTOM_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
@@ -37,7 +38,8 @@ def build_time() -> dt.datetime:
 
 def footnotes_root() -> etree._Element:
     """An empty footnotes part: the separator (-1) and continuation separator (0) Word requires."""
-    root = etree.Element(w("footnotes"), nsmap={"w": W})
+    # The relationships namespace is declared as Word declares it: readers (docx2python) look it up on the root.
+    root = etree.Element(w("footnotes"), nsmap={"w": W, "r": R})
     for fid, kind, mark in (("-1", "separator", "separator"), ("0", "continuationSeparator",
                                                                   "continuationSeparator")):
         note = etree.SubElement(root, w("footnote"), {w("type"): kind, w("id"): fid})
