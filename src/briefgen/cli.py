@@ -224,7 +224,8 @@ def _output_options(f):  # noqa: ANN001, ANN202 - click decorator
 
 
 FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(FORMATS), default="pdf", show_default=True,
-                             help="pdf, or html: a standalone HTML file for reading on screen.")
+                             help="pdf; html: a standalone HTML file for reading on screen; docx: a Word document "
+                                  "for review (briefs and the book), citations as footnotes.")
 
 
 @main.command()
@@ -367,16 +368,32 @@ class _Bar:
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but the summary.")
 @click.option("--no-record", is_flag=True,
               help="Leave editions/ as it is (the documents show the editions they would get).")
+@click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS), default=("pdf",), show_default=True,
+              help="Format(s) to write; repeat it (--format pdf --format docx). Formats other than pdf are written "
+                   "for the kinds their writer supports (docx: briefs and the book), rewritten on every build.")
 @pass_ctx
 def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool, jobs: int | None,
-          doc_timeout: float, doc_memory: int, quiet: bool, no_record: bool) -> None:
+          doc_timeout: float, doc_memory: int, quiet: bool, no_record: bool, formats: tuple[str, ...]) -> None:
     """Render the book, every brief and every one-pager that changed; one failure does not stop the others.
 
     Each document rendered gets its edition in editions/: a new one when what it shows changed since the last."""
+    from briefgen.batch.formats import write_formats
+
     project = c.project
     names = resolve_names(project.root, audiences, project.config.default_audience)
     bar = _Bar(quiet or c.quiet)
     out_dir = c.out(out)
+    others = [f for f in dict.fromkeys(formats) if f != "pdf"]
+    if "pdf" not in formats:
+        check_project(project)
+        extra = write_formats(project, names, out_dir, others, strict=strict)
+        for rel, error in extra.failures:
+            click.echo(f"failed {rel}: {error.format_message()}", err=True)
+        click.echo(f"wrote {len(extra.built)}, failed {len(extra.failures)} documents as "
+                   f"{', '.join(others)} into {out_dir} in {extra.seconds:.1f} s")
+        if extra.failures:
+            raise SystemExit(1)
+        return
     try:
         report = run_build(project, names, out_dir, jobs=jobs, strict=strict,
                            limits=Limits(doc_timeout, doc_memory), reporter=bar, record_editions=not no_record)
@@ -386,6 +403,10 @@ def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool
                    err=True)
         raise SystemExit(128 + exc.signum) from None
     bar.finish()
+    if others:
+        extra = write_formats(project, names, out_dir, others, strict=strict)
+        report.failures += extra.failures
+        c.say(f"wrote {len(extra.built)} documents as {', '.join(others)} in {extra.seconds:.1f} s")
     for rel, exc in report.failures:
         for error in exc.errors if isinstance(exc, ErrorGroup) else [exc]:
             click.echo(f"failed {rel}: {error.format_message()}", err=True)
@@ -413,15 +434,22 @@ def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool
               help="Add a changes appendix: per chapter, what changed since this edition of the book (audiences "
                    "with what_changed get one since the previous edition).")
 @_limit_options
+@FORMAT_OPTION
 @pass_ctx
 def book(c: Context, audience: tuple[str, ...], out: Path | None, strict: bool, select: str | None,
-         title: str | None, changes_since: str | None, jobs: int | None, doc_timeout: float, doc_memory: int) -> None:
-    """Bind a briefing book (cover, contents, parts, chapters, matrix, changes, sources) to OUT/AUDIENCE/book.pdf."""
+         title: str | None, changes_since: str | None, jobs: int | None, doc_timeout: float, doc_memory: int,
+         fmt: str) -> None:
+    """Bind a briefing book (cover, contents, parts, chapters, matrix, changes, sources) to OUT/AUDIENCE/book.pdf
+    (or .html, .docx)."""
     project = c.project
     check_project(project)
     failed = False
     for name in resolve_names(project.root, audience, project.config.default_audience):
         target = Target.book(name, select, title, changes_since)
+        if fmt != "pdf":
+            render_target(project, target, c.out(out), fmt=fmt, strict=strict)
+            c.say(f"wrote {target.path(c.out(out), fmt)}")
+            continue
         output = build_book(project, target, c.out(out), jobs=jobs, strict=strict,
                             limits=Limits(doc_timeout, doc_memory))
         book = output.book or {}
