@@ -3,6 +3,7 @@ docx2python, opened and converted by LibreOffice, reproducible; reviewed copies 
 redlines as tracked changes."""
 from __future__ import annotations
 
+import html as html_lib
 import io
 import os
 import re
@@ -57,10 +58,11 @@ def test_brief_docx_is_a_word_document_with_headings_footnotes_and_statement_ids
     # the notes, as the HTML numbers them
     project = briefgen.open_project(small)
     html = briefgen.render_document(project, "brief", "nato", fmt="html").data.decode()
-    pdf_notes = len(re.findall(r'<li id="note-\d+"', html))
+    notes = [" ".join(html_lib.unescape(re.sub(r"<[^>]+>", "", n)).split())
+             for n in re.findall(r'<li id="note-\d+">(.*?)</li>', html, re.S)]
     with docx2python(path) as read:
-        footnotes = [t for t in re.findall(r"footnote\d+\)\t([^\n]*)", read.text)]
-    assert len(footnotes) == pdf_notes > 5, (len(footnotes), pdf_notes)
+        footnotes = [" ".join(t.split()) for t in re.findall(r"footnote\d+\)\t([^\n]*)", read.text)]
+    assert footnotes == notes and len(notes) > 5, (footnotes, notes)  # one to one, in order
     assert "Improving U.S. Cooperation with Allies and Partners" in footnotes[0]
     tags = [t.get(f"{{{W}}}val") for t in _xml(path, "word/document.xml").iter(f"{{{W}}}tag")]
     assert all(parse_id(t) for t in tags) and len(tags) == len(set(tags)) > 10
@@ -96,24 +98,51 @@ def test_onepager_refuses_docx_with_the_formats_that_can(small: Path, run, tmp_p
     assert result.exit_code == 2 and "--format pdf or html" in result.output, result.output
 
 
+def _redline(project: Path, run, out: Path) -> Path:
+    """Record NATO's brief as edition 1, reword a point, and write the redline DOCX since edition 1 to OUT."""
+    from briefgen.editions.records import commit
+    from briefgen.render.context import document_edition
+
+    loaded = briefgen.open_project(project)
+    commit(project, document_edition(loaded, loaded.catalogue.get("nato"), "brief", loaded.audience("congress")))
+    path = project / NATO
+    path.write_text(path.read_text().replace("31 are NATO allies", "31 are members of NATO"))
+    result = run(project, "diff", "nato", "--since", "1", "--format", "docx", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    return out
+
+
 @pytest.mark.skipif(shutil.which("soffice") is None and not os.environ.get("CI"),
                     reason="LibreOffice (scripts/system-deps.sh --test) is not installed")
-def test_libreoffice_opens_the_brief_and_converts_it_to_pdf(small: Path, run, tmp_path: Path) -> None:
-    """A real word processor reads the file: LibreOffice converts it to a PDF of several pages holding the title,
-    the statements and the footnotes."""
+def test_libreoffice_opens_the_brief_a_reviewed_copy_and_a_redline_and_converts_them(small: Path, run,
+                                                                                       tmp_path: Path) -> None:
+    """A real word processor reads what briefgen writes and what a reviewer returns: LibreOffice converts the brief,
+    a copy with a tracked change, a comment and a new paragraph, and the tracked-changes redline, in one run, each to
+    a PDF holding the title, the statements and the footnotes."""
     import pypdf
 
-    path = _docx(small, run, tmp_path / "out")
+    brief = _docx(small, run, tmp_path / "out")
+    doc = Reviewed(brief.read_bytes())
+    doc.track_change("bg:nato:why_it_matters:1", "31", "35", "A. Reviewer")
+    doc.comment("bg:nato:bottom_line", "Source?", "B. Clearance")
+    doc.add_paragraph_after("bg:nato:summary", "A reviewer's new paragraph.")
+    reviewed = tmp_path / "reviewed.docx"
+    reviewed.write_bytes(doc.save())
+    redline = _redline(small, run, tmp_path / "redline.docx")
     done = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
-                           "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), str(path)],
-                          capture_output=True, text=True, timeout=300)
+                           "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), str(brief), str(reviewed),
+                           str(redline)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    reader = pypdf.PdfReader(tmp_path / "pdf" / "nato.pdf")
-    text = " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
-    assert 3 <= len(reader.pages) <= 8
-    assert "North Atlantic Treaty" in text and "Of the 51 formal treaty allies" in text
-    assert "Improving U.S. Cooperation with Allies and Partners" in text  # footnotes laid out
-    assert "NOTEREF" not in text
+    texts = {}
+    for name in ("nato", "reviewed", "redline"):
+        reader = pypdf.PdfReader(tmp_path / "pdf" / f"{name}.pdf")
+        assert 3 <= len(reader.pages) <= 8, (name, len(reader.pages))
+        texts[name] = " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
+        assert "North Atlantic Treaty" in texts[name] and "NOTEREF" not in texts[name]
+        assert "Improving U.S. Cooperation with Allies and Partners" in texts[name]  # the footnotes laid out
+    assert "Of the 51 formal treaty allies" in texts["nato"]
+    assert "A reviewer's new paragraph." in texts["reviewed"]
+    assert "members of NATO" in texts["redline"]
 
 
 def test_review_reads_tracked_untracked_comments_and_new_text_and_flags_an_unsupported_number(
@@ -172,20 +201,30 @@ def test_review_refuses_a_word_file_briefgen_did_not_make(small: Path, run, tmp_
 
 def test_diff_docx_shows_the_changes_as_tracked_changes(small: Path, run, tmp_path: Path) -> None:
     """Between two editions, the redline DOCX holds w:ins and w:del by briefgen, dated, around the changed words."""
-    from briefgen.editions.records import commit
-    from briefgen.render.context import document_edition
-
-    project = briefgen.open_project(small)
-    block = project.catalogue.get("nato")
-    commit(small, document_edition(project, block, "brief", project.audience("congress")))
-    path = small / NATO
-    path.write_text(path.read_text().replace("31 are NATO allies", "31 are members of NATO"))
-    out = tmp_path / "redline.docx"
-    result = run(small, "diff", "nato", "--since", "1", "--format", "docx", "--out", str(out))
-    assert result.exit_code == 0, result.output
+    out = _redline(small, run, tmp_path / "redline.docx")
     root = _xml(out, "word/document.xml")
     ins = ["".join(e.itertext()) for e in root.iter(f"{{{W}}}ins")]
     dels = ["".join(t.text or "" for t in e.iter(f"{{{W}}}delText")) for e in root.iter(f"{{{W}}}del")]
     assert "members of NATO." in " ".join(ins) and "NATO allies." in " ".join(dels), (ins, dels)
     assert {e.get(f"{{{W}}}author") for e in root.iter(f"{{{W}}}ins")} == {"briefgen"}
     assert all(e.get(f"{{{W}}}date") for e in root.iter(f"{{{W}}}del"))
+
+
+def test_build_format_docx_writes_briefs_and_the_book_in_word(small: Path, run, tmp_path: Path) -> None:
+    """`build --format docx` writes each brief and the book as Word (no one-pager: the writer does not make them);
+    the book's chapters are Word sections whose footnotes restart at 1, under part and chapter headings."""
+    out = tmp_path / "out"
+    result = run(small, "build", "--format", "docx", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.docx"))
+    assert written == ["congress/book.docx", "congress/briefs/free-riding.docx", "congress/briefs/nato.docx"]
+    book = docx.Document(str(out / "congress/book.docx"))
+    levels = [(p.style.name, p.text) for p in book.paragraphs if p.style.name in ("Heading 1", "Heading 2")]
+    assert levels == [("Heading 1", "Part I. Alliances and partnerships"),
+                      ("Heading 2", "1. North Atlantic Treaty Organization (NATO)"),
+                      ("Heading 1", "Part II. Obstacles to allied cooperation"),
+                      ("Heading 2", "2. Free riding and buck-passing"),
+                      ("Heading 1", "Part III. Recommendations"),
+                      ("Heading 2", "3. Prioritize U.S. objectives and expedite U.S. procedures")], levels
+    restarts = [s._sectPr.find(f"{{{W}}}footnotePr/{{{W}}}numRestart") for s in book.sections]
+    assert sum(r is not None and r.get(f"{{{W}}}val") == "eachSect" for r in restarts) == 3

@@ -2,6 +2,8 @@
 same content, order and note numbering as the templates under templates/sections/."""
 from __future__ import annotations
 
+import html
+import re
 from typing import Any, Callable
 
 from briefgen import prose
@@ -27,8 +29,8 @@ class Sections:
     def partial(self, name: str) -> str:
         """A block type's small partial (kicker, about, linked heading) as plain text."""
         env = self.ctx["_env"]
-        html = render(env, f"partials/{self.ctx['block_type']}/{name}.html.j2", self.project.root, **self.ctx)
-        return prose.plain(html).strip() if "<" in html else " ".join(html.split())
+        text = render(env, f"partials/{self.ctx['block_type']}/{name}.html.j2", self.project.root, **self.ctx)
+        return " ".join(html.unescape(re.sub(r"<[^>]*>", "", text)).split())
 
     def sid(self, item: Any, block_id: str | None = None, index: dict | None = None) -> StatementId | None:
         where = (index or self.index).get(id(item))
