@@ -133,7 +133,8 @@ def _restart_footnotes(body: Body) -> None:
     if pr is None:
         pr = etree.Element(w("footnotePr"))
         sect.insert(0, pr)
-    etree.SubElement(pr, w("numRestart"), {w("val"): "eachSect"})
+    if pr.find(w("numRestart")) is None:  # a new section copies the previous one's properties
+        etree.SubElement(pr, w("numRestart"), {w("val"): "eachSect"})
 
 
 def _roman(n: int) -> str:
