@@ -227,4 +227,5 @@ def test_build_format_docx_writes_briefs_and_the_book_in_word(small: Path, run, 
                       ("Heading 1", "Part III. Recommendations"),
                       ("Heading 2", "3. Prioritize U.S. objectives and expedite U.S. procedures")], levels
     restarts = [s._sectPr.find(f"{{{W}}}footnotePr/{{{W}}}numRestart") for s in book.sections]
-    assert all(r is not None and r.get(f"{{{W}}}val") == "eachSect" for r in restarts[1:]), restarts
+    # a chapter starts a section restarting its footnotes (the part openers after it copy its properties)
+    assert restarts[0] is None and sum(r is not None and r.get(f"{{{W}}}val") == "eachSect" for r in restarts) >= 3
