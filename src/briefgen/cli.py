@@ -319,6 +319,8 @@ def review(c: Context, docx_file: Path, apply_changes: bool) -> None:
             c.say(f"  comment by {comment['author']} ({comment['date']}): {comment['text']}")
         for f in e.findings:
             c.say(f"  {'warning' if f.get('warning') else 'flagged'}: {f['rule']}: {f['message']} (hint: {f['hint']})")
+            if f.get("passage"):
+                c.say(f"    passage: {_short(f['passage'], 200)}")
     for added in result.added:
         c.say(f"new text, uncited: {added['text']}" if "note" not in added else f"comment on: {added['text']}")
         for comment in added["comments"]:

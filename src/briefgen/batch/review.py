@@ -14,13 +14,13 @@ from briefgen.config.kinds import Target
 from briefgen.content.claims import RULES, Context, Statement, forbidden_patterns
 from briefgen.content.model import Quote, as_list
 from briefgen.content.provenance import quote_found
-from briefgen.errors import COMMAND_LINE, ContentError, Location, UsageError
+from briefgen.errors import COMMAND_LINE, ContentError, UsageError
 from briefgen.ingest.yamlpatch import replace_scalar
 from briefgen.project import Project
 from briefgen.render.context import document_edition
 from briefgen.render.docx.ids import PROPERTY_PREFIX, StatementId
 from briefgen.render.docx.make import make_block_document
-from briefgen.render.docx.read import NotWord, ReadDocument, read_docx
+from briefgen.render.docx.read import NotWord, read_docx
 from briefgen.write import write_atomic
 
 logger = logging.getLogger(__name__)
@@ -248,4 +248,4 @@ def apply(project: Project, result: Review) -> list[str]:
     return done
 
 
-__all__ = ["PROPOSALS", "Review", "apply", "check_wording", "review", "write_proposal", "ReadDocument", "Location"]
+__all__ = ["PROPOSALS", "Review", "apply", "check_wording", "review", "write_proposal"]

@@ -6,7 +6,6 @@ import dataclasses
 import io
 from typing import Any, Callable
 
-from docx.enum.section import WD_ORIENT  # noqa: F401 - re-exported for writers that set orientation
 from docx.shared import Inches, Pt
 from lxml import etree
 from markupsafe import Markup

@@ -85,7 +85,10 @@ def read_custom_properties(data: bytes) -> dict[str, str]:
     """The custom properties of a .docx (empty when it has none)."""
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         try:
-            root = etree.fromstring(z.read("docProps/custom.xml"))
+            info = z.getinfo("docProps/custom.xml")
+            if info.file_size > 1024 * 1024:
+                return {}
+            root = etree.fromstring(z.read(info), etree.XMLParser(resolve_entities=False, no_network=True))
         except KeyError:
             return {}
     out = {}

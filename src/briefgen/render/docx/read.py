@@ -13,6 +13,9 @@ from briefgen.render.docx.ids import StatementId, parse_id
 from briefgen.render.docx.package import read_custom_properties, w
 
 _SKIP_STYLES = {NOTE_REF, FIGURE_VALUE}
+#: A reviewed file comes from outside: no entities, no network, no huge trees, and parts of bounded size.
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+MAX_PART = 64 * 1024 * 1024
 
 
 @dataclass
@@ -84,9 +87,16 @@ def _text(el: etree._Element, accepted: bool) -> str:
     return " ".join("".join(out).split())
 
 
+def _part(z: zipfile.ZipFile, name: str) -> etree._Element:
+    """Part NAME of the package, parsed safely; KeyError when it is missing, NotWord when it is too large."""
+    if z.getinfo(name).file_size > MAX_PART:
+        raise NotWord(f"{name} is larger than {MAX_PART // (1024 * 1024)} MB")
+    return etree.fromstring(z.read(name), _PARSER)
+
+
 def _comments(z: zipfile.ZipFile) -> dict[str, Comment]:
     try:
-        root = etree.fromstring(z.read("word/comments.xml"))
+        root = _part(z, "word/comments.xml")
     except KeyError:
         return {}
     out = {}
@@ -125,7 +135,7 @@ def read_docx(data: bytes) -> ReadDocument:
     """Read DATA (a .docx) into its statements, other paragraphs and properties."""
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
-        root = etree.fromstring(z.read("word/document.xml"))
+        root = _part(z, "word/document.xml")
     except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
         raise NotWord(str(exc)) from None
     comments = _comments(z)
@@ -148,4 +158,8 @@ def read_docx(data: bytes) -> ReadDocument:
         st.after += join + _text(p, accepted=True)
         st.revisions += _revisions(p)
         st.comments += _paragraph_comments(p, comments)
-    return ReadDocument(statements, others, read_custom_properties(data))
+    try:
+        properties = read_custom_properties(data)
+    except etree.XMLSyntaxError as exc:
+        raise NotWord(f"docProps/custom.xml: {exc}") from None
+    return ReadDocument(statements, others, properties)
