@@ -191,12 +191,16 @@ def test_review_reads_tracked_untracked_comments_and_new_text_and_flags_an_unsup
     assert project.catalogue.get("nato").why_it_matters[2].text.startswith("Defense pacts such as NATO make members")
 
 
-def test_review_refuses_a_word_file_briefgen_did_not_make(small: Path, run, tmp_path: Path) -> None:
-    """A Word file without briefgen's properties is a usage error saying which file to give."""
+def test_review_refuses_a_word_file_briefgen_did_not_make_and_a_fifo(small: Path, run, tmp_path: Path) -> None:
+    """A Word file without briefgen's properties, or a FIFO, is a usage error saying which file to give."""
     other = tmp_path / "other.docx"
     docx.Document().save(str(other))
     result = run(small, "review", str(other))
     assert result.exit_code == 2 and "no briefgen properties" in result.output, result.output
+    fifo = tmp_path / "fifo.docx"
+    os.mkfifo(fifo)
+    result = run(small, "review", str(fifo))
+    assert result.exit_code == 2 and "not a regular file" in result.output, result.output
 
 
 def test_diff_docx_shows_the_changes_as_tracked_changes(small: Path, run, tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from briefgen import safeio
 from briefgen.config.kinds import Target
 from briefgen.content.claims import RULES, Context, Statement, forbidden_patterns
 from briefgen.content.model import Quote, as_list
@@ -25,6 +26,8 @@ from briefgen.write import write_atomic
 
 logger = logging.getLogger(__name__)
 
+#: The largest reviewed document read (bytes).
+MAX_DOCX = 100_000_000
 #: Where change proposals are written, in the project.
 PROPOSALS = "content/drafts/reviews"
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'", "\u2013": "-", "\u2014": "-",
@@ -151,8 +154,14 @@ def _entry(project: Project, sid: StatementId, old: str, new: str, before: str) 
 
 def review(project: Project, path: Path, shown: str) -> Review:
     """Read the reviewed document at PATH against the brief as it was made; check every edit."""
+    try:  # the reviewed file comes from outside the project: a plain file of bounded size, never a FIFO
+        data = safeio.read_inside(path, None, MAX_DOCX)
+    except safeio.UnsafeFile as exc:
+        raise UsageError(f"{shown}: file refused: {exc.why}", COMMAND_LINE, "give the reviewed .docx file itself")
+    except OSError as exc:
+        raise UsageError(f"{shown}: cannot read it: {exc.strerror}", COMMAND_LINE, "check the path") from None
     try:
-        got = read_docx(path.read_bytes())
+        got = read_docx(data)
     except NotWord as exc:
         raise UsageError(f"{shown} is not a Word document ({exc})", COMMAND_LINE, "give the reviewed .docx file")
     target = _target(got.properties, shown)
