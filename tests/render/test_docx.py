@@ -233,3 +233,19 @@ def test_build_format_docx_writes_briefs_and_the_book_in_word(small: Path, run, 
     restarts = [s._sectPr.find(f"{{{W}}}footnotePr/{{{W}}}numRestart") for s in book.sections]
     # a chapter starts a section restarting its footnotes (the part openers after it copy its properties)
     assert restarts[0] is None and sum(r is not None and r.get(f"{{{W}}}val") == "eachSect" for r in restarts) >= 3
+
+
+def test_review_reads_a_reviewed_book_chapter_statement(small: Path, run, tmp_path: Path) -> None:
+    """The book's statements carry the same ids: an edit in a chapter comes back against its block's file."""
+    out = tmp_path / "out"
+    assert run(small, "book", "--format", "docx", "--out", str(out)).exit_code == 0
+    doc = Reviewed((out / "congress/book.docx").read_bytes())
+    doc.edit("bg:nato:why_it_matters:3", "make their members less likely", "make members less likely")
+    reviewed = tmp_path / "book-reviewed.docx"
+    reviewed.write_bytes(doc.save())
+    result = run(small, "review", str(reviewed))
+    assert result.exit_code == 0, result.output
+    proposal = yaml.safe_load((small / "content/drafts/reviews/book-reviewed.yaml").read_text())
+    assert [(e["id"], e["status"], e["untracked"]) for e in proposal["statements"]] == \
+        [("bg:nato:why_it_matters:3", "ready", True)]
+    assert proposal["uncited_new_text"] == []

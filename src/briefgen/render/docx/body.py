@@ -69,7 +69,7 @@ class Body:
                 runs.markdown(text)
             made.append(p)
         self.cite(made[-1], cites)
-        if sid is not None:
+        if sid is not None and sid.tag not in self.ids:  # shown twice (a book's linked recommendation): tag the first
             self._tag(made, sid)
 
     def _tag(self, paragraphs: list, sid: StatementId) -> None:
