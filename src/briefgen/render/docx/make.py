@@ -11,7 +11,7 @@ from briefgen.render.context import document_context, document_edition
 from briefgen.render.docx.body import Body
 from briefgen.render.docx.document import Meta, finish, masthead, new_document
 from briefgen.render.docx.inline import Revision
-from briefgen.render.docx.sections import Sections
+from briefgen.render.docx.sections import ChapterSections, Sections
 from briefgen.render.notes import ChapterNotes, Notes
 from briefgen.render.setup import render_setup
 
@@ -74,7 +74,8 @@ def make_book_document(project: Project, target: Target) -> Made:
     footnotes restarting in each chapter's section), the same chapter sections as the PDF."""
     from docx.enum.section import WD_SECTION
 
-    from briefgen.render.book.plan import CHAPTER_SKIPS, plan_book
+    from briefgen.content.model import BOOK_PARTS
+    from briefgen.render.book.plan import CHAPTER_SKIPS, GLANCE_FIGURES, plan_book
 
     book = plan_book(project, target.audience, target.select, target.title, target.changes_since)
     aud = book.audience
@@ -86,8 +87,7 @@ def make_book_document(project: Project, target: Target) -> Made:
              [edition.edition.label, f"Prepared for {aud.config.label}"])
     sections = [s for s in aud.config.brief.sections if s not in CHAPTER_SKIPS]
     part_of = {b.id: b.book_part for b in book.blocks}
-    from briefgen.content.model import BOOK_PARTS
-
+    rec_numbers = {b.id: n for n, b in enumerate((b for b in book.blocks if b.book_part == "recommendations"), 1)}
     chapter = 0
     for numeral, (key, part_title) in enumerate([p for p in BOOK_PARTS if p[0] in part_of.values()], start=1):
         body.doc.add_section(WD_SECTION.NEW_PAGE)
@@ -99,28 +99,21 @@ def make_book_document(project: Project, target: Target) -> Made:
             notes = ChapterNotes(project, f"ch-{block.id}")
             body.use_notes(notes)
             ctx = document_context(project, block, "brief", aud, notes, deps={}, edition=None)
-            ctx["_env"] = setup.env
+            linked = [r.id for r in ctx["related"].get("recommendations", [])]
+            # As the PDF's chapters (render.book.plan): the chapter's sections, a few headline figures at a glance,
+            # and linked recommendations that have chapters of their own referred to rather than reprinted.
+            ctx.update(_env=setup.env, sections=sections, glance_figures=GLANCE_FIGURES,
+                       rec_refs=rec_numbers if linked and all(r in rec_numbers for r in linked) else {})
             body.heading(f"{chapter}. {block.name}", 2)
-            writer = Sections(body, project, ctx, level=3)
             if type(block).document:
-                writer.write([s for s in ctx["sections"] if s in sections])
+                Sections(body, project, ctx, level=3).write(sections)
             else:
-                writer.s_overview()
-                for name in ("actions", "pillars"):
-                    _listed(writer, block, name)
+                ChapterSections(body, project, ctx, level=3).write_chapter()
     meta = Meta(title=book.title, author=_author(project), subject=book.context.get("description", ""),
                 keywords=book.context.get("keywords", ""), running_title=book.title,
                 marking=aud.config.marking or "", custom=_custom(target, edition))
     data = finish(body, meta)
     return Made(data, body.footnote_count, body.ids, {}, edition)
-
-
-def _listed(writer: Sections, block: Any, name: str) -> None:
-    items = getattr(block, name, None) or []
-    if items:
-        writer.body.heading(name.capitalize(), writer.level)
-        writer.body.bullets([(writer.sid(i), getattr(i, "text", None) or getattr(i, "action", ""), i.cite)
-                             for i in items])
 
 
 def _restart_footnotes(body: Body) -> None:

@@ -90,7 +90,8 @@ class Sections:
                 rows.append(("Members", text_cell(", ".join(b.members), b.members_cite)))
         else:
             rows.append(("Domain", text_cell(b.domain_label, None)))
-            for example in [e for e in b.examples if e.figure]:
+            glance = self.ctx.get("glance_figures")  # a book chapter's sidebar shows the first few
+            for example in [e for e in b.examples if e.figure][:glance]:
                 rows.append((example.figure, text_cell(example.text, example.cite, markdown=True)))
         self.body.table(rows)
         linked = self.ctx["linked"]
@@ -169,6 +170,11 @@ class Sections:
         if not recs:
             return
         self.h("recommendations")
+        refs = self.ctx.get("rec_refs")
+        if refs:  # the book: each has its own chapter, named here rather than reprinted
+            for rec in recs[:self.ctx["max_points"]]:
+                self.body.paragraph(f"{rec.name} — see Recommendation {refs[rec.id]}", "List Bullet")
+            return
         for n, rec in enumerate(recs[:self.ctx["max_points"]], start=1):
             real = self.project.catalogue.get(rec.id) or rec
             index = original_index(real)
@@ -221,3 +227,28 @@ def _fill(text: str) -> Callable:
     def fill(cell: Any) -> None:
         cell.paragraphs[0].add_run(str(text))
     return fill
+
+
+class ChapterSections(Sections):
+    """A book chapter of a block without its own brief (a recommendation, a framework), as templates/partials/
+    <type>/chapter.html.j2 writes it."""
+
+    def write_chapter(self) -> None:
+        b = self.block
+        if self.ctx["block_type"] == "recommendation":
+            self.s_bottom_line()
+        self.body.heading("Overview", self.level)
+        self.body.statement(StatementId(b.id, "summary"), b.summary, b.summary_cite)
+        for name, heading in (("actions", "Actions"), ("pillars", "Pillars")):
+            items = getattr(b, name, None) or []
+            if items:
+                self.body.heading(heading, self.level)
+                limit = self.ctx["max_points"] if name == "actions" else None
+                self.body.bullets([(self.sid(i), getattr(i, "text", None) or i.action, i.cite)
+                                   for i in items[:limit]])
+        obstacles = self.ctx["related"].get("obstacles")
+        if self.ctx["block_type"] == "recommendation" and obstacles:
+            self.body.heading("Obstacles it answers", self.level)
+            for other in obstacles:
+                self.body.paragraph(other.name, "List Bullet")
+        self.s_quotes()
