@@ -231,6 +231,13 @@ def test_build_format_docx_writes_briefs_and_the_book_in_word(small: Path, run, 
                       ("Heading 1", "Part III. Recommendations"),
                       ("Heading 2", "3. Prioritize U.S. objectives and expedite U.S. procedures")], levels
     restarts = [s._sectPr.find(f"{{{W}}}footnotePr/{{{W}}}numRestart") for s in book.sections]
+    from briefgen.render.book.plan import plan_book
+
+    appendix = plan_book(briefgen.open_project(small), "congress").whole_html()
+    notes = len(re.findall(r'<li id="note-ch-[a-z0-9-]+-\d+"', appendix))
+    footnotes = [f for f in _xml(out / "congress/book.docx", "word/footnotes.xml").iter(f"{{{W}}}footnote")
+                 if int(f.get(f"{{{W}}}id")) > 0]
+    assert len(footnotes) == notes > 10, (len(footnotes), notes)  # the Notes appendix's notes, one to one
     # a chapter starts a section restarting its footnotes (the part openers after it copy its properties)
     assert restarts[0] is None and sum(r is not None and r.get(f"{{{W}}}val") == "eachSect" for r in restarts) >= 3
 
