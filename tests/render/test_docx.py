@@ -187,6 +187,8 @@ def test_review_reads_tracked_untracked_comments_and_new_text_and_flags_an_unsup
     assert len(before) == len(after) and len(changed) == 1, changed
     assert "make members less likely to be attacked" in changed[0][1]
     assert "31 are NATO allies" in (small / NATO).read_text()  # the flagged edit is not applied
+    proposal = yaml.safe_load((small / "content/drafts/reviews/nato-reviewed.yaml").read_text())
+    assert [e["status"] for e in proposal["statements"]] == ["unchanged", "flagged", "applied"]
     project = briefgen.open_project(small)
     assert project.catalogue.get("nato").why_it_matters[2].text.startswith("Defense pacts such as NATO make members")
 

@@ -50,7 +50,7 @@ class Entry:
     untracked: bool = False
     comments: list[dict] = field(default_factory=list)
     findings: list[dict] = field(default_factory=list)
-    #: "unchanged" (comments only), "ready" (passes the checks), "flagged" (a check fails), "by hand".
+    #: "unchanged" (comments only), "ready" (passes the checks), "flagged" (a check fails), "by hand", "applied".
     status: str = "unchanged"
     why: str = ""
 
@@ -240,7 +240,8 @@ def write_proposal(project: Project, result: Review) -> Path:
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(result.document).stem) or "review"
     path = project.root / PROPOSALS / f"{name}.yaml"
     head = ("# Change proposal from a reviewed Word document (briefgen review). status: ready = passes the checks and\n"
-            "# `briefgen review FILE --apply` applies it; flagged = a provenance or claims check fails; by hand.\n")
+            "# `briefgen review FILE --apply` applies it; applied; flagged = a provenance or claims check fails (the\n"
+            "# rule and the passage are given); by hand = the analyst edits the block; unchanged = comments only.\n")
     write_atomic(path, head + yaml.safe_dump(result.as_dict(), sort_keys=False, allow_unicode=True, width=110))
     result.proposal = str(path.relative_to(project.root))
     return path
@@ -264,6 +265,7 @@ def apply(project: Project, result: Review) -> list[str]:
         except ContentError as exc:
             entry.status, entry.why = "by hand", exc.format_message()
             continue
+        entry.status = "applied"
         done.append(entry.sid.tag)
     result.applied = done
     return done
