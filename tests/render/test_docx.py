@@ -76,7 +76,7 @@ def test_brief_docx_is_a_word_document_with_headings_footnotes_and_statement_ids
     assert instr == ["PAGE", "NUMPAGES"]
     assert "FOR CONGRESSIONAL STAFF USE" in "".join(footer.itertext())
     styles = {s.name for s in document.styles}
-    assert {"Quote", "List Bullet", "Footnote Text", "Footnote Reference"} <= styles
+    assert {"Quote", "List Bullet", "footnote text", "footnote reference"} <= styles
     assert document.styles["Normal"].font.name == "Noto Serif"
     assert document.styles["Heading 1"].font.name == "Inter"
 

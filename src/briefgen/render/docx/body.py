@@ -171,11 +171,15 @@ class Body:
             self.paragraph(caption, "Caption")
         table = self.doc.add_table(rows=0, cols=2)
         table.style = self.doc.styles["Table Grid"]
+        widths = (Inches(1.6), Inches(5.1))  # a narrow label column, the text column the rest of the measure
         for label, fill in rows:
             cells = table.add_row().cells
             cells[0].paragraphs[0].add_run(label).bold = True
-            cells[0].width = Inches(1.6)
+            for cell, width in zip(cells, widths):
+                cell.width = width
             fill(cells[1])
+        for col, width in zip(table._tbl.tblGrid.findall(w("gridCol")), widths):
+            col.set(w("w"), str(int(width.twips)))
         _header_none(table)
 
     def figure(self, figure: Any, number: int, source: list[tuple[str, int]]) -> None:

@@ -92,6 +92,10 @@ def apply_brand(document, brand: Brand) -> None:  # noqa: ANN001 - docx.Document
     ref = styles.add_style("Footnote Reference", WD_STYLE_TYPE.CHARACTER)
     ref.font.superscript = True
     ref.font.color.rgb = rgb(c["secondary"])
+    for style, builtin in ((note, "footnote text"), (ref, "footnote reference")):
+        # Word's own note styles (its names are lower case): Word and LibreOffice apply them to new notes too.
+        style.element.name_val = builtin
+        style.element.attrib.pop(w("customStyle"), None)
     marking = styles.add_style("Marking", WD_STYLE_TYPE.PARAGRAPH)
     marking.base_style = normal
     _fonts(marking, heads.family)
