@@ -318,7 +318,8 @@ def review(c: Context, docx_file: Path, apply_changes: bool) -> None:
         for comment in e.comments:
             c.say(f"  comment by {comment['author']} ({comment['date']}): {comment['text']}")
         for f in e.findings:
-            c.say(f"  {'warning' if f.get('warning') else 'flagged'}: {f['rule']}: {f['message']} (hint: {f['hint']})")
+            level = "warning" if f.get("warning") else "flagged"
+            c.say(f"  {level}: {f['rule']}: {f['message']} (hint: {f['hint']})")
             if f.get("passage"):
                 c.say(f"    passage: {_short(f['passage'], 200)}")
     for added in result.added:

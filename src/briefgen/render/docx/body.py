@@ -36,6 +36,7 @@ class Body:
         self._footnoted: dict[int, int] = {}  # note number -> footnote id, in the current notes
         self._next_footnote = 1
         self._next_bookmark = 1
+        self._next_sdt = 0
         self._figures = 0
         self.ids: list[str] = []
 
@@ -82,7 +83,8 @@ class Body:
             pr = etree.SubElement(sdt, w("sdtPr"))
             etree.SubElement(pr, w("alias"), {w("val"): sid.what})
             etree.SubElement(pr, w("tag"), {w("val"): sid.tag})
-            etree.SubElement(pr, w("id"), {w("val"): str(len(self.ids) + 1)})
+            self._next_sdt += 1  # unique per control (a statement of two paragraphs has two)
+            etree.SubElement(pr, w("id"), {w("val"): str(self._next_sdt)})
             content = etree.SubElement(sdt, w("sdtContent"))
             words = []
             for child in p:

@@ -15,8 +15,8 @@ from briefgen.config.brand import Brand
 from briefgen.render.docx.body import Body
 from briefgen.render.docx.ids import PROPERTY_PREFIX
 from briefgen.render.docx.inline import Revision, Runs
-from briefgen.render.docx.package import (add_custom_properties, add_footnotes, build_time, reproducible, set_core,
-                                          w)
+from briefgen.render.docx.package import (add_custom_properties, add_footnotes, build_time, reproducible, set_app,
+                                          set_core, w)
 from briefgen.render.docx.styles import apply_brand
 
 #: Page sizes by brand setting (width, height).
@@ -34,6 +34,8 @@ class Meta:
     running_title: str
     marking: str
     custom: dict[str, str] = field(default_factory=dict)
+    #: The organisation (the brand's full name): the file's Company property.
+    company: str = ""
 
 
 def new_document(brand: Brand, revision: Revision | None = None) -> Body:
@@ -108,6 +110,7 @@ def finish(body: Body, meta: Meta) -> bytes:
     when = build_time()
     set_core(document, title=meta.title, author=meta.author, subject=meta.subject, keywords=meta.keywords,
              when=when)
+    set_app(document, f"briefgen {_version.__version__}", meta.company)
     custom = {f"{PROPERTY_PREFIX}{k}": v for k, v in meta.custom.items()}
     custom[f"{PROPERTY_PREFIX}tool"] = f"briefgen {_version.__version__}"
     add_custom_properties(document, custom)

@@ -63,7 +63,7 @@ def make_block_document(project: Project, target: Target, revision: Revision | N
     sections.write(ctx["sections"])
     meta = Meta(title=ctx["title"], author=_author(project), subject=ctx["description"], keywords=ctx["keywords"],
                 running_title=ctx["running_title"], marking=aud.config.marking or "",
-                custom=_custom(target, edition))
+                custom=_custom(target, edition), company=setup.brand.meta.name.full)
     data = finish(body, meta)
     return Made(data, body.footnote_count, body.ids,
                 {str(k): sorted(map(str, v)) for k, v in sorted(deps.items())}, edition)
@@ -111,7 +111,8 @@ def make_book_document(project: Project, target: Target) -> Made:
                 ChapterSections(body, project, ctx, level=3).write_chapter()
     meta = Meta(title=book.title, author=_author(project), subject=book.context.get("description", ""),
                 keywords=book.context.get("keywords", ""), running_title=book.title,
-                marking=aud.config.marking or "", custom=_custom(target, edition))
+                marking=aud.config.marking or "", custom=_custom(target, edition),
+                company=setup.brand.meta.name.full)
     data = finish(body, meta)
     return Made(data, body.footnote_count, body.ids, {}, edition)
 
@@ -123,9 +124,10 @@ def _restart_footnotes(body: Body) -> None:
 
     sect = body.doc.sections[-1]._sectPr
     pr = sect.find(w("footnotePr"))
-    if pr is None:
+    if pr is None:  # CT_SectPr: after the header and footer references, before everything else
         pr = etree.Element(w("footnotePr"))
-        sect.insert(0, pr)
+        refs = [c for c in sect if c.tag in (w("headerReference"), w("footerReference"))]
+        (refs[-1].addnext(pr) if refs else sect.insert(0, pr))
     if pr.find(w("numRestart")) is None:  # a new section copies the previous one's properties
         etree.SubElement(pr, w("numRestart"), {w("val"): "eachSect"})
 

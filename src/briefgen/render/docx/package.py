@@ -98,7 +98,19 @@ def read_custom_properties(data: bytes) -> dict[str, str]:
     return out
 
 
-def set_core(document, *, title: str, author: str, subject: str, keywords: str, when: dt.datetime) -> None:  # noqa: ANN001
+def set_app(document, application: str, company: str) -> None:  # noqa: ANN001 - docx.Document
+    """Extended properties saying what made the file (the default package claims Word for Mac and one page)."""
+    part = next((p for p in document.part.package.iter_parts() if str(p.partname) == "/docProps/app.xml"), None)
+    if part is None:
+        return
+    part._blob = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="http://schemas.'
+                  'openxmlformats.org/officeDocument/2006/extended-properties"><Application>'
+                  f"{xml_escape(application)}</Application><Company>{xml_escape(company)}</Company>"
+                  "<DocSecurity>0</DocSecurity></Properties>").encode("utf-8")
+
+
+def set_core(document, *, title: str, author: str, subject: str, keywords: str,  # noqa: ANN001 - docx.Document
+             when: dt.datetime) -> None:
     """Core properties: what a file browser and Word's Info pane show; dates fixed (never the build's clock)."""
     core = document.core_properties
     core.title, core.author, core.subject, core.keywords = (_fit(x) for x in (title, author, subject, keywords))
