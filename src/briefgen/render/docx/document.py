@@ -36,13 +36,15 @@ class Meta:
     custom: dict[str, str] = field(default_factory=dict)
     #: The organisation (the brand's full name): the file's Company property.
     company: str = ""
+    #: The content's language (briefgen.yaml `language`).
+    language: str = "en-US"
 
 
-def new_document(brand: Brand, revision: Revision | None = None) -> Body:
+def new_document(brand: Brand, revision: Revision | None = None, language: str = "en-US") -> Body:
     """An empty branded document (python-docx's default package, restyled), wrapped for writing its body."""
     document = docx.Document()
     _drop_thumbnail(document)
-    apply_brand(document, brand)
+    apply_brand(document, brand, language)
     section = document.sections[0]
     section.page_width, section.page_height = PAGES.get(brand.settings.page_size, PAGES["Letter"])
     for side in ("left_margin", "right_margin"):
@@ -59,13 +61,12 @@ def _drop_thumbnail(document) -> None:  # noqa: ANN001
             del package.rels[rid]
 
 
-def masthead(body: Body, brand_name: str, kicker: str, title: str, lines: list[str]) -> None:
+def masthead(body: Body, kicker: str, title: str, lines: list[str]) -> None:
     """The first-page block: organisation and document kind, the title, then what it is, its edition and for whom."""
     body.paragraph(kicker, "Subtitle")
     body.paragraph(title, "Title")
     body.paragraph(" \u00b7 ".join(x for x in lines if x), "Subtitle")
     _rule_below(body.doc.paragraphs[-1], body.colours["secondary"])
-    del brand_name
 
 
 def _rule_below(paragraph, colour: str) -> None:  # noqa: ANN001
@@ -109,7 +110,7 @@ def finish(body: Body, meta: Meta) -> bytes:
     add_footnotes(document, body.footnotes)
     when = build_time()
     set_core(document, title=meta.title, author=meta.author, subject=meta.subject, keywords=meta.keywords,
-             when=when)
+             when=when, language=meta.language)
     set_app(document, f"briefgen {_version.__version__}", meta.company)
     custom = {f"{PROPERTY_PREFIX}{k}": v for k, v in meta.custom.items()}
     custom[f"{PROPERTY_PREFIX}tool"] = f"briefgen {_version.__version__}"

@@ -27,12 +27,6 @@ class Made:
     edition: Any
 
 
-def _author(project: Project) -> str:
-    cfg = project.config
-    return "; ".join(a.name for a in cfg.authors) if cfg.authors else (cfg.organization if hasattr(cfg, "organization")
-                                                                         else cfg.title)
-
-
 def _custom(target: Target, edition: Any) -> dict[str, str]:
     out = {"kind": target.kind, "id": target.block_id, "audience": target.audience}
     if edition is not None:
@@ -52,18 +46,18 @@ def make_block_document(project: Project, target: Target, revision: Revision | N
     notes = Notes(project)
     ctx = document_context(project, block, target.kind, aud, notes, deps=deps, edition=edition)
     ctx["_env"] = setup.env
-    body = new_document(setup.brand, revision)
+    body = new_document(setup.brand, revision, project.config.language)
     body.use_notes(notes)
     sections = Sections(body, project, ctx, level=1)
     kicker = " \u00b7 ".join(x for x in (setup.brand.meta.name.full, KIND_LABELS[target.kind],
                                          ctx["block_type"].capitalize(), ctx["doc_number"]) if x)
     edition_line = ctx["edition"].label if ctx["edition"] else ctx["date"].strftime("%B %-d, %Y")
-    masthead(body, setup.brand.meta.name.full, kicker, block.name,
+    masthead(body, kicker, block.name,
              [sections.partial("kicker"), edition_line, f"Prepared for {aud.config.label}"])
     sections.write(ctx["sections"])
-    meta = Meta(title=ctx["title"], author=_author(project), subject=ctx["description"], keywords=ctx["keywords"],
+    meta = Meta(title=ctx["title"], author=project.config.author, subject=ctx["description"], keywords=ctx["keywords"],
                 running_title=ctx["running_title"], marking=aud.config.marking or "",
-                custom=_custom(target, edition), company=setup.brand.meta.name.full)
+                custom=_custom(target, edition), language=project.config.language, company=setup.brand.meta.name.full)
     data = finish(body, meta)
     return Made(data, body.footnote_count, body.ids,
                 {str(k): sorted(map(str, v)) for k, v in sorted(deps.items())}, edition)
@@ -80,9 +74,9 @@ def make_book_document(project: Project, target: Target) -> Made:
     book = plan_book(project, target.audience, target.select, target.title, target.changes_since)
     aud = book.audience
     setup = render_setup(project, aud.name)
-    body = new_document(setup.brand)
+    body = new_document(setup.brand, language=project.config.language)
     edition = book.edition
-    masthead(body, setup.brand.meta.name.full, f"{setup.brand.meta.name.full} \u00b7 Briefing book \u00b7 "
+    masthead(body, f"{setup.brand.meta.name.full} \u00b7 Briefing book \u00b7 "
              f"{edition.doc_number}", book.title,
              [edition.edition.label, f"Prepared for {aud.config.label}"])
     sections = [s for s in aud.config.brief.sections if s not in CHAPTER_SKIPS]
@@ -109,10 +103,10 @@ def make_book_document(project: Project, target: Target) -> Made:
                 Sections(body, project, ctx, level=3).write(sections)
             else:
                 ChapterSections(body, project, ctx, level=3).write_chapter()
-    meta = Meta(title=book.title, author=_author(project), subject=book.context.get("description", ""),
+    meta = Meta(title=book.title, author=project.config.author, subject=book.context.get("description", ""),
                 keywords=book.context.get("keywords", ""), running_title=book.title,
                 marking=aud.config.marking or "", custom=_custom(target, edition),
-                company=setup.brand.meta.name.full)
+                language=project.config.language, company=setup.brand.meta.name.full)
     data = finish(body, meta)
     return Made(data, body.footnote_count, body.ids, {}, edition)
 

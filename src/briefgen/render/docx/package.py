@@ -110,12 +110,12 @@ def set_app(document, application: str, company: str) -> None:  # noqa: ANN001 -
 
 
 def set_core(document, *, title: str, author: str, subject: str, keywords: str,  # noqa: ANN001 - docx.Document
-             when: dt.datetime) -> None:
+             when: dt.datetime, language: str = "en-US") -> None:
     """Core properties: what a file browser and Word's Info pane show; dates fixed (never the build's clock)."""
     core = document.core_properties
     core.title, core.author, core.subject, core.keywords = (_fit(x) for x in (title, author, subject, keywords))
     core.last_modified_by = author
-    core.language = "en-US"
+    core.language = language
     core.created = core.modified = when.replace(tzinfo=None)
     core.last_printed = when.replace(tzinfo=None)
     core.revision = 1

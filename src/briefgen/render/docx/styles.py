@@ -36,7 +36,7 @@ def _fonts(style, family: str) -> None:  # noqa: ANN001 - a python-docx style
         fonts.attrib.pop(w(attr), None)
 
 
-def apply_brand(document, brand: Brand) -> None:  # noqa: ANN001 - docx.Document
+def apply_brand(document, brand: Brand, language: str = "en-US") -> None:  # noqa: ANN001 - docx.Document
     """Make DOCUMENT's styles the brand's: body, headings, title, quote, lists, captions and notes."""
     c = brand.colors
     base, heads = brand.typography.base, brand.typography.headings
@@ -108,7 +108,7 @@ def apply_brand(document, brand: Brand) -> None:  # noqa: ANN001 - docx.Document
     box.base_style = normal
     box.font.size = Pt(round(size * 1.1, 1))
     _shade(box, c["light"])
-    _language(document)
+    _language(document, language)
     _font_table(document, brand)
 
 
@@ -123,21 +123,21 @@ def _shade(style, fill: str) -> None:  # noqa: ANN001
             break
 
 
-def _language(document) -> None:  # noqa: ANN001
-    """en-US for the spelling checker and hyphenation, set once in the document defaults."""
+def _language(document, language: str) -> None:  # noqa: ANN001
+    """The content's language (en-US) for the spelling checker and hyphenation, set once in the document defaults."""
     root = document.styles.element
     defaults = root.find(w("docDefaults"))
     rpr = defaults.find(f"{w('rPrDefault')}/{w('rPr')}")
     lang = rpr.find(w("lang"))
     if lang is None:
         lang = etree.SubElement(rpr, w("lang"))
-    lang.set(w("val"), "en-US")
-    lang.set(w("eastAsia"), "en-US")
+    lang.set(w("val"), language)
+    lang.set(w("eastAsia"), language)
     lang.set(w("bidi"), "ar-SA")
     settings = document.settings.element
     theme = settings.find(w("themeFontLang"))
     if theme is not None:
-        theme.set(w("val"), "en-US")
+        theme.set(w("val"), language)
 
 
 def _font_table(document, brand: Brand) -> None:  # noqa: ANN001
