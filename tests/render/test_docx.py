@@ -150,6 +150,9 @@ def test_review_reads_tracked_untracked_comments_and_new_text_and_flags_an_unsup
     """A reviewer's tracked change, comment, untracked edit and new paragraph come back per statement; the tracked
     change that puts a number the passage lacks is flagged with its rule and passage; --apply writes only the
     passing edit into the block file, every other line (comments too) untouched."""
+    block = small / NATO
+    block.write_text("# kept: an analyst's comment\n" + block.read_text().replace(
+        "why_it_matters:\n", "why_it_matters:  # kept too\n  # and this one\n", 1))
     path = _docx(small, run, tmp_path / "out")
     doc = Reviewed(path.read_bytes())
     doc.track_change("bg:nato:why_it_matters:1", "31", "35", "A. Reviewer")
@@ -157,6 +160,8 @@ def test_review_reads_tracked_untracked_comments_and_new_text_and_flags_an_unsup
     untracked_old = doc.text("bg:nato:why_it_matters:3")
     doc.edit("bg:nato:why_it_matters:3", "make their members less likely", "make members less likely")
     doc.add_paragraph_after("bg:nato:summary", "NATO should also lead on Arctic security.")
+    # shorter: a folded value of three lines becomes one, above the other edit in the file
+    doc.edit("bg:nato:why_it_matters:2", "; the Indo-Pacific has no equivalent.", ".")
     reviewed = tmp_path / "nato-reviewed.docx"
     reviewed.write_bytes(doc.save())
 
@@ -177,20 +182,23 @@ def test_review_reads_tracked_untracked_comments_and_new_text_and_flags_an_unsup
     assert edited["file"] == NATO and edited["field"] == "why_it_matters" and edited["index"] == 3
     assert proposal["uncited_new_text"][0]["text"] == "NATO should also lead on Arctic security."
     assert proposal["uncited_new_text"][0]["findings"][0]["rule"] == "uncited"
-    assert len(proposal["statements"]) == 3
+    assert len(proposal["statements"]) == 4
 
     before = (small / NATO).read_text().splitlines()
     result = run(small, "review", str(reviewed), "--apply")
-    assert "applied 1 change(s): bg:nato:why_it_matters:3" in result.output, result.output
+    assert "applied 2 change(s): bg:nato:why_it_matters:3, bg:nato:why_it_matters:2" in result.output, result.output
     after = (small / NATO).read_text().splitlines()
-    changed = [(a, b) for a, b in zip(before, after) if a != b]
-    assert len(before) == len(after) and len(changed) == 1, changed
-    assert "make members less likely to be attacked" in changed[0][1]
+    assert len(after) == len(before) - 2  # the folded value now fits one line
+    assert [line for line in before if "#" in line and "#L" not in line] == \
+        [line for line in after if "#" in line and "#L" not in line] != []  # comments kept
+    assert "  - text: It runs formal multinational planning, such as the NATO Defence Planning Process (NDPP)." \
+        in after
     assert "31 are NATO allies" in (small / NATO).read_text()  # the flagged edit is not applied
     proposal = yaml.safe_load((small / "content/drafts/reviews/nato-reviewed.yaml").read_text())
-    assert [e["status"] for e in proposal["statements"]] == ["unchanged", "flagged", "applied"]
-    project = briefgen.open_project(small)
-    assert project.catalogue.get("nato").why_it_matters[2].text.startswith("Defense pacts such as NATO make members")
+    assert [e["status"] for e in proposal["statements"]] == ["unchanged", "flagged", "applied", "applied"]
+    nato = briefgen.open_project(small).catalogue.get("nato")
+    assert nato.why_it_matters[2].text == "Defense pacts such as NATO make members less likely to be attacked."
+    assert nato.why_it_matters[1].text.endswith("(NDPP).") and nato.why_it_matters[1].cite
 
 
 def test_review_refuses_a_word_file_briefgen_did_not_make_and_a_fifo(small: Path, run, tmp_path: Path) -> None:

@@ -250,9 +250,10 @@ def write_proposal(project: Project, result: Review) -> Path:
 def apply(project: Project, result: Review) -> list[str]:
     """Put every ready entry's new wording into its block file; return the statement ids applied."""
     done = []
-    for entry in result.entries:
-        if entry.status != "ready" or entry.line is None:
-            continue
+    # From the bottom of each file up: a rewritten value may take more or fewer lines than before, which moves
+    # every line below it but none above.
+    ready = [e for e in result.entries if e.status == "ready" and e.line is not None]
+    for entry in sorted(ready, key=lambda e: (e.file, -(e.line or 0))):
         record, key, _ = _record(project, entry.sid)
         source = getattr(record, key)
         new = entry.new
