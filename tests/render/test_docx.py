@@ -222,6 +222,8 @@ def test_diff_docx_shows_the_changes_as_tracked_changes(small: Path, run, tmp_pa
     assert "members of NATO." in " ".join(ins) and "NATO allies." in " ".join(dels), (ins, dels)
     assert {e.get(f"{{{W}}}author") for e in root.iter(f"{{{W}}}ins")} == {"briefgen"}
     assert all(e.get(f"{{{W}}}date") for e in root.iter(f"{{{W}}}del"))
+    text = " ".join(p.text for p in docx.Document(str(out)).paragraphs)
+    assert "Changes since Edition 1" in text and "1 point changed" in text and "Sections changed: " in text
 
 
 def test_build_format_docx_writes_briefs_and_the_book_in_word(small: Path, run, tmp_path: Path) -> None:

@@ -390,5 +390,8 @@ def render_redline_docx(project: Project, cmp: Comparison) -> bytes:
         raise UsageError("a Word redline is made for a brief", COMMAND_LINE,
                          "use --format pdf for a one-pager, --format text for the book")
     when = f"{cmp.now.edition.date.isoformat()}T00:00:00Z"
+    sections = ", ".join(grouped(project, cmp))
+    preface = [f"Changes since {cmp.since}: {cmp.summary or 'none'}; now {cmp.now.edition.label}.",
+               *([f"Sections changed: {sections}. Each change is a tracked change (Review pane)."] if sections else [])]
     return make_block_document(redline_project(project, cmp), cmp.target, Revision("briefgen", when),
-                               edition=cmp.now).data
+                               edition=cmp.now, preface=preface).data

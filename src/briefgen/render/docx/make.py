@@ -36,8 +36,9 @@ def _custom(target: Target, edition: Any) -> dict[str, str]:
 
 
 def make_block_document(project: Project, target: Target, revision: Revision | None = None,
-                        edition: Any = None) -> Made:
-    """The brief of TARGET's block as a Word document (REVISION: a redline's author and date for its marks)."""
+                        edition: Any = None, preface: list[str] = ()) -> Made:
+    """The brief of TARGET's block as a Word document (REVISION: a redline's author and date for its marks; PREFACE:
+    paragraphs after the masthead, a redline's summary)."""
     aud = project.audience(target.audience)
     setup = render_setup(project, aud.name)
     block = project.catalogue.get(target.block_id)
@@ -54,6 +55,8 @@ def make_block_document(project: Project, target: Target, revision: Revision | N
     edition_line = ctx["edition"].label if ctx["edition"] else ctx["date"].strftime("%B %-d, %Y")
     masthead(body, kicker, block.name,
              [sections.partial("kicker"), edition_line, f"Prepared for {aud.config.label}"])
+    for text in preface:
+        body.paragraph(text, "Bottom Line")
     sections.write(ctx["sections"])
     meta = Meta(title=ctx["title"], author=project.config.author, subject=ctx["description"], keywords=ctx["keywords"],
                 running_title=ctx["running_title"], marking=aud.config.marking or "",
