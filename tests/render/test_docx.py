@@ -183,6 +183,9 @@ def test_review_reads_tracked_untracked_comments_and_new_text_and_flags_an_unsup
     assert proposal["uncited_new_text"][0]["text"] == "NATO should also lead on Arctic security."
     assert proposal["uncited_new_text"][0]["findings"][0]["rule"] == "uncited"
     assert len(proposal["statements"]) == 4
+    from briefgen.content.drafts import check_drafts
+
+    assert check_drafts(small, briefgen.open_project(small).seeds) == []  # a proposal is not a draft block
 
     before = (small / NATO).read_text().splitlines()
     result = run(small, "review", str(reviewed), "--apply")

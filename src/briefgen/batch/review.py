@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from briefgen import safeio
+from briefgen.config.inputs import DRAFTS, REVIEWS
 from briefgen.config.kinds import Target
 from briefgen.content.claims import RULES, Context, Statement, forbidden_patterns
 from briefgen.content.model import Quote, as_list
@@ -28,7 +29,7 @@ logger = logging.getLogger(__name__)
 #: The largest reviewed document read (bytes).
 MAX_DOCX = 100_000_000
 #: Where change proposals are written, in the project.
-PROPOSALS = "content/drafts/reviews"
+PROPOSALS = f"{DRAFTS.as_posix()}/{REVIEWS}"
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'", "\u2013": "-", "\u2014": "-",
                          "\u2026": "..."})
 
