@@ -510,7 +510,8 @@ def book(c: Context, audience: tuple[str, ...], out: Path | None, strict: bool, 
     for name in resolve_names(project.root, audience, project.config.default_audience):
         target = Target.book(name, select, title, changes_since)
         if fmt != "pdf":
-            render_target(project, target, c.out(out), fmt=fmt, strict=strict)
+            write(render(project, target, fmt, RenderOptions(strict=strict), out=c.out(out)),
+                  target.path(c.out(out), fmt))
             c.say(f"wrote {target.path(c.out(out), fmt)}")
             continue
         output = build_book(project, target, c.out(out), jobs=jobs, strict=strict,

@@ -7,10 +7,18 @@ import re
 from typing import Any, Callable
 
 from briefgen import prose
+from briefgen.content.views import Tracked
 from briefgen.render.docx.body import Body, original_index
 from briefgen.render.docx.ids import StatementId
 from briefgen.render.docx.inline import Runs
 from briefgen.render.templates import render
+
+
+def unwrap(item: Any) -> Any:
+    """The record itself behind the wrapper that records what a document reads of it (content.views.Tracked)."""
+    while isinstance(item, Tracked):
+        item = object.__getattribute__(item, "_block")
+    return item
 
 
 class Sections:
@@ -33,7 +41,7 @@ class Sections:
         return " ".join(html.unescape(re.sub(r"<[^>]*>", "", text)).split())
 
     def sid(self, item: Any, block_id: str | None = None, index: dict | None = None) -> StatementId | None:
-        where = (index or self.index).get(id(item))
+        where = (index or self.index).get(id(unwrap(item)))
         return StatementId(block_id or self.block.id, *where) if where else None
 
     def write(self, sections: list[str]) -> None:
