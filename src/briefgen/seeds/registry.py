@@ -39,7 +39,12 @@ class SeedInfo(Record):
     date: Text | None = doc("publication date (YYYY-MM-DD, or YYYY-MM when the seed names no day), where the seed "
                             "states it", default=None)
     number: Text | None = doc("report number, where the seed states one (e.g. R48123)", default=None)
-    url: Text | None = doc("where the document was published, where the seed states it", default=None)
+    url: Text | None = doc("where the document was published, where the seed states it or the analyst found it",
+                           default=None)
+    site: Text | None = doc("the website an unsigned web page or wiki article appeared on, where known",
+                            default=None)
+    accessed: Text | None = doc("for web pages: the date (YYYY-MM-DD) the copy was taken; notes print it as "
+                                "'accessed ...'", default=None)
     format: SeedFormat = doc("how to read the file")
     sha256: Text = doc("SHA-256 of the file's bytes; proves the copy is verbatim")
 
@@ -222,12 +227,16 @@ class Seed:
         text = "\n".join(self.lines[start - 1:end])
         if self.info.format == "html":
             text = html_text(text)
-        inner = self.outline.innermost(start, end)
+        inner = self.outline.innermost(start, end, self._outline_sections)
         path = tuple(n.text for n in inner.path()) if inner is not None else ()
         exact = self._named_spans.get((start, end))
         if exact is not None and exact.kind not in ("section", "subsection"):
             path += (exact.title,)
         return Passage(self.info.id, anchor, title, start, end, text, path, self.outline.page_span(start, end))
+
+    @cached_property
+    def _outline_sections(self) -> list[Node]:
+        return self.outline.sections()
 
     def passage(self, anchor: str) -> Passage | None:
         """Return the passage ANCHOR names (section anchor, L12-L30, or for paged seeds p12 and p12-L3-L5)."""
