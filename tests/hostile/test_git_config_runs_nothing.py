@@ -74,7 +74,9 @@ def test_no_git_setting_of_the_project_runs_a_program(small: Path, tmp_path: Pat
     if vector in ("fsmonitor", "clean-smudge-filter", "included-file"):
         nato = small / "content" / "alliances" / "nato.yaml"
         original = nato.read_bytes()
-        nato.write_bytes(original + b"\n")
+        # Same size, another modification time: git must read the file through its clean filter to compare it.
+        stat = nato.stat()
+        os.utime(nato, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10_000_000_000))
         _git(small, "-c", "user.name=t", "status", "--porcelain", raw=True)
         assert marker.exists(), "the probe should fire through plain `git status`"
         marker.unlink()
