@@ -51,11 +51,12 @@ def _refuse_unsafe(path: Path, inside: Path | None) -> None:
         if inside is not None:
             check_folder(path, inside)
         else:
-            st = os.lstat(path)
+            try:
+                st = os.lstat(path)
+            except OSError:  # missing, or under a file where a folder should be: the write itself reports it
+                return
             if stat.S_ISLNK(st.st_mode) or not stat.S_ISREG(st.st_mode):
                 raise UnsafeFile("special", "a link or special file (briefgen never writes through one)")
-    except FileNotFoundError:
-        return
     except UnsafeFile as exc:
         raise OutputError(f"refusing to write: {exc.why}", Location(display_path(path)),
                           "replace the link or special file with a real folder or file") from None
