@@ -77,7 +77,7 @@ GROW_LIMITS = Spacing(size_pt=10.0, lead_size_pt=12.5, leading=1.5, gap_pt=16, i
 GROW_MAX_POINTS = 8
 
 #: The mirror of STEPS for a one-pager that fits as designed but leaves its page too empty (less full than the
-#: audit's onepager_fill_min): first what the one-pager's design leaves out of its block comes back (the points past
+#: audit's onepager_unused): first what the one-pager's design leaves out of its block comes back (the points past
 #: four, the overview, the other lists), then type and spacing open up within GROW_LIMITS, while it still
 #: fits on its page. A step that changes nothing for a block costs no layout and is not reported.
 GROW_STEPS: tuple[Step, ...] = (
@@ -251,10 +251,10 @@ def _condense(project: Project, block_id: str, start: int | None, attempt: Any) 
     return fits
 
 
-def _fill(fits: Fitted) -> float:
-    from briefgen.render.audit import page_fills
+def _unused(fits: Fitted) -> float:
+    from briefgen.render.audit import onepager_unused
 
-    return page_fills(fits.layout.document)[0]
+    return onepager_unused(fits.layout.document)
 
 
 def _grow(fits: Fitted, attempt: Any, html: Any, first: int) -> Fitted:
@@ -266,7 +266,7 @@ def _grow(fits: Fitted, attempt: Any, html: Any, first: int) -> Fitted:
 
     previous = fits.document.html
     for grow in range(first, len(GROW_STEPS) + 1):
-        if _fill(fits) >= THRESHOLDS.onepager_fill_min:
+        if _unused(fits) <= THRESHOLDS.onepager_unused:
             break
         doc = html(0, grow)
         if doc.html == previous:
