@@ -68,7 +68,7 @@ def _line(lines: list[str], snippet: str) -> int:
 def test_schema_errors_are_all_located_in_brand_yml(scratch: Path) -> None:
     """A bad hex colour, a logo without alt text and a misspelt key are reported together, at their lines."""
     lines = _edit(scratch / "brand.yml", ('navy: "#14304f"', 'navy: "#14304"'),
-                  ("      alt: briefgen Alliance Studies\n  medium:", "  medium:"),
+                  ("      alt: Larkspur Institute for Alliance Studies\n  medium:", "  medium:"),
                   ("    line-height: 1.42", "    line-hight: 1.42"))
     with pytest.raises(BriefgenError) as info:
         load_brand(scratch)

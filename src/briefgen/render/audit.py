@@ -12,6 +12,8 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from typing import Any, Iterator
 
+from briefgen.prose import is_sentence
+
 
 @dataclass(frozen=True)
 class Thresholds:
@@ -311,7 +313,9 @@ NOT_BODY = frozenset({"masthead", "sidebar", "source-notes", "further-reading", 
                       "pull-quote", "data-figure", "related-strip", "running-title", "running-org", "running-marking",
                       "bottom-line", "what-changed", "matrix", "toc", "cover", "colophon", "notes-appendix"})
 #: Classes of one-line labels: the masthead's kind and meta line, a card or panel label, the related strip's label.
-LABELS = frozenset({"doc-meta", "doc-kind", "kind-label", "label", "related-strip", "credits-label", "cover-meta"})
+LABELS = frozenset({"doc-meta", "doc-kind", "kind-label", "label", "credits-label", "cover-meta"})
+#: Panels whose headings are labels (one line each): the related strip's and the sidebar's.
+LABEL_PANELS = frozenset({"related-strip", "sidebar", "takeaways", "bottom-line"})
 #: A line ending in one of these was hyphenated by the layout (WeasyPrint's hyphenate-character, or a hard hyphen).
 HYPHENS = ("\u2010", "\u00ad")
 
@@ -456,13 +460,14 @@ def design_findings(document: Any, name: str, kind: str, t: Thresholds = THRESHO
             elif not tags & {"h1", "h2", "h3"}:
                 other_lines += 1
             label = next((a for a in reversed(chain) if _classes(a) & LABELS or
-                          (a.tag == "h3" and "recommendation" in cls)), None)
+                          (a.tag == "h3" and "recommendation" in cls) or
+                          (a.tag in ("h2", "h3") and cls & LABEL_PANELS)), None)
             if label is not None:
                 seen = labels.setdefault(id(label), (label, set(), False, number))
                 seen[1].add(round(box.position_y))
                 if text.endswith(HYPHENS):
                     labels[id(label)] = (label, seen[1], True, number)
-            if "pull-quote" in cls and "blockquote" in tags:
+            if "pull-quote" in cls and "blockquote" in tags and "quotes" not in cls:
                 quote = next(a for a in reversed(chain) if a.tag == "blockquote")
                 quotes.setdefault(id(quote), (quote, [], number))[1].append(text)
             if not cls & NOT_BODY and not tags & {"h1", "h2", "h3", "figure", "svg", "dt"} and tags & {"p", "li", "dd"}:
@@ -486,7 +491,7 @@ def design_findings(document: Any, name: str, kind: str, t: Thresholds = THRESHO
         words = _text(quote)
         if any(x.endswith(HYPHENS) for x in texts[:-1]):
             add("pull-quote", number + 1, f"the pull quote {words[:50]!r} is hyphenated")
-        if not _is_sentence(words):
+        if not is_sentence(words):
             add("pull-quote", number + 1, f"the pull quote {words[:50]!r} is not a whole sentence")
     for text, ids in citations.items():
         if len(ids) > 1:
@@ -588,15 +593,6 @@ def _ancestors_of(target: Any, root: Any) -> tuple[Any, ...]:
         if box is target:
             return ancestors
     return ()
-
-
-def _is_sentence(text: str) -> bool:
-    """Whether TEXT opens with a capital (after quote marks or a bracket) and closes with a full stop, ? or !."""
-    body = text.strip().strip("\u201c\u201d\"'\u2018\u2019 ")
-    if body.startswith(("\u2026", "...")):
-        return False
-    first = next((ch for ch in body if ch.isalnum()), "")
-    return bool(first) and (first.isupper() or first.isdigit()) and body.rstrip(")]").endswith((".", "?", "!"))
 
 
 def summary(findings: list[Finding]) -> dict[str, int]:
