@@ -311,7 +311,10 @@ PX_PER_PT = 4 / 3
 #: Classes whose text is not body text (furniture, panels, notes, captions): the measure rule leaves them out.
 NOT_BODY = frozenset({"masthead", "sidebar", "source-notes", "further-reading", "credits", "onepager-credits",
                       "pull-quote", "data-figure", "related-strip", "running-title", "running-org", "running-marking",
-                      "bottom-line", "what-changed", "matrix", "toc", "cover", "colophon", "notes-appendix"})
+                      "bottom-line", "what-changed", "matrix", "toc", "cover", "colophon", "notes-appendix",
+                      "appendix-notes", "notes-further", "part-chapters", "rec-ref-list", "redline-summary"})
+#: Painted fields that are the design itself, not a panel around text: the book's full-page cover, the title band.
+DESIGN_FIELDS = frozenset({"cover", "masthead"})
 #: Classes of one-line labels: the masthead's kind and meta line, a card or panel label, the related strip's label.
 LABELS = frozenset({"doc-meta", "doc-kind", "kind-label", "label", "credits-label", "cover-meta"})
 #: Panels whose headings are labels (one line each): the related strip's and the sidebar's.
@@ -437,7 +440,7 @@ def design_findings(document: Any, name: str, kind: str, t: Thresholds = THRESHO
             if isinstance(box, boxes.BlockBox) and box.is_floated():
                 floats.append(box)
             if isinstance(box, boxes.BlockBox) and element is not None and box.element_tag not in ("html", "body") \
-                    and _painted(box):
+                    and _painted(box) and not _classes(element) & DESIGN_FIELDS:
                 painted.append((box, ancestors))
                 slab = _empty_tint(box, area)
                 if slab > t.empty_tint:
