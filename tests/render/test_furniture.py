@@ -121,8 +121,8 @@ def test_suggested_citation_leaves_out_empty_parts(root: Path) -> None:
     cfg.authors = [Author(name=n) for n in ("A. Smith", "B. Jones", "C. Wu")]
     edition = SimpleNamespace(number=2, date=dt.date(2026, 11, 3), label="Edition 2")
     assert suggested_citation(cfg, "NATO", "Policy brief", "BG-0042", edition) == (
-        "A. Smith, B. Jones, and C. Wu, \u201cNATO,\u201d Policy brief, Larkspur Institute for Alliance Studies, BG-0042, "
-        "Edition 2, Updated November 3, 2026.")
+        "A. Smith, B. Jones, and C. Wu, \u201cNATO,\u201d Policy brief, Larkspur Institute for Alliance Studies, "
+        "BG-0042, Edition 2, Updated November 3, 2026.")
     cfg.authors = []
     assert suggested_citation(cfg, "NATO", "Policy brief") == \
         "\u201cNATO,\u201d Policy brief, Larkspur Institute for Alliance Studies."

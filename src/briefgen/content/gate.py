@@ -12,7 +12,7 @@ class Gate:
     """The least text of its own (words of summary, bottom line, points and examples) a topic needs per document."""
 
     brief_words: int = 200
-    """A brief needs this many (a topic with fewer gave a one-page brief); a thinner one has its one-pager and the book."""
+    """A brief needs this many (fewer gave a one-page brief); a thinner topic has its one-pager and the book."""
     onepager_words: int = 150
     """A one-pager (at most 15 % of its page unused) needs this many; a thinner topic is in the book only."""
 

@@ -76,7 +76,7 @@ FINDINGS = {
     "grid-hole": "an option grid leaves a cell empty",
     "float-collision": "a box runs under a floated box, or a paragraph's measure jumps beside it",
     "brief-short": "a brief of fewer than two pages",
-    "repeated-citation": "the same full citation is printed twice in one document (give the short form after the first)",
+    "repeated-citation": "a source's full citation printed twice in one document (the short form after the first)",
     "figure-alone": "a figure alone on a page more than half blank",
     "pull-quote": "a pull quote that is not a whole sentence, or is hyphenated",
 }
@@ -316,7 +316,8 @@ NOT_BODY = frozenset({"masthead", "sidebar", "source-notes", "further-reading", 
 #: Painted fields that are the design itself, not a panel around text: the book's full-page cover, the title band.
 DESIGN_FIELDS = frozenset({"cover", "masthead"})
 #: Classes of one-line labels: the masthead's kind and meta line, a card or panel label, the related strip's label.
-LABELS = frozenset({"doc-meta", "doc-kind", "kind-label", "label", "credits-label", "cover-meta"})
+LABELS = frozenset({"doc-meta", "doc-kind", "kind-label", "kind-type", "doc-number", "label", "credits-label",
+                    "cover-meta"})
 #: Panels whose headings are labels (one line each): the related strip's and the sidebar's.
 LABEL_PANELS = frozenset({"related-strip", "sidebar", "takeaways", "bottom-line"})
 #: A line ending in one of these was hyphenated by the layout (WeasyPrint's hyphenate-character, or a hard hyphen).

@@ -347,6 +347,9 @@ BRIEF_STEPS: dict[str, BriefStep] = {
     "notes_2col": BriefStep("set the source notes in two columns",
                             "html body.brief .source-notes ol, html body.brief .further-reading ul "
                             "{ columns: 2; column-gap: 18pt; }"),
+    "notes_1col": BriefStep("set the source notes in one column (a fuller last page)",
+                            "html body.brief .brief-body > .source-notes ol, "
+                            "html body.brief .brief-body > .further-reading ul { columns: auto; }"),
     "tighten": BriefStep("tightened spacing between parts",
                          "html body.brief p { margin-bottom: 5pt; } html body.brief li { margin-bottom: 2.5pt; } "
                          "html body.brief h2 { margin-top: 11pt; margin-bottom: 5pt; } "
@@ -378,7 +381,7 @@ _PAGE_COMBOS: tuple[tuple[str, ...], ...] = (
     ("last_action", "notes_2col", "tighten", "no_further"),
     ("last_action", "notes_2col", "tighten", "no_further", "sidebar_tight"), ("open_more",),
     ("last_action", "open_more"), ("carry_last", "open"), ("carry_two", "open"), ("last_action", "carry_last", "open"),
-    ("carry_last", "open_more"),
+    ("carry_last", "open_more"), ("notes_1col",), ("notes_1col", "open"), ("carry_last",), ("carry_last", "notes_1col"),
 )
 #: What a sidebar taller than the room beside it gets first: moved up, then fewer figures.
 _SIDEBAR_COMBOS: tuple[tuple[str, ...], ...] = (("sidebar_up",), ("sidebar_up", "sidebar_figures"))
@@ -389,7 +392,7 @@ BRIEF_LEVELS: tuple[tuple[str, ...], ...] = (
 
 #: The audit findings the brief fit loop mends (notes are the content's to mend, not the layout's).
 BRIEF_FIXES = frozenset({"page-blank", "last-page-runt", "split-sidebar", "sidebar-late", "split-card",
-                         "split-figure", "heading-short"})
+                         "split-figure", "heading-short", "empty-tint"})
 
 # Kept for callers of the earlier API: the tail steps are BRIEF_STEPS' pull-back steps.
 TAIL_STEPS: tuple[BriefStep, ...] = tuple(BRIEF_STEPS[n] for n in ("notes_2col", "tighten", "no_further"))

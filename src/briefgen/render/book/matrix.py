@@ -18,7 +18,7 @@ def linked_pairs(obstacles: list[Obstacle], alliances: list[Alliance]) -> set[tu
 
 
 def shown_rows(obstacles: list[Obstacle], alliances: list[Alliance]) -> tuple[list[Obstacle], list[Obstacle]]:
-    """The obstacles tied to at least one alliance (the matrix's rows), and those tied to none (named in the caption)."""
+    """The obstacles tied to at least one alliance (the matrix's rows), and those tied to none (the caption's)."""
     linked = linked_pairs(obstacles, alliances)
     ids = {a.id for a in alliances}
     rows = [o for o in obstacles if any((o.id, a) in linked for a in ids)]
