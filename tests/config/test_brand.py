@@ -39,7 +39,7 @@ def test_overrides_deep_merge_over_brand_yml(root: Path) -> None:
     assert brand.colors["primary"] == "#003366"
     assert brand.colors["secondary"] == "#aa0000"  # 'secondary: brick' now resolves to the new brick
     assert brand.colors["tertiary"] == "#5b6673"
-    assert brand.meta.name.full == "Office of Net Assessment" and brand.meta.name.short == "briefgen"
+    assert brand.meta.name.full == "Office of Net Assessment" and brand.meta.name.short == "Larkspur Institute"
     assert len(brand.typography.fonts) == 2
 
 

@@ -90,12 +90,15 @@ def test_source_notes_name_publisher_authors_date_and_outline_section(root: Path
     assert (n1, n2, n3) == (1, 2, 3)
     first, second, third = notes.items
     assert first.citation == (
-        "Daniel Byman et al., <cite>Improving U.S. Cooperation with Allies and Partners</cite> (Center for "
-        "Strategic and International Studies, October 14, 2025), \u201cMultinational Strategic Planning \u203a "
+        '<span class="source-full">Daniel Byman et al., <cite>Improving U.S. Cooperation with Allies and Partners'
+        "</cite> (Center for Strategic and International Studies, October 14, 2025)</span>, "
+        "\u201cMultinational Strategic Planning \u203a "
         "Obstacle 1: Interest Misalignment.\u201d")
-    assert second.citation == "<cite>Modernizing Traditional Alliances</cite> (WISC), \u201cNATO.\u201d"
+    assert second.citation == ('<span class="source-full"><cite>Modernizing Traditional Alliances</cite> (WISC)'
+                               '</span>, \u201cNATO.\u201d')
     assert second.short == "<cite>Modernizing Traditional Alliances</cite>, \u201cNATO.\u201d"
-    assert third.citation == "<cite>Modernizing Traditional Alliances</cite> (WISC), \u201copening passage.\u201d"
+    assert third.citation == ('<span class="source-full"><cite>Modernizing Traditional Alliances</cite> (WISC)'
+                              '</span>, \u201copening passage.\u201d')
     for note in notes.items:
         assert "line" not in note.citation and "L2" not in note.citation
     # Sources no statement cites are "Further reading", unnumbered, one per section.
@@ -159,7 +162,8 @@ def test_a_bracketed_insertion_passes_and_is_shown_as_editorial(small: Path, run
     result = run(small, "check")
     assert result.exit_code == 0, result.output
     out = small / "out"
-    assert run(small, "brief", "nato", "--format", "html", "--out", str(out)).exit_code == 0
+    # A fragment is never a pull quote: the public brief shows it among the further quotes ("In their words").
+    assert run(small, "brief", "nato", "--audience", "public", "--format", "html", "--out", str(out)).exit_code == 0
     html = next(out.rglob("nato.html")).read_text(encoding="utf-8")
     assert '<span class="editorial">[Such frustration]</span> is unlikely to drive' in html
     # An insertion stands for a few words, not for a whole clause of the passage.

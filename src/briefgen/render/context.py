@@ -82,7 +82,7 @@ def _with_lead_adds(lead: list[str], adds: list[str]) -> list[str]:
 
 def document_context(project: Project, block: Block, kind: str, aud: LoadedAudience, notes: Notes, *,
                      drop: Collection[str] = (), max_points: int | None = None, fit_css: str = "",
-                     asset_prefix: str = "", shared_styles: bool = False,
+                     fit_classes: Collection[str] = (), asset_prefix: str = "", shared_styles: bool = False,
                      deps: dict[str, set[str]] | None = None, edition: Proposal | None = None,
                      shown: set[str] | None = None, add: Collection[str] = (),
                      promote: Collection[str] = ()) -> dict:
@@ -176,6 +176,7 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
         brand_css="" if shared_styles else brand.css(asset_prefix),
         shared_styles=shared_styles,
         fit_css=Markup(fit_css),
+        fit_classes=" ".join(fit_classes),
         asset=lambda path: asset_prefix + path,
         notes=notes,
         cite=notes.cite,
@@ -207,12 +208,14 @@ def edition_changes(project: Project, aud: LoadedAudience, edition: Proposal | N
 
 def render_html(project: Project, block_id: str, kind: str, audience: str | None = None, *,
                 drop: Collection[str] = (), max_points: int | None = None, fit_css: str = "",
-                asset_prefix: str = "", shared_styles: bool = False, add: Collection[str] = (),
+                fit_classes: Collection[str] = (), asset_prefix: str = "", shared_styles: bool = False,
+                add: Collection[str] = (),
                 promote: Collection[str] = ()) -> RenderedDocument:
     """Render the HTML of one brief or one-pager.
 
-    DROP, MAX_POINTS and FIT_CSS are how the one-pager fit loop condenses a document (sections left out,
-    fewer points per list, tighter spacing), ADD how it grows a thin one (parts of the block put back), PROMOTE
+    DROP, MAX_POINTS, FIT_CSS and FIT_CLASSES are how the fit loops condense a document (sections left out,
+    fewer points per list, tighter spacing, the classes of print.css's fit steps on the body), ADD how it grows a
+    thin one (parts of the block put back), PROMOTE
     how the brief fit loop moves a section (the sidebar) to the front; ASSET_PREFIX leads every project file URL (empty for PDFs,
     the way back to the project root for a standalone HTML file); SHARED_STYLES leaves the stylesheets to the
     PDF stage (see document_context).
@@ -228,6 +231,7 @@ def render_html(project: Project, block_id: str, kind: str, audience: str | None
     aud = project.audience(audience)
     edition = document_edition(project, block, kind, aud)
     return _render_document(project, block, kind, aud, edition, drop=drop, max_points=max_points, fit_css=fit_css,
+                            fit_classes=fit_classes,
                             asset_prefix=asset_prefix, shared_styles=shared_styles, add=add, promote=promote)
 
 

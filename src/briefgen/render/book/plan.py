@@ -209,7 +209,7 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
         description=f"Briefing book for {aud.config.label}: {len(blocks)} chapters on U.S. alliances and "
                     "the obstacles to allied cooperation",
         keywords=", ".join(["briefing book", *(b.name for b in blocks[:20])]), date=document_date(),
-        created=document_timestamp(), version=__version__, fit_css="", asset=lambda path: path,
+        created=document_timestamp(), version=__version__, fit_css="", fit_classes="", asset=lambda path: path,
     )
     brand = render_setup(project, aud.name).brand
     base.update(brand=brand, brand_css=brand.css(""))
