@@ -182,3 +182,20 @@ def test_a_quote_may_run_across_two_list_items(small: Path, run) -> None:
     _probe(small, "creating misalignments in planning and execution. Credibility and trust. Allies questioned",
            "csis-2025#L20-L22")
     assert run(small, "check").exit_code == 1
+
+
+def test_a_brief_gives_each_source_in_full_once_then_short(root: Path) -> None:
+    """The first note on a source carries its full citation (authors, publisher, date); later notes on it, and
+    further reading from it, give the short form (title and section)."""
+    notes = Notes(Project(root))
+    first = notes.number(SourceRef(seed="csis-2025", anchor="interest-misalignment"))
+    second = notes.number(SourceRef(seed="csis-2025", anchor="L50"))
+    other = notes.number(SourceRef(seed="wisc-traditional", anchor="L26"))
+    forms = notes.forms()
+    assert len({first, second, other}) == 3
+    assert 'class="source-full"' in forms[first] and "Center for Strategic" in forms[first]
+    assert 'class="source-full"' not in forms[second] and "Center for Strategic" not in forms[second]
+    assert "<cite>Improving U.S. Cooperation with Allies and Partners</cite>" in forms[second]
+    assert 'class="source-full"' in forms[other]  # another source: in full, once
+    further = notes.further([SourceRef(seed="csis-2025", anchor="L205")])
+    assert further and 'class="source-full"' not in notes.further_forms(further)[0]

@@ -457,3 +457,24 @@ def test_book_layout_findings_name_book_pages(small: Path, run) -> None:  # noqa
     reader = PdfReader(small / "build" / "congress" / "book.pdf")
     page = _page_text(reader, int(found[0]))
     assert "Key actions" in page and "North Atlantic Treaty Organization (NATO)" not in page.split("Key actions")[1]
+
+
+def test_matrix_labels_in_full_brand_colours_totals_labelled_empty_rows_named(root: Path) -> None:
+    """The matrix draws every label whole (no ellipsis), in the brand's colours only, labels both totals, and leaves
+    out the obstacles tied to no alliance (the caption names them)."""
+    from briefgen.content.model import Alliance, Obstacle
+    from briefgen.render.book.matrix import matrix_svg, shown_rows
+    from briefgen.render.setup import render_setup
+
+    project = Project(root)
+    blocks = list(project.catalogue.documents())
+    obstacles = [b for b in blocks if isinstance(b, Obstacle)]
+    alliances = [b for b in blocks if isinstance(b, Alliance)]
+    rows, unlinked = shown_rows(obstacles, alliances)
+    colors = render_setup(project, None).brand.colors
+    svg = str(matrix_svg(rows, alliances, colors))
+    assert "\u2026" not in svg and "G7 and multilateral forums" in svg
+    assert svg.count(">Total</text>") == 2
+    used = set(re.findall(r'(?:fill|stroke)="(#[0-9a-fA-F]{6})"', svg))
+    assert used <= {v.lower() for v in colors.values()} | {v.upper() for v in colors.values()} | set(colors.values())
+    assert all(o.name in svg for o in rows) and not any(f">{o.name}<" in svg for o in unlinked)
