@@ -28,7 +28,7 @@ def main() -> None:
     for block in project.catalogue.documents():
         documents.append((f"brief/{block.id}", render_html(project, block.id, "brief", audience).html))
         documents.append((f"onepager/{block.id}", render_html(project, block.id, "onepager", audience,
-                                                              **options(fitted.get(block.id, 0))).html))
+                                                              options(fitted.get(block.id, 0))).html))
     base = root.as_uri() + "/"
     weasyprint.HTML(string="<p>warm</p>").render().write_pdf()  # the process is warm: imports and fonts loaded
     out = {}

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from briefgen.config.brand import MIN_TEXT_PT
 from briefgen.project import Project
+from briefgen.render.context import Variant
 from briefgen.render.fit import GROW_LIMITS, GROW_STEPS, LIMITS, STEPS, fit_onepager, options
 from briefgen.render.pdf import write_pdf
 
@@ -35,15 +36,15 @@ def test_limits_never_go_below_readable_text() -> None:
         if step.spacing:
             assert step.spacing.size_pt >= LIMITS.size_pt and step.spacing.leading >= LIMITS.leading
             assert step.spacing.gap_pt >= LIMITS.gap_pt and step.spacing.item_pt >= LIMITS.item_pt
-    assert "--op-size: 9pt;" in options(len(STEPS))["fit_css"]
+    assert "--op-size: 9pt;" in options(len(STEPS)).fit_css
 
 
 def test_steps_drop_optional_parts_before_tightening() -> None:
     """Steps are cumulative and every drop comes before the first spacing change."""
     kinds = ["spacing" if s.spacing else "drop" for s in STEPS]
     assert kinds == sorted(kinds, key=lambda k: k == "spacing")
-    assert options(0) == {"drop": (), "add": (), "max_points": None, "fit_css": ""}
-    assert options(4)["drop"] == ("other_perspectives", "related", "pull_quote")  # step 1 relaxes a CSS rule
+    assert options(0) == Variant()
+    assert options(4).drop == ("other_perspectives", "related", "pull_quote")  # step 1 relaxes a CSS rule
 
 
 def test_long_block_fits_after_condensing(long_blocks: Path) -> None:
@@ -75,5 +76,5 @@ def test_grow_steps_put_parts_back_before_opening_type_within_limits() -> None:
     for step in GROW_STEPS:
         if step.spacing:
             assert step.spacing.size_pt <= GROW_LIMITS.size_pt and step.spacing.leading <= GROW_LIMITS.leading
-    assert "overview" in options(0, len(GROW_STEPS))["add"] and options(2, len(GROW_STEPS))["add"] == ()
+    assert "overview" in options(0, len(GROW_STEPS)).add and options(2, len(GROW_STEPS)).add == ()
 

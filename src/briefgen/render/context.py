@@ -5,7 +5,6 @@ import dataclasses
 import datetime as dt
 import os
 import re
-from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
@@ -13,7 +12,7 @@ from markupsafe import Markup, escape
 from briefgen import prose
 from briefgen.config.audiences import LoadedAudience
 from briefgen.config.kinds import KIND_LABELS, KINDS, document_kind
-from briefgen.content.model import TAKEAWAYS_MIN, Alliance, Block, Obstacle, SourceRef
+from briefgen.content.model import TAKEAWAYS_MIN, Block, SourceRef
 from briefgen.content.views import Tracked, audience_view, lift_takeaways, related_blocks, track
 from briefgen.editions.changes import compare, reader_changes
 from briefgen.editions.records import Edition, Proposal, propose, record_rel
@@ -80,13 +79,35 @@ def _with_lead_adds(lead: list[str], adds: list[str]) -> list[str]:
     return lead[:at] + adds + lead[at:]
 
 
-def document_context(project: Project, block: Block, kind: str, aud: LoadedAudience, notes: Notes, *,
-                     drop: Collection[str] = (), max_points: int | None = None, fit_css: str = "",
-                     fit_classes: Collection[str] = (), asset_prefix: str = "", shared_styles: bool = False,
+@dataclass(frozen=True)
+class Variant:
+    """How a fit loop varies a document from its design (render.fit): the one-pager's condensing or grow steps and the
+    brief's mending steps, as what they change in the context."""
+
+    #: Sections left out (condensing).
+    drop: tuple[str, ...] = ()
+    #: Parts of the block a thin one-pager puts back (growing): the overview leads, lists join the columns.
+    add: tuple[str, ...] = ()
+    #: Sections moved to the front (a brief's sidebar).
+    promote: tuple[str, ...] = ()
+    #: At most this many points a list (None: the kind's own cap).
+    max_points: int | None = None
+    #: The one-pager's spacing: the --op-* custom properties (render.fit.Spacing).
+    fit_css: str = ""
+    #: Classes put on the body: each switches on the rules of one fit step in print.css ("Fit steps").
+    fit_classes: tuple[str, ...] = ()
+
+
+#: A document as designed.
+DESIGN = Variant()
+
+
+def document_context(project: Project, block: Block, kind: str, aud: LoadedAudience, notes: Notes,
+                     variant: Variant = DESIGN, *, asset_prefix: str = "", shared_styles: bool = False,
                      deps: dict[str, set[str]] | None = None, edition: Proposal | None = None,
-                     shown: set[str] | None = None, add: Collection[str] = (),
-                     promote: Collection[str] = ()) -> dict:
-    """Return the template context of one brief or one-pager of BLOCK as AUDIENCE reads it (also for book chapters).
+                     shown: set[str] | None = None) -> dict:
+    """Return the template context of one brief or one-pager of BLOCK as AUDIENCE reads it (also for book chapters),
+    varied from its design by VARIANT.
 
     With SHARED_STYLES the document carries no brand CSS and no stylesheet link: the PDF stage applies the
     audience's parsed stylesheets (RenderSetup.styles) instead. DEPS, when given, records the fields of linked blocks
@@ -95,12 +116,12 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
     """
     cfg = aud.config
     block = audience_view(block, cfg, aud.name)
-    dropped = set(drop)
+    dropped = set(variant.drop)
     sections = [s for s in cfg.brief.sections if s not in dropped]
     lead_sections = [s for s in cfg.onepager.lead if s not in dropped]
     column_sections = [s for s in cfg.onepager.columns if s not in dropped]
     # A thin one-pager grows by parts of its block it leaves out (ADD): in the lead (the overview) or the columns.
-    added = [s for s in add if s not in dropped and s not in (*cfg.onepager.lead, *cfg.onepager.columns,
+    added = [s for s in variant.add if s not in dropped and s not in (*cfg.onepager.lead, *cfg.onepager.columns,
                                                                *ONEPAGER_TAIL)]
     lead_sections = _with_lead_adds(lead_sections, [s for s in added if s in ONEPAGER_LEAD_ADDS])
     column_sections += [s for s in added if s not in ONEPAGER_LEAD_ADDS]
@@ -132,9 +153,9 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
         tail.insert(0, "what_changed")  # a one-pager: after its columns
     # The brief fit loop may move a section (the sidebar) up (PROMOTE): right after the first section, so the headings
     # still open with that section's (a sidebar first would put its h3 labels before any h2: PDF/UA heading nesting).
-    if promote:
-        rest = [s for s in sections if s not in promote]
-        sections = rest[:1] + [s for s in sections if s in promote] + rest[1:]
+    if variant.promote:
+        rest = [s for s in sections if s not in variant.promote]
+        sections = rest[:1] + [s for s in sections if s in variant.promote] + rest[1:]
     current = edition.edition if edition else None
     doc_number = edition.doc_number if edition else ""
     return dict(
@@ -170,13 +191,13 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
         titles=cfg.titles(),
         # A one-pager shows at most four points a list, fewer when condensed; a grow step may lift that cap up to
         # the audience's own limit (max_points above ONEPAGER_MAX_POINTS).
-        max_points=min(max_points or ONEPAGER_MAX_POINTS, cfg.limits.max_points) if document_kind(kind).summary
-        else cfg.limits.max_points,
+        max_points=min(variant.max_points or ONEPAGER_MAX_POINTS, cfg.limits.max_points)
+        if document_kind(kind).summary else cfg.limits.max_points,
         brand=brand,
         brand_css="" if shared_styles else brand.css(asset_prefix),
         shared_styles=shared_styles,
-        fit_css=Markup(fit_css),
-        fit_classes=" ".join(fit_classes),
+        fit_css=Markup(variant.fit_css),
+        fit_classes=" ".join(variant.fit_classes),
         asset=lambda path: asset_prefix + path,
         notes=notes,
         cite=notes.cite,
@@ -206,33 +227,25 @@ def edition_changes(project: Project, aud: LoadedAudience, edition: Proposal | N
     return result or None
 
 
-def render_html(project: Project, block_id: str, kind: str, audience: str | None = None, *,
-                drop: Collection[str] = (), max_points: int | None = None, fit_css: str = "",
-                fit_classes: Collection[str] = (), asset_prefix: str = "", shared_styles: bool = False,
-                add: Collection[str] = (),
-                promote: Collection[str] = ()) -> RenderedDocument:
-    """Render the HTML of one brief or one-pager.
+def render_html(project: Project, block_id: str, kind: str, audience: str | None = None,
+                variant: Variant = DESIGN, *, asset_prefix: str = "", shared_styles: bool = False) -> RenderedDocument:
+    """Render the HTML of one brief or one-pager, varied from its design by VARIANT (a fit loop's steps).
 
-    DROP, MAX_POINTS, FIT_CSS and FIT_CLASSES are how the fit loops condense a document (sections left out,
-    fewer points per list, tighter spacing, the classes of print.css's fit steps on the body), ADD how it grows a
-    thin one (parts of the block put back), PROMOTE
-    how the brief fit loop moves a section (the sidebar) to the front; ASSET_PREFIX leads every project file URL (empty for PDFs,
-    the way back to the project root for a standalone HTML file); SHARED_STYLES leaves the stylesheets to the
-    PDF stage (see document_context).
+    ASSET_PREFIX leads every project file URL (empty for PDFs, the way back to the project root for a standalone HTML
+    file); SHARED_STYLES leaves the stylesheets to the PDF stage (see document_context).
     """
     if kind not in KINDS:
         raise ValueError(f"unknown document kind {kind!r}")
     cat = project.catalogue
     block = cat.get(block_id)
-    if block is None or not isinstance(block, (Alliance, Obstacle)):
+    if block is None or not type(block).document:  # a type declared to get its own documents
         known = ", ".join(b.id for b in cat.documents())
         raise ContentError(f"no alliance or obstacle with id {block_id!r}", Location("content/"),
                            f"known ids: {known}")
     aud = project.audience(audience)
     edition = document_edition(project, block, kind, aud)
-    return _render_document(project, block, kind, aud, edition, drop=drop, max_points=max_points, fit_css=fit_css,
-                            fit_classes=fit_classes,
-                            asset_prefix=asset_prefix, shared_styles=shared_styles, add=add, promote=promote)
+    return _render_document(project, block, kind, aud, edition, variant=variant, asset_prefix=asset_prefix,
+                            shared_styles=shared_styles)
 
 
 def _render_document(project: Project, block: Block, kind: str, aud: LoadedAudience, edition: Proposal | None,

@@ -100,7 +100,7 @@ class OnePager(Document):
 
     def html(self, project: Project, target: Target, options: RenderOptions) -> Html:
         fitted = self._fit(project, target, options)
-        doc = render_html(project, target.block_id, target.kind, target.audience, **fitted.options)
+        doc = render_html(project, target.block_id, target.kind, target.audience, fitted.variant)
         return Html(doc.html, project.catalogue.file_of(doc.block), doc.deps, doc.edition, fitted.level, fitted.grow)
 
     def lay_out(self, project: Project, target: Target, options: RenderOptions) -> Laid:

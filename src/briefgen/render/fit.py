@@ -7,7 +7,7 @@ from typing import Any
 
 from briefgen.errors import Location, RenderError
 from briefgen.project import Project
-from briefgen.render.context import RenderedDocument, render_html
+from briefgen.render.context import RenderedDocument, Variant, render_html
 from briefgen.render.pdf import Layout, lay_out
 from briefgen.render.setup import render_setup
 
@@ -100,8 +100,8 @@ HANG_HEADING = Step("hung the first heading above the columns so both start leve
 HANG_MORE_LEVELS = 4
 
 
-def options(level: int, grow: int = 0, hang: bool = False) -> dict[str, Any]:
-    """Return render_html keyword arguments for condensing LEVEL (0: as designed), or growing by GROW steps."""
+def options(level: int, grow: int = 0, hang: bool = False) -> Variant:
+    """Return the variant of a one-pager condensed to LEVEL (0: as designed), or grown by GROW steps."""
     drop: list[str] = []
     add: list[str] = []
     max_points: int | None = None
@@ -119,8 +119,8 @@ def options(level: int, grow: int = 0, hang: bool = False) -> dict[str, Any]:
             spacing = step.spacing or spacing
     if hang:
         classes.append(HANG_HEADING.cls)
-    return {"drop": tuple(drop), "add": tuple(add), "max_points": max_points,
-            "fit_css": spacing.css() if spacing else "", "fit_classes": tuple(classes)}
+    return Variant(drop=tuple(drop), add=tuple(add), max_points=max_points,
+                   fit_css=spacing.css() if spacing else "", fit_classes=tuple(classes))
 
 
 @dataclass
@@ -140,7 +140,7 @@ class Fitted:
     layouts: int = 0
 
     @property
-    def options(self) -> dict[str, Any]:
+    def variant(self) -> Variant:
         return options(self.level, self.grow, self.hang)
 
     @property
@@ -165,7 +165,7 @@ def fit_onepager(project: Project, block_id: str, audience: str | None = None, *
     layouts = 0
 
     def html(level: int, grow: int = 0, hang: bool = False) -> RenderedDocument:
-        return render_html(project, block_id, "onepager", audience, shared_styles=True, **options(level, grow, hang))
+        return render_html(project, block_id, "onepager", audience, options(level, grow, hang), shared_styles=True)
 
     def attempt(level: int, grow: int = 0, hang: bool = False, doc: RenderedDocument | None = None) -> Fitted:
         nonlocal layouts
@@ -392,11 +392,11 @@ def last_page_fill(layout: Layout) -> float:
     return fills[-1] if len(fills) > 1 else 1.0
 
 
-def brief_options(level: int) -> dict[str, Any]:
-    """render_html keyword arguments for brief fit LEVEL."""
+def brief_options(level: int) -> Variant:
+    """The variant of a brief at fit LEVEL."""
     steps = [BRIEF_STEPS[name] for name in BRIEF_LEVELS[level]]
-    return {"fit_classes": tuple(s.cls for s in steps if s.cls),
-            "promote": tuple(p for s in steps for p in s.promote)}
+    return Variant(fit_classes=tuple(s.cls for s in steps if s.cls),
+                   promote=tuple(p for s in steps for p in s.promote))
 
 
 def fit_brief(project: Project, block_id: str, audience: str | None = None, *, strict: bool = False,
@@ -415,7 +415,7 @@ def fit_brief(project: Project, block_id: str, audience: str | None = None, *, s
 
     def attempt(level: int) -> FittedBrief:
         nonlocal layouts
-        doc = render_html(project, block_id, "brief", audience, shared_styles=True, **brief_options(level))
+        doc = render_html(project, block_id, "brief", audience, brief_options(level), shared_styles=True)
         source = project.catalogue.file_of(doc.block)
         layout = lay_out(doc.html, project.root, source, strict=strict, styles=setup.styles())
         layouts += 1

@@ -142,7 +142,6 @@ def nest_link_annotations(pdf) -> None:  # noqa: ANN001 - a pikepdf Pdf
 def merge_book(book: Book, parts: list[Rendered], folios: Rendered, starts: dict[str, int]) -> bytes:
     """Join the segment PDFs, stamp page numbers, resolve cross-segment links, add outline and metadata."""
     import pikepdf
-    from pikepdf import Array, Name, String
 
     pdf = pikepdf.new()
     sources = []  # pikepdf copies lazily: every source stays open until the book is saved
@@ -155,12 +154,27 @@ def merge_book(book: Book, parts: list[Rendered], folios: Rendered, starts: dict
         sources.append(source)
         pdf.pages.extend(source.pages)
         offset += part.pages
-
     merge_structure(pdf, sources, [part.pages for part in parts])
+    sources.append(_stamp_folios(pdf, folios))
+    _resolve_links(pdf, book, anchors)
+    nest_link_annotations(pdf)
+    _write_outline(pdf, book, starts)
+    _set_metadata(pdf, book, sources[0])
+    unify_fonts(pdf, book.project.root)  # one embedded subset per face, not one per segment
+    buf = io.BytesIO()
+    pdf.save(buf, deterministic_id=True, compress_streams=True,
+             object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    for source in sources:
+        source.close()
+    return buf.getvalue()
 
-    # Page numbers: each folio page is drawn over the page it numbers (the cover has none), as an artifact.
+
+def _stamp_folios(pdf, folios: Rendered):  # noqa: ANN001, ANN202 - pikepdf objects
+    """Draw each folio page over the page it numbers (the cover has none), as an artifact; return the folio PDF."""
+    import pikepdf
+    from pikepdf import Name
+
     folio_pdf = pikepdf.open(io.BytesIO(folios.data))
-    sources.append(folio_pdf)
     for i, page in enumerate(pdf.pages):
         if 0 < i < len(folio_pdf.pages):
             form = folio_pdf.pages[i].as_form_xobject()
@@ -172,9 +186,14 @@ def merge_book(book: Book, parts: list[Rendered], folios: Rendered, starts: dict
             page.add_resource(form, Name.XObject, name)
             page.contents_add(b"q\n", prepend=True)
             page.contents_add(b"\nQ\n/Artifact BMC q " + bytes(str(name), "ascii") + b" Do Q EMC\n")
+    return folio_pdf
 
-    # Links: every internal link was written under DEST_SCHEME; point it at the anchor's page and position,
-    # and drop the (never expected) ones whose anchor is not in the book.
+
+def _resolve_links(pdf, book: Book, anchors: dict[str, tuple[int, float, float]]) -> None:  # noqa: ANN001
+    """Point every internal link (written under DEST_SCHEME) at its anchor's page and position; drop the (never
+    expected) ones whose anchor is not in the book."""
+    from pikepdf import Array, Name, String
+
     for page in pdf.pages:
         annots = page.obj.get("/Annots")
         if annots is None:
@@ -194,9 +213,11 @@ def merge_book(book: Book, parts: list[Rendered], folios: Rendered, starts: dict
             kept.append(annot)
         page.obj.Annots = kept
 
-    nest_link_annotations(pdf)
 
-    # Outline: parts and the appendix at level 1, chapters and the figure under their part.
+def _write_outline(pdf, book: Book, starts: dict[str, int]) -> None:  # noqa: ANN001 - a pikepdf.Pdf
+    """The PDF outline: parts and the appendix at level 1, chapters and the figure under their part."""
+    import pikepdf
+
     with pdf.open_outline() as outline:
         parent = None
         for entry in book.entries:
@@ -207,9 +228,16 @@ def merge_book(book: Book, parts: list[Rendered], folios: Rendered, starts: dict
                 outline.root.append(parent)
             elif parent is not None:
                 parent.children.append(pikepdf.OutlineItem(str(entry.title), index))
+
+
+def _set_metadata(pdf, book: Book, first) -> None:  # noqa: ANN001 - pikepdf objects
+    """The book's catalogue entries and document information; XMP from the FIRST segment (the contents')."""
+    import pikepdf
+    from pikepdf import Name, String
+
     ctx = book.context
-    if "/Metadata" in sources[0].Root:  # the contents segment's XMP: the book's title, PDF/UA identification
-        pdf.Root.Metadata = pdf.copy_foreign(sources[0].Root.Metadata)
+    if "/Metadata" in first.Root:  # the contents segment's XMP: the book's title, PDF/UA identification
+        pdf.Root.Metadata = pdf.copy_foreign(first.Root.Metadata)
     pdf.Root.MarkInfo = pikepdf.Dictionary(Marked=True)
     pdf.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
     pdf.Root.PageMode = Name.UseOutlines
@@ -220,11 +248,4 @@ def merge_book(book: Book, parts: list[Rendered], folios: Rendered, starts: dict
     pdf.docinfo["/Keywords"] = String(str(ctx["keywords"]))
     pdf.docinfo["/Creator"] = String(f"briefgen {__version__}")
     pdf.docinfo["/Producer"] = String(f"briefgen {__version__}")
-    unify_fonts(pdf, book.project.root)  # one embedded subset per face, not one per segment
-    buf = io.BytesIO()
-    pdf.save(buf, deterministic_id=True, compress_streams=True,
-             object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    for source in sources:
-        source.close()
-    return buf.getvalue()
 
