@@ -37,8 +37,9 @@ run: system-deps $(STAMP)
 bench: system-deps $(TEST_STAMP)
 	$(BIN)/python bench/run.py
 
-## The Nu Html Checker (npm vnu-jar, run with Java 17) that validates `--format html` in the tests. Its install
-## script would fetch a Java runtime; Debian's is used instead (scripts/system-deps.sh --test).
+## The Nu Html Checker (npm vnu-jar, run with Java 17) that validates `--format html` and the web edition in the
+## tests, and axe-core, which the site's browser tests inject into each page. vnu-jar's install script would fetch a
+## Java runtime; Debian's is used instead (scripts/system-deps.sh --test).
 $(VNU): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@

@@ -5,9 +5,10 @@
 # poppler-utils: pdftoppm and pdfinfo, used to look at rendered pages (and by `briefgen serve` for page images).
 # --test adds TEST_PKGS, which only the tests use. They are required in CI (CI set) and installed when root;
 # on a developer machine without root a missing one is reported and the tests that need it skip.
-# chromium: Debian's browser, driven headless by tests/test_serve_browser.py (the live preview).
+# chromium: Debian's browser, driven headless by tests/test_serve_browser.py (the live preview) and
+# tests/render/test_site_browser.py (the web edition, with axe-core from npm).
 # openjdk-17-jre-headless, nodejs (its npm): the Nu Html Checker (npm vnu-jar, installed by `make test`),
-# which validates the `--format html` output in tests/test_html_output.py.
+# which validates the `--format html` output in tests/test_html_output.py and the web edition's pages.
 set -u
 PKGS="libharfbuzz-subset0 poppler-utils"
 TEST_PKGS="chromium openjdk-17-jre-headless nodejs"

@@ -88,3 +88,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "built" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def site_fonts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's fonts as the web edition's WOFF2 subsets, made once per session: a folder to copy to
+    OUT/.cache/site-fonts, so each site a test builds reuses them instead of subsetting eight faces again."""
+    from briefgen.batch.site import FONT_CACHE, web_font
+
+    out = tmp_path_factory.mktemp("site-fonts")
+    for face in sorted((ROOT / "fonts").glob("*.[ot]tf")):
+        web_font(out, face.read_bytes())
+    return out / FONT_CACHE
+
+
+def seed_site_fonts(site_fonts: Path, out: Path) -> None:
+    """Put the session's font subsets where a site built into OUT looks for them."""
+    from briefgen.batch.site import FONT_CACHE
+
+    shutil.copytree(site_fonts, out / FONT_CACHE, dirs_exist_ok=True)

@@ -13,6 +13,7 @@ from briefgen.batch.manifest import load_manifest
 from briefgen.batch.pool import Limits
 from briefgen.batch.render import check_target, render_target
 from briefgen.batch.run import AUDITED_KINDS, BuildInterrupted, build_book, run_build, run_layout_check
+from briefgen.batch.site import build_site
 from briefgen.config.audiences import effective_values, resolve_names, scaffold
 from briefgen.config.kinds import Target
 from briefgen.config.project import check_output_folder
@@ -291,7 +292,7 @@ def diff(c: Context, block_id: str, kind: str, audience: str | None, since: str 
             c.say(f"wrote {out} ({cmp.summary})")
         return
     output = render_redline(project, cmp, strict=strict)
-    path = out or c.out(None) / name / "redlines" / f"{target.block_id}.{kind}.pdf"
+    path = out or redline_path(c.out(None), target)
     write_atomic(path, output.data)
     c.say(f"wrote {path} ({output.pages} pages; {cmp.summary} since {cmp.since})")
 
@@ -329,9 +330,11 @@ class _Bar:
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but the summary.")
 @click.option("--no-record", is_flag=True,
               help="Leave editions/ as it is (the documents show the editions they would get).")
+@click.option("--site", "with_site", is_flag=True,
+              help="Then bring each audience's web site up to date too (as `briefgen site`, with these PDFs).")
 @pass_ctx
 def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool, jobs: int | None,
-          doc_timeout: float, doc_memory: int, quiet: bool, no_record: bool) -> None:
+          doc_timeout: float, doc_memory: int, quiet: bool, no_record: bool, with_site: bool) -> None:
     """Render the book, every brief and every one-pager that changed; one failure does not stop the others.
 
     Each document rendered gets its edition in editions/: a new one when what it shows changed since the last."""
@@ -362,8 +365,42 @@ def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool
                f"into {out_dir} in {report.seconds:.1f} s"
                + (f"; {len(findings)} layout finding(s) in {len(report.layout)} document(s)"
                   f"{' (an error with --strict)' if strict else ''}" if findings else ""))
+    if with_site:
+        failed = sum(not _site_one(c, project, name, out_dir, strict) for name in names) + failed
     if failed or report.layout_failed:
         raise SystemExit(1)
+
+
+def _site_one(c: Context, project: Project, name: str, out_dir: Path, strict: bool) -> bool:
+    """Build one audience's site, print its summary and failures; return whether every page was written."""
+    report = build_site(project, name, out_dir, strict=strict)
+    for path, exc in report.failures:
+        for error in exc.errors if isinstance(exc, ErrorGroup) else [exc]:
+            click.echo(f"failed {name}/site/{path}: {error.format_message()}", err=True)
+    click.echo(f"site {name}: {len(report.built)} files written, {len(report.kept)} up to date"
+          + (f", {len(report.removed)} removed" if report.removed else "")
+          + (f", {len(report.failures)} failed" if report.failures else "")
+          + f", {report.size / 1e6:.1f} MB in {report.folder} ({report.seconds:.1f} s); open "
+            f"{report.folder / 'index.html'}")
+    return not report.failures
+
+
+@main.command()
+@click.option("--audience", "audiences", multiple=True, metavar="NAME", help=AUD_HELP)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help=OUT_HELP)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@pass_ctx
+def site(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool) -> None:
+    """Write each audience's web edition to OUT/AUDIENCE/site/: every brief as a page, home, sources, editions, feed.
+
+    The PDFs the last `build` made are offered for download; only pages whose inputs changed are rewritten."""
+    project = c.project
+    check_project(project)
+    out_dir = c.out(out)
+    ok = [_site_one(c, project, name, out_dir, strict)
+          for name in resolve_names(project.root, audiences, project.config.default_audience)]
+    if not all(ok):
+        raise SystemExit(1)  # one page's failure does not stop the others
 
 
 @main.command()

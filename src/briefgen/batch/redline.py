@@ -56,6 +56,11 @@ class Comparison:
         return summary(self.changes)
 
 
+def redline_path(out: Path, target: Target) -> Path:
+    """Where `briefgen diff --format pdf` writes TARGET's redline by default: OUT/AUDIENCE/redlines/ID.KIND.pdf."""
+    return out / target.audience / "redlines" / f"{target.block_id}.{target.kind}.pdf"
+
+
 def current(project: Project, target: Target) -> Proposal:
     """The document's current edition and snapshot, as `briefgen build` would record it."""
     if not document_kind(target.kind).per_block:  # planning the book renders its chapters' HTML: what each shows is then known

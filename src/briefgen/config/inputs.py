@@ -30,13 +30,26 @@ SHARED_GLOBS: tuple[str, ...] = (*ROOT_FILES, "audiences/*.yaml", "seeds/sources
 ASSET_GLOBS: tuple[str, ...] = (BRAND_FILE, *(f"{d}/**/*" for d in ASSET_DIRS))
 
 
-def project_files(root: Path, patterns: tuple[str, ...]) -> list[str]:
-    """The regular files under ROOT matching PATTERNS, project-relative, sorted; hidden files and backups left out."""
+#: The web edition's own templates, stylesheet and script (templates/site/, and an audience's
+#: templates/audiences/NAME/site/): inputs of `briefgen site` only, so editing them never makes a PDF stale.
+WEB_TEMPLATES = "site"
+
+
+def web_only(rel: str) -> bool:
+    """Whether project file REL is read by the web edition only (see WEB_TEMPLATES)."""
+    parts = rel.split("/")
+    return parts[0] == "templates" and (parts[1:2] == [WEB_TEMPLATES] or (
+        len(parts) > 3 and parts[1] == "audiences" and parts[3] == WEB_TEMPLATES))
+
+
+def project_files(root: Path, patterns: tuple[str, ...], *, web: bool = False) -> list[str]:
+    """The regular files under ROOT matching PATTERNS, project-relative, sorted; hidden files and backups left out,
+    and the web edition's own templates unless WEB."""
     out: set[str] = set()
     for pattern in patterns:
         for path in root.glob(pattern):
             rel = path.relative_to(root).as_posix()
-            if "/." in "/" + rel or rel.endswith((".pyc", "~")) or not path.is_file():
+            if "/." in "/" + rel or rel.endswith((".pyc", "~")) or not path.is_file() or (not web and web_only(rel)):
                 continue
             out.add(rel)
     return sorted(out)

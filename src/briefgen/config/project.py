@@ -37,7 +37,16 @@ class PhoneConstraint(Constraint):
         return None
 
 
+class SiteUrlConstraint(Constraint):
+    pattern = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?/\Z")
+    hint = "write the web address the sites are published under, ending in '/', e.g. https://alliances.example.org/"
+
+    def check(self, value: Any, node: Any) -> str | None:
+        return None if self.pattern.match(str(value).strip()) else f"{value!r} is not a web address ending in '/'"
+
+
 Email = Annotated[str, EmailConstraint()]
+SiteUrl = Annotated[str, SiteUrlConstraint()]
 Phone = Annotated[str, PhoneConstraint()]
 
 
@@ -79,6 +88,10 @@ class ProjectConfig(Record):
         "included ('seed' also finds 'seeds'); `check` refuses them in content and the tests in built documents. "
         "Setting it replaces the defaults, so list them too when extending",
         default_factory=lambda: list(DEFAULT_FORBIDDEN_WORDS))
+    site_url: SiteUrl | None = doc("web address the static sites are published under (`briefgen site`), ending in '/': "
+                                   "each audience's site is at <site_url><audience>/; gives pages their canonical URL, "
+                                   "the sitemap and the feed absolute addresses. Without it the sitemap is not "
+                                   "written and the pages have no canonical link", default=None)
     forbid_line_citations: bool = doc("also refuse line-number citations ('line 579', 'lines 12-30', 'L12-L30') "
                                       "in reader-facing text", default=True)
 

@@ -5,10 +5,13 @@ import hashlib
 import html
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from briefgen.config.kinds import Target
 from briefgen.write import write_atomic
+
+if TYPE_CHECKING:
+    from briefgen.render.site.paths import SiteInfo
 
 #: Renders book segments: (label, html, source, shared styles) jobs to rendered segments, locally or in the pool.
 RenderMany = Callable[[list[tuple[str, str, str, bool]]], list]
@@ -35,6 +38,8 @@ class RenderOptions:
     out: Path | None = None
     #: Renders book segments (default: in this process).
     render_many: RenderMany | None = None
+    #: Web pages: the site around the page (its audience, address and downloads); None: a site without downloads.
+    site: SiteInfo | None = None
 
 
 @dataclass

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from briefgen._version import tool_id
-from briefgen.config.inputs import ASSET_GLOBS
+from briefgen.config.inputs import ASSET_GLOBS, web_only
 from briefgen.errors import Location, RenderError
 from briefgen.project import Project
 from briefgen.render.audit import THRESHOLDS, audit
@@ -39,7 +39,7 @@ def assets_digest(root: Path) -> str:
     h = hashlib.sha256()
     for pattern in ASSET_GLOBS:
         for path in sorted(root.glob(pattern)):
-            if path.is_file():
+            if path.is_file() and not web_only(path.relative_to(root).as_posix()):
                 h.update(path.relative_to(root).as_posix().encode() + b"\0")
                 try:
                     h.update(hash_file(path).encode())  # in chunks: a huge stray image costs time, not memory

@@ -19,6 +19,8 @@ class Writer:
     media_type: ClassVar[str]
     #: The document kinds it can write (render.documents.DOCUMENTS names).
     kinds: ClassVar[tuple[str, ...]] = ("book", "brief", "onepager")
+    #: Offered by `--format` (False: a page written only as part of a larger output, such as the web site's pages).
+    on_command_line: ClassVar[bool] = True
 
     def write(self, project: Project, target: Target, options: RenderOptions) -> Output:
         """Render TARGET in this format; return its bytes (or, laying out only, its audit) as an Output."""
