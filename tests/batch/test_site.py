@@ -55,7 +55,8 @@ def test_site_writes_every_page_type_with_relative_links_only(small: Path, run) 
 def test_brief_page_carries_citation_metadata_and_footnotes_with_back_links(small: Path, run) -> None:
     """Title, description, canonical URL from site_url, citation_* tags, a schema.org Report, notes linking back."""
     (small / "briefgen.yaml").write_text((small / "briefgen.yaml").read_text(encoding="utf-8").replace(
-        'site_url: "https://alliances.larkspur-institute.org/"', 'site_url: "https://example.org/briefs/"'), encoding="utf-8")
+        'site_url: "https://alliances.larkspur-institute.org/"', 'site_url: "https://example.org/briefs/"'),
+        encoding="utf-8")
     pdf = small / "build" / "congress" / "briefs" / "nato.pdf"
     pdf.parent.mkdir(parents=True)
     pdf.write_bytes(b"%PDF-1.7\n% a stand-in for the built brief\n")
