@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import signal
 import threading
 from pathlib import Path
@@ -19,8 +20,10 @@ from briefgen.config.kinds import Target
 from briefgen.config.project import check_output_folder
 from briefgen.content.drafts import check_drafts, draft_files
 from briefgen.content.gate import fills, thin_note
-from briefgen.errors import BriefgenError, ContentError, ErrorGroup
-from briefgen.ingest.source import Ingested, entry_yaml, ingest_files
+from briefgen.errors import BriefgenError, ContentError, ErrorGroup, Location, UsageError
+from briefgen.ingest.curate import DraftView, block_statements, read_draft
+from briefgen.ingest.curate import curate as curate_draft
+from briefgen.ingest.source import EntryOverrides, Ingested, entry_yaml, ingest_files
 from briefgen.project import Project, find_root
 from briefgen.render.audit import Finding
 from briefgen.render.checks import check_project
@@ -485,22 +488,41 @@ def audience_new(c: Context, name: str, base: str | None) -> None:
 @click.option("--register", "register_new", is_flag=True,
               help="Append the entry of each new seed (already copied into seeds/) to seeds/sources.yaml.")
 @click.option("--all", "every_node", is_flag=True, help="List every node, not only sections and anchored passages.")
-@click.option("-v", "--verbose", is_flag=True, help="With --draft, say why each section got no draft.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="With --draft, show each draft's evidence and score per candidate block, and why each section "
+                   "got no draft.")
+@click.option("--title", help="The title to register, over the one the document states.")
+@click.option("--author", "authors", multiple=True, help="An author to register (repeat it), over the byline's.")
+@click.option("--publisher", help="The publisher to register, over a running footer's or the front matter's.")
+@click.option("--date", help="The date to register (2026-03-03, 2026-03, 'March 3, 2026'), over the dateline's.")
+@click.option("--number", help="The report number to register, over the one the document states.")
+@click.option("--allow-duplicate", is_flag=True,
+              help="Register a seed even though a registered seed has the same text (another format of it).")
 @pass_ctx
 def ingest(c: Context, seeds: tuple[Path, ...], draft: bool, register_new: bool, every_node: bool,
-           verbose: bool) -> None:
+           verbose: bool, title: str | None, authors: tuple[str, ...], publisher: str | None, date: str | None,
+           number: str | None, allow_duplicate: bool) -> None:
     """Read SEED files into outlines: anchors, line (and page) spans, tables, footnotes, figures, repairs.
 
     PDF (with a text layer), Word (.docx), Markdown (with or without front matter), HTML pages and plain-text
-    pages are read. For a seed not yet in seeds/sources.yaml the entry to add is printed (with its sha256),
-    or appended with --register.
+    pages are read. For a seed not yet in seeds/sources.yaml the entry to add is printed (with its sha256:
+    title, authors and their titles from the byline, date from the dateline, publisher from a running
+    header or footer, report number), or shown and appended with --register. A seed whose text is that of
+    a registered seed (the same report in another format) is flagged, and not registered without
+    --allow-duplicate.
     """
+    given = EntryOverrides(title, list(authors), publisher, date, number, allow_duplicate)
     reports, errors = ingest_files(c.project, list(seeds), draft=draft, register_new=register_new,
-                                   warn=lambda m: click.echo(f"warning: {m}"))
+                                   warn=lambda m: click.echo(f"warning: {m}"), overrides=given)
     for report in reports:
         click.echo(describe_seed(report.ing, every_node))
         ing = report.ing
+        if ing.duplicate_of is not None and not ing.registered:
+            click.echo(f"warning: the same report as registered seed {ing.duplicate_of[0]!r} "
+                       f"({ing.duplicate_of[1]:.0%} of its text is there)")
         if report.registered_in is not None:
+            click.echo("entry (what the document states; --title, --author, --publisher, --date, --number override):")
+            click.echo(entry_yaml(ing.entry).rstrip("\n"))
             click.echo(f"registered {ing.seed_id} in {report.registered_in.relative_to(c.project.root).as_posix()}")
         elif not ing.registered and not register_new:
             click.echo("to register it, add this entry to seeds/sources.yaml (or run again with --register):")
@@ -513,6 +535,8 @@ def ingest(c: Context, seeds: tuple[Path, ...], draft: bool, register_new: bool,
                 click.echo(f"  {what:<9} {d.path.as_posix():<58} {d.status}")
                 if verbose or c.verbose:
                     click.echo(f"            from #{d.node.anchor or d.node.start} {_short(d.node.title, 50)}: {d.why}")
+                    for line in (d.route.explain() if d.route is not None else []):
+                        click.echo(f"              score {line}")
             if (verbose or c.verbose) and not drafts and not report.no_draft:
                 click.echo("  no draft: the seed has no headings or named entries, and no title that names an "
                            "alliance, partnership or obstacle")
@@ -525,6 +549,64 @@ def ingest(c: Context, seeds: tuple[Path, ...], draft: bool, register_new: bool,
         click.echo("")
     if errors:
         raise ErrorGroup(errors) if len(errors) > 1 else errors[0]
+
+
+@main.command()
+@click.argument("draft", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--keep", metavar="all|N,N,...",
+              help="Apply these statements (numbers as shown, or 'all') to the block, then run `check`; without "
+                   "it the draft is shown beside its block.")
+@pass_ctx
+def curate(c: Context, draft: Path, keep: str | None) -> None:
+    """Show a DRAFT (content/drafts/...) beside its block, or apply the statements you keep to the block.
+
+    An addition's kept statements are inserted into the block's YAML after its own (comments and layout kept)
+    and its sources extended; a new block's draft keeps the chosen statements, loses `draft: true` and its
+    to-do comments, and moves to content/<folder>/. The content check (`check` without templates) then runs:
+    if it fails, every file is put back as it was and the errors say why.
+    """
+    project = c.project
+    root = project.root
+    path = draft if draft.is_absolute() else (root / draft if (root / draft).exists() else draft.resolve())
+    if not path.is_file() or not path.resolve().is_relative_to((root / "content" / "drafts").resolve()):
+        raise UsageError("no such draft" if not path.exists() else "not a draft", Location(str(draft)),
+                         "give a file under content/drafts/, as `briefgen ingest --draft` lists them")
+    view = read_draft(root, path, dict(project.catalogue.files))
+    if keep is None:
+        click.echo(describe_draft(root, view))
+        return
+    numbers = None if keep.strip().lower() == "all" else _numbers(keep)
+    result = curate_draft(root, view, numbers, lambda: Project(root).check_sources())
+    target = result.path.relative_to(root).as_posix()
+    if not result.kept:
+        click.echo(f"{target}: left as it was: `check` failed after the edit", err=True)
+        raise ErrorGroup(result.errors) if len(result.errors) > 1 else result.errors[0]
+    count = len(view.statements) if numbers is None else len(numbers)
+    click.echo(f"{target}: {count} statement(s) applied from {view.shown}; check passed")
+
+
+def _numbers(text: str) -> list[int]:
+    try:
+        return sorted({int(part) for part in re.split(r"[,\s]+", text.strip()) if part})
+    except ValueError:
+        raise UsageError(f"--keep {text!r} is not a list of numbers", None, "write --keep all or --keep 1,3") from None
+
+
+def describe_draft(root: Path, view: DraftView) -> str:
+    """The draft's numbered statements beside the block's current ones, list by list."""
+    target = view.target.relative_to(root).as_posix()
+    what = f"addition to {target}" if view.addition else f"new block, to move to {target}"
+    out = [f"{view.shown}: {what}"]
+    current = block_statements(view.target, target) if view.addition else {}
+    for name in dict.fromkeys(s.field for s in view.statements):
+        have = current.get(name, [])
+        out.append(f"{name} (the block has {len(have)}):")
+        out += [f"      {_short(t, 100)}" for t in have]
+        for s in (s for s in view.statements if s.field == name):
+            who = f" \u2014 {s.item['speaker']}" if s.item.get("speaker") else ""
+            out.append(f"  {s.number:>2}+ {_short(str(s.item.get('text', '')), 96)}{who}  [{s.item.get('cite', '')}]")
+    out.append(f"apply with: briefgen curate {view.shown} --keep all (or --keep 1,3)")
+    return "\n".join(out)
 
 
 def _short(text: str, n: int) -> str:

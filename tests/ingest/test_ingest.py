@@ -116,7 +116,7 @@ def test_new_markdown_and_html_seeds_give_outlines_drafts_and_entries(scratch: P
     assert {"obstacles/industrial-capacity.yaml", "obstacles/no-standing-staff.yaml",
             "obstacles/uneven-threat-perceptions.yaml",
             "additions/arms-legal-and-regulatory-barriers-from-aukus-note.yaml"} <= written
-    assert "names obstacle 'arms-legal-and-regulatory-barriers' ('export controls')" in out
+    assert "names obstacle 'arms-legal-and-regulatory-barriers' ('export controls';" in out
     draft = yaml.safe_load((drafts / "obstacles" / "uneven-threat-perceptions.yaml").read_text(encoding="utf-8"))
     assert draft["sources"] == ["quad-page#obstacle-1-uneven-threat-perceptions"] and draft["draft"] is True
     assert draft["summary"].startswith("India does not share the others")

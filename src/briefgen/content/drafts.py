@@ -11,6 +11,7 @@ from briefgen.config import yamlsafe
 from briefgen.config.inputs import ADDITIONS, DRAFTS
 from briefgen.config.schema import Id, Record, doc
 from briefgen.content.catalogue import content_files
+from briefgen.content.fragments import refusal
 from briefgen.content.model import BLOCK_BY_FOLDER, Example, Point, Quote, SourceRef, new_converter
 from briefgen.content.provenance import check_record
 from briefgen.errors import BriefgenError, ContentError, Location
@@ -82,6 +83,24 @@ def check_drafts(root: Path, library: "SeedLibrary") -> list[BriefgenError]:
         errors.extend(conv.errors)
         if record is not None:
             errors.extend(check_record(record, library))
+            errors.extend(check_statements(record))
+    return errors
+
+
+#: The list fields of a draft whose items are statements a reader will see.
+STATEMENT_FIELDS = ("why_it_matters", "key_actions", "modernization_priorities", "how_it_shows_up", "examples")
+
+
+def check_statements(record: Record) -> list[BriefgenError]:
+    """Refuse a draft's point that is a byline, a dateline or a fragment, at its line, with the fix."""
+    errors: list[BriefgenError] = []
+    for name in STATEMENT_FIELDS:
+        for item in getattr(record, name, None) or []:
+            text = getattr(item, "text", None)
+            problem = refusal(text) if isinstance(text, str) else None
+            if problem is not None:
+                errors.append(ContentError(f"{name}: {text[:60]!r} {problem[0]}",
+                                           getattr(item, "loc", None) or record.loc, problem[1]))
     return errors
 
 

@@ -9,78 +9,20 @@ from typing import TYPE_CHECKING, Iterator
 
 from briefgen.config.inputs import ADDITIONS, DRAFTS
 from briefgen.content.catalogue import Catalogue
+from briefgen.content.fragments import is_byline, whole_sentence
 from briefgen.content.model import Alliance, Block, Obstacle
 from briefgen.content.provenance import iter_refs, normalize
 from briefgen.errors import Location, SeedError, display_path
+from briefgen.ingest.routing import Route, Vocabulary
+from briefgen.ingest.routing import fold as _fold
 from briefgen.seeds.outline import SECTION_KINDS, Node, Outline, label_slug
+from briefgen.seeds.outline.structure import header_cells
 
 if TYPE_CHECKING:
     from briefgen.seeds.registry import Seed, SeedLibrary
 
 
 # --- the catalogue's vocabulary -------------------------------------------------------------------------
-
-
-def _fold(text: str) -> str:
-    """Lowercase words for matching: dashes and slashes become spaces, periods and apostrophes go."""
-    text = re.sub(r"['\u2019]s\b", "", text).lower().replace("&", " and ")
-    text = re.sub(r"[.\u2019'`]", "", text)
-    return " " + re.sub(r"[^a-z0-9]+", " ", text).strip() + " "
-
-
-@dataclass
-class Vocabulary:
-    """Terms the catalogue names its alliances and obstacles by, each pointing at one block."""
-
-    names: dict[str, Block] = field(default_factory=dict)  # folded name or short name -> block
-    keywords: dict[str, Block] = field(default_factory=dict)  # folded keyword used by exactly one block
-
-    @classmethod
-    def of(cls, catalogue: Catalogue | None) -> Vocabulary:
-        vocab = cls()
-        if catalogue is None:
-            return vocab
-        shared: set[str] = set()
-        for block in catalogue.documents():
-            terms = {block.name, re.sub(r"\s*\([^)]*\)", "", block.name)}
-            terms.update(re.findall(r"\(([^)]+)\)", block.name))
-            if isinstance(block, Alliance) and block.short_name:
-                terms.add(block.short_name)
-            for term in terms:
-                folded = _fold(re.sub(r"^the\s+", "", term.strip(), flags=re.I))
-                if len(folded.strip()) >= 3 and len(folded.split()) <= 8:
-                    vocab.names.setdefault(folded, block)
-            for kw in block.keywords:
-                folded = _fold(kw)
-                # A one-word keyword counts only as a name or acronym (ITAR, DIANA), never a common word.
-                if len(folded.strip()) < 3 or (len(folded.split()) == 1 and not re.search(r"[A-Z0-9]", kw)):
-                    continue
-                if folded in vocab.keywords and vocab.keywords[folded] is not block:
-                    shared.add(folded)
-                vocab.keywords.setdefault(folded, block)
-        for folded in shared | set(vocab.names):
-            vocab.keywords.pop(folded, None)
-        return vocab
-
-    def match(self, text: str) -> tuple[Block, str] | None:
-        """The block TEXT names (the longest name, else the longest unshared keyword), with the term."""
-        folded = _fold(text)
-        for table in (self.names, self.keywords):
-            hits = [(len(term), term, block) for term, block in table.items() if term in folded]
-            if hits:
-                _, term, block = max(hits, key=lambda h: h[0])
-                return block, term.strip()
-        return None
-
-    def mentions(self, text: str) -> dict[str, int]:
-        """Block id -> number of times TEXT names it."""
-        folded = _fold(text)
-        out: dict[str, int] = {}
-        for term, block in self.names.items():
-            n = folded.count(term)
-            if n:
-                out[block.id] = out.get(block.id, 0) + n
-        return out
 
 
 # --- what a section is about, from its structure ---------------------------------------------------------
@@ -100,12 +42,6 @@ _ONE_ALLIANCE = re.compile(r"\b([A-Z][\w.\u2019'&-]*)\s+(?:alliance|partnership|
 _US_AND = re.compile(r"\b(?:United States|U\.?S\.?)\s?[\u2013\u2014-]\s?[A-Z]")
 _SECTION_NUMBER = re.compile(r"^(?:(?:\d+(?:\.\d+)*|[IVX]{1,5}|[A-Z])[.)]?\s+)(?=\S)")
 _NAMED_PARTNER = re.compile(r"^.*\b(?:partnerships?|alliances?|partners?)\s*:\s*(.+)$", re.I)
-_MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-_DATE = re.compile(rf"\b(?:{_MONTHS}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTHS}\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})\b",
-                   re.I)
-_BYLINE = re.compile(r"^\W*(?:by|written by|updated|published|posted|last (?:updated|modified)|prepared by|"
-                     r"authors?:|date:)\b", re.I)
-_REPORT_NO = re.compile(r"\((?:[A-Z]{1,4})?\d{4,6}\)")
 _UNITS = (r"troops|soldiers|personnel|sailors|ships|vessels|boats|aircraft|jets|submarines|missiles|satellites|"
           r"years|months|weeks|days|countries|nations|members|allies|partners|bases|people|sales|exercises|"
           r"lanes|agreements|licen[cs]es|requests|cases")
@@ -132,19 +68,6 @@ def sentences(text: str) -> list[str]:
     if text[start:].strip():
         out.append(text[start:].strip())
     return out
-
-
-def is_byline(text: str) -> bool:
-    """A byline, dateline, report number or other line that states who and when, not what."""
-    t = text.strip()
-    words = t.split()
-    if not words:
-        return True
-    if _BYLINE.match(t) and len(words) <= 25:
-        return True
-    if (_DATE.search(t) or _REPORT_NO.search(t)) and len(words) <= 14:
-        return True
-    return len(words) <= 3 and t[-1:] not in ".!?"
 
 
 def short_id(name: str) -> str:
@@ -191,6 +114,7 @@ class Candidate:
     name: str
     block: Block | None = None  # the existing block it adds to
     why: str = ""
+    route: Route | None = None  # the evidence for every block it could go to (shown by `ingest -v`)
 
 
 def _is_section(node: Node) -> bool:
@@ -208,10 +132,49 @@ def _own_text(node: Node, skip: set[int]) -> Iterator[Node]:
             yield from _own_text(child, skip)
 
 
-def _classify(node: Node, vocab: Vocabulary, outline_title: str | None) -> tuple[str, str, Block | None, str] | None:
-    """(kind, name, existing block, why) for a node that discusses an alliance or obstacle, else None."""
-    title = node.title
-    parent = next((p for p in reversed(node.path()) if p is not node), None)
+def _route_of(node: Node, vocab: Vocabulary, name: str) -> Route:
+    """The evidence NODE gives: its heading (NAME), its opening sentence, its text."""
+    if node.kind == "row":
+        cells = node.text.split(" | ")
+        return vocab.route(cells[0], " ".join(cells[1:2]), node.text)
+    if _is_section(node):
+        prose = [n for n in _own_text(node, set()) if n.kind in ("paragraph", "item", "pair", "row", "quote")]
+    else:
+        prose = [node]
+    first = next((n for n in prose if n.kind in ("paragraph", "pair", "item") and not is_byline(n.text)), None)
+    opening = sentences(_strip_lead(first.text, first.lead))[0] if first is not None and first.text else ""
+    return vocab.route(name, opening, " ".join(n.text for n in prose))
+
+
+Classified = tuple[str, str, "Block | None", str]
+
+
+def _classify(node: Node, vocab: Vocabulary, outline_title: str | None) -> tuple[Classified | None, Route]:
+    """(kind, name, existing block, why) for a node that discusses an alliance or obstacle, else None; the evidence.
+
+    The evidence comes first: a heading that names a block (a keyword only it uses, its name) routes there; else
+    the heading's form may make the node a new block, unless its opening names an existing block of that kind.
+    """
+    name = _heading_name(node.title)[0]
+    route = _route_of(node, vocab, name)
+    got = _classify_form(node, route, outline_title)
+    if got is None or got[2] is not None:
+        return got, route
+    kind, name, _, why = got
+    named = route.best(kind, minimum=1.0, margin=0.5)
+    if named is not None:
+        block = named[0]
+        return (kind, name, block, f"{why}, and it names the existing {kind} {block.id!r} (score {named[1]:g})"), route
+    mentioned = route.best(kind, minimum=0.75, margin=0.5, places=("text",))  # then the body's mentions
+    if mentioned is not None and kind == "obstacle":
+        block = mentioned[0]
+        return (kind, name, block, f"{why}, and its text mentions the existing {kind} {block.id!r} "
+                f"(score {mentioned[1]:g})"), route
+    return got, route
+
+
+def _heading_name(title: str) -> tuple[str, re.Match[str] | None, re.Match[str] | None]:
+    """A heading's name without its numbering ('Obstacle 2:', 'III.'), with the numbering and partner matches."""
     numbered = _NUMBERED_OBSTACLE.match(title)
     name = _SECTION_NUMBER.sub("", _NUMBERED_OBSTACLE.sub("", title)).strip().rstrip(".:")
     head, colon, _ = name.partition(":")
@@ -220,12 +183,21 @@ def _classify(node: Node, vocab: Vocabulary, outline_title: str | None) -> tuple
         name, named = head.strip(), None
     elif named and not numbered:  # "Strengthening Critical Strategic Partnerships: Taiwan"
         name = named.group(1).strip()
+    return name, numbered, named
+
+
+def _classify_form(node: Node, route: Route, outline_title: str | None) -> Classified | None:
+    """(kind, name, existing block, why) by the evidence of its heading, else by the form of its heading."""
+    title = node.title
+    parent = next((p for p in reversed(node.path()) if p is not node), None)
+    name, numbered, named = _heading_name(title)
     # The document's own title section says what the whole seed is about, not that its chapters are obstacles.
     top = parent is not None and parent.parent is None and parent.level <= 1 and parent.text == outline_title
-    hit = vocab.match(name)
-    if hit is not None:
-        block, term = hit
-        return block.type_name, name, block, f"names {block.type_name} {block.id!r} ({term!r})"
+    best = route.best(minimum=3.0, margin=1.0, places=("heading",))
+    if best is not None:
+        block, score = best
+        lead = next(e for e in sorted(route.evidence, key=lambda e: -e.points) if e.block == block.id)
+        return block.type_name, name, block, f"names {block.type_name} {block.id!r} ({lead.term!r}; score {score:g})"
     if numbered:
         return "obstacle", name, None, f"heading numbered as an obstacle ({numbered.group(0).strip()!r})"
     if parent is not None and _is_section(node) and _OBSTACLE_WORDS.search(parent.text) and not top \
@@ -251,23 +223,41 @@ def candidates(outline: Outline, vocab: Vocabulary) -> tuple[list[Candidate], di
     """Return the candidates of OUTLINE and, for each section without one, the reason (by id of the node)."""
     found: list[Candidate] = []
     reasons: dict[int, str] = {}
+    tabled: set[int] = set()  # sections whose text is a table of rows routed one by one
     for node in outline.walk():
+        if node.kind == "row" and node.parent is not None and node is not node.parent.children[0]:
+            route = _route_of(node, vocab, node.text)
+            best = route.best(minimum=2.5, margin=1.0, places=("heading",))
+            if best is not None:
+                block, score = best
+                found.append(Candidate(block.type_name, node, block.name, block,
+                                       f"the row's first cell names {block.type_name} {block.id!r} (score {score:g})",
+                                       route))
+                section = next((p for p in _ancestors(node) if _is_section(p)), None)
+                if section is not None and not any(n.kind == "paragraph" for n in _own_text(section, set())):
+                    tabled.add(id(section))
+    for node in outline.walk():
+        if id(node) in tabled:
+            reasons[id(node)] = "its table's rows name catalogue blocks: one addition per named block"
+            continue
         if node.attrs.get("pseudo"):
             if _is_section(node):
                 reasons[id(node)] = f"{node.attrs.get('about', 'not a heading of the seed')}: never drafted"
             continue
         if _is_section(node) or node.kind == "pair" or (node.kind == "item" and node.lead and node.anchor):
-            got = _classify(node, vocab, outline.title)
+            got, route = _classify(node, vocab, outline.title)
             if got is not None:
                 kind, name, block, why = got
-                found.append(Candidate(kind, node, name, block, why))
+                found.append(Candidate(kind, node, name, block, why, route))
             elif _is_section(node):
                 mentions = vocab.mentions(" ".join(n.text for n in _own_text(node, set())))
                 said = ", ".join(f"{k} \u00d7{n}" for k, n in sorted(mentions.items(), key=lambda kv: -kv[1])[:3])
                 general = _ALLIANCE_WORDS.search(node.title) or _OBSTACLE_WORDS.search(node.title)
+                scored = ", ".join(f"{b.id} {v:g}" for b, v in route.ranked()[:3])
                 reasons[id(node)] = (("it is about alliances or obstacles in general, not one by name"
                                       if general else "its heading names no alliance, partnership or obstacle")
-                                     + (f" (the text mentions {said})" if said else ""))
+                                     + (f" (the text mentions {said})" if said else "")
+                                     + (f"; best scores {scored}, below what routes a passage" if scored else ""))
     doc = _document_candidate(outline, vocab, found, reasons)
     if doc is not None:
         found.insert(0, doc)
@@ -302,7 +292,7 @@ def _document_candidate(outline: Outline, vocab: Vocabulary, found: list[Candida
     if doc is None or any(c.node is doc for c in found):
         return None
     if doc.attrs.get("virtual"):
-        got = _classify(doc, vocab, None)
+        got, _ = _classify(doc, vocab, None)
         if got is not None:
             kind, name, block, why = got
             return Candidate(kind, doc, name, block, f"the seed's title: {why}")
@@ -345,6 +335,7 @@ class Item:
     text: str
     cite: str
     figure: str | None = None
+    speaker: str | None = None
 
 
 def cite_of(node: Node, seed_id: str, outline: Outline) -> str:
@@ -381,6 +372,8 @@ class Content:
 def gather(cand: Candidate, seed: "Seed", skip: set[int]) -> Content:
     """Collect a candidate's summary, points, examples with figures and quotes, each with its citation."""
     outline = seed.outline
+    if cand.node.kind == "row":
+        return _gather_row(cand, seed)
     nodes = [cand.node] if not _is_section(cand.node) else list(_own_text(cand.node, skip))
     prose = [n for n in nodes if n.kind in ("paragraph", "pair", "item", "epigraph") and n.text
              and not is_byline(_strip_lead(n.text, n.lead))]
@@ -423,14 +416,59 @@ def gather(cand: Candidate, seed: "Seed", skip: set[int]) -> Content:
             inner = [m.group(1).strip().rstrip(",") for m in _QUOTED.finditer(n.text)]
             text = inner[0] if inner and len(inner[0].split()) >= 3 else (
                 n.text if len(n.text.split()) <= 60 else sentences(n.text)[0])
-            quotes.append(Item(text.strip().strip("\"\u201c\u201d"), cite))
+            quotes.append(Item(text.strip().strip("\"\u201c\u201d"), cite, speaker=n.attrs.get("speaker")))
         elif n.kind in ("paragraph", "item", "pair"):
             for m in _QUOTED.finditer(n.text):
                 inner = m.group(1).strip().rstrip(",")
                 if len(inner.split()) >= 5:
                     quotes.append(Item(inner, cite))
     quotes = [q for q in quotes if _verifies(q, seed)]
-    return Content(summary, summary_cite, points[:8], examples[:5], quotes[:3], actions[:6])
+    points += _joined_lists(cand.node, skip, seed)
+    if summary and not whole_sentence(summary):
+        summary = ""
+    whole = [[it for it in items if whole_sentence(it.text)] for items in (points, examples, actions)]
+    return Content(summary, summary_cite, whole[0][:8], whole[1][:5], quotes[:3], whole[2][:6])
+
+
+def _joined_lists(node: Node, skip: set[int], seed: "Seed") -> list[Item]:
+    """A list of fragments ('...;', '...; and') read as one sentence with its lead-in ('Participants named:')."""
+    out = []
+    for lst in node.walk():
+        if lst.kind != "list" or any(id(a) in skip for a in _ancestors(lst)):
+            continue
+        items = [c for c in lst.children if c.kind == "item" and c.text]
+        siblings = lst.parent.children if lst.parent is not None else seed.outline.nodes
+        k = next((i for i, x in enumerate(siblings) if x is lst), 0)
+        lead = siblings[k - 1] if k > 0 else None
+        if not items or any(whole_sentence(i.text) for i in items) or lead is None or lead.kind != "paragraph" \
+                or not lead.text.rstrip().endswith(":"):
+            continue
+        text = " ".join([lead.text.strip(), *(i.text.strip() for i in items)])
+        if whole_sentence(text) and len(text.split()) <= 80:
+            span = Node("paragraph", text, lead.start, lst.end)
+            out.append(Item(text, cite_of(span, seed.info.id, seed.outline)))
+    return out
+
+
+_EXAMPLE_COLUMN = re.compile(r"\b(?:examples?|cases?|instances?|illustrations?)\b", re.I)
+
+
+def _gather_row(cand: Candidate, seed: "Seed") -> Content:
+    """What a table row offers the block its first cell names: its other cells that are whole sentences.
+
+    A cell under an 'Example' (or 'Case') header is an example for an obstacle; the others are points.
+    """
+    cite = cite_of(cand.node, seed.info.id, seed.outline)
+    cells = [c.strip() for c in cand.node.text.split(" | ")]
+    header = header_cells(cand.node)
+    points: list[Item] = []
+    examples: list[Item] = []
+    for k, cell in enumerate(cells[1:], start=1):
+        if not whole_sentence(cell):
+            continue
+        example = k < len(header) and _EXAMPLE_COLUMN.search(header[k]) and cand.kind == "obstacle"
+        (examples if example else points).append(Item(cell, cite))
+    return Content("", "", points, examples, [])
 
 
 def _verifies(item: Item, seed: "Seed") -> bool:
@@ -455,6 +493,7 @@ class Draft:
     status: str = ""
     addition_to: str | None = None  # content/... file of the existing block
     why: str = ""
+    route: Route | None = None  # the evidence and score of every block it could have gone to
 
 
 def _q(text: str) -> str:
@@ -470,6 +509,20 @@ def _items(key: str, items: list[Item], comment: str) -> list[str]:
         if it.figure:
             out.append(f"    figure: {_q(it.figure)}")
         out.append(f"    cite: {it.cite.split(', ')[0]}")
+    return out
+
+
+def _quotes(quotes: list[Item]) -> list[str]:
+    """The quotes: verbatim, with the speaker the seed names (a to-do only where it names none)."""
+    if not quotes:
+        return []
+    unnamed = any(q.speaker is None for q in quotes)
+    out = ["quotes:  # verbatim" + ("; TODO: add the speaker where the seed names one" if unnamed else "")]
+    for q in quotes:
+        out.append(f"  - text: {_q(q.text)}")
+        if q.speaker:
+            out.append(f"    speaker: {_q(q.speaker)}")
+        out.append(f"    cite: {q.cite}")
     return out
 
 
@@ -505,10 +558,7 @@ def draft_text(cand: Candidate, block_id: str, content: Content, seed: "Seed", s
         lines += _items("why_it_matters", content.points, "the seed's wording; reword, prune, or move to "
                         "modernization_priorities")
         lines += _items("key_actions", content.actions, "the seed's recommendations; reword and prune")
-    if content.quotes:
-        lines.append("quotes:  # verbatim; TODO: add the speaker where the seed names one")
-        for q in content.quotes:
-            lines.append(f"  - text: {_q(q.text)}\n    cite: {q.cite}")
+    lines += _quotes(content.quotes)
     lines.append("sources:")
     lines.append(f"  - {ref}")
     return "\n".join(lines) + "\n"
@@ -536,10 +586,7 @@ def addition_text(block: Block, where: str, parts: list[tuple[Candidate, Content
     if not isinstance(block, Obstacle):
         lines += _items("key_actions", [it for _, c in parts for it in c.actions], "new actions the seed recommends")
     lines += _items("examples", examples, "new examples with figures")
-    if quotes:
-        lines.append("quotes:  # verbatim")
-        for q in quotes:
-            lines.append(f"  - text: {_q(q.text)}\n    cite: {q.cite}")
+    lines += _quotes(quotes)
     lines.append("sources:")
     lines += [f"  - {r}" for r in refs]
     return "\n".join(lines) + "\n"
@@ -604,15 +651,18 @@ def plan_drafts(seed: "Seed", shown: str, root: Path, catalogue: Catalogue | Non
             block = cand.block
             where = catalogue.files.get(block.id, block.id) if catalogue is not None else block.id
             cited = _cited_spans(block, library)
-            if content.summary:  # the section's opening is news for the block too
-                content.points = [Item(content.summary, content.summary_cite)] + [
+            if content.summary:  # the section's opening is news for the block too (its figures stay examples)
+                opening = " ".join(x for x in sentences(content.summary)
+                                   if not any(x == e.text for e in content.examples)) or content.summary
+                content.points = [Item(opening, content.summary_cite)] + [
                     it for it in content.points if it.text not in content.summary]
             content.points = _new_only(content.points, seed, cited)[:8]
             content.examples = _new_only(content.examples, seed, cited) if isinstance(block, Obstacle) else []
             content.quotes = [q for q in _new_only(content.quotes, seed, cited)
                               if normalize(q.text) not in {normalize(x.text) for x in block.quotes}]
             path = DRAFTS / ADDITIONS / f"{block.id}-from-{seed.info.id}.yaml"
-            d = Draft(block.type_name, block.id, block.name, cand.node, path, "", addition_to=where, why=cand.why)
+            d = Draft(block.type_name, block.id, block.name, cand.node, path, "", addition_to=where, why=cand.why,
+                      route=cand.route)
             drafts.append(d)
             content.actions = _new_only(content.actions, seed, cited) if not isinstance(block, Obstacle) else []
             if not (content.points or content.examples or content.quotes or content.actions):
@@ -637,7 +687,7 @@ def plan_drafts(seed: "Seed", shown: str, root: Path, catalogue: Catalogue | Non
         folder = "obstacles" if cand.kind == "obstacle" else "alliances"
         path = DRAFTS / folder / f"{block_id}.yaml"
         d = Draft(cand.kind, block_id, cand.name, cand.node, path, draft_text(cand, block_id, content, seed, shown),
-                  why=cand.why)
+                  why=cand.why, route=cand.route)
         curated = root / "content" / folder / f"{block_id}.yaml"
         if curated.exists():
             d.status = f"skipped: {display_path(curated, root)} exists"

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from briefgen import safeio
 from briefgen.content.catalogue import Catalogue
-from briefgen.errors import BriefgenError, Location, SeedError, display_path
+from briefgen.content.provenance import normalize
+from briefgen.errors import BriefgenError, Location, SeedError, UsageError, display_path
 from briefgen.ingest.drafts import Draft, plan_drafts, write_drafts
 from briefgen.seeds.outline import BINARY_FORMATS, Node, Outline, slugify
 from briefgen.seeds.registry import MAX_SEED_BYTES, SUFFIX_FORMATS, Seed, SeedInfo, SeedLibrary
@@ -34,6 +35,9 @@ class Ingested:
     seed: Seed
     registered: bool
     entry: dict[str, object] = field(default_factory=dict)
+    #: A registered seed with the same text (another format of the same report): its id and the share of
+    #: this seed's text found in it.
+    duplicate_of: tuple[str, float] | None = None
 
     @property
     def seed_id(self) -> str:
@@ -109,7 +113,68 @@ def read(path: Path, root: Path, library: SeedLibrary | None) -> Ingested:
     ing = Ingested(path, shown, seed, False)
     ing.entry = _entry(ing, digest)
     info.title = str(ing.entry["title"])
+    ing.duplicate_of = same_report(ing.outline, library)
     return ing
+
+
+#: Share of a new seed's word sequences found in a registered seed that makes them one report.
+SAME_REPORT = 0.8
+_SHINGLE = 8  # words per compared sequence
+
+
+def _shingles(outline: Outline) -> set[str]:
+    """Every run of eight words of OUTLINE's text, folded as the provenance check folds quotes."""
+    text = " ".join(n.text for n in outline.walk() if n.kind in (
+        "paragraph", "item", "quote", "row", "pair", "section", "subsection", "epigraph") and n.text)
+    words = re.sub(r"[^\w\s]", "", normalize(text).lower()).split()
+    return {" ".join(words[i:i + _SHINGLE]) for i in range(max(0, len(words) - _SHINGLE + 1))}
+
+
+def same_report(outline: Outline, library: SeedLibrary | None) -> tuple[str, float] | None:
+    """The registered seed whose text holds most of OUTLINE's (another format of one report), with the share."""
+    mine = _shingles(outline)
+    if library is None or len(mine) < 20:
+        return None
+    best: tuple[str, float] | None = None
+    for other in library.seeds.values():
+        try:
+            theirs = _shingles(other.outline)
+        except (BriefgenError, ValueError, OSError):
+            continue  # `briefgen check` reports a registered seed that cannot be read
+        share = len(mine & theirs) / len(mine)
+        if share >= SAME_REPORT and (best is None or share > best[1]):
+            best = (other.info.id, round(share, 2))
+    return best
+
+
+@dataclass
+class EntryOverrides:
+    """Registry fields the analyst gives on the command line, over what the document says."""
+
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    publisher: str | None = None
+    date: str | None = None
+    number: str | None = None
+    allow_duplicate: bool = False
+
+    def __post_init__(self) -> None:
+        if self.date:  # checked once, before any file is read: a usage error
+            date = parse_date(self.date) or month_date(self.date) or (
+                self.date if re.fullmatch(r"\d{4}(?:-\d{2})?", self.date) else None)
+            if date is None:
+                raise UsageError(f"--date {self.date!r} is not a date", None,
+                                 "give it as 2026-03-03, 2026-03, 'March 3, 2026' or 'March 2026'")
+            self.date = date
+
+    def apply(self, entry: dict[str, object]) -> None:
+        """Overwrite ENTRY's fields with those given."""
+        for key in ("title", "publisher", "number", "date"):
+            if getattr(self, key):
+                entry[key] = getattr(self, key)
+        if self.authors:
+            entry["authors"] = list(self.authors)
+            entry["author_titles"] = []
 
 
 def _free_id(base: str, library: SeedLibrary | None) -> str:
@@ -188,30 +253,60 @@ def _header_nodes(outline: Outline) -> list[Node]:
     """The first few prose nodes, where bylines and datelines stand."""
     out = []
     for node in outline.walk():
-        if node.kind in ("paragraph", "epigraph", "caption", "item"):
+        if node.kind in ("paragraph", "epigraph", "caption", "item", "byline", "dateline"):
             out.append(node)
         if len(out) >= 6:
             break
     return out
 
 
+_MONTH_YEAR = re.compile(r"^\W*(?P<mon>[A-Z][a-z]{2,8})\.? (?P<y>\d{4})\W*$")
+
+
+def month_date(text: str) -> str | None:
+    """'March 2026' as 2026-03 (a dateline that names no day), or None."""
+    m = _MONTH_YEAR.match(text.strip())
+    month = _MONTH.get(m.group("mon")[:3].lower()) if m else None
+    return f"{m.group('y')}-{month:02d}" if m and month else None
+
+
+def running_publisher(outline: Outline) -> str | None:
+    """The publisher a running header or footer names: the repeated line that is neither title nor date."""
+    title = (outline.title or "").strip().lower()
+    for text in outline.running:
+        for part in re.split(r"\s+[|\u2022\u00b7\u2013\u2014-]\s+|\s*[|\u2022\u00b7\u2014]\s*", text):
+            t = part.strip(" |\u2022\u00b7-")
+            if not t or t.lower() == title or parse_date(t) or month_date(t) or len(t.split()) > 8 \
+                    or not t[:1].isupper() or re.fullmatch(r"(?:page\s+)?\d+(?:\s+of\s+\d+)?", t, re.I):
+                continue
+            return t
+    return None
+
+
 def stated(outline: Outline) -> dict[str, Any]:
-    """Title, authors, publisher, date and URL as the seed states them (front matter, metadata, bylines)."""
+    """Title, authors, publisher, date, number and URL as the seed states them (front matter, byline, footer)."""
     fm = {k.lower(): v for k, v in outline.front_matter.items()}
 
     def first(*keys: str) -> Any:
         return next((fm[k] for k in keys if fm.get(k) not in (None, "", [])), None)
 
     authors = split_authors(first("authors", "author", "citation_author", "dc.creator"))
+    titles: list[str] = []
+    people = outline.stated.get("authors") or []
+    if people:
+        authors, titles = [p["name"] for p in people], [p["title"] for p in people]
     date = parse_date(first("date", "article:published_time", "citation_publication_date", "citation_date",
                             "dc.date"))
+    line = outline.stated.get("date")
+    if date is None and line:
+        date = parse_date(line) or month_date(line)
     header = [t for t in (outline.subtitle, *outline.breadcrumb) if t] + [n.text for n in _header_nodes(outline)]
     for text in header:
         text = text.strip()
         if len(text.split()) > 30:
             continue
         by = byline_authors(text)
-        if by and (not authors or set(authors) < set(by)):  # the byline the reader sees, when it says more
+        if by and not people and (not authors or set(authors) < set(by)):  # the byline the reader sees
             authors = by
         if date is None and (by or re.match(r"^\W*(?:updated|published|posted|dated?|as of)\b", text, re.I)
                              or len(text.split()) <= 8):
@@ -219,11 +314,15 @@ def stated(outline: Outline) -> dict[str, Any]:
     # A dated element of the page, then the file's own creation date (PDF metadata, Word core properties).
     date = date or parse_date(first("time")) or parse_date(first("creationdate", "created"))
     title = first("citation_title", "dc.title") or outline.title or first("title", "og:title")
+    publisher = first("publisher", "citation_publisher", "dc.publisher", "og:site_name") or \
+        running_publisher(outline) or first("company")
     return {
         "title": str(title).strip() if title else None,
-        "publisher": first("publisher", "citation_publisher", "dc.publisher", "og:site_name", "company"),
+        "publisher": publisher,
         "authors": authors,
+        "author_titles": titles,
         "date": date,
+        "number": outline.stated.get("number") or first("report_number", "citation_technical_report_number"),
         "url": first("url", "canonical_url", "canonical", "og:url", "permalink", "link", "identifier"),
     }
 
@@ -239,7 +338,9 @@ def _entry(ing: Ingested, digest: str) -> dict[str, object]:
         "title": said["title"] or ing.path.stem,
         "publisher": str(said["publisher"]) if said["publisher"] else None,
         "authors": said["authors"],
+        "author_titles": said["author_titles"],
         "date": said["date"],
+        "number": str(said["number"]) if said["number"] else None,
         "url": url,
         "format": ing.format,
         "sha256": digest,
@@ -310,7 +411,8 @@ def resolve(root: Path, given: Path) -> Path:
 
 
 def ingest_files(project: "Project", paths: list[Path], *, draft: bool, register_new: bool,
-                 warn=log.warning) -> tuple[list[IngestReport], list[BriefgenError]]:  # noqa: ANN001
+                 warn=log.warning, overrides: EntryOverrides | None = None,  # noqa: ANN001
+                 ) -> tuple[list[IngestReport], list[BriefgenError]]:
     """Read each seed, optionally register it and write drafts; return the reports and the errors."""
     errors: list[BriefgenError] = []
     reports: list[IngestReport] = []
@@ -338,7 +440,17 @@ def ingest_files(project: "Project", paths: list[Path], *, draft: bool, register
                                     "check that the file is a complete PDF, Word, Markdown, HTML or text document"))
             continue
         report = IngestReport(ing)
-        if not ing.registered and register_new:
+        if not ing.registered and overrides is not None:
+            overrides.apply(ing.entry)
+        duplicate = ing.duplicate_of if not ing.registered else None
+        if duplicate is not None and register_new and not (overrides and overrides.allow_duplicate):
+            errors.append(SeedError(
+                f"the same report as registered seed {duplicate[0]!r} ({duplicate[1]:.0%} of its text is there); "
+                "not registered", Location(ing.shown),
+                f"cite {duplicate[0]}#... instead and delete this copy, or pass --allow-duplicate to register it "
+                "anyway"))
+        if not ing.registered and register_new and not (duplicate is not None and not (
+                overrides and overrides.allow_duplicate)):
             try:
                 report.registered_in = register(root, ing)
             except BriefgenError as exc:

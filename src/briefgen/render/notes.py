@@ -103,6 +103,8 @@ class Note:
             head = escape(s.authors[0] + (" et al." if len(s.authors) > 2 else
                                           f" and {s.authors[1]}" if len(s.authors) == 2 else "")) + Markup(", ")
         head += Markup("<cite>{0}</cite>").format(s.title)
+        if getattr(s, "number", None):  # a report's number, as readers order it ("R48123")
+            head += Markup(", {0}").format(s.number)
         facts = [x for x in (_publisher(s), reader_date(s.date)) if x]
         if facts:
             head += Markup(" ({0})").format(", ".join(facts))

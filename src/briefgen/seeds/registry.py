@@ -34,7 +34,11 @@ class SeedInfo(Record):
     title: Text = doc("document title")
     publisher: Text | None = doc("publisher, where the seed states it", default=None)
     authors: list[Text] = doc("authors, where the seed names them", default_factory=list)
-    date: Text | None = doc("publication date (YYYY-MM-DD), where the seed states it", default=None)
+    author_titles: list[Text] = doc("the authors' job titles, in the order of authors, where a byline gives them",
+                                    default_factory=list)
+    date: Text | None = doc("publication date (YYYY-MM-DD, or YYYY-MM when the seed names no day), where the seed "
+                            "states it", default=None)
+    number: Text | None = doc("report number, where the seed states one (e.g. R48123)", default=None)
     url: Text | None = doc("where the document was published, where the seed states it", default=None)
     format: SeedFormat = doc("how to read the file")
     sha256: Text = doc("SHA-256 of the file's bytes; proves the copy is verbatim")

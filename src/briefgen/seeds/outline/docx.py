@@ -76,6 +76,20 @@ def _company(raw: bytes) -> str:
     return m.group(1).decode("utf-8", "replace").strip() if m else ""
 
 
+def _running(document: Any) -> list[str]:
+    """The text of the sections' headers and footers (page fields and numbers aside)."""
+    out: list[str] = []
+    for section in document.sections:
+        for part in (section.header, section.footer):
+            if part is None or part.is_linked_to_previous and out:
+                continue
+            for para in part.paragraphs:
+                text = re.sub(r"\s*\b(?:page\s+)?\d+(?:\s+of\s+\d+)?\s*$", "", para.text.strip(), flags=re.I).strip()
+                if text and text not in out:
+                    out.append(text)
+    return out
+
+
 def read_docx(raw: bytes, seed: str) -> tuple[str, Outline]:
     """Return the text rendition of a .docx file and its outline."""
     import docx
@@ -100,6 +114,7 @@ def read_docx(raw: bytes, seed: str) -> tuple[str, Outline]:
     if company:
         front["company"] = company
     outline.front_matter = front
+    outline.running = _running(document)
 
     lines: list[str] = []
     add, open_section, close_all, roots, stack = section_stack_builder()

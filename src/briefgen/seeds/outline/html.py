@@ -63,6 +63,10 @@ class _HtmlReader(HTMLParser):
         self._in_title = False
         self._strong_first: list[bool] = []
         self.skipped: dict[str, int] = {}
+        self.running: list[str] = []  # text of page <header>/<footer> elements: metadata, never content
+        self._chrome: list[list[str]] = []
+        self._list_tags: list[str] = []
+        self._noteref = 0  # inside a footnote call (<a role="doc-noteref">, <sup><a href="#fn1">): its number is left out
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
@@ -84,6 +88,8 @@ class _HtmlReader(HTMLParser):
         if tag == "title":
             self._in_title = True
         if tag in ("br", "img", "hr", "input", "link", "meta", "source", "wbr"):
+            if tag == "br" and not self._skip and self._open:
+                self._open[-1].parts.append(" ")  # a line break separates words ("Name<br>Title")
             if tag == "img" and not self._skip:
                 self.blocks.append(_HtmlBlock("img", line, line, a.get("alt", ""), attrs={"url": a.get("src", "")}))
             return
@@ -95,13 +101,28 @@ class _HtmlReader(HTMLParser):
         if tag in _SKIP or (tag in _CHROME and not self._article):
             self._skip += 1
             self.skipped[tag] = self.skipped.get(tag, 0) + 1
+            if tag in ("header", "footer") and self._skip == 1:
+                self._chrome.append([])
             return
         if self._skip or (self.article_only and not self._article):
             return
+        if tag == "a" and (a.get("role") == "doc-noteref" or (self._counts.get("sup") and re.match(
+                r"#fn(?:ref)?[-:]?\w", a.get("href", "")))):
+            self._noteref += 1
+            if self._open:
+                calls = self._open[-1].attrs.get("footnotes")
+                number = re.sub(r"^#fn(?:ref)?[-:]?", "", a.get("href", ""))
+                self._open[-1].attrs["footnotes"] = f"{calls},{number}" if calls else number
         if tag in ("ul", "ol"):
             self._lists += 1
+            self._list_tags.append(tag)
         if tag in _BLOCKS and len(self._open) < MAX_OPEN_BLOCKS:
             block = _HtmlBlock(tag, line, depth=self._lists)
+            if tag == "li" and self._list_tags and self._list_tags[-1] == "ol":
+                block.attrs["ordered"] = "True"
+            note = re.match(r"fn[-:]?(\w{1,20})$", a.get("id", ""))
+            if tag == "li" and (note or a.get("role") in ("doc-endnote", "doc-footnote")):
+                block.attrs["footnote"] = note.group(1) if note else str(len(self.blocks))
             if self._open:
                 block.attrs["inside"] = self._open[-1].tag
             self._open.append(block)
@@ -146,11 +167,19 @@ class _HtmlReader(HTMLParser):
             self._article = max(0, self._article - 1)
         if tag in _SKIP or (tag in _CHROME and self._skip and not self._article):
             self._skip = max(0, self._skip - 1)
+            if tag in ("header", "footer") and not self._skip and self._chrome:
+                text = re.sub(r"\s+", " ", "".join(self._chrome.pop())).strip()
+                if text:
+                    self.running.append(text)
             return
         if self._skip or (self.article_only and not self._article and tag not in ("article", "main")):
             return
+        if tag == "a" and self._noteref:
+            self._noteref -= 1
         if tag in ("ul", "ol"):
             self._lists = max(0, self._lists - 1)
+            if self._list_tags:
+                self._list_tags.pop()
         if tag in ("strong", "b") and self._open and self._open[-1].attrs.get("lead_open") == "1":
             self._open[-1].attrs["lead_open"] = "done"
             self._open[-1].lead = self._open[-1].so_far().strip()
@@ -168,7 +197,9 @@ class _HtmlReader(HTMLParser):
         if self._in_title:
             self.title += data
             return
-        if self._skip or not self._open:
+        if self._skip and self._chrome and self._skip == 1:
+            self._chrome[-1].append(data)
+        if self._skip or not self._open or self._noteref:
             return
         inner = self._open[-1]
         inner.parts.append(data)
@@ -208,6 +239,7 @@ def parse_html(text: str, seed: str, fmt: str = "html") -> Outline:
     for tag, n in sorted(reader.skipped.items()):
         outline.note(1, f"skipped {n} <{tag}> element(s)")
     meta = reader.meta
+    outline.running = list(dict.fromkeys(reader.running))
     outline.front_matter = {k: v for k, v in meta.items() if k in (
         "author", "description", "og:title", "og:site_name", "og:url", "canonical", "article:published_time", "date",
         "citation_date", "citation_publication_date", "citation_title", "citation_author", "citation_publisher",
@@ -262,6 +294,10 @@ def parse_html(text: str, seed: str, fmt: str = "html") -> Outline:
             open_section(Node("section", b.text, b.start, len(lines), level=level, attrs={"tag": b.tag}))
             lists.clear()
             continue
+        if b.tag == "li" and b.attrs.get("footnote"):  # an endnote: cited as footnote-N, never a list item
+            add(Node("footnote", re.sub(r"\s*[\u21a9\u21aa]\ufe0e?\s*$", "", b.text), b.start, b.end,
+                     attrs={"number": b.attrs["footnote"]}))
+            continue
         if b.tag == "li":
             depth = max(b.depth, 1)
             item = Node("item", b.text, b.start, b.end, lead=_lead_from_html(b))
@@ -273,6 +309,8 @@ def parse_html(text: str, seed: str, fmt: str = "html") -> Outline:
                 parent = lists.get(depth)
                 if parent is None:
                     parent = Node("list", "", b.start, b.end)
+                    if b.attrs.get("ordered"):
+                        parent.attrs["ordered"] = "True"
                     add(parent)
                     lists[depth] = parent
             item.parent = parent
@@ -286,6 +324,8 @@ def parse_html(text: str, seed: str, fmt: str = "html") -> Outline:
         if b.attrs.get("inside") in ("blockquote", "li", "figcaption", "td", "th", "dd"):
             continue  # a paragraph inside a quote or list item is already part of that node's text
         last = Node(kind, b.text, b.start, b.end, lead=_lead_from_html(b) if kind == "paragraph" else None)
+        if b.attrs.get("footnotes"):
+            last.attrs["footnotes"] = b.attrs["footnotes"]
         add(last)
     close_all(len(lines) + 1)
     outline.nodes = roots

@@ -109,6 +109,11 @@ class Outline:
     anchors: dict[str, Node] = field(default_factory=dict)
     #: For paged seeds (PDF): the page (1-based) of each line of the text rendition; empty otherwise.
     pages: list[int] = field(default_factory=list)
+    #: Running headers and footers (PDF margins, Word section headers/footers, HTML page <header>/<footer>),
+    #: page numbers taken out: metadata, never content.
+    running: list[str] = field(default_factory=list)
+    #: What the document says about itself in its front: authors (name, title), date, report number.
+    stated: dict[str, Any] = field(default_factory=dict)
 
     def page_span(self, start: int, end: int) -> tuple[int, int] | None:
         """Return the first and last page of lines START..END, or None for a seed without pages."""

@@ -243,6 +243,10 @@ def _drop_furniture(pages: list[list[_Line]], heights: list[float], outline: Out
         if text == "contents line":
             outline.note(1, f"{n} table-of-contents line(s) (dot leaders and a page number) left out of the text")
             continue
+        if text != "page number":
+            running = re.sub(r"^\s*(?:page\s+)?\d+\s+|\s+(?:page\s+)?\d+(?:\s+of\s+\d+)?\s*$", "", shown[text], flags=re.I)
+            if running.strip() and running.strip() not in outline.running:
+                outline.running.append(running.strip())
         what = "page numbers" if text == "page number" else f"running header/footer {shown[text][:60]!r}"
         outline.note(1, f"{what} left out of the text on {n} page(s)")
     return out
