@@ -38,6 +38,11 @@ TARGETS = {
     "noop_seconds": ("<", 0.3),
     "peak_worker_mb": ("<", 500),
     "preview_edit_to_screen_seconds": ("<=", 1.0),
+    # Issue #22: unrelated edits rebuild nothing; a redline of one brief costs at most about twice the brief.
+    "register_a_seed_rebuilt": ("<=", 0),
+    "add_an_audience_rebuilt": ("<=", 0),
+    "edit_another_audience_rebuilt": ("<=", 0),
+    "redline_vs_brief": ("<=", 2.0),
 }
 
 
@@ -72,6 +77,54 @@ def write_reference_html(project: Path, audience: str) -> list[Path]:
     book.write_text(plan_book(proj, audience).whole_html(), encoding="utf-8")
     files.append(book)
     return files
+
+
+BENCH_NOTE = """---
+title: "A working note for the benchmark"
+author: "Jane Roe"
+date: 2026-03-01
+---
+
+# Burden sharing
+
+Allies discuss burden sharing in 2026.
+"""
+
+
+def dependency_cases(project: Path, work: Path, base: list[str], audience: str, out: str) -> dict:
+    """What unrelated edits cost after a build of AUDIENCE into WORK/OUT (up to date): register a seed, add an
+    audience, edit another audience (each: wall seconds and documents rebuilt), and a PDF redline of one brief
+    against that brief (seconds, and the ratio)."""
+    from briefgen.config.audiences import audience_names
+
+    r: dict = {}
+
+    def rebuild(case: str) -> None:
+        r[case] = timed([*base, "build", "-q", "--audience", audience, "--out", str(work / out), "--jobs", "2"])
+        manifest = json.loads((work / out / "manifest.json").read_text())
+        r[case]["rebuilt"] = len(manifest["last_run"]["built"])
+
+    (project / "seeds" / "bench-note.md").write_text(BENCH_NOTE, encoding="utf-8")
+    timed([*base, "ingest", "--register", "seeds/bench-note.md"])
+    rebuild("register_a_seed")
+    (project / "audiences" / "bench-new.yaml").write_text(f'label: "Bench"\nextends: {audience}\n', encoding="utf-8")
+    rebuild("add_an_audience")
+    other = next(n for n in audience_names(project) if n not in (audience, "bench-new"))
+    path = project / "audiences" / f"{other}.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace('label: "', 'label: "Edited: ', 1), encoding="utf-8")
+    rebuild("edit_another_audience")
+    block = sorted((project / "content" / "alliances").glob("*.yaml"))[0]
+    text = block.read_text(encoding="utf-8")
+    block.write_text(text.replace("  - text: ", "  - text: Notably, ", 1), encoding="utf-8")
+    r["brief_cli"] = timed([*base, "brief", block.stem, "--audience", audience, "--out", str(work / "rl")])
+    r["redline_one_brief"] = timed([*base, "diff", block.stem, "--audience", audience, "--format", "pdf",
+                                    "--out", str(work / "rl" / "redline.pdf")])
+    r["redline_vs_brief"] = round(r["redline_one_brief"]["wall"] / r["brief_cli"]["wall"], 3)
+    block.write_text(text, encoding="utf-8")
+    for v in r.values():
+        if isinstance(v, dict):
+            v.pop("stdout", None)
+    return r
 
 
 def bench(project: Path, label: str, python: str, briefgen: list[str], *, bare: bool = True) -> dict:
@@ -111,6 +164,8 @@ def bench(project: Path, label: str, python: str, briefgen: list[str], *, bare: 
         r["edit_rebuilt_targets"] = manifest["last_run"]["built"]
         r["edit_book_jobs2"] = book("b")
         edited.write_text(original, encoding="utf-8")
+        build("a2", "--jobs", "2")  # up to date again, for the unrelated edits below
+        r["dependencies"] = dependency_cases(project, work, base, audience, "a2")
         r["onepager_cli"] = timed([*base, "onepager", edited.stem, "--audience", audience, "--out", str(work / "o")])
         from pypdf import PdfReader
 
@@ -140,7 +195,12 @@ def bench(project: Path, label: str, python: str, briefgen: list[str], *, bare: 
     for v in r.values():
         if isinstance(v, dict):
             v.pop("stdout", None)
+    deps = r["dependencies"]
     ratios = {
+        "register_a_seed_rebuilt": deps["register_a_seed"]["rebuilt"],
+        "add_an_audience_rebuilt": deps["add_an_audience"]["rebuilt"],
+        "edit_another_audience_rebuilt": deps["edit_another_audience"]["rebuilt"],
+        "redline_vs_brief": deps["redline_vs_brief"],
         "cold_jobs1_vs_floor": r["cold_build_jobs1"]["wall"] / r["floor_total"]["wall"],
         "speedup_jobs2": r["cold_build_jobs1"]["wall"] / r["cold_build_jobs2"]["wall"],
         "cold_book_vs_floor_book": r["cold_book_jobs2"]["wall"] / r["floor_book"]["wall"],
@@ -176,14 +236,39 @@ def bench(project: Path, label: str, python: str, briefgen: list[str], *, bare: 
     }
 
 
+def only_dependencies(briefgen: list[str], synthetic_counts: str | None) -> None:
+    """A cold build of the default audience on a scratch copy, then dependency_cases; print the figures."""
+    sys.path.insert(0, str(HERE.parent / "src"))
+    from briefgen.config.project import load_project_config
+
+    with tempfile.TemporaryDirectory(prefix="briefgen-bench-project-") as tmp:
+        if synthetic_counts:
+            a, o = (int(x) for x in synthetic_counts.split(","))
+            project = synthetic.make(Path(tmp) / "project", a, o)
+        else:
+            project = synthetic.copy_project(Path(tmp) / "project")
+        audience = load_project_config(project).default_audience
+        work = Path(tmp) / "work"
+        base = [*briefgen, "--project", str(project)]
+        cold = timed([*base, "build", "-q", "--audience", audience, "--out", str(work / "a2"), "--jobs", "2"])
+        cold.pop("stdout", None)
+        result = {"cold_build_jobs2": cold, **dependency_cases(project, work, base, audience, "a2")}
+    print(json.dumps(result, indent=2))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--synthetic", metavar="A,O", help="also add A alliances and O obstacles (synthetic copies)")
     parser.add_argument("--label", help="results file name (default: real-catalogue or synthetic-A-O)")
     parser.add_argument("--no-bare", action="store_true", help="skip the fresh-process-per-document reference")
+    parser.add_argument("--only-dependencies", action="store_true",
+                        help="only a cold build, then the unrelated-edit and redline cases (issue #22); prints them")
     args = parser.parse_args()
     python = sys.executable
     briefgen = [python, "-m", "briefgen"]
+    if args.only_dependencies:
+        only_dependencies(briefgen, args.synthetic)
+        return
     with tempfile.TemporaryDirectory(prefix="briefgen-bench-project-") as tmp:
         if args.synthetic:
             a, o = (int(x) for x in args.synthetic.split(","))

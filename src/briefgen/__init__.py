@@ -52,8 +52,10 @@ def __getattr__(name: str) -> Any:
 
 def open_project(path: str | Path = ".") -> Project:
     """Open the briefgen project at PATH, or at the nearest folder above it holding briefgen.yaml."""
+    from briefgen.batch.pool import refuse_unguarded
     from briefgen.project import Project, find_root
 
+    refuse_unguarded()  # a build's worker process importing an unguarded script stops here, before any work
     return Project(find_root(Path(path)))
 
 
@@ -85,8 +87,14 @@ def run_build(project: Project, audiences: list[str] | None = None, out: str | P
               jobs: int | None = None, strict: bool = False) -> BuildReport:
     """Build the book, briefs and one-pagers of AUDIENCES (default: the project's) into OUT, rendering what changed."""
     from briefgen.batch import run
+    from briefgen.batch.pool import WorkersCannotStart, refuse_unguarded
 
-    return run.run_build(project, audiences, Path(out) if out is not None else None, jobs=jobs, strict=strict)
+    refuse_unguarded()  # in a worker process importing an unguarded script: stop before building again
+    report = run.run_build(project, audiences, Path(out) if out is not None else None, jobs=jobs, strict=strict)
+    cannot = next((exc for _rel, exc in report.failures if isinstance(exc, WorkersCannotStart)), None)
+    if cannot is not None and not report.built:
+        raise cannot  # nothing could be built: say why and what to do, once
+    return report
 
 
 def compare_editions(project: Project, kind: str, block_id: str | None = None, *, audience: str | None = None,

@@ -12,7 +12,7 @@ import click
 from briefgen._version import __version__
 from briefgen.batch.manifest import load_manifest
 from briefgen.batch.pool import Limits
-from briefgen.batch.render import check_target, render_target
+from briefgen.batch.render import RenderOptions, check_target, render, start_levels, write
 from briefgen.batch.run import AUDITED_KINDS, BuildInterrupted, build_book, run_build, run_layout_check
 from briefgen.batch.site import build_site
 from briefgen.config.audiences import effective_values, resolve_names, scaffold
@@ -26,7 +26,8 @@ from briefgen.ingest.curate import curate as curate_draft
 from briefgen.ingest.source import EntryOverrides, Ingested, entry_yaml, ingest_files
 from briefgen.project import Project, find_root
 from briefgen.render.audit import Finding
-from briefgen.render.checks import check_project
+from briefgen.render.checks import check_project, omission_warnings, section_warnings
+from briefgen.render.omitted import omission_lines
 from briefgen.render.writers import FORMATS
 from briefgen.seeds.outline import Node, Outline
 
@@ -159,7 +160,7 @@ def check(c: Context, strict: bool, layout: bool, audiences: tuple[str, ...], ki
         raise ErrorGroup(drafts) if len(drafts) > 1 else drafts[0]
     cat = project.catalogue
     verified = len(draft_files(project.root))
-    warnings = project.warnings()
+    warnings = project.warnings() + section_warnings(project) + omission_warnings(project)
     if strict and warnings:
         raise ErrorGroup([ContentError(w.message, w.location, w.hint) for w in warnings])
     for warning in warnings:
@@ -198,13 +199,15 @@ def _check_layout(c: Context, project: Project, audiences: tuple[str, ...], kind
     findings = report.findings
     for finding in findings:
         click.echo(Finding(**finding).format(), err=True)
+    # What only a layout tells: content a fit step left out (the rest `check` has said from the HTML).
+    left_out = _say_omitted([o for o in report.unexpected_omissions if o.get("code") == "fit"], strict)
     laid_out, reused = len(report.built), len(report.skipped)
     layouts = sum(report.layouts.values())
     click.echo(f"layout: {laid_out + reused} document(s) audited ({laid_out} laid out"
                + (f" in {layouts} layout(s)" if layouts else "") + f", {reused} unchanged since recorded), "
                f"{len(findings)} finding(s) in {len(report.layout)} document(s), {len(report.failures)} failed, "
                f"in {report.seconds:.1f} s")
-    if findings or report.failures:
+    if findings or report.failures or left_out:
         raise SystemExit(1)
 
 
@@ -221,11 +224,22 @@ def _render_one(c: Context, kind: str, block_id: str, audiences: tuple[str, ...]
     for name in resolve_names(project.root, audiences, project.config.default_audience):
         target = Target(kind, block_id, name)
         fit_start = (previous.get(target.rel()) or {}).get("fit_level")
-        output = render_target(project, target, out_dir, strict=strict, fmt=fmt,
-                               fit_start=fit_start if isinstance(fit_start, int) else None)
+        output = render(project, target, fmt, RenderOptions(strict=strict), out=out_dir,
+                        fit_start=fit_start if isinstance(fit_start, int) else None)
+        if _say_omitted(output.omitted, strict):
+            raise SystemExit(1)  # under --strict, content a reader will not see fails the document: nothing written
+        write(output, target.path(out_dir, fmt))
         c.say(f"wrote {target.path(out_dir, fmt)}")
         for finding in output.layout:
             click.echo(Finding(**finding).format(), err=True)
+
+
+def _say_omitted(recorded: list[dict], strict: bool) -> bool:
+    """Print what the document leaves out that it did not expect to; return whether that fails it (--strict)."""
+    lines = omission_lines(recorded, strict)
+    for line in lines:
+        click.echo(line, err=True)
+    return strict and bool(lines)
 
 
 def _output_options(f):  # noqa: ANN001, ANN202 - click decorator
@@ -277,7 +291,7 @@ def diff(c: Context, block_id: str, kind: str, audience: str | None, since: str 
          out: Path | None, strict: bool) -> None:
     """Show what changed in document ID since an earlier edition: points, quotes and citations added, removed
     or changed, word by word inside a changed sentence."""
-    from briefgen.batch.redline import compare_target, format_text, render_redline
+    from briefgen.batch.redline import compare_target, format_text, redline_path, render_redline
     from briefgen.write import write_atomic
 
     project = c.project
@@ -294,7 +308,8 @@ def diff(c: Context, block_id: str, kind: str, audience: str | None, since: str 
             write_atomic(out, text)
             c.say(f"wrote {out} ({cmp.summary})")
         return
-    output = render_redline(project, cmp, strict=strict)
+    entry = load_manifest(c.out(None))["outputs"].get(target.rel())  # the fit levels the document was built at
+    output = render_redline(project, cmp, strict=strict, levels=start_levels(entry))
     path = out or redline_path(c.out(None), target)
     write_atomic(path, output.data)
     c.say(f"wrote {path} ({output.pages} pages; {cmp.summary} since {cmp.since})")
@@ -363,14 +378,18 @@ def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool
     findings = report.findings
     for finding in findings:
         click.echo(Finding(**finding).format(), err=True)
+    omitted = report.unexpected_omissions
+    _say_omitted(omitted, strict)
     built, skipped, failed = len(report.built), len(report.skipped), len(report.failures)
     click.echo(f"built {built}, up to date {skipped}, failed {failed} of {report.planned} documents "
                f"into {out_dir} in {report.seconds:.1f} s"
                + (f"; {len(findings)} layout finding(s) in {len(report.layout)} document(s)"
-                  f"{' (an error with --strict)' if strict else ''}" if findings else ""))
+                  f"{' (an error with --strict)' if strict else ''}" if findings else "")
+               + (f"; {len(omitted)} left-out part(s) of blocks reported{' (errors with --strict)' if strict else ''}"
+                  if omitted else ""))
     if with_site:
         failed = sum(not _site_one(c, project, name, out_dir, strict) for name in names) + failed
-    if failed or report.layout_failed:
+    if failed or report.layout_failed or report.omitted_failed:
         raise SystemExit(1)
 
 
@@ -431,9 +450,9 @@ def book(c: Context, audience: tuple[str, ...], out: Path | None, strict: bool, 
               f"rendered, {len(book.get('reused', []))} reused)")
         for finding in output.layout:
             click.echo(Finding(**finding).format(), err=True)
-        failed = failed or (strict and bool(output.layout))
+        failed = _say_omitted(output.omitted, strict) or failed or (strict and bool(output.layout))
     if failed:
-        raise SystemExit(1)  # under --strict, a layout finding fails the book as it fails a build
+        raise SystemExit(1)  # under --strict, a layout finding or content left out fails the book as it fails a build
 
 
 @main.group()

@@ -72,7 +72,7 @@ def test_show_names_the_source_of_each_value(scratch: Path, run) -> None:
     assert result.exit_code == 0, result.output
     lines = {ln.split()[0]: ln for ln in result.output.splitlines() if ln and not ln.startswith("#")}
     assert lines["marking"].endswith("# audiences/executive.yaml:5")
-    assert lines["brief.titles.overview"].endswith("# audiences/congress.yaml:10")
+    assert lines["brief.titles.overview"].endswith("# audiences/congress.yaml:13")
     assert lines["us_internal"].endswith("# default")
 
 
@@ -221,3 +221,72 @@ def test_reading_level_warnings(scratch: Path, run) -> None:
     assert re.search(r"content/alliances/nato\.yaml:\d+:\d+: warning: prose reads at Flesch-Kincaid grade [\d.]+, "
                      r"above the 'kids' audience's target 3", output)
     assert "warning(s)" in output
+
+
+def test_named_section_changes_apply_to_the_inherited_list_per_block_type(small: Path, run) -> None:
+    """An audience extending congress moves one section for every brief and removes Examples from obstacle briefs
+    only: alliance briefs keep everything else, in congress's order; `audience show` prints each effective list."""
+    (small / "audiences" / "nato-pa.yaml").write_text(
+        "label: NATO parliamentarians\nextends: congress\nbrief:\n  edits:\n"
+        "    - {move: recommendations, after: why_it_matters}\n  obstacle:\n    - {remove: examples}\n")
+    plan = load_audience(small, "nato-pa").config.brief
+    congress = load_audience(small, "congress").config.brief.sections
+    alliance = plan.sections_for("alliance")
+    assert alliance.index("recommendations") == alliance.index("why_it_matters") + 1
+    assert sorted(alliance) == sorted(congress)  # nothing removed by accident
+    assert plan.sections_for("obstacle") == [s for s in alliance if s != "examples"]
+    shown = run(small, "audience", "show", "nato-pa")
+    assert shown.exit_code == 0
+    assert re.search(r"brief\.sections \(obstacle briefs and chapters\) +bottom_line, .*how_it_shows_up, figures",
+                     shown.output)
+    html = render_html(Project(small), "free-riding", "brief", "nato-pa").html
+    assert 'id="examples"' not in html and 'id="how-it-shows-up"' in html
+    assert 'id="examples"' in render_html(Project(small), "free-riding", "brief", "congress").html
+    check = run(small, "check")
+    assert check.exit_code == 0 and "leaves out" not in check.output  # a named removal is a choice: no warning
+
+
+def test_check_warns_when_a_whole_section_list_drops_sections_blocks_have_content_for(small: Path, run) -> None:
+    """Replacing the list to reorder it (the newcomer's mistake) drops How it shows up and Examples from obstacle
+    briefs: check names the audience file's line, the sections and the blocks."""
+    (small / "audiences" / "nato-pa.yaml").write_text(
+        "label: NATO parliamentarians\nextends: congress\nbrief:\n"
+        "  sections: [bottom_line, sidebar, overview, recommendations, why_it_matters, sources, credits]\n")
+    result = run(small, "check")
+    assert result.exit_code == 0, result.output
+    assert ("audiences/nato-pa.yaml:4:13: warning: audience nato-pa: brief.sections leaves out 'examples', which 1 "
+            "block(s) have content for (free-riding) (hint: add it back, or replace the list with named changes "
+            "(brief.edits: [{remove: examples}])") in result.output
+    assert "leaves out 'how_it_shows_up'" in result.output
+    assert run(small, "check", "--strict").exit_code == 1
+
+
+def test_an_edit_naming_a_section_not_in_the_list_is_an_error_at_its_line(small: Path, run) -> None:
+    (small / "audiences" / "bad.yaml").write_text(
+        "label: Bad\nextends: congress\nbrief:\n  edits:\n    - {remove: quotes}\n")
+    result = run(small, "brief", "nato", "--audience", "bad")
+    assert result.exit_code == 1
+    assert ("audiences/bad.yaml:5:7: error: section 'quotes' is not in the inherited list, so it cannot be removed"
+            in result.output)
+
+
+@pytest.mark.slow
+def test_one_running_footer_override_reaches_brief_onepager_and_book(small: Path, run) -> None:
+    """templates/audiences/<name>/partials/running.html.j2 fills the foot's centre of every document kind."""
+    run(small, "audience", "new", "nato-pa", "--from", "congress")
+    assert 'label: "Nato pa"' in (small / "audiences" / "nato-pa.yaml").read_text()  # its own name, not congress's
+    folder = small / "templates" / "audiences" / "nato-pa" / "partials"
+    folder.mkdir(parents=True)
+    (folder / "running.html.j2").write_text(
+        '{% extends "base:partials/running.html.j2" %}'
+        '{% block running_footer %}{{ super() }}<div class="running-note">Draft for review</div>{% endblock %}')
+    for kind in ("brief", "onepager"):
+        result = run(small, kind, "nato", "--audience", "nato-pa")
+        assert result.exit_code == 0, result.output
+        pdf = small / "build" / "nato-pa" / f"{kind}s" / "nato.pdf"
+        pages = PdfReader(pdf).pages
+        assert all("Draft for review" in (p.extract_text() or "") for p in pages), kind
+    import briefgen
+
+    book = briefgen.render_document(briefgen.open_project(small), "book", audience="nato-pa", fmt="html")
+    assert book.data.decode().count("Draft for review") >= 1

@@ -208,3 +208,18 @@ def test_an_added_hedge_warns(small: Path, run) -> None:
     assert result.exit_code == 0, result.output
     assert (f"{NATO}:{line}:5: warning: why_it_matters[3].text: adds the hedge 'may' to words the passage states "
             "plainly") in result.output
+
+
+def test_a_source_named_as_its_own_publisher_points_at_the_registry_field(small: Path, run) -> None:
+    """"CRS says..." is refused while the cited seed records no publisher; the hint names the seed's
+    `publisher:` field in seeds/sources.yaml, and setting it makes the statement acceptable."""
+    _edit(small, "content/alliances/nato.yaml", 'The "Foreign Policy Alliances" article calls it',
+          "CRS says it is")
+    result = run(small, "check")
+    assert result.exit_code == 1
+    assert "'CRS' is not named in wiki-foreign-policy#L32" in result.output
+    assert ("set `publisher:` (or `authors:`) of seed 'wiki-foreign-policy' (now: empty) in seeds/sources.yaml, "
+            "which this rule accepts as the source's own name") in result.output
+    _edit(small, "seeds/sources.yaml", 'title: "Foreign Policy Alliances"\n    publisher: null',
+          'title: "Foreign Policy Alliances"\n    publisher: "Congressional Research Service (CRS)"')
+    assert run(small, "check").exit_code == 0

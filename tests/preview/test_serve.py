@@ -237,3 +237,21 @@ def test_changes_tab_serves_the_redline_against_the_last_edition(small: Path, tm
         assert get(preview.url, "/changes/congress/brief/no-such")[0] == 404
     finally:
         preview.stop()
+
+
+def test_state_lists_what_the_document_leaves_out(small: Path, tmp_path: Path) -> None:
+    """The preview's page state carries the located lines for content the document does not show (point 7 of NATO's
+    why_it_matters, past congress's max_points of 6); the view has the panel that lists them."""
+    from tests.render.test_omitted import add_point
+
+    add_point(small)
+    session = PreviewSession(small, tmp_path / "out")
+    try:
+        doc = session.state(NATO)["doc"]
+        assert any(line.startswith("content/alliances/nato.yaml:") and "point 7 of why_it_matters is not shown in "
+                   "congress/briefs/nato.html: the audience's max_points is 6" in line for line in doc["omitted"])
+        assert not session.state("congress/onepager/nato")["doc"]["omitted"]  # by design: recorded, not listed
+    finally:
+        session.close()
+    view = (Path(__file__).parents[2] / "src/briefgen/preview/assets/view.html.j2").read_text(encoding="utf-8")
+    assert 'id="doc-omitted"' in view

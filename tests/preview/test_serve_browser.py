@@ -22,17 +22,6 @@ EDITED = "Edited on disk: the preview shows this sentence without a reload."
 RECOVERED = "Recovered: the next good save clears the overlay."
 
 
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    """Path of Debian's chromium; in CI its absence is a failure, elsewhere a skip that says how to install it."""
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path:
-        return path
-    if IN_CI:
-        pytest.fail("chromium is missing in CI: .ci/run installs it through scripts/system-deps.sh")
-    pytest.skip("Debian's chromium is not installed; run: sudo apt-get install -y chromium (CI installs it)")
-
-
 @pytest.fixture
 def server(scratch: Path, tmp_path: Path):
     """`briefgen serve --port 0` on a scratch project, as a real process; yields its base URL."""

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from briefgen._version import tool_id  # noqa: F401 - re-exported: what outputs record as their tool
+from briefgen.config.audiences import AUDIENCE_DIR
 from briefgen.config.inputs import EDITION_GLOBS, SHARED_GLOBS, project_files
 from briefgen.config.kinds import Target, document_kind
 from briefgen.content.catalogue import content_files
@@ -34,12 +35,30 @@ class Hasher:
         return self._cache[rel]
 
 
-def shared_inputs(root: Path, audience: str | None = None) -> list[str]:
-    """Files every document depends on: configuration, brand, templates, stylesheets, fonts (config/inputs.py).
+def shared_inputs(root: Path, audience: str | None = None, chain: list[str] | None = None) -> list[str]:
+    """Files every document of AUDIENCE depends on: configuration, brand, stylesheets, fonts, the default templates,
+    and of the audiences only its own `extends:` CHAIN (their files and template overrides), so adding or editing
+    another audience rebuilds none of its documents. The seeds registry is not here: a document depends on the
+    entries of the seeds it cites (content_inputs)."""
+    if audience is None or chain is None:
+        chain = [audience] if audience else []
+    files = [f for f in project_files(root, SHARED_GLOBS)
+             if not f.startswith((f"{AUDIENCE_DIR}/", OVERRIDES_DIR, REGISTRY))]
+    files += project_files(root, tuple(f"{AUDIENCE_DIR}/{name}.yaml" for name in chain)
+                           + tuple(f"{OVERRIDES_DIR}{name}/**/*" for name in chain))
+    return sorted(files)
 
-    Every audience's template overrides count (an audience may extend another), so the set is the same for all.
-    """
-    return project_files(root, SHARED_GLOBS)
+
+#: Where audiences' template overrides live (templates/audiences/<name>/).
+OVERRIDES_DIR = "templates/audiences/"
+#: The seeds registry: a document depends on the entries it cites, `seeds/sources.yaml#<id>`, not the whole file.
+REGISTRY = "seeds/sources.yaml"
+
+
+def _entry_digest(info: Any) -> str:
+    values = {f: repr(getattr(info, f)) for f in ("id", "file", "title", "publisher", "authors", "date", "url",
+                                                  "format", "sha256")}
+    return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()
 
 
 def _field_digest(block: Any, names: list[str]) -> str:
@@ -81,14 +100,14 @@ def content_inputs(project: Project, target: Target, hasher: Hasher,
             seed = project.seeds.get(ref.seed)
             if seed is not None:
                 inputs[seed.shown] = hasher(seed.shown)
+                inputs[f"{REGISTRY}#{seed.info.id}"] = _entry_digest(seed.info)  # its notes print the entry
     return dict(sorted(inputs.items()))
 
 
 def watched_files(root: Path, audiences: list[str]) -> dict[str, None]:
     """Every project file any planned output may read, for the no-op check."""
     files = {p.relative_to(root).as_posix(): None for p in content_files(root)}
-    for name in audiences:
-        files.update(dict.fromkeys(shared_inputs(root, name)))
+    files.update(dict.fromkeys(project_files(root, SHARED_GLOBS)))  # every audience: any change takes the full path
     for path in (root / "seeds").glob("*"):
         if path.is_file() and not path.name.startswith("."):
             files[path.relative_to(root).as_posix()] = None

@@ -63,6 +63,37 @@ class JobResult:
     peak_mb: float = 0.0
 
 
+#: The exit code of a worker process that stopped because the script starting it calls briefgen at its top level.
+EXIT_UNGUARDED = 78
+
+
+class WorkersCannotStart(RenderError):
+    """Worker processes die before they are ready: every document of the build fails with this cause."""
+
+
+def unguarded_script() -> str | None:
+    """The script a worker process is importing while it starts (spawn imports the parent's main module again),
+    when briefgen is called from it now: a script whose calls are not under `if __name__ == "__main__":`."""
+    if not getattr(multiprocessing.current_process(), "_inheriting", False):
+        return None
+    import sys
+
+    main = sys.modules.get("__mp_main__") or sys.modules.get("__main__")
+    return str(getattr(main, "__file__", "") or "the script")
+
+
+def refuse_unguarded() -> None:
+    """In a worker process starting up, stop before a script's top-level call renders anything (see
+    unguarded_script); the pool reports the cause to the parent by the exit code."""
+    script = unguarded_script()
+    if script is not None:
+        import sys
+
+        print(f"briefgen: a worker process stopped at start-up: {script} calls briefgen at its top level; put the "
+              "calls under `if __name__ == \"__main__\":`", file=sys.stderr)
+        raise SystemExit(EXIT_UNGUARDED)
+
+
 class DocumentTimeout(BaseException):
     """Raised inside a worker when a document exceeds its time limit (BaseException: nothing swallows it)."""
 
@@ -191,6 +222,7 @@ class Pool:
     knows work is coming: their start-up then overlaps its planning); submit() returns a Future per task."""
 
     def __init__(self, root: Path, jobs: int, limits: Limits | None = None, *, warm: int = 0) -> None:
+        refuse_unguarded()
         self.root = str(root)
         self.jobs = max(1, jobs)
         self._warm = min(self.jobs, max(0, warm))
@@ -202,6 +234,8 @@ class Pool:
         self._closing = False
         self._bad_starts = 0
         self._broken: str | None = None
+        self._broken_at: Location | None = None
+        self._broken_hint = "raise --doc-memory, or check the installation with `briefgen brief ID`"
         self._workers: list[_Worker] = []
         self._thread = threading.Thread(target=self._dispatch, name="briefgen-pool", daemon=True)
         self._thread.start()
@@ -226,16 +260,33 @@ class Pool:
                 return items
 
     def _dispatch(self) -> None:
+        """Run the pool (see _serve); if it fails, fail every document waiting on it instead of leaving them waiting."""
         backlog: list[tuple[Any, Future]] = []
+        try:
+            self._serve(backlog)
+        except BaseException as exc:  # noqa: BLE001 - a dead dispatcher would leave the build waiting forever
+            logger.exception("the worker pool failed")
+            error = WorkersCannotStart(f"the worker pool failed: {type(exc).__name__}: {exc}", None,
+                                       "run `briefgen build` from a terminal; if it fails the same way, report "
+                                       "this as a briefgen bug")
+            for _task, future in backlog + self._pending():
+                if future.set_running_or_notify_cancel():
+                    future.set_exception(error)
+            for w in self._workers:
+                if w.future is not None and not w.future.done():
+                    w.future.set_exception(error)
+                if w.process.is_alive():
+                    w.process.kill()
+
+    def _serve(self, backlog: list[tuple[Any, Future]]) -> None:
         self._workers = [_Worker(self._ctx, self.root, self.limits) for _ in range(self._warm)]
         while not self._closing:
             backlog.extend(self._pending())
             if self._broken:
                 for _task, future in backlog:
                     if future.set_running_or_notify_cancel():
-                        future.set_exception(RenderError(self._broken, None, "raise --doc-memory, or check the "
-                                                         "installation with `briefgen brief ID`"))
-                backlog = []
+                        future.set_exception(WorkersCannotStart(self._broken, self._broken_at, self._broken_hint))
+                backlog.clear()
             self._workers = [w for w in self._workers if not w.dead]
             free = sum(1 for w in self._workers if w.task is None)
             while not self._broken and len(backlog) > free and len(self._workers) < self.jobs:
@@ -319,7 +370,16 @@ class Pool:
         w.dead = True
         if not w.ready and died:
             self._bad_starts += 1
-            if self._bad_starts > 2 * self.jobs:
+            if w.process.exitcode == EXIT_UNGUARDED:  # the script that started the build: no retry will help
+                import sys
+
+                script = getattr(sys.modules.get("__main__"), "__file__", None) or "the script"
+                self._broken = (f"worker processes stopped at start-up: {Path(script).name} calls briefgen at its top "
+                                "level, and each worker process imports it again before it can work")
+                self._broken_at = Location(Path(script).name)
+                self._broken_hint = ('put the calls under `if __name__ == "__main__":` (as in the README\'s Python '
+                                     "API example), or run `briefgen build`")
+            elif self._bad_starts > 2 * self.jobs:
                 self._broken = f"worker processes could not start (last exit code {w.process.exitcode})"
 
     def _fail_all(self, backlog: list[tuple[Any, Future]]) -> None:

@@ -13,7 +13,7 @@ import subprocess
 import tarfile
 import tempfile
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from briefgen.editions.records import Proposal
 from briefgen.errors import COMMAND_LINE, UsageError
 from briefgen.project import Project
 from briefgen.render import marks
+from briefgen.render.omitted import Unseen
 
 #: Headings of the sections no audience renames.
 EXTRA_TITLES: dict[str, str] = {"sidebar": "At a glance", "title": "Title", "related": "Related",
@@ -46,6 +47,8 @@ class Comparison:
     old: dict
     new: dict
     changes: list[Change]
+    #: Changes made in the blocks that the document does not show, each with why (render.omitted.Unseen).
+    unseen: list[tuple[Change, str]] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -166,7 +169,10 @@ def compare_target(project: Project, target: Target, since: str | None = None) -
         title = target.title or project.config.title
     else:
         title = project.catalogue.get(target.block_id).name
-    return Comparison(target, title, now, label, old, new, compare(old, new))
+    hidden = now.__dict__.get("_unseen") or Unseen()
+    changes = compare(old, new)
+    return Comparison(target, title, now, label, old, new, [c for c in changes if hidden.why(c) is None],
+                      [(c, hidden.why(c) or "") for c in changes if hidden.why(c) is not None])
 
 
 # --- text ----------------------------------------------------------------------------------------------------------
@@ -214,7 +220,8 @@ def format_text(project: Project, cmp: Comparison) -> str:
     now = cmp.now
     lines = [f"{now.doc_number} {cmp.title}: {cmp.target}",
              f"since {cmp.since}; now {now.edition.label}" + ("" if not now.new else " (not yet recorded)"),
-             f"summary: {cmp.summary}"]
+             f"summary: {cmp.summary}" + (f"; not shown in this document: {summary([c for c, _ in cmp.unseen])}"
+                                          if cmp.unseen else "")]
     for section, changes in grouped(project, cmp).items():
         lines += ["", f"## {section}"]
         for c in changes:
@@ -235,6 +242,11 @@ def format_text(project: Project, cmp: Comparison) -> str:
                 lines.append(f"+ {head}: {{+{c.new}+}}{_cite(c.new_cite)}")
             else:
                 lines.append(f"~ {head}: {c.old} -> {c.new}")
+    if cmp.unseen:
+        lines += ["", "## Changed in the block, not shown in this document"]
+        for c, why in cmp.unseen:
+            words = c.new if c.op != "removed" else c.old
+            lines.append(f"  {c.what} {c.op} in {c.section} ({why}): {words}")
     return "\n".join(lines) + "\n"
 
 
@@ -334,6 +346,8 @@ def summary_html(project: Project, cmp: Comparison) -> str:
             '</p>'
             f'<ul class="redline-counts">{rows}</ul>'
             + (f'<p class="redline-sections">Sections changed: {sections}</p>' if sections else "")
+            + (f'<p class="redline-unseen">Also changed in the content, not shown in this document: '
+               f'{html.escape(summary([c for c, _ in cmp.unseen]))}</p>' if cmp.unseen else "")
             + '<p class="redline-key">Inserted words are <ins>underlined</ins>, deleted words <del>struck through'
               '</del>; a bar in the margin marks each changed passage.</p></aside>')
 
@@ -375,11 +389,14 @@ def _stamp(project: Project, rel: str) -> tuple:
     return (stat.st_mtime_ns, stat.st_size)
 
 
-def render_redline(project: Project, cmp: Comparison, *, strict: bool = False):  # noqa: ANN201 - batch.render.Output
-    """The redline PDF of CMP's document, through the one render path."""
+def render_redline(project: Project, cmp: Comparison, *, strict: bool = False,  # noqa: ANN201 - batch.render.Output
+                   levels: dict | None = None):
+    """The redline PDF of CMP's document, through the one render path: laid out once, at the fit LEVELS the
+    document's last build recorded (batch.render.start_levels), not searched again for the marked copy."""
     from briefgen.batch.render import render
 
     if not document_kind(cmp.target.kind).per_block:
         raise UsageError("a redline PDF is made for a brief or a one-pager", COMMAND_LINE,
                          "use --format text for the book, or the book's changes appendix")
-    return render(redline_project(project, cmp), cmp.target, "pdf", strict=strict)
+    return render(redline_project(project, cmp), cmp.target, "pdf", strict=strict, fit_search=False,
+                  **(levels or {}))

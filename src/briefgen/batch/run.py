@@ -76,6 +76,8 @@ class BuildReport:
     check_only: bool = False
     #: Layouts made, by output: how many times each document laid out was laid out by its fit loops.
     layouts: dict[str, int] = field(default_factory=dict)
+    #: Curated content each output leaves out, and why (content.shown.Omission.as_dict()), by output.
+    omitted: dict[str, list[dict]] = field(default_factory=dict)
 
     @property
     def findings(self) -> list[dict]:
@@ -85,6 +87,16 @@ class BuildReport:
     def layout_failed(self) -> bool:
         """Under --strict, any layout finding fails the build."""
         return self.strict and bool(self.findings)
+
+    @property
+    def unexpected_omissions(self) -> list[dict]:
+        """What the outputs leave out that their documents did not expect (warnings; errors under --strict)."""
+        return [o for rel in sorted(self.omitted) for o in self.omitted[rel] if not o.get("expected")]
+
+    @property
+    def omitted_failed(self) -> bool:
+        """Under --strict, curated content a reader will not see fails the build."""
+        return self.strict and bool(self.unexpected_omissions)
 
 
 def default_jobs() -> int:
@@ -301,7 +313,7 @@ class _Run:
         self.checked = checked if isinstance(checked, dict) else {}
         # Where each target's findings are read from at the end: its output's entry, or its last check's.
         self.recorded = self.entries if not options.check_only else {}
-        self.shared = {name: shared_inputs(self.root, name) for name in self.names}
+        self.shared = {name: shared_inputs(self.root, name, project.audience(name).chain) for name in self.names}
         stale: list[tuple[Target, dict[str, str | None]]] = []
         for target in self.targets:
             rel = target.rel()
@@ -402,6 +414,7 @@ class _Run:
             entry["layouts"] = output.layouts
             self.report.layouts[rel] = output.layouts
         entry["layout"] = list(output.layout)
+        entry["omitted"] = list(output.omitted)
         if output.book:
             entry["book"] = {**output.book, "seconds": round(seconds, 3)}
         if check_only:
@@ -459,6 +472,9 @@ def _collect_layout(report: BuildReport, entries: dict[str, dict], rels: list[st
         steps = entry.get("fit_steps")
         if isinstance(steps, list) and steps:
             report.fit_steps[rel] = [str(s) for s in steps]
+        omitted = entry.get("omitted")
+        if isinstance(omitted, list) and omitted:
+            report.omitted[rel] = [o for o in omitted if isinstance(o, dict)]
 
 
 def _hash_or_none(path: Path) -> str | None:

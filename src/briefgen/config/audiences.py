@@ -9,7 +9,8 @@ from typing import Any, Literal
 from briefgen.config import yamlsafe
 from briefgen.config.schema import Converter, Id, IdConstraint, Record, Text, doc
 from briefgen.config.yamlsafe import LocStr, YNode, merge
-from briefgen.errors import COMMAND_LINE, ContentError, ErrorCollector, Location, UsageError, did_you_mean
+from briefgen.errors import (COMMAND_LINE, ContentError, ErrorCollector, ErrorGroup, Location, UsageError,
+                             did_you_mean)
 
 AUDIENCE_DIR = "audiences"
 
@@ -52,12 +53,83 @@ DEFAULT_TITLES: dict[str, str] = {
 
 
 @dataclass(kw_only=True)
+class SectionEdit(Record):
+    """One named change to an inherited section list: add, remove or move one section (before or after another)."""
+
+    add: SectionName | None = doc("a section to add: at the end, or before/after the one named", default=None)
+    remove: SectionName | None = doc("a section to leave out", default=None)
+    move: SectionName | None = doc("a section to move before/after the one named", default=None)
+    before: SectionName | None = doc("where an added or moved section goes: before this one", default=None)
+    after: SectionName | None = doc("where an added or moved section goes: after this one", default=None)
+
+    def __str__(self) -> str:
+        verb, section = next((k, v) for k, v in (("add", self.add), ("remove", self.remove), ("move", self.move))
+                             if v is not None) if (self.add or self.remove or self.move) else ("?", "")
+        where = f" before {self.before}" if self.before else f" after {self.after}" if self.after else ""
+        return f"{verb} {section}{where}"
+
+
+#: The block types whose briefs (and book chapters) an audience may give their own section changes.
+SECTION_TYPES: tuple[str, ...] = ("alliance", "obstacle")
+
+
+@dataclass(kw_only=True)
 class BriefPlan(Record):
     """Which sections a brief shows, in what order, and what they are called."""
 
-    sections: list[SectionName] = doc("sections in reading order", default_factory=lambda: list(DEFAULT_BRIEF_SECTIONS))
+    sections: list[SectionName] = doc("the whole list, in reading order (replaces the inherited one: prefer `edits`)",
+                                      default_factory=lambda: list(DEFAULT_BRIEF_SECTIONS))
+    edits: list[SectionEdit] = doc("named changes to the list inherited from the audience this one extends (else "
+                                   "the default), in order: {remove: quotes}, {add: about, before: bottom_line}, "
+                                   "{move: recommendations, after: bottom_line}", default_factory=list)
+    alliance: list[SectionEdit] = doc("changes for alliance briefs and chapters only, after `edits`",
+                                      default_factory=list)
+    obstacle: list[SectionEdit] = doc("changes for obstacle briefs and chapters only, after `edits`",
+                                      default_factory=list)
     titles: dict[SectionName, Text] = doc("section headings to rename, e.g. {recommendations: What Congress can do}",
                                           default_factory=dict)
+    #: The effective list per block type (SECTION_TYPES), resolved along the `extends:` chain when loaded.
+    by_type: dict[str, list[str]] = field(default_factory=dict, compare=False, metadata={"internal": True})
+    #: Sections of the default list that a whole `sections:` list left out without naming them in a `remove` edit,
+    #: each with the place of that list (`check` warns when blocks have content for one).
+    dropped: dict[str, Location] = field(default_factory=dict, compare=False, metadata={"internal": True})
+
+    def sections_for(self, type_name: str) -> list[str]:
+        """The sections a brief (or book chapter) of a block of TYPE_NAME shows, in order."""
+        return list(self.by_type.get(type_name, self.sections))
+
+
+def apply_edits(sections: list[str], edits: list[SectionEdit], file: str) -> list[str]:
+    """SECTIONS with EDITS applied in order; an edit naming a section the list lacks is an error at its line."""
+    out = list(sections)
+    for edit in edits:
+        where = edit.loc or Location(file)
+        named = [v for v in (edit.add, edit.remove, edit.move) if v is not None]
+        if len(named) != 1 or (edit.before is not None and edit.after is not None):
+            raise ContentError("a section edit names one of add, remove or move, and at most one of before or after",
+                               where, "write {remove: quotes}, {add: about, before: bottom_line} or "
+                                      "{move: recommendations, after: bottom_line}")
+        section = named[0]
+        if edit.remove is not None or edit.move is not None:
+            if section not in out:
+                raise ContentError(f"section {section!r} is not in the inherited list, so it cannot be "
+                                   f"{'removed' if edit.remove else 'moved'}", where,
+                                   f"the list here is: {', '.join(out)}")
+            out.remove(section)
+            if edit.remove is not None:
+                continue
+        elif section in out:
+            out.remove(section)  # adding one that is there moves it
+        anchor = edit.before or edit.after
+        if anchor is None:
+            out.append(section)
+            continue
+        if anchor not in out:
+            raise ContentError(f"section {anchor!r} is not in the list to put {section!r} "
+                               f"{'before' if edit.before else 'after'} it", where,
+                               f"the list here is: {', '.join(out)}")
+        out.insert(out.index(anchor) + (0 if edit.before else 1), section)
+    return out
 
 
 @dataclass(kw_only=True)
@@ -160,6 +232,7 @@ def load_audience(root: Path, name: str) -> LoadedAudience:
     merged = trees[-1]
     for tree in reversed(trees[:-1]):
         merged = merge(merged, tree)
+    files = [f"{AUDIENCE_DIR}/{n}.yaml" for n in chain]
     # `extends` names the file's own parent; after merging it is the child's value (or absent).
     own_extends = trees[0].value.get("extends")
     merged.value = {k: v for k, v in merged.value.items() if str(k) != "extends"}
@@ -170,7 +243,42 @@ def load_audience(root: Path, name: str) -> LoadedAudience:
     errors = ErrorCollector()
     errors.extend(conv.errors)
     errors.raise_if_any()
+    _resolve_sections(config, trees, files)
     return LoadedAudience(name, config, f"{AUDIENCE_DIR}/{name}.yaml", chain, merged)
+
+
+def _child(node: YNode | None, key: str) -> YNode | None:
+    if node is None or node.kind != "map":
+        return None
+    return next((v for k, v in node.value.items() if str(k) == key), None)
+
+
+def _resolve_sections(config: Audience, trees: list[YNode], files: list[str]) -> None:
+    """Resolve the brief's section lists along the `extends:` chain (the farthest ancestor first): each file's
+    `sections` replaces the list, its `edits` change it, and its per-type changes add to those inherited."""
+    base = list(DEFAULT_BRIEF_SECTIONS)
+    per_type: dict[str, list[SectionEdit]] = {t: [] for t in SECTION_TYPES}
+    dropped: dict[str, Location] = {}
+    removed: set[str] = set()
+    for tree, file in zip(reversed(trees), reversed(files)):
+        brief = _child(tree, "brief")
+        if brief is None or brief.kind != "map":
+            continue
+        conv = Converter()
+        plan = conv.record(brief, BriefPlan, "brief")
+        if conv.errors or plan is None:
+            raise ErrorGroup(conv.errors) if len(conv.errors) > 1 else conv.errors[0]
+        listed = _child(brief, "sections")
+        if listed is not None:
+            dropped.update({s: listed.loc for s in base if s not in plan.sections})
+            base = list(plan.sections)
+        base = apply_edits(base, plan.edits, file)
+        for t in SECTION_TYPES:
+            per_type[t] += getattr(plan, t)
+        removed.update(e.remove for e in (*plan.edits, *plan.alliance, *plan.obstacle) if e.remove)
+    config.brief.sections = base  # type: ignore[assignment]
+    config.brief.dropped = {s: loc for s, loc in dropped.items() if s not in removed and s not in base}
+    config.brief.by_type = {t: apply_edits(base, edits, files[0]) for t, edits in per_type.items()}
 
 
 def resolve_names(root: Path, requested: tuple[str, ...] | list[str], default: str) -> list[str]:
@@ -222,6 +330,11 @@ def effective_values(loaded: LoadedAudience) -> list[tuple[str, Any, str]]:
         rows.append((".".join(path), obj, where))
 
     walk(loaded.config, [])
+    # The lists a brief of each block type shows, resolved from the chain's lists and edits.
+    at = next((i for i, row in enumerate(rows) if row[0] == "brief.sections"), len(rows) - 1)
+    rows[at] = ("brief.sections", rows[at][1], "resolved: " + rows[at][2] + " with the edits along the chain")
+    rows[at + 1:at + 1] = [(f"brief.sections ({t} briefs and chapters)", loaded.config.brief.sections_for(t),
+                            "resolved") for t in SECTION_TYPES]
     return rows
 
 
@@ -236,8 +349,12 @@ label: "{label}"
 # brand:                 # overrides of brand.yml keys
 #   color:
 #     primary: "#14304f"
-# brief:
-#   sections: [bottom_line, recommendations, sidebar, overview, why_it_matters, sources]
+# brief:                 # named changes to the inherited section list (`audience show` prints the result)
+#   edits:
+#     - {{move: recommendations, after: bottom_line}}
+#     - {{remove: quotes}}
+#   obstacle:            # obstacle briefs and chapters only (also: alliance)
+#     - {{add: other_perspectives, after: examples}}
 #   titles: {{recommendations: "What to do"}}
 # onepager:
 #   lead: [bottom_line, overview]
@@ -275,10 +392,9 @@ def scaffold(root: Path, name: str, base: str | None) -> list[Path]:
     if path.exists():
         raise ContentError(f"audience {name!r} already exists", Location(f"{AUDIENCE_DIR}/{name}.yaml"),
                            "pick another name, or edit the file")
-    label = name.replace("-", " ").capitalize()
+    label = name.replace("-", " ").capitalize()  # the audience's own name, never its parent's label
     if base is not None:
-        parent = load_audience(root, base)  # validates that BASE exists and is sound
-        label = f"{parent.config.label} ({name})"
+        load_audience(root, base)  # validates that BASE exists and is sound
     text = SCAFFOLD.format(name=name, label=label,
                            extends_line=f"extends: {base}" if base else "# extends: congress")
     folder = root / "templates" / "audiences" / name
@@ -310,7 +426,9 @@ def brand_overrides(aud: LoadedAudience) -> Any:
 def missing_templates(root: Path, aud: LoadedAudience, documents: tuple[str, ...]) -> list[ContentError]:
     """Name every template AUD's documents need (DOCUMENTS, then each configured section) that no folder holds."""
     folders = search_path(root, aud.chain)
-    sections = dict.fromkeys([*aud.config.brief.sections, *aud.config.onepager.lead, *aud.config.onepager.columns])
+    sections = dict.fromkeys([*aud.config.brief.sections, *(s for t in SECTION_TYPES
+                                                             for s in aud.config.brief.sections_for(t)),
+                              *aud.config.onepager.lead, *aud.config.onepager.columns])
     needed = [(name, None) for name in documents] + [(f"sections/{s}.html.j2", s) for s in sections]
     errors = []
     for rel, section in needed:

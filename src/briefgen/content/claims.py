@@ -710,7 +710,9 @@ def unsupported_name(st: Statement, ctx: Context) -> Iterator[Finding]:
             shown = repr(missing) if missing == name else f"{missing!r} (in {name!r})"
             yield Finding(f"{st.what}: {shown} is not named in {_refs(st)}",
                           "name only the countries, organisations and people the cited passage names, or cite "
-                          "the passage that names them")
+                          "the passage that names them; if it is the cited document's own publisher or author "
+                          f"(\"CRS says...\"), set {_publisher_fields(st)} in seeds/sources.yaml, which this "
+                          "rule accepts as the source's own name")
 
 
 @rule
@@ -775,6 +777,12 @@ def _support(st: Statement) -> list[str]:
     """The cited passages, and the cited documents' title, authors and publisher (a statement may name its
     source: "CSIS finds", "Byman et al.")."""
     return [*st.passages, *(" ".join([s.info.title, s.info.publisher or "", *s.info.authors]) for s in st.seeds)]
+
+
+def _publisher_fields(st: Statement) -> str:
+    """The registry fields naming the cited documents' publishers: `publisher:` of seed X (now: ...)."""
+    return " or ".join(f"`publisher:` (or `authors:`) of seed {s.info.id!r} (now: {s.info.publisher or 'empty'})"
+                       for s in st.seeds) or "`publisher:` of the cited seed"
 
 
 def _refs(st: Statement) -> str:

@@ -144,8 +144,9 @@ def _with_sources(block: Block, fields: list[str] | None) -> list[str] | None:
     return [f.name for f in dataclasses.fields(block) if f.name in wanted and f.name not in UNSHOWN]
 
 
-def framing(project: Any, kind: str, audience: str) -> dict:
-    """What an audience's framing adds to a document: its label, marking, sections, titles and limits."""
+def framing(project: Any, kind: str, audience: str, type_name: str | None = None) -> dict:
+    """What an audience's framing adds to a document: its label, marking, sections (for a block of TYPE_NAME, when
+    one), titles and limits."""
     cfg = project.audience(audience).config
     out = {"audience": audience, "label": cfg.label, "marking": cfg.marking,
            "limits": plain(cfg.limits), "us_internal": cfg.us_internal}
@@ -153,8 +154,8 @@ def framing(project: Any, kind: str, audience: str) -> dict:
         out["sections"] = {"lead": list(cfg.onepager.lead), "columns": list(cfg.onepager.columns)}
         shown = [*cfg.onepager.lead, *cfg.onepager.columns]
     else:
-        out["sections"] = list(cfg.brief.sections)
-        shown = list(cfg.brief.sections)
+        shown = cfg.brief.sections_for(type_name) if type_name else list(cfg.brief.sections)
+        out["sections"] = list(shown)
     titles = cfg.titles()
     out["titles"] = {s: titles[s] for s in shown if s in titles}  # the headings of the sections it shows
     return out
@@ -181,7 +182,9 @@ def snapshot(project: Any, kind: str, audience: str, block_ids: list[str],
         other = cat.get(bid)
         if other is not None and names and bid not in blocks:
             linked[bid] = block_fields(audience_view(other, cfg, audience), sorted(names))
-    return {"framing": framing(project, kind, audience), "blocks": blocks, "linked": linked}
+    own = cat.get(block_ids[0]) if len(block_ids) == 1 else None
+    return {"framing": framing(project, kind, audience, own.type_name if own is not None else None),
+            "blocks": blocks, "linked": linked}
 
 
 def split_snapshot(snap: dict) -> tuple[dict, dict[str, str]]:

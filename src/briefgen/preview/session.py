@@ -22,6 +22,7 @@ from briefgen.errors import BriefgenError, ErrorGroup, Location
 from briefgen.preview.site import Site
 from briefgen.project import Project
 from briefgen.render.checks import check_project
+from briefgen.render.omitted import omission_lines
 from briefgen.render.templates import time_limit
 
 logger = logging.getLogger(__name__)
@@ -69,6 +70,11 @@ def _excerpt(root: Path, loc: Location) -> list[dict[str, Any]]:
     return [{"n": n, "text": lines[n - 1][:300], "here": n == loc.line} for n in range(first, last + 1)]
 
 
+#: Where the preview serves its mirror of the project's stylesheets, fonts and images: documents link them by this
+#: absolute path, so the Changes tab (/changes/...) loads them as the HTML tab (/site/...) does.
+SITE_PREFIX = "/site/"
+
+
 @dataclass
 class DocRender:
     """One document's HTML in one snapshot, or why it could not be rendered."""
@@ -79,6 +85,8 @@ class DocRender:
     html_path: Path | None = None
     errors: list[dict[str, Any]] = field(default_factory=list)
     note: str | None = None
+    #: What the document leaves out of its block that it did not expect to (render.omitted), as located lines.
+    omitted: list[str] = field(default_factory=list)
 
 
 class Snapshot:
@@ -159,12 +167,13 @@ class Snapshot:
         try:
             with time_limit(TEMPLATE_SECONDS):  # a runaway template must not hold the page (and this lock)
                 # Linked, not standalone: the preview's site serves the stylesheet, fonts and images itself.
-                rendered = render(self.project, target, "html", standalone=False)
+                rendered = render(self.project, target, "html", standalone=False, asset_prefix=SITE_PREFIX)
         except Exception as exc:  # noqa: BLE001 - a template error must not stop the preview
             if not isinstance(exc, BriefgenError):
                 logger.exception("rendering %s failed", target.key)
             doc.errors = error_infos(exc, self.root)
             return doc
+        doc.omitted = omission_lines(rendered.omitted)
         html = rendered.data.decode("utf-8").replace("</head>", '<link rel="stylesheet" href="/_preview/doc.css">\n</head>', 1)
         doc.fingerprint = hashlib.sha256((self.assets + "\0" + html).encode()).hexdigest()[:16]
         name = f"{target.audience}--{target.kind}--{target.block_id}.html"
@@ -186,7 +195,8 @@ class Snapshot:
         try:
             with time_limit(TEMPLATE_SECONDS):
                 cmp = compare_target(self.project, target)
-                rendered = render(redline_project(self.project, cmp), target, "html", standalone=False)
+                rendered = render(redline_project(self.project, cmp), target, "html", standalone=False,
+                                  asset_prefix=SITE_PREFIX)
         except Exception:  # noqa: BLE001 - the HTML tab shows the error; the changes tab stays empty
             logger.exception("the redline of %s failed", target.key)
             path = None
@@ -311,7 +321,7 @@ class PreviewSession:
         out["errors"] += doc.errors
         out["doc"] = {
             "key": key, "title": doc.title, "kind": target.kind, "audience": target.audience,
-            "fingerprint": doc.fingerprint, "note": doc.note,
+            "fingerprint": doc.fingerprint, "note": doc.note, "omitted": doc.omitted,
             "html_url": f"/site/{doc.html_path.name}?v={doc.fingerprint}" if doc.html_path else None,
             "pdf": self.pdf_state(target),
         }

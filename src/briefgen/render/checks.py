@@ -1,13 +1,16 @@
 """The whole pre-render check: the project's sources, then what every render will use (brands, limits, templates)."""
 from __future__ import annotations
 
+import dataclasses
+
 from briefgen.config.audiences import brand_overrides, missing_templates
 from briefgen.config.brand import load_brand
-from briefgen.config.kinds import DOCUMENT_KINDS
-from briefgen.content.model import BLOCK_TYPES, type_templates
+from briefgen.config.kinds import DOCUMENT_KINDS, KINDS, Target
+from briefgen.content.model import BLOCK_TYPES, FIELD_SECTIONS, type_templates
 from briefgen.content.views import audience_view
-from briefgen.errors import BriefgenError, ErrorCollector, ErrorGroup
+from briefgen.errors import BriefgenError, ContentWarning, ErrorCollector, ErrorGroup, Location
 from briefgen.project import Project
+from briefgen.render.context import render_html
 from briefgen.render.templates import check_overrides
 
 
@@ -67,3 +70,44 @@ def check_rendering(project: Project) -> list[BriefgenError]:
                 except BriefgenError as exc:
                     errors.append(exc)
     return errors
+
+
+def omission_warnings(project: Project, audience: str | None = None) -> list[ContentWarning]:
+    """What the briefs and one-pagers of AUDIENCE (default: the project's) leave out of their blocks without their
+    design expecting it (render.omitted), one warning per field and reason, found by rendering their HTML (no
+    layout: the one-pager's fit steps are reported by `check --layout` and builds)."""
+    name = audience or project.config.default_audience
+    found: list[ContentWarning] = []
+    for block in project.catalogue.documents():
+        for kind in KINDS:
+            target = Target(kind, block.id, name)
+            for omission in render_html(project, block.id, kind, name).omitted:
+                if not omission.expected:
+                    omission = dataclasses.replace(omission, document=target.rel())
+                    found.append(ContentWarning(omission.message(), Location(omission.file, omission.line),
+                                                omission.hint()))
+    return found
+
+
+#: Sections that show a block field other than the one of their own name (the pull quote shows the first quote).
+_SHOWS: dict[str, tuple[str, ...]] = {"pull_quote": ("quotes",)}
+
+
+def section_warnings(project: Project) -> list[ContentWarning]:
+    """Each audience whose whole `brief.sections` list leaves out a section that some blocks have content for,
+    without naming it in a `remove` edit: a warning at that list, naming the blocks."""
+    found: list[ContentWarning] = []
+    for name in project.audience_names():
+        plan = project.audience(name).config.brief
+        for section, loc in plan.dropped.items():
+            fields = (section, *_SHOWS.get(section, ()), *(f for f, s in FIELD_SECTIONS.items() if s == section))
+            having = [b.id for b in project.catalogue.documents() if section not in plan.sections_for(b.type_name)
+                      and any(getattr(b, f, None) for f in fields)]
+            if having:
+                shown = ", ".join(having[:5]) + (f" and {len(having) - 5} more" if len(having) > 5 else "")
+                found.append(ContentWarning(
+                    f"audience {name}: brief.sections leaves out {section!r}, which {len(having)} block(s) have "
+                    f"content for ({shown})", loc,
+                    f"add it back, or replace the list with named changes (brief.edits: [{{remove: {section}}}]) "
+                    "so that leaving it out is a choice"))
+    return found

@@ -13,6 +13,7 @@ from briefgen import prose
 from briefgen.config.audiences import LoadedAudience
 from briefgen.config.kinds import KIND_LABELS, KINDS, document_kind
 from briefgen.content.model import TAKEAWAYS_MIN, Block, SourceRef
+from briefgen.content.shown import Omission, Seen, Watched
 from briefgen.content.views import Tracked, audience_view, lift_takeaways, related_blocks, track
 from briefgen.editions.changes import compare, reader_changes
 from briefgen.editions.records import Edition, Proposal, propose, record_rel
@@ -21,6 +22,7 @@ from briefgen.project import Project
 from briefgen.render import furniture
 from briefgen.render.marks import apply_marks, has_marks
 from briefgen.render.notes import Notes
+from briefgen.render.omitted import Showing, Unseen, omissions, unseen
 from briefgen.render.setup import render_setup
 from briefgen.render.templates import render
 
@@ -67,6 +69,8 @@ class RenderedDocument:
     deps: dict[str, list[str]] = field(default_factory=dict)
     #: The document's current edition and number (editions.records.Proposal), recorded by `briefgen build`.
     edition: Proposal | None = None
+    #: Curated content of its block the document does not show, and why (render.omitted).
+    omitted: list[Omission] = field(default_factory=list)
 
 
 def document_title(block: Block, kind: str) -> str:
@@ -115,9 +119,11 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
     when given, records the fields of BLOCK itself that the document reads (what its edition depends on).
     """
     cfg = aud.config
+    raw = block
     block = audience_view(block, cfg, aud.name)
+    view = block
     dropped = set(variant.drop)
-    sections = [s for s in cfg.brief.sections if s not in dropped]
+    sections = [s for s in cfg.brief.sections_for(raw.type_name) if s not in dropped]
     lead_sections = [s for s in cfg.onepager.lead if s not in dropped]
     column_sections = [s for s in cfg.onepager.columns if s not in dropped]
     # A thin one-pager grows by parts of its block it leaves out (ADD): in the lead (the overview) or the columns.
@@ -136,6 +142,10 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
             shown.update(f.name for f in dataclasses.fields(block)
                          if isinstance(v := getattr(block, f.name), list) and any(id(p) in key for p in v))
         block, takeaways = lift_takeaways(block)
+    # What the templates read of the block, field by field and item by item: what the document shows (its edition
+    # depends on those fields) and so what it leaves out (render.omitted).
+    seen = Seen()
+    lifted = block
     if shown is not None:
         block = Tracked(block, shown)  # type: ignore[assignment]
     title = document_title(block, kind)
@@ -158,12 +168,19 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
         sections = rest[:1] + [s for s in sections if s in variant.promote] + rest[1:]
     current = edition.edition if edition else None
     doc_number = edition.doc_number if edition else ""
+    points = min(variant.max_points or ONEPAGER_MAX_POINTS, cfg.limits.max_points) if document_kind(kind).summary \
+        else cfg.limits.max_points
+    showing = Showing(raw, view, lifted, seen, points,
+                      *_points_reason(kind, cfg.limits.max_points, variant.max_points),
+                      dropped=frozenset(dropped), file=project.catalogue.file_of(raw),
+                      sections_from=f"the audience's brief sections for {raw.type_name} briefs")
     return dict(
+        _showing=showing,
         kind=kind,
         # The kind's declaration (config.kinds.DocumentKind): templates ask it (`document.summary`), not the name.
         document=document_kind(kind),
         kind_label=KIND_LABELS[kind],
-        block=block,
+        block=Watched(lifted, shown if shown is not None else set(), seen),
         block_type=block.type_name,
         related=related,
         linked=related.get(block.counterpart, []),
@@ -183,7 +200,7 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
         lead_sections=lead_sections,
         column_sections=column_sections,
         tail_sections=tail,
-        takeaways=takeaways,
+        takeaways=seen.items_of(takeaways),
         citation=furniture.suggested_citation(project.config, block.name, KIND_LABELS[kind], doc_number, current),
         figure_svg=lambda figure, number: furniture.figure_svg(figure, brand.colors, number),
         what_changed=changed["items"] if changed else [],
@@ -191,8 +208,7 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
         titles=cfg.titles(),
         # A one-pager shows at most four points a list, fewer when condensed; a grow step may lift that cap up to
         # the audience's own limit (max_points above ONEPAGER_MAX_POINTS).
-        max_points=min(variant.max_points or ONEPAGER_MAX_POINTS, cfg.limits.max_points)
-        if document_kind(kind).summary else cfg.limits.max_points,
+        max_points=points,
         brand=brand,
         brand_css="" if shared_styles else brand.css(asset_prefix),
         shared_styles=shared_styles,
@@ -203,6 +219,15 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
         cite=notes.cite,
         escape=escape,
     )
+
+
+def _points_reason(kind: str, audience_max: int, fit_max: int | None) -> tuple[str, str, bool]:
+    """Why a list shows no more than it does: (reason, code, expected in this kind of document)."""
+    if not document_kind(kind).summary or audience_max <= (fit_max or ONEPAGER_MAX_POINTS):
+        return f"the audience's max_points is {audience_max}", "limit", False
+    if fit_max and fit_max < ONEPAGER_MAX_POINTS:
+        return f"the one-pager's fit loop cut lists to {fit_max} points to fit one page", "fit", True
+    return f"a one-pager shows at most {fit_max or ONEPAGER_MAX_POINTS} points a list", "design", True
 
 
 def edition_changes(project: Project, aud: LoadedAudience, edition: Proposal | None) -> dict | None:
@@ -217,7 +242,9 @@ def edition_changes(project: Project, aud: LoadedAudience, edition: Proposal | N
     result: dict = {}
     if previous is not None:
         entry, old = previous
-        items = reader_changes(compare(old, edition.snapshot()), aud.config.titles(), edition.snapshot())
+        hidden = edition.__dict__.get("_unseen") or Unseen()
+        shown = [c for c in compare(old, edition.snapshot()) if hidden.why(c) is None]
+        items = reader_changes(shown, aud.config.titles(), edition.snapshot())
         if items:
             for item in items:
                 item.cites = [SourceRef(seed=c.partition("#")[0], anchor=c.partition("#")[2])  # type: ignore[misc]
@@ -258,9 +285,10 @@ def _render_document(project: Project, block: Block, kind: str, aud: LoadedAudie
     redline = getattr(project, "redline", None)  # a redline's copy of the project (build.redline) marks changes
     if redline is not None or has_marks(html):
         html = apply_marks(html, *(redline or ()))
-    return RenderedDocument(kind, context["block"], aud, context["title"], html,
+    watched = context["block"]
+    return RenderedDocument(kind, getattr(watched, "_block", watched), aud, context["title"], html,
                             {str(bid): sorted(map(str, names)) for bid, names in sorted(deps.items())},
-                            edition=edition)
+                            edition=edition, omitted=omissions(context, aud))
 
 
 def document_edition(project: Project, block: Block, kind: str, aud: LoadedAudience) -> Proposal:
@@ -289,6 +317,8 @@ def document_edition(project: Project, block: Block, kind: str, aud: LoadedAudie
     except Exception:  # noqa: BLE001 - a template that cannot read a tracked block: every field counts
         first, fields = _render_document(project, block, kind, aud, None), None
     proposal = propose(project, kind, block.id, aud.name, [block.id], first.deps, fields)
+    # What the document does not show (its design, uncondensed): its changes there are not the reader's.
+    proposal.__dict__["_unseen"] = unseen(first.omitted, {block.id: block})
     cache[key] = (project.catalogue, aud, stamp, proposal)
     return proposal
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,8 @@ class Html:
     grow_level: int | None = None
     #: Whether the PDF's layout rules check it (a book's HTML is checked chapter by chapter instead).
     layout_checked: bool = True
+    #: Curated content the document leaves out, and why (content.shown.Omission).
+    omitted: list = field(default_factory=list)
 
 
 @dataclass
@@ -46,6 +48,12 @@ class Laid:
     fit_level: int | None = None
     grow_level: int | None = None
     tail_level: int | None = None
+    omitted: list = field(default_factory=list)
+
+
+def omitted_of(found: list, target: Target, fmt: str = "pdf") -> list[dict]:
+    """FOUND (content.shown.Omission) as the output records them, each naming the document."""
+    return [replace(o, document=target.rel(fmt)).as_dict() for o in found]
 
 
 class Document:
@@ -56,8 +64,8 @@ class Document:
 
     def html(self, project: Project, target: Target, options: RenderOptions) -> Html:
         """The document's HTML, as a reader opens it on screen."""
-        doc = render_html(project, target.block_id, target.kind, target.audience)
-        return Html(doc.html, project.catalogue.file_of(doc.block), doc.deps, doc.edition)
+        doc = render_html(project, target.block_id, target.kind, target.audience, asset_prefix=options.asset_prefix)
+        return Html(doc.html, project.catalogue.file_of(doc.block), doc.deps, doc.edition, omitted=doc.omitted)
 
     def lay_out(self, project: Project, target: Target, options: RenderOptions) -> Laid:
         """The document laid out once, with the audience's shared stylesheets."""
@@ -65,7 +73,7 @@ class Document:
         doc = render_html(project, target.block_id, target.kind, target.audience, shared_styles=True)
         layout = lay_out(doc.html, project.root, project.catalogue.file_of(doc.block), strict=options.strict,
                          styles=setup.styles())
-        return Laid(layout, doc.deps, doc.edition)
+        return Laid(layout, doc.deps, doc.edition, omitted=doc.omitted)
 
     def pdf(self, project: Project, target: Target, options: RenderOptions) -> Output:
         """Lay the document out, audit the layout, and (unless only laying out) make the PDF."""
@@ -73,7 +81,8 @@ class Document:
         findings = [f.as_dict() for f in audit(laid.layout.document, target.rel(), target.kind)]
         edition = laid.edition.as_dict() if laid.edition else None
         made = dict(fit_level=laid.fit_level, deps=laid.deps, layout=findings, fit_steps=list(laid.steps),
-                    grow_level=laid.grow_level, tail_level=laid.tail_level, layouts=laid.layouts, edition=edition)
+                    grow_level=laid.grow_level, tail_level=laid.tail_level, layouts=laid.layouts, edition=edition,
+                    omitted=omitted_of(laid.omitted, target))
         if options.layout_only:
             return Output(target, "pdf", b"", laid.layout.pages, **made)
         result = write_pdf(laid.layout)
@@ -86,9 +95,10 @@ class Brief(Document):
     """A multi-page brief: laid out, then mended by its fit steps where the audit finds a page defect."""
 
     def lay_out(self, project: Project, target: Target, options: RenderOptions) -> Laid:
-        brief = fit_brief(project, target.block_id, target.audience, strict=options.strict, start=options.tail_start)
+        brief = fit_brief(project, target.block_id, target.audience, strict=options.strict, start=options.tail_start,
+                          search=options.fit_search)
         return Laid(brief.layout, brief.document.deps, brief.document.edition, brief.layouts, brief.applied,
-                    tail_level=brief.level)
+                    tail_level=brief.level, omitted=brief.document.omitted + brief.omitted)
 
 
 class OnePager(Document):
@@ -100,13 +110,15 @@ class OnePager(Document):
 
     def html(self, project: Project, target: Target, options: RenderOptions) -> Html:
         fitted = self._fit(project, target, options)
-        doc = render_html(project, target.block_id, target.kind, target.audience, fitted.variant)
-        return Html(doc.html, project.catalogue.file_of(doc.block), doc.deps, doc.edition, fitted.level, fitted.grow)
+        doc = render_html(project, target.block_id, target.kind, target.audience, fitted.variant,
+                          asset_prefix=options.asset_prefix)
+        return Html(doc.html, project.catalogue.file_of(doc.block), doc.deps, doc.edition, fitted.level, fitted.grow,
+                    omitted=doc.omitted)
 
     def lay_out(self, project: Project, target: Target, options: RenderOptions) -> Laid:
         fitted = self._fit(project, target, options)
         return Laid(fitted.layout, fitted.document.deps, fitted.document.edition, fitted.layouts, fitted.applied,
-                    fit_level=fitted.level, grow_level=fitted.grow)
+                    fit_level=fitted.level, grow_level=fitted.grow, omitted=fitted.document.omitted)
 
 
 class Book(Document):
@@ -137,7 +149,8 @@ class Book(Document):
         return Output(target, "pdf", data, result.pages,
                       book={"pages": result.pages, "rendered": result.rendered, "reused": result.reused},
                       written=result.path if options.out is not None else None, layout=findings,
-                      edition=book.edition.as_dict())
+                      edition=book.edition.as_dict(),
+                      omitted=omitted_of([o for found in book.omitted.values() for o in found], target))
 
 
 #: Folder under the output folder that keeps rendered book segments between builds.

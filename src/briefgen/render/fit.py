@@ -5,6 +5,7 @@ import logging
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from briefgen.content.shown import Omission
 from briefgen.errors import Location, RenderError
 from briefgen.project import Project
 from briefgen.render.context import RenderedDocument, Variant, render_html
@@ -374,6 +375,8 @@ class FittedBrief:
     layouts: int = 0
     #: The audit's findings that the fit loop mends, still there (none when it is clean).
     codes: frozenset[str] = frozenset()
+    #: The block's file (project-relative).
+    file: str = ""
 
     @property
     def left(self) -> int:
@@ -382,6 +385,17 @@ class FittedBrief:
     @property
     def applied(self) -> list[str]:
         return [BRIEF_STEPS[name].label for name in BRIEF_LEVELS[self.level]]
+
+    @property
+    def omitted(self) -> list[Omission]:
+        """What the brief's fit steps leave out: further reading, when a step hides it."""
+        if "no_further" not in BRIEF_LEVELS[self.level] or 'class="further-reading' not in self.document.html:
+            return []
+        block = self.document.block
+        loc = block.where("sources")
+        return [Omission(block.id, self.file, loc.line if loc else None, "sources", (), "",
+                         "the brief's fit loop left out further reading (sources no statement cites) to mend "
+                         "its last page", "fit", False)]
 
 
 def last_page_fill(layout: Layout) -> float:
@@ -400,10 +414,11 @@ def brief_options(level: int) -> Variant:
 
 
 def fit_brief(project: Project, block_id: str, audience: str | None = None, *, strict: bool = False,
-              start: int | None = None) -> FittedBrief:
+              start: int | None = None, search: bool = True) -> FittedBrief:
     """Lay out BLOCK_ID's brief; when the audit finds a page defect, try BRIEF_LEVELS in order until one is clean.
 
-    Most briefs cost one layout. START is the level recorded last time: tried first and kept if clean (one layout).
+    Most briefs cost one layout. START is the level recorded last time: tried first and kept if clean (one layout);
+    without SEARCH it is the only layout made.
     A brief whose sidebar splits or starts late tries the sidebar levels first, any other the page levels first.
     When no level is clean the one with the fewest findings is kept (the design on a tie), and the audit reports
     what is left.
@@ -420,7 +435,7 @@ def fit_brief(project: Project, block_id: str, audience: str | None = None, *, s
         layout = lay_out(doc.html, project.root, source, strict=strict, styles=setup.styles())
         layouts += 1
         found = [f.code for f in audit(layout.document, block_id, "brief") if f.code in BRIEF_FIXES]
-        return FittedBrief(doc, layout, level, codes=frozenset(found))
+        return FittedBrief(doc, layout, level, codes=frozenset(found), file=source)
 
     def done(fitted: FittedBrief) -> FittedBrief:
         fitted.layouts = layouts
@@ -429,6 +444,8 @@ def fit_brief(project: Project, block_id: str, audience: str | None = None, *, s
                         "; ".join(fitted.applied))
         return fitted
 
+    if not search:  # one layout, at the recorded level (or the design), whatever the audit finds
+        return done(attempt(start if start and 0 < start < len(BRIEF_LEVELS) else 0))
     if start and 0 < start < len(BRIEF_LEVELS):
         recorded = attempt(start)
         if not recorded.left:

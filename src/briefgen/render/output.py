@@ -29,11 +29,17 @@ class RenderOptions:
     grow_start: int | None = None
     #: Briefs: the tail (fit) level the last build recorded.
     tail_start: int | None = None
+    #: Briefs: search the fit levels when the layout audit finds a defect (False: lay out once, at tail_start or the
+    #: design; a redline, whose marks are not what the reader gets, costs one layout).
+    fit_search: bool = True
     #: Lay the document out and audit it without making the file (`briefgen check --layout`): no bytes.
     layout_only: bool = False
     #: HTML: self-contained (checked by the PDF's policy, everything inlined), unless the caller serves the project's
     #: files itself (the preview): then it links them by project-relative URLs.
     standalone: bool = True
+    #: HTML served by the caller (standalone False): what leads every project file URL, e.g. "/site/" for the preview,
+    #: so a page's stylesheet, fonts and logo load whatever address it is served at.
+    asset_prefix: str = ""
     #: Where the output will be written: the book keeps its rendered segments under OUT/.cache.
     out: Path | None = None
     #: Renders book segments (default: in this process).
@@ -71,6 +77,8 @@ class Output:
     layouts: int = 0
     #: The document's current edition (editions.records.Proposal.as_dict()): what `briefgen build` records.
     edition: dict | None = None
+    #: Curated content of its blocks the document does not show, and why (content.shown.Omission.as_dict()).
+    omitted: list[dict] = field(default_factory=list)
 
     @property
     def sha256(self) -> str:

@@ -124,6 +124,12 @@
     }
     note.textContent = doc.note || "";
     note.hidden = !doc.note;
+    const left = $("doc-omitted");
+    if (left) {
+      const lines = doc.omitted || [];
+      left.replaceChildren(...lines.map((line) => el("li", "", line)));
+      $("omitted").hidden = !lines.length;
+    }
     if (doc.html_url && doc.fingerprint !== shown) {
       shown = doc.fingerprint;
       body.dataset.fingerprint = shown;

@@ -21,6 +21,7 @@ from briefgen.render.book.matrix import matrix_svg, shown_rows
 from briefgen.render.book.merge import DEST_SCHEME
 from briefgen.render.context import document_context, document_date, document_timestamp, protect_names
 from briefgen.render.notes import ChapterNotes, Note
+from briefgen.render.omitted import Unseen, omissions, unseen
 from briefgen.render.setup import render_setup
 from briefgen.render.templates import make_environment, render
 
@@ -107,6 +108,8 @@ class Book:
     env: Any = None
     #: The book's current edition and number (editions.records.Proposal).
     edition: Any = None
+    #: Per chapter (block id), the curated content it leaves out, and why (content.shown.Omission).
+    omitted: dict[str, list] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.env = self.env or make_environment(self.project.root, self.audience.chain)
@@ -235,6 +238,7 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
     #: The fields each chapter shows, and of the linked blocks it names: what the book's edition depends on.
     shown: dict[str, set[str]] = {}
     deps: dict[str, set[str]] = {}
+    omitted: dict[str, list] = {}
     chapter_no = 0
     numeral = 0
     for key, part_title, members in parts:
@@ -258,9 +262,10 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
             segments.append(Segment("matrix", Markup(fragment), [m_entry], "templates/book/matrix.html.j2"))
         for block in members:
             chapter_no += 1
-            make, notes, refs = _chapter_maker(project, env, aud, block, sections, f"ch-{block.id}", chapter_no,
+            own_sections = [s for s in aud.config.brief.sections_for(block.type_name) if s not in CHAPTER_SKIPS]
+            make, notes, refs = _chapter_maker(project, env, aud, block, own_sections, f"ch-{block.id}", chapter_no,
                                                label, part_title, in_book, rec_numbers, deps,
-                                               shown.setdefault(block.id, set()))
+                                               shown.setdefault(block.id, set()), omitted)
             first = make(None)
             c_entry = Entry(f"ch-{block.id}", block.name, 2, str(chapter_no))
             entries.append(c_entry)
@@ -274,6 +279,9 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
     base.update(date=edition.edition.date, edition=edition.edition, doc_number=edition.doc_number,
                 citation=furniture.suggested_citation(project.config, book_title, "Briefing book",
                                                       edition.doc_number, edition.edition))
+    # What the chapters do not show: the changes appendix and `briefgen diff` list those changes apart.
+    edition.__dict__["_unseen"] = unseen([o for found in omitted.values() for o in found],
+                                         {b.id: b for b in blocks})
     changed = book_changes(project, aud, edition, changes_since, chapter_index, sections)
     if changed is not None:
         since, per_chapter = changed
@@ -292,12 +300,12 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
         fragment = protect_names(render(env, "book/appendix.html.j2", project.root, groups=groups, entry=a_entry,
                                         **base))
         segments.append(Segment("notes", Markup(fragment), [a_entry], "templates/book/appendix.html.j2"))
-    return Book(project, aud, book_title, segments, entries, blocks, base, env, edition)
+    return Book(project, aud, book_title, segments, entries, blocks, base, env, edition, omitted)
 
 
 def _chapter_maker(project: Project, env: Any, aud: LoadedAudience, block: Block, sections: list[str], anchor: str,
                    number: int, part_label: str, part_title: str, in_book: set[str], rec_numbers: dict[str, int],
-                   deps: dict[str, set[str]], shown: set[str]):
+                   deps: dict[str, set[str]], shown: set[str], omitted: dict[str, list]):
     """MAKE(pages) writes the chapter (with fresh notes, numbered from 1), NOTES[0] holds the last one's notes, and
     REFS names the chapters whose start pages it prints."""
     holder: list[ChapterNotes] = []
@@ -314,6 +322,8 @@ def _chapter_maker(project: Project, env: Any, aud: LoadedAudience, block: Block
                        rec_refs=rec_numbers if refs else {}, pages=pages,
                        type_number=rec_numbers.get(block.id), glance_figures=GLANCE_FIGURES)
         html = protect_names(render(env, "book/chapter.html.j2", project.root, **context))
+        context["_showing"].sections_from = f"the audience's sections for {block.type_name} chapters"
+        omitted[block.id] = omissions(context, aud)
         return namespace_ids(html, anchor)
 
     return make, holder, refs
@@ -348,7 +358,8 @@ def book_changes(project: Project, aud: LoadedAudience, edition: Any, since: str
     for bid, (anchor, number) in sorted(chapters.items(), key=lambda item: item[1][1]):
         found = [c for c in compare({"blocks": {bid: old["blocks"].get(bid)}} if bid in old["blocks"] else
                                     {"blocks": {}}, {"blocks": {bid: new["blocks"][bid]}})
-                 if {"summary": "overview"}.get(c.section, c.section) in shown]
+                 if {"summary": "overview"}.get(c.section, c.section) in shown
+                 and edition.__dict__.get("_unseen", Unseen()).why(c) is None]
         lines = reader_changes(found, aud.config.titles(), new)
         if bid not in old["blocks"]:
             lines = []  # a new chapter: the whole chapter is new, said once below

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from briefgen.config.kinds import Target
 from briefgen.project import Project
-from briefgen.render.documents import document
+from briefgen.render.documents import document, omitted_of
 from briefgen.render.output import Output, RenderOptions
 from briefgen.render.standalone import standalone_html
 from briefgen.render.writers.base import Writer
@@ -25,4 +25,4 @@ class HtmlWriter(Writer):
                                    layout=doc.layout_checked)
         edition = doc.edition.as_dict() if doc.edition else None
         return Output(target, self.name, text.encode("utf-8"), fit_level=doc.fit_level, deps=doc.deps,
-                      grow_level=doc.grow_level, edition=edition)
+                      grow_level=doc.grow_level, edition=edition, omitted=omitted_of(doc.omitted, target, self.name))

@@ -1,0 +1,67 @@
+"""The worker pool never leaves a document waiting: a worker that dies mid-run, or a pool that fails, fails its
+documents with the cause."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from briefgen.batch.pool import Pool, WorkersCannotStart
+from briefgen.errors import RenderError
+
+
+@dataclass(frozen=True)
+class DieJob:
+    """A job whose worker process dies while running it (as a crash or the kernel's OOM killer would end it)."""
+
+    label: str = "dying"
+    source: str = "content/alliances/nato.yaml"
+
+    def run(self, project: object) -> None:
+        os._exit(3)
+
+
+@dataclass(frozen=True)
+class EchoJob:
+    """A job that returns its label."""
+
+    label: str = "echo"
+    source: str = ""
+
+    def run(self, project: object) -> str:
+        return self.label
+
+
+def test_a_worker_dying_mid_run_fails_its_document_with_the_exit_code_and_the_pool_goes_on(small: Path) -> None:
+    with Pool(small, 1) as pool:
+        dying = pool.submit(DieJob())
+        with pytest.raises(RenderError) as caught:
+            dying.result(timeout=300)
+        message = caught.value.format_message()
+        assert message.startswith("content/alliances/nato.yaml: error: the worker rendering dying stopped "
+                                  "unexpectedly (exit code 3)")
+        assert pool.submit(EchoJob("after")).result(timeout=300).value == "after"  # a new worker took over
+
+
+class _BrokenPool(Pool):
+    """A pool whose dispatcher fails (as when it cannot start a process at all)."""
+
+    def _serve(self, backlog: list) -> None:
+        while not backlog:
+            backlog.extend(self._pending())
+            if not backlog:
+                self._wake_r.poll(None)
+                self._wake_r.recv_bytes()
+        raise RuntimeError("cannot start a process")
+
+
+def test_a_failing_pool_fails_its_documents_instead_of_leaving_them_waiting(small: Path) -> None:
+    pool = _BrokenPool(small, 1)
+    try:
+        future = pool.submit(EchoJob())
+        with pytest.raises(WorkersCannotStart, match="the worker pool failed: RuntimeError: cannot start a process"):
+            future.result(timeout=60)
+    finally:
+        pool.close()
