@@ -3,7 +3,9 @@
 Measured, each from the command line in a fresh process, with wall and CPU seconds: a cold `build` of one
 audience with --jobs 1 and --jobs 2; a no-op rebuild; a rebuild after editing one obstacle's prose; a cold and
 an incremental `book` on 2 workers; one `briefgen onepager`; the peak memory of a worker; the preview's
-edit-to-screen latency in headless Chromium. References, measured in the same run:
+edit-to-screen latency in headless Chromium; then the scale series (scale.py: `check`, planning and sampled build
+throughput with the local pool and with Dask at 50, 500 and 2,000 synthetic blocks). References, measured in the
+same run:
 - the engine floor F (bench/floor.py): one warm WeasyPrint process rendering each target's final HTML once
   (one-pagers at their fitted level, the book as one whole HTML, PDF/UA-1, nothing shared);
 - bare WeasyPrint in a fresh process per document (default options) on the same HTML files.
@@ -263,6 +265,8 @@ def main() -> None:
     parser.add_argument("--no-bare", action="store_true", help="skip the fresh-process-per-document reference")
     parser.add_argument("--only-dependencies", action="store_true",
                         help="only a cold build, then the unrelated-edit and redline cases (issue #22); prints them")
+    parser.add_argument("--no-scale", action="store_true",
+                        help="skip the scale series (scale.py: check, planning, throughput at 50/500/2,000 blocks)")
     args = parser.parse_args()
     python = sys.executable
     briefgen = [python, "-m", "briefgen"]
@@ -278,11 +282,18 @@ def main() -> None:
             project = synthetic.copy_project(Path(tmp) / "project")
             label = args.label or "real-catalogue"
         result = bench(project, label, python, briefgen, bare=not args.no_bare)
+    if not args.no_scale:
+        import scale
+
+        result["scale"] = scale.series()
     out = HERE / "results" / f"{label}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(result["seconds"], indent=2))
     for name, v in result["ratios"].items():
+        cpu = f"  (cpu {v['cpu_value']:.3f})" if "cpu_value" in v else ""
+        print(f"{name:32} {v['value']:8.3f}  target {v['target']:8}  {'met' if v['met'] else 'NOT met'}{cpu}")
+    for name, v in result.get("scale", {}).get("targets", {}).items():
         cpu = f"  (cpu {v['cpu_value']:.3f})" if "cpu_value" in v else ""
         print(f"{name:32} {v['value']:8.3f}  target {v['target']:8}  {'met' if v['met'] else 'NOT met'}{cpu}")
     print(f"wrote {out}")

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from briefgen._version import __version__
+from briefgen.batch.executors import EXECUTORS, ExecutorChoice
 from briefgen.batch.manifest import load_manifest
 from briefgen.batch.pool import Limits
 from briefgen.batch.render import RenderOptions, check_target, render, start_levels, write
@@ -345,6 +346,12 @@ class _Bar:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help=OUT_HELP)
 @click.option("--strict", is_flag=True, help="Treat WeasyPrint warnings as errors.")
 @_limit_options
+@click.option("--executor", type=click.Choice(sorted(EXECUTORS)), default="local", show_default=True,
+              help="Where documents render: warm worker processes here (local), or a Dask cluster (dask; needs "
+                   "pip install 'briefgen[dask]'); this process alone writes the outputs.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="With --executor dask: an existing cluster's scheduler (tcp://HOST:8786), whose workers see the "
+                   "project at this same path (default: a cluster of --jobs workers on this machine).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but the summary.")
 @click.option("--no-record", is_flag=True,
               help="Leave editions/ as it is (the documents show the editions they would get).")
@@ -352,17 +359,21 @@ class _Bar:
               help="Then bring each audience's web site up to date too (as `briefgen site`, with these PDFs).")
 @pass_ctx
 def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool, jobs: int | None,
-          doc_timeout: float, doc_memory: int, quiet: bool, no_record: bool, with_site: bool) -> None:
+          doc_timeout: float, doc_memory: int, executor: str, scheduler: str | None, quiet: bool,
+          no_record: bool, with_site: bool) -> None:
     """Render the book, every brief and every one-pager that changed; one failure does not stop the others.
 
     Each document rendered gets its edition in editions/: a new one when what it shows changed since the last."""
+    if scheduler is not None and executor != "dask":
+        raise click.UsageError("--scheduler goes with --executor dask")
     project = c.project
     names = resolve_names(project.root, audiences, project.config.default_audience)
     bar = _Bar(quiet or c.quiet)
     out_dir = c.out(out)
     try:
         report = run_build(project, names, out_dir, jobs=jobs, strict=strict,
-                           limits=Limits(doc_timeout, doc_memory), reporter=bar, record_editions=not no_record)
+                           limits=Limits(doc_timeout, doc_memory), reporter=bar, record_editions=not no_record,
+                           executor=ExecutorChoice(executor, scheduler))
     except BuildInterrupted as exc:
         bar.finish()
         click.echo(f"interrupted: finished documents kept, manifest updated, no partial files left in {out_dir}",

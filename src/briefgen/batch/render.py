@@ -73,7 +73,7 @@ def start_levels(entry: dict | None) -> dict[str, int | None]:
 
 @dataclass(frozen=True)
 class RenderTargetJob:
-    """Render one target to its file under OUT in a worker process (see build.pool)."""
+    """Render one target for its file under OUT in a worker (batch.executors); the build writes what it returns."""
 
     target: Target
     out: str
@@ -91,10 +91,7 @@ class RenderTargetJob:
         return self.target.key
 
     def run(self, project: Project) -> Output:
-        """Render and write; the output's bytes stay in the worker (the build reads the file it wrote)."""
+        """Render; the output (bytes, pages, findings, dependencies) goes back to the build, which alone writes it."""
         options = RenderOptions(strict=self.strict, fit_start=self.fit_start, grow_start=self.grow_start,
                                 tail_start=self.tail_start)
-        output = render_target(project, self.target, Path(self.out), fmt=self.fmt, write_out=self.write_out,
-                               options=options)
-        output.data = b""  # no need to send megabytes back through the pipe
-        return output
+        return render(project, self.target, self.fmt, options, out=Path(self.out), layout_only=not self.write_out)

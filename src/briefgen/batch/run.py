@@ -1,4 +1,4 @@
-"""Run a build: check, plan, skip fresh targets, render the rest in warm workers, record."""
+"""Run a build: check, plan, skip fresh targets, render the rest through an executor, write and record."""
 from __future__ import annotations
 
 import concurrent.futures as cf
@@ -15,8 +15,11 @@ from typing import Any, Iterator, Protocol
 from briefgen._version import __version__
 from briefgen.batch.inputs import Hasher, content_inputs, shared_inputs, tool_id, watched_files
 from briefgen.batch.manifest import _fresh, fast_up_to_date, load_manifest, save_manifest
-from briefgen.batch.pool import Limits, Pool
-from briefgen.batch.render import Output, RenderMany, RenderTargetJob, check_target, render, render_target, start_levels
+from briefgen.batch.executors import Executor, ExecutorChoice, ExecutorSetup, Inputs, open_executor
+from briefgen.batch.executors.local import LocalExecutor
+from briefgen.batch.pool import Limits
+from briefgen.batch.render import (Output, RenderMany, RenderTargetJob, check_target, render, render_target,
+                                   start_levels, write)
 from briefgen.batch.targets import plan
 from briefgen.config.inputs import EDITION_GLOBS, EDITIONS_DIR, project_files
 from briefgen.config.kinds import DOCUMENT_KINDS, Target, document_kind
@@ -107,19 +110,22 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def pool_renderer(pool: Pool, strict: bool = False, audience: str = "") -> RenderMany:
-    """Render book segments in POOL's warm workers, all at once; the first failure is raised."""
+def pool_renderer(executor: Executor, strict: bool = False, audience: str = "",
+                  inputs: Inputs | None = None) -> RenderMany:
+    """Render book segments through EXECUTOR's workers, all at once; the first failure is raised. INPUTS: the hashes
+    of the files a segment reads (the shared ones: styles, fonts, images)."""
     def many(jobs: list[tuple[str, str, str, bool]]) -> list:
-        futures = [pool.submit(SegmentJob(html, source, strict, f"book/{label}", audience if shared else ""))
+        futures = [executor.submit(SegmentJob(html, source, strict, f"book/{label}", audience if shared else ""),
+                                   inputs)
                    for label, html, source, shared in jobs]
         return [f.result().value for f in futures]
 
     return many
 
 
-def _book_job(project: Project, target: Target, out: Path, pool: Pool, strict: bool,
-              write_out: bool = True) -> Output:
-    many = pool_renderer(pool, strict, target.audience)
+def _book_job(project: Project, target: Target, out: Path, executor: Executor, strict: bool,
+              write_out: bool = True, inputs: Inputs | None = None) -> Output:
+    many = pool_renderer(executor, strict, target.audience, inputs)
     if not write_out:  # a layout check: the book is made in a scratch folder and audited, nothing kept
         return render(project, target, "pdf", strict=strict, render_many=many)
     return render_target(project, target, out, strict=strict, render_many=many)
@@ -130,9 +136,10 @@ def build_book(project: Project, target: Target, out: Path, *, jobs: int | None 
     """Render one book TARGET (a selection, a title) into OUT, its segments in warm workers."""
     check_project(project)
     # The book's templates render in this process: they get the per-document time limit too.
-    with Pool(project.root, jobs or default_jobs(), limits, warm=jobs or default_jobs()) as pool, \
+    workers = jobs or default_jobs()
+    with LocalExecutor(ExecutorSetup(project.root, workers, limits or Limits(), warm=workers)) as executor, \
             templates.time_limit((limits or Limits()).seconds, process=True):
-        return _book_job(project, target, out, pool, strict)
+        return _book_job(project, target, out, executor, strict)
 
 
 def _sweep_temporaries(out: Path) -> None:
@@ -147,8 +154,10 @@ def _sweep_temporaries(out: Path) -> None:
 class BuildOptions:
     """How a build runs: workers, strictness, limits, and whether it records editions or only checks layout."""
 
-    #: Worker processes (default: all cores).
+    #: Worker processes (default: all cores); with a LocalCluster, its workers.
     jobs: int | None = None
+    #: Where documents render: the local warm pool (default) or a Dask cluster.
+    executor: ExecutorChoice = ExecutorChoice()
     #: Layout findings and warnings fail the build.
     strict: bool = False
     #: Per-document CPU and memory limits in the workers.
@@ -164,13 +173,18 @@ class BuildOptions:
 
 def run_build(project: Project | Path, audiences: list[str] | None = None, out: Path | None = None, *,
               jobs: int | None = None, strict: bool = False, limits: Limits | None = None,
-              reporter: Reporter | None = None, record_editions: bool = True) -> BuildReport:
+              reporter: Reporter | None = None, record_editions: bool = True,
+              executor: ExecutorChoice | None = None) -> BuildReport:
     """Build every target of AUDIENCES (default: the project's default audience) into OUT, rendering what changed.
+
+    EXECUTOR says where documents render (default: warm processes here; ExecutorChoice("dask", ADDRESS) a Dask
+    cluster); this process alone writes the outputs and the manifest.
 
     The editions of the documents rendered are recorded in the project's editions/ (editions.records) unless
     RECORD_EDITIONS is false: the documents then show the editions they would get, and the record is left as it is.
     """
-    options = BuildOptions(jobs=jobs, strict=strict, limits=limits, record_editions=record_editions)
+    options = BuildOptions(jobs=jobs, strict=strict, limits=limits, record_editions=record_editions,
+                           executor=executor or ExecutorChoice())
     # Templates rendered here (the book's) get the per-document time limit too, not only the workers' renders.
     with templates.time_limit((limits or Limits()).seconds, process=True):
         return _run_build(project, audiences, out, options, reporter)
@@ -293,15 +307,23 @@ class _Run:
         self.recorded: dict[str, dict] = {}
         self.shared: dict[str, list[str]] = {}
         self.run_started = ""
-        self.pool: Pool | None = None
+        self.executor: Executor | None = None
         self.books: cf.ThreadPoolExecutor | None = None
 
     def plan(self) -> list[tuple[Target, dict[str, str | None]]]:
         """Check the project, plan every target, and return those whose inputs changed, with their inputs."""
-        project, options, hasher = self.project, self.options, self.hasher
-        check_project(project)  # every configuration error is reported here, once, before any worker starts
+        self.check()
+        return self.outdated()
+
+    def check(self) -> None:
+        """Check the project and the audiences asked for: every configuration error, once, before any worker starts."""
+        check_project(self.project)
         for name in self.names:
-            project.audience(name)  # an unknown audience is a usage problem before anything renders
+            self.project.audience(name)  # an unknown audience is a usage problem before anything renders
+
+    def outdated(self) -> list[tuple[Target, dict[str, str | None]]]:
+        """Plan every target, hash its inputs, and return those whose inputs changed since the manifest's record."""
+        project, options, hasher = self.project, self.options, self.hasher
         self.targets = [Target(str(t.kind), str(t.block_id), str(t.audience))
                         for name in self.names for t in plan(project, name)]
         if options.check_only:
@@ -339,7 +361,8 @@ class _Run:
         return stale
 
     def dispatch(self, stale: list[tuple[Target, dict[str, str | None]]]) -> None:
-        """Render STALE in warm workers (a book in a thread here, its segments in the workers); record each."""
+        """Render STALE through the executor (a book in a thread here, its segments in the workers); write and
+        record each as it comes back."""
         if not stale:
             return
         options, out = self.options, self.out
@@ -347,21 +370,23 @@ class _Run:
         books = [(t, i) for t, i in stale if not document_kind(t.kind).per_block]
         if not books:
             workers = min(workers, len(stale))  # a book has many segments; other targets are one task each
-        self.pool = pool = Pool(self.root, workers, options.limits, warm=workers)  # they start while books plan
+        # Local workers start while books plan.
+        self.executor = executor = open_executor(options.executor, ExecutorSetup(self.root, workers,
+                                                                                 options.limits or Limits(), workers))
         self.books = cf.ThreadPoolExecutor(max_workers=max(1, len(books)), thread_name_prefix="briefgen-book")
         pending: dict[cf.Future, tuple[Target, dict, float]] = {}
         for target, inputs in stale:
             now = time.perf_counter()
             if not document_kind(target.kind).per_block:
-                future = self.books.submit(_book_job, self.project, target, out, pool, options.strict,
-                                           not options.check_only)
+                future = self.books.submit(_book_job, self.project, target, out, executor, options.strict,
+                                           not options.check_only, self._shared_hashes(target.audience))
             else:
                 source = self.project.catalogue.file_of(self.project.catalogue.get(target.block_id))
                 # The fit loops start at the levels last recorded: a check's (a build drops it, so one still
                 # there is newer than the output), else the output's build's.
                 levels = start_levels(self.checked.get(target.rel()) or self.entries.get(target.rel()))
-                future = pool.submit(RenderTargetJob(target, str(out), options.strict, source=str(source),
-                                                     write_out=not options.check_only, **levels))
+                future = executor.submit(RenderTargetJob(target, str(out), options.strict, source=str(source),
+                                                         write_out=not options.check_only, **levels), inputs)
             pending[future] = (target, inputs, now)
         while pending:
             done, _ = cf.wait(list(pending), timeout=0.2, return_when=cf.FIRST_COMPLETED)
@@ -369,6 +394,9 @@ class _Run:
                 target, inputs, t0 = pending.pop(future)
                 try:
                     result = future.result()
+                    if document_kind(target.kind).per_block and not options.check_only:
+                        # Only this process writes (the workers return bytes): a full disk fails this document.
+                        write(result.value, target.path(out, result.value.fmt))
                 except BriefgenError as exc:
                     self.report.failures.append((target.rel(), exc))
                     self.reporter.done(target, exc)
@@ -380,6 +408,9 @@ class _Run:
                     self.record(target, inputs, result.seconds, result.value)
                     self.report.peak_worker_mb = max(self.report.peak_worker_mb, result.peak_mb)
                 self.reporter.done(target, None)
+
+    def _shared_hashes(self, audience: str) -> Inputs:
+        return {f: self.hasher(f) for f in self.shared[audience]}
 
     def record(self, target: Target, inputs: dict[str, str | None], seconds: float, output: Output) -> None:
         """Record one rendered OUTPUT: its edition (committed unless checking), inputs, fit levels and findings."""
@@ -430,8 +461,8 @@ class _Run:
         root, out, report, options = self.root, self.out, self.report, self.options
         if interrupted is not None:
             templates.cancel_renders()  # a book template rendering in a thread here stops at once
-        if self.pool is not None:
-            self.pool.close(interrupt=interrupted is not None)
+        if self.executor is not None:
+            self.executor.close(interrupt=interrupted is not None)
         if self.books is not None:
             self.books.shutdown(wait=True, cancel_futures=True)
         if interrupted is not None:
@@ -447,7 +478,8 @@ class _Run:
         # it laid out, and leaves the build's record as it was).
         manifest.update({} if options.check_only else {
             "tool": "briefgen", "version": __version__, "code": tool_id(), "generated": self.run_started,
-            "seconds": round(report.seconds, 3), "jobs": options.jobs or default_jobs(), "audiences": self.names,
+            "seconds": round(report.seconds, 3), "jobs": options.jobs or default_jobs(),
+            "executor": options.executor.name, "audiences": self.names,
             "strict": options.strict,
             "planned": {**manifest.get("planned", {}),
                         **{n: [t.rel() for t in self.targets if t.audience == n] for n in self.names}},

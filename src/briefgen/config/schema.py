@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import re
 import types
 import typing
@@ -26,6 +27,12 @@ class Record:
     def where(self, name: str) -> Location | None:
         """Return the location of field NAME, or of the record itself."""
         return self.locs.get(name, self.loc)
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    """CLS's field types, resolved once per class (thousands of records share a handful of classes)."""
+    return get_type_hints(cls, include_extras=True)
 
 
 def doc(text: str, *, section: str | None = None, **kw: Any) -> Any:
@@ -225,7 +232,7 @@ class Converter:
             self.error(f"{what or 'file'}: expected a mapping, got {node.describe()}", node.loc,
                        "write 'key: value' lines")
             return None
-        hints = get_type_hints(cls, include_extras=True)
+        hints = _hints(cls)
         fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
         kwargs: dict[str, Any] = {}
         locs: dict[str, Location] = {}

@@ -240,6 +240,10 @@ def _convert(node: yaml.Node, shown: str) -> YNode:
         value = _constructor.construct_object(node, deep=True)
     except (yaml.YAMLError, ValueError) as exc:
         raise ContentError(f"cannot read value {node.value!r}: {exc}", loc, "quote the value to keep it as text") from None
+    finally:
+        # The shared constructor memoises every node it built, and a node holds its marks and so the whole file's
+        # text: kept, a 2,000-block catalogue's YAML would stay in memory for good.
+        _constructor.constructed_objects.pop(node, None)
     if isinstance(value, str):
         value = LocStr(value, loc)
     return YNode(value, loc, "scalar", node.tag, raw=node.value, quoted=node.style in ("'", '"'))

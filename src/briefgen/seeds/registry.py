@@ -222,12 +222,16 @@ class Seed:
         text = "\n".join(self.lines[start - 1:end])
         if self.info.format == "html":
             text = html_text(text)
-        inner = self.outline.innermost(start, end)
+        inner = self.outline.innermost(start, end, self._outline_sections)
         path = tuple(n.text for n in inner.path()) if inner is not None else ()
         exact = self._named_spans.get((start, end))
         if exact is not None and exact.kind not in ("section", "subsection"):
             path += (exact.title,)
         return Passage(self.info.id, anchor, title, start, end, text, path, self.outline.page_span(start, end))
+
+    @cached_property
+    def _outline_sections(self) -> list[Node]:
+        return self.outline.sections()
 
     def passage(self, anchor: str) -> Passage | None:
         """Return the passage ANCHOR names (section anchor, L12-L30, or for paged seeds p12 and p12-L3-L5)."""

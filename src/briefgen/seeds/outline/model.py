@@ -156,10 +156,11 @@ class Outline:
         """Figures, with image URLs recorded (remote images are never fetched)."""
         return [n for n in self.walk() if n.kind == "figure"]
 
-    def innermost(self, start: int, end: int) -> Node | None:
-        """Return the smallest section containing lines START..END, or None."""
+    def innermost(self, start: int, end: int, sections: list[Node] | None = None) -> Node | None:
+        """Return the smallest section containing lines START..END, or None (SECTIONS: self.sections(), when the
+        caller keeps them: a seed cited thousands of times walks its tree once)."""
         best = None
-        for node in self.sections():
+        for node in self.sections() if sections is None else sections:
             if node.start <= start and end <= node.end and (best is None or node.end - node.start <= best.end - best.start):
                 best = node
         return best

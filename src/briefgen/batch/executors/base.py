@@ -1,0 +1,45 @@
+"""What an executor is: it runs a build's picklable jobs somewhere and hands back a future of each JobResult."""
+from __future__ import annotations
+
+import concurrent.futures as cf
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from briefgen.batch.pool import Job, Limits
+
+#: A job's inputs as the client hashed them: project-relative path -> sha256 (None: absent). Keys with a "#" are
+#: digests of linked blocks' fields, not files.
+Inputs = dict[str, "str | None"]
+
+
+@dataclass(frozen=True)
+class ExecutorChoice:
+    """Which executor a build uses: "local" (warm processes here) or "dask" (SCHEDULER's cluster, else one here)."""
+
+    name: str = "local"
+    #: A Dask scheduler's address (tcp://host:8786); None: a LocalCluster of --jobs workers on this machine.
+    scheduler: str | None = None
+
+
+@dataclass(frozen=True)
+class ExecutorSetup:
+    """What every executor is started with: the project root, how many workers, their limits, how many to warm."""
+
+    root: Path
+    jobs: int
+    limits: Limits
+    warm: int = 0
+
+
+class Executor(Protocol):
+    """Runs jobs and returns concurrent.futures.Future objects resolving to a batch.pool.JobResult, or raising the
+    job's BriefgenError. The client alone writes outputs and the manifest: a job returns what it made."""
+
+    name: str
+
+    def submit(self, job: Job, inputs: Inputs | None = None) -> cf.Future:
+        """Queue JOB; INPUTS are the content hashes of the project files it reads (a remote worker checks them)."""
+
+    def close(self, *, interrupt: bool = False) -> None:
+        """Stop the workers (at once when INTERRUPT); jobs not finished fail as interrupted."""
