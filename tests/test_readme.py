@@ -56,3 +56,13 @@ def test_the_example_without_its_main_guard_fails_saying_what_to_do(small: Path)
             in proc.stderr), proc.stderr[-2000:]
     assert 'put the calls under `if __name__ == "__main__":`' in proc.stderr
     assert not (small / "build" / "congress" / "book.pdf").exists()
+
+
+def test_readme_lists_every_claims_rule() -> None:
+    """The "Citations and claims" section names every rule of content/claims.py, each with an example."""
+    from briefgen.content.claims import RULES
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("### Citations and claims"):text.index("### Authors, key takeaways")]
+    for name in RULES:
+        assert re.search(rf"^\| `{name}`( \(warning\))? \| .+ \|$", section, re.M), name

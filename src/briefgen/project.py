@@ -97,7 +97,8 @@ class Project:
             from briefgen.content.claims import check_claims
 
             self._claims = check_claims(self.catalogue, self.seeds, self.config.forbidden_words,
-                                        line_citations=self.config.forbid_line_citations)
+                                        line_citations=self.config.forbid_line_citations,
+                                        spellings=self.config.house_spellings, glossary=self.config.glossary)
         return self._claims
 
     def check_sources(self, also: Callable[[], list[BriefgenError]] | None = None) -> list[BriefgenError]:

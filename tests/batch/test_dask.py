@@ -19,8 +19,12 @@ distributed = pytest.importorskip("distributed")
 dask_config = pytest.importorskip("dask.config")
 psutil = pytest.importorskip("psutil")  # distributed's own dependency
 
-from briefgen.batch.executors import ExecutorChoice, ExecutorSetup, open_executor  # noqa: E402
-from briefgen.batch.executors import remote  # noqa: E402
+from briefgen.batch.executors import (  # noqa: E402
+    ExecutorChoice,
+    ExecutorSetup,
+    open_executor,
+    remote,  # noqa: E402
+)
 from briefgen.batch.pool import Limits  # noqa: E402
 from briefgen.batch.render import RenderTargetJob  # noqa: E402
 from briefgen.config.kinds import Target  # noqa: E402

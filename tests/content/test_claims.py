@@ -223,3 +223,140 @@ def test_a_source_named_as_its_own_publisher_points_at_the_registry_field(small:
     _edit(small, "seeds/sources.yaml", 'title: "Foreign Policy Alliances"\n    publisher: null',
           'title: "Foreign Policy Alliances"\n    publisher: "Congressional Research Service (CRS)"')
     assert run(small, "check").exit_code == 0
+
+
+# --- Faithful to the speaker, en-US, acronyms and whole quotes (issue 24) -----------------------------------------
+# Each mutation puts a passage of the real seeds (one the fact-check audits did not use) under NATO's third point or
+# its quotes; check must fail at that statement's line.
+
+POINT = "  - text: Defense pacts such as NATO make their members less likely to be attacked.\n    cite: csis-2025#L126\n"
+
+
+def _point(project: Path, text: str, cite: str) -> int:
+    """Replace NATO's third point by TEXT citing CITE; return its line."""
+    return _edit(project, NATO, POINT, f"  - text: {text}\n    cite: {cite}\n")
+
+
+def test_every_new_rule_is_declared() -> None:
+    """The rules of issue 24 are registered beside the others, each with its one-line docstring."""
+    assert set(RULES) >= {"dropped_attribution", "weakened_hedge", "generalized_case", "quote_subject",
+                          "quote_sentence", "spelling", "acronym"}
+
+
+def test_a_dropped_attribution_fails_at_its_line(small: Path, run) -> None:
+    """"One U.S. official noted that the systems make sharing difficult" restated as fact."""
+    line = _point(small, "The systems make sharing difficult, and it is often difficult to identify how to get "
+                         "information.", "csis-2025#L338")
+    result = run(small, "check")
+    assert result.exit_code == 1
+    assert (f"{NATO}:{line}:5: error: why_it_matters[3].text: states as fact what the passage gives to a speaker "
+            "('One U.S. official noted')") in result.output
+    assert "say who says it" in result.output
+
+
+def test_a_kept_attribution_passes(small: Path, run) -> None:
+    """The same restatement, with its speaker, passes every rule."""
+    _point(small, "One U.S. official noted that the systems make sharing difficult, and that it is often "
+                  "difficult to identify how to get information.", "csis-2025#L338")
+    result = run(small, "check", "--strict")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_hardened_modal_warns_and_fails_with_strict(small: Path, run) -> None:
+    """"the initial cost of weapons systems tends to get the most attention" loses "tends to"."""
+    line = _point(small, "The initial cost of weapons systems gets the most attention.", "csis-2025#L482")
+    result = run(small, "check")
+    assert result.exit_code == 0, result.output
+    strict = run(small, "check", "--strict")
+    assert strict.exit_code == 1
+    assert (f"{NATO}:{line}:5: error: why_it_matters[3].text: states plainly what the passage qualifies with "
+            "'tends to'") in strict.output
+
+
+def test_one_case_made_a_class_warns(small: Path, run) -> None:
+    """"South Korea has long harbored hostility toward Japan" becomes "Some allies have"."""
+    line = _point(small, "Some allies have long harbored hostility toward Japan due to its World War II "
+                         "brutalities.", "csis-2025#L235")
+    strict = run(small, "check", "--strict")
+    assert strict.exit_code == 1
+    assert (f"{NATO}:{line}:5: error: why_it_matters[3].text: says 'some' where the passage it restates names one "
+            "case (South Korea)") in strict.output
+
+
+def test_a_quote_about_another_subject_fails_at_its_line(small: Path, run) -> None:
+    """A sentence about Korean-Japanese politics, verbatim, quoted under NATO: a warning, an error with --strict."""
+    old = '  - text: "If they don\u2019t pay, I\u2019m not going to defend them."\n    speaker: President Trump, on NATO allies\n    cite: csis-2025#L69\n'
+    line = _edit(small, NATO, old, "  - text: Domestic politics are often even more contentious when it comes to U.S. "
+                                   "efforts to encourage allies to work with one another.\n    cite: csis-2025#L235\n")
+    assert run(small, "check").exit_code == 0  # a warning
+    result = run(small, "check", "--strict")
+    assert result.exit_code == 1
+    assert (f"{NATO}:{line}:5: error: quotes[1].text: the quote's passage (csis-2025#L235) names none of "
+            "'North Atlantic Treaty Organization (NATO)'") in result.output
+
+
+def test_a_fragment_quote_fails_at_its_line(small: Path, run) -> None:
+    """"not going to defend them." starts mid-sentence without an elision (an error with --strict); with one it
+    passes."""
+    line = _edit(small, NATO, "If they don\u2019t pay, I\u2019m not going", "not going")
+    result = run(small, "check", "--strict")
+    assert result.exit_code == 1
+    assert f"{NATO}:{line}:" in result.output and "the quote starts mid-sentence" in result.output
+    _edit(small, NATO, '"not going', '"\u2026 not going')
+    assert run(small, "check", "--strict").exit_code == 0
+
+
+def test_a_hyphenated_quote_fails() -> None:
+    """A word broken by a hyphen at a line end is refused, whatever provenance says."""
+    st = claims.Statement(block=None, what="quotes[1].text", text="We will not de- fend them.", loc=None,  # type: ignore[arg-type]
+                          cites=[], cite_field=None, claims=False, quote=True)
+    found = list(claims.quote_sentence(st, claims.Context([])))
+    assert found and "breaks a word with a hyphen" in found[0].message
+
+
+def test_a_british_spelling_fails_at_its_line(small: Path, run) -> None:
+    """"Defence pacts" in a point is refused with the en-US word; "NATO Defence Planning Process" is a name."""
+    line = _item_line(small, NATO, "Defense pacts such as NATO")
+    _edit(small, NATO, "Defense pacts such as NATO", "Defence pacts such as NATO")
+    result = run(small, "check")
+    assert result.exit_code == 1
+    assert f"{NATO}:{line}:5: error: why_it_matters[3].text: 'Defence' is not en-US spelling" in result.output
+    assert "write 'Defense'" in result.output
+    assert "Defence Planning" not in result.output
+
+
+def test_a_project_extends_the_house_spellings(small: Path, run) -> None:
+    """house_spellings in briefgen.yaml adds pairs: a project refusing "pacts" for "treaties" sees it refused."""
+    cfg = small / "briefgen.yaml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("house_spellings:\n", "house_spellings:\n  pacts: treaties\n"),
+                   encoding="utf-8")
+    result = run(small, "check")
+    assert result.exit_code == 1
+    assert "why_it_matters[3].text: 'pacts' is not en-US spelling (hint: write 'treaties')" in result.output
+
+
+def test_an_acronym_not_spelled_out_at_first_use_fails(small: Path, run) -> None:
+    """CSIS, which the organisations list expands, must be spelled out in the summary, its first use: without
+    the summary's last sentence it is not."""
+    line = _item_line(small, NATO, "CSIS calls NATO the gold standard")
+    _edit(small, NATO, "  CSIS is the Center for Strategic and International Studies.\n", "")
+    result = run(small, "check")
+    assert result.exit_code == 1
+    assert (f"{NATO}:{line}:1: error: summary: 'CSIS' is not spelled out at its first use in the document (hint: "
+            "write \"Center for Strategic and International Studies (CSIS)\" here)") in result.output
+
+
+def test_an_acronym_with_no_expansion_warns_and_fails_with_strict(small: Path, run) -> None:
+    """Without its glossary entry, DIANA has no expansion anywhere: a warning at its first use, an error with
+    --strict."""
+    line = _item_line(small, NATO, "Defence Innovation Accelerator")
+    _edit(small, NATO, "the Defence Innovation Accelerator for the North\n      Atlantic (DIANA)", "DIANA")
+    cfg = small / "briefgen.yaml"
+    text = cfg.read_text(encoding="utf-8")
+    cfg.write_text("\n".join(ln for ln in text.splitlines() if not ln.startswith("  DIANA:")) + "\n", encoding="utf-8")
+    result = run(small, "check")
+    assert result.exit_code == 0, result.output
+    assert f"{NATO}:{line}:5: warning: modernization_priorities[2].text: 'DIANA' has no expansion" in result.output
+    strict = run(small, "check", "--strict")
+    assert strict.exit_code == 1
+    assert "add `DIANA: <what it stands for>` under `glossary:` in briefgen.yaml" in strict.output

@@ -31,7 +31,7 @@ def test_altering_one_word_of_a_quote_fails_naming_file_and_line(scratch: Path, 
     path = scratch / "content" / "obstacles" / "free-riding.yaml"
     lines = path.read_text(encoding="utf-8").splitlines()
     at = next(i for i, ln in enumerate(lines) if ln.strip().startswith("- text:") and "Ministry of Defence" in ln)
-    original = re.search(r'"(.*)"', lines[at]).group(1)
+    original = re.search(r'"(.*)"', lines[at]).group(1).strip("\u2026 ")  # the seed's words, without elisions
     cite = next(ln.split("cite:", 1)[1].strip() for ln in lines[at:] if ln.strip().startswith("cite:"))
     lines[at] = lines[at].replace("Ministry", "Department")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -81,7 +81,7 @@ def test_unknown_anchor_suggests_the_nearest(scratch: Path, run) -> None:
 
 def test_source_notes_name_publisher_authors_date_and_outline_section(root: Path) -> None:
     """Notes give authors, title, publisher, date and the outline's section titles, Chicago style, and never
-    file lines; two spans of one section share a note; a span before any heading is the opening passage."""
+    file lines; an unsigned web page or wiki article says what it is, "undated" and when it was accessed; two spans of one section share a note; a span before any heading is the opening passage."""
     notes = Notes(Project(root))
     n1 = notes.number(SourceRef(seed="csis-2025", anchor="interest-misalignment"))
     n2 = notes.number(SourceRef(seed="wisc-traditional", anchor="L26-L27"))
@@ -94,11 +94,14 @@ def test_source_notes_name_publisher_authors_date_and_outline_section(root: Path
         "</cite> (Center for Strategic and International Studies, October 14, 2025)</span>, "
         "\u201cMultinational Strategic Planning \u203a "
         "Obstacle 1: Interest Misalignment.\u201d")
-    assert second.citation == ('<span class="source-full"><cite>Modernizing Traditional Alliances</cite> (WISC)'
-                               '</span>, \u201cNATO.\u201d')
+    assert second.citation == ('<span class="source-full"><cite>Modernizing Traditional Alliances</cite>, web page '
+                               "(Wahba Institute for Strategic Competition, Wilson Center, undated; accessed November "
+                               '22, 2026)</span>, \u201cNATO.\u201d')
     assert second.short == "<cite>Modernizing Traditional Alliances</cite>, \u201cNATO.\u201d"
-    assert third.citation == ('<span class="source-full"><cite>Modernizing Traditional Alliances</cite> (WISC)'
-                              '</span>, \u201copening passage.\u201d')
+    assert third.citation.endswith("accessed November 22, 2026)</span>, \u201copening passage.\u201d")
+    wiki = notes._note(SourceRef(seed="wiki-foreign-policy", anchor="L14"), 9)
+    assert wiki.citation.startswith('<span class="source-full"><cite>Foreign Policy Alliances</cite>, unsigned wiki '
+                                    "article (undated; accessed November 22, 2026)")
     for note in notes.items:
         assert "line" not in note.citation and "L2" not in note.citation
     # Sources no statement cites are "Further reading", unnumbered, one per section.

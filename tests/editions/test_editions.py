@@ -13,7 +13,7 @@ import pytest
 NATO = "content/alliances/nato.yaml"
 OLD_POINT = "Of the 51 formal treaty allies of the United States, 31 are NATO allies."
 NEW_POINT = "Of the 51 formal treaty allies of the United States, 31 are members of NATO."
-REMOVED_QUOTE = '''  - text: "Each Ally is responsible for determining what it deems necessary in the particular circumstances"
+REMOVED_QUOTE = '''  - text: "Each Ally is responsible for determining what it deems necessary in the particular circumstances …"
     speaker: A NATO explainer, on Article 5 in practice
     cite: csis-2025#L102
 '''

@@ -379,7 +379,7 @@ def test_chapters_refer_to_a_recommendation_instead_of_reprinting_it(small_book:
             and pages[a["/Dest"][0].idnum] == rec_page]
     assert len(refs) >= 2
     whole = " ".join(_page_text(reader, n) for n in range(1, len(reader.pages) + 1))
-    action = "Streamline the FMS process"  # an action of the recommendation: in its chapter only
+    action = "Streamline the Foreign Military Sales"  # an action of the recommendation: in its chapter only
     assert whole.count(action) == 1
 
 

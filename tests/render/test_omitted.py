@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-
 ADDED_POINT = """  - text: Defense pacts such as NATO make their members less likely to be attacked, the report says.
     cite: csis-2025#L126
 

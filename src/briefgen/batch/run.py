@@ -13,13 +13,21 @@ from pathlib import Path
 from typing import Any, Iterator, Protocol
 
 from briefgen._version import __version__
-from briefgen.batch.inputs import Hasher, content_inputs, shared_inputs, tool_id, watched_files
-from briefgen.batch.manifest import _fresh, fast_up_to_date, load_manifest, save_manifest
 from briefgen.batch.executors import Executor, ExecutorChoice, ExecutorSetup, Inputs, open_executor
 from briefgen.batch.executors.local import LocalExecutor
+from briefgen.batch.inputs import Hasher, content_inputs, shared_inputs, tool_id, watched_files
+from briefgen.batch.manifest import _fresh, fast_up_to_date, load_manifest, save_manifest
 from briefgen.batch.pool import Limits
-from briefgen.batch.render import (Output, RenderMany, RenderTargetJob, check_target, render, render_target,
-                                   start_levels, write)
+from briefgen.batch.render import (
+    Output,
+    RenderMany,
+    RenderTargetJob,
+    check_target,
+    render,
+    render_target,
+    start_levels,
+    write,
+)
 from briefgen.batch.targets import plan
 from briefgen.config.inputs import EDITION_GLOBS, EDITIONS_DIR, project_files
 from briefgen.config.kinds import DOCUMENT_KINDS, Target, document_kind

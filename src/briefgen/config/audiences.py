@@ -9,8 +9,7 @@ from typing import Any, Literal
 from briefgen.config import yamlsafe
 from briefgen.config.schema import Converter, Id, IdConstraint, Record, Text, doc
 from briefgen.config.yamlsafe import LocStr, YNode, merge
-from briefgen.errors import (COMMAND_LINE, ContentError, ErrorCollector, ErrorGroup, Location, UsageError,
-                             did_you_mean)
+from briefgen.errors import COMMAND_LINE, ContentError, ErrorCollector, ErrorGroup, Location, UsageError, did_you_mean
 
 AUDIENCE_DIR = "audiences"
 

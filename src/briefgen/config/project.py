@@ -94,6 +94,12 @@ class ProjectConfig(Record):
                                    "written and the pages have no canonical link", default=None)
     forbid_line_citations: bool = doc("also refuse line-number citations ('line 579', 'lines 12-30', 'L12-L30') "
                                       "in reader-facing text", default=True)
+    house_spellings: dict[Text, Text] = doc(
+        "more en-US house spellings for `check`'s `spelling` rule: the word to avoid and the one to use, e.g. "
+        "{colour: color}; added to the built-in list (content/words/us-spelling.txt)", default_factory=dict)
+    glossary: dict[Text, Text] = doc(
+        "acronyms and their expansions, e.g. {ISR: 'intelligence, surveillance and reconnaissance'}: `check`'s "
+        "`acronym` rule wants each spelled out at its first use in a document", default_factory=dict)
 
 
 def load_project_config(root: Path) -> ProjectConfig:

@@ -13,6 +13,7 @@ import functools
 import re
 import typing
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Callable, Iterator
 
 from briefgen import prose
@@ -22,6 +23,38 @@ from briefgen.content.model import Block, Founded, Quote, SourceRef, as_list, li
 from briefgen.content.provenance import normalize
 from briefgen.errors import BriefgenError, ContentError, ContentWarning, Location
 from briefgen.seeds.registry import Passage, Seed, SeedLibrary
+
+# --------------------------------------------------------------------------------------------------------------
+# Word lists: data files under content/words/, each led by a comment saying what it holds
+
+_WORDS = resources.files("briefgen.content") / "words"
+
+
+@functools.lru_cache(maxsize=None)
+def word_lines(name: str) -> tuple[str, ...]:
+    """The lines of words/NAME.txt, comments and blank lines left out."""
+    text = (_WORDS / f"{name}.txt").read_text(encoding="utf-8")
+    return tuple(ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#"))
+
+
+def words(name: str) -> frozenset[str]:
+    """The whitespace-separated words of words/NAME.txt."""
+    return frozenset(w for ln in word_lines(name) for w in ln.split())
+
+
+def _countries() -> dict[str, tuple[str, ...]]:
+    """words/countries.txt: 'Country: alias, alias' a line."""
+    out = {}
+    for ln in word_lines("countries"):
+        name, _, aliases = ln.partition(":")
+        out[name.strip()] = tuple(a.strip() for a in aliases.split(",") if a.strip())
+    return out
+
+
+def _organisations() -> tuple[tuple[str, ...], ...]:
+    """words/organisations.txt: the names of one organisation a line, separated by '|'."""
+    return tuple(tuple(n.strip() for n in ln.split("|")) for ln in word_lines("organisations"))
+
 
 # --------------------------------------------------------------------------------------------------------------
 # Statements: every reader-facing text of a block, with the passages it cites
@@ -41,6 +74,8 @@ class Statement:
     #: Whether the claim rules apply; labels that assert nothing (a block's name, its keywords) get only the
     #: machinery rule.
     claims: bool = True
+    #: Whether it is a quote's verbatim words: only the rules declared for quotes read it.
+    quote: bool = False
     passages: list[str] = field(default_factory=list)  # the cited passages' text, filled in by check_claims
     seeds: list[Seed] = field(default_factory=list)
 
@@ -94,8 +129,8 @@ def _record_statements(block: Block, rec: Record, prefix: str) -> Iterator[State
                 cites = as_list(getattr(rec, cite_name)) if cite_name else []
                 yield Statement(block, what, _plain_prose(value), rec.where(f.name), cites,
                                 (prefix + cite_name) if cite_name else what + "_cite")
-            elif isinstance(rec, Quote) and f.name == "text":
-                continue  # the quote's words are checked verbatim by provenance
+            elif isinstance(rec, Quote) and f.name == "text":  # verbatim (provenance); placed and cut by rules
+                yield Statement(block, what, value, rec.where(f.name), [rec.cite], None, claims=False, quote=True)
             elif isinstance(rec, Quote) and f.name == "speaker":
                 yield Statement(block, what, value, rec.where(f.name), [rec.cite], None)
             elif "cite" in names and _is_text(tp):  # a figure, a founding instrument, a pillar's name
@@ -137,6 +172,10 @@ class Finding:
 
 Rule = Callable[["Statement", "Context"], Iterator[Finding]]
 RULES: dict[str, Rule] = {}
+#: The rules that read quotes' verbatim words (and nothing else).
+QUOTE_RULES: set[str] = set()
+#: The rules that also read labels (names, keywords), which assert nothing.
+LABEL_RULES = frozenset({"machinery", "spelling"})
 
 
 def rule(f: Rule) -> Rule:
@@ -145,12 +184,24 @@ def rule(f: Rule) -> Rule:
     return f
 
 
+def quote_rule(f: Rule) -> Rule:
+    """Register F as a rule over quotes' verbatim words."""
+    QUOTE_RULES.add(f.__name__)
+    return rule(f)
+
+
 @dataclass
 class Context:
-    """What the rules share: the project's forbidden words, compiled."""
+    """What the rules share: the project's forbidden words, compiled, its house spellings and its glossary."""
 
     forbidden: list[tuple[str, re.Pattern[str]]]
     line_citations: bool = True
+    #: British spelling -> the en-US house spelling (content/words/us-spelling.txt and briefgen.yaml).
+    spellings: dict[str, str] = field(default_factory=dict)
+    #: Acronym -> its expansion (the organisations list, the registry's publishers, briefgen.yaml `glossary`).
+    glossary: dict[str, str] = field(default_factory=dict)
+    #: Acronyms already seen in each block's document, in reading order (the `acronym` rule's memory).
+    seen: dict[str, set[str]] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -165,12 +216,7 @@ def _plain(text: str) -> str:
 
 _SENTENCE = re.compile(r"(?<=[.!?])[\"'\u201d)]*\s+(?=[\"'\u201c(]*[A-Z0-9$])")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*[A-Za-z]|[A-Za-z]")
-_STOP = frozenset("""a an the and or but of to in on at by for with from as is are was were be been being it its this
-that these those than then there their they them he she his her we our you your i not no nor so such which who whom
-whose what when where while also has have had do does did can could may might will would shall should must into over
-under about after before between through during without within more most less least other others some any each every
-both either neither many much very only just own same too all if because since until up down out off again further
-once here how why whether per via us""".split())
+_STOP = words("stop")
 
 
 @functools.lru_cache(maxsize=65536)
@@ -187,6 +233,12 @@ def _stem(word: str) -> str:
 def _content_words(text: str) -> frozenset[str]:
     """The stems of TEXT's words that carry meaning (no stop words, no short words)."""
     return frozenset(_stem(w) for w in _WORD.findall(text) if w.lower() not in _STOP and len(w) > 2)
+
+
+@functools.lru_cache(maxsize=65536)
+def _loose_words(text: str) -> frozenset[str]:
+    """_content_words with a final e cut, so that "sharing" meets "share"."""
+    return frozenset(w.rstrip("e") for w in _content_words(text))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -273,94 +325,14 @@ def _number_supported(n: Number, found: list[Number], words: set[float], support
 # Names: countries (with their capitals and demonyms), organisations and persons
 
 #: country -> other names a passage may use for it (capital, demonym, short forms).
-COUNTRIES: dict[str, tuple[str, ...]] = {
-    "United States": ("U.S.", "US", "USA", "America", "American", "Americans", "Washington"),
-    "United Kingdom": ("UK", "U.K.", "Britain", "British", "London", "Great Britain"),
-    "Australia": ("Australian", "Australians", "Canberra"),
-    "Canada": ("Canadian", "Canadians", "Ottawa"),
-    "New Zealand": ("New Zealander", "Wellington", "Kiwis", "Kiwi"),
-    "Japan": ("Japanese", "Tokyo"),
-    "South Korea": ("Korea", "Korean", "Koreans", "Seoul", "Republic of Korea", "ROK"),
-    "North Korea": ("North Korean", "Pyongyang", "DPRK"),
-    "China": ("Chinese", "Beijing", "PRC", "People's Republic of China"),
-    "Taiwan": ("Taiwanese", "Taipei"),
-    "Russia": ("Russian", "Russians", "Moscow", "Soviet Union", "Soviet", "USSR"),
-    "Ukraine": ("Ukrainian", "Ukrainians", "Kyiv"),
-    "India": ("Indian", "New Delhi", "Delhi"),
-    "Israel": ("Israeli", "Israelis"),
-    "Philippines": ("Philippine", "Filipino", "Manila"),
-    "Thailand": ("Thai", "Bangkok"),
-    "Poland": ("Polish", "Warsaw"),
-    "Germany": ("German", "Germans", "Berlin", "West Germany", "West German"),
-    "France": ("French", "Paris"),
-    "Italy": ("Italian", "Rome"),
-    "Spain": ("Spanish", "Madrid"),
-    "Netherlands": ("Dutch",),
-    "Belgium": ("Belgian",),
-    "Denmark": ("Danish",),
-    "Norway": ("Norwegian",),
-    "Sweden": ("Swedish",),
-    "Finland": ("Finnish",),
-    "Turkey": ("Turkish", "T\u00fcrkiye", "Ankara"),
-    "Hungary": ("Hungarian", "Budapest"),
-    "Iran": ("Iranian", "Tehran"),
-    "Iraq": ("Iraqi", "Baghdad"),
-    "Afghanistan": ("Afghan",),
-    "Pakistan": ("Pakistani",),
-    "Saudi Arabia": ("Saudi", "Saudis", "Riyadh"),
-    "Egypt": ("Egyptian",),
-    "Vietnam": ("Vietnamese", "Hanoi"),
-    "Indonesia": ("Indonesian", "Jakarta"),
-    "Singapore": ("Singaporean",),
-    "Malaysia": ("Malaysian",),
-    "Mexico": ("Mexican",),
-    "Brazil": ("Brazilian",),
-    "Argentina": ("Argentine", "Argentinian"),
-    "Greece": ("Greek",),
-    "Portugal": ("Portuguese",),
-    "Estonia": ("Estonian",), "Latvia": ("Latvian",), "Lithuania": ("Lithuanian",),
-    "Romania": ("Romanian",), "Bulgaria": ("Bulgarian",), "Czech Republic": ("Czech", "Czechia"),
-    "Slovakia": ("Slovak",), "Croatia": ("Croatian",), "Slovenia": ("Slovenian",), "Albania": ("Albanian",),
-    "Montenegro": ("Montenegrin",), "North Macedonia": ("Macedonian",), "Iceland": ("Icelandic",),
-    "Luxembourg": ("Luxembourgish",), "Ireland": ("Irish",), "Austria": ("Austrian",),
-    "Switzerland": ("Swiss",), "Qatar": ("Qatari",), "Kuwait": ("Kuwaiti",), "Bahrain": ("Bahraini",),
-    "Jordan": ("Jordanian",), "Morocco": ("Moroccan",), "Tunisia": ("Tunisian",), "Colombia": ("Colombian",),
-    "Chile": ("Chilean",), "Peru": ("Peruvian",), "Venezuela": ("Venezuelan",), "Cuba": ("Cuban",),
-    "Syria": ("Syrian",), "Lebanon": ("Lebanese",), "Yemen": ("Yemeni",), "Libya": ("Libyan",),
-    "Bangladesh": ("Bangladeshi",), "Sri Lanka": ("Sri Lankan",), "Myanmar": ("Burmese", "Burma"),
-    "Cambodia": ("Cambodian",), "Laos": ("Laotian",), "Mongolia": ("Mongolian",), "Kazakhstan": ("Kazakh",),
-    "Georgia": ("Georgian",), "Armenia": ("Armenian",), "Azerbaijan": ("Azerbaijani",), "Belarus": ("Belarusian",),
-    "Moldova": ("Moldovan",), "Serbia": ("Serbian",), "Kosovo": ("Kosovar",), "Bosnia": ("Bosnian",),
-    "Nigeria": ("Nigerian",), "Kenya": ("Kenyan",), "South Africa": ("South African",),
-    "Ethiopia": ("Ethiopian",), "Somalia": ("Somali",), "Sudan": ("Sudanese",), "Algeria": ("Algerian",),
-    "Panama": ("Panamanian",), "Haiti": ("Haitian",), "Papua New Guinea": ("Papua",), "Fiji": ("Fijian",),
-    "Brunei": (), "Oman": ("Omani",), "United Arab Emirates": ("UAE", "Emirati"),
-}
+COUNTRIES: dict[str, tuple[str, ...]] = _countries()
 _NAME_OF: dict[str, str] = {}
 for _country, _aliases in COUNTRIES.items():
     for _name in (_country, *_aliases):
         _NAME_OF[_name] = _country
 
 #: Words that start a capitalised run but are not names (sentence openers, titles, common words).
-_NOT_NAMES = frozenset("""The A An In On At By For With From As Its It This That These Those Their They Both Some
-Any Each Every Many Most Much Other Others Such When Where While Whether Because Since Although Though Even If
-Unless Yet But And Or Nor So Than Then Once After Before During Until Without Within Among Between Into Over Under
-About Against Beyond Through Despite Like Unlike Only Also Not No What Which Who Why How Here There Today Tomorrow
-Now Instead Meanwhile Moreover However Still Above Below Is Are Was Were Be Has Have Had Do Does Did Can Could May
-Might Will Would Should Must Shall Let Make Keep Give Take Put Set Build Use Help Expand Bridge Settle Ease Embed
-Update Widen Require Add Align Create Treat Fund Share Plan Tie Press Push Name Open Speed Focus Invest Bring Reform
-Prioritize Deepen Recognize Resource Revamp Pair Lead Ask Back See Note Read Start Stop Cut Raise Link Join Sign
-Seek Test Train Grow Strengthen Streamline Clarify Encourage Engage Offer Integrate Include Close Mind Modernize
-Leverage Coordinate Develop Establish Institutionalize Reduce Review Extend Improve Deliver Protect Support Adopt
-Allow Avoid Balance Consider Define Design Enable Ensure Identify Increase Limit Maintain Move Pursue Rebuild
-Restore Secure Shift Simplify Sustain Work Write Our We You He She Alliances Alliance Partners Partner Allies Ally
-Members Member Pillar Section Chapter Figure Table Part Bottom Line Overview Summary Why Key Actions Examples Other
-Perspectives Recommendations Sources Half Nearly Almost About Roughly Around Several Few First Second Third Last New
-Old Former Current Recent Early Late Long Short High Low Large Small Big Great Good Bad Hard Soft Strong Weak Full
-Broad Wide Narrow Deep Real True Formal Informal Joint Shared Common Regional Global Local National International
-Multilateral Bilateral Minilateral Strategic Military Economic Political Security Defense Intelligence Technology
-Industrial Legal Private Public Democratic Critics Analysts Officials Experts Observers Scholars Supporters
-Proponents Skeptics Realists Liberals Under""".split())
+_NOT_NAMES = words("not-names")
 _TITLES = r"(?:President|Secretary|Minister|Prime Minister|Defense Minister|General|Gen\.|Admiral|Adm\.|Senator|" \
           r"Sen\.|" \
           r"Representative|Rep\.|Ambassador|Chancellor|Dr\.|Mr\.|Ms\.|Mrs\.|Premier|King|Queen)"
@@ -370,36 +342,13 @@ _ACRONYM = re.compile(r"(?<![\w.])([A-Z][A-Za-z]*[A-Z][A-Z0-9]*s?|[A-Z]{2,}\d*)(
 
 
 #: Organisations a passage may name in other words: every name of a group stands for the others.
-ORGANISATIONS: tuple[tuple[str, ...], ...] = (
-    ("Department of Defense", "Defense Department", "DOD", "DoD", "Pentagon", "Department of War"),
-    ("Department of State", "State Department", "State"),
-    ("Central Intelligence Agency", "CIA"), ("National Security Agency", "NSA"), ("Federal Bureau of Investigation",
-                                                                                  "FBI"),
-    ("Government Communications Headquarters", "GCHQ"), ("Security Service", "MI5"), ("Secret Intelligence Service",
-                                                                                      "MI6"),
-    ("Office of the Director of National Intelligence", "ODNI", "Director of National Intelligence", "DNI"),
-    ("Government Accountability Office", "GAO"), ("Foreign Military Sales", "FMS"),
-    ("Direct Commercial Sales", "DCS"), ("International Traffic in Arms Regulations", "ITAR"),
-    ("Export Administration Regulations", "EAR"), ("U.S. Munitions List", "USML", "Munitions List"),
-    ("signals intelligence", "SIGINT"), ("imagery intelligence", "IMINT"), ("human intelligence", "HUMINT"),
-    ("geospatial intelligence", "GEOINT"), ("open-source intelligence", "OSINT"),
-    ("Center for Strategic and International Studies", "CSIS"), ("North Atlantic Treaty Organization", "NATO"),
-    ("European Union", "EU"), ("United Nations", "UN", "U.N."), ("Group of Seven", "G7", "G-7"),
-    ("Indo-Pacific Economic Framework", "IPEF"), ("Quadrilateral Security Dialogue", "Quad"),
-    ("General Security of Military Information Agreement", "GSOMIA"),
-    ("Partnership for Indo-Pacific Industrial Resilience", "PIPIR"), ("major non-NATO ally", "MNNA", "MNNAs"),
-    ("Reciprocal Defense Procurement", "RDP"), ("National Defense Strategy", "NDS"),
-    ("NATO Defence Planning Process", "NDPP"), ("Five Eyes", "FVEY"),
-)
+ORGANISATIONS: tuple[tuple[str, ...], ...] = _organisations()
 _ORG_OF: dict[str, tuple[str, ...]] = {}
 for _group in ORGANISATIONS:
     for _name in _group:
         _ORG_OF[_name.lower()] = _group
 #: Regions are not countries, organisations or persons; a statement may place things in them freely.
-_REGIONS = frozenset("""Europe European Europeans Asia Asian Asians East West North South Eastern Western Northern
-Southern Central Pacific Atlantic Indo-Pacific Indo Arctic Mediterranean Middle Near Far Africa African Latin America
-Americas Caribbean Gulf Persian Baltic Balkans Nordic Scandinavian Transatlantic Oceania Eurasia Eurasian Korean
-Peninsula Strait Sea Ocean Island Islands""".split())
+_REGIONS = words("regions")
 _CONNECTORS = frozenset({"of", "for", "and", "the", "on", "de", "&", "in"})
 _PHRASES = re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in sorted(
     [*_NAME_OF, *(n for g in ORGANISATIONS for n in g)], key=len, reverse=True)) + r")(?![\w])")
@@ -479,31 +428,19 @@ def _name_supported(name: str, support: str, support_norm: str | None = None) ->
 # Negations and hedges
 
 #: Grammatical negations; a negating prefix (un-, in-, im-) is handled by NEGATED_WORDS.
-_NEGATION_WORDS = frozenset("""not no never none nor neither cannot can't won't don't doesn't didn't isn't aren't
-wasn't weren't hasn't haven't hadn't shouldn't wouldn't couldn't nothing nobody nowhere rarely seldom hardly
-barely""".split())
+_NEGATION_WORDS = words("negations")
 #: Words whose prefix negates them, with the word they negate.
-NEGATED_WORDS = {w: w[2:] for w in """unlikely unable unwilling unclear uncertain unacceptable unaware unprepared
-unwanted unnecessary unknown unreliable unfair unrealistic unsustainable unusual unsuccessful unprecedented
-unaffordable undeniable unresolved unanswered""".split()}
-NEGATED_WORDS.update({w: w[2:] for w in """ineffective insufficient inadequate incompatible inconsistent inaccurate
-incapable indirect informal""".split()})
-NEGATED_WORDS.update({"impossible": "possible", "impractical": "practical", "improbable": "probable"})
+NEGATED_WORDS = {w: w[2:] for w in sorted(words("negated-words"))}
 #: Verbs and nouns that negate what follows them ("denied the chance", "failed to invest", "doubting it will").
-_NEGATIVE_WORDS = frozenset("""prevent prevents prevented preventing deny denies denied denying fail fails failed
-failing lack lacks lacked lacking absence absent refuse refuses refused reject rejects rejected block blocks blocked
-bar bars barred stop stops stopped avoid avoids avoided exclude excludes excluded doubt doubts doubted doubting
-without instead rather little few less fewer limited neglect neglects neglected keep keeps kept""".split())
+_NEGATIVE_WORDS = words("negative-words")
 #: Of those, the ones that negate a passage's words as surely as "not" ("failed to invest", "lack of").
-_NEGATING_VERBS = frozenset("fail fails failed failing lack lacks lacked lacking".split())
-_HEDGE_WORDS = frozenset("""may might could can some sometimes often rarely seldom likely unlikely probably possibly
-perhaps potentially arguably reportedly allegedly apparently appear appears seem seems suggest suggests tend tends
-partly partially generally usually typically largely mostly many several""".split())
+_NEGATING_VERBS = words("negating-verbs")
+_HEDGE_WORDS = words("hedges")
 #: Phrases that qualify a passage's statement as a hedge does ("in part", "allowing them to").
 _MODAL_PHRASE = re.compile(r"\b(?:in part|at times|in some cases|though rare|allow(?:s|ed|ing)?|enabl(?:e|es|ed|ing)|"
                            r"able to|possible|potential)\b", re.I)
 #: Hedges that qualify only a figure: "about half", "nearly 40 percent".
-_NUMBER_HEDGES = frozenset("about around roughly nearly almost approximately some over under more less".split())
+_NUMBER_HEDGES = words("number-hedges")
 _TOKEN = re.compile(r"[A-Za-z0-9$%][A-Za-z0-9$%'\u2019.-]*[A-Za-z0-9%]|[A-Za-z0-9$%]"
                     r"|[,;:()\u2014\u2013]|(?<!\w)-(?!\w)")
 #: The token that stands for a clause break (a comma, semicolon, colon, dash or bracket).
@@ -701,7 +638,7 @@ def unsupported_name(st: Statement, ctx: Context) -> Iterator[Finding]:
         return
     support_norm = "\n".join(_norm_name(t) for t in _support(st))
     seen: set[str] = set()
-    for name in names(st.text):
+    for name in names(_unexpanded(st.text, ctx)):
         if name in seen:
             continue
         seen.add(name)
@@ -766,11 +703,374 @@ def dropped_hedge(st: Statement, ctx: Context) -> Iterator[Finding]:
                     return
 
 
-def _sources(sentence: str, st: Statement) -> list[str]:
-    """The sentences of the cited passages that SENTENCE may restate: those sharing three or more of its
+# --------------------------------------------------------------------------------------------------------------
+# Faithful to the speaker: attribution, modality, subject, cases; house spelling and acronyms
+
+
+@functools.lru_cache(maxsize=None)
+def _modal_families() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """words/modals.txt compiled: each family with one pattern for its phrases."""
+    out = []
+    for ln in word_lines("modals"):
+        family, _, phrases = ln.partition(":")
+        alts = sorted((x.strip() for x in phrases.split("|") if x.strip()), key=len, reverse=True)
+        body = "|".join(re.escape(a).replace(r"\ ", r"\s+") for a in alts)
+        out.append((family.strip(), re.compile(rf"(?<![\w'])(?:{body})(?![\w'])(?!\s+\d)", re.I)))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=16384)
+def modality(text: str) -> dict[str, str]:
+    """The modal families of TEXT (words/modals.txt), each with the phrase that shows it."""
+    return {family: phrase for family, (phrase, _) in _modal_spans(text).items()}
+
+
+@functools.lru_cache(maxsize=16384)
+def _modal_spans(text: str) -> dict[str, tuple[str, frozenset[str]]]:
+    """The modal families of TEXT, each with its phrase and the stems of the (up to eight) words it governs."""
+    plain = _plain(text)
+    out = {}
+    for family, pattern in _modal_families():
+        m = pattern.search(plain)
+        if m:
+            out[family] = (m.group(0), _content_words(" ".join(plain[m.end():].split()[:8])))
+    return out
+
+
+#: Words that give a finding as its source's ("a 2017 report found"): they keep an "indicated".
+_EVIDENCE = re.compile(r"\b(?:report|study|found|finds|showed|shows)", re.I)
+#: The statements in the analyst's prose (not figures' labels or founding facts).
+_PROSE_FIELD = re.compile(r"(?:^|\.)(?:summary|bottom_line|text|action)$")
+
+
+def _clauses(sentence: str) -> list[str]:
+    """SENTENCE cut at semicolons, colons, dashes and brackets: the clauses a paraphrase may restate alone."""
+    return [c.strip() for c in re.split(r"[;:()\u2014\u2013]|\s-\s", sentence) if c.strip()]
+
+
+def _restated_clauses(sentence: str, st: Statement) -> list[str]:
+    """The clauses of the cited passages that SENTENCE restates: in a sentence sharing three content words with
+    it, those sharing two."""
+    return [c for s in _closest(sentence, st) for c in _clauses(s) if len(_content_words(sentence) &
+                                                                          _content_words(c)) >= 3]
+
+
+def _closest(sentence: str, st: Statement) -> list[str]:
+    """The sentences of the cited passages SENTENCE restates: those sharing three or more of its content words
+    and within one word of the closest."""
+    want = _loose_words(sentence)
+    scored = [(len(want & _loose_words(s)), s) for p in st.passages for s in sentences(p)]
+    top = max((n for n, _ in scored), default=0)
+    return [s for n, s in scored if n >= max(3, top - 1)]
+
+
+_ATTRIBUTION_VERBS = words("attribution-verbs")
+_SPEAKERS = words("speakers")
+_DETERMINERS = frozenset("one a an another several some two three many most the".split())
+
+
+@functools.lru_cache(maxsize=16384)
+def attribution(text: str) -> str | None:
+    """The attribution in TEXT ("A Polish official recalled", "according to one expert"), or None: a verb of
+    saying with a speaker (a noun of words/speakers.txt) among the six words before it, or "according to" with
+    one among the six after it."""
+    raw = _TOKEN.findall(_plain(text))
+    toks = [t.lower() for t in raw]
+    for i, tok in enumerate(toks):
+        if tok == "according" and i + 1 < len(toks) and toks[i + 1] == "to":
+            window = range(i + 2, min(len(toks), i + 8))
+        elif tok in _ATTRIBUTION_VERBS and tok != "according" and (tok != "pointed" or "out" in toks[i + 1:i + 2]):
+            window = range(max(0, i - 6), i)
+            i += tok == "pointed"  # show "pointed out"
+        else:
+            continue
+        for k in window:
+            if toks[k] in _SPEAKERS:
+                lo, hi = min(k, i), max(k, i)
+                while lo > 0 and lo > i - 8 and toks[lo - 1] != "," and _TOKEN.fullmatch(raw[lo - 1]) and (
+                        raw[lo - 1][:1].isupper() or toks[lo - 1] not in _STOP or toks[lo - 1] in _DETERMINERS):
+                    lo -= 1
+                    if toks[lo] in _DETERMINERS:
+                        break
+                plain = _plain(text)  # the words as written ("U.S." keeps its period)
+                m = re.search(r"[.\s]*".join(re.escape(t) for t in raw[lo:hi + 1]), plain)
+                return m.group(0) if m else " ".join(raw[lo:hi + 1]).replace(" ,", ",")
+    return None
+
+
+#: Verbs that only report what someone says: a statement using one ("CSIS notes", "Byman argues") attributes.
+_REPORTING = frozenset("""noted notes said says recalled recalls argued argues argue explained explains stated observed
+observes told tells claimed remarked added contended contends insisted insists acknowledged acknowledges admitted
+admits recounted recounts reported mentioned mentions asserted asserts""".split())
+
+
+def _attributes(sentence: str) -> bool:
+    """Whether SENTENCE gives its claim to someone: a speaker noun, a reporting verb, 'according to' or
+    interviews."""
+    toks = {t.removesuffix("'s") for t in _toks(sentence)}
+    low = sentence.lower()
+    return bool(toks & _SPEAKERS or toks & _REPORTING or "according to" in low or "interview" in low
+                or "pointed out" in low)
+
+
+@rule
+def dropped_attribution(st: Statement, ctx: Context) -> Iterator[Finding]:
+    """A claim the passage gives to a speaker ("A Polish official recalled that ...") keeps its speaker."""
+    if not st.passages or st.what.endswith(".speaker"):
+        return
+    for sentence in sentences(st.text):
+        if _attributes(sentence):
+            continue
+        # The attributed sentences it restates about as closely as any (within one word); a sentence closer
+        # than all of them is the passage's own voice and what the statement restates.
+        for source in _closest(sentence, st):
+            who = attribution(source)
+            if who:
+                yield Finding(f"{st.what}: states as fact what the passage gives to a speaker ({who!r})",
+                              f"say who says it (\"{_show(who, 60)} that ...\"); the passage says: "
+                              f"\"{_show(source)}\"")
+                return
+
+
+@rule
+def weakened_hedge(st: Statement, ctx: Context) -> Iterator[Finding]:
+    """A paraphrase keeps the modality of the passage clause it restates (can, may, often, some, tried to,
+    indicated, count on), or softens it; it never states it harder."""
+    if not st.passages or st.cite_field is None or not _PROSE_FIELD.search(st.what):
+        return
+    for sentence in sentences(st.text):
+        mine = modality(sentence)
+        words = _content_words(sentence)
+        for clause in _restated_clauses(sentence, st):
+            theirs = {f: phrase for f, (phrase, governed) in _modal_spans(clause).items() if len(governed & words) >= 2}
+            if _attributes(sentence) or _EVIDENCE.search(sentence):
+                theirs.pop("indicated", None)  # the statement gives the evidence as its source's
+            lost = [theirs[f] for f in theirs if f not in mine]
+            if lost and not set(mine) - set(theirs):
+                yield Finding(f"{st.what}: states plainly what the passage qualifies with "
+                              f"{', '.join(repr(x) for x in lost)}",
+                              f"keep the passage's {lost[0]!r} (or a softer word) in the paraphrase; the passage "
+                              f"says: \"{_show(clause)}\"", warning=True)
+                return
+
+
+_GENERALIZERS = words("generalizers")
+
+
+def _countries_named(text: str) -> set[str]:
+    """The countries TEXT names (under any of their names), the United States left out."""
+    return {_NAME_OF[m.group(1)] for m in _PHRASES.finditer(_plain(text)) if m.group(1) in _NAME_OF} - {
+        "United States"}
+
+
+_SUBJECT_VERB = re.compile(r"\s+(?:has|have|had|is|was|were|did|does|tried|would|will|can|could|may|might|must)\b")
+
+
+def _subjects(text: str) -> set[str]:
+    """The countries (the United States left out) that TEXT makes the subject of a verb: "South Korea has ..."."""
+    plain = _plain(text)
+    return {_NAME_OF[m.group(1)] for m in _PHRASES.finditer(plain)
+            if m.group(1) in _NAME_OF and _SUBJECT_VERB.match(plain, m.end())} - {"United States"}
+
+
+def _classes(text: str) -> list[str]:
+    """The words of TEXT that make a class of cases (words/generalizers.txt), "United States" not one."""
+    return [t for t in _toks(re.sub(r"United States", "", _plain(text))) if t in _GENERALIZERS]
+
+
+@rule
+def generalized_case(st: Statement, ctx: Context) -> Iterator[Finding]:
+    """A class ("some allies", "partners", "countries") rests on passages naming more than one case."""
+    if not st.passages or st.cite_field is None or not _PROSE_FIELD.search(st.what):
+        return
+    clauses = [c for p in st.passages for s in sentences(p) for c in re.split(r"[;:()\u2014]", s) if c.strip()]
+    for part in re.split(r"[;:,()\u2014]", _plain(st.text)):
+        classes = _classes(part)
+        if not classes:
+            continue
+        want = _loose_words(part)
+        scored = sorted(((len(want & _loose_words(c)), c) for c in clauses), reverse=True)
+        if not scored or scored[0][0] < 2 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+            continue
+        best = scored[0][1]
+        cases = _subjects(best)
+        if len(cases) == 1 and not _classes(best) and not cases & _countries_named(part):
+            (case,) = cases
+            yield Finding(f"{st.what}: says {classes[0]!r} where the passage it restates names one case ({case})",
+                          f"name the case (\"{case} has ...\"), or cite the passages that show the others; the "
+                          f"passage says: \"{_show(best.strip())}\"", warning=True)
+            return
+
+
+def _subject_terms(block: Block) -> list[str]:
+    """What a block is about: its name, short name, members (the United States, a member of every one, left
+    out) and keywords."""
+    members = [m for m in getattr(block, "members", []) if _NAME_OF.get(m) != "United States"]
+    terms = [block.name, getattr(block, "short_name", None) or "", *members, *block.keywords]
+    return [re.sub(r"\s*\(.*?\)", "", t) for t in terms if t]
+
+
+def _names_term(term: str, support_norm: str, support_words: frozenset[str]) -> bool:
+    """Whether the support names TERM: a country or organisation under any of its names, else every content
+    word of TERM (SUPPORT_WORDS: the support's _loose_words)."""
+    country = _NAME_OF.get(term)
+    group = (country, *COUNTRIES[country]) if country else _ORG_OF.get(term.lower(), (term,))
+    if any(_in(n, support_norm) for n in group):
+        return True
+    want = _loose_words(term)
+    prefixes = {w[:6] for w in support_words}
+    return bool(want) and not country and all(w in support_words or w[:6] in prefixes for w in want)
+
+
+@quote_rule
+def quote_subject(st: Statement, ctx: Context) -> Iterator[Finding]:
+    """A quote's passage names the block's subject: its name, short name, a member or a keyword."""
+    text = "\n".join(st.passages)
+    support, support_words = _norm_name(text), _loose_words(text)
+    terms = _subject_terms(st.block)
+    if terms and not any(_names_term(t, support, support_words) for t in terms):
+        yield Finding(f"{st.what}: the quote's passage ({_refs(st)}) names none of {st.block.name!r}, its "
+                      "members or keywords: readers take it as said of something else",
+                      f"quote a passage about {st.block.name}, or move the quote to the block its passage is about",
+                      warning=True)
+
+
+_ELIDED = re.compile(r"^\s*(?:\[\s*)?(?:\u2026|\.\.\.)|(?:\u2026|\.\.\.)(?:\s*\])?\s*$")
+_OPENS = re.compile(r"^\s*[\"'\u201c\u2018(\[]*[A-Z0-9]")
+_CLOSES = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s*$")
+_BROKEN_WORD = re.compile(r"\u00ad|[a-z]-\s+[a-z]")
+
+
+@quote_rule
+def quote_sentence(st: Statement, ctx: Context) -> Iterator[Finding]:
+    """A pull quote is whole sentences (or marks its cuts with an elision) and no word in it is hyphenated."""
+    text = st.text.strip()
+    m = _BROKEN_WORD.search(text)
+    if m:
+        yield Finding(f"{st.what}: the quote breaks a word with a hyphen ({m.group(0)!r})",
+                      "copy the words whole from the passage; the layout never hyphenates a quote", warning=True)
+    starts = bool(_OPENS.match(text)) or bool(re.match(r"^\s*(?:\[\s*)?(?:\u2026|\.\.\.)", text))
+    ends = bool(_CLOSES.search(text)) or bool(re.search(r"(?:\u2026|\.\.\.)(?:\s*\])?\s*$", text))
+    if not (starts and ends):
+        where = "starts" if not starts else "ends"
+        yield Finding(f"{st.what}: the quote {where} mid-sentence: readers see a fragment",
+                      "quote the whole sentence from the passage, or mark the cut with an elision ('\u2026')",
+                      warning=True)
+
+
+@functools.lru_cache(maxsize=64)
+def _spelling_pattern(pairs: tuple[tuple[str, str], ...]) -> re.Pattern[str] | None:
+    """One pattern for the words to avoid of PAIRS, longest first, whole words, any case."""
+    if not pairs:
+        return None
+    body = "|".join(re.escape(a) for a, _ in sorted(pairs, key=lambda p: len(p[0]), reverse=True))
+    return re.compile(rf"(?<![\w'-])({body})(?![\w'-])", re.I)
+
+
+def house_spellings(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The en-US house list (words/us-spelling.txt), with EXTRA pairs (briefgen.yaml `house_spellings`)."""
+    out = {}
+    for ln in word_lines("us-spelling"):
+        avoid, _, use = ln.partition(":")
+        out[avoid.strip().lower()] = use.strip()
+    out.update({k.lower(): v for k, v in (extra or {}).items()})
+    return out
+
+
+@rule
+def spelling(st: Statement, ctx: Context) -> Iterator[Finding]:
+    """Reader-facing text spells en-US ("neighbor", "favor", "center", "signaling", "defense"); a capitalised
+    word inside a proper name ("Ministry of Defence") is left as the name has it."""
+    pattern = _spelling_pattern(tuple(sorted(ctx.spellings.items())))
+    if pattern is None:
+        return
+    text = _plain(st.text)
+    for m in pattern.finditer(text):
+        word = m.group(1)
+        if word[0].isupper():
+            before = text[:m.start()].rstrip().split(" ")[-1:]
+            after = text[m.end():].lstrip().split(" ")[:2]
+            if any(w[:1].isupper() for w in before if w and not w.endswith((".", "!", "?"))) or any(
+                    w[:1].isupper() for w in after if w not in ("of", "and")):
+                continue  # part of a proper name
+        use = ctx.spellings[word.lower()]
+        use = use[:1].upper() + use[1:] if word[0].isupper() else use
+        yield Finding(f"{st.what}: {word!r} is not en-US spelling", f"write {use!r}")
+
+
+#: Acronyms readers know without an expansion (words/acronyms-familiar.txt).
+_FAMILIAR = words("acronyms-familiar")
+
+
+def _glossary(library: SeedLibrary | None, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Acronym -> expansion: the organisations list, the registry's publishers ("Long Name (ACR)"), EXTRA
+    (briefgen.yaml `glossary`), later ones winning."""
+    out: dict[str, str] = {}
+    for group in ORGANISATIONS:
+        longs = [n for n in group if not _ACRONYM.fullmatch(n) and " " in n]
+        for n in group:
+            if _ACRONYM.fullmatch(n) and longs:
+                out[n] = longs[0]
+    for seed in (library.seeds.values() if library is not None else ()):
+        m = re.fullmatch(r"\s*(.+?)\s*\(([A-Z&.]{2,})\)\s*", seed.info.publisher or "")
+        if m:
+            out[m.group(2)] = m.group(1)
+    out.update(extra or {})
+    return out
+
+
+def _expansions(acronym: str, ctx: Context) -> list[str]:
+    """Every long name of ACRONYM: the glossary's, and its organisation's other names."""
+    out = [ctx.glossary[acronym]] if acronym in ctx.glossary else []
+    out += [n for n in _ORG_OF.get(acronym.lower(), ()) if not _ACRONYM.fullmatch(n) and " " in n]
+    return out
+
+
+@rule
+def acronym(st: Statement, ctx: Context) -> Iterator[Finding]:
+    """An acronym is spelled out at its first use in each document, when the registry or glossary expands it;
+    one with no expansion anywhere is a warning."""
+    seen = ctx.seen.setdefault(st.block.id, set())
+    text = _plain(st.text)
+    for m in _ACRONYM.finditer(text):
+        acr = m.group(1)
+        if acr not in ctx.glossary and acr.endswith("s") and acr[:-1] in ctx.glossary:
+            acr = acr[:-1]
+        if acr in _FAMILIAR or acr in seen or acr in _NAME_OF:
+            continue
+        seen.add(acr)
+        longs = _expansions(acr, ctx)
+        if not longs:
+            yield Finding(f"{st.what}: {acr!r} has no expansion in the registry or the glossary",
+                          f"add `{acr}: <what it stands for>` under `glossary:` in briefgen.yaml, or spell it out",
+                          warning=True)
+        elif not any(_in(n, _norm_name(text)) for n in longs):
+            yield Finding(f"{st.what}: {acr!r} is not spelled out at its first use in the document",
+                          f"write \"{longs[0]} ({acr})\" here")
+
+
+def _unexpanded(text: str, ctx: Context) -> str:
+    """TEXT with each "Long Name (ACR)" the glossary knows cut to "ACR", which the passage must name."""
+    def cut(m: re.Match[str]) -> str:
+        """The acronym alone, when the words before it are one of its expansions."""
+        acr = m.group(2)
+        return acr if any(_norm_name(n) == _norm_name(m.group(1)[-len(n):]) for n in _expansions(acr, ctx)) \
+            else m.group(0)
+    out = text
+    for acr in set(re.findall(r"\(([A-Z][A-Za-z0-9&]+)\)", text)):
+        for long in _expansions(acr, ctx):
+            out = re.sub(rf"(?i:(?:the\s+)?({re.escape(long)}))\s*\(({re.escape(acr)})\)", cut, out)
+    for acr in set(_ACRONYM.findall(text)):  # "ACR (Long Name)" too
+        for long in _expansions(acr, ctx):
+            out = re.sub(rf"\b{re.escape(acr)}\s*\((?i:{re.escape(long)})\)", acr, out)
+    return out
+
+
+def _sources(sentence: str, st: Statement, shared: int = 3) -> list[str]:
+    """The sentences of the cited passages that SENTENCE may restate: those sharing SHARED or more of its
     content words."""
     want = _content_words(sentence)
-    return [s for p in st.passages for s in sentences(p) if len(want & _content_words(s)) >= 3]
+    return [s for p in st.passages for s in sentences(p) if len(want & _content_words(s)) >= shared]
 
 
 def _support(st: Statement) -> list[str]:
@@ -803,18 +1103,22 @@ def forbidden_patterns(words: list[str]) -> list[tuple[str, re.Pattern[str]]]:
 
 
 def check_claims(cat: Catalogue, library: SeedLibrary, forbidden: list[str] | None = None, *,
-                 line_citations: bool = True, rules: list[str] | None = None) -> list[BriefgenError]:
+                 line_citations: bool = True, rules: list[str] | None = None,
+                 spellings: dict[str, str] | None = None, glossary: dict[str, str] | None = None
+                 ) -> list[BriefgenError]:
     """Run every rule (or those named in RULES) over every reader-facing statement of the catalogue; return the
     errors and warnings (ContentWarning), each naming the statement's file:line."""
     from briefgen.config.project import DEFAULT_FORBIDDEN_WORDS
 
-    ctx = Context(forbidden_patterns(DEFAULT_FORBIDDEN_WORDS if forbidden is None else forbidden), line_citations)
+    ctx = Context(forbidden_patterns(DEFAULT_FORBIDDEN_WORDS if forbidden is None else forbidden), line_citations,
+                  house_spellings(spellings), _glossary(library, glossary))
     chosen = [RULES[name] for name in (rules or RULES)]
     out: list[BriefgenError] = []
     reported: set[tuple[str, str | None]] = set()  # (block, cite field) already reported uncited
     passages: dict[tuple[str, str], Passage | None] = {}
     for block in cat.blocks.values():
-        for st in statements(block):
+        # In reading order for first uses (the acronym rule): the quotes come after the points.
+        for st in sorted(statements(block), key=lambda st: st.what.startswith("quotes")):
             for ref in st.cites:
                 seed = library.get(ref.seed)
                 key = (ref.seed, ref.anchor)
@@ -828,7 +1132,9 @@ def check_claims(cat: Catalogue, library: SeedLibrary, forbidden: list[str] | No
             if st.cites and not st.passages:
                 continue  # an unresolvable reference, already reported by provenance
             for f in chosen:
-                if not st.claims and f.__name__ != "machinery":
+                if st.quote != (f.__name__ in QUOTE_RULES):
+                    continue
+                if not st.claims and not st.quote and f.__name__ not in LABEL_RULES:
                     continue
                 if f is uncited:
                     key = (block.id, st.cite_field)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Iterator
 from briefgen.config.inputs import ADDITIONS, DRAFTS
 from briefgen.content.catalogue import Catalogue
 from briefgen.content.fragments import is_byline, whole_sentence
-from briefgen.content.model import Alliance, Block, Obstacle
+from briefgen.content.model import Block, Obstacle
 from briefgen.content.provenance import iter_refs, normalize
 from briefgen.errors import Location, SeedError, display_path
 from briefgen.ingest.routing import Route, Vocabulary

@@ -62,6 +62,10 @@ def section_of(seed: Seed | None, ref: SourceRef, passage: Passage | None) -> st
     return " \u203a ".join(titles) if titles else "opening passage"
 
 
+#: What an unsigned source of each web format is, as its note names it.
+WEB_KINDS = {"web-text": "web page", "wiki-text": "unsigned wiki article", "html": "web page"}
+
+
 def _publisher(info: SeedInfo) -> str:
     """The publisher without a trailing "(ACRONYM)", which would nest parentheses in a note."""
     return re.sub(r"\s*\([A-Z&.]{2,}\)\s*$", "", info.publisher or "")
@@ -96,7 +100,8 @@ class Note:
 
     @property
     def citation(self) -> Markup:
-        """The full note, Chicago style: Author et al., *Title* (Publisher, Date), "Section."."""
+        """The full note, Chicago style: Author et al., *Title* (Publisher, Date), "Section."; an unsigned web
+        page or wiki article says what it is, its site, "undated" and when it was accessed."""
         s = self.seed
         head = Markup("")
         if s.authors:
@@ -105,9 +110,14 @@ class Note:
         head += Markup("<cite>{0}</cite>").format(s.title)
         if getattr(s, "number", None):  # a report's number, as readers order it ("R48123")
             head += Markup(", {0}").format(s.number)
-        facts = [x for x in (_publisher(s), reader_date(s.date)) if x]
-        if facts:
-            head += Markup(" ({0})").format(", ".join(facts))
+        kind = None if s.authors else WEB_KINDS.get(s.format)
+        if kind:
+            head += Markup(", {0}").format(kind)
+        facts = [x for x in (_publisher(s), s.site, reader_date(s.date) or ("undated" if kind else "")) if x]
+        tail = [f"accessed {reader_date(s.accessed)}"] if s.accessed else []
+        tail += [s.url] if s.url else []
+        if facts or tail:
+            head += Markup(" ({0})").format("; ".join(x for x in (", ".join(facts), *tail) if x))
         # The source part is marked so the layout audit can see a full citation printed twice in one document.
         return Markup('<span class="source-full">{0}</span>').format(head) + _section_and_page(
             self.section, page_of(self.passage))

@@ -39,7 +39,12 @@ class SeedInfo(Record):
     date: Text | None = doc("publication date (YYYY-MM-DD, or YYYY-MM when the seed names no day), where the seed "
                             "states it", default=None)
     number: Text | None = doc("report number, where the seed states one (e.g. R48123)", default=None)
-    url: Text | None = doc("where the document was published, where the seed states it", default=None)
+    url: Text | None = doc("where the document was published, where the seed states it or the analyst found it",
+                           default=None)
+    site: Text | None = doc("the website an unsigned web page or wiki article appeared on, where known",
+                            default=None)
+    accessed: Text | None = doc("for web pages: the date (YYYY-MM-DD) the copy was taken; notes print it as "
+                                "'accessed ...'", default=None)
     format: SeedFormat = doc("how to read the file")
     sha256: Text = doc("SHA-256 of the file's bytes; proves the copy is verbatim")
 
