@@ -9,9 +9,11 @@
 # tests/render/test_site_browser.py (the web edition, with axe-core from npm).
 # openjdk-17-jre-headless, nodejs (its npm): the Nu Html Checker (npm vnu-jar, installed by `make test`),
 # which validates the `--format html` output in tests/test_html_output.py and the web edition's pages.
+# libreoffice-writer-nogui: headless LibreOffice, which opens and converts the `--format docx` output in
+# tests/render/test_docx.py (a real word processor reads what briefgen writes).
 set -u
 PKGS="libharfbuzz-subset0 poppler-utils"
-TEST_PKGS="chromium openjdk-17-jre-headless nodejs"
+TEST_PKGS="chromium openjdk-17-jre-headless nodejs libreoffice-writer-nogui"
 optional=""
 if [ "${1:-}" = "--test" ]; then
   if [ -n "${CI:-}" ] || [ "$(id -u)" = 0 ]; then PKGS="$PKGS $TEST_PKGS"; else optional="$TEST_PKGS"; fi

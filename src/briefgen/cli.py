@@ -251,7 +251,8 @@ def _output_options(f):  # noqa: ANN001, ANN202 - click decorator
 
 
 FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(FORMATS), default="pdf", show_default=True,
-                             help="pdf, or html: a standalone HTML file for reading on screen.")
+                             help="pdf; html: a standalone HTML file for reading on screen; docx: a Word document "
+                                  "for review (briefs and the book), citations as footnotes.")
 
 
 @main.command()
@@ -282,17 +283,19 @@ def onepager(c: Context, block_id: str, audience: tuple[str, ...], out: Path | N
 @click.option("--since", metavar="EDITION|DATE|REV",
               help="Compare with this edition number, the edition current on a date (YYYY-MM-DD), or the content "
                    "at a git revision (default: the last edition that differs from now).")
-@click.option("--format", "fmt", type=click.Choice(["text", "pdf"]), default="text", show_default=True,
-              help="text: +/- lines grouped by section, for a pull request; pdf: a redline of the document.")
+@click.option("--format", "fmt", type=click.Choice(["text", "pdf", "docx"]), default="text", show_default=True,
+              help="text: +/- lines grouped by section, for a pull request; pdf: a redline of the document; docx: "
+                   "the brief in Word with the changes as tracked changes.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write (default: text to the terminal; the PDF to OUT/AUDIENCE/redlines/ID.KIND.pdf).")
+              help="File to write (default: text to the terminal; the PDF or DOCX to "
+                   "OUT/AUDIENCE/redlines/ID.KIND.pdf or .docx).")
 @click.option("--strict", is_flag=True, help="Treat WeasyPrint warnings as errors.")
 @pass_ctx
 def diff(c: Context, block_id: str, kind: str, audience: str | None, since: str | None, fmt: str,
          out: Path | None, strict: bool) -> None:
     """Show what changed in document ID since an earlier edition: points, quotes and citations added, removed
     or changed, word by word inside a changed sentence."""
-    from briefgen.batch.redline import compare_target, format_text, redline_path, render_redline
+    from briefgen.batch.redline import compare_target, format_text, redline_path, render_redline, render_redline_docx
     from briefgen.write import write_atomic
 
     project = c.project
@@ -309,11 +312,58 @@ def diff(c: Context, block_id: str, kind: str, audience: str | None, since: str 
             write_atomic(out, text)
             c.say(f"wrote {out} ({cmp.summary})")
         return
+    if fmt == "docx":
+        path = out or c.out(None) / name / "redlines" / f"{target.block_id}.{kind}.docx"
+        write_atomic(path, render_redline_docx(project, cmp))
+        c.say(f"wrote {path} ({cmp.summary} since {cmp.since}, as tracked changes)")
+        return
     entry = load_manifest(c.out(None))["outputs"].get(target.rel())  # the fit levels the document was built at
     output = render_redline(project, cmp, strict=strict, levels=start_levels(entry))
     path = out or redline_path(c.out(None), target)
     write_atomic(path, output.data)
     c.say(f"wrote {path} ({output.pages} pages; {cmp.summary} since {cmp.since})")
+
+
+@main.command()
+@click.argument("docx_file", metavar="FILE.docx", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--apply", "apply_changes", is_flag=True,
+              help="Also put every edit that passes the checks into its block file (comments and layout kept).")
+@pass_ctx
+def review(c: Context, docx_file: Path, apply_changes: bool) -> None:
+    """Read a brief reviewed in Word: per statement, its old and new wording (tracked changes accepted, untracked
+    edits found), the comments, and each edit checked against the passages it cites; write the change proposal to
+    content/drafts/reviews/NAME.yaml. Paragraphs a reviewer added are listed as uncited new text."""
+    from briefgen.batch.review import apply, review as read_review, write_proposal
+
+    project = c.project
+    result = read_review(project, docx_file, str(docx_file))
+    for notice in result.notices:
+        click.echo(f"note: {notice}", err=True)
+    for e in result.entries:
+        c.say(f"{e.sid} [{e.status}] ({e.file}:{e.line})")
+        if e.changed:
+            c.say(f"  - {e.old}\n  + {e.new}" + ("  (edited without tracking)" if e.untracked else ""))
+        for comment in e.comments:
+            c.say(f"  comment by {comment['author']} ({comment['date']}): {comment['text']}")
+        for f in e.findings:
+            level = "warning" if f.get("warning") else "flagged"
+            c.say(f"  {level}: {f['rule']}: {f['message']} (hint: {f['hint']})")
+            if f.get("passage"):
+                c.say(f"    passage: {_short(f['passage'], 200)}")
+    for added in result.added:
+        c.say(f"new text, uncited: {added['text']}" if "note" not in added else f"comment on: {added['text']}")
+        for comment in added["comments"]:
+            c.say(f"  comment by {comment['author']} ({comment['date']}): {comment['text']}")
+    if apply_changes:
+        applied = apply(project, result)
+        c.say(f"applied {len(applied)} change(s): {', '.join(applied) or 'none'}")
+    path = write_proposal(project, result)
+    counts = {s: sum(1 for e in result.entries if e.status == s) for s in ("ready", "flagged", "by hand")}
+    c.say(f"wrote {path.relative_to(project.root)}: {len(result.entries)} statement(s) "
+          f"({counts['ready']} ready, {counts['flagged']} flagged, {counts['by hand']} by hand), "
+          f"{sum(1 for a in result.added if 'note' not in a)} new paragraph(s)")
+    if counts["flagged"]:
+        raise SystemExit(1)
 
 
 class _Bar:
@@ -357,19 +407,35 @@ class _Bar:
               help="Leave editions/ as it is (the documents show the editions they would get).")
 @click.option("--site", "with_site", is_flag=True,
               help="Then bring each audience's web site up to date too (as `briefgen site`, with these PDFs).")
+@click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS), default=("pdf",), show_default=True,
+              help="Format(s) to write; repeat it (--format pdf --format docx). Formats other than pdf are written "
+                   "for the kinds their writer supports (docx: briefs and the book), rewritten on every build.")
 @pass_ctx
 def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool, jobs: int | None,
           doc_timeout: float, doc_memory: int, executor: str, scheduler: str | None, quiet: bool,
-          no_record: bool, with_site: bool) -> None:
+          no_record: bool, with_site: bool, formats: tuple[str, ...]) -> None:
     """Render the book, every brief and every one-pager that changed; one failure does not stop the others.
 
     Each document rendered gets its edition in editions/: a new one when what it shows changed since the last."""
+    from briefgen.batch.formats import write_formats
+
     if scheduler is not None and executor != "dask":
         raise click.UsageError("--scheduler goes with --executor dask")
     project = c.project
     names = resolve_names(project.root, audiences, project.config.default_audience)
     bar = _Bar(quiet or c.quiet)
     out_dir = c.out(out)
+    others = [f for f in dict.fromkeys(formats) if f != "pdf"]
+    if "pdf" not in formats:
+        check_project(project)
+        extra = write_formats(project, names, out_dir, others, strict=strict)
+        for rel, error in extra.failures:
+            click.echo(f"failed {rel}: {error.format_message()}", err=True)
+        click.echo(f"wrote {len(extra.built)}, failed {len(extra.failures)} documents as "
+                   f"{', '.join(others)} into {out_dir} in {extra.seconds:.1f} s")
+        if extra.failures:
+            raise SystemExit(1)
+        return
     try:
         report = run_build(project, names, out_dir, jobs=jobs, strict=strict,
                            limits=Limits(doc_timeout, doc_memory), reporter=bar, record_editions=not no_record,
@@ -380,6 +446,10 @@ def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool
                    err=True)
         raise SystemExit(128 + exc.signum) from None
     bar.finish()
+    if others:
+        extra = write_formats(project, names, out_dir, others, strict=strict)
+        report.failures += extra.failures
+        c.say(f"wrote {len(extra.built)} documents as {', '.join(others)} in {extra.seconds:.1f} s")
     for rel, exc in report.failures:
         for error in exc.errors if isinstance(exc, ErrorGroup) else [exc]:
             click.echo(f"failed {rel}: {error.format_message()}", err=True)
@@ -445,15 +515,23 @@ def site(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool)
               help="Add a changes appendix: per chapter, what changed since this edition of the book (audiences "
                    "with what_changed get one since the previous edition).")
 @_limit_options
+@FORMAT_OPTION
 @pass_ctx
 def book(c: Context, audience: tuple[str, ...], out: Path | None, strict: bool, select: str | None,
-         title: str | None, changes_since: str | None, jobs: int | None, doc_timeout: float, doc_memory: int) -> None:
-    """Bind a briefing book (cover, contents, parts, chapters, matrix, changes, sources) to OUT/AUDIENCE/book.pdf."""
+         title: str | None, changes_since: str | None, jobs: int | None, doc_timeout: float, doc_memory: int,
+         fmt: str) -> None:
+    """Bind a briefing book (cover, contents, parts, chapters, matrix, changes, sources) to OUT/AUDIENCE/book.pdf
+    (or .html, .docx)."""
     project = c.project
     check_project(project)
     failed = False
     for name in resolve_names(project.root, audience, project.config.default_audience):
         target = Target.book(name, select, title, changes_since)
+        if fmt != "pdf":
+            write(render(project, target, fmt, RenderOptions(strict=strict), out=c.out(out)),
+                  target.path(c.out(out), fmt))
+            c.say(f"wrote {target.path(c.out(out), fmt)}")
+            continue
         output = build_book(project, target, c.out(out), jobs=jobs, strict=strict,
                             limits=Limits(doc_timeout, doc_memory))
         book = output.book or {}

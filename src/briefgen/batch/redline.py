@@ -400,3 +400,20 @@ def render_redline(project: Project, cmp: Comparison, *, strict: bool = False,  
                          "use --format text for the book, or the book's changes appendix")
     return render(redline_project(project, cmp), cmp.target, "pdf", strict=strict, fit_search=False,
                   **(levels or {}))
+
+
+def render_redline_docx(project: Project, cmp: Comparison) -> bytes:
+    """The redline of a brief as a Word document whose changes are native tracked changes (w:ins/w:del), by
+    "briefgen" on the current edition's date, for Word's Review pane."""
+    from briefgen.render.docx.inline import Revision
+    from briefgen.render.docx.make import make_block_document
+
+    if cmp.target.kind != "brief":
+        raise UsageError("a Word redline is made for a brief", COMMAND_LINE,
+                         "use --format pdf for a one-pager, --format text for the book")
+    when = f"{cmp.now.edition.date.isoformat()}T00:00:00Z"
+    sections = ", ".join(grouped(project, cmp))
+    preface = [f"Changes since {cmp.since}: {cmp.summary or 'none'}; now {cmp.now.edition.label}.",
+               *([f"Sections changed: {sections}. Each change is a tracked change (Review pane)."] if sections else [])]
+    return make_block_document(redline_project(project, cmp), cmp.target, Revision("briefgen", when),
+                               edition=cmp.now, preface=preface).data

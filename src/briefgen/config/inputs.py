@@ -21,6 +21,9 @@ EDITION_GLOBS: tuple[str, ...] = (f"{EDITIONS_DIR}/*/*/*.json",)
 DRAFTS = Path("content") / "drafts"
 #: Folder under DRAFTS holding proposed additions to existing blocks.
 ADDITIONS = "additions"
+#: Folder under DRAFTS holding the change proposals of reviewed Word documents (`briefgen review`): not drafts of
+#: blocks, so never checked as such.
+REVIEWS = "reviews"
 #: Every folder an output may depend on: what the preview watches.
 WATCHED_DIRS: tuple[str, ...] = (*SOURCE_DIRS, *ASSET_DIRS)
 #: Project files every document depends on, besides its content blocks and seeds (globs, relative to the root).

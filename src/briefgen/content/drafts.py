@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from briefgen import safeio
 from briefgen.config import yamlsafe
-from briefgen.config.inputs import ADDITIONS, DRAFTS
+from briefgen.config.inputs import ADDITIONS, DRAFTS, REVIEWS
 from briefgen.config.schema import Id, Record, doc
 from briefgen.content.catalogue import content_files
 from briefgen.content.fragments import refusal
@@ -38,7 +38,8 @@ def draft_files(root: Path) -> list[Path]:
     folder = root / DRAFTS
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
+                  and p.relative_to(folder).parts[0] != REVIEWS)  # review proposals are not block drafts
 
 
 def _read(path: Path, root: Path) -> str:

@@ -1,0 +1,1 @@
+"""Word documents: brand styles, statements with ids, citations as footnotes, and the package written reproducibly."""
