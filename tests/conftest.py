@@ -102,8 +102,3 @@ def site_fonts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out / FONT_CACHE
 
 
-def seed_site_fonts(site_fonts: Path, out: Path) -> None:
-    """Put the session's font subsets where a site built into OUT looks for them."""
-    from briefgen.batch.site import FONT_CACHE
-
-    shutil.copytree(site_fonts, out / FONT_CACHE, dirs_exist_ok=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -19,9 +20,11 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 def _fonts_made_once(request: pytest.FixtureRequest) -> None:
     """Each test's site reuses the session's font subsets (see conftest.site_fonts)."""
     if "small" in request.fixturenames:
-        from conftest import seed_site_fonts
+        from briefgen.batch.site import FONT_CACHE
 
-        seed_site_fonts(request.getfixturevalue("site_fonts"), request.getfixturevalue("small") / "build")
+        # (not imported from conftest: several conftest modules share that name, so the import is ambiguous)
+        shutil.copytree(request.getfixturevalue("site_fonts"), request.getfixturevalue("small") / "build" / FONT_CACHE,
+                        dirs_exist_ok=True)
 
 
 def _site(project: Path, audience: str = "congress") -> Path:

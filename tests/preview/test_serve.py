@@ -73,8 +73,10 @@ def test_state_shows_yaml_error_with_file_and_line_then_recovers(session: Previe
     assert "mapping values are not allowed" in error["message"]
     assert [line["text"] for line in error["excerpt"] if line["here"]] == [BAD_YAML_LINE]
     assert state["doc"]["fingerprint"] is None  # nothing new to show: the page keeps the last good HTML
-    nato.write_text(original.replace("multinational defense planning: it runs", "multinational planning for defense: it runs"),
-                    encoding="utf-8")
+    edited = original.replace("institutionalized multinational defense planning. It runs",
+                              "institutionalized multinational planning for defense. It runs", 1)
+    assert edited != original  # the edit must change the block, or the test proves nothing
+    nato.write_text(edited, encoding="utf-8")
     session.reload({"content/alliances/nato.yaml"})
     state = session.state(NATO)
     assert state["errors"] == []

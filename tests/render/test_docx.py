@@ -16,13 +16,12 @@ import docx
 import pytest
 import yaml
 from docx2python import docx2python
+from docx_edits import Reviewed  # tests/render/docx_edits.py (the test folder is on sys.path)
 from lxml import etree
 
 import briefgen
 from briefgen.render.docx.ids import parse_id
 from briefgen.render.docx.package import read_custom_properties
-
-from docx_edits import Reviewed  # tests/render/docx_edits.py (the test folder is on sys.path)
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 EPOCH = {"SOURCE_DATE_EPOCH": "1764547200"}
