@@ -48,9 +48,9 @@ def rings(ink: str, accent: str) -> str:
 
 
 def logo(ink: str, accent: str, sub: str, title: str) -> str:
-    """The wordmark: rings, BRIEFGEN, and ALLIANCE STUDIES beneath it."""
-    name, width = outline("Inter-Bold.otf", "BRIEFGEN", 58, 27, 20, tracking=1.2)
-    line, sub_width = outline("Inter-SemiBold.otf", "ALLIANCE STUDIES", 59, 41, 7.2, tracking=2.05)
+    """The wordmark: rings, LARKSPUR, and INSTITUTE FOR ALLIANCE STUDIES beneath it."""
+    name, width = outline("Inter-Bold.otf", "LARKSPUR", 58, 27, 20, tracking=1.2)
+    line, sub_width = outline("Inter-SemiBold.otf", "INSTITUTE FOR ALLIANCE STUDIES", 59, 41, 6.0, tracking=1.0)
     total = 58 + max(width, sub_width) + 2
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {total:.0f} 48" width="{total:.0f}" height="48" '
             f'role="img" aria-label="{title}"><title>{title}</title>'
@@ -58,7 +58,7 @@ def logo(ink: str, accent: str, sub: str, title: str) -> str:
 
 
 if __name__ == "__main__":
-    title = "briefgen Alliance Studies"
+    title = "Larkspur Institute for Alliance Studies"
     (ROOT / "brand").mkdir(exist_ok=True)
     (ROOT / "brand" / "logo.svg").write_text(logo(NAVY, BRICK, BRICK, title), encoding="utf-8")
     (ROOT / "brand" / "logo-reverse.svg").write_text(logo(WHITE, BRICK, WHITE, title), encoding="utf-8")

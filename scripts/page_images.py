@@ -67,6 +67,9 @@ def docs_images(build: Path) -> list[Path]:
          "nato-four-audiences.png")
     save(side_by_side([pages(build / a / "onepagers" / "free-riding.pdf")[0] for a in AUDIENCES],
                       labels=list(AUDIENCES)), "onepager-four-audiences.png")
+    for a in AUDIENCES:  # every page of the AUKUS brief, for each audience built
+        if (build / a / "briefs" / "aukus.pdf").exists():
+            save(side_by_side(pages(build / a / "briefs" / "aukus.pdf")), f"brief-aukus-{a}-all.png")
     book = pages(congress / "book.pdf")
     for n in (1, 2):
         save(book[n - 1], f"book-p{n}.png")

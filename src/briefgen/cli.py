@@ -21,6 +21,7 @@ from briefgen.config.kinds import Target
 from briefgen.config.project import check_output_folder
 from briefgen.config.schema import INVISIBLE
 from briefgen.content.drafts import check_drafts, draft_files
+from briefgen.content.gate import fills, thin_note
 from briefgen.errors import COMMAND_LINE, BriefgenError, ContentError, ErrorGroup, Location, UsageError
 from briefgen.ingest.curate import DraftView, block_statements, read_draft
 from briefgen.ingest.curate import curate as curate_draft
@@ -166,6 +167,9 @@ def check(c: Context, strict: bool, layout: bool, audiences: tuple[str, ...], ki
         raise ErrorGroup([ContentError(w.message, w.location, w.hint) for w in warnings])
     for warning in warnings:
         click.echo(warning.format_message(), err=True)
+    for block in cat.documents():  # the editorial gate: what a build leaves out of a thin topic
+        if thin_note(block):
+            click.echo(f"{cat.file_of(block)}: note: {thin_note(block)}", err=True)
     c.say(f"ok: {len(cat.blocks)} blocks, {len(project.seeds.seeds)} seeds, {len(project.audience_names())} "
           f"audiences, every quote found in its seed"
           + (f"; {verified} draft(s) in content/drafts/ verified" if verified else "")
@@ -215,6 +219,10 @@ def _render_one(c: Context, kind: str, block_id: str, audiences: tuple[str, ...]
     check_project(project)
     out_dir = c.out(out)
     previous = load_manifest(out_dir)["outputs"]
+    block = project.catalogue.get(block_id)
+    if block is not None and not fills(block, kind):
+        click.echo(f"{project.catalogue.file_of(block)}: note: {thin_note(block)}; "
+                   f"a build makes no {kind} of it", err=True)
     for name in resolve_names(project.root, audiences, project.config.default_audience):
         target = Target(kind, block_id, name)
         fit_start = (previous.get(target.rel()) or {}).get("fit_level")

@@ -136,3 +136,13 @@ def plain(text: str) -> str:
             elif child.type in ("softbreak", "hardbreak"):
                 parts.append(" ")
     return "".join(parts)
+
+
+def is_sentence(text: str) -> bool:
+    """Whether TEXT reads as a whole sentence: a capital (after quote marks or a bracket) and a closing . ? or !."""
+    body = " ".join(str(text).split()).strip("\u201c\u201d\"'\u2018\u2019 ")
+    if body.startswith(("\u2026", "...")):
+        return False
+    first = next((ch for ch in body if ch.isalnum()), "")
+    return bool(first) and (first.isupper() or first.isdigit()) and body.rstrip(")]\u201d\"'\u2019").endswith(
+        (".", "?", "!"))

@@ -58,7 +58,8 @@ def test_site_writes_every_page_type_with_relative_links_only(small: Path, run) 
 def test_brief_page_carries_citation_metadata_and_footnotes_with_back_links(small: Path, run) -> None:
     """Title, description, canonical URL from site_url, citation_* tags, a schema.org Report, notes linking back."""
     (small / "briefgen.yaml").write_text((small / "briefgen.yaml").read_text(encoding="utf-8").replace(
-        'site_url: "https://alliances.example.org/"', 'site_url: "https://example.org/briefs/"'), encoding="utf-8")
+        'site_url: "https://alliances.larkspur-institute.org/"', 'site_url: "https://example.org/briefs/"'),
+        encoding="utf-8")
     pdf = small / "build" / "congress" / "briefs" / "nato.pdf"
     pdf.parent.mkdir(parents=True)
     pdf.write_bytes(b"%PDF-1.7\n% a stand-in for the built brief\n")
@@ -91,8 +92,8 @@ def test_feed_lists_each_edition_of_each_brief(small: Path, run) -> None:
     feed = ET.parse(_site(small) / "feed.xml").getroot()
     entries = feed.findall(f"{ATOM}entry")
     links = sorted(e.find(f"{ATOM}link").get("href") for e in entries)
-    assert links == ["https://alliances.example.org/congress/briefs/free-riding.html",
-                     "https://alliances.example.org/congress/briefs/nato.html"]
+    assert links == ["https://alliances.larkspur-institute.org/congress/briefs/free-riding.html",
+                     "https://alliances.larkspur-institute.org/congress/briefs/nato.html"]
     assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}T00:00:00Z", e.find(f"{ATOM}updated").text) for e in entries)
 
 
@@ -135,7 +136,7 @@ def test_a_bad_site_url_is_a_located_error(small: Path, run) -> None:
     with (small / "briefgen.yaml").open("a", encoding="utf-8") as f:
         f.write("\n")
     text = (small / "briefgen.yaml").read_text(encoding="utf-8").replace(
-        'site_url: "https://alliances.example.org/"', 'site_url: "alliances.example.org"')
+        'site_url: "https://alliances.larkspur-institute.org/"', 'site_url: "alliances.larkspur-institute.org"')
     (small / "briefgen.yaml").write_text(text, encoding="utf-8")
     result = run(small, "site")
     assert result.exit_code == 1

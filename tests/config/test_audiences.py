@@ -38,15 +38,15 @@ def test_four_audiences_give_four_different_nato_briefs(nato_for_all: Path) -> N
     assert len(set(text.values())) == 4
     assert "FOR CONGRESSIONAL STAFF USE" in text["congress"]
     assert "PRE-DECISIONAL: FOR PRINCIPALS" in text["executive"]
-    assert "PREPARED FOR PARTNER-GOVERNMENT OFFICIALS" in text["allies"]
+    assert "FOR ALLIED AND PARTNER GOVERNMENT USE" in text["allies"]
     assert "STAFF USE" not in text["public"] and "PRINCIPALS" not in text["public"]
     assert "THE ISSUE IN BRIEF" in text["congress"]
     assert "BOTTOM LINE UP FRONT" in text["executive"]
     assert "WHY THE PARTNERSHIP MATTERS" in text["allies"] and "SHARED PRIORITIES" in text["allies"]
     assert "ABOUT THIS BRIEF" in text["public"] and "IN SHORT" in text["public"]
-    # order: the public brief opens with the explanatory note, the others with the bottom line
+    # order: every brief opens with the bottom line; the public brief's explanatory note is at the back
     pub = text["public"]
-    assert pub.index("ABOUT THIS BRIEF") < pub.index("IN SHORT")
+    assert pub.index("IN SHORT") < pub.index("ABOUT THIS BRIEF")
     # executive is terse: at most 3 points per list, and no "In their words" quotes section
     assert "IN THEIR WORDS" not in text["executive"]
     assert "PREPARED FOR EXECUTIVE-BRANCH PRINCIPALS" in text["executive"]

@@ -39,7 +39,7 @@ def test_overrides_deep_merge_over_brand_yml(root: Path) -> None:
     assert brand.colors["primary"] == "#003366"
     assert brand.colors["secondary"] == "#aa0000"  # 'secondary: brick' now resolves to the new brick
     assert brand.colors["tertiary"] == "#5b6673"
-    assert brand.meta.name.full == "Office of Net Assessment" and brand.meta.name.short == "briefgen"
+    assert brand.meta.name.full == "Office of Net Assessment" and brand.meta.name.short == "Larkspur Institute"
     assert len(brand.typography.fonts) == 2
 
 
@@ -68,7 +68,7 @@ def _line(lines: list[str], snippet: str) -> int:
 def test_schema_errors_are_all_located_in_brand_yml(scratch: Path) -> None:
     """A bad hex colour, a logo without alt text and a misspelt key are reported together, at their lines."""
     lines = _edit(scratch / "brand.yml", ('navy: "#14304f"', 'navy: "#14304"'),
-                  ("      alt: briefgen Alliance Studies\n  medium:", "  medium:"),
+                  ("      alt: Larkspur Institute for Alliance Studies\n  medium:", "  medium:"),
                   ("    line-height: 1.42", "    line-hight: 1.42"))
     with pytest.raises(BriefgenError) as info:
         load_brand(scratch)

@@ -90,17 +90,18 @@ def test_source_notes_name_publisher_authors_date_and_outline_section(root: Path
     assert (n1, n2, n3) == (1, 2, 3)
     first, second, third = notes.items
     assert first.citation == (
-        "Daniel Byman et al., <cite>Improving U.S. Cooperation with Allies and Partners</cite> (Center for "
-        "Strategic and International Studies, October 14, 2025), \u201cMultinational Strategic Planning \u203a "
+        '<span class="source-full">Daniel Byman et al., <cite>Improving U.S. Cooperation with Allies and Partners'
+        "</cite> (Center for Strategic and International Studies, October 14, 2025)</span>, "
+        "\u201cMultinational Strategic Planning \u203a "
         "Obstacle 1: Interest Misalignment.\u201d")
-    assert second.citation == ("<cite>Modernizing Traditional Alliances</cite>, web page (Wahba Institute for "
-                               "Strategic Competition, Wilson Center, undated; accessed November 22, 2026), "
-                               "\u201cNATO.\u201d")
+    assert second.citation == ('<span class="source-full"><cite>Modernizing Traditional Alliances</cite>, web page '
+                               "(Wahba Institute for Strategic Competition, Wilson Center, undated; accessed November "
+                               '22, 2026)</span>, \u201cNATO.\u201d')
     assert second.short == "<cite>Modernizing Traditional Alliances</cite>, \u201cNATO.\u201d"
-    assert third.citation.endswith("accessed November 22, 2026), \u201copening passage.\u201d")
+    assert third.citation.endswith("accessed November 22, 2026)</span>, \u201copening passage.\u201d")
     wiki = notes._note(SourceRef(seed="wiki-foreign-policy", anchor="L14"), 9)
-    assert wiki.citation.startswith("<cite>Foreign Policy Alliances</cite>, unsigned wiki article (undated; "
-                                    "accessed November 22, 2026)")
+    assert wiki.citation.startswith('<span class="source-full"><cite>Foreign Policy Alliances</cite>, unsigned wiki '
+                                    "article (undated; accessed November 22, 2026)")
     for note in notes.items:
         assert "line" not in note.citation and "L2" not in note.citation
     # Sources no statement cites are "Further reading", unnumbered, one per section.
@@ -164,7 +165,8 @@ def test_a_bracketed_insertion_passes_and_is_shown_as_editorial(small: Path, run
     result = run(small, "check")
     assert result.exit_code == 0, result.output
     out = small / "out"
-    assert run(small, "brief", "nato", "--format", "html", "--out", str(out)).exit_code == 0
+    # A fragment is never a pull quote: the public brief shows it among the further quotes ("In their words").
+    assert run(small, "brief", "nato", "--audience", "public", "--format", "html", "--out", str(out)).exit_code == 0
     html = next(out.rglob("nato.html")).read_text(encoding="utf-8")
     assert '<span class="editorial">[Such frustration]</span> is unlikely to drive' in html
     # An insertion stands for a few words, not for a whole clause of the passage.
@@ -183,3 +185,20 @@ def test_a_quote_may_run_across_two_list_items(small: Path, run) -> None:
     _probe(small, "creating misalignments in planning and execution. Credibility and trust. Allies questioned",
            "csis-2025#L20-L22")
     assert run(small, "check").exit_code == 1
+
+
+def test_a_brief_gives_each_source_in_full_once_then_short(root: Path) -> None:
+    """The first note on a source carries its full citation (authors, publisher, date); later notes on it, and
+    further reading from it, give the short form (title and section)."""
+    notes = Notes(Project(root))
+    first = notes.number(SourceRef(seed="csis-2025", anchor="interest-misalignment"))
+    second = notes.number(SourceRef(seed="csis-2025", anchor="L50"))
+    other = notes.number(SourceRef(seed="wisc-traditional", anchor="L26"))
+    forms = notes.forms()
+    assert len({first, second, other}) == 3
+    assert 'class="source-full"' in forms[first] and "Center for Strategic" in forms[first]
+    assert 'class="source-full"' not in forms[second] and "Center for Strategic" not in forms[second]
+    assert "<cite>Improving U.S. Cooperation with Allies and Partners</cite>" in forms[second]
+    assert 'class="source-full"' in forms[other]  # another source: in full, once
+    further = notes.further([SourceRef(seed="csis-2025", anchor="L205")])
+    assert further and 'class="source-full"' not in notes.further_forms(further)[0]

@@ -156,3 +156,17 @@ def test_a_broken_record_is_a_located_error_not_a_new_history(small: Path, run) 
     assert "editions/congress/brief/nato.json:3:1: error: the editions record is not valid JSON" in result.output
     assert "git checkout -- editions/congress/brief/nato.json" in result.output
     assert record.read_bytes() == before
+
+
+def test_each_audience_edition_has_its_own_document_number(small: Path) -> None:
+    """One brief for two audiences is two documents: the same series and digits, then the audience's own code."""
+    from briefgen.editions.records import audience_code, audience_number, doc_number
+    from briefgen.project import Project
+
+    project = Project(small)
+    base = doc_number(project, "brief", "nato")
+    numbers = {a: audience_number(project, base, a) for a in project.audience_names()}
+    assert len(set(numbers.values())) == len(numbers) > 1, numbers
+    assert all(n.startswith(base + "-") for n in numbers.values())
+    assert numbers["congress"] == base + "-" + audience_code(project, "congress") == base + "-C"
+    assert audience_number(project, numbers["congress"], "congress") == numbers["congress"]  # kept, not doubled

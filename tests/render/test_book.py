@@ -40,15 +40,19 @@ def _toc(reader: PdfReader) -> list[tuple[str, str, int]]:
     return entries
 
 
+def has_folio(text: str, page: int) -> bool:
+    """Whether TEXT (a page's text) ends with the plain folio PAGE (not "Page 3 of 4")."""
+    return re.search(rf"(^|\s){page}$", text.strip()) is not None and f"Page {page} of" not in text
+
+
 def _check_toc(pdf: Path) -> list[tuple[str, str, int]]:
     reader = PdfReader(pdf)
     entries = _toc(reader)
     assert entries, "no contents lines found"
-    total = len(reader.pages)
     for label, title, page in entries:
         text = _page_text(reader, page)
         assert title.split(" (")[0] in text, f"{title!r} not on page {page}"
-        assert f"Page {page} of {total}" in text
+        assert has_folio(text, page), f"no folio {page}"
         if label.isdigit():  # a chapter opens on this page, not on the one before
             assert f"CHAPTER {label} ·" in text.upper()
             assert f"CHAPTER {label} ·" not in _page_text(reader, page - 1).upper()
@@ -78,8 +82,8 @@ def test_cover_names_title_audience_date_and_brand(book_pdf: Path) -> None:
     assert "CONGRESSIONAL STAFF" in cover.upper()
     assert re.search(r"(JANUARY|FEBRUARY|MARCH|APRIL|MAY|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER) \d+, "
                      r"\d{4}", cover.upper())
-    assert "BRIEFGEN ALLIANCE STUDIES" in cover.upper()
-    assert "Page 1 of" not in cover
+    assert "LARKSPUR INSTITUTE FOR ALLIANCE STUDIES" in cover.upper()
+    assert not has_folio(cover, 1)
 
 
 def test_outline_mirrors_contents_in_two_levels(book_pdf: Path) -> None:
@@ -287,7 +291,7 @@ def test_small_book_contents_outline_and_page_numbers(small_book: Path) -> None:
     reader = PdfReader(small_book)
     total = len(reader.pages)
     for number in range(2, total + 1):
-        assert f"Page {number} of {total}" in _page_text(reader, number)
+        assert has_folio(_page_text(reader, number), number), number
     pages = {title: page for _l, title, page in entries}
     outline = [item for group in reader.outline for item in (group if isinstance(group, list) else [group])]
     assert len(outline) == len(entries)
@@ -398,13 +402,14 @@ def test_cover_carries_its_credit_edition_and_marking_at_the_foot(small_book: Pa
     reader = PdfReader(small_book)
     pieces = _lines_with_height(reader, 1)
     where = {text: y for text, y in pieces}
-    foot = [y for text, y in pieces if text in ("briefgen Alliance Studies", "FOR CONGRESSIONAL STAFF USE")
+    foot = [y for text, y in pieces
+            if text in ("Larkspur Institute for Alliance Studies", "FOR CONGRESSIONAL STAFF USE")
             or re.fullmatch(r"EDITION \d+ \u00b7 UPDATED [A-Z]+ \d+, \d{4}", text)]
     assert len(foot) == 3 and max(foot) < 0.12, pieces
     assert min(y for text, y in pieces if "alliances" in text) > 0.5, where
     with pikepdf.open(small_book) as pdf:
         figures = [e for e in _elements(pdf.Root.StructTreeRoot) if e.get("/S") == "/Figure"]
-        assert any("briefgen Alliance Studies" in str(e.get("/Alt", "")) for e in figures)
+        assert any("Larkspur Institute for Alliance Studies" in str(e.get("/Alt", "")) for e in figures)
 
 
 _TAGS = ("/H1", "/H2", "/H3", "/H4", "/H5", "/H6", "/P", "/L", "/LI", "/Table", "/Figure", "/Link")
@@ -452,3 +457,24 @@ def test_book_layout_findings_name_book_pages(small: Path, run) -> None:  # noqa
     reader = PdfReader(small / "build" / "congress" / "book.pdf")
     page = _page_text(reader, int(found[0]))
     assert "Key actions" in page and "North Atlantic Treaty Organization (NATO)" not in page.split("Key actions")[1]
+
+
+def test_matrix_labels_in_full_brand_colours_totals_labelled_empty_rows_named(root: Path) -> None:
+    """The matrix draws every label whole (no ellipsis), in the brand's colours only, labels both totals, and leaves
+    out the obstacles tied to no alliance (the caption names them)."""
+    from briefgen.content.model import Alliance, Obstacle
+    from briefgen.render.book.matrix import matrix_svg, shown_rows
+    from briefgen.render.setup import render_setup
+
+    project = Project(root)
+    blocks = list(project.catalogue.documents())
+    obstacles = [b for b in blocks if isinstance(b, Obstacle)]
+    alliances = [b for b in blocks if isinstance(b, Alliance)]
+    rows, unlinked = shown_rows(obstacles, alliances)
+    colors = render_setup(project, None).brand.colors
+    svg = str(matrix_svg(rows, alliances, colors))
+    assert "\u2026" not in svg and "G7 and multilateral forums" in svg
+    assert svg.count(">Total</text>") == 2
+    used = set(re.findall(r'(?:fill|stroke)="(#[0-9a-fA-F]{6})"', svg))
+    assert used <= {v.lower() for v in colors.values()} | {v.upper() for v in colors.values()} | set(colors.values())
+    assert all(o.name in svg for o in rows) and not any(f">{o.name}<" in svg for o in unlinked)

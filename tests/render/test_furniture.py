@@ -105,7 +105,7 @@ def test_bad_author_and_contact_values_fail_at_their_line(small: Path, run, yaml
 
 def test_author_given_as_a_list_is_refused_with_a_migration_hint(small: Path, run) -> None:
     """People listed under `author` (the organisation) get an error at their line and a hint to use `authors`."""
-    line = _edit(small / "briefgen.yaml", 'author: "briefgen Alliance Studies"',
+    line = _edit(small / "briefgen.yaml", 'author: "Larkspur Institute for Alliance Studies"',
                  'author:\n  - "Jane Doe"')
     result = run(small, "check")
     assert result.exit_code == 1
@@ -121,11 +121,11 @@ def test_suggested_citation_leaves_out_empty_parts(root: Path) -> None:
     cfg.authors = [Author(name=n) for n in ("A. Smith", "B. Jones", "C. Wu")]
     edition = SimpleNamespace(number=2, date=dt.date(2026, 11, 3), label="Edition 2")
     assert suggested_citation(cfg, "NATO", "Policy brief", "BG-0042", edition) == (
-        "A. Smith, B. Jones, and C. Wu, \u201cNATO,\u201d Policy brief, briefgen Alliance Studies, BG-0042, "
-        "Edition 2, Updated November 3, 2026.")
+        "A. Smith, B. Jones, and C. Wu, \u201cNATO,\u201d Policy brief, Larkspur Institute for Alliance Studies, "
+        "BG-0042, Edition 2, Updated November 3, 2026.")
     cfg.authors = []
     assert suggested_citation(cfg, "NATO", "Policy brief") == \
-        "\u201cNATO,\u201d Policy brief, briefgen Alliance Studies."
+        "\u201cNATO,\u201d Policy brief, Larkspur Institute for Alliance Studies."
 
 
 def test_brief_prints_authors_contact_and_citation(brief_pdf: Path, root: Path) -> None:
@@ -135,7 +135,7 @@ def test_brief_prints_authors_contact_and_citation(brief_pdf: Path, root: Path) 
     assert cfg.authors[0].name in text and cfg.contact.email in text
     citation = suggested_citation(cfg, "Free riding and buck-passing", "Policy brief").removesuffix(".")
     # then the document's number, edition and its date (editions.records)
-    assert re.search(re.escape(citation) + r", USAP-B-\d{5}, Edition 1, Updated \w+ \d+, \d{4}\.", text), text
+    assert re.search(re.escape(citation) + r", USAP-B-\d{5}-C, Edition 1, Updated \w+ \d+, \d{4}\.", text), text
     links = [a.get("/A", {}).get("/URI") for page in pikepdf.open(brief_pdf).pages for a in page.get("/Annots", [])]
     assert f"mailto:{cfg.contact.email}" in [str(u) for u in links if u is not None]
 

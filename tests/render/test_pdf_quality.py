@@ -66,7 +66,7 @@ def test_metadata_title_author_subject_keywords(built: Path) -> None:
     """Info dictionary carries title, author, subject and keywords for briefs and one-pagers alike."""
     meta = PdfReader(built / "congress" / "onepagers" / "free-riding.pdf").metadata
     assert meta.title == "Free riding and buck-passing — One-pager"
-    assert meta.author == "briefgen Alliance Studies"
+    assert meta.author == "Larkspur Institute for Alliance Studies"
     assert meta.subject.startswith("Some allies contribute less")
     assert "burden sharing" in meta["/Keywords"] and "obstacle" in meta["/Keywords"]
 
@@ -78,7 +78,7 @@ def test_logo_is_a_figure_with_alt_text(built: Path) -> None:
     _walk_struct(reader.trailer["/Root"]["/StructTreeRoot"], elems)
     figures = [e for e in elems if e.get("/S") == "/Figure"]
     assert figures and all(e.get("/Alt") for e in figures)
-    assert figures[0]["/Alt"] == "briefgen Alliance Studies"
+    assert figures[0]["/Alt"] == "Larkspur Institute for Alliance Studies"
     tags = {e.get("/S") for e in elems}
     assert {"/H1", "/H2", "/L", "/LI", "/P", "/Link", "/BlockQuote"} <= tags
 

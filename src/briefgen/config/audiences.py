@@ -157,7 +157,7 @@ class Limits(Record):
 class Audience(Record):
     """audiences/<name>.yaml: who documents are for and how they are framed, marked and branded."""
 
-    label: Text = doc("who the audience is, shown on every document, e.g. 'Congressional staff'")
+    label: Text = doc("who the audience is, after 'Prepared for' on every document: lower case unless a name")
     extends: Id | None = doc("another audience whose values this one starts from (deep-merged)", default=None)
     description: Text | None = doc("one line on the audience's framing, for `briefgen audience list`", default=None)
     marking: Text | None = doc("distribution marking printed in every footer; omit for none", default=None)

@@ -358,7 +358,7 @@ def series_prefix(title: str) -> str:
 
 
 def doc_number(project: Any, kind: str, name: str) -> str:
-    """A document number, stable per block (or book variant) and kind, the same for every audience.
+    """A document number, stable per block (or book variant) and kind (audience_number adds the audience's code).
 
     Five digits drawn from the name, so it never depends on build order or on the record; a rare clash between two
     names of one kind is resolved by the order of the names, probing upward.
@@ -379,6 +379,22 @@ def doc_number(project: Any, kind: str, name: str) -> str:
         if other == name:
             return f"{prefix}-{n}"
     raise AssertionError("unreachable")
+
+
+def audience_code(project: Any, audience: str) -> str:
+    """The shortest upper-case start of AUDIENCE's name that no other audience's name shares (congress: C)."""
+    names = sorted(set(project.audience_names()) | {audience})
+    for k in range(1, len(audience) + 1):
+        if sum(1 for other in names if other[:k] == audience[:k]) == 1:
+            return audience[:k].upper()
+    return audience.upper()
+
+
+def audience_number(project: Any, number: str, audience: str) -> str:
+    """NUMBER for AUDIENCE's edition: each audience's edition of a document is a document of its own, so its number
+    ends in the audience's code (USAP-B-18567-C for congress); a number that already carries it is kept."""
+    code = audience_code(project, audience)
+    return number if number.endswith(f"-{code}") else f"{number}-{code}"
 
 
 # --- dates -------------------------------------------------------------------------------------------------------------
@@ -473,6 +489,7 @@ def propose(project: Any, kind: str, name: str, audience: str, block_ids: list[s
     refs, objects = split_snapshot(snap)
     fingerprint = fingerprint_of(refs)
     number = record.get("doc_number") if isinstance(record.get("doc_number"), str) else doc_number(project, kind, name)
+    number = audience_number(project, number, audience)
     latest = record["editions"][-1] if record["editions"] else None
     if latest is not None and latest["fingerprint"] == fingerprint:
         return Proposal(rel, number, Edition(latest["number"], dt.date.fromisoformat(latest["date"])), fingerprint,

@@ -1,6 +1,8 @@
-"""The layout audit: measure a laid-out document from WeasyPrint's page boxes and report what a reader would see as
-a layout defect (a page left blank, a runt last page, a box split across pages, a heading stranded at a page foot,
-a duplicate or uncited note, a one-pager too empty or with uneven column tops).
+"""The layout audit: measure a laid-out document from WeasyPrint's page boxes and report what a reader or a designer
+would see as a defect (a page left blank, a runt last page, a box split across pages, a heading stranded at a page
+foot, a duplicate or uncited note, a one-pager too empty or with uneven column tops, an empty tinted slab, lines too
+long, a wrapped label, a hole in an option grid, text under a floated box, a full citation repeated, a figure alone
+on an empty page, a pull quote that is not a sentence).
 
 It reads the layout the render already made (no second layout): a walk over each page's boxes.
 """
@@ -9,6 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from typing import Any, Iterator
+
+from briefgen.prose import is_sentence
 
 
 @dataclass(frozen=True)
@@ -21,8 +25,8 @@ class Thresholds:
     """The last page of a multi-page document is filled to at least this fraction of its text area."""
     heading_lines: int = 3
     """A heading is followed on its page by at least this many lines when its section goes on to the next page."""
-    onepager_fill_min: float = 0.75
-    """A one-pager's content reaches at least this fraction of its text area."""
+    onepager_unused: float = 0.15
+    """A one-pager leaves at most this fraction of its text area unused (blank at its foot, or an empty column)."""
     column_top_pt: float = 3.0
     """The first lines of a one-pager's two columns start within this many points of each other."""
     runt_lines: int = 2
@@ -31,6 +35,24 @@ class Thresholds:
     """A recommendation card may break across pages only with at least this many of its lines on each page."""
     segment_last_fill: float = 0.25
     """The last page of a book segment (a chapter; the next starts a fresh page) is filled to at least this fraction."""
+    empty_tint: float = 0.05
+    """A tinted or ruled box's empty slab (background with no text in it) is at most this fraction of the text area."""
+    line_chars: int = 75
+    """The 90th percentile of characters per full line of body text (lines that are not a paragraph's last)."""
+    line_chars_percentile: float = 0.9
+    """The percentile of body-line lengths that line_chars limits."""
+    grid_row_fill: float = 0.9
+    """Each row of a grid of cards is filled by its cards (and the gaps between them) to this fraction of its width."""
+    float_overlap_pt: float = 2.0
+    """A tinted or ruled box (a card, a panel) may overlap a floated box (the sidebar) by at most this many points."""
+    measure_jump: float = 0.25
+    """A paragraph's lines may change length by at most this fraction of the longer as they pass a floated box."""
+    brief_pages_min: int = 2
+    """A brief has at least this many pages (a thinner topic gets a one-pager or a combined brief)."""
+    figure_page_blank: float = 0.5
+    """A page holding a figure and next to no other text (figure_page_lines) is at most this fraction blank."""
+    figure_page_lines: int = 2
+    """Lines of text besides its figure (a heading, a caption line) that still leave a figure alone on its page."""
 
 
 THRESHOLDS = Thresholds()
@@ -46,8 +68,17 @@ FINDINGS = {
     "heading-short": "a heading is followed by fewer lines than the threshold before a page break",
     "duplicate-note": "two numbered notes print the same citation",
     "uncited-note": "a numbered note the text never cites",
-    "onepager-fill": "a one-pager uses too little of its page",
+    "onepager-fill": "a one-pager leaves more than 15 % of its page unused (a blank foot, an empty column)",
     "column-tops": "a one-pager's columns do not start level",
+    "empty-tint": "a tinted or ruled box leaves an empty slab (background with no text) over 5 % of the text area",
+    "long-lines": "body lines run longer than 75 characters (90th percentile of full lines)",
+    "wrapped-label": "a masthead line, card title or label wraps or is hyphenated",
+    "grid-hole": "an option grid leaves a cell empty",
+    "float-collision": "a box runs under a floated box, or a paragraph's measure jumps beside it",
+    "brief-short": "a brief of fewer than two pages",
+    "repeated-citation": "a source's full citation printed twice in one document (the short form after the first)",
+    "figure-alone": "a figure alone on a page more than half blank",
+    "pull-quote": "a pull quote that is not a whole sentence, or is hyphenated",
 }
 
 
@@ -123,15 +154,7 @@ def page_fills(document: Any) -> list[float]:
     """How full each page of DOCUMENT is: its lowest line's edge as a fraction of the page's text area."""
     from weasyprint.formatting_structure import boxes
 
-    out = []
-    for page in document.pages:
-        root = page._page_box
-        top, bottom = root.content_box_y(), root.content_box_y()
-        for box, _ancestors in _walk(root):
-            if isinstance(box, (boxes.LineBox, boxes.ReplacedBox)):
-                bottom = max(bottom, box.position_y + box.margin_height())
-        out.append(max(0.0, min(1.0, (bottom - top) / root.height)) if root.height else 1.0)
-    return out
+    return [page_fills_of(page._page_box) for page in document.pages]
 
 
 def audit(document: Any, name: str, kind: str, thresholds: Thresholds = THRESHOLDS) -> list[Finding]:
@@ -259,16 +282,16 @@ def audit(document: Any, name: str, kind: str, thresholds: Thresholds = THRESHOL
         if anchor not in targets:
             add("uncited-note", 0, f"note {number} is never cited in the text")
     if kind == "onepager" and pages:
-        fill = pages[0].fill
-        if fill < t.onepager_fill_min:
-            add("onepager-fill", 1, f"the one-pager is {fill:.0%} full (at least {t.onepager_fill_min:.0%})")
+        unused = onepager_unused(document)
+        if unused > t.onepager_unused:
+            add("onepager-fill", 1, f"{unused:.0%} of the one-pager is unused (at most {t.onepager_unused:.0%})")
         if len(column_tops) >= 2:
             tops = sorted(column_tops.items())[:2]
             gap = abs(tops[0][1] - tops[1][1])
             if gap > t.column_top_pt / 0.75:  # CSS px to pt
                 add("column-tops", 1, f"the columns' first lines are {gap * 0.75:.0f}pt apart "
                     f"(at most {t.column_top_pt:g}pt)")
-    return findings
+    return findings + design_findings(document, name, kind, t)
 
 
 def _continues(parent: Any, next_page: _Page) -> bool:
@@ -283,6 +306,299 @@ def _continues(parent: Any, next_page: _Page) -> bool:
     return any(a is parent for a in events[0][1] or ())
 
 
+PX_PER_PT = 4 / 3
+
+#: Classes whose text is not body text (furniture, panels, notes, captions): the measure rule leaves them out.
+NOT_BODY = frozenset({"masthead", "sidebar", "source-notes", "further-reading", "credits", "onepager-credits",
+                      "pull-quote", "data-figure", "related-strip", "running-title", "running-org", "running-marking",
+                      "bottom-line", "what-changed", "matrix", "toc", "cover", "colophon", "notes-appendix",
+                      "appendix-notes", "notes-further", "part-chapters", "rec-ref-list", "redline-summary"})
+#: Painted fields that are the design itself, not a panel around text: the book's full-page cover, the title band.
+DESIGN_FIELDS = frozenset({"cover", "masthead"})
+#: Classes of one-line labels: the masthead's kind and meta line, a card or panel label, the related strip's label.
+LABELS = frozenset({"doc-meta", "doc-kind", "kind-label", "kind-type", "doc-number", "label", "credits-label",
+                    "cover-meta"})
+#: Panels whose headings are labels (one line each): the related strip's and the sidebar's.
+LABEL_PANELS = frozenset({"related-strip", "sidebar", "takeaways", "bottom-line"})
+#: A line ending in one of these was hyphenated by the layout (WeasyPrint's hyphenate-character, or a hard hyphen).
+HYPHENS = ("\u2010", "\u00ad")
+
+
+def _line_text(line: Any) -> str:
+    """The text a line box shows (list markers left out)."""
+    from weasyprint.formatting_structure import boxes
+
+    out: list[str] = []
+
+    def visit(box: Any) -> None:
+        if "::marker" in (getattr(box, "element_tag", "") or ""):
+            return
+        if isinstance(box, boxes.TextBox):
+            out.append(box.text)
+        for child in getattr(box, "children", ()) or ():
+            visit(child)
+
+    visit(line)
+    return "".join(out)
+
+
+def _painted(box: Any) -> bool:
+    """Whether BOX draws a tint (a background other than the paper) or a frame (a rule on two sides or the left)."""
+    color = box.style["background_color"]
+    tinted = color.alpha > 0 and min(color.coordinates) < 0.99
+    sides = [box.style[f"border_{s}_width"] > 0 and box.style[f"border_{s}_style"] != "none"
+             for s in ("top", "right", "bottom", "left")]
+    return tinted or sides[3] or (sides[0] and sides[2])
+
+
+def _rect(box: Any) -> tuple[float, float, float, float]:
+    return (box.border_box_x(), box.border_box_y(), box.border_box_x() + box.border_width(),
+            box.border_box_y() + box.border_height())
+
+
+def _contents(box: Any) -> Iterator[Any]:
+    """The line boxes with text and the replaced boxes (images) inside BOX."""
+    from weasyprint.formatting_structure import boxes
+
+    for child, _a in _walk(box):
+        if child is box:
+            continue
+        if isinstance(child, boxes.ReplacedBox) or (isinstance(child, boxes.LineBox) and _has_text(child)):
+            yield child
+
+
+def _widest_gap(top: float, bottom: float, spans: list[tuple[float, float]]) -> float:
+    """The tallest stretch of TOP..BOTTOM that no span covers."""
+    gap, at = 0.0, top
+    for y0, y1 in sorted(spans):
+        gap = max(gap, y0 - at)
+        at = max(at, y1)
+    return max(gap, bottom - at)
+
+
+def _empty_tint(box: Any, area: float) -> float:
+    """The largest empty slab of a painted BOX (its padding box with no line in it), as a fraction of AREA."""
+    top = box.border_box_y() + box.border_top_width + box.padding_top
+    bottom = box.border_box_y() + box.border_height() - box.border_bottom_width - box.padding_bottom
+    spans = [(c.position_y, c.position_y + c.margin_height()) for c in _contents(box)]
+    return _widest_gap(top, bottom, spans) * box.border_width() / area if area else 0.0
+
+
+def onepager_unused(document: Any) -> float:
+    """How much of a one-pager's first page is unused: the blank below its content and any empty column room."""
+    from weasyprint.formatting_structure import boxes
+
+    root = document.pages[0]._page_box
+    area = root.width * root.height
+    unused = (1 - page_fills(document)[0]) * area
+    for box, _a in _walk(root):
+        count = box.style["column_count"] if isinstance(box, boxes.BlockBox) else "auto"
+        if not isinstance(count, int) or count < 2 or box.element_tag in ("ol", "ul") and "source" in str(_a):
+            continue
+        if any("source-notes" in _classes(a) for a in _a):
+            continue
+        lines = [c for c in _contents(box)]
+        if not lines:
+            continue
+        column = box.width / count
+        bottoms: dict[int, float] = {}
+        for line in lines:
+            n = min(count - 1, max(0, int((line.position_x - box.content_box_x()) // column)))
+            bottoms[n] = max(bottoms.get(n, 0.0), line.position_y + line.margin_height())
+        top = box.content_box_y()
+        lowest = max(bottoms.values())
+        unused += sum((lowest - bottoms.get(n, top)) * column for n in range(count))
+    return max(0.0, min(1.0, unused / area)) if area else 0.0
+
+
+def _percentile(values: list[int], q: float) -> int:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0
+
+
+def design_findings(document: Any, name: str, kind: str, t: Thresholds = THRESHOLDS) -> list[Finding]:
+    """The rules a designer applies to a laid-out DOCUMENT: tint, measure, labels, grids, floats, length, notes,
+    figures and pull quotes."""
+    from weasyprint.formatting_structure import boxes
+
+    findings: list[Finding] = []
+
+    def add(code: str, page: int, message: str) -> None:
+        findings.append(Finding(code, name, page, message))
+
+    body_lines: list[tuple[int, int]] = []  # (characters, page)
+    citations: dict[str, list[int]] = defaultdict(list)
+    quotes: dict[int, tuple[Any, list[str], int]] = {}
+    labels: dict[int, tuple[Any, set[float], bool, int]] = {}
+    for number, page in enumerate(document.pages):
+        root = page._page_box
+        area = root.width * root.height
+        floats: list[Any] = []
+        painted: list[tuple[Any, tuple[Any, ...]]] = []
+        figure_lines, other_lines, figures = 0, 0, 0
+        for box, ancestors in _walk(root):
+            element = getattr(box, "element", None)
+            if isinstance(box, boxes.BlockBox) and box.is_floated():
+                floats.append(box)
+            if isinstance(box, boxes.BlockBox) and element is not None and box.element_tag not in ("html", "body") \
+                    and _painted(box) and not _classes(element) & DESIGN_FIELDS:
+                painted.append((box, ancestors))
+                slab = _empty_tint(box, area)
+                if slab > t.empty_tint:
+                    what = " ".join(sorted(_classes(element))) or box.element_tag
+                    add("empty-tint", number + 1, f"a {what!r} box leaves an empty slab of {slab:.0%} of the text "
+                        f"area (at most {t.empty_tint:.0%})")
+            if isinstance(box, (boxes.GridContainerBox, boxes.GridBox)):
+                _grid_holes(box, number, t, add)
+            if isinstance(box, boxes.BlockBox) and element is not None and element.tag == "figure" \
+                    and "pull-quote" not in _classes(element):
+                figures += 1
+            if not isinstance(box, boxes.LineBox) or not _has_text(box):
+                continue
+            chain = [a for a in ancestors if a is not None]
+            cls = set().union(*(_classes(a) for a in chain)) if chain else set()
+            tags = {a.tag for a in chain}
+            text = _line_text(box).strip()
+            if tags & {"figure", "svg"} or "data-figure" in cls:
+                figure_lines += 1
+            elif not tags & {"h1", "h2", "h3"}:
+                other_lines += 1
+            label = next((a for a in reversed(chain) if _classes(a) & LABELS or
+                          (a.tag == "h3" and "recommendation" in cls) or
+                          (a.tag in ("h2", "h3") and cls & LABEL_PANELS)), None)
+            if label is not None:
+                seen = labels.setdefault(id(label), (label, set(), False, number))
+                seen[1].add(round(box.position_y))
+                if text.endswith(HYPHENS):
+                    labels[id(label)] = (label, seen[1], True, number)
+            if "pull-quote" in cls and "blockquote" in tags and "quotes" not in cls:
+                quote = next(a for a in reversed(chain) if a.tag == "blockquote")
+                quotes.setdefault(id(quote), (quote, [], number))[1].append(text)
+            if not cls & NOT_BODY and not tags & {"h1", "h2", "h3", "figure", "svg", "dt"} and tags & {"p", "li", "dd"}:
+                body_lines.append((len(text), number, box))
+        _floats(floats, painted, root, number, t, add)
+        if figures and other_lines <= t.figure_page_lines:
+            blank = 1 - page_fills_of(root)
+            if blank > t.figure_page_blank:
+                add("figure-alone", number + 1, f"a figure stands alone on a page {blank:.0%} blank "
+                    f"(at most {t.figure_page_blank:.0%})")
+    for element in _note_items(document):
+        for full in element.iter():
+            if "source-full" in _classes(full):
+                citations[_text(full)].append(element.get("id") or "")
+    _measure(body_lines, t, add)
+    for label, ys, hyphenated, number in labels.values():
+        if len(ys) > 1 or hyphenated:
+            how = "is hyphenated" if hyphenated else f"wraps onto {len(ys)} lines"
+            add("wrapped-label", number + 1, f"the label {_text(label)[:60]!r} {how}")
+    for quote, texts, number in quotes.values():
+        words = _text(quote)
+        if any(x.endswith(HYPHENS) for x in texts[:-1]):
+            add("pull-quote", number + 1, f"the pull quote {words[:50]!r} is hyphenated")
+        if not is_sentence(words):
+            add("pull-quote", number + 1, f"the pull quote {words[:50]!r} is not a whole sentence")
+    for text, ids in citations.items():
+        if len(ids) > 1:
+            add("repeated-citation", 0, f"the full citation {text[:60]!r} is printed {len(ids)} times")
+    if kind == "brief" and len(document.pages) < t.brief_pages_min:
+        add("brief-short", 0, f"the brief has {len(document.pages)} page(s) (at least {t.brief_pages_min})")
+    return findings
+
+
+def page_fills_of(root: Any) -> float:
+    """How full one page box is: its lowest line's edge as a fraction of its text area."""
+    from weasyprint.formatting_structure import boxes
+
+    bottom = top = root.content_box_y()
+    for box, _a in _walk(root):
+        if isinstance(box, (boxes.LineBox, boxes.ReplacedBox)):
+            bottom = max(bottom, box.position_y + box.margin_height())
+    return max(0.0, min(1.0, (bottom - top) / root.height)) if root.height else 1.0
+
+
+def _note_items(document: Any) -> list[Any]:
+    """The <li> elements of a document's source notes and further reading, once each, in order."""
+    seen: dict[int, Any] = {}
+    for page in document.pages:
+        for box, ancestors in _walk(page._page_box):
+            element = getattr(box, "element", None)
+            if element is not None and element.tag == "li" and \
+                    any(_classes(a) & {"source-notes", "further-reading", "notes-appendix"} for a in ancestors):
+                seen.setdefault(id(element), element)
+    return list(seen.values())
+
+
+def _measure(lines: list[tuple[int, int, Any]], t: Thresholds, add: Any) -> None:
+    """Body lines too long: the percentile of the full lines (not a paragraph's last) over the limit."""
+    full = [(n, page) for i, (n, page, box) in enumerate(lines)
+            if i + 1 < len(lines) and lines[i + 1][2].element is box.element]
+    if not full:
+        return
+    at = _percentile([n for n, _p in full], t.line_chars_percentile)
+    if at > t.line_chars:
+        pages = sorted({p for n, p in full if n > t.line_chars})
+        add("long-lines", pages[0] + 1, f"body lines run {at} characters at the "
+            f"{t.line_chars_percentile * 100:.0f}th percentile (at most {t.line_chars}; pages "
+            f"{', '.join(str(p + 1) for p in pages[:6])})")
+
+
+def _grid_holes(grid: Any, number: int, t: Thresholds, add: Any) -> None:
+    """A grid row whose items (and gaps) fill less than grid_row_fill of the grid's width."""
+    items = [c for c in grid.children if getattr(c, "element", None) is not None]
+    rows: dict[int, list[Any]] = defaultdict(list)
+    for item in items:
+        rows[round(item.position_y)].append(item)
+    gap = grid.style["column_gap"]
+    gap = gap.value * (PX_PER_PT if gap.unit == "pt" else 1) if hasattr(gap, "value") else 0
+    for row in rows.values():
+        used = sum(i.margin_width() for i in row) + gap * (len(row) - 1)
+        if used < grid.width * t.grid_row_fill:
+            add("grid-hole", number + 1, f"a grid row holds {len(row)} item(s) filling {used / grid.width:.0%} of "
+                f"its width (at least {t.grid_row_fill:.0%})")
+            return
+
+
+def _floats(floats: list[Any], painted: list[tuple[Any, tuple[Any, ...]]], root: Any, number: int, t: Thresholds,
+            add: Any) -> None:
+    """Painted boxes under a float, and paragraphs whose lines jump in length as they pass one."""
+    from weasyprint.formatting_structure import boxes
+
+    slack = t.float_overlap_pt * PX_PER_PT
+    for fl in floats:
+        fx0, fy0, fx1, fy1 = _rect(fl)
+        around = {id(a) for a in _ancestors_of(fl, root)}
+        for box, ancestors in painted:
+            if box is fl or fl.element in ancestors or getattr(box, "element", None) is fl.element:
+                continue
+            if id(getattr(box, "element", None)) in around:
+                continue
+            x0, y0, x1, y1 = _rect(box)
+            if min(x1, fx1) - max(x0, fx0) > slack and min(y1, fy1) - max(y0, fy0) > slack:
+                what = " ".join(sorted(_classes(box.element))) or box.element_tag
+                add("float-collision", number + 1, f"a {what!r} box runs under the floated "
+                    f"{' '.join(sorted(_classes(fl.element))) or fl.element_tag!r}")
+        for box, _a in _walk(root):
+            if not isinstance(box, boxes.BlockBox) or box is fl:
+                continue
+            lines = [c for c in box.children if isinstance(c, boxes.LineBox) and _has_text(c)]
+            if len(lines) < 3 or not (box.position_y < fy1 < box.position_y + box.height):
+                continue
+            beside = [c for c in lines[:-1] if c.position_y < fy1]
+            below = [c for c in lines[:-1] if c.position_y >= fy1]
+            if beside and below:
+                short, long = max(c.width for c in beside), max(c.width for c in below)
+                if long and (long - short) / long > t.measure_jump:
+                    add("float-collision", number + 1, f"a paragraph's lines jump from {short / long:.0%} to full "
+                        f"length as they pass the floated box ({_text(box.element)[:40]!r})")
+
+
+def _ancestors_of(target: Any, root: Any) -> tuple[Any, ...]:
+    for box, ancestors in _walk(root):
+        if box is target:
+            return ancestors
+    return ()
+
+
 def summary(findings: list[Finding]) -> dict[str, int]:
     """Count FINDINGS by code, in FINDINGS order."""
     counts = dict.fromkeys(FINDINGS, 0)
@@ -291,4 +607,5 @@ def summary(findings: list[Finding]) -> dict[str, int]:
     return counts
 
 
-__all__ = ["FINDINGS", "THRESHOLDS", "Finding", "Thresholds", "audit", "summary"]
+__all__ = ["FINDINGS", "THRESHOLDS", "Finding", "Thresholds", "audit", "design_findings", "onepager_unused",
+           "summary"]

@@ -97,8 +97,10 @@ class Variant:
     promote: tuple[str, ...] = ()
     #: At most this many points a list (None: the kind's own cap).
     max_points: int | None = None
-    #: Stylesheet rules the steps switch on (tighter or opener spacing, flowing columns).
+    #: The one-pager's spacing: the --op-* custom properties (render.fit.Spacing).
     fit_css: str = ""
+    #: Classes put on the body: each switches on the rules of one fit step in print.css ("Fit steps").
+    fit_classes: tuple[str, ...] = ()
 
 
 #: A document as designed.
@@ -212,6 +214,7 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
         brand_css="" if shared_styles else brand.css(asset_prefix),
         shared_styles=shared_styles,
         fit_css=Markup(variant.fit_css),
+        fit_classes=" ".join(variant.fit_classes),
         asset=lambda path: asset_prefix + path,
         notes=notes,
         cite=notes.cite,

@@ -48,16 +48,15 @@ class Step:
     drop: tuple[str, ...] = ()
     max_points: int | None = None
     spacing: Spacing | None = None
-    #: A rule relaxed by this step (outranking print.css, which is applied after the document's own styles).
-    css: str = ""
+    #: The class this step puts on the body: print.css's "Fit steps" rules for it relax or change the layout.
+    cls: str = ""
     #: Sections the brief shows that a grow step puts back (render.context: the overview leads, lists join columns).
     add: tuple[str, ...] = ()
 
 
 #: The declared priority order: optional parts go first, then spacing tightens within LIMITS.
 STEPS: tuple[Step, ...] = (
-    Step("let the sections flow on across the two columns",
-         css="html body.onepager .columns.several > section { break-inside: auto; }"),
+    Step("let the sections flow on across the two columns", cls="fit-flow-sections"),
     Step("left out other perspectives", drop=("other_perspectives",)),
     Step("left out the related-blocks strip", drop=("related",)),
     Step("left out the pull quote", drop=("pull_quote",)),
@@ -78,7 +77,7 @@ GROW_LIMITS = Spacing(size_pt=10.0, lead_size_pt=12.5, leading=1.5, gap_pt=16, i
 GROW_MAX_POINTS = 8
 
 #: The mirror of STEPS for a one-pager that fits as designed but leaves its page too empty (less full than the
-#: audit's onepager_fill_min): first what the one-pager's design leaves out of its block comes back (the points past
+#: audit's onepager_unused): first what the one-pager's design leaves out of its block comes back (the points past
 #: four, the overview, the other lists), then type and spacing open up within GROW_LIMITS, while it still
 #: fits on its page. A step that changes nothing for a block costs no layout and is not reported.
 GROW_STEPS: tuple[Step, ...] = (
@@ -95,12 +94,7 @@ GROW_STEPS: tuple[Step, ...] = (
 #: on a heading): the first heading hangs above the columns, so both start on a line of text, level, and the second
 #: column may not open on a heading (which would then sit a heading lower). Kept only if the columns then start
 #: level and the page still fits.
-HANG_HEADING = Step(
-    "hung the first heading above the columns so both start level",
-    css="html body.onepager .columns.several { position: relative; padding-top: 30pt; } "
-        "html body.onepager .columns.several > section:first-child > h2 { position: absolute; top: 0; left: 0; "
-        "width: calc(50% - 10pt); margin: 0; } "
-        "html body.onepager .columns.several > section + section { break-before: avoid-column; }")
+HANG_HEADING = Step("hung the first heading above the columns so both start level", cls="fit-hang-heading")
 
 
 #: How many more condensing steps a one-pager may take to make room for HANG_HEADING.
@@ -113,21 +107,21 @@ def options(level: int, grow: int = 0, hang: bool = False) -> Variant:
     add: list[str] = []
     max_points: int | None = None
     spacing: Spacing | None = None
-    css: list[str] = []
+    classes: list[str] = []
     for step in STEPS[:level]:
         drop.extend(step.drop)
         max_points = step.max_points or max_points
         spacing = step.spacing or spacing
-        css += [step.css] if step.css else []
+        classes += [step.cls] if step.cls else []
     if not level:
         for step in GROW_STEPS[:grow]:
             add.extend(step.add)
             max_points = step.max_points or max_points
             spacing = step.spacing or spacing
     if hang:
-        css.append(HANG_HEADING.css)
+        classes.append(HANG_HEADING.cls)
     return Variant(drop=tuple(drop), add=tuple(add), max_points=max_points,
-                   fit_css=" ".join(([spacing.css()] if spacing else []) + css))
+                   fit_css=spacing.css() if spacing else "", fit_classes=tuple(classes))
 
 
 @dataclass
@@ -252,10 +246,10 @@ def _condense(project: Project, block_id: str, start: int | None, attempt: Any) 
     return fits
 
 
-def _fill(fits: Fitted) -> float:
-    from briefgen.render.audit import page_fills
+def _unused(fits: Fitted) -> float:
+    from briefgen.render.audit import onepager_unused
 
-    return page_fills(fits.layout.document)[0]
+    return onepager_unused(fits.layout.document)
 
 
 def _grow(fits: Fitted, attempt: Any, html: Any, first: int) -> Fitted:
@@ -267,7 +261,7 @@ def _grow(fits: Fitted, attempt: Any, html: Any, first: int) -> Fitted:
 
     previous = fits.document.html
     for grow in range(first, len(GROW_STEPS) + 1):
-        if _fill(fits) >= THRESHOLDS.onepager_fill_min:
+        if _unused(fits) <= THRESHOLDS.onepager_unused:
             break
         doc = html(0, grow)
         if doc.html == previous:
@@ -316,57 +310,31 @@ class BriefStep:
     """One way of mending a brief's layout (a runt last page, a page left blank, a sidebar taller than page 1)."""
 
     label: str
-    css: str = ""
+    #: The class this step puts on the body (print.css's "Fit steps" rules).
+    cls: str = ""
     #: Sections moved to the front of the brief (the sidebar, beside the opening).
     promote: tuple[str, ...] = ()
 
 
-#: Every brief step, by name. The selectors outrank print.css (applied after). Body text size never changes.
+#: Every brief step, by name: each switches a class whose rules are in print.css ("Fit steps"). Body text size never
+#: changes.
 BRIEF_STEPS: dict[str, BriefStep] = {
     "sidebar_up": BriefStep("moved the sidebar up beside the opening (after the first section)",
                             promote=("sidebar",)),
-    "sidebar_figures": BriefStep(
-        "kept the sidebar to its first three figures (Examples gives them all)",
-        "html body.brief .sidebar .facts dt.figure:nth-of-type(n+5), "
-        "html body.brief .sidebar .facts dt.figure:nth-of-type(n+5) + dd { display: none; }"),
-    "last_action": BriefStep("let a card's last action start a page",
-                             "html body.brief .recommendation .actions li:last-child { break-before: auto; }"),
-    "open": BriefStep("opened spacing between parts",
-                      "html body.brief p { margin-bottom: 10pt; } html body.brief li { margin-bottom: 6pt; } "
-                      "html body.brief h2 { margin-top: 20pt; margin-bottom: 9pt; } "
-                      "html body.brief .recommendation { margin-bottom: 11pt; }"),
-    "open_more": BriefStep("opened spacing and leading (lines 1.5 apart)",
-                           "html body.brief p, html body.brief li { line-height: 1.5; } "
-                           "html body.brief p { margin-bottom: 10pt; } html body.brief li { margin-bottom: 6pt; } "
-                           "html body.brief h2 { margin-top: 22pt; margin-bottom: 9pt; } "
-                           "html body.brief .recommendation { margin-bottom: 12pt; }"),
+    "sidebar_figures": BriefStep("kept the sidebar to its first three figures (Examples gives them all)",
+                                 "fit-sidebar-figures"),
+    "last_action": BriefStep("let a card's last action start a page", "fit-last-action"),
+    "open": BriefStep("opened spacing between parts", "fit-open"),
+    "open_more": BriefStep("opened spacing and leading (lines 1.5 apart)", "fit-open-more"),
     # The last parts before the source notes (whatever furniture follows the notes).
-    "carry_last": BriefStep("carried the last section over to the last page",
-                            "html body.brief .brief-body > :has(+ .source-notes) { break-before: page; }"),
-    "carry_two": BriefStep("carried the last two sections over to the last page",
-                           "html body.brief .brief-body > :has(+ * + .source-notes) { break-before: page; }"),
-    "notes_2col": BriefStep("set the source notes in two columns",
-                            "html body.brief .source-notes ol, html body.brief .further-reading ul "
-                            "{ columns: 2; column-gap: 18pt; }"),
-    "tighten": BriefStep("tightened spacing between parts",
-                         "html body.brief p { margin-bottom: 5pt; } html body.brief li { margin-bottom: 2.5pt; } "
-                         "html body.brief h2 { margin-top: 11pt; margin-bottom: 5pt; } "
-                         "html body.brief .recommendation { margin-bottom: 6pt; }"),
-    "tighten_more": BriefStep("tightened spacing between parts further, and the notes' leading",
-                              "html body.brief p { margin-bottom: 3.5pt; } html body.brief li { margin-bottom: 1.5pt; } "
-                              "html body.brief h2 { margin-top: 8pt; margin-bottom: 4pt; } "
-                              "html body.brief .recommendation { margin-bottom: 4pt; } "
-                              "html body.brief .source-notes, html body.brief .further-reading { line-height: 1.25; } "
-                              "html body.brief .source-notes li, html body.brief .further-reading li "
-                              "{ margin-bottom: 1.5pt; }"),
-    "no_further": BriefStep("left out further reading (sources no statement cites)",
-                            "html body.brief .further-reading { display: none; }"),
-    "sidebar_tight": BriefStep("tightened the sidebar and the title band",
-                               "html body.brief .sidebar { line-height: 1.3; } "
-                               "html body.brief .sidebar section { padding: 4pt 0 2pt; } "
-                               "html body.brief .sidebar li { margin-bottom: 1.5pt; } "
-                               "html body.brief .masthead { padding-top: 18pt; padding-bottom: 14pt; "
-                               "margin-bottom: 12pt; }"),
+    "carry_last": BriefStep("carried the last section over to the last page", "fit-carry-last"),
+    "carry_two": BriefStep("carried the last two sections over to the last page", "fit-carry-two"),
+    "notes_2col": BriefStep("set the source notes in two columns", "fit-notes-2col"),
+    "notes_1col": BriefStep("set the source notes in one column (a fuller last page)", "fit-notes-1col"),
+    "tighten": BriefStep("tightened spacing between parts", "fit-tighten"),
+    "tighten_more": BriefStep("tightened spacing between parts further, and the notes' leading", "fit-tighten-more"),
+    "no_further": BriefStep("left out further reading (sources no statement cites)", "fit-no-further"),
+    "sidebar_tight": BriefStep("tightened the sidebar and the title band", "fit-sidebar-tight"),
 }
 
 #: How the page steps combine, tried in this order after the design (the first that leaves no finding wins): what
@@ -379,7 +347,7 @@ _PAGE_COMBOS: tuple[tuple[str, ...], ...] = (
     ("last_action", "notes_2col", "tighten", "no_further"),
     ("last_action", "notes_2col", "tighten", "no_further", "sidebar_tight"), ("open_more",),
     ("last_action", "open_more"), ("carry_last", "open"), ("carry_two", "open"), ("last_action", "carry_last", "open"),
-    ("carry_last", "open_more"),
+    ("carry_last", "open_more"), ("notes_1col",), ("notes_1col", "open"), ("carry_last",), ("carry_last", "notes_1col"),
 )
 #: What a sidebar taller than the room beside it gets first: moved up, then fewer figures.
 _SIDEBAR_COMBOS: tuple[tuple[str, ...], ...] = (("sidebar_up",), ("sidebar_up", "sidebar_figures"))
@@ -390,7 +358,7 @@ BRIEF_LEVELS: tuple[tuple[str, ...], ...] = (
 
 #: The audit findings the brief fit loop mends (notes are the content's to mend, not the layout's).
 BRIEF_FIXES = frozenset({"page-blank", "last-page-runt", "split-sidebar", "sidebar-late", "split-card",
-                         "split-figure", "heading-short"})
+                         "split-figure", "heading-short", "empty-tint"})
 
 # Kept for callers of the earlier API: the tail steps are BRIEF_STEPS' pull-back steps.
 TAIL_STEPS: tuple[BriefStep, ...] = tuple(BRIEF_STEPS[n] for n in ("notes_2col", "tighten", "no_further"))
@@ -441,7 +409,7 @@ def last_page_fill(layout: Layout) -> float:
 def brief_options(level: int) -> Variant:
     """The variant of a brief at fit LEVEL."""
     steps = [BRIEF_STEPS[name] for name in BRIEF_LEVELS[level]]
-    return Variant(fit_css=" ".join(s.css for s in steps if s.css),
+    return Variant(fit_classes=tuple(s.cls for s in steps if s.cls),
                    promote=tuple(p for s in steps for p in s.promote))
 
 

@@ -48,7 +48,7 @@ def suggested_citation(config: ProjectConfig, title: str, kind_label: str, doc_n
     return (f"{head}, {text}" if head else text).rstrip(".") + "."
 
 
-def figure_svg(figure: DataFigure, colors: dict[str, str], number: int) -> Markup:
+def figure_svg(figure: DataFigure, colors: dict[str, str], number: int | str) -> Markup:
     """Draw FIGURE as horizontal bars, a label above each, its value at the bar's end, in brand colours.
 
     The SVG is an image with a title and a description listing every value (screen readers read it in full);

@@ -118,7 +118,9 @@ class Note:
         tail += [s.url] if s.url else []
         if facts or tail:
             head += Markup(" ({0})").format("; ".join(x for x in (", ".join(facts), *tail) if x))
-        return head + _section_and_page(self.section, page_of(self.passage))
+        # The source part is marked so the layout audit can see a full citation printed twice in one document.
+        return Markup('<span class="source-full">{0}</span>').format(head) + _section_and_page(
+            self.section, page_of(self.passage))
 
     @property
     def short(self) -> Markup:
@@ -177,6 +179,26 @@ class Notes:
                 for number in nums:
                     depth[number] += 1
         return forms
+
+    def forms(self) -> dict[int, Markup]:
+        """Each note as a brief prints it: the first note on a source in full, later ones in short form."""
+        shorts = self.short_forms()
+        seen: set[str] = set()
+        out: dict[int, Markup] = {}
+        for note in self.items:
+            out[note.number] = shorts[note.number] if note.ref.seed in seen else note.citation
+            seen.add(note.ref.seed)
+        return out
+
+    def further_forms(self, further: list[Note]) -> list[Markup]:
+        """FURTHER reading as printed: the short form for a source a numbered note already gives in full."""
+        cited = {note.ref.seed for note in self.items}
+        seen: set[str] = set()
+        out: list[Markup] = []
+        for note in further:
+            out.append(note.short_form(2) if note.ref.seed in cited | seen else note.citation)
+            seen.add(note.ref.seed)
+        return out
 
     def further(self, refs: list[SourceRef]) -> list[Note]:
         """Notes for REFS that no statement cites (unnumbered "Further reading"), one per document section."""

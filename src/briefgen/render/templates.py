@@ -485,6 +485,7 @@ def make_environment(root: Path, audiences: str | list[str] | None = None) -> Im
     env.filters["mdi"] = _mdi
     env.filters["plain"] = prose.plain
     env.filters["quotation"] = quotation
+    env.tests["sentence"] = lambda quote: prose.is_sentence(getattr(quote, "text", quote))
     return env
 
 

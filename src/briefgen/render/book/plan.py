@@ -17,7 +17,7 @@ from briefgen.editions.records import propose
 from briefgen.errors import COMMAND_LINE, UsageError
 from briefgen.project import Project
 from briefgen.render import furniture
-from briefgen.render.book.matrix import matrix_svg
+from briefgen.render.book.matrix import matrix_svg, shown_rows
 from briefgen.render.book.merge import DEST_SCHEME
 from briefgen.render.context import document_context, document_date, document_timestamp, protect_names
 from briefgen.render.notes import ChapterNotes, Note
@@ -212,7 +212,7 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
         description=f"Briefing book for {aud.config.label}: {len(blocks)} chapters on U.S. alliances and "
                     "the obstacles to allied cooperation",
         keywords=", ".join(["briefing book", *(b.name for b in blocks[:20])]), date=document_date(),
-        created=document_timestamp(), version=__version__, fit_css="", asset=lambda path: path,
+        created=document_timestamp(), version=__version__, fit_css="", fit_classes="", asset=lambda path: path,
     )
     brand = render_setup(project, aud.name).brand
     base.update(brand=brand, brand_css=brand.css(""))
@@ -253,11 +253,12 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
                           part_title=part_title, chapters=members, **base)
         segments.append(Segment(anchor, Markup(fragment), [entry], "templates/book/part.html.j2"))
         if key == matrix_part and rows and cols:
-            svg = matrix_svg(rows, cols)
+            matrix_rows, unlinked = shown_rows(rows, cols)
+            svg = matrix_svg(matrix_rows, cols, brand.colors)
             m_entry = Entry("matrix", "Which obstacles affect which alliances", 2, "Figure")
             entries.append(m_entry)
             fragment = render(env, "book/matrix.html.j2", project.root, anchor="matrix", svg=svg,
-                              entry=m_entry, rows=rows, cols=cols, in_book=in_book, **base)
+                              entry=m_entry, rows=matrix_rows, unlinked=unlinked, cols=cols, in_book=in_book, **base)
             segments.append(Segment("matrix", Markup(fragment), [m_entry], "templates/book/matrix.html.j2"))
         for block in members:
             chapter_no += 1

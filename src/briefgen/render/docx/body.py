@@ -139,8 +139,8 @@ class Body:
         etree.SubElement(r, w("footnoteReference"), {w("id"): str(fid)})
         p.append(r)
         p.append(etree.Element(w("bookmarkEnd"), {w("id"): bid}))
-        note = next(n for n in self.notes.items if n.number == number)
-        self._note_text(fid, note.citation)
+        # As the PDF prints it: the first note on a source in full, later ones short (notes so far decide).
+        self._note_text(fid, self.notes.forms()[number])
 
     def _note_text(self, fid: int, citation: Markup) -> None:
         fn = etree.SubElement(self.footnotes, w("footnote"), {w("id"): str(fid)})

@@ -211,10 +211,10 @@ class Sections:
         further = self.ctx["notes"].further(self.block.sources)
         if further:
             self.body.heading("Further reading", self.level)
-            for note in further:
+            for form in self.ctx["notes"].further_forms(further):
                 p = self.body.doc.add_paragraph(style="List Bullet")
 
-                Runs(p, self.body.revision).markup(note.citation)
+                Runs(p, self.body.revision).markup(form)
 
     def s_credits(self) -> None:
         cfg = self.ctx["project"]
