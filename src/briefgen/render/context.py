@@ -238,8 +238,10 @@ def earlier_text_vetter(project: Project, block_id: str | None) -> Callable[[Any
 
 def _points_reason(kind: str, audience_max: int, fit_max: int | None) -> tuple[str, str, bool]:
     """Why a list shows no more than it does: (reason, code, expected in this kind of document)."""
-    if not document_kind(kind).summary or audience_max <= (fit_max or ONEPAGER_MAX_POINTS):
-        return f"the audience's max_points is {audience_max}", "limit", False
+    summary = document_kind(kind).summary
+    if not summary or audience_max <= (fit_max or ONEPAGER_MAX_POINTS):
+        # In a one-pager (a grown one shows up to the audience's limit) it is expected: the brief warns of it.
+        return f"the audience's max_points is {audience_max}", "limit", summary
     if fit_max and fit_max < ONEPAGER_MAX_POINTS:
         return f"the one-pager's fit loop cut lists to {fit_max} points to fit one page", "fit", True
     return f"a one-pager shows at most {fit_max or ONEPAGER_MAX_POINTS} points a list", "design", True
