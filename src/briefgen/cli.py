@@ -334,7 +334,8 @@ def review(c: Context, docx_file: Path, apply_changes: bool) -> None:
     """Read a brief reviewed in Word: per statement, its old and new wording (tracked changes accepted, untracked
     edits found), the comments, and each edit checked against the passages it cites; write the change proposal to
     content/drafts/reviews/NAME.yaml. Paragraphs a reviewer added are listed as uncited new text."""
-    from briefgen.batch.review import apply, review as read_review, write_proposal
+    from briefgen.batch.review import apply, write_proposal
+    from briefgen.batch.review import review as read_review
 
     project = c.project
     result = read_review(project, docx_file, str(docx_file))

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import errno
-import re
 import hashlib
 import os
+import re
 import stat
 from pathlib import Path
 

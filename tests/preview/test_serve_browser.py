@@ -16,7 +16,7 @@ IN_CI = bool(os.environ.get("CI"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 #: The opening words of nato.yaml's summary, which the edits below lead with a marker.
-LEAD = "CSIS calls NATO the gold standard"
+LEAD = "The Center for Strategic and International Studies (CSIS) calls NATO the gold standard"
 EDITED = "Edited on disk: the preview shows this sentence without a reload."
 RECOVERED = "Recovered: the next good save clears the overlay."
 

@@ -15,10 +15,10 @@ from briefgen.content.catalogue import Catalogue
 from briefgen.content.provenance import normalize
 from briefgen.errors import BriefgenError, Location, SeedError, UsageError, display_path
 from briefgen.ingest.drafts import Draft, plan_drafts, write_drafts
+from briefgen.safeio import UnsafeFile, check_folder, read_text_inside
 from briefgen.seeds.outline import BINARY_FORMATS, Node, Outline, slugify
 from briefgen.seeds.registry import MAX_SEED_BYTES, SUFFIX_FORMATS, Seed, SeedInfo, SeedLibrary
 from briefgen.seeds.repair import Repair
-from briefgen.safeio import UnsafeFile, check_folder, read_text_inside
 from briefgen.write import write_atomic
 
 if TYPE_CHECKING:

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from typing import Any, Iterator
 
+from briefgen.config.kinds import document_kind
 from briefgen.prose import is_sentence
 
 
@@ -152,13 +153,13 @@ def _text(element: Any) -> str:
 
 def page_fills(document: Any) -> list[float]:
     """How full each page of DOCUMENT is: its lowest line's edge as a fraction of the page's text area."""
-    from weasyprint.formatting_structure import boxes
 
     return [page_fills_of(page._page_box) for page in document.pages]
 
 
 def audit(document: Any, name: str, kind: str, thresholds: Thresholds = THRESHOLDS) -> list[Finding]:
     """Measure DOCUMENT (a laid-out weasyprint Document) named NAME, of KIND (brief, onepager, ...)."""
+    shape = document_kind(kind)  # what the kind declares decides its rules: a one-page summary, a bound book
     from weasyprint.formatting_structure import boxes
 
     t = thresholds
@@ -210,7 +211,7 @@ def audit(document: Any, name: str, kind: str, thresholds: Thresholds = THRESHOL
                     elements[id(a)] = a
                 if a.tag == "li" and (a.get("id") or "").startswith("note-"):
                     notes[a.get("id")] = a
-                if kind == "onepager" and "columns" in cls and number == 0 \
+                if shape.summary and "columns" in cls and number == 0 \
                         and not {x.tag for x in ancestors} & {"h2", "h3"}:  # a column's first line of text
                     x = round(box.position_x, 0)
                     column_tops.setdefault(x, box.position_y)
@@ -230,14 +231,14 @@ def audit(document: Any, name: str, kind: str, thresholds: Thresholds = THRESHOL
             add("page-blank", number + 1, f"{blank:.0%} of the page is blank (at most {t.page_blank:.0%})")
     if last > 0:
         info = pages[last]
-        floor = t.segment_last_fill if kind == "book" else t.last_page_fill
+        floor = t.segment_last_fill if not shape.per_block else t.last_page_fill
         if info.fill < floor or info.lines <= t.runt_lines:
             add("last-page-runt", last + 1, f"the last page is {info.fill:.0%} full with {info.lines} line(s) "
                 f"(at least {floor:.0%})")
     for element_id, on in where["sidebar"].items():
         if len(on) > 1:
             add("split-sidebar", min(on) + 1, f"the sidebar runs over pages {min(on) + 1}-{max(on) + 1}")
-        if min(on) > 0 and kind == "brief":
+        if min(on) > 0 and (shape.per_block and not shape.summary):
             add("sidebar-late", min(on) + 1, f"the sidebar starts on page {min(on) + 1}, not beside the opening")
     for element_id, per_page in card_lines.items():
         fewest = min(per_page.values())
@@ -269,7 +270,7 @@ def audit(document: Any, name: str, kind: str, thresholds: Thresholds = THRESHOL
                 add("heading-short", number + 1, f"the heading {_text(element)[:50]!r} has {lines} line(s) "
                     f"before the page break (at least {t.heading_lines})")
     seen: dict[str, str] = {}
-    if kind == "book":  # a book segment's notes are cited from other segments: the book checks them when joined
+    if not shape.per_block:  # a book segment's notes are cited from other segments: the book checks them when joined
         notes = {}
     for anchor, li in sorted(notes.items(), key=lambda kv: int(kv[0].split("-")[1]) if kv[0].split("-")[1].isdigit()
                              else 0):
@@ -281,7 +282,7 @@ def audit(document: Any, name: str, kind: str, thresholds: Thresholds = THRESHOL
             seen[text] = number
         if anchor not in targets:
             add("uncited-note", 0, f"note {number} is never cited in the text")
-    if kind == "onepager" and pages:
+    if shape.summary and pages:
         unused = onepager_unused(document)
         if unused > t.onepager_unused:
             add("onepager-fill", 1, f"{unused:.0%} of the one-pager is unused (at most {t.onepager_unused:.0%})")
@@ -421,6 +422,7 @@ def design_findings(document: Any, name: str, kind: str, t: Thresholds = THRESHO
     figures and pull quotes."""
     from weasyprint.formatting_structure import boxes
 
+    shape = document_kind(kind)
     findings: list[Finding] = []
 
     def add(code: str, page: int, message: str) -> None:
@@ -500,7 +502,7 @@ def design_findings(document: Any, name: str, kind: str, t: Thresholds = THRESHO
     for text, ids in citations.items():
         if len(ids) > 1:
             add("repeated-citation", 0, f"the full citation {text[:60]!r} is printed {len(ids)} times")
-    if kind == "brief" and len(document.pages) < t.brief_pages_min:
+    if (shape.per_block and not shape.summary) and len(document.pages) < t.brief_pages_min:
         add("brief-short", 0, f"the brief has {len(document.pages)} page(s) (at least {t.brief_pages_min})")
     return findings
 

@@ -13,8 +13,16 @@ from briefgen import safeio
 from briefgen.config import yamlsafe
 from briefgen.config.schema import Converter, Id, Record, Text, doc
 from briefgen.errors import BriefgenError, ContentError, ErrorCollector, Location, SeedError
-from briefgen.seeds.outline import (BINARY_FORMATS, Node, Outline, blank_hidden, build_outline, html_text, read_binary,
-                                     split_lines)
+from briefgen.seeds.outline import (
+    BINARY_FORMATS,
+    Node,
+    Outline,
+    blank_hidden,
+    build_outline,
+    html_text,
+    read_binary,
+    split_lines,
+)
 from briefgen.seeds.outline.markdown import markdown_heading_spans
 from briefgen.seeds.repair import Repair, repair
 

@@ -15,8 +15,15 @@ from briefgen.config.brand import Brand
 from briefgen.render.docx.body import Body
 from briefgen.render.docx.ids import PROPERTY_PREFIX
 from briefgen.render.docx.inline import Revision, Runs
-from briefgen.render.docx.package import (add_custom_properties, add_footnotes, build_time, reproducible, set_app,
-                                          set_core, w)
+from briefgen.render.docx.package import (
+    add_custom_properties,
+    add_footnotes,
+    build_time,
+    reproducible,
+    set_app,
+    set_core,
+    w,
+)
 from briefgen.render.docx.styles import apply_brand
 
 #: Page sizes by brand setting (width, height).

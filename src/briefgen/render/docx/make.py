@@ -116,8 +116,9 @@ def make_book_document(project: Project, target: Target) -> Made:
 
 def _restart_footnotes(body: Body) -> None:
     """Footnotes numbered from 1 in this section (a book chapter), as the PDF numbers each chapter's notes."""
-    from briefgen.render.docx.package import w
     from lxml import etree
+
+    from briefgen.render.docx.package import w
 
     sect = body.doc.sections[-1]._sectPr
     pr = sect.find(w("footnotePr"))

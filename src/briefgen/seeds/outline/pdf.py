@@ -15,7 +15,8 @@ from typing import Any
 
 from briefgen.seeds.outline.anchors import assign_anchors
 from briefgen.seeds.outline.model import Node, Outline, mark_duplicates, section_stack_builder
-from briefgen.seeds.outline.visible import install as install_render_mode, visible_page
+from briefgen.seeds.outline.visible import install as install_render_mode
+from briefgen.seeds.outline.visible import visible_page
 
 log = logging.getLogger(__name__)
 
