@@ -53,6 +53,14 @@ def changed_server(small: Path, tmp_path: Path):
             proc.kill()
 
 
+def _wait_loaded(page) -> None:  # noqa: ANN001 - a playwright Page
+    """Wait until the page and every frame in it finished loading (their subresources included). Not "networkidle":
+    the preview's live poll keeps the network busy, so that state may never come on a loaded machine."""
+    page.wait_for_load_state("load", timeout=60_000)
+    page.wait_for_function("() => [...document.querySelectorAll('iframe')].every(f => !f.contentDocument"
+                           " || f.contentDocument.readyState === 'complete')", timeout=60_000)
+
+
 @pytest.mark.slow
 def test_every_subresource_of_every_preview_page_answers_200(chromium: str, changed_server: str,
                                                              tmp_path: Path) -> None:
@@ -89,12 +97,12 @@ def test_every_subresource_of_every_preview_page_answers_200(chromium: str, chan
                 page.goto(server + key.lstrip("/"))
                 if "/book/" not in key:
                     expect(page.frame_locator("iframe.front").locator("h1")).to_be_visible(timeout=60_000)
-                    page.wait_for_load_state("networkidle")
+                    _wait_loaded(page)
                 if page.locator("#tab-button-changes").count():
                     page.locator("#tab-button-changes").click()
                     frame = page.frame_locator("#frame-changes")
                     expect(frame.locator(".redline-summary")).to_be_visible(timeout=60_000)
-                    page.wait_for_load_state("networkidle")
+                    _wait_loaded(page)
                     if key == "/view/congress/brief/nato":  # styled: the brand's heading font, the logo drawn
                         font = frame.locator("h1").evaluate("h => getComputedStyle(h).fontFamily")
                         assert "Inter" in font, font
