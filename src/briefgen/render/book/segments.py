@@ -89,9 +89,8 @@ class SegmentJob:
         layout = lay_out(self.html, project.root, self.source, strict=self.strict, styles=styles)
         audited = self.label.startswith(SEGMENT_PREFIX) and self.label[len(SEGMENT_PREFIX):] not in (FOLIOS, PROBE)
         if audited and _runt(layout):
-            layout = _mend_tail(layout, lambda css: lay_out(
-                self.html.replace("</head>", f"<style>{css}</style></head>", 1), project.root, self.source,
-                strict=self.strict, styles=styles))
+            layout = _mend_tail(layout, lambda classes: lay_out(
+                with_classes(self.html, classes), project.root, self.source, strict=self.strict, styles=styles))
         findings = [f.as_dict() for f in audit(layout.document, self.label, "book")] if audited else []
         rendered = describe_pdf(write_pdf(layout).data)
         rendered.findings = findings
@@ -100,62 +99,52 @@ class SegmentJob:
 
 @dataclass(frozen=True)
 class ChapterTailStep:
-    """One way of pulling a chapter's runt last page back onto the page before. Steps are cumulative."""
+    """One way of pulling a chapter's runt last page back onto the page before (or carrying more onto it)."""
 
     label: str
-    css: str
+    #: The class the step puts on the segment's body: its rules are in templates/css/book.css ("Chapter tail steps").
+    cls: str
 
 
 #: Tried in order, inside the segment's own render, when a chapter's last page is a runt (less full than the
 #: audit's segment_last_fill): spacing between parts, short lists, quotations, headings, leading, then the
-#: sidebar's related lists (the only content a step leaves out; none of it is cited). Body text size never
-#: changes; a step is kept only if it removes the runt. The selectors outrank print.css and book.css.
+#: sidebar's related lists (the only content a step leaves out; none of it is cited). Steps are cumulative (level N
+#: puts the first N classes on the body). Body text size never changes; a step is kept only if it removes the runt.
 CHAPTER_TAIL_STEPS: tuple[ChapterTailStep, ...] = (
-    ChapterTailStep("tightened spacing between parts",
-                    "html body.book .chapter p { margin-bottom: 5pt; } html body.book .chapter li { margin-bottom: 2pt; } "
-                    "html body.book .chapter h2 { margin-top: 10pt; margin-bottom: 5pt; } "
-                    "html body.book .chapter .pull-quote { margin: 8pt 0; } "
-                    "html body.book .appendix-notes li { margin-bottom: 2.5pt; }"),
-    ChapterTailStep("set the list of obstacles a recommendation answers in two columns",
-                    "html body.book .chapter .addresses ul { columns: 2; column-gap: 18pt; } "
-                    "html body.book .chapter .addresses li { break-inside: avoid; }"),
-    ChapterTailStep("set quotations at 11pt", "html body.book .chapter .pull-quote blockquote p { font-size: 11pt; "
-                    "line-height: 1.3; } html body.book .chapter .pull-quote { padding-top: 2pt; padding-bottom: 2pt; "
-                    "margin: 6pt 0; } html body.book .chapter .pull-quote::before { font-size: 30pt; }"),
-    ChapterTailStep("tightened the space around headings and the bottom-line box",
-                    "html body.book .chapter h2 { margin-top: 7pt; margin-bottom: 4pt; } "
-                    "html body.book .chapter-head { margin-bottom: 6pt; } "
-                    "html body.book .chapter .bottom-line { padding-top: 5pt; padding-bottom: 3pt; margin-bottom: 8pt; }"),
-    ChapterTailStep("tightened leading (to 1.34)", "html body.book .chapter { line-height: 1.34; }"),
-    ChapterTailStep("tightened leading (to 1.28)", "html body.book .chapter { line-height: 1.28; }"),
+    ChapterTailStep("tightened spacing between parts", "tail-tighten"),
+    ChapterTailStep("set the list of obstacles a recommendation answers in two columns", "tail-addresses-2col"),
+    ChapterTailStep("set quotations at 11pt", "tail-quotes"),
+    ChapterTailStep("tightened the space around headings and the bottom-line box", "tail-headings"),
+    ChapterTailStep("tightened leading (to 1.34)", "tail-leading"),
+    ChapterTailStep("tightened leading (to 1.28)", "tail-leading-more"),
     ChapterTailStep("left out the sidebar's lists of related chapters (the matrix and the chapter's own "
-                    "recommendation references name them)", "html body.book .chapter .sidebar .related { display: none; }"),
+                    "recommendation references name them)", "tail-no-related"),
 )
 
 
 #: Tried one by one, each on its own, when no tail step pulls a runt last page back: open the spacing and leading
 #: so more of the chapter runs onto its last page (kept only if the page count stays and the runt is gone).
 CHAPTER_PUSH_STEPS: tuple[ChapterTailStep, ...] = (
-    ChapterTailStep("opened leading (to 1.5) to carry more onto the last page",
-                    "html body.book .chapter { line-height: 1.5; }"),
-    ChapterTailStep("opened spacing between parts and leading (to 1.5)",
-                    "html body.book .chapter { line-height: 1.5; } html body.book .chapter p { margin-bottom: 9pt; } "
-                    "html body.book .chapter li { margin-bottom: 6pt; } html body.book .chapter h2 { margin-top: 20pt; }"),
-    ChapterTailStep("opened spacing between parts and leading (to 1.6)",
-                    "html body.book .chapter { line-height: 1.6; } html body.book .chapter p { margin-bottom: 11pt; } "
-                    "html body.book .chapter li { margin-bottom: 7pt; } html body.book .chapter h2 { margin-top: 24pt; }"),
+    ChapterTailStep("opened leading (to 1.5) to carry more onto the last page", "push-leading"),
+    ChapterTailStep("opened spacing between parts and leading (to 1.5)", "push-open"),
+    ChapterTailStep("opened spacing between parts and leading (to 1.6)", "push-open-more"),
 )
 
 
-def _mend_tail(layout, lay_out_with):  # noqa: ANN001, ANN202 - a render.pdf.Layout, and CSS -> Layout
+def with_classes(html: str, classes: list[str]) -> str:
+    """HTML with CLASSES added to its body element's class list (the tail steps' switches)."""
+    return html.replace('<body class="', f'<body class="{" ".join(classes)} ', 1) if classes else html
+
+
+def _mend_tail(layout, lay_out_with):  # noqa: ANN001, ANN202 - a render.pdf.Layout, and classes -> Layout
     """A runt-tailed chapter's LAYOUT mended: pulled back by the cumulative tail steps, else (nothing pulls it back)
     carried further onto its last page by a push step without adding a page; unchanged when neither works."""
     for level in range(1, len(CHAPTER_TAIL_STEPS) + 1):
-        tried = lay_out_with(" ".join(step.css for step in CHAPTER_TAIL_STEPS[:level]))
+        tried = lay_out_with([step.cls for step in CHAPTER_TAIL_STEPS[:level]])
         if tried.pages < layout.pages or not _runt(tried):
             return tried
     for step in CHAPTER_PUSH_STEPS:
-        tried = lay_out_with(step.css)
+        tried = lay_out_with([step.cls])
         if tried.pages == layout.pages and not _runt(tried):
             return tried
     return layout
