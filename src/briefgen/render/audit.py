@@ -523,8 +523,9 @@ NOT_FACTS = frozenset({"masthead", "source-notes", "further-reading", "credits",
                        "running-org", "running-marking", "what-changed", "changes-appendix", "toc", "cover",
                        "colophon", "notes-appendix", "appendix-notes", "notes-further", "part-chapters", "rec-ref-list",
                        "redline-summary", "related-strip", "related", "matrix"})
-#: Elements whose text is one run of statements (the outermost of these around a line is read).
-FACT_TAGS = frozenset({"p", "li", "dd", "dt", "td", "th", "figcaption", "blockquote"})
+#: Elements whose text is one run of statements (the outermost of these around a line is read); a caption or a
+#: quotation's credit ("Byman et al., CSIS", under each of its quotes) is none.
+FACT_TAGS = frozenset({"p", "li", "dd", "dt", "td", "th", "blockquote"})
 #: A headline quantity: a percentage or an amount ("90 percent", "$1.2 billion", "3,000 troops" is not one).
 QUANTITY = re.compile(r"\$?\d[\d,.]*\s*(?:%|percent\b|(?:billion|million|trillion)\b)", re.I)
 #: Where a sentence ends: a stop, then a space and a capital or an opening quote.
