@@ -69,10 +69,13 @@ def test_too_long_block_fails_naming_block_and_lines_over(long_blocks: Path, run
     assert not (long_blocks / "build" / "congress" / "onepagers" / "too-long.pdf").exists()
 
 
-def test_grow_steps_put_parts_back_before_opening_type_within_limits() -> None:
-    """The mirror of STEPS: what the design leaves out comes back first, then spacing opens, never past GROW_LIMITS."""
+def test_grow_steps_put_parts_back_first_and_open_type_last_within_limits() -> None:
+    """The mirror of STEPS: what the design leaves out comes back first (spacing opens before the longest list, the
+    priorities, which would otherwise keep it out by overflowing), type opens last, never past GROW_LIMITS."""
     kinds = ["spacing" if s.spacing else "parts" for s in GROW_STEPS]
-    assert kinds == sorted(kinds, key=lambda k: k == "spacing") and kinds[0] == "parts"
+    assert kinds[:4] == ["parts"] * 4 and kinds[-1] == "spacing" and GROW_STEPS[-1].spacing == GROW_LIMITS
+    sizes = [s.spacing.size_pt for s in GROW_STEPS if s.spacing]
+    assert sizes == sorted(sizes)
     for step in GROW_STEPS:
         if step.spacing:
             assert step.spacing.size_pt <= GROW_LIMITS.size_pt and step.spacing.leading <= GROW_LIMITS.leading

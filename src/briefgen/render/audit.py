@@ -602,8 +602,9 @@ def _repeated_facts(document: Any, t: Thresholds, add: Any) -> None:
                 f"in the text (page {', '.join(str(p + 1) for p in again)})")
 
 
-#: A reference in the text to one of the document's own figures ("Figure 12.1", "Figures 3.1 and 3.2").
-FIGURE_REF = re.compile(r"\bFigures?\s+(\d+(?:\.\d+)?)")
+#: A reference in the text to one of the document's own figures ("(Figure 12.1)"), not to a source's ("Figure 3 of the
+#: report").
+FIGURE_REF = re.compile(r"\bFigure\s+(\d+(?:\.\d+)?)(?![\d.]\d|\d|\s+(?:of|in)\b)")
 
 
 def _figure_references(document: Any, t: Thresholds, add: Any) -> None:
