@@ -39,10 +39,11 @@ def test_limits_never_go_below_readable_text() -> None:
     assert "--op-size: 9pt;" in options(len(STEPS)).fit_css
 
 
-def test_steps_drop_optional_parts_before_tightening() -> None:
-    """Steps are cumulative and every drop comes before the first spacing change."""
-    kinds = ["spacing" if s.spacing else "drop" for s in STEPS]
-    assert kinds == sorted(kinds, key=lambda k: k == "spacing")
+def test_steps_drop_optional_parts_before_tightening_and_tighten_once_before_cutting_lists() -> None:
+    """Steps are cumulative, every part left out goes before the first spacing change, and lists are cut only after
+    spacing has tightened once (a point more is worth a little air), before the tightest spacing."""
+    kinds = ["spacing" if s.spacing else "cut" if s.max_points else "drop" for s in STEPS]
+    assert kinds[-3:] == ["spacing", "cut", "spacing"] and set(kinds[:-3]) == {"drop"}
     assert options(0) == Variant()
     assert options(4).drop == ("other_perspectives", "related", "pull_quote")  # step 1 relaxes a CSS rule
 
