@@ -88,7 +88,7 @@ class SegmentJob:
         styles = render_setup(project, self.audience).styles(BOOK_SEGMENT_STYLES) if self.audience else None
         layout = lay_out(self.html, project.root, self.source, strict=self.strict, styles=styles)
         audited = self.label.startswith(SEGMENT_PREFIX) and self.label[len(SEGMENT_PREFIX):] not in (FOLIOS, PROBE)
-        if audited and _runt(layout):
+        if audited and _faults(layout) & (MENDED | {"runt"}):
             layout = _mend_tail(layout, lambda classes: lay_out(
                 with_classes(self.html, classes), project.root, self.source, strict=self.strict, styles=styles))
         findings = [f.as_dict() for f in audit(layout.document, self.label, "book")] if audited else []
@@ -136,16 +136,35 @@ def with_classes(html: str, classes: list[str]) -> str:
     return html.replace('<body class="', f'<body class="{" ".join(classes)} ', 1) if classes else html
 
 
+#: What the tail and push steps mend in a segment besides a runt last page: a figure left alone on its page, a heading
+#: stranded at a page foot (both move when text is pulled back or carried on).
+MENDED = frozenset({"figure-alone", "heading-short"})
+
+
+def _faults(layout) -> set[str]:  # noqa: ANN001 - a render.pdf.Layout
+    """Every audit finding LAYOUT shows, by code, and "runt" for a runt last page."""
+    return {f.code for f in audit(layout.document, "segment", "book")} | ({"runt"} if _runt(layout) else set())
+
+
 def _mend_tail(layout, lay_out_with):  # noqa: ANN001, ANN202 - a render.pdf.Layout, and classes -> Layout
-    """A runt-tailed chapter's LAYOUT mended: pulled back by the cumulative tail steps, else (nothing pulls it back)
-    carried further onto its last page by a push step without adding a page; unchanged when neither works."""
+    """A chapter's LAYOUT with a runt tail (or a lone figure, a stranded heading) mended: pulled back by the cumulative
+    tail steps, else carried further onto its last page by a push step without adding a page; unchanged when neither
+    works. A step is kept only if it leaves none of those faults and adds no other finding (a pulled-back layout one
+    page shorter may keep a runt)."""
+    before = _faults(layout)
+    mended = MENDED | {"runt"}
+
+    def clean(tried, shorter: bool) -> bool:  # noqa: ANN001 - a render.pdf.Layout
+        left = _faults(tried)
+        return left <= before and (not left & mended or (shorter and not left & MENDED))
+
     for level in range(1, len(CHAPTER_TAIL_STEPS) + 1):
         tried = lay_out_with([step.cls for step in CHAPTER_TAIL_STEPS[:level]])
-        if tried.pages < layout.pages or not _runt(tried):
+        if clean(tried, tried.pages < layout.pages):
             return tried
     for step in CHAPTER_PUSH_STEPS:
         tried = lay_out_with([step.cls])
-        if tried.pages == layout.pages and not _runt(tried):
+        if tried.pages == layout.pages and clean(tried, False):
             return tried
     return layout
 
