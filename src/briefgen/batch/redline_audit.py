@@ -1,0 +1,62 @@
+"""`check --layout --redlines`: lay out and audit the redline of each document whose content changed since its edition."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from briefgen.batch.manifest import load_manifest
+from briefgen.batch.redline import compare_target, redline_rel, render_redline
+from briefgen.batch.render import check_target, start_levels
+from briefgen.batch.targets import plan
+from briefgen.config.kinds import Target, document_kind
+from briefgen.errors import BriefgenError
+from briefgen.project import Project
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RedlineAudit:
+    """The redlines laid out and what their audit found."""
+
+    #: The redlines audited (AUDIENCE/redlines/ID.KIND.pdf).
+    audited: list[str] = field(default_factory=list)
+    #: Their findings (render.audit.Finding.as_dict(), named by the redline's path).
+    findings: list[dict] = field(default_factory=list)
+    failures: list[tuple[str, BriefgenError]] = field(default_factory=list)
+    #: Documents whose content is what their last recorded edition shows: no redline to audit.
+    unchanged: int = 0
+
+
+def audit_redlines(project: Project, audiences: list[str], kinds: tuple[str, ...], ids: tuple[str, ...],
+                   out: Path) -> RedlineAudit:
+    """Audit the redline of each planned brief and one-pager of AUDIENCES (of KINDS, of IDS when given) whose
+    content changed since its last recorded edition, laid out at the fit levels OUT's manifest recorded."""
+    report = RedlineAudit()
+    entries = load_manifest(out)["outputs"]
+    per_block = tuple(k for k in kinds if document_kind(k).per_block)  # a redline PDF is made for these
+    for block_id in ids:  # an unknown id is a usage error, as for `check --layout`
+        check_target(project, Target("brief", block_id, project.config.default_audience))
+    for name in audiences:
+        for target in plan(project, name, per_block):
+            if ids and target.block_id not in ids:
+                continue
+            comparison = compare_target(project, target)
+            if not comparison.now.new or not comparison.changes:
+                report.unchanged += 1
+                continue
+            rel = redline_rel(target)
+            log.info("auditing the redline %s (%s)", rel, comparison.summary)
+            try:
+                output = render_redline(project, comparison, levels=start_levels(entries.get(target.rel())),
+                                        layout_only=True)
+            except BriefgenError as exc:
+                report.failures.append((rel, exc))
+                continue
+            report.audited.append(rel)
+            report.findings += output.layout
+    return report
+
+
+__all__ = ["RedlineAudit", "audit_redlines"]
