@@ -266,7 +266,7 @@ def _check_redlines(project: Project, names: list[str], kinds: tuple[str, ...], 
                     out_dir: Path) -> bool:
     """Lay out and audit the redline of each selected document whose content changed since its last recorded
     edition; print the findings and a summary; return whether any."""
-    from briefgen.batch.redline import audit_redlines
+    from briefgen.batch.redline_audit import audit_redlines
 
     report = audit_redlines(project, names, kinds, ids, out_dir)
     for rel, exc in report.failures:

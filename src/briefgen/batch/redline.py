@@ -416,15 +416,21 @@ def _stamp(project: Project, rel: str) -> tuple:
 def render_redline(project: Project, cmp: Comparison, *, strict: bool = False,  # noqa: ANN201 - batch.render.Output
                    levels: dict | None = None, layout_only: bool = False):
     """The redline PDF of CMP's document, through the one render path: laid out at the fit LEVELS the document's
-    last build recorded (batch.render.start_levels), not searched again for the marked copy, and audited like the
-    document (its findings named by the redline's path). LAYOUT_ONLY: audit, make no PDF."""
+    last build recorded (batch.render.start_levels), and audited like the document (its findings named by the
+    redline's path). The marks and the summary add lines: when that leaves a page defect the brief's fit loop
+    mends (a runt last page), the fit levels are searched for the marked copy. LAYOUT_ONLY: audit, make no PDF."""
+    from briefgen.render.fit import BRIEF_FIXES
     from briefgen.batch.render import render
 
     if not document_kind(cmp.target.kind).per_block:
         raise UsageError("a redline PDF is made for a brief or a one-pager", COMMAND_LINE,
                          "use --format text for the book, or the book's changes appendix")
-    output = render(redline_project(project, cmp), cmp.target, "pdf", strict=strict, fit_search=False,
-                    layout_only=layout_only, **(levels or {}))
+    marked = redline_project(project, cmp)
+    output = render(marked, cmp.target, "pdf", strict=strict, fit_search=False, layout_only=layout_only,
+                    **(levels or {}))
+    if any(f["code"] in BRIEF_FIXES for f in output.layout):
+        output = render(marked, cmp.target, "pdf", strict=strict, fit_search=True, layout_only=layout_only,
+                        **(levels or {}))
     name = redline_rel(cmp.target)
     output.layout = [{**finding, "document": name} for finding in output.layout]
     return output

@@ -260,10 +260,29 @@ MEASURE = r"""
                                `${el.scrollWidth}x${el.scrollHeight}px`);
   }
   const off = new Set();
+  const clipped = new Map();
+  const clippers = (el) => {  // the ancestors (an <svg> included) that cut what runs past their box
+    const out = [];
+    for (let e = el; e && e !== document.body; e = e.parentElement) {
+      const st = getComputedStyle(e);
+      const x = ['hidden', 'clip'].includes(st.overflowX), y = ['hidden', 'clip'].includes(st.overflowY);
+      if ((x || y) && !(e instanceof SVGElement && e.ownerSVGElement)) out.push([e, x, y]);
+    }
+    return out;
+  };
   for (const b of boxes) {
     if (b.x1 > vw + slack || b.x0 < -slack) off.add(name(b.el));
+    for (const [e, x, y] of clippers(b.el)) {
+      const r = e.getBoundingClientRect();
+      const top = r.top + scrollY, bottom = r.bottom + scrollY;
+      if ((x && (b.x0 < r.left - slack || b.x1 > r.right + slack)) ||
+          (y && (b.y0 < top - slack || b.y1 > bottom + slack))) {
+        clipped.set(name(b.el), name(e));
+      }
+    }
   }
   for (const n of off) cut.push(`${n} runs past the viewport's edge`);
+  for (const [n, by] of clipped) if (!off.has(n)) cut.push(`${n} is cut by ${by}`);
   const wide = [];
   for (const el of document.body.querySelectorAll('*')) {
     const r = el.getBoundingClientRect();
