@@ -281,7 +281,8 @@ MEASURE = r"""
       }
     }
   }
-  for (const n of off) cut.push(`${n} runs past the viewport's edge`);
+  const scrolls = Math.max(root.scrollWidth, document.body.scrollWidth) > vw + slack;
+  if (!scrolls) for (const n of off) cut.push(`${n} runs past the viewport's edge`);  // else: horizontal-scroll
   for (const [n, by] of clipped) if (!off.has(n)) cut.push(`${n} is cut by ${by}`);
   const wide = [];
   for (const el of document.body.querySelectorAll('*')) {
