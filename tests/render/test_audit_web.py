@@ -11,25 +11,25 @@ from briefgen.render.audit_web import WIDTHS, audit_site
 
 IN_CI = bool(os.environ.get("CI"))
 STYLE = "<style>body { margin: 0; padding: 8px; font: 16px/1.4 sans-serif; } {extra}</style>"
+#: Visually hidden text (read by screen readers): not a finding.
+SR_ONLY = ".sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }"
 #: Each page: its body, its extra CSS.
 PAGES = {
     # a table wider than a phone: the document scrolls sideways at 390 px
     "wide-table.html": ("<table><tr>" + "<td>Obstacle</td>" * 12 + "</tr></table>", "td { min-width: 60px; }"),
     # the fix: the cells wrap and the table keeps to the viewport
     "wide-table-fixed.html": ("<table><tr>" + "<td>Obstacle</td>" * 12 + "</tr></table>",
-                              "table { width: 100%; table-layout: fixed; } td { overflow-wrap: anywhere; "
-                              "font-size: 9px; }"),
+                              "table { width: 100%; table-layout: fixed; } td { font-size: 9px; }"),
     # two absolutely positioned boxes whose text lands on the same spot
     "overlap.html": ('<div class="a">Bottom line first</div><div class="b">Key takeaways here</div>',
                      ".a, .b { position: absolute; top: 40px; left: 10px; }"),
     "overlap-fixed.html": ('<div class="a">Bottom line first</div><div class="b">Key takeaways here</div>',
                            ".a, .b { position: absolute; left: 10px; } .a { top: 40px; } .b { top: 80px; }"),
     # a label cut by its box (overflow hidden), and a visually hidden text that is not a finding
-    "clipped.html": ('<p class="label">Prepared for congressional staff</p>', ".label { width: 80px; "
-                     "white-space: nowrap; overflow: hidden; }"),
+    "clipped.html": ('<p class="label">Prepared for congressional staff</p>',
+                     ".label { width: 80px; white-space: nowrap; overflow: hidden; }"),
     "clipped-fixed.html": ('<p class="label">Prepared for congressional staff</p><span class="sr">Yes</span>',
-                           ".label { max-width: 100%; } .sr { position: absolute; width: 1px; height: 1px; "
-                           "overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }"),
+                           ".label { max-width: 100%; } " + SR_ONLY),
     # a request out of the site is blocked and named
     "remote.html": ('<p>Text</p><img alt="" src="http://example.com/tracker.png">', ""),
 }

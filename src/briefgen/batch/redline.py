@@ -419,8 +419,8 @@ def render_redline(project: Project, cmp: Comparison, *, strict: bool = False,  
     last build recorded (batch.render.start_levels), and audited like the document (its findings named by the
     redline's path). The marks and the summary add lines: when that leaves a page defect the brief's fit loop
     mends (a runt last page), the fit levels are searched for the marked copy. LAYOUT_ONLY: audit, make no PDF."""
-    from briefgen.render.fit import BRIEF_FIXES
     from briefgen.batch.render import render
+    from briefgen.render.fit import BRIEF_FIXES
 
     if not document_kind(cmp.target.kind).per_block:
         raise UsageError("a redline PDF is made for a brief or a one-pager", COMMAND_LINE,

@@ -1,4 +1,4 @@
-"""`check --layout --redlines`: lay out and audit the redline of each document whose content changed since its edition."""
+"""`check --layout --redlines`: lay out and audit the redline of each document changed since its last edition."""
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,4 @@
-"""The web edition's audit: every page of a site folder measured in headless Chromium at a phone's and a desktop's width."""
+"""The web edition's audit: each page of a site folder in headless Chromium, at a phone's and a desktop's width."""
 from __future__ import annotations
 
 import logging
