@@ -19,7 +19,7 @@ PAGES = {
     "wide-table.html": ("<table><tr>" + "<td>Obstacle</td>" * 12 + "</tr></table>", "td { min-width: 60px; }"),
     # the fix: the cells wrap and the table keeps to the viewport
     "wide-table-fixed.html": ("<table><tr>" + "<td>Obstacle</td>" * 12 + "</tr></table>",
-                              "table { width: 100%; table-layout: fixed; } td { font-size: 9px; }"),
+                              "table { width: 100%; table-layout: fixed; } td { overflow-wrap: anywhere; }"),
     # two absolutely positioned boxes whose text lands on the same spot
     "overlap.html": ('<div class="a">Bottom line first</div><div class="b">Key takeaways here</div>',
                      ".a, .b { position: absolute; top: 40px; left: 10px; }"),
