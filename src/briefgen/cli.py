@@ -362,7 +362,9 @@ def diff(c: Context, block_id: str, kind: str, audience: str | None, since: str 
          out: Path | None, strict: bool) -> None:
     """Show what changed in document ID since an earlier edition: points, quotes and citations added, removed
     or changed, word by word inside a changed sentence."""
-    from briefgen.batch.redline import compare_target, format_text, redline_path, render_redline, render_redline_docx
+    from briefgen.batch.redline import (compare_target, format_text, redline_path, redline_rel, render_redline,
+                                        render_redline_docx)
+    from briefgen.batch.redline_audit import record_redline
     from briefgen.write import write_atomic
 
     project = c.project
@@ -389,8 +391,10 @@ def diff(c: Context, block_id: str, kind: str, audience: str | None, since: str 
     path = out or redline_path(c.out(None), target)
     write_atomic(path, output.data)
     c.say(f"wrote {path} ({output.pages} pages; {cmp.summary} since {cmp.since})")
-    for finding in output.layout:  # audited like the document it marks up
+    for finding in output.layout:  # audited like the document it marks up, recorded in the build folder's manifest
         click.echo(Finding(**finding).format(), err=True)
+    if out is None:  # at its place in the build folder: its audit goes in the folder's manifest
+        record_redline(c.out(None), redline_rel(target), cmp.summary, cmp.since, output)
 
 
 @main.command()

@@ -2,6 +2,7 @@
 --redlines` lays out and audits the redline of each changed document."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pypdf
@@ -47,3 +48,6 @@ def test_redline_long_lines_are_found_and_the_shipped_redline_passes(small: Path
     assert "redlines: 1 audited" in result.output, result.output
     assert "redlines/nato.brief.pdf" not in result.output and ", 0 finding(s), 0 failed" in result.output, \
         result.output
+    recorded = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))["redlines"]
+    assert recorded["executive/redlines/nato.brief.pdf"]["layout"] == []
+    assert recorded["executive/redlines/nato.brief.pdf"]["changes"] == "1 point changed"

@@ -5,7 +5,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefgen.batch.manifest import load_manifest
+from briefgen.batch.manifest import load_manifest, save_manifest
 from briefgen.batch.redline import compare_target, redline_rel, render_redline
 from briefgen.batch.render import check_target, start_levels
 from briefgen.batch.targets import plan
@@ -14,6 +14,9 @@ from briefgen.errors import BriefgenError
 from briefgen.project import Project
 
 log = logging.getLogger(__name__)
+
+#: The manifest's key for the redlines' audit: redline path -> what was compared, its pages and its findings.
+REDLINES = "redlines"
 
 
 @dataclass
@@ -56,7 +59,19 @@ def audit_redlines(project: Project, audiences: list[str], kinds: tuple[str, ...
                 continue
             report.audited.append(rel)
             report.findings += output.layout
+            record_redline(out, rel, comparison.summary, comparison.since, output)
     return report
 
 
-__all__ = ["RedlineAudit", "audit_redlines"]
+def record_redline(out: Path, rel: str, changes: str, since: str, output: object) -> None:
+    """Record a redline's audit in OUT/manifest.json under "redlines" (the build's own entries stay as they were)."""
+    manifest = load_manifest(out)
+    entries = manifest.get(REDLINES) if isinstance(manifest.get(REDLINES), dict) else {}
+    entries[rel] = {"changes": changes, "since": since, "pages": getattr(output, "pages", 0),
+                    "layout": list(getattr(output, "layout", []))}
+    manifest[REDLINES] = dict(sorted(entries.items()))
+    out.mkdir(parents=True, exist_ok=True)
+    save_manifest(out, manifest)
+
+
+__all__ = ["REDLINES", "RedlineAudit", "audit_redlines", "record_redline"]
