@@ -132,7 +132,8 @@ def _limit_options(f):  # noqa: ANN001, ANN202 - click decorator
 @click.option("--layout", is_flag=True,
               help="Also lay out every document (nothing is written) and audit its pages: any finding is an error.")
 @click.option("--audience", "audiences", multiple=True, metavar="NAME",
-              help="With --layout: audience to lay out; repeat it, or say 'all' (default: the default audience).")
+              help="With --layout or --web: audience to lay out or whose site to audit; repeat it, or say 'all' "
+                   "(default: the default audience).")
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(AUDITED_KINDS),
               help="With --layout: only this kind of document; repeat it (default: every kind).")
 @click.option("--id", "ids", multiple=True, metavar="ID",
