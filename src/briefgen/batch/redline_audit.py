@@ -35,9 +35,12 @@ class RedlineAudit:
 def audit_redlines(project: Project, audiences: list[str], kinds: tuple[str, ...], ids: tuple[str, ...],
                    out: Path) -> RedlineAudit:
     """Audit the redline of each planned brief and one-pager of AUDIENCES (of KINDS, of IDS when given) whose
-    content changed since its last recorded edition, laid out at the fit levels OUT's manifest recorded."""
+    content changed since its last recorded edition, laid out at the fit levels OUT's manifest recorded (a check's
+    over a build's)."""
     report = RedlineAudit()
-    entries = load_manifest(out)["outputs"]
+    manifest = load_manifest(out)
+    checked = manifest.get("checked") if isinstance(manifest.get("checked"), dict) else {}
+    entries = {**manifest["outputs"], **checked}  # the fit levels of the last build, or of this check's layout
     per_block = tuple(k for k in kinds if document_kind(k).per_block)  # a redline PDF is made for these
     for block_id in ids:  # an unknown id is a usage error, as for `check --layout`
         check_target(project, Target("brief", block_id, project.config.default_audience))
