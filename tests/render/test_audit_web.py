@@ -54,6 +54,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("web-audit-site")
     for name, (body, extra) in PAGES.items():
         (folder / name).write_text(_page(body, extra), encoding="utf-8")
+    outside = tmp_path_factory.mktemp("outside") / "secret.html"
+    outside.write_text(_page("<p>outside the site</p>", ""), encoding="utf-8")
+    (folder / "linked.html").symlink_to(outside)  # a link out of the site folder is neither audited nor served
     return folder
 
 
@@ -62,7 +65,7 @@ def findings(site: Path) -> dict[tuple[str, int], set[str]]:
     """One browser for every page at both widths: page and width -> finding codes."""
     _need_chromium()
     report = audit_site(site)
-    assert sorted(report.pages) == sorted(PAGES)
+    assert sorted(report.pages) == sorted(PAGES)  # not linked.html
     out: dict[tuple[str, int], set[str]] = {(f"/{p}", w): set() for p in PAGES for w in WIDTHS}
     for finding in report.findings:
         out[(finding.page, finding.width)].add(finding.code)
