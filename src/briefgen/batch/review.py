@@ -17,7 +17,7 @@ from briefgen.content.claims import RULES, Context, Statement, forbidden_pattern
 from briefgen.content.model import Quote, as_list
 from briefgen.content.provenance import quote_found
 from briefgen.errors import COMMAND_LINE, ContentError, UsageError
-from briefgen.ingest.yamlpatch import replace_scalar
+from briefgen.ingest.curate import replace_scalar
 from briefgen.project import Project
 from briefgen.render.docx.ids import PROPERTY_PREFIX, StatementId
 from briefgen.render.docx.make import make_document
