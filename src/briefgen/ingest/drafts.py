@@ -631,11 +631,9 @@ def _new_only(items: list[Item], seed: "Seed", cited: set[tuple[str, int, int]])
     return out
 
 
-def plan_drafts(seed: "Seed", shown: str, root: Path, catalogue: Catalogue | None,
-                library: "SeedLibrary | None") -> tuple[list[Draft], list[tuple[Node, str]]]:
-    """Return the drafts SEED suggests (each with its status) and, per section without a draft, the reason."""
-    vocab = Vocabulary.of(catalogue)
-    covered: dict[tuple[str, str, int, int], Block] = {}  # (type, seed, start, end) -> block citing it
+def _covered(catalogue: Catalogue | None, library: "SeedLibrary | None") -> dict[tuple[str, str, int, int], Block]:
+    """(block type, seed, first line, last line) of every passage a block cites -> the first block citing it."""
+    covered: dict[tuple[str, str, int, int], Block] = {}
     if catalogue is not None and library is not None:
         for block in catalogue.documents():
             for ref in iter_refs(block):
@@ -643,6 +641,38 @@ def plan_drafts(seed: "Seed", shown: str, root: Path, catalogue: Catalogue | Non
                 passage = s.passage(ref.anchor) if s else None
                 if passage is not None:
                     covered.setdefault((block.type_name, ref.seed, passage.start, passage.end), block)
+    return covered
+
+
+def _new_block_draft(cand: Candidate, content: Content, seed: "Seed", shown: str, root: Path,
+                     catalogue: Catalogue | None, taken: set[str]) -> Draft:
+    """The draft of a new block for CAND, under an id no block or earlier draft (TAKEN) has, with its status."""
+    block_id = short_id(cand.name)
+    n = 2
+    base = block_id
+    while block_id in taken or (catalogue is not None and catalogue.get(block_id) is not None):
+        block_id = f"{base}-{n}"
+        n += 1
+    taken.add(block_id)
+    folder = "obstacles" if cand.kind == "obstacle" else "alliances"
+    path = DRAFTS / folder / f"{block_id}.yaml"
+    d = Draft(cand.kind, block_id, cand.name, cand.node, path, draft_text(cand, block_id, content, seed, shown),
+              why=cand.why, route=cand.route)
+    curated = root / "content" / folder / f"{block_id}.yaml"
+    if curated.exists():
+        d.status = f"skipped: {display_path(curated, root)} exists"
+    elif (root / path).exists():
+        d.status = "skipped: draft exists (drafts are never overwritten)"
+    else:
+        d.status = "write"
+    return d
+
+
+def plan_drafts(seed: "Seed", shown: str, root: Path, catalogue: Catalogue | None,
+                library: "SeedLibrary | None") -> tuple[list[Draft], list[tuple[Node, str]]]:
+    """Return the drafts SEED suggests (each with its status) and, per section without a draft, the reason."""
+    vocab = Vocabulary.of(catalogue)
+    covered = _covered(catalogue, library)
     found, reasons = candidates(seed.outline, vocab)
     for cand in found:  # a block already citing exactly this passage is the one it adds to
         if cand.block is None:
@@ -689,25 +719,7 @@ def plan_drafts(seed: "Seed", shown: str, root: Path, catalogue: Catalogue | Non
                 d.status = "write"
                 additions[block.id] = (d, [(cand, content)])
             continue
-        block_id = short_id(cand.name)
-        n = 2
-        base = block_id
-        while block_id in taken or (catalogue is not None and catalogue.get(block_id) is not None):
-            block_id = f"{base}-{n}"
-            n += 1
-        taken.add(block_id)
-        folder = "obstacles" if cand.kind == "obstacle" else "alliances"
-        path = DRAFTS / folder / f"{block_id}.yaml"
-        d = Draft(cand.kind, block_id, cand.name, cand.node, path, draft_text(cand, block_id, content, seed, shown),
-                  why=cand.why, route=cand.route)
-        curated = root / "content" / folder / f"{block_id}.yaml"
-        if curated.exists():
-            d.status = f"skipped: {display_path(curated, root)} exists"
-        elif (root / path).exists():
-            d.status = "skipped: draft exists (drafts are never overwritten)"
-        else:
-            d.status = "write"
-        drafts.append(d)
+        drafts.append(_new_block_draft(cand, content, seed, shown, root, catalogue, taken))
     for d, parts in additions.values():
         block = parts[0][0].block
         d.text = addition_text(block, d.addition_to or block.id, parts, seed, shown)  # type: ignore[arg-type]
