@@ -1,4 +1,4 @@
-"""The code's shape: no branch on a document kind's name outside its declaration."""
+"""The code's shape: no branch on a document kind's name outside its declaration, no function over 80 lines."""
 from __future__ import annotations
 
 import ast
@@ -10,6 +10,14 @@ from briefgen.config.kinds import DOCUMENT_KINDS
 PACKAGE = Path(briefgen.__file__).resolve().parent
 #: The one module that may spell the kinds' names: where they are declared.
 KIND_DECLARATION = "config/kinds.py"
+#: Most lines a function may take, its signature and docstring included (the house rule: "about 80 is a lot").
+MAX_FUNCTION_LINES = 80
+#: Functions left longer, each with its reason ("module.py:function": reason). Shorten one, then take it off.
+LONG_FUNCTIONS = {
+    "render/audit.py:audit": "the layout audit's rules, one after another; audit.py is being changed this round",
+    "render/audit.py:design_findings": "the design rules' findings; audit.py is being changed this round",
+    "render/book/plan.py:plan_book": "the book's parts, chapters and appendices in order; to be split next",
+}
 
 
 def _literals(node: ast.AST) -> set[str]:
@@ -67,3 +75,30 @@ def test_the_kind_branch_finder_finds_each_form_of_branch() -> None:
         'if kind == "pdf": pass',
     ])
     assert kind_name_branches(source, set(DOCUMENT_KINDS)) == [1, 2, 3, 4, 6]
+
+
+def long_functions(source: str, limit: int = MAX_FUNCTION_LINES) -> dict[str, int]:
+    """Every function (or method) of SOURCE longer than LIMIT lines, by name, with its length."""
+    return {node.name: node.end_lineno - node.lineno + 1 for node in ast.walk(ast.parse(source))
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno + 1 > limit}
+
+
+def test_no_function_is_longer_than_80_lines() -> None:
+    """A function reads whole on one screen; the few left longer are listed with their reason, and come off the
+    list when they are split (a listed function that is short again fails too, so the list stays true)."""
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE).as_posix()
+        found |= {f"{rel}:{name}": lines for name, lines in long_functions(path.read_text(encoding="utf-8")).items()}
+    assert {k: v for k, v in found.items() if k not in LONG_FUNCTIONS} == {}
+    assert sorted(set(LONG_FUNCTIONS) - set(found)) == []
+
+
+def _function(name: str, body_lines: int, indent: str = "") -> str:
+    return "\n".join([f"{indent}def {name}():", *(f"{indent}    x{i} = {i}" for i in range(body_lines))]) + "\n"
+
+
+def test_the_length_check_finds_a_long_function_and_a_long_method() -> None:
+    """The check above can fail: an 81-line function and method are reported, an 80-line one is not."""
+    source = _function("short", 79) + _function("long", 80) + "class C:\n" + _function("m", 80, "    ")
+    assert long_functions(source) == {"long": 81, "m": 81}
