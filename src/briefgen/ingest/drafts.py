@@ -512,16 +512,16 @@ def _c(text: object) -> str:
     return _COMMENT_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", str(text))
 
 
+def _statement(text: str, key: str, value: str | None, cite: str) -> list[str]:
+    """One statement of a drafted list: its text, KEY (figure, speaker) where it has a VALUE, its citation."""
+    return [f"  - text: {_q(text)}", *([f"    {key}: {_q(value)}"] if value else []), f"    cite: {cite}"]
+
+
 def _items(key: str, items: list[Item], comment: str) -> list[str]:
     if not items:
         return []
-    out = [f"{key}:  # TODO: {comment}"]
-    for it in items:
-        out.append(f"  - text: {_q(it.text)}")
-        if it.figure:
-            out.append(f"    figure: {_q(it.figure)}")
-        out.append(f"    cite: {it.cite.split(', ')[0]}")
-    return out
+    return [f"{key}:  # TODO: {comment}",
+            *(line for it in items for line in _statement(it.text, "figure", it.figure, it.cite.split(", ")[0]))]
 
 
 def _quotes(quotes: list[Item]) -> list[str]:
@@ -529,13 +529,8 @@ def _quotes(quotes: list[Item]) -> list[str]:
     if not quotes:
         return []
     unnamed = any(q.speaker is None for q in quotes)
-    out = ["quotes:  # verbatim" + ("; TODO: add the speaker where the seed names one" if unnamed else "")]
-    for q in quotes:
-        out.append(f"  - text: {_q(q.text)}")
-        if q.speaker:
-            out.append(f"    speaker: {_q(q.speaker)}")
-        out.append(f"    cite: {q.cite}")
-    return out
+    return ["quotes:  # verbatim" + ("; TODO: add the speaker where the seed names one" if unnamed else ""),
+            *(line for q in quotes for line in _statement(q.text, "speaker", q.speaker, q.cite))]
 
 
 def draft_text(cand: Candidate, block_id: str, content: Content, seed: "Seed", shown: str) -> str:
