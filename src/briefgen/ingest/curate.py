@@ -1,5 +1,4 @@
-"""Edit a block's YAML text in place (statements added, replaced, deleted; a scalar reworded), keeping its comments and
-layout; roll back when the check fails."""
+"""Edit a block file's YAML text in place, keeping its comments and layout; roll back when the check fails."""
 from __future__ import annotations
 
 import json
