@@ -446,7 +446,8 @@ def _add_line(blocks: list[_Block], ln: _Line, prev: _Line | None, type_: _Types
         cur.last_page = ln.page
     else:
         kind = "code" if ln.mono else "item" if bullet else "quote" if indented else "paragraph"
-        text = ln.text.split(" ", 1)[1] if bullet and ln.first in _BULLETS else ln.text
+        # A bullet glyph alone on its line (set apart from its text) opens an item the next line fills.
+        text = ln.text.partition(" ")[2] if bullet and ln.first in _BULLETS else ln.text
         blocks.append(_Block(kind, ln.page, [ln], text, markers=list(ln.markers)))
 
 
