@@ -17,7 +17,7 @@ from briefgen.batch.render import RenderOptions, check_target, render, start_lev
 from briefgen.batch.run import AUDITED_KINDS, BuildInterrupted, build_book, run_build, run_layout_check
 from briefgen.batch.site import build_site
 from briefgen.config.audiences import effective_values, resolve_names, scaffold
-from briefgen.config.kinds import Target
+from briefgen.config.kinds import DOCUMENT_KINDS, KINDS, Target
 from briefgen.config.project import check_output_folder
 from briefgen.config.schema import INVISIBLE
 from briefgen.content.drafts import check_drafts, draft_files
@@ -345,7 +345,8 @@ def onepager(c: Context, block_id: str, audience: tuple[str, ...], out: Path | N
 
 @main.command()
 @click.argument("block_id", metavar="ID")
-@click.option("--kind", type=click.Choice(["brief", "onepager", "book"]), default="brief", show_default=True,
+@click.option("--kind", type=click.Choice([*KINDS, *(k for k in DOCUMENT_KINDS if k not in KINDS)]), default="brief",
+              show_default=True,
               help="Which document of ID to compare (the book: ID is `book`).")
 @click.option("--audience", metavar="NAME", help="Audience the document is for (default: the project's default).")
 @click.option("--since", metavar="EDITION|DATE|REV",

@@ -446,8 +446,10 @@ def render_redline_docx(project: Project, cmp: Comparison) -> bytes:
     "briefgen" on the current edition's date, for Word's Review pane."""
     from briefgen.render.docx.inline import Revision
     from briefgen.render.docx.make import make_block_document
+    from briefgen.render.writers import writer
 
-    if cmp.target.kind != "brief":
+    kind = document_kind(cmp.target.kind)
+    if not kind.per_block or kind.name not in writer("docx").kinds:
         raise UsageError("a Word redline is made for a brief", COMMAND_LINE,
                          "use --format pdf for a one-pager, --format text for the book")
     when = f"{cmp.now.edition.date.isoformat()}T00:00:00Z"
