@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from briefgen.config.kinds import Target
 from briefgen.project import Project
-from briefgen.render.docx.make import make_block_document, make_book_document
+from briefgen.render.docx.make import make_document
 from briefgen.render.output import Output, RenderOptions
 from briefgen.render.writers.base import Writer
 
@@ -17,7 +17,6 @@ class DocxWriter(Writer):
     kinds = ("book", "brief")
 
     def write(self, project: Project, target: Target, options: RenderOptions) -> Output:
-        made = make_book_document(project, target) if target.kind == "book" else \
-            make_block_document(project, target)
+        made = make_document(project, target)
         edition = made.edition.as_dict() if made.edition is not None else None
         return Output(target, self.name, made.data, deps=made.deps, edition=edition)
