@@ -21,7 +21,7 @@ GAP = 12
 #: The briefs and one-pagers whose every page docs/images/ shows per audience (a thin topic's may not be built: the
 #: editorial gate of content/gate.py gives IPEF no brief and no one-pager, and docs/README.md says so).
 SHEET_BRIEFS = ("nato", "aukus", "ipef")
-SHEET_ONEPAGERS = ("free-riding", "ipef")
+SHEET_ONEPAGERS = ("ipef",)  # free-riding's are onepager-four-audiences.png
 
 
 def pages(pdf: Path, first: int | None = None, last: int | None = None, dpi: int = DPI) -> list[Image.Image]:

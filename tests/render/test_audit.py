@@ -26,8 +26,8 @@ def codes(tmp_path: Path, body: str, kind: str = "brief") -> list[str]:
 def test_a_clean_document_has_no_finding(tmp_path: Path) -> None:
     body = (f"<aside class=sidebar><dl><dt class=figure>$5</dt><dd>a figure</dd></dl></aside>"
             f"<h2>One</h2><p>{lines(10)}</p><ol><li class=recommendation><h3>Card</h3><p>{lines(4)}</p></li></ol>"
-            f"<p>{lines(8)}</p><p>{lines(10)}</p><section class=source-notes><ol><li id=note-1>Source A</li></ol>"
-            f"</section><a href='#note-1'>1</a>")
+            f"<p>{lines(8)}</p><p>{lines(10, 'More')}</p><section class=source-notes><ol><li id=note-1>Source A</li>"
+            f"</ol></section><a href='#note-1'>1</a>")  # each paragraph its own words: no fact printed twice
     assert codes(tmp_path, body) == []
 
 
