@@ -56,8 +56,7 @@ class Thresholds:
     figure_page_lines: int = 2
     """Lines of text besides its figure (a heading, a caption line) that still leave a figure alone on its page."""
     fact_words: int = 6
-    """A sentence of at least this many words printed twice in one document is a repeated fact (a headline figure
-    printed again anywhere in its text is one too)."""
+    """A sentence of this many words or more printed twice in a document is a repeated fact (a headline figure too)."""
     figure_reference_pages: int = 1
     """A figure stands on the page of the paragraph that cites it ("Figure 12.1") or at most this many pages after."""
 
