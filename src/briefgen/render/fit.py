@@ -327,7 +327,7 @@ class BriefStep:
 BRIEF_STEPS: dict[str, BriefStep] = {
     "sidebar_up": BriefStep("moved the sidebar up beside the opening (after the first section)",
                             promote=("sidebar",)),
-    "sidebar_figures": BriefStep("kept the sidebar to its first three figures (Examples gives them all)",
+    "sidebar_figures": BriefStep("kept the sidebar to its first four figures (Examples gives the rest)",
                                  "fit-sidebar-figures"),
     "last_action": BriefStep("let a card's last action start a page", "fit-last-action"),
     "open": BriefStep("opened spacing between parts", "fit-open"),
