@@ -18,7 +18,7 @@ from briefgen.errors import Location, RenderError, display_path
 from briefgen.project import Project
 from briefgen.render.audit import THRESHOLDS, audit
 from briefgen.render.book.merge import DEST_SCHEME, merge_book
-from briefgen.render.pdf import lay_out, write_pdf
+from briefgen.render.pdf import lay_out, layouts_made, write_pdf
 from briefgen.render.setup import BOOK_SEGMENT_STYLES, render_setup
 from briefgen.safeio import CACHE_LIMIT, UnsafeFile, check_folder, hash_file, read_inside
 from briefgen.write import write_atomic
@@ -86,6 +86,7 @@ class SegmentJob:
         """Render the segment with PROJECT's files (and its audience's stylesheets, parsed once per process), and
         audit its layout from the same render (pages numbered within the segment)."""
         styles = render_setup(project, self.audience).styles(BOOK_SEGMENT_STYLES) if self.audience else None
+        made = layouts_made()
         layout = lay_out(self.html, project.root, self.source, strict=self.strict, styles=styles)
         audited = self.label.startswith(SEGMENT_PREFIX) and self.label[len(SEGMENT_PREFIX):] not in (FOLIOS, PROBE)
         if audited and _runt(layout):
@@ -95,6 +96,7 @@ class SegmentJob:
         findings = [f.as_dict() for f in audit(layout.document, self.label, "book")] if audited else []
         rendered = describe_pdf(write_pdf(layout).data)
         rendered.findings = findings
+        rendered.layouts = layouts_made() - made
         return rendered
 
 
@@ -195,6 +197,8 @@ class BookResult:
     starts: dict[str, int]
     #: The layout audit's findings (render.audit.Finding.as_dict()), pages numbered as the book's pages.
     findings: list[dict] = field(default_factory=list)
+    #: Layouts made (segments rendered, their tail mended, the contents and page numbers).
+    layouts: int = 0
 
 
 @dataclass
@@ -208,6 +212,8 @@ class Rendered:
     links: list[str] = field(default_factory=list)
     #: What the layout audit found in the segment (pages numbered within it).
     findings: list[dict] = field(default_factory=list)
+    #: Layouts made to render it (0 when it came from the cache).
+    layouts: int = 0
 
 
 def describe_pdf(data: bytes) -> Rendered:
@@ -238,6 +244,8 @@ class SegmentCache:
         #: The output folder the cache lies in: no folder from it down to the cache may be a link.
         self.base = base if base is not None else folder
         self.used: set[str] = set()
+        #: Layouts the segments rendered into this cache took (the book's count for the bench).
+        self.layouts = 0
         check_folder(folder / "state.json", self.base)
 
     def key(self, html: str) -> str:
@@ -302,6 +310,7 @@ def _render_missing(cache: SegmentCache, render_many: RenderMany,
         results = render_many([(label, html, source, shared and label != FOLIOS)
                                for label, html, source, _key in missing])
         for (label, _html, _source, key), result in zip(missing, results):
+            cache.layouts += result.layouts
             done[label] = cache.put(key, result)
     return done, [job[0] for job in missing]
 
@@ -389,7 +398,7 @@ def render_book(book: Book, out_path: Path, cache_dir: Path, render_many: Render
     rendered = list(dict.fromkeys(label for label in rendered if label != PROBE))
     reused = [s.key for s in book.segments if s.key not in rendered]
     findings = book_findings(book, front, done, starts)
-    return BookResult(out_path, total, rendered, reused, starts, findings)
+    return BookResult(out_path, total, rendered, reused, starts, findings, cache.layouts)
 
 
 def book_findings(book: Book, front: Rendered, done: dict[str, Rendered], starts: dict[str, int]) -> list[dict]:
