@@ -52,9 +52,8 @@ def _page_count(data: bytes) -> int:
         return len(pdf.pages)
 
 
-#: Renders (label, html, source) jobs to segments; local, or in a pool of warm workers.
-#: Renders (label, html, source, shared styles) jobs to segments, in this process or in warm workers.
-RenderMany = Callable[[list[tuple[str, str, str, bool]]], list["Rendered"]]
+#: Renders SegmentWork jobs to segments, in this process or in warm workers.
+RenderMany = Callable[[list["SegmentWork"]], list["Rendered"]]
 
 
 def assets_digest(root: Path) -> str:
@@ -72,6 +71,28 @@ def assets_digest(root: Path) -> str:
 
 
 @dataclass(frozen=True)
+class SegmentFit:
+    """How a segment's render is asked to go: only measured, or at the tail level a measure found.
+
+    A chapter that prints other chapters' pages is first written with stand-in numbers to learn its pages, then
+    again with the real ones: on a first build the stand-in pass is only measured (laid out and its runt tail
+    mended, no PDF), and the real pass tries the tail level it found first (stand-ins are as wide as real numbers,
+    so the same level mends both), searching again only if that level does not mend it.
+    """
+
+    #: Lay out and mend only: the pages and the tail level, no PDF, no audit.
+    measure: bool = False
+    #: The tail level (render.book.segments.tail_css) a measure found: tried first.
+    tail: int | None = None
+    #: The measured segment's pages before any tail step (what the tail and push steps are judged against).
+    base_pages: int = 0
+
+
+#: A segment to render: label, HTML, source, whether the audience's shared stylesheets apply, and how (SegmentFit).
+SegmentWork = tuple[str, str, str, bool, SegmentFit]
+
+
+@dataclass(frozen=True)
 class SegmentJob:
     """Render one segment's HTML to a PDF and read its pages and anchors (runs in a worker or in-process)."""
 
@@ -81,18 +102,31 @@ class SegmentJob:
     label: str = ""
     #: The audience whose parsed stylesheets apply (BOOK_SEGMENT_STYLES); "" when the HTML carries its own.
     audience: str = ""
+    fit: SegmentFit = SegmentFit()
 
     def run(self, project: Project) -> Rendered:
         """Render the segment with PROJECT's files (and its audience's stylesheets, parsed once per process), and
-        audit its layout from the same render (pages numbered within the segment)."""
+        audit its layout from the same render (pages numbered within the segment); only measure it when asked."""
         styles = render_setup(project, self.audience).styles(BOOK_SEGMENT_STYLES) if self.audience else None
         made = layouts_made()
-        layout = lay_out(self.html, project.root, self.source, strict=self.strict, styles=styles)
+
+        def lay_out_at(level: int):  # noqa: ANN202 - a render.pdf.Layout
+            html = self.html.replace("</head>", f"<style>{tail_css(level)}</style></head>", 1) if level else self.html
+            return lay_out(html, project.root, self.source, strict=self.strict, styles=styles)
+
         audited = self.label.startswith(SEGMENT_PREFIX) and self.label[len(SEGMENT_PREFIX):] not in (FOLIOS, PROBE)
-        if audited and _runt(layout):
-            layout = _mend_tail(layout, lambda css: lay_out(
-                self.html.replace("</head>", f"<style>{css}</style></head>", 1), project.root, self.source,
-                strict=self.strict, styles=styles))
+        layout, level, base_pages = None, 0, 0
+        if audited and self.fit.tail is not None:  # the level a measure found (0: none mends, or none needed)
+            tried = lay_out_at(self.fit.tail)
+            if not self.fit.tail or _mends(tried, self.fit.tail, self.fit.base_pages):
+                layout, level, base_pages = tried, self.fit.tail, self.fit.base_pages
+        if layout is None:
+            layout = lay_out_at(0)
+            base_pages = layout.pages
+            if audited and _runt(layout):
+                layout, level = _mend_tail(layout, lay_out_at)
+        if self.fit.measure:
+            return Rendered(b"", layout.pages, {}, layouts=layouts_made() - made, tail=level, base_pages=base_pages)
         findings = [f.as_dict() for f in audit(layout.document, self.label, "book")] if audited else []
         rendered = describe_pdf(write_pdf(layout).data)
         rendered.findings = findings
@@ -149,18 +183,32 @@ CHAPTER_PUSH_STEPS: tuple[ChapterTailStep, ...] = (
 )
 
 
-def _mend_tail(layout, lay_out_with):  # noqa: ANN001, ANN202 - a render.pdf.Layout, and CSS -> Layout
-    """A runt-tailed chapter's LAYOUT mended: pulled back by the cumulative tail steps, else (nothing pulls it back)
-    carried further onto its last page by a push step without adding a page; unchanged when neither works."""
-    for level in range(1, len(CHAPTER_TAIL_STEPS) + 1):
-        tried = lay_out_with(" ".join(step.css for step in CHAPTER_TAIL_STEPS[:level]))
-        if tried.pages < layout.pages or not _runt(tried):
-            return tried
-    for step in CHAPTER_PUSH_STEPS:
-        tried = lay_out_with(step.css)
-        if tried.pages == layout.pages and not _runt(tried):
-            return tried
-    return layout
+def tail_css(level: int) -> str:
+    """The CSS of tail level LEVEL: 0 none, 1 to len(CHAPTER_TAIL_STEPS) that many tail steps (cumulative), then
+    each push step on its own."""
+    if level <= len(CHAPTER_TAIL_STEPS):
+        return " ".join(step.css for step in CHAPTER_TAIL_STEPS[:level])
+    return CHAPTER_PUSH_STEPS[level - len(CHAPTER_TAIL_STEPS) - 1].css
+
+
+def _mends(tried, level: int, base_pages: int) -> bool:  # noqa: ANN001 - a render.pdf.Layout
+    """Whether TRIED, laid out at tail LEVEL, mends a runt tail of a segment of BASE_PAGES pages (level 0: has none)."""
+    if level == 0:
+        return not _runt(tried)
+    if level <= len(CHAPTER_TAIL_STEPS):
+        return tried.pages < base_pages or not _runt(tried)
+    return tried.pages == base_pages and not _runt(tried)
+
+
+def _mend_tail(layout, lay_out_at):  # noqa: ANN001, ANN202 - a render.pdf.Layout, and level -> Layout
+    """A runt-tailed chapter's LAYOUT mended, and its tail level: pulled back by the cumulative tail steps, else
+    (nothing pulls it back) carried further onto its last page by a push step without adding a page; unchanged
+    (level 0) when neither works."""
+    for level in range(1, len(CHAPTER_TAIL_STEPS) + len(CHAPTER_PUSH_STEPS) + 1):
+        tried = lay_out_at(level)
+        if _mends(tried, level, layout.pages):
+            return tried, level
+    return layout, 0
 
 
 def _runt(layout) -> bool:  # noqa: ANN001 - a render.pdf.Layout
@@ -179,9 +227,9 @@ def render_locally(project: Project, strict: bool = False, audience: str | None 
     """Render segments one after another in this process, with AUDIENCE's stylesheets (default: the project's)."""
     audience = audience or project.config.default_audience
 
-    def many(jobs: list[tuple[str, str, str]]) -> list[Rendered]:
-        return [SegmentJob(html, source, strict, f"book/{label}", audience if shared else "").run(project)
-                for label, html, source, shared in jobs]
+    def many(jobs: list[SegmentWork]) -> list[Rendered]:
+        return [SegmentJob(html, source, strict, f"book/{label}", audience if shared else "", fit).run(project)
+                for label, html, source, shared, fit in jobs]
 
     return many
 
@@ -214,6 +262,13 @@ class Rendered:
     findings: list[dict] = field(default_factory=list)
     #: Layouts made to render it (0 when it came from the cache).
     layouts: int = 0
+    #: A measure (SegmentFit.measure): the tail level that mended it and its pages before, and no PDF.
+    tail: int | None = None
+    base_pages: int = 0
+
+    @property
+    def measured(self) -> bool:
+        return self.tail is not None
 
 
 def describe_pdf(data: bytes) -> Rendered:
@@ -290,28 +345,29 @@ class SegmentCache:
 
 
 def _render_missing(cache: SegmentCache, render_many: RenderMany,
-                    jobs: list[tuple[str, str, str]], shared: bool = True) -> tuple[dict[str, Rendered], list[str]]:
-    """Render the JOBS (label, html, source) the cache lacks in one batch: every job's segment, labels rendered.
+                    jobs: list[tuple[str, str, str, SegmentFit]], shared: bool = True,
+                    ) -> tuple[dict[str, Rendered], list[str]]:
+    """Render the JOBS (label, html, source, fit) the cache lacks in one batch: every job's segment, labels rendered.
 
     SHARED: the HTML leaves its stylesheets to the audience's parsed ones (segments and contents); the page
-    numbers carry their own."""
+    numbers carry their own. A measure (no PDF) is not cached."""
     done: dict[str, Rendered] = {}
     missing = []
-    for label, html, source in jobs:
+    for label, html, source, fit in jobs:
         key = cache.key(html)
         cached = cache.get(key)
         if cached is None:
-            missing.append((label, html, source, key))
+            missing.append((label, html, source, fit, key))
         else:
             done[label] = cached
     # Longest first: the workers finish together instead of one of them rendering the last long chapter alone.
     missing.sort(key=lambda job: len(_TAG.sub("", job[1])), reverse=True)
     if missing:
-        results = render_many([(label, html, source, shared and label != FOLIOS)
-                               for label, html, source, _key in missing])
-        for (label, _html, _source, key), result in zip(missing, results):
+        results = render_many([(label, html, source, shared and label != FOLIOS, fit)
+                               for label, html, source, fit, _key in missing])
+        for (label, _html, _source, _fit, key), result in zip(missing, results):
             cache.layouts += result.layouts
-            done[label] = cache.put(key, result)
+            done[label] = result if result.measured else cache.put(key, result)
     return done, [job[0] for job in missing]
 
 
@@ -361,21 +417,25 @@ def render_book(book: Book, out_path: Path, cache_dir: Path, render_many: Render
     wide = 10 ** len(str(len(book.segments) * 4)) - 1  # stand-in numbers as wide as real ones
     stand_in = {entry.anchor: wide for entry in book.entries}
     printed = {**stand_in, **known}  # the pages chapters print, by anchor
-    jobs = [(seg.key, book.segment_html(seg.html_fragment(printed)), seg.source) for seg in book.segments]
+    # A chapter that will print a stand-in is written again with the real pages: this time it is only measured.
+    jobs = [(seg.key, book.segment_html(seg.html_fragment(printed)), seg.source,
+             SegmentFit(measure=any(a not in known for a in seg.refs))) for seg in book.segments]
     if front_pages is None:  # the contents with stand-ins take as many pages as with real numbers
-        jobs.append((PROBE, book.segment_html(book.front_fragment(stand_in)), FRONT_SOURCE))
+        jobs.append((PROBE, book.segment_html(book.front_fragment(stand_in)), FRONT_SOURCE, SegmentFit(measure=True)))
     done, rendered = _render_missing(cache, render_many, jobs)
     if front_pages is None:
         front_pages = done.pop(PROBE).pages
     for _attempt in range(4):
         body_pages = sum(done[s.key].pages for s in book.segments)
         starts = _starts(book, done, front_pages)
-        stale = [seg for seg in book.segments if any(printed.get(a) != starts.get(a) for a in seg.refs)]
+        stale = [seg for seg in book.segments
+                 if done[seg.key].measured or any(printed.get(a) != starts.get(a) for a in seg.refs)]
         printed = dict(starts)
         final, fresh = _render_missing(cache, render_many, [
-            (FRONT, book.segment_html(book.front_fragment(starts)), FRONT_SOURCE),
-            (FOLIOS, book.folio_html(front_pages + body_pages), FOLIO_SOURCE),
-            *((seg.key, book.segment_html(seg.html_fragment(starts)), seg.source) for seg in stale)])
+            (FRONT, book.segment_html(book.front_fragment(starts)), FRONT_SOURCE, SegmentFit()),
+            (FOLIOS, book.folio_html(front_pages + body_pages), FOLIO_SOURCE, SegmentFit()),
+            *((seg.key, book.segment_html(seg.html_fragment(starts)), seg.source, _refit(done[seg.key]))
+              for seg in stale)])
         rendered += [label for label in fresh if label != FOLIOS]
         front, folios = final[FRONT], final[FOLIOS]
         changed = any(final[seg.key].pages != done[seg.key].pages for seg in stale)
@@ -399,6 +459,11 @@ def render_book(book: Book, out_path: Path, cache_dir: Path, render_many: Render
     reused = [s.key for s in book.segments if s.key not in rendered]
     findings = book_findings(book, front, done, starts)
     return BookResult(out_path, total, rendered, reused, starts, findings, cache.layouts)
+
+
+def _refit(before: Rendered) -> SegmentFit:
+    """How a segment rendered before as BEFORE is rendered again: at the tail level a measure found, if it was one."""
+    return SegmentFit(tail=before.tail, base_pages=before.base_pages) if before.measured else SegmentFit()
 
 
 def book_findings(book: Book, front: Rendered, done: dict[str, Rendered], starts: dict[str, int]) -> list[dict]:
