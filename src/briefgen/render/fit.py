@@ -168,16 +168,19 @@ def fit_onepager(project: Project, block_id: str, audience: str | None = None, *
     def html(level: int, grow: int = 0, hang: bool = False) -> RenderedDocument:
         return render_html(project, block_id, "onepager", audience, options(level, grow, hang), shared_styles=True)
 
+    laid: dict[str, Layout] = {}  # by HTML: a step with nothing to act on gives the same HTML, the same layout
+
     def attempt(level: int, grow: int = 0, hang: bool = False, doc: RenderedDocument | None = None) -> Fitted:
         nonlocal layouts
         key = (level, grow, hang)
         if key not in tried:
             doc = doc or html(level, grow, hang)
-            source = project.catalogue.file_of(doc.block)
-            tried[key] = Fitted(doc, lay_out(doc.html, project.root, source, strict=strict, styles=setup.styles()),
-                                level, grow, hang)
+            if doc.html not in laid:
+                source = project.catalogue.file_of(doc.block)
+                laid[doc.html] = lay_out(doc.html, project.root, source, strict=strict, styles=setup.styles())
+                layouts += 1
+            tried[key] = Fitted(doc, laid[doc.html], level, grow, hang)
             htmls[key] = doc.html
-            layouts += 1
         return tried[key]
 
     fits: Fitted | None = None
@@ -360,6 +363,11 @@ BRIEF_LEVELS: tuple[tuple[str, ...], ...] = (
 BRIEF_FIXES = frozenset({"page-blank", "last-page-runt", "split-sidebar", "sidebar-late", "split-card",
                          "split-figure", "heading-short", "empty-tint"})
 
+#: The most layouts a brief's fit search makes. A brief no level mends would otherwise try every level (61
+#: layouts); past this the levels left are not tried, the best found so far is kept and the audit reports what is
+#: left. On the real catalogue a brief that some level mends finds it within 17 layouts.
+BRIEF_SEARCH_LAYOUTS = 24
+
 # Kept for callers of the earlier API: the tail steps are BRIEF_STEPS' pull-back steps.
 TAIL_STEPS: tuple[BriefStep, ...] = tuple(BRIEF_STEPS[n] for n in ("notes_2col", "tighten", "no_further"))
 
@@ -420,8 +428,8 @@ def fit_brief(project: Project, block_id: str, audience: str | None = None, *, s
     Most briefs cost one layout. START is the level recorded last time: tried first and kept if clean (one layout);
     without SEARCH it is the only layout made.
     A brief whose sidebar splits or starts late tries the sidebar levels first, any other the page levels first.
-    When no level is clean the one with the fewest findings is kept (the design on a tie), and the audit reports
-    what is left.
+    When no level is clean (or BRIEF_SEARCH_LAYOUTS layouts found none) the one with the fewest findings is kept (the
+    design on a tie), and the audit reports what is left.
     """
     from briefgen.render.audit import audit
 
@@ -468,6 +476,9 @@ def fit_brief(project: Project, block_id: str, audience: str | None = None, *, s
     for level in order:
         if level == start:
             continue  # tried above
+        if layouts >= BRIEF_SEARCH_LAYOUTS:
+            logger.info("%s: brief fit search stopped after %d layouts, keeping the best found", block_id, layouts)
+            break
         tried = attempt(level)
         if not tried.left:
             return done(tried)
