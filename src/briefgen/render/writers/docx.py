@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from briefgen.config.kinds import Target
 from briefgen.project import Project
-from briefgen.render.docx.make import make_block_document, make_book_document
 from briefgen.render.output import Output, RenderOptions
 from briefgen.render.writers.base import Writer
 
@@ -17,6 +16,9 @@ class DocxWriter(Writer):
     kinds = ("book", "brief")
 
     def write(self, project: Project, target: Target, options: RenderOptions) -> Output:
+        # Imported here: python-docx costs a no-op build (which writes nothing) a fifth of its start-up.
+        from briefgen.render.docx.make import make_block_document, make_book_document
+
         made = make_book_document(project, target) if target.kind == "book" else \
             make_block_document(project, target)
         edition = made.edition.as_dict() if made.edition is not None else None
