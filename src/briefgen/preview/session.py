@@ -1,6 +1,7 @@
 """Preview state: a fresh project snapshot per change, HTML per open document, PDFs rebuilt in the background."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import queue
@@ -35,6 +36,8 @@ PDF_DELAY = 0.3
 #: Seconds one template render may take in the preview (documents render in milliseconds; a runaway loop is
 #: reported over the page and the builder moves on).
 TEMPLATE_SECONDS = 10.0
+#: How many of the documents pages looked at last are rendered again at once after an edit.
+VIEWED = 4
 #: Lines of source shown around an error's line in the overlay.
 EXCERPT_CONTEXT = 2
 
@@ -250,6 +253,8 @@ class PreviewSession:
         self._sub_lock = threading.Lock()
         self._closed = False
         self._changed_at = 0.0
+        #: The documents pages asked for most recently (last at the end): rendered first after an edit.
+        self._viewed: deque[Target] = deque(maxlen=VIEWED)
         self._pages_lock = threading.Lock()
         self._worker = threading.Thread(target=self._build_loop, name="briefgen-pdf", daemon=True)
 
@@ -278,6 +283,8 @@ class PreviewSession:
         with self._reload_lock:
             snap = Snapshot(self.snapshot.version + 1, self.root, self.site, self.snapshot, self.only, checked=False)
             self.snapshot = snap
+            for target in [t for t in list(self._viewed) if t in snap.by_key.values()]:
+                snap.document(target)  # before the check below, which would share the interpreter with it
             # Pages show the edit first; the whole project's check (a second or more: every claim of every block)
             # follows, and a second event brings any error it finds to the overlay.
             self.broadcast({"type": "version", "version": snap.version, "errors": len(snap.errors),
@@ -328,6 +335,10 @@ class PreviewSession:
         if target is None:
             out["doc"] = None
             return out
+        if target not in self._viewed or self._viewed[-1] != target:
+            with contextlib.suppress(ValueError):
+                self._viewed.remove(target)
+            self._viewed.append(target)
         doc = snap.document(target)
         out["errors"] += doc.errors
         out["doc"] = {
