@@ -6,7 +6,8 @@
 # --test adds TEST_PKGS, which only the tests use. They are required in CI (CI set) and installed when root;
 # on a developer machine without root a missing one is reported and the tests that need it skip.
 # chromium: Debian's browser, driven headless by tests/test_serve_browser.py (the live preview) and
-# tests/render/test_site_browser.py (the web edition, with axe-core from npm).
+# tests/render/test_site_browser.py (the web edition, with axe-core from npm); `briefgen check --web` and
+# tests/render/test_audit_web.py (the web edition's audit at 390 and 1280 px).
 # openjdk-17-jre-headless, nodejs (its npm): the Nu Html Checker (npm vnu-jar, installed by `make test`),
 # which validates the `--format html` output in tests/test_html_output.py and the web edition's pages.
 # libreoffice-writer-nogui: headless LibreOffice, which opens and converts the `--format docx` output in

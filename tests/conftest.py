@@ -4,6 +4,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -55,24 +56,31 @@ def run():
     return _run
 
 
-@pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every brief and one-pager of the real project for the default audience, built once per session.
+def once_per_run(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], object]) -> Path:
+    """A folder that make(folder) fills once per test run, then shared read-only by every test that asks for it.
 
-    Under pytest-xdist every worker has its own session: the first to get here builds into the run's shared temporary
-    folder, under a lock, and the others wait for it and reuse it.
+    Under pytest-xdist every worker has its own session: the first to get here fills the run's shared temporary
+    folder NAME, under a lock, and the others wait for it and reuse it.
     """
     if not os.environ.get("PYTEST_XDIST_WORKER"):
-        return _build_catalogue(tmp_path_factory.mktemp("build"))
-    shared = tmp_path_factory.getbasetemp().parent / "built"
+        out = tmp_path_factory.mktemp(name)
+        make(out)
+        return out
+    shared = tmp_path_factory.getbasetemp().parent / name
     with open(f"{shared}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (shared / ".complete").is_file():
             shutil.rmtree(shared, ignore_errors=True)
             shared.mkdir()
-            _build_catalogue(shared)
+            make(shared)
             (shared / ".complete").touch()
     return shared
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every brief and one-pager of the real project for the default audience, built once per run."""
+    return once_per_run(tmp_path_factory, "built", _build_catalogue)
 
 
 def _build_catalogue(out: Path) -> Path:
@@ -81,6 +89,19 @@ def _build_catalogue(out: Path) -> Path:
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return out
+
+
+@pytest.fixture(scope="session")
+def every_audience(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real project's NATO brief and countercoercion one-pager for every audience, rendered once per run:
+    OUT/AUDIENCE/briefs/nato.pdf and OUT/AUDIENCE/onepagers/countercoercion.pdf."""
+    def make(out: Path) -> None:
+        for kind, block in (("brief", "nato"), ("onepager", "countercoercion")):
+            result = CliRunner().invoke(main, ["--project", str(ROOT), "-q", kind, block, "--audience", "all",
+                                               "--out", str(out)], catch_exceptions=False)
+            assert result.exit_code == 0, result.output
+
+    return once_per_run(tmp_path_factory, "every-audience", make)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -17,7 +17,7 @@ from briefgen.batch.render import RenderOptions, check_target, render, start_lev
 from briefgen.batch.run import AUDITED_KINDS, BuildInterrupted, build_book, run_build, run_layout_check
 from briefgen.batch.site import build_site
 from briefgen.config.audiences import effective_values, resolve_names, scaffold
-from briefgen.config.kinds import Target
+from briefgen.config.kinds import DOCUMENT_KINDS, KINDS, Target
 from briefgen.config.project import check_output_folder
 from briefgen.config.schema import INVISIBLE
 from briefgen.content.drafts import check_drafts, draft_files
@@ -132,29 +132,51 @@ def _limit_options(f):  # noqa: ANN001, ANN202 - click decorator
 @click.option("--layout", is_flag=True,
               help="Also lay out every document (nothing is written) and audit its pages: any finding is an error.")
 @click.option("--audience", "audiences", multiple=True, metavar="NAME",
-              help="With --layout: audience to lay out; repeat it, or say 'all' (default: the default audience).")
+              help="With --layout or --web: audience to lay out or whose site to audit; repeat it, or say 'all' "
+                   "(default: the default audience).")
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(AUDITED_KINDS),
               help="With --layout: only this kind of document; repeat it (default: every kind).")
 @click.option("--id", "ids", multiple=True, metavar="ID",
               help="With --layout: only the brief and one-pager of this alliance or obstacle; repeat it (default: all, "
                    "and the book).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="With --layout: the build folder whose manifest records the findings (default: build/).")
+              help="With --layout or --web: the build folder (default: build/); --layout records its findings in "
+                   "the folder's manifest, --web audits the sites under it.")
+@click.option("--redlines", is_flag=True,
+              help="With --layout: also lay out and audit the redline of each brief and one-pager whose content "
+                   "changed since its last recorded edition (what `diff --format pdf` would write).")
+@click.option("--web", is_flag=True,
+              help="Also open each page of the web edition (SITE_DIR, or OUT/AUDIENCE/site for each --audience) in "
+                   "headless Chromium at 390 and 1280 px: no sideways scroll, no overlapping text, nothing cut.")
+@click.argument("site_dirs", nargs=-1, metavar="[SITE_DIR]...",
+                type=click.Path(file_okay=False, path_type=Path))
 @_limit_options
 @pass_ctx
 def check(c: Context, strict: bool, layout: bool, audiences: tuple[str, ...], kinds: tuple[str, ...],
-          ids: tuple[str, ...], out: Path | None, jobs: int | None, doc_timeout: float, doc_memory: int) -> None:
+          ids: tuple[str, ...], out: Path | None, redlines: bool, web: bool, site_dirs: tuple[Path, ...],
+          jobs: int | None, doc_timeout: float, doc_memory: int) -> None:
     """Validate configuration, seeds, content, cross-links, every quote against its seed and every cited claim
     against its passages.
 
     With --layout, also lay out the documents (briefs, one-pagers and the book; the build's render path and fit
-    loops, in worker processes, writing no output) and audit their pages: a page more than a quarter blank, a runt last page,
-    a split sidebar, card or figure, a heading stranded at a page foot, duplicate or uncited notes, a thin one-pager
-    or uneven column tops. Each finding is printed with its document and page and recorded in the build folder's
-    manifest; any finding exits 1. A document unchanged since it was built or checked is not laid out again.
+    loops, in worker processes, writing no output) and audit their pages: blank and runt pages, split sidebars,
+    cards and figures, stranded headings, duplicate, uncited or repeated notes, thin one-pagers, uneven column
+    tops, empty tinted slabs, long lines, wrapped labels, grid holes, collisions with the fact box, short briefs,
+    lone figures and fragment pull quotes (README: The layout audit). Each finding is printed with its document
+    and page and recorded in the build folder's manifest; any finding exits 1. A document unchanged since it was
+    built or checked is not laid out again. With --redlines, the redlines of changed documents are audited too.
+
+    With --web, each page of the web edition is opened in headless Chromium (found on PATH: chromium,
+    chromium-browser or google-chrome; Playwright from the web-audit extra drives it) at 390 and 1280 px, served
+    from the site folder with every other request blocked. Each finding names the page, the width and the
+    elements; any finding exits 1. Build the sites first (`briefgen site`).
     """
-    if not layout and (audiences or kinds or ids or out is not None or jobs is not None):
-        raise click.UsageError("--audience, --kind, --id, --out and --jobs go with --layout")
+    if not (layout or web) and (audiences or out is not None):
+        raise click.UsageError("--audience and --out go with --layout or --web")
+    if not layout and (kinds or ids or jobs is not None or redlines):
+        raise click.UsageError("--kind, --id, --jobs and --redlines go with --layout")
+    if site_dirs and not web:
+        raise click.UsageError("a SITE_DIR goes with --web")
     project = c.project
     check_project(project)
     drafts = check_drafts(project.root, project.seeds)  # verified where they lie; builds never read them
@@ -174,13 +196,39 @@ def check(c: Context, strict: bool, layout: bool, audiences: tuple[str, ...], ki
           f"audiences, every quote found in its seed"
           + (f"; {verified} draft(s) in content/drafts/ verified" if verified else "")
           + (f"; {len(warnings)} warning(s)" if warnings else ""))
+    failed = False
     if layout:
-        _check_layout(c, project, audiences, kinds or AUDITED_KINDS, ids, out, strict=strict, jobs=jobs,
-                      limits=Limits(doc_timeout, doc_memory))
+        failed = _check_layout(c, project, audiences, kinds or AUDITED_KINDS, ids, out, strict=strict, jobs=jobs,
+                               limits=Limits(doc_timeout, doc_memory), redlines=redlines)
+    if web:
+        sites = list(site_dirs) or [c.out(out) / name / "site" for name in
+                                    resolve_names(project.root, audiences, project.config.default_audience)]
+        failed = _check_web(c, sites) or failed
+    if failed:
+        raise SystemExit(1)
+
+
+def _check_web(c: Context, sites: list[Path]) -> bool:
+    """Audit each site folder in headless Chromium; print the findings and a summary; return whether any."""
+    from briefgen.render.audit_web import WIDTHS, audit_site
+
+    findings = 0
+    for site_dir in sites:
+        report = audit_site(site_dir)
+        for finding in report.findings:
+            click.echo(f"{site_dir}: {finding.format()}", err=True)
+        findings += len(report.findings)
+        click.echo(f"web: {site_dir}: {len(report.pages)} page(s) at {' and '.join(f'{w} px' for w in WIDTHS)}, "
+                   f"{len(report.findings)} finding(s)" + (f", {len(report.blocked)} request(s) out of the site "
+                                                           f"blocked" if report.blocked else ""))
+    return bool(findings)
 
 
 def _check_layout(c: Context, project: Project, audiences: tuple[str, ...], kinds: tuple[str, ...],
-                  ids: tuple[str, ...], out: Path | None, *, strict: bool, jobs: int | None, limits: Limits) -> None:
+                  ids: tuple[str, ...], out: Path | None, *, strict: bool, jobs: int | None, limits: Limits,
+                  redlines: bool = False) -> bool:
+    """Lay out and audit the documents (and, with REDLINES, the redlines of changed ones); return whether any
+    finding or failure."""
     names = resolve_names(project.root, audiences, project.config.default_audience)
     out_dir = c.out(out)
     bar = _Bar(c.quiet, "Laying out")
@@ -209,8 +257,27 @@ def _check_layout(c: Context, project: Project, audiences: tuple[str, ...], kind
                + (f" in {layouts} layout(s)" if layouts else "") + f", {reused} unchanged since recorded), "
                f"{len(findings)} finding(s) in {len(report.layout)} document(s), {len(report.failures)} failed, "
                f"in {report.seconds:.1f} s")
-    if findings or report.failures or left_out:
-        raise SystemExit(1)
+    failed = bool(findings or report.failures or left_out)
+    if redlines:
+        failed = _check_redlines(project, names, kinds, ids, out_dir) or failed
+    return failed
+
+
+def _check_redlines(project: Project, names: list[str], kinds: tuple[str, ...], ids: tuple[str, ...],
+                    out_dir: Path) -> bool:
+    """Lay out and audit the redline of each selected document whose content changed since its last recorded
+    edition; print the findings and a summary; return whether any."""
+    from briefgen.batch.redline_audit import audit_redlines
+
+    report = audit_redlines(project, names, kinds, ids, out_dir)
+    for rel, exc in report.failures:
+        for error in exc.errors if isinstance(exc, ErrorGroup) else [exc]:
+            click.echo(f"failed {rel}: {error.format_message()}", err=True)
+    for finding in report.findings:
+        click.echo(Finding(**finding).format(), err=True)
+    click.echo(f"redlines: {len(report.audited)} audited ({report.unchanged} document(s) unchanged since their last "
+               f"edition), {len(report.findings)} finding(s), {len(report.failures)} failed")
+    return bool(report.findings or report.failures)
 
 
 def _render_one(c: Context, kind: str, block_id: str, audiences: tuple[str, ...], out: Path | None,
@@ -278,7 +345,8 @@ def onepager(c: Context, block_id: str, audience: tuple[str, ...], out: Path | N
 
 @main.command()
 @click.argument("block_id", metavar="ID")
-@click.option("--kind", type=click.Choice(["brief", "onepager", "book"]), default="brief", show_default=True,
+@click.option("--kind", type=click.Choice([*KINDS, *(k for k in DOCUMENT_KINDS if k not in KINDS)]), default="brief",
+              show_default=True,
               help="Which document of ID to compare (the book: ID is `book`).")
 @click.option("--audience", metavar="NAME", help="Audience the document is for (default: the project's default).")
 @click.option("--since", metavar="EDITION|DATE|REV",
@@ -296,7 +364,9 @@ def diff(c: Context, block_id: str, kind: str, audience: str | None, since: str 
          out: Path | None, strict: bool) -> None:
     """Show what changed in document ID since an earlier edition: points, quotes and citations added, removed
     or changed, word by word inside a changed sentence."""
-    from briefgen.batch.redline import compare_target, format_text, redline_path, render_redline, render_redline_docx
+    from briefgen.batch.redline import (compare_target, format_text, redline_path, redline_rel, render_redline,
+                                        render_redline_docx)
+    from briefgen.batch.redline_audit import record_redline
     from briefgen.write import write_atomic
 
     project = c.project
@@ -323,6 +393,10 @@ def diff(c: Context, block_id: str, kind: str, audience: str | None, since: str 
     path = out or redline_path(c.out(None), target)
     write_atomic(path, output.data)
     c.say(f"wrote {path} ({output.pages} pages; {cmp.summary} since {cmp.since})")
+    for finding in output.layout:  # audited like the document it marks up, recorded in the build folder's manifest
+        click.echo(Finding(**finding).format(), err=True)
+    if out is None:  # at its place in the build folder: its audit goes in the folder's manifest
+        record_redline(c.out(None), redline_rel(target), cmp.summary, cmp.since, output)
 
 
 @main.command()

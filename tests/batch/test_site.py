@@ -105,6 +105,10 @@ def test_home_shows_the_matrix_as_a_table_with_headers(small: Path, run) -> None
     assert "<caption" in table and '<th scope="col" class="col-head">' in table
     row = re.search(r'<th scope="row"><a href="briefs/free-riding.html">.*?</tr>', table, re.S).group(0)
     assert '<span class="visually-hidden">Yes</span>' in row
+    # below 77.5em the same marks as a list (the table would scroll sideways on a phone: `check --web`)
+    listed = re.search(r'<ul class="matrix-list">.*?</ul>\s*</section>', html, re.S).group(0)
+    assert re.search(r'<li><a href="briefs/free-riding.html">[^<]+</a> <span class="matrix-count">\(\d+\)</span>\s*'
+                     r'<ul><li><a href="briefs/nato.html">NATO</a></li>', listed), listed[:600]
 
 
 def test_an_edit_rebuilds_only_the_pages_that_show_it(small: Path) -> None:

@@ -1,56 +1,29 @@
 """Every page of the preview loads every stylesheet, font, image and script it asks for (Debian's chromium)."""
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
-import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from preview_process import CHROMIUM_ARGS, serving  # tests/preview/preview_process.py
 
 from briefgen.batch.redline import current
 from briefgen.config.kinds import Target
 from briefgen.editions.records import commit
 from briefgen.project import Project
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 OLD = "Of the 51 formal treaty allies of the United States, 31 are NATO allies."
 NEW = "Of the 51 formal treaty allies of the United States, 31 are members of NATO."
 
 
 @pytest.fixture
-def changed_server(small: Path, tmp_path: Path):
+def changed_server(small: Path, tmp_path: Path) -> Iterator[str]:
     """`briefgen serve --audience congress` on the two-block project, NATO's brief changed since its edition 1."""
     commit(small, current(Project(small), Target("brief", "nato", "congress")))
     path = small / "content/alliances/nato.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace(OLD, NEW), encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "-m", "briefgen", "--project", str(small), "serve", "--port", "0",
-                             "--audience", "congress", "--out", str(tmp_path / "out")], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    lines: list[str] = []
-    found = threading.Event()
-
-    def read() -> None:
-        for line in proc.stdout:
-            lines.append(line)
-            if "http://" in line:
-                found.set()
-
-    threading.Thread(target=read, daemon=True).start()
-    try:
-        assert found.wait(60), "".join(lines)
-        url = re.search(r"http://127\.0\.0\.1:\d+/", "".join(lines))
-        assert url, "".join(lines)
-        yield url.group(0)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with serving(small, tmp_path / "out", "--audience", "congress") as url:
+        yield url
 
 
 def _wait_loaded(page) -> None:  # noqa: ANN001 - a playwright Page

@@ -3,18 +3,13 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
-import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from preview_process import CHROMIUM_ARGS, IN_CI, serving  # tests/preview/preview_process.py
 
-IN_CI = bool(os.environ.get("CI"))
-#: Flags for Chromium on a machine with no network and no GPU; the profile folder is new for each run.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 #: The opening words of nato.yaml's summary, which the edits below lead with a marker.
 LEAD = "The Center for Strategic and International Studies (CSIS) calls NATO the gold standard"
 EDITED = "Edited on disk: the preview shows this sentence without a reload."
@@ -22,33 +17,10 @@ RECOVERED = "Recovered: the next good save clears the overlay."
 
 
 @pytest.fixture
-def server(scratch: Path, tmp_path: Path):
+def server(scratch: Path, tmp_path: Path) -> Iterator[str]:
     """`briefgen serve --port 0` on a scratch project, as a real process; yields its base URL."""
-    proc = subprocess.Popen([sys.executable, "-m", "briefgen", "--project", str(scratch), "serve", "--port", "0",
-                             "--out", str(tmp_path / "out")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    lines: list[str] = []
-    found = threading.Event()
-
-    def read() -> None:
-        for line in proc.stdout:
-            lines.append(line)
-            if "http://" in line:
-                found.set()
-
-    threading.Thread(target=read, daemon=True).start()
-    try:
-        assert found.wait(30), "".join(lines)
-        url = re.search(r"http://127\.0\.0\.1:\d+/", "".join(lines))
-        assert url, "".join(lines)
-        yield url.group(0)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-    assert proc.returncode == 0, "".join(lines)
+    with serving(scratch, tmp_path / "out", wait=30) as url:
+        yield url
 
 
 @pytest.mark.slow

@@ -354,3 +354,17 @@ def test_page_anchor_spans_the_page_body_only(with_pdf: Path, run) -> None:
     assert "Based on interviews" not in page1.text and page1.text.startswith("Allies Under Strain")
     assert seed.passage("p1-L2").text == "By Priya Raman and Tom Okafor | March 4, 2024"
     assert seed.passage("p1-L40") is None and seed.passage("p99") is None
+
+
+def test_a_bullet_glyph_alone_on_its_line_opens_the_item_its_text_follows() -> None:
+    """A bullet set apart from its text (as briefgen's own PDFs set some) opens an item; reading never fails on it."""
+    import weasyprint
+
+    from briefgen.seeds.outline import read_binary
+
+    html = ("<body style='font-size:11pt'><h1>Bullets</h1><p>A paragraph before the list.</p>"
+            "<div style='display:flex;gap:6pt'><span>\u2022</span>"
+            "<span style='display:block;margin-top:14pt'>Set apart from its bullet.</span></div><p>After.</p></body>")
+    text, outline = read_binary(weasyprint.HTML(string=html).write_pdf(), "bullets", "pdf")
+    assert "Set apart from its bullet." in text.splitlines()
+    assert "\u2022" not in text

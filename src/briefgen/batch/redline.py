@@ -366,12 +366,12 @@ def summary_html(project: Project, cmp: Comparison) -> str:
     sections = ", ".join(html.escape(s) for s in grouped(project, cmp))
     return ('<aside class="redline-summary" aria-label="Summary of changes">'
             f'<h2>Changes since {html.escape(cmp.since)}</h2>'
-            f'<p class="redline-editions">Now {html.escape(cmp.now.edition.label)} \u00b7 {html.escape(cmp.now.doc_number)}'
-            '</p>'
             f'<ul class="redline-counts">{rows}</ul>'
             + (f'<p class="redline-sections">Sections changed: {sections}</p>' if sections else "")
             + (f'<p class="redline-unseen">Also changed in the content, not shown in this document: '
                f'{html.escape(summary([c for c, _ in cmp.unseen]))}</p>' if cmp.unseen else "")
+            + f'<p class="redline-editions">Now {html.escape(cmp.now.edition.label)} \u00b7 '
+              f'{html.escape(cmp.now.doc_number)}</p>'
             + '<p class="redline-key">Inserted words are <ins>underlined</ins>, deleted words <del>struck through'
               '</del>; a bar in the margin marks each changed passage.</p></aside>')
 
@@ -414,16 +414,31 @@ def _stamp(project: Project, rel: str) -> tuple:
 
 
 def render_redline(project: Project, cmp: Comparison, *, strict: bool = False,  # noqa: ANN201 - batch.render.Output
-                   levels: dict | None = None):
-    """The redline PDF of CMP's document, through the one render path: laid out once, at the fit LEVELS the
-    document's last build recorded (batch.render.start_levels), not searched again for the marked copy."""
+                   levels: dict | None = None, layout_only: bool = False):
+    """The redline PDF of CMP's document, through the one render path: laid out at the fit LEVELS the document's
+    last build recorded (batch.render.start_levels), and audited like the document (its findings named by the
+    redline's path). The marks and the summary add lines: when that leaves a page defect the brief's fit loop
+    mends (a runt last page), the fit levels are searched for the marked copy. LAYOUT_ONLY: audit, make no PDF."""
     from briefgen.batch.render import render
+    from briefgen.render.fit import BRIEF_FIXES
 
     if not document_kind(cmp.target.kind).per_block:
         raise UsageError("a redline PDF is made for a brief or a one-pager", COMMAND_LINE,
                          "use --format text for the book, or the book's changes appendix")
-    return render(redline_project(project, cmp), cmp.target, "pdf", strict=strict, fit_search=False,
-                  **(levels or {}))
+    marked = redline_project(project, cmp)
+    output = render(marked, cmp.target, "pdf", strict=strict, fit_search=False, layout_only=layout_only,
+                    **(levels or {}))
+    if any(f["code"] in BRIEF_FIXES for f in output.layout):
+        output = render(marked, cmp.target, "pdf", strict=strict, fit_search=True, layout_only=layout_only,
+                        **(levels or {}))
+    name = redline_rel(cmp.target)
+    output.layout = [{**finding, "document": name} for finding in output.layout]
+    return output
+
+
+def redline_rel(target: Target) -> str:
+    """The redline's path under the output folder (AUDIENCE/redlines/ID.KIND.pdf), which names its findings."""
+    return redline_path(Path(), target).as_posix()
 
 
 def render_redline_docx(project: Project, cmp: Comparison) -> bytes:
@@ -431,8 +446,10 @@ def render_redline_docx(project: Project, cmp: Comparison) -> bytes:
     "briefgen" on the current edition's date, for Word's Review pane."""
     from briefgen.render.docx.inline import Revision
     from briefgen.render.docx.make import make_block_document
+    from briefgen.render.writers import writer
 
-    if cmp.target.kind != "brief":
+    kind = document_kind(cmp.target.kind)
+    if not kind.per_block or kind.name not in writer("docx").kinds:
         raise UsageError("a Word redline is made for a brief", COMMAND_LINE,
                          "use --format pdf for a one-pager, --format text for the book")
     when = f"{cmp.now.edition.date.isoformat()}T00:00:00Z"

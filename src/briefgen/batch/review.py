@@ -17,11 +17,12 @@ from briefgen.content.claims import RULES, Context, Statement, forbidden_pattern
 from briefgen.content.model import Quote, as_list
 from briefgen.content.provenance import quote_found
 from briefgen.errors import COMMAND_LINE, ContentError, UsageError
-from briefgen.ingest.yamlpatch import replace_scalar
+from briefgen.ingest.curate import replace_scalar
 from briefgen.project import Project
 from briefgen.render.docx.ids import PROPERTY_PREFIX, StatementId
-from briefgen.render.docx.make import make_block_document
+from briefgen.render.docx.make import make_document
 from briefgen.render.docx.read import NotWord, read_docx
+from briefgen.render.writers import writer
 from briefgen.write import write_atomic
 
 logger = logging.getLogger(__name__)
@@ -89,22 +90,14 @@ class Review:
 
 def _target(props: dict[str, str], shown: str) -> Target:
     get = {k[len(PROPERTY_PREFIX):]: v for k, v in props.items() if k.startswith(PROPERTY_PREFIX)}
-    if get.get("kind") not in ("brief", "book") or not get.get("id") or not get.get("audience"):
+    if get.get("kind") not in writer("docx").kinds or not get.get("id") or not get.get("audience"):
         raise UsageError(f"{shown} was not made by `briefgen brief --format docx` (it has no briefgen properties)",
                          COMMAND_LINE, "review the Word file briefgen wrote, as the reviewers returned it")
-    if get["kind"] == "book":
-        if get["id"] != "book":
-            raise UsageError(f"{shown} is a selection of the book ({get['id']})", COMMAND_LINE,
-                             "review a brief, or the whole book (`briefgen book --format docx`)")
-        return Target.book(get["audience"])
-    return Target("brief", get["id"], get["audience"])
-
-
-def _made(project: Project, target: Target):  # noqa: ANN202 - render.docx.make.Made
-    """The document made again from the content as it is now: what the reviewers' copy is compared with."""
-    from briefgen.render.docx.make import make_book_document
-
-    return make_book_document(project, target) if target.kind == "book" else make_block_document(project, target)
+    target = Target.of(get["kind"], get["id"], get["audience"])
+    if target.block_id != get["id"]:  # of a kind made once per build, Target.of names the whole document
+        raise UsageError(f"{shown} is a selection of the book ({get['id']})", COMMAND_LINE,
+                         "review a brief, or the whole book (`briefgen book --format docx`)")
+    return target
 
 
 def _record(project: Project, sid: StatementId):  # noqa: ANN202 - (record, key, cites) or None
@@ -177,7 +170,7 @@ def review(project: Project, path: Path, shown: str) -> Review:
     except NotWord as exc:
         raise UsageError(f"{shown} is not a Word document ({exc})", COMMAND_LINE, "give the reviewed .docx file")
     target = _target(got.properties, shown)
-    again = _made(project, target)
+    again = make_document(project, target)  # made again from the content as it is now, to compare with
     made = read_docx(again.data)
     props = {k[len(PROPERTY_PREFIX):]: v for k, v in got.properties.items() if k.startswith(PROPERTY_PREFIX)}
     result = Review(shown, target, {k: props[k] for k in ("kind", "id", "audience", "edition", "fingerprint", "date")

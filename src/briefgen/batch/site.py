@@ -14,7 +14,7 @@ from briefgen.batch.inputs import Hasher, content_inputs, tool_id
 from briefgen.batch.redline import redline_path
 from briefgen.batch.render import render
 from briefgen.config.inputs import EDITION_GLOBS, SHARED_GLOBS, project_files
-from briefgen.config.kinds import KINDS, Target
+from briefgen.config.kinds import KINDS, SITE_PAGE_KIND, Target
 from briefgen.content.catalogue import content_files
 from briefgen.editions.records import record_rel
 from briefgen.errors import BriefgenError
@@ -173,13 +173,13 @@ def build_site(project: Project, audience: str, out: Path, *, strict: bool = Fal
 def _brief_page(b: _Builder, site: SiteInfo, block_id: str, strict: bool) -> None:
     """The brief's page, unless nothing it shows changed (its block, the linked fields it read, notes, edition)."""
     project, path = b.project, paths.brief_page(block_id)
-    target = Target("brief", block_id, b.audience)
+    target = Target(SITE_PAGE_KIND, block_id, b.audience)
     old = b.previous.get(path) or {}
     downloads = [b.files.get(site.downloads.get((block_id, k), ""), {}).get("sha256") for k in KINDS]
 
     def key_for(deps: dict | None) -> str:
         inputs = content_inputs(project, target, b.hasher, deps)
-        record = record_rel("brief", block_id, b.audience)
+        record = record_rel(SITE_PAGE_KIND, block_id, b.audience)
         return _digest([b.shared, inputs, record, b.hasher(record), downloads])
 
     deps = old.get("deps")
@@ -259,7 +259,7 @@ def _feed_entries(project: Project, audience: str, documents: list) -> list[dict
     """Every edition of every brief, for the feed and the sitemap's dates."""
     out = []
     for block in documents:
-        number, history = pages.edition_history(project, audience, "brief", block.id)
+        number, history = pages.edition_history(project, audience, SITE_PAGE_KIND, block.id)
         for e in history:
             out.append(dict(id=block.id, name=block.name, doc_number=number, number=e["number"], date=e["date"],
                             changes=e["changes"], current=bool(e.get("current")),

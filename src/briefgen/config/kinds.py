@@ -28,19 +28,29 @@ class DocumentKind:
     #: A one-page summary: it shows the audience's one-pager sections (`onepager.lead` and `.columns`) and at most
     #: four points a list; other kinds show the audience's brief sections.
     summary: bool = False
+    #: The web edition has a page of it for each block, and its PDF is that page's main download
+    #: (downloads/ID.pdf; another kind's PDF is downloads/ID-KIND.pdf). One kind at most.
+    site_page: bool = False
+    #: The least words of its own text (summary, bottom line, points, examples) a topic needs for one; a build plans
+    #: none for a thinner topic (content.gate). 0: every topic gets one.
+    min_words: int = 0
 
 
-#: Every kind, in the order a build starts them (the book is the long pole).
+#: Every kind, in the order a build starts them (the book is the long pole). A brief needs 200 words of a topic's own
+#: (fewer gave a one-page brief); a one-pager 150 (at most 15 % of its page unused); the book takes every topic.
 DOCUMENT_KINDS: dict[str, DocumentKind] = {
     "book": DocumentKind("book", "Briefing book", "book.html.j2", "", per_block=False, code="K"),
-    "brief": DocumentKind("brief", "Policy brief", "brief.html.j2", "briefs", per_block=True, code="B"),
+    "brief": DocumentKind("brief", "Policy brief", "brief.html.j2", "briefs", per_block=True, code="B",
+                          site_page=True, min_words=200),
     "onepager": DocumentKind("onepager", "One-pager", "onepager.html.j2", "onepagers", per_block=True, code="P",
-                             summary=True),
+                             summary=True, min_words=150),
 }
 #: The kinds rendered once per alliance and obstacle.
 KINDS: tuple[str, ...] = tuple(k.name for k in DOCUMENT_KINDS.values() if k.per_block)
 #: Every kind's reader-facing label.
 KIND_LABELS: dict[str, str] = {k.name: k.label for k in DOCUMENT_KINDS.values()}
+#: The kind the web edition has a page of for each block.
+SITE_PAGE_KIND: str = next(k.name for k in DOCUMENT_KINDS.values() if k.site_page)
 
 
 def document_kind(name: str) -> DocumentKind:

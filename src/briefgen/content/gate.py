@@ -1,23 +1,9 @@
 """The editorial gate: how much text a topic has of its own, and which documents of its own it can fill."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from briefgen.config.kinds import DOCUMENT_KINDS, DocumentKind, document_kind
 from briefgen.content.model import Block, Example, Point
 from briefgen.content.walk import walk
-
-
-@dataclass(frozen=True)
-class Gate:
-    """The least text of its own (words of summary, bottom line, points and examples) a topic needs per document."""
-
-    brief_words: int = 200
-    """A brief needs this many (fewer gave a one-page brief); a thinner topic has its one-pager and the book."""
-    onepager_words: int = 150
-    """A one-pager (at most 15 % of its page unused) needs this many; a thinner topic is in the book only."""
-
-
-GATE = Gate()
 
 
 def own_words(block: Block) -> int:
@@ -27,19 +13,25 @@ def own_words(block: Block) -> int:
     return sum(len(str(t).split()) for t in texts)
 
 
-def fills(block: Block, kind: str, gate: Gate = GATE) -> bool:
-    """Whether BLOCK has text enough for a document of KIND (kinds the gate does not name always pass)."""
-    need = {"brief": gate.brief_words, "onepager": gate.onepager_words}.get(kind, 0)
-    return own_words(block) >= need
+def fills(block: Block, kind: str) -> bool:
+    """Whether BLOCK has text enough for a document of KIND (its declared min_words)."""
+    return own_words(block) >= document_kind(kind).min_words
 
 
-def thin_note(block: Block, gate: Gate = GATE) -> str | None:
-    """What the gate leaves out for BLOCK, in a sentence (None when it has its brief and one-pager)."""
+def _a(kind: DocumentKind) -> str:
+    return f"a {kind.label.lower()}"
+
+
+def thin_note(block: Block) -> str | None:
+    """What the gate leaves out for BLOCK, in a sentence (None when it has every document of its own)."""
     words = own_words(block)
-    if words >= gate.brief_words:
+    gated = sorted((k for k in DOCUMENT_KINDS.values() if k.min_words), key=lambda k: -k.min_words)
+    left = [k for k in gated if words < k.min_words]
+    if not left:
         return None
-    left = "a brief" if words >= gate.onepager_words else "a brief or a one-pager"
-    keeps = "its one-pager and the briefing book carry it" if words >= gate.onepager_words \
-        else "the briefing book carries it"
-    return (f"thin topic: {words} words of its own text, too few for {left} (a brief needs {gate.brief_words}, "
-            f"a one-pager {gate.onepager_words}); {keeps}")
+    kept = sorted((k for k in DOCUMENT_KINDS.values() if words >= k.min_words), key=lambda k: not k.per_block)
+    carry = " and ".join(f"{'its' if k.per_block else 'the'} {k.label.lower()}" for k in kept)
+    needs = ", ".join(f"{_a(k)} needs {k.min_words}" if i == 0 else f"{_a(k)} {k.min_words}"
+                      for i, k in enumerate(gated))
+    return (f"thin topic: {words} words of its own text, too few for {' or '.join(map(_a, left))} ({needs}); "
+            f"{carry} {'carries' if len(kept) == 1 else 'carry'} it")

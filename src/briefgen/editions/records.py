@@ -36,7 +36,7 @@ from briefgen.config.schema import Record
 from briefgen.content.model import Block, SourceRef
 from briefgen.content.views import audience_view
 from briefgen.errors import ContentError, Location
-from briefgen.safeio import is_object_id, read_inside, read_text_inside
+from briefgen.safeio import is_object_id, read_inside
 from briefgen.write import write_inside
 
 #: Folder under editions/ holding the content-addressed parts of snapshots.
@@ -222,16 +222,26 @@ MAX_EDITION = 1_000_000
 FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 
 
-def _read_json(root: Path, rel: str, hint: str) -> Any:
-    """REL's JSON, read through the safe file layer (a regular file inside the project, capped) and parsed with
-    its nesting bounded; every failure a located ContentError. FileNotFoundError passes through."""
+def _read_file(root: Path, rel: str, what: str, hint: str) -> bytes:
+    """REL's bytes, read through the safe file layer (a regular file inside the project, capped); a file that is
+    unsafe or cannot be read is a located ContentError naming WHAT. FileNotFoundError passes through."""
     try:
-        text = read_text_inside(root / rel, root, safeio.RECORD_LIMIT)
+        return read_inside(root / rel, root, safeio.RECORD_LIMIT)
     except FileNotFoundError:
         raise
     except safeio.UnsafeFile as exc:
-        raise ContentError(f"cannot read the editions record: {exc.why}", Location(rel), hint) from None
-    except (OSError, UnicodeDecodeError) as exc:
+        raise ContentError(f"cannot read {what}: {exc.why}", Location(rel), hint) from None
+    except OSError as exc:
+        raise ContentError(f"cannot read {what}: {exc}", Location(rel), hint) from None
+
+
+def _read_json(root: Path, rel: str, hint: str) -> Any:
+    """REL's JSON, read through the safe file layer (a regular file inside the project, capped) and parsed with
+    its nesting bounded; every failure a located ContentError. FileNotFoundError passes through."""
+    raw = _read_file(root, rel, "the editions record", hint)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise ContentError(f"cannot read the editions record: {exc}", Location(rel), hint) from None
     try:
         return json.loads(text)
@@ -311,12 +321,7 @@ def load_object(root: Path, digest: str) -> Any:
     object whose bytes do not hash to its name is an error, never a snapshot."""
     rel = object_rel(digest)
     hint = f"restore {EDITIONS_DIR}/{OBJECTS}/ from the repository (git checkout -- {EDITIONS_DIR})"
-    try:
-        raw = read_inside(root / rel, root, safeio.RECORD_LIMIT)
-    except FileNotFoundError:
-        raise
-    except safeio.UnsafeFile as exc:
-        raise ContentError(f"cannot read the edition object: {exc.why}", Location(rel), hint) from None
+    raw = _read_file(root, rel, "the edition object", hint)
     if hashlib.sha256(raw).hexdigest() != digest:
         raise ContentError("the edition object does not match its sha256 name (changed or forged)", Location(rel),
                            hint)

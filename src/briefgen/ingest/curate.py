@@ -1,9 +1,10 @@
-"""Apply statement edits to a block's YAML text, keeping its comments and layout; roll back when the check fails."""
+"""Edit a block file's YAML text in place, keeping its comments and layout; roll back when the check fails."""
 from __future__ import annotations
 
 import json
 import logging
 import re
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -17,6 +18,9 @@ log = logging.getLogger(__name__)
 #: The keys of a statement, in the order a block file writes them.
 ITEM_KEYS = ("text", "figure", "speaker", "cite", "key", "us_internal")
 _TOP_KEY = re.compile(r"^[A-Za-z_][\w-]*\s*:")
+#: Width a reworded value's folded lines are wrapped to, as the catalogue's files are written.
+WIDTH = 100
+_PLAIN_SAFE = re.compile(r"[A-Za-z0-9(][^:#\n\"'{}\[\]&*!|>%@`]*\Z")
 
 
 @dataclass
@@ -140,6 +144,68 @@ def edit_text(text: str, edits: Sequence[StatementEdit], shown: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _folded(text: str, indent: int, key_line: str) -> list[str]:
+    """TEXT as YAML after KEY_LINE (`key: `): plain when safe and it fits on the key's line, quoted when it fits
+    there, else a folded block wrapped to WIDTH."""
+    if _PLAIN_SAFE.match(text) and len(key_line) + len(text) <= WIDTH and text == text.strip():
+        return [key_line + text]
+    if "\n" not in text and len(key_line) + len(text) + 2 <= WIDTH:
+        return [key_line + json.dumps(text, ensure_ascii=False)]
+    pad = " " * (indent + 2)
+    lines = [key_line + ">-"]
+    for n, para in enumerate(text.split("\n\n")):
+        if n:
+            lines.append("")
+        lines += textwrap.wrap(para, WIDTH - len(pad), break_long_words=False, break_on_hyphens=False,
+                               initial_indent=pad, subsequent_indent=pad)
+    return lines
+
+
+def set_scalar(text: str, line: int, key: str, new: str, shown: str) -> str:
+    """Return TEXT with the value of KEY, found on LINE (1-based) or the two lines after it, replaced by NEW; every
+    other line (comments too) is kept as it was."""
+    lines = text.split("\n")
+    pattern = re.compile(rf"^(\s*(?:-\s+)?){re.escape(key)}:(\s|$)")
+    at = next((i for i in range(line - 1, min(line + 2, len(lines))) if pattern.match(lines[i])), None)
+    if at is None:
+        raise ContentError(f"no `{key}:` at line {line}", Location(shown, line),
+                           "the file changed since the document was made; make the review again")
+    m = pattern.match(lines[at])
+    indent = m.end(1)  # the key's column: its value's continuation lines sit deeper
+    end = at + 1
+    while end < len(lines) and (not lines[end].strip() or len(lines[end]) - len(lines[end].lstrip()) > indent):
+        end += 1
+    while end > at + 1 and not lines[end - 1].strip():
+        end -= 1  # blank lines before the next key stay
+    lines[at:end] = _folded(new, indent, lines[at][:indent] + f"{key}: ")
+    return "\n".join(lines)
+
+
+def _verified(path: Path, new_text: str, verify: Callable[[], list[BriefgenError]], shown: str,
+              original: bytes | None) -> EditResult:
+    """Write NEW_TEXT to PATH and run VERIFY; on any error put back ORIGINAL (None: remove the new file)."""
+
+    def undo() -> None:
+        if original is None:
+            path.unlink(missing_ok=True)
+        else:
+            write_atomic(path, original)
+
+    write_atomic(path, new_text.encode("utf-8"))
+    try:
+        errors = verify()
+    except BriefgenError as exc:
+        errors = [exc]
+    except BaseException:
+        undo()
+        raise
+    if errors:
+        undo()
+        log.info("%s restored: %d error(s) after the edit", shown, len(errors))
+        return EditResult(path, False, errors, new_text)
+    return EditResult(path, True, [], new_text)
+
+
 def apply_statement_edits(path: Path, edits: Sequence[StatementEdit], verify: Callable[[], list[BriefgenError]],
                           shown: str | None = None) -> EditResult:
     """Apply EDITS to the block file PATH in place, run VERIFY, and put the file back as it was if VERIFY fails.
@@ -151,20 +217,15 @@ def apply_statement_edits(path: Path, edits: Sequence[StatementEdit], verify: Ca
     """
     shown = shown or path.as_posix()
     original = path.read_bytes()
-    new_text = edit_text(original.decode("utf-8"), edits, shown)
-    write_atomic(path, new_text.encode("utf-8"))
-    try:
-        errors = verify()
-    except BriefgenError as exc:
-        errors = [exc]
-    except BaseException:
-        write_atomic(path, original)
-        raise
-    if errors:
-        write_atomic(path, original)
-        log.info("%s restored: %d error(s) after the edit", shown, len(errors))
-        return EditResult(path, False, errors, new_text)
-    return EditResult(path, True, [], new_text)
+    return _verified(path, edit_text(original.decode("utf-8"), edits, shown), verify, shown, original)
+
+
+def replace_scalar(path: Path, shown: str, line: int, key: str, new: str) -> None:
+    """Replace the value of KEY, found on LINE (1-based) or the two lines after it, with NEW in the file at PATH
+    (`briefgen review --apply`); a key not there is a located error and the file is left as it was."""
+    original = path.read_bytes()
+    _verified(path, set_scalar(original.decode("utf-8"), line, key, new, shown), list, shown, original)
+    log.info("%s:%d: %s replaced", shown, line, key)
 
 
 # --- curating a draft or an addition ---------------------------------------------------------------------
@@ -274,19 +335,10 @@ def curate(root: Path, view: DraftView, keep: Sequence[int] | None,
                            "give the draft another id, or add its points to the existing block")
     dropped = [StatementEdit(s.field, "delete", s.index) for s in view.statements if s not in chosen]
     text = edit_text(draft_text, dropped, view.shown) if dropped else draft_text
-    write_atomic(view.target, settled(text).encode("utf-8"))
-    try:
-        errors = verify()
-    except BriefgenError as exc:
-        errors = [exc]
-    except BaseException:
-        view.target.unlink(missing_ok=True)
-        raise
-    if errors:
-        view.target.unlink(missing_ok=True)
-        return EditResult(view.target, False, errors, settled(text))
-    view.path.unlink()
-    return EditResult(view.target, True, [], settled(text))
+    result = _verified(view.target, settled(text), verify, view.target.relative_to(root).as_posix(), None)
+    if result.kept:
+        view.path.unlink()
+    return result
 
 
 def settled(text: str) -> str:

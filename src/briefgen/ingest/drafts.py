@@ -512,16 +512,16 @@ def _c(text: object) -> str:
     return _COMMENT_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", str(text))
 
 
+def _statement(text: str, key: str, value: str | None, cite: str) -> list[str]:
+    """One statement of a drafted list: its text, KEY (figure, speaker) where it has a VALUE, its citation."""
+    return [f"  - text: {_q(text)}", *([f"    {key}: {_q(value)}"] if value else []), f"    cite: {cite}"]
+
+
 def _items(key: str, items: list[Item], comment: str) -> list[str]:
     if not items:
         return []
-    out = [f"{key}:  # TODO: {comment}"]
-    for it in items:
-        out.append(f"  - text: {_q(it.text)}")
-        if it.figure:
-            out.append(f"    figure: {_q(it.figure)}")
-        out.append(f"    cite: {it.cite.split(', ')[0]}")
-    return out
+    return [f"{key}:  # TODO: {comment}",
+            *(line for it in items for line in _statement(it.text, "figure", it.figure, it.cite.split(", ")[0]))]
 
 
 def _quotes(quotes: list[Item]) -> list[str]:
@@ -529,13 +529,8 @@ def _quotes(quotes: list[Item]) -> list[str]:
     if not quotes:
         return []
     unnamed = any(q.speaker is None for q in quotes)
-    out = ["quotes:  # verbatim" + ("; TODO: add the speaker where the seed names one" if unnamed else "")]
-    for q in quotes:
-        out.append(f"  - text: {_q(q.text)}")
-        if q.speaker:
-            out.append(f"    speaker: {_q(q.speaker)}")
-        out.append(f"    cite: {q.cite}")
-    return out
+    return ["quotes:  # verbatim" + ("; TODO: add the speaker where the seed names one" if unnamed else ""),
+            *(line for q in quotes for line in _statement(q.text, "speaker", q.speaker, q.cite))]
 
 
 def draft_text(cand: Candidate, block_id: str, content: Content, seed: "Seed", shown: str) -> str:
@@ -631,11 +626,9 @@ def _new_only(items: list[Item], seed: "Seed", cited: set[tuple[str, int, int]])
     return out
 
 
-def plan_drafts(seed: "Seed", shown: str, root: Path, catalogue: Catalogue | None,
-                library: "SeedLibrary | None") -> tuple[list[Draft], list[tuple[Node, str]]]:
-    """Return the drafts SEED suggests (each with its status) and, per section without a draft, the reason."""
-    vocab = Vocabulary.of(catalogue)
-    covered: dict[tuple[str, str, int, int], Block] = {}  # (type, seed, start, end) -> block citing it
+def _covered(catalogue: Catalogue | None, library: "SeedLibrary | None") -> dict[tuple[str, str, int, int], Block]:
+    """(block type, seed, first line, last line) of every passage a block cites -> the first block citing it."""
+    covered: dict[tuple[str, str, int, int], Block] = {}
     if catalogue is not None and library is not None:
         for block in catalogue.documents():
             for ref in iter_refs(block):
@@ -643,6 +636,38 @@ def plan_drafts(seed: "Seed", shown: str, root: Path, catalogue: Catalogue | Non
                 passage = s.passage(ref.anchor) if s else None
                 if passage is not None:
                     covered.setdefault((block.type_name, ref.seed, passage.start, passage.end), block)
+    return covered
+
+
+def _new_block_draft(cand: Candidate, content: Content, seed: "Seed", shown: str, root: Path,
+                     catalogue: Catalogue | None, taken: set[str]) -> Draft:
+    """The draft of a new block for CAND, under an id no block or earlier draft (TAKEN) has, with its status."""
+    block_id = short_id(cand.name)
+    n = 2
+    base = block_id
+    while block_id in taken or (catalogue is not None and catalogue.get(block_id) is not None):
+        block_id = f"{base}-{n}"
+        n += 1
+    taken.add(block_id)
+    folder = "obstacles" if cand.kind == "obstacle" else "alliances"
+    path = DRAFTS / folder / f"{block_id}.yaml"
+    d = Draft(cand.kind, block_id, cand.name, cand.node, path, draft_text(cand, block_id, content, seed, shown),
+              why=cand.why, route=cand.route)
+    curated = root / "content" / folder / f"{block_id}.yaml"
+    if curated.exists():
+        d.status = f"skipped: {display_path(curated, root)} exists"
+    elif (root / path).exists():
+        d.status = "skipped: draft exists (drafts are never overwritten)"
+    else:
+        d.status = "write"
+    return d
+
+
+def plan_drafts(seed: "Seed", shown: str, root: Path, catalogue: Catalogue | None,
+                library: "SeedLibrary | None") -> tuple[list[Draft], list[tuple[Node, str]]]:
+    """Return the drafts SEED suggests (each with its status) and, per section without a draft, the reason."""
+    vocab = Vocabulary.of(catalogue)
+    covered = _covered(catalogue, library)
     found, reasons = candidates(seed.outline, vocab)
     for cand in found:  # a block already citing exactly this passage is the one it adds to
         if cand.block is None:
@@ -689,25 +714,7 @@ def plan_drafts(seed: "Seed", shown: str, root: Path, catalogue: Catalogue | Non
                 d.status = "write"
                 additions[block.id] = (d, [(cand, content)])
             continue
-        block_id = short_id(cand.name)
-        n = 2
-        base = block_id
-        while block_id in taken or (catalogue is not None and catalogue.get(block_id) is not None):
-            block_id = f"{base}-{n}"
-            n += 1
-        taken.add(block_id)
-        folder = "obstacles" if cand.kind == "obstacle" else "alliances"
-        path = DRAFTS / folder / f"{block_id}.yaml"
-        d = Draft(cand.kind, block_id, cand.name, cand.node, path, draft_text(cand, block_id, content, seed, shown),
-                  why=cand.why, route=cand.route)
-        curated = root / "content" / folder / f"{block_id}.yaml"
-        if curated.exists():
-            d.status = f"skipped: {display_path(curated, root)} exists"
-        elif (root / path).exists():
-            d.status = "skipped: draft exists (drafts are never overwritten)"
-        else:
-            d.status = "write"
-        drafts.append(d)
+        drafts.append(_new_block_draft(cand, content, seed, shown, root, catalogue, taken))
     for d, parts in additions.values():
         block = parts[0][0].block
         d.text = addition_text(block, d.addition_to or block.id, parts, seed, shown)  # type: ignore[arg-type]

@@ -107,6 +107,97 @@ class Variant:
 DESIGN = Variant()
 
 
+@dataclass
+class Placed:
+    """Which sections a document shows, in order: a brief's (MAIN), and a one-pager's LEAD, COLUMNS and TAIL."""
+
+    main: list[str]
+    lead: list[str]
+    columns: list[str]
+    tail: list[str]
+
+
+def place_sections(aud: LoadedAudience, type_name: str, variant: Variant) -> Placed:
+    """The audience's sections for a block of TYPE_NAME, less those VARIANT drops, plus those a thin one-pager adds."""
+    cfg = aud.config
+    dropped = set(variant.drop)
+    main = [s for s in cfg.brief.sections_for(type_name) if s not in dropped]
+    lead = [s for s in cfg.onepager.lead if s not in dropped]
+    columns = [s for s in cfg.onepager.columns if s not in dropped]
+    # A thin one-pager grows by parts of its block it leaves out (ADD): in the lead (the overview) or the columns.
+    added = [s for s in variant.add if s not in dropped and s not in (*cfg.onepager.lead, *cfg.onepager.columns,
+                                                               *ONEPAGER_TAIL)]
+    lead = _with_lead_adds(lead, [s for s in added if s in ONEPAGER_LEAD_ADDS])
+    columns += [s for s in added if s not in ONEPAGER_LEAD_ADDS]
+    return Placed(main, lead, columns, [s for s in ONEPAGER_TAIL if s not in dropped])
+
+
+def _lift_key_points(block: Block, kind: str, placed: Placed, shown: set[str] | None) -> tuple[Block, list]:
+    """BLOCK without the key points a Key takeaways box shows once, and those points (none: no box)."""
+    # An audience that leaves some out (us_internal: false) and keeps fewer than TAKEAWAYS_MIN gets no box, the
+    # points in place.
+    key_points = block.key_points()
+    shows = placed.lead + placed.columns if document_kind(kind).summary else placed.main
+    if "takeaways" not in shows or len(key_points) < TAKEAWAYS_MIN:
+        return block, []
+    if shown is not None:  # the box shows these fields' key points: the edition depends on them
+        key = {id(p) for p in key_points}
+        shown.update(f.name for f in dataclasses.fields(block)
+                     if isinstance(v := getattr(block, f.name), list) and any(id(p) in key for p in v))
+    return lift_takeaways(block)
+
+
+def _place_what_changed(placed: Placed, aud: LoadedAudience) -> None:
+    """Put the what-changed section in PLACED where the audience does not place it itself."""
+    onepager = aud.config.onepager
+    if "what_changed" in (*placed.main, *onepager.lead, *onepager.columns):
+        return
+    # A brief: in the main column beside the sidebar (after it; else after the bottom line), so the sidebar keeps its
+    # place at the opening of page 1.
+    after = next((s for s in ("sidebar", "bottom_line") if s in placed.main), None)
+    placed.main.insert(placed.main.index(after) + 1 if after else 0, "what_changed")
+    placed.tail.insert(0, "what_changed")  # a one-pager: after its columns
+
+
+def _promoted(sections: list[str], promote: tuple[str, ...]) -> list[str]:
+    """SECTIONS with those in PROMOTE moved right after the first section."""
+    # The brief fit loop may move a section (the sidebar) up: right after the first section, so the headings still
+    # open with that section's (a sidebar first would put its h3 labels before any h2: PDF/UA heading nesting).
+    if not promote:
+        return sections
+    rest = [s for s in sections if s not in promote]
+    return rest[:1] + [s for s in sections if s in promote] + rest[1:]
+
+
+def _edition_fields(project: Project, block: Block, kind: str, edition: Proposal | None,
+                    changed: dict | None) -> dict:
+    """The context's edition furniture: date, edition, document number, citation, what changed."""
+    current = edition.edition if edition else None
+    doc_number = edition.doc_number if edition else ""
+    return dict(
+        # The edition's date (the content's last change), never the build's; the document number, per block and kind.
+        date=edition.edition.date if edition else document_date(),
+        edition=current,
+        doc_number=doc_number,
+        created=document_timestamp(),
+        citation=furniture.suggested_citation(project.config, block.name, KIND_LABELS[kind], doc_number, current),
+        what_changed=changed["items"] if changed else [],
+        what_changed_since=changed["since"] if changed else None,
+    )
+
+
+def _style_fields(brand: Any, variant: Variant, shared_styles: bool, asset_prefix: str) -> dict:
+    """The context's styling: the brand, its CSS (unless the PDF stage shares it), the fit loop's CSS and classes."""
+    return dict(
+        brand=brand,
+        brand_css="" if shared_styles else brand.css(asset_prefix),
+        shared_styles=shared_styles,
+        fit_css=Markup(variant.fit_css),
+        fit_classes=" ".join(variant.fit_classes),
+        asset=lambda path: asset_prefix + path,
+    )
+
+
 def document_context(project: Project, block: Block, kind: str, aud: LoadedAudience, notes: Notes,
                      variant: Variant = DESIGN, *, asset_prefix: str = "", shared_styles: bool = False,
                      deps: dict[str, set[str]] | None = None, edition: Proposal | None = None,
@@ -121,59 +212,28 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
     """
     cfg = aud.config
     raw = block
-    block = audience_view(block, cfg, aud.name)
-    view = block
-    dropped = set(variant.drop)
-    sections = [s for s in cfg.brief.sections_for(raw.type_name) if s not in dropped]
-    lead_sections = [s for s in cfg.onepager.lead if s not in dropped]
-    column_sections = [s for s in cfg.onepager.columns if s not in dropped]
-    # A thin one-pager grows by parts of its block it leaves out (ADD): in the lead (the overview) or the columns.
-    added = [s for s in variant.add if s not in dropped and s not in (*cfg.onepager.lead, *cfg.onepager.columns,
-                                                               *ONEPAGER_TAIL)]
-    lead_sections = _with_lead_adds(lead_sections, [s for s in added if s in ONEPAGER_LEAD_ADDS])
-    column_sections += [s for s in added if s not in ONEPAGER_LEAD_ADDS]
-    # A Key takeaways box shows the block's key points once, in place of their own sections; an audience that
-    # leaves some out (us_internal: false) and keeps fewer than TAKEAWAYS_MIN gets no box, the points in place.
-    takeaways: list = []
-    key_points = block.key_points()
-    if "takeaways" in (lead_sections + column_sections if document_kind(kind).summary else sections) \
-            and len(key_points) >= TAKEAWAYS_MIN:
-        if shown is not None:  # the box shows these fields' key points: the edition depends on them
-            key = {id(p) for p in key_points}
-            shown.update(f.name for f in dataclasses.fields(block)
-                         if isinstance(v := getattr(block, f.name), list) and any(id(p) in key for p in v))
-        block, takeaways = lift_takeaways(block)
+    view = audience_view(block, cfg, aud.name)
+    placed = place_sections(aud, raw.type_name, variant)
+    # A Key takeaways box shows the block's key points once, in place of their own sections.
+    lifted, takeaways = _lift_key_points(view, kind, placed, shown)
     # What the templates read of the block, field by field and item by item: what the document shows (its edition
     # depends on those fields) and so what it leaves out (render.omitted).
     seen = Seen()
-    lifted = block
-    if shown is not None:
-        block = Tracked(block, shown)  # type: ignore[assignment]
-    title = document_title(block, kind)
+    block = Tracked(lifted, shown) if shown is not None else lifted  # type: ignore[assignment]
     brand = render_setup(project, aud.name).brand
     related = related_blocks(project.catalogue, block)
     if deps is not None:
         related = track(related, deps)
-    changed = edition_changes(project, aud, edition) if cfg.what_changed and "what_changed" not in dropped else None
-    tail = [s for s in ONEPAGER_TAIL if s not in dropped]
-    if changed and "what_changed" not in (*sections, *cfg.onepager.lead, *cfg.onepager.columns):
-        # A brief: in the main column beside the sidebar (after it; else after the bottom line), so the sidebar
-        # keeps its place at the opening of page 1.
-        after = next((s for s in ("sidebar", "bottom_line") if s in sections), None)
-        sections.insert(sections.index(after) + 1 if after else 0, "what_changed")
-        tail.insert(0, "what_changed")  # a one-pager: after its columns
-    # The brief fit loop may move a section (the sidebar) up (PROMOTE): right after the first section, so the headings
-    # still open with that section's (a sidebar first would put its h3 labels before any h2: PDF/UA heading nesting).
-    if variant.promote:
-        rest = [s for s in sections if s not in variant.promote]
-        sections = rest[:1] + [s for s in sections if s in variant.promote] + rest[1:]
-    current = edition.edition if edition else None
-    doc_number = edition.doc_number if edition else ""
+    changed = edition_changes(project, aud, edition) if cfg.what_changed and "what_changed" not in variant.drop \
+        else None
+    if changed:
+        _place_what_changed(placed, aud)
+    sections = _promoted(placed.main, variant.promote)
     points = min(variant.max_points or ONEPAGER_MAX_POINTS, cfg.limits.max_points) if document_kind(kind).summary \
         else cfg.limits.max_points
     showing = Showing(raw, view, lifted, seen, points,
                       *_points_reason(kind, cfg.limits.max_points, variant.max_points),
-                      dropped=frozenset(dropped), file=project.catalogue.file_of(raw),
+                      dropped=frozenset(variant.drop), file=project.catalogue.file_of(raw),
                       sections_from=f"the audience's brief sections for {raw.type_name} briefs")
     return dict(
         _showing=showing,
@@ -188,34 +248,22 @@ def document_context(project: Project, block: Block, kind: str, aud: LoadedAudie
         audience=aud.config,
         audience_name=aud.name,
         project=project.config,
-        title=title,
+        title=document_title(block, kind),
         running_title=getattr(block, "short_name", None) or block.name,
         description=prose.plain(block.summary),
         keywords=", ".join([block.name, block.type_name, *block.keywords]),
-        # The edition's date (the content's last change), never the build's; the document number, per block and kind.
-        date=edition.edition.date if edition else document_date(),
-        edition=current,
-        doc_number=doc_number,
-        created=document_timestamp(),
+        **_edition_fields(project, block, kind, edition, changed),
         sections=sections,
-        lead_sections=lead_sections,
-        column_sections=column_sections,
-        tail_sections=tail,
+        lead_sections=placed.lead,
+        column_sections=placed.columns,
+        tail_sections=placed.tail,
         takeaways=seen.items_of(takeaways),
-        citation=furniture.suggested_citation(project.config, block.name, KIND_LABELS[kind], doc_number, current),
         figure_svg=lambda figure, number: furniture.figure_svg(figure, brand.colors, number),
-        what_changed=changed["items"] if changed else [],
-        what_changed_since=changed["since"] if changed else None,
         titles=cfg.titles(),
         # A one-pager shows at most four points a list, fewer when condensed; a grow step may lift that cap up to
         # the audience's own limit (max_points above ONEPAGER_MAX_POINTS).
         max_points=points,
-        brand=brand,
-        brand_css="" if shared_styles else brand.css(asset_prefix),
-        shared_styles=shared_styles,
-        fit_css=Markup(variant.fit_css),
-        fit_classes=" ".join(variant.fit_classes),
-        asset=lambda path: asset_prefix + path,
+        **_style_fields(brand, variant, shared_styles, asset_prefix),
         notes=notes,
         cite=notes.cite,
         escape=escape,

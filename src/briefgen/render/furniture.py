@@ -1,6 +1,7 @@
 """The furniture of a professional brief: author lines, the suggested citation and small data figures (SVG)."""
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -13,6 +14,11 @@ from briefgen.content.provenance import figure_number
 FIGURE_WIDTH = 330.0
 #: Text sizes inside a figure, in points (print floor: 7pt).
 FIGURE_LABEL_PT, FIGURE_VALUE_PT = 8.0, 8.5
+#: Characters of a bar's label per line: the figure's width over a generous average glyph width of the label size
+#: (0.6 em), so a wrapped label never runs past the figure's edge (a browser clips it there).
+FIGURE_LABEL_CHARS = int(FIGURE_WIDTH / (FIGURE_LABEL_PT * 0.6))
+#: The height of each further line of a wrapped label, in points.
+FIGURE_LABEL_LEAD = 10.0
 
 
 def names(authors: list[Author]) -> str:
@@ -62,7 +68,8 @@ def figure_svg(figure: DataFigure, colors: dict[str, str], number: int | str) ->
     value_room = 64.0
     span = FIGURE_WIDTH - value_room
     row = 30.0
-    height = row * len(figure.items) + 4
+    labels = [textwrap.wrap(item.label, FIGURE_LABEL_CHARS) or [""] for item in figure.items]
+    height = sum(row + FIGURE_LABEL_LEAD * (len(lines) - 1) for lines in labels) + 4
     desc = "; ".join(f"{item.label}: {item.value}" for item in figure.items) + f" (values in {figure.unit})."
     # The title is what a PDF reader reads aloud (the Figure's /Alt): the figure's name and every value.
     title = f"Figure {number}. {figure.title}. {desc}"
@@ -71,14 +78,17 @@ def figure_svg(figure: DataFigure, colors: dict[str, str], number: int | str) ->
            f'height="{height:.0f}pt" viewBox="0 0 {FIGURE_WIDTH:.0f} {height:.0f}" font-family="Inter, sans-serif">',
            f"<title>{escape(title)}</title>",
            f"<desc>{escape(desc)}</desc>"]
-    for i, (item, value) in enumerate(zip(figure.items, values)):
-        y = i * row
+    y = 0.0
+    for item, value, lines in zip(figure.items, values, labels):
         width = max(1.5, span * value / top)
-        out.append(f'<text x="0" y="{y + 9:.1f}" font-size="{FIGURE_LABEL_PT:g}" fill="{text_colour}">'
-                   f"{escape(item.label)}</text>")
+        spans = "".join(f'<tspan x="0" dy="{0 if n == 0 else FIGURE_LABEL_LEAD:g}">{escape(line)}</tspan>'
+                        for n, line in enumerate(lines))
+        out.append(f'<text x="0" y="{y + 9:.1f}" font-size="{FIGURE_LABEL_PT:g}" fill="{text_colour}">{spans}</text>')
+        y += FIGURE_LABEL_LEAD * (len(lines) - 1)
         out.append(f'<rect x="0" y="{y + 13:.1f}" width="{span:.1f}" height="11" fill="{track_colour}"/>')
         out.append(f'<rect x="0" y="{y + 13:.1f}" width="{width:.1f}" height="11" fill="{bar_colour}"/>')
         out.append(f'<text x="{width + 5:.1f}" y="{y + 22:.1f}" font-size="{FIGURE_VALUE_PT:g}" font-weight="700" '
                    f'fill="{text_colour}">{escape(item.value)}</text>')
+        y += row
     out.append("</svg>")
     return Markup("".join(out))

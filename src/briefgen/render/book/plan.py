@@ -194,6 +194,65 @@ def note_groups(chapters: list[tuple[str, int | None, str, ChapterNotes, list[No
     return groups
 
 
+def _book_context(project: Project, aud: LoadedAudience, blocks: list[Block], book_title: str) -> dict:
+    """The context every page of the book shares (the cover's edition is added once the chapters are known)."""
+    brand = render_setup(project, aud.name).brand
+    return dict(
+        kind="book", kind_label="Briefing book", block_type="book", audience=aud.config, audience_name=aud.name,
+        project=project.config, title=book_title, running_title=book_title,
+        description=f"Briefing book for {aud.config.label}: {len(blocks)} chapters on U.S. alliances and "
+                    "the obstacles to allied cooperation",
+        keywords=", ".join(["briefing book", *(b.name for b in blocks[:20])]), date=document_date(),
+        created=document_timestamp(), version=__version__, fit_css="", fit_classes="", asset=lambda path: path,
+        brand=brand, brand_css=brand.css(""),
+    )
+
+
+def _matrix_axes(project: Project, blocks: list[Block]) -> tuple[list, list]:
+    """The matrix figure's rows (obstacles) and columns (alliances): the book's, or those linked to them."""
+    cat = project.catalogue
+    alliances = [b for b in blocks if isinstance(b, Alliance)]
+    obstacles = [b for b in blocks if isinstance(b, Obstacle)]
+    if obstacles:
+        return obstacles, alliances or [a for a in cat.alliances if any(a.id in o.affected_alliances
+                                                                         for o in obstacles)]
+    return [o for o in cat.obstacles if any(o.id in a.related_obstacles for a in alliances)], alliances
+
+
+@dataclass
+class _Binding:
+    """The book as it is put together: its segments and contents entries in order, and each chapter's notes."""
+
+    segments: list[Segment] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
+    chapters: list[tuple[str, int | None, str, ChapterNotes, list[Note]]] = field(default_factory=list)
+    #: Block id -> its chapter's anchor and number (the changes appendix links them).
+    chapter_index: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+    def add(self, segment: Segment) -> None:
+        self.entries += segment.entries
+        self.segments.append(segment)
+
+
+def _add_appendices(project: Project, env: Any, bound: _Binding, base: dict, changed: tuple | None) -> None:
+    """The changes appendix (when CHANGED) and the Notes appendix (when any chapter has notes)."""
+    if changed is not None:
+        since, per_chapter = changed
+        c_entry = Entry("changes", "What changed in this edition", 1, "Appendix")
+        c_notes = ChapterNotes(project, c_entry.anchor)
+        fragment = render(env, "book/changes.html.j2", project.root, entry=c_entry, since=since,
+                          chapters=per_chapter, cite=c_notes.cite, **base)
+        bound.add(Segment(c_entry.anchor, namespace_ids(protect_names(fragment), c_entry.anchor), [c_entry],
+                          "templates/book/changes.html.j2"))
+        bound.chapters.append((c_entry.anchor, None, c_entry.title, c_notes, []))
+    groups = note_groups(bound.chapters)
+    if groups:
+        a_entry = Entry("notes", "Notes", 1, "Appendix")
+        fragment = protect_names(render(env, "book/appendix.html.j2", project.root, groups=groups, entry=a_entry,
+                                        **base))
+        bound.add(Segment("notes", Markup(fragment), [a_entry], "templates/book/appendix.html.j2"))
+
+
 def plan_book(project: Project, audience: str | None = None, select: str | None = None,
               title: str | None = None, changes_since: str | None = None) -> Book:
     """Lay out the book for AUDIENCE: parts, chapters (notes numbered per chapter), matrix and appendices.
@@ -206,60 +265,34 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
     env = render_setup(project, aud.name).env
     cat = project.catalogue
     book_title = title or project.config.title
-    base = dict(
-        kind="book", kind_label="Briefing book", block_type="book", audience=aud.config, audience_name=aud.name,
-        project=project.config, title=book_title, running_title=book_title,
-        description=f"Briefing book for {aud.config.label}: {len(blocks)} chapters on U.S. alliances and "
-                    "the obstacles to allied cooperation",
-        keywords=", ".join(["briefing book", *(b.name for b in blocks[:20])]), date=document_date(),
-        created=document_timestamp(), version=__version__, fit_css="", fit_classes="", asset=lambda path: path,
-    )
-    brand = render_setup(project, aud.name).brand
-    base.update(brand=brand, brand_css=brand.css(""))
+    base = _book_context(project, aud, blocks, book_title)
     sections = [s for s in aud.config.brief.sections if s not in CHAPTER_SKIPS]
-    alliances = [b for b in blocks if isinstance(b, Alliance)]
-    obstacles = [b for b in blocks if isinstance(b, Obstacle)]
     in_book = {b.id for b in blocks}
     #: Each recommendation in the book and its number ("Recommendation 2"), which chapters linking it refer to.
     rec_numbers = {b.id: n for n, b in enumerate((b for b in blocks if isinstance(b, Recommendation)), 1)}
-    if obstacles:
-        rows, cols = obstacles, alliances or [a for a in cat.alliances if any(a.id in o.affected_alliances
-                                                                              for o in obstacles)]
-    else:
-        cols = alliances
-        rows = [o for o in cat.obstacles if any(o.id in a.related_obstacles for a in alliances)]
+    rows, cols = _matrix_axes(project, blocks)
     parts = [(key, part_title, [b for b in blocks if b.book_part == key]) for key, part_title in BOOK_PARTS]
-    matrix_part = "obstacles" if obstacles else "alliances"
-    segments: list[Segment] = []
-    entries: list[Entry] = []
-    chapters: list[tuple[str, int | None, str, ChapterNotes, list[Note]]] = []
-    #: Block id -> its chapter's anchor and number (the changes appendix links them).
-    chapter_index: dict[str, tuple[str, int]] = {}
+    matrix_part = "obstacles" if any(isinstance(b, Obstacle) for b in blocks) else "alliances"
+    bound = _Binding()
     #: The fields each chapter shows, and of the linked blocks it names: what the book's edition depends on.
     shown: dict[str, set[str]] = {}
     deps: dict[str, set[str]] = {}
     omitted: dict[str, list] = {}
     chapter_no = 0
-    numeral = 0
-    for key, part_title, members in parts:
-        if not members:
-            continue
+    for numeral, (key, part_title, members) in enumerate([p for p in parts if p[2]]):
         label = f"Part {ROMAN[numeral]}"
-        numeral += 1
         anchor = f"part-{key}"
-        entry = Entry(anchor, part_title, 1, label)
-        entries.append(entry)
         fragment = render(env, "book/part.html.j2", project.root, anchor=anchor, part_label=label,
                           part_title=part_title, chapters=members, **base)
-        segments.append(Segment(anchor, Markup(fragment), [entry], "templates/book/part.html.j2"))
+        bound.add(Segment(anchor, Markup(fragment), [Entry(anchor, part_title, 1, label)],
+                          "templates/book/part.html.j2"))
         if key == matrix_part and rows and cols:
             matrix_rows, unlinked = shown_rows(rows, cols)
-            svg = matrix_svg(matrix_rows, cols, brand.colors)
+            svg = matrix_svg(matrix_rows, cols, base["brand"].colors)
             m_entry = Entry("matrix", "Which obstacles affect which alliances", 2, "Figure")
-            entries.append(m_entry)
             fragment = render(env, "book/matrix.html.j2", project.root, anchor="matrix", svg=svg,
                               entry=m_entry, rows=matrix_rows, unlinked=unlinked, cols=cols, in_book=in_book, **base)
-            segments.append(Segment("matrix", Markup(fragment), [m_entry], "templates/book/matrix.html.j2"))
+            bound.add(Segment("matrix", Markup(fragment), [m_entry], "templates/book/matrix.html.j2"))
         for block in members:
             chapter_no += 1
             own_sections = [s for s in aud.config.brief.sections_for(block.type_name) if s not in CHAPTER_SKIPS]
@@ -268,10 +301,9 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
                                                shown.setdefault(block.id, set()), omitted)
             first = make(None)
             c_entry = Entry(f"ch-{block.id}", block.name, 2, str(chapter_no))
-            entries.append(c_entry)
-            chapters.append((c_entry.anchor, chapter_no, block.name, notes[0], notes[0].further(block.sources)))
-            chapter_index[block.id] = (c_entry.anchor, chapter_no)
-            segments.append(Segment(c_entry.anchor, first, [c_entry], cat.file_of(block), refs, make))
+            bound.chapters.append((c_entry.anchor, chapter_no, block.name, notes[0], notes[0].further(block.sources)))
+            bound.chapter_index[block.id] = (c_entry.anchor, chapter_no)
+            bound.add(Segment(c_entry.anchor, first, [c_entry], cat.file_of(block), refs, make))
     # The cover shows the edition (rendered last, from `base`): what every chapter showed is known by now.
     edition = propose(project, "book", book_variant(select), aud.name, [b.id for b in blocks],
                       {bid: sorted(names) for bid, names in deps.items()},
@@ -282,25 +314,9 @@ def plan_book(project: Project, audience: str | None = None, select: str | None 
     # What the chapters do not show: the changes appendix and `briefgen diff` list those changes apart.
     edition.__dict__["_unseen"] = unseen([o for found in omitted.values() for o in found],
                                          {b.id: b for b in blocks})
-    changed = book_changes(project, aud, edition, changes_since, chapter_index, sections)
-    if changed is not None:
-        since, per_chapter = changed
-        c_entry = Entry("changes", "What changed in this edition", 1, "Appendix")
-        entries.append(c_entry)
-        c_notes = ChapterNotes(project, c_entry.anchor)
-        fragment = render(env, "book/changes.html.j2", project.root, entry=c_entry, since=since,
-                          chapters=per_chapter, cite=c_notes.cite, **base)
-        segments.append(Segment(c_entry.anchor, namespace_ids(protect_names(fragment), c_entry.anchor), [c_entry],
-                                "templates/book/changes.html.j2"))
-        chapters.append((c_entry.anchor, None, c_entry.title, c_notes, []))
-    groups = note_groups(chapters)
-    if groups:
-        a_entry = Entry("notes", "Notes", 1, "Appendix")
-        entries.append(a_entry)
-        fragment = protect_names(render(env, "book/appendix.html.j2", project.root, groups=groups, entry=a_entry,
-                                        **base))
-        segments.append(Segment("notes", Markup(fragment), [a_entry], "templates/book/appendix.html.j2"))
-    return Book(project, aud, book_title, segments, entries, blocks, base, env, edition, omitted)
+    changed = book_changes(project, aud, edition, changes_since, bound.chapter_index, sections)
+    _add_appendices(project, env, bound, base, changed)
+    return Book(project, aud, book_title, bound.segments, bound.entries, blocks, base, env, edition, omitted)
 
 
 def _chapter_maker(project: Project, env: Any, aud: LoadedAudience, block: Block, sections: list[str], anchor: str,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from briefgen.config.kinds import KIND_LABELS, Target
+from briefgen.config.kinds import KIND_LABELS, Target, document_kind
 from briefgen.project import Project
 from briefgen.render.context import document_context, document_edition
 from briefgen.render.docx.body import Body
@@ -112,6 +112,12 @@ def make_book_document(project: Project, target: Target) -> Made:
                 language=project.config.language, company=setup.brand.meta.name.full)
     data = finish(body, meta)
     return Made(data, body.footnote_count, body.ids, {}, edition)
+
+
+def make_document(project: Project, target: Target) -> Made:
+    """TARGET as a Word document: its block's, or (a kind made once per build) the book's."""
+    make = make_block_document if document_kind(target.kind).per_block else make_book_document
+    return make(project, target)
 
 
 def _restart_footnotes(body: Body) -> None:

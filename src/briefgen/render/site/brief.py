@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from briefgen import prose
-from briefgen.config.kinds import KIND_LABELS
+from briefgen.config.kinds import KIND_LABELS, KINDS, SITE_PAGE_KIND
 from briefgen.errors import ContentError, Location
 from briefgen.project import Project
 from briefgen.render.context import document_context, document_edition
@@ -46,20 +46,20 @@ def render_brief_page(project: Project, block_id: str, site: SiteInfo) -> WebPag
         raise ContentError(f"no alliance or obstacle with id {block_id!r}", Location("content/"),
                            "`briefgen list` shows every id")
     aud = project.audience(site.audience)
-    edition = document_edition(project, block, "brief", aud)
+    edition = document_edition(project, block, SITE_PAGE_KIND, aud)
     here = paths.brief_page(block.id)
     deps: dict[str, set[str]] = {}
-    ctx = document_context(project, block, "brief", aud, WebNotes(project), deps=deps, edition=edition,
+    ctx = document_context(project, block, SITE_PAGE_KIND, aud, WebNotes(project), deps=deps, edition=edition,
                            shared_styles=True)
     description = prose.plain(block.bottom_line or block.summary)
-    ctx.update(frame(project, site, here, f"{block.name}: {KIND_LABELS['brief'].lower()}", description))
+    ctx.update(frame(project, site, here, f"{block.name}: {KIND_LABELS[SITE_PAGE_KIND].lower()}", description))
     downloads = []
-    for kind in ("brief", "onepager"):
+    for kind in KINDS:
         target = site.downloads.get((block.id, kind))
         if target:
             downloads.append(dict(url=href(here, target), label=f"{KIND_LABELS[kind]} (PDF, "
                                   f"{max(1, round(site.sizes.get(target, 0) / 1024))} KB)", kind=kind))
-    pdf = site.downloads.get((block.id, "brief"))
+    pdf = site.downloads.get((block.id, SITE_PAGE_KIND))
     ctx.update(sections=web_sections(ctx["sections"]), downloads=downloads,
                editions_url=href(here, paths.editions_page(block.id)),
                brief_url=lambda block_id: href(here, paths.brief_page(block_id)),

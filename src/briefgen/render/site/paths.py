@@ -4,6 +4,8 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 
+from briefgen.config.kinds import document_kind
+
 #: The site's fixed pages and assets, by role (site-relative paths).
 HOME = "index.html"
 RECOMMENDATIONS = "recommendations.html"
@@ -29,8 +31,8 @@ def editions_page(block_id: str) -> str:
 
 
 def download(block_id: str, kind: str) -> str:
-    """Where a document's PDF is offered for download."""
-    return f"downloads/{block_id}.pdf" if kind == "brief" else f"downloads/{block_id}-{kind}.pdf"
+    """Where a document's PDF is offered for download (the site page's own kind's under the block id alone)."""
+    return f"downloads/{block_id}.pdf" if document_kind(kind).site_page else f"downloads/{block_id}-{kind}.pdf"
 
 
 def redline_download(block_id: str, kind: str) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from briefgen.config.kinds import Target
+from briefgen.config.kinds import DOCUMENT_KINDS, Target
 from briefgen.project import Project
 from briefgen.render.output import Output, RenderOptions
 
@@ -17,8 +17,8 @@ class Writer:
     label: ClassVar[str]
     #: The media type the preview serves it as.
     media_type: ClassVar[str]
-    #: The document kinds it can write (render.documents.DOCUMENTS names).
-    kinds: ClassVar[tuple[str, ...]] = ("book", "brief", "onepager")
+    #: The document kinds it can write (config.kinds names; by default every kind).
+    kinds: ClassVar[tuple[str, ...]] = tuple(DOCUMENT_KINDS)
     #: Offered by `--format` (False: a page written only as part of a larger output, such as the web site's pages).
     on_command_line: ClassVar[bool] = True
 

@@ -17,9 +17,8 @@ class DocxWriter(Writer):
 
     def write(self, project: Project, target: Target, options: RenderOptions) -> Output:
         # Imported here: python-docx costs a no-op build (which writes nothing) a fifth of its start-up.
-        from briefgen.render.docx.make import make_block_document, make_book_document
+        from briefgen.render.docx.make import make_document
 
-        made = make_book_document(project, target) if target.kind == "book" else \
-            make_block_document(project, target)
+        made = make_document(project, target)
         edition = made.edition.as_dict() if made.edition is not None else None
         return Output(target, self.name, made.data, deps=made.deps, edition=edition)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from briefgen.config.kinds import Target
+from briefgen.config.kinds import SITE_PAGE_KIND, Target
 from briefgen.project import Project
 from briefgen.render.output import Output, RenderOptions
 from briefgen.render.site.brief import render_brief_page
@@ -17,7 +17,7 @@ class WebWriter(Writer):
     name = "web"
     label = "web page"
     media_type = "text/html; charset=utf-8"
-    kinds: ClassVar[tuple[str, ...]] = ("brief",)
+    kinds: ClassVar[tuple[str, ...]] = (SITE_PAGE_KIND,)
     on_command_line: ClassVar[bool] = False
 
     def write(self, project: Project, target: Target, options: RenderOptions) -> Output:

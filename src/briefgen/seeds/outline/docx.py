@@ -154,20 +154,22 @@ def _running(document: Any) -> list[str]:
     return out
 
 
-def read_docx(raw: bytes, seed: str) -> tuple[str, Outline]:
-    """Return the text rendition of a .docx file and its outline."""
+def _open(raw: bytes) -> tuple[Any, dict[str, str]]:
+    """The Word document in RAW and its footnotes (id -> text); DocxError when it cannot be read."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
-    from docx.table import Table
     from lxml import etree
 
     check_package(raw)
     try:
         document = docx.Document(io.BytesIO(raw))
-        notes = _footnotes(document)
+        return document, _footnotes(document)
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
         raise DocxError(f"not a readable Word document ({exc.__class__.__name__}: {exc})") from None
-    outline = Outline(seed, "docx", 0)
+
+
+def _properties(document: Any, raw: bytes) -> dict[str, Any]:
+    """The document's core properties that name it, and the Company of its app properties."""
     props = document.core_properties
     front: dict[str, Any] = {}
     for key in ("title", "author", "subject", "keywords", "created", "identifier"):
@@ -177,95 +179,130 @@ def read_docx(raw: bytes, seed: str) -> tuple[str, Outline]:
     company = _company(raw)
     if company:
         front["company"] = company
-    outline.front_matter = front
-    outline.running = _running(document)
+    return front
 
-    lines: list[str] = []
-    add, open_section, close_all, roots, stack = section_stack_builder()
-    state: dict[str, Any] = {"list": None, "tables": 0}
-    called: list[str] = []
-    paragraphs = document.element.body.findall(W + "p")
-    if len(paragraphs) > MAX_PARAGRAPHS:
-        raise DocxError(f"the Word document has {len(paragraphs):,} paragraphs (at most {MAX_PARAGRAPHS:,})")
-    names, default = _style_names(document)
-    titled = int(any(_style_of(p, names, default).lower() == "title" for p in paragraphs))  # headings below a Title
 
-    def emit(text: str) -> int:
-        lines.append(text)
-        return len(lines)
+def _table_rows(element: Any, document: Any) -> list[list[str]]:
+    """The text of each non-empty row of the table ELEMENT, a merged cell once."""
+    from docx.table import Table
 
-    for child in document.element.body.iterchildren():
-        if child.tag == W + "p":
-            text = _text(child)
-            calls = _footnote_calls(child)
-            called.extend(c for c in calls if c in notes and c not in called)
-            if not text:
+    rows = []
+    for row in Table(element, document).rows:
+        cells, seen = [], set()
+        for cell in row.cells:
+            if id(cell._tc) in seen:  # a merged cell is listed once per column it spans
                 continue
-            style = _style_of(child, names, default)
-            heading = _HEADING.match(style)
-            level = 1 if style.lower() == "title" else int(heading.group(1)) + titled if heading else 0
-            if level:
-                state["list"] = None
-                n = emit(text)
-                if outline.title is None and (style.lower() == "title" or level == 1):
-                    outline.title = text
-                open_section(Node("section", text, n, n, level=level, attrs={"style": style}))
-                continue
-            attrs = {"style": style} if style and style != "Normal" else {}
-            if calls:
-                attrs["footnotes"] = ",".join(str(called.index(c) + 1) for c in calls if c in called)
-            numbered = child.find(f"{W}pPr/{W}numPr") is not None
-            if style.lower().startswith("list") or numbered:
-                n = emit(text)
-                lst = state["list"]
-                if lst is None:
-                    lst = Node("list", "", n, n, attrs={"ordered": str("number" in style.lower())})
-                    add(lst)
-                    state["list"] = lst
-                lst.children.append(Node("item", text, n, n, parent=lst, attrs=attrs))
-                lst.end = n
-                continue
-            state["list"] = None
-            kind = "quote" if "quote" in style.lower() else "paragraph"
-            n = emit(text)
-            add(Node(kind, text, n, n, attrs=attrs))
-        elif child.tag == W + "tbl":
-            state["list"] = None
-            table = Table(child, document)
-            rows = []
-            for row in table.rows:
-                cells, seen = [], set()
-                for cell in row.cells:
-                    if id(cell._tc) in seen:  # a merged cell is listed once per column it spans
-                        continue
-                    seen.add(id(cell._tc))
-                    cells.append(re.sub(r"\s+", " ", cell.text).strip())
-                if any(cells):
-                    rows.append(cells)
-            if not rows:
-                continue
-            state["tables"] += 1
-            node = Node("table", " | ".join(rows[0]), len(lines) + 1, len(lines) + len(rows),
-                        attrs={"number": str(state["tables"]), "columns": str(len(rows[0]))})
-            for i, cells in enumerate(rows, start=1):
-                n = emit(" | ".join(cells))
-                node.children.append(Node("row", " | ".join(cells), n, n, parent=node, attrs={"number": str(i)}))
-            add(node)
-    close_all(len(lines) + 1)
-    if called:
-        n0 = len(lines) + 1
+            seen.add(id(cell._tc))
+            cells.append(re.sub(r"\s+", " ", cell.text).strip())
+        if any(cells):
+            rows.append(cells)
+    return rows
+
+
+class _Body:
+    """The document's body as lines of a text rendition (one per block) and the outline nodes over them."""
+
+    def __init__(self, document: Any, outline: Outline, notes: dict[str, str]) -> None:
+        self.document = document
+        self.outline = outline
+        self.notes = notes
+        self.lines: list[str] = []
+        self.add, self.open_section, self.close_all, self.roots, _ = section_stack_builder()
+        self.current_list: Node | None = None
+        self.tables = 0
+        self.called: list[str] = []
+        paragraphs = document.element.body.findall(W + "p")
+        if len(paragraphs) > MAX_PARAGRAPHS:
+            raise DocxError(f"the Word document has {len(paragraphs):,} paragraphs (at most {MAX_PARAGRAPHS:,})")
+        self.names, self.default = _style_names(document)
+        # Headings sit one level below a Title, when the document has one.
+        self.titled = int(any(_style_of(p, self.names, self.default).lower() == "title" for p in paragraphs))
+
+    def emit(self, text: str) -> int:
+        self.lines.append(text)
+        return len(self.lines)
+
+    def paragraph(self, child: Any) -> None:
+        """A heading opens a section; a list paragraph joins the current list; others are paragraphs or quotes."""
+        text = _text(child)
+        calls = _footnote_calls(child)
+        self.called.extend(c for c in calls if c in self.notes and c not in self.called)
+        if not text:
+            return
+        style = _style_of(child, self.names, self.default)
+        heading = _HEADING.match(style)
+        level = 1 if style.lower() == "title" else int(heading.group(1)) + self.titled if heading else 0
+        if level:
+            self.current_list = None
+            n = self.emit(text)
+            if self.outline.title is None and (style.lower() == "title" or level == 1):
+                self.outline.title = text
+            self.open_section(Node("section", text, n, n, level=level, attrs={"style": style}))
+            return
+        attrs = {"style": style} if style and style != "Normal" else {}
+        if calls:
+            attrs["footnotes"] = ",".join(str(self.called.index(c) + 1) for c in calls if c in self.called)
+        if style.lower().startswith("list") or child.find(f"{W}pPr/{W}numPr") is not None:
+            n = self.emit(text)
+            if self.current_list is None:
+                self.current_list = Node("list", "", n, n, attrs={"ordered": str("number" in style.lower())})
+                self.add(self.current_list)
+            self.current_list.children.append(Node("item", text, n, n, parent=self.current_list, attrs=attrs))
+            self.current_list.end = n
+            return
+        self.current_list = None
+        n = self.emit(text)
+        self.add(Node("quote" if "quote" in style.lower() else "paragraph", text, n, n, attrs=attrs))
+
+    def table(self, child: Any) -> None:
+        self.current_list = None
+        rows = _table_rows(child, self.document)
+        if not rows:
+            return
+        self.tables += 1
+        node = Node("table", " | ".join(rows[0]), len(self.lines) + 1, len(self.lines) + len(rows),
+                    attrs={"number": str(self.tables), "columns": str(len(rows[0]))})
+        for i, cells in enumerate(rows, start=1):
+            n = self.emit(" | ".join(cells))
+            node.children.append(Node("row", " | ".join(cells), n, n, parent=node, attrs={"number": str(i)}))
+        self.add(node)
+
+    def footnotes(self) -> None:
+        """The footnotes called in the text, in the order they are called, as a last section."""
+        n0 = len(self.lines) + 1
         section = Node("section", "Footnotes", n0, n0, level=1,
                        attrs={"pseudo": "footnotes", "about": "the document's footnotes, in the order they are called"})
-        add(section)
-        for number, fid in enumerate(called, start=1):
-            n = emit(notes[fid])
-            section.children.append(Node("footnote", notes[fid], n, n, parent=section, attrs={"number": str(number)}))
-        section.end = len(lines)
+        self.add(section)
+        for number, fid in enumerate(self.called, start=1):
+            n = self.emit(self.notes[fid])
+            section.children.append(Node("footnote", self.notes[fid], n, n, parent=section,
+                                         attrs={"number": str(number)}))
+        section.end = len(self.lines)
+
+    def read(self) -> list[Node]:
+        for child in self.document.element.body.iterchildren():
+            if child.tag == W + "p":
+                self.paragraph(child)
+            elif child.tag == W + "tbl":
+                self.table(child)
+        self.close_all(len(self.lines) + 1)
+        if self.called:
+            self.footnotes()
+        return self.roots
+
+
+def read_docx(raw: bytes, seed: str) -> tuple[str, Outline]:
+    """Return the text rendition of a .docx file and its outline."""
+    document, notes = _open(raw)
+    outline = Outline(seed, "docx", 0)
+    front = _properties(document, raw)
+    outline.front_matter = front
+    outline.running = _running(document)
+    body = _Body(document, outline, notes)
+    outline.nodes = body.read()
     if outline.title is None and front.get("title"):
         outline.title = str(front["title"])
-    outline.nodes = roots
-    outline.line_count = len(lines)
+    outline.line_count = len(body.lines)
     mark_duplicates(outline)
     assign_anchors(outline)
-    return "\n".join(lines) + "\n", outline
-
+    return "\n".join(body.lines) + "\n", outline

@@ -283,6 +283,133 @@ def html_text(source: str) -> str:
     return "\n".join(b.text for b in reader.blocks if b.text and b.tag not in ("img", "table", "tr"))
 
 
+#: The page metadata (meta tags, canonical link) an outline keeps as its front matter.
+_META_KEYS = ("author", "description", "og:title", "og:site_name", "og:url", "canonical", "article:published_time",
+              "date", "citation_date", "citation_publication_date", "citation_title", "citation_author",
+              "citation_publisher", "dc.title", "dc.creator", "dc.date", "dc.publisher", "publisher", "time")
+
+
+def _page_facts(outline: Outline, reader: _HtmlReader) -> None:
+    """Record in OUTLINE what READER found around the blocks: hidden spans, what it skipped, running text, metadata."""
+    outline.hidden = sorted(reader.hidden_spans)
+    if reader.article_only:
+        outline.note(1, "read only the <article>/<main> element; page chrome outside it skipped")
+    for tag, n in sorted(reader.skipped.items()):
+        outline.note(1, f"skipped {n} <{tag}> element(s)")
+    outline.running = list(dict.fromkeys(reader.running))
+    outline.front_matter = {k: v for k, v in reader.meta.items() if k in _META_KEYS}
+
+
+class _Nester:
+    """The reader's blocks nested into outline nodes: tables and their rows, figures, sections, lists, paragraphs."""
+
+    def __init__(self, outline: Outline, total: int) -> None:
+        self.outline = outline
+        self.total = total
+        self.add, self.open_section, self.close_all, self.roots, _ = section_stack_builder()
+        self.lists: dict[int, Node] = {}
+        self.last_item: dict[int, Node] = {}
+        self.figures = self.tables = 0
+        self.last: Node | None = None
+        self.table: Node | None = None
+        self.row: Node | None = None
+
+    def table_part(self, b: _HtmlBlock) -> bool:
+        """Take B when it is a table, a row or a cell of a row; say whether it did."""
+        if b.tag == "table":
+            self.tables += 1
+            self.table = Node("table", "", b.start, b.end, attrs={"number": str(self.tables)})
+            self.add(self.table)
+            self.lists.clear()
+            return True
+        if b.tag == "tr" and self.table is not None:
+            self.row = Node("row", "", b.start, b.end, parent=self.table,
+                            attrs={"number": str(len(self.table.children) + 1)})
+            self.table.children.append(self.row)
+            return True
+        row = self.row
+        if b.tag in ("td", "th") and row is not None and b.attrs.get("inside") == "tr":
+            cells = row.attrs.get("cells", "")
+            row.attrs["cells"] = str(int(cells or 0) + 1)
+            row.text = f"{row.text} | {b.text}" if cells else b.text
+            if self.table is not None and row is self.table.children[0]:
+                self.table.text = row.text
+                self.table.attrs["columns"] = row.attrs["cells"]
+            return True
+        return False
+
+    def figure(self, b: _HtmlBlock) -> None:
+        self.figures += 1
+        self.last = Node("figure", b.text, b.start, b.end, attrs={
+            "url": b.attrs["url"], "alt": b.text, "number": str(self.figures),
+            "remote": str(b.attrs["url"].startswith(("http:", "https:", "//")))})
+        self.add(self.last)
+        self.lists.clear()
+
+    def item(self, b: _HtmlBlock) -> None:
+        """A list item: under the item one level up when nested, else in the list of its depth."""
+        depth = max(b.depth, 1)
+        item = Node("item", b.text, b.start, b.end, lead=_lead_from_html(b))
+        if depth > 1 and depth - 1 in self.last_item:
+            parent = self.last_item[depth - 1]
+            if item.text and parent.text.endswith(item.text):
+                parent.text = parent.text[: -len(item.text)].strip()
+        else:
+            parent = self.lists.get(depth)
+            if parent is None:
+                parent = Node("list", "", b.start, b.end)
+                if b.attrs.get("ordered"):
+                    parent.attrs["ordered"] = "True"
+                self.add(parent)
+                self.lists[depth] = parent
+        item.parent = parent
+        parent.children.append(item)
+        parent.end = max(parent.end, b.end)
+        self.last_item[depth] = item
+
+    def block(self, b: _HtmlBlock) -> None:
+        """Place one block of the page."""
+        if self.table is not None and b.start > self.table.end:
+            self.table = self.row = None
+        if self.table_part(b):
+            return
+        if b.tag == "img":
+            self.figure(b)
+            return
+        if not b.text:
+            return
+        last = self.last
+        if b.tag == "figcaption" and last is not None and last.kind == "figure":
+            last.attrs["caption"] = b.text
+            last.text = b.text
+            last.end = max(last.end, b.end)
+        elif b.tag[0] == "h" and b.tag[1:].isdigit():
+            level = int(b.tag[1])
+            if level == 1 and self.outline.title is None:
+                self.outline.title = b.text
+            self.open_section(Node("section", b.text, b.start, self.total, level=level, attrs={"tag": b.tag}))
+            self.lists.clear()
+        elif b.tag == "li" and b.attrs.get("footnote"):  # an endnote: cited as footnote-N, never a list item
+            self.add(Node("footnote", re.sub(r"\s*[\u21a9\u21aa]\ufe0e?\s*$", "", b.text), b.start, b.end,
+                          attrs={"number": b.attrs["footnote"]}))
+        elif b.tag == "li":
+            self.item(b)
+        else:
+            self.paragraph(b)
+
+    def paragraph(self, b: _HtmlBlock) -> None:
+        """A paragraph, quote or code block (not one inside a quote, list item or cell: that node has its text)."""
+        self.lists.clear()
+        self.last_item.clear()
+        kind = {"blockquote": "quote", "pre": "code"}.get(b.tag, "paragraph")
+        if b.attrs.get("inside") in ("blockquote", "li", "figcaption", "td", "th", "dd"):
+            return
+        self.last = Node(kind, b.text, b.start, b.end, lead=_lead_from_html(b) if kind == "paragraph" else None)
+        if b.attrs.get("footnotes"):
+            self.last.attrs["footnotes"] = b.attrs["footnotes"]
+        self.add(self.last)
+
+
 def parse_html(text: str, seed: str, fmt: str = "html") -> Outline:
     """Outline an HTML article page with the standard library's html.parser."""
     lines = split_lines(text)
@@ -290,104 +417,14 @@ def parse_html(text: str, seed: str, fmt: str = "html") -> Outline:
     reader = _HtmlReader(article_only=bool(re.search(r"<(?:article|main)\b", text, re.I)))
     reader.feed(text)
     reader.close()
-    outline.hidden = sorted(reader.hidden_spans)
-    if reader.article_only:
-        outline.note(1, "read only the <article>/<main> element; page chrome outside it skipped")
-    for tag, n in sorted(reader.skipped.items()):
-        outline.note(1, f"skipped {n} <{tag}> element(s)")
-    meta = reader.meta
-    outline.running = list(dict.fromkeys(reader.running))
-    outline.front_matter = {k: v for k, v in meta.items() if k in (
-        "author", "description", "og:title", "og:site_name", "og:url", "canonical", "article:published_time", "date",
-        "citation_date", "citation_publication_date", "citation_title", "citation_author", "citation_publisher",
-        "dc.title", "dc.creator", "dc.date", "dc.publisher", "publisher", "time")}
-    add, open_section, close_all, roots, stack = section_stack_builder()
-    lists: dict[int, Node] = {}
-    last_item: dict[int, Node] = {}
-    figures = tables = 0
-    last: Node | None = None
-    table: Node | None = None
-    row: Node | None = None
+    _page_facts(outline, reader)
+    nester = _Nester(outline, len(lines))
     for b in reader.blocks:
-        if table is not None and b.start > table.end:
-            table = row = None
-        if b.tag == "table":
-            tables += 1
-            table = Node("table", "", b.start, b.end, attrs={"number": str(tables)})
-            add(table)
-            lists.clear()
-            continue
-        if b.tag == "tr" and table is not None:
-            row = Node("row", "", b.start, b.end, parent=table, attrs={"number": str(len(table.children) + 1)})
-            table.children.append(row)
-            continue
-        if b.tag in ("td", "th") and row is not None and b.attrs.get("inside") == "tr":
-            cells = row.attrs.get("cells", "")
-            row.attrs["cells"] = str(int(cells or 0) + 1)
-            row.text = f"{row.text} | {b.text}" if cells else b.text
-            if row is table.children[0]:
-                table.text = row.text
-                table.attrs["columns"] = row.attrs["cells"]
-            continue
-        if b.tag == "img":
-            figures += 1
-            last = Node("figure", b.text, b.start, b.end, attrs={
-                "url": b.attrs["url"], "alt": b.text, "number": str(figures),
-                "remote": str(b.attrs["url"].startswith(("http:", "https:", "//")))})
-            add(last)
-            lists.clear()
-            continue
-        if not b.text:
-            continue
-        if b.tag == "figcaption" and last is not None and last.kind == "figure":
-            last.attrs["caption"] = b.text
-            last.text = b.text
-            last.end = max(last.end, b.end)
-            continue
-        if b.tag[0] == "h" and b.tag[1:].isdigit():
-            level = int(b.tag[1])
-            if level == 1 and outline.title is None:
-                outline.title = b.text
-            open_section(Node("section", b.text, b.start, len(lines), level=level, attrs={"tag": b.tag}))
-            lists.clear()
-            continue
-        if b.tag == "li" and b.attrs.get("footnote"):  # an endnote: cited as footnote-N, never a list item
-            add(Node("footnote", re.sub(r"\s*[\u21a9\u21aa]\ufe0e?\s*$", "", b.text), b.start, b.end,
-                     attrs={"number": b.attrs["footnote"]}))
-            continue
-        if b.tag == "li":
-            depth = max(b.depth, 1)
-            item = Node("item", b.text, b.start, b.end, lead=_lead_from_html(b))
-            if depth > 1 and depth - 1 in last_item:
-                parent = last_item[depth - 1]
-                if item.text and parent.text.endswith(item.text):
-                    parent.text = parent.text[: -len(item.text)].strip()
-            else:
-                parent = lists.get(depth)
-                if parent is None:
-                    parent = Node("list", "", b.start, b.end)
-                    if b.attrs.get("ordered"):
-                        parent.attrs["ordered"] = "True"
-                    add(parent)
-                    lists[depth] = parent
-            item.parent = parent
-            parent.children.append(item)
-            parent.end = max(parent.end, b.end)
-            last_item[depth] = item
-            continue
-        lists.clear()
-        last_item.clear()
-        kind = {"blockquote": "quote", "pre": "code"}.get(b.tag, "paragraph")
-        if b.attrs.get("inside") in ("blockquote", "li", "figcaption", "td", "th", "dd"):
-            continue  # a paragraph inside a quote or list item is already part of that node's text
-        last = Node(kind, b.text, b.start, b.end, lead=_lead_from_html(b) if kind == "paragraph" else None)
-        if b.attrs.get("footnotes"):
-            last.attrs["footnotes"] = b.attrs["footnotes"]
-        add(last)
-    close_all(len(lines) + 1)
-    outline.nodes = roots
+        nester.block(b)
+    nester.close_all(len(lines) + 1)
+    outline.nodes = nester.roots
     if outline.title is None:
-        outline.title = (meta.get("og:title") or reader.title or "").strip() or None
+        outline.title = (reader.meta.get("og:title") or reader.title or "").strip() or None
     mark_duplicates(outline)
     assign_anchors(outline)
     return outline

@@ -328,8 +328,8 @@ def _tables(page: Any, number: int) -> list[Any]:
     return [t for t in page.find_tables() if len(_table_rows(t)) >= 2]
 
 
-def read_pdf(raw: bytes, seed: str) -> tuple[str, Outline]:
-    """Return the text rendition of a PDF and its outline; raise PdfError for a PDF without a text layer."""
+def _read_pages(raw: bytes) -> tuple[dict[str, Any], list[list[_Line]], list[float], list[list]]:
+    """The PDF's metadata and, per page, its visible lines, its height and its tables ((top, rows) each)."""
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
@@ -359,6 +359,11 @@ def read_pdf(raw: bytes, seed: str) -> tuple[str, Outline]:
     if chars < 20 * max(1, len(pages)) / 4 or chars == 0:
         raise PdfError(f"the PDF has no text layer ({len(pages)} page(s), {chars} characters of text): "
                        "probably a scanned image")
+    return meta, pages, heights, tables
+
+
+def _new_outline(seed: str, meta: dict[str, Any], pages: list[list[_Line]], tables: list[list]) -> Outline:
+    """The outline's metadata (a title naming a file dropped) and a note of the pages with no text."""
     outline = Outline(seed, "pdf", 0)
     outline.front_matter = {k.lower(): _meta_text(v) for k, v in meta.items()
                             if k in ("Title", "Author", "Subject", "Keywords", "CreationDate", "Company")
@@ -369,86 +374,117 @@ def read_pdf(raw: bytes, seed: str) -> tuple[str, Outline]:
     if empty:
         outline.note(1, f"page(s) {', '.join(map(str, empty[:12]))}{' ...' if len(empty) > 12 else ''} have no text "
                         "(scanned images, figures or blank pages): nothing on them can be cited")
+    return outline
+
+
+class _Typesetting:
+    """What the document's lines say about its type: the body size, the leading, the heading sizes, its words."""
+
+    def __init__(self, pages: list[list[_Line]]) -> None:
+        sizes: Counter[float] = Counter()
+        for lines in pages:
+            for ln in lines:
+                sizes[ln.size] += len(ln.text)
+        self.body = body = sizes.most_common(1)[0][0] if sizes else 10.0
+        self.vocabulary = {w.lower() for lines in pages for ln in lines for w in re.findall(r"[\w-]+", ln.text)[:-1]}
+        gaps: Counter[float] = Counter()
+        for lines in pages:
+            for a, b in zip(lines, lines[1:]):
+                if a.size == b.size == body:
+                    gaps[round(b.top - a.bottom, 0)] += 1
+        self.leading = min(gaps.most_common(1)[0][0], 0.5 * body) if gaps else 0.3 * body
+        self.head_sizes = sorted({round(ln.size * 2) / 2 for lines in pages for ln in lines
+                                  if ln.size >= 1.12 * body}, reverse=True)
+
+    def heading_level(self, line: _Line) -> int:
+        if line.size >= 1.12 * self.body:
+            return self.head_sizes.index(round(line.size * 2) / 2) + 1
+        return len(self.head_sizes) + 1
+
+
+def _continues(cur: _Block | None, ln: _Line, prev: _Line | None, bullet: bool, indented: bool,
+               type_: _Typesetting) -> bool:
+    """Whether line LN continues block CUR (and, a quote whose only indented line was its first, makes it a
+    paragraph)."""
+    body = type_.body
+    gap = ln.top - prev.bottom if prev is not None else None
+    if cur is not None and cur.kind == "code":
+        return bool(ln.mono and prev is not None and cur.lines[-1] is prev and gap is not None
+                    and gap <= type_.leading + 0.35 * body)
+    if cur is None or cur.kind not in ("paragraph", "item", "quote") or bullet or ln.mono:
+        return False
+    if prev is None or ln.top < prev.top - 1:  # carried over from the page or column before
+        return cur.text[-1:] not in _TERMINAL or ln.text[:1].islower()
+    if cur.lines[-1] is prev and gap is not None and gap <= type_.leading + 0.35 * body:
+        if cur.kind == "quote" and len(cur.lines) == 1 and not indented:
+            cur.kind = "paragraph"  # only its first line was indented: a paragraph indent
+            return True
+        return cur.kind == "item" or (cur.kind == "quote") == indented or ln.text[:1].islower()
+    return False
+
+
+def _add_line(blocks: list[_Block], ln: _Line, prev: _Line | None, type_: _Typesetting) -> None:
+    """Add line LN to the block it continues, or open a block with it (heading, code, item, quote, paragraph)."""
+    body = type_.body
+    cur = blocks[-1] if blocks else None
+    big = ln.size >= 1.12 * body
+    if big:
+        gap = ln.top - prev.bottom if prev is not None else None
+        if cur is not None and cur.kind == "heading" and prev is not None and cur.lines[-1] is prev \
+                and cur.lines[-1].size == ln.size and gap is not None and gap < body:
+            cur.text += " " + ln.text
+            cur.lines.append(ln)
+        else:
+            blocks.append(_Block("heading", ln.page, [ln], ln.text, level=type_.heading_level(ln)))
+        return
+    bullet = bool(ln.bullet or ln.first in _BULLETS or (_NUMBERED.match(ln.first) and " " in ln.text))
+    indented = ln.x0 >= ln.left + 0.8 * body
+    if _continues(cur, ln, prev, bullet, indented, type_) and cur is not None:
+        cur.text = _join_lines(cur.text, ln.text, type_.vocabulary)
+        cur.lines.append(ln)
+        cur.markers.extend(ln.markers)
+        cur.last_page = ln.page
+    else:
+        kind = "code" if ln.mono else "item" if bullet else "quote" if indented else "paragraph"
+        # A bullet glyph alone on its line (set apart from its text) opens an item the next line fills.
+        text = ln.text.partition(" ")[2] if bullet and ln.first in _BULLETS else ln.text
+        blocks.append(_Block(kind, ln.page, [ln], text, markers=list(ln.markers)))
+
+
+def _page_blocks(blocks: list[_Block], number: int, lines: list[_Line], page_tables: list,
+                 type_: _Typesetting) -> None:
+    """Add page NUMBER's lines and tables to BLOCKS, in reading order (a table before the first line below it)."""
+    events: list[Any] = list(lines)
+    for top, rows in sorted(page_tables, key=lambda t: t[0], reverse=True):
+        at = next((i for i, ln in enumerate(events) if isinstance(ln, _Line) and ln.top > top), len(events))
+        events.insert(at, rows)
+    prev: _Line | None = None
+    for ev in events:
+        if isinstance(ev, list):
+            blocks.append(_Block("table", number, rows=ev))
+            prev = None
+        else:
+            _add_line(blocks, ev, prev, type_)
+            prev = ev
+
+
+def read_pdf(raw: bytes, seed: str) -> tuple[str, Outline]:
+    """Return the text rendition of a PDF and its outline; raise PdfError for a PDF without a text layer."""
+    meta, pages, heights, tables = _read_pages(raw)
+    outline = _new_outline(seed, meta, pages, tables)
     pages = _drop_furniture(pages, heights, outline)
-    sizes: Counter[float] = Counter()
-    for lines in pages:
-        for ln in lines:
-            sizes[ln.size] += len(ln.text)
-    body = sizes.most_common(1)[0][0] if sizes else 10.0
-    vocabulary = {w.lower() for lines in pages for ln in lines for w in re.findall(r"[\w-]+", ln.text)[:-1]}
+    type_ = _Typesetting(pages)
     blocks: list[_Block] = []
     footnotes: list[_Block] = []
-    gaps: Counter[float] = Counter()
-    for lines in pages:
-        for a, b in zip(lines, lines[1:]):
-            if a.size == b.size == body:
-                gaps[round(b.top - a.bottom, 0)] += 1
-    leading = min(gaps.most_common(1)[0][0], 0.5 * body) if gaps else 0.3 * body
-    head_sizes = sorted({round(ln.size * 2) / 2 for lines in pages for ln in lines if ln.size >= 1.12 * body},
-                        reverse=True)
-
-    def heading_level(line: _Line) -> int:
-        if line.size >= 1.12 * body:
-            return head_sizes.index(round(line.size * 2) / 2) + 1
-        return len(head_sizes) + 1
-
     for number, (lines, page_tables) in enumerate(zip(pages, tables), start=1):
-        lines, notes = _split_footnotes(lines, body)
+        lines, notes = _split_footnotes(lines, type_.body)
         footnotes.extend(notes)
-        events: list[Any] = list(lines)  # in reading order; each table goes before the first line below it
-        for top, rows in sorted(page_tables, key=lambda t: t[0], reverse=True):
-            at = next((i for i, ln in enumerate(events) if isinstance(ln, _Line) and ln.top > top), len(events))
-            events.insert(at, rows)
-        prev: _Line | None = None
-        for ev in events:
-            if isinstance(ev, list):
-                blocks.append(_Block("table", number, rows=ev))
-                prev = None
-                continue
-            ln = ev
-            blocks_before = blocks[-1] if blocks else None
-            big = ln.size >= 1.12 * body
-            bullet = ln.bullet or ln.first in _BULLETS or (_NUMBERED.match(ln.first) and " " in ln.text and not big)
-            indented = ln.x0 >= ln.left + 0.8 * body
-            gap = ln.top - prev.bottom if prev is not None else None
-            cur = blocks_before
-            if big:
-                if cur is not None and cur.kind == "heading" and prev is not None and cur.lines[-1] is prev \
-                        and cur.lines[-1].size == ln.size and gap is not None and gap < body:
-                    cur.text += " " + ln.text
-                    cur.lines.append(ln)
-                else:
-                    blocks.append(_Block("heading", ln.page, [ln], ln.text, level=heading_level(ln)))
-                prev = ln
-                continue
-            continues = False
-            if cur is not None and cur.kind == "code":
-                continues = ln.mono and prev is not None and cur.lines[-1] is prev and gap is not None \
-                    and gap <= leading + 0.35 * body
-            elif cur is not None and cur.kind in ("paragraph", "item", "quote") and not bullet and not ln.mono:
-                if prev is None or ln.top < prev.top - 1:  # carried over from the page or column before
-                    continues = cur.text[-1:] not in _TERMINAL or ln.text[:1].islower()
-                elif cur.lines[-1] is prev and gap is not None and gap <= leading + 0.35 * body:
-                    if cur.kind == "quote" and len(cur.lines) == 1 and not indented:
-                        cur.kind = "paragraph"  # only its first line was indented: a paragraph indent
-                        continues = True
-                    else:
-                        continues = cur.kind == "item" or (cur.kind == "quote") == indented or ln.text[:1].islower()
-            if continues and cur is not None:
-                cur.text = _join_lines(cur.text, ln.text, vocabulary)
-                cur.lines.append(ln)
-                cur.markers.extend(ln.markers)
-                cur.last_page = ln.page
-            else:
-                kind = "code" if ln.mono else "item" if bullet else "quote" if indented else "paragraph"
-                text = ln.text.split(" ", 1)[1] if bullet and ln.first in _BULLETS else ln.text
-                blocks.append(_Block(kind, ln.page, [ln], text, markers=list(ln.markers)))
-            prev = ln
+        _page_blocks(blocks, number, lines, page_tables, type_)
     # A bold body-size paragraph of one short line is a subheading.
     for b in blocks:
         if (b.kind == "paragraph" and len(b.lines) == 1 and b.lines[0].bold and len(b.text.split()) <= 14
                 and b.text[-1:] not in ".,;"):
-            b.kind, b.level = "heading", len(head_sizes) + 1
+            b.kind, b.level = "heading", len(type_.head_sizes) + 1
     return _render(blocks, footnotes, outline)
 
 

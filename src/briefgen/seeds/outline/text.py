@@ -50,13 +50,10 @@ def _icon_labels(text: str) -> bool:
     return len(_PICTOGRAPH.findall(text)) >= 3
 
 
-def parse_text(text: str, seed: str, fmt: str) -> Outline:
-    """Outline a plain-text web page or wiki article (headings inferred from line shapes)."""
-    lines = split_lines(text)
-    outline = Outline(seed, fmt, len(lines))
-    rows = [(i + 1, ln) for i, ln in enumerate(lines) if ln.strip()]
+def _header(rows: list[tuple[int, str]], outline: Outline, fmt: str) -> tuple[list[Node], int]:
+    """Read the page's header (breadcrumb, title, subtitle, epigraph, photo caption) from ROWS into OUTLINE; return
+    the nodes it adds to the body and the number of rows it took."""
     k = 0
-    # Header: breadcrumb, title, subtitle, epigraph, photo caption.
     if k < len(rows) and " > " in rows[k][1] and _title_like(rows[k][1]) and fmt == "web-text":
         outline.breadcrumb = [p.strip() for p in rows[k][1].split(" > ")]
         k += 1
@@ -85,79 +82,104 @@ def parse_text(text: str, seed: str, fmt: str) -> Outline:
             header.append(Node("caption", rows[k][1].strip(), rows[k][0], rows[k][0],
                                attrs={"about": "photo caption; the image itself is not in the text"}))
             k += 1
+    return header, k
 
-    add, open_section, close_all, roots, stack = section_stack_builder()
-    for node in header:
-        add(node)
-    body = rows[k:]
 
-    def is_bullet(i: int) -> bool:
-        return i < len(body) and bool(_BULLET.match(body[i][1]))
+class _Body:
+    """The page's body read line by line: icon lines dropped, bullets into lists, titles into sections or
+    name/description pairs, the rest paragraphs."""
 
-    def prose(i: int) -> bool:
-        return i < len(body) and not is_bullet(i) and not _title_like(body[i][1])
+    def __init__(self, body: list[tuple[int, str]], outline: Outline, header: list[Node]) -> None:
+        self.body = body
+        self.outline = outline
+        self.add, self.open_section, self.close_all, self.roots, _ = section_stack_builder()
+        for node in header:
+            self.add(node)
+        self.current_list: Node | None = None
+        self.pairs: Node | None = None
 
-    def title(i: int) -> bool:
-        return i < len(body) and not is_bullet(i) and _title_like(body[i][1]) and not _icon_labels(body[i][1])
+    def is_bullet(self, i: int) -> bool:
+        return i < len(self.body) and bool(_BULLET.match(self.body[i][1]))
 
-    i = 0
-    current_list: Node | None = None
-    pairs: Node | None = None
-    while i < len(body):
-        lineno, line = body[i]
-        if _icon_labels(line):
-            outline.note(lineno, "a line of icon labels (page furniture) dropped: " + line.strip()[:60])
-            close_all(lineno)
-            current_list = pairs = None
-            i += 1
-            continue
-        if is_bullet(i):
-            item_text = _BULLET.sub("", line).strip()
-            item = Node("item", item_text, lineno, lineno, lead=text_lead(item_text))
-            if current_list is None:
-                current_list = Node("list", "", lineno, lineno)
-                add(current_list)
-            parent = current_list
-            last = current_list.children[-1] if current_list.children else None
-            if last is not None and last.children:
-                shape = _shape(last.children[0].text)
-                if _shape(item_text) == shape:
-                    parent = last
-            elif last is not None and last.text.endswith(":"):
+    def prose(self, i: int) -> bool:
+        return i < len(self.body) and not self.is_bullet(i) and not _title_like(self.body[i][1])
+
+    def title(self, i: int) -> bool:
+        return (i < len(self.body) and not self.is_bullet(i) and _title_like(self.body[i][1])
+                and not _icon_labels(self.body[i][1]))
+
+    def bullet(self, lineno: int, line: str) -> None:
+        """Add a bullet to the current list, nested under the last item when the page flattened a sub-list."""
+        item_text = _BULLET.sub("", line).strip()
+        item = Node("item", item_text, lineno, lineno, lead=text_lead(item_text))
+        if self.current_list is None:
+            self.current_list = Node("list", "", lineno, lineno)
+            self.add(self.current_list)
+        parent = self.current_list
+        last = parent.children[-1] if parent.children else None
+        if last is not None and last.children:
+            if _shape(item_text) == _shape(last.children[0].text):
                 parent = last
-            if parent is not current_list:
-                parent.attrs["nested"] = "inferred: the page flattens sub-lists"
-            item.parent = parent
-            parent.children.append(item)
-            parent.end = current_list.end = lineno
-            i += 1
-            continue
-        current_list = None
-        if title(i):
-            name_desc = prose(i + 1) and (pairs is not None or (title(i + 2) and prose(i + 3)))
-            if name_desc:
-                if pairs is None:
-                    pairs = Node("pairs", "", lineno, body[i + 1][0])
-                    add(pairs)
-                pair = Node("pair", body[i + 1][1].strip(), lineno, body[i + 1][0], lead=line.strip(), parent=pairs)
-                pairs.children.append(pair)
-                pairs.end = pair.end
-                i += 2
-                continue
-            pairs = None
-            level = 1 if (title(i + 1) and (is_bullet(i + 2) or title(i + 2) or prose(i + 2))) else 2
-            see_also = line.strip().lower() == "see also"
-            open_section(Node("section", _clean_title(line), lineno, len(lines), level=level,
-                              attrs={"see_also": "true"} if see_also else {}))
-            if see_also and not is_bullet(i + 1):
-                outline.note(lineno, "'See also' section is empty")
-            i += 1
-            continue
-        pairs = None
-        add(Node("paragraph", line.strip(), lineno, lineno, lead=text_lead(line.strip())))
-        i += 1
-    close_all(len(lines) + 1)
-    outline.nodes = roots
+        elif last is not None and last.text.endswith(":"):
+            parent = last
+        if parent is not self.current_list:
+            parent.attrs["nested"] = "inferred: the page flattens sub-lists"
+        item.parent = parent
+        parent.children.append(item)
+        parent.end = self.current_list.end = lineno
+
+    def titled(self, i: int, total: int) -> int:
+        """Read the title line at I: a name/description pair, or a section; return the next line's index."""
+        lineno, line = self.body[i]
+        if self.prose(i + 1) and (self.pairs is not None or (self.title(i + 2) and self.prose(i + 3))):
+            if self.pairs is None:
+                self.pairs = Node("pairs", "", lineno, self.body[i + 1][0])
+                self.add(self.pairs)
+            pair = Node("pair", self.body[i + 1][1].strip(), lineno, self.body[i + 1][0], lead=line.strip(),
+                        parent=self.pairs)
+            self.pairs.children.append(pair)
+            self.pairs.end = pair.end
+            return i + 2
+        self.pairs = None
+        level = 1 if (self.title(i + 1) and (self.is_bullet(i + 2) or self.title(i + 2) or self.prose(i + 2))) else 2
+        see_also = line.strip().lower() == "see also"
+        self.open_section(Node("section", _clean_title(line), lineno, total, level=level,
+                               attrs={"see_also": "true"} if see_also else {}))
+        if see_also and not self.is_bullet(i + 1):
+            self.outline.note(lineno, "'See also' section is empty")
+        return i + 1
+
+    def read(self, total: int) -> list[Node]:
+        """The body's nodes, sections closing at TOTAL (the text's number of lines)."""
+        i = 0
+        while i < len(self.body):
+            lineno, line = self.body[i]
+            if _icon_labels(line):
+                self.outline.note(lineno, "a line of icon labels (page furniture) dropped: " + line.strip()[:60])
+                self.close_all(lineno)
+                self.current_list = self.pairs = None
+                i += 1
+            elif self.is_bullet(i):
+                self.bullet(lineno, line)
+                i += 1
+            elif self.title(i):
+                self.current_list = None
+                i = self.titled(i, total)
+            else:
+                self.current_list = self.pairs = None
+                self.add(Node("paragraph", line.strip(), lineno, lineno, lead=text_lead(line.strip())))
+                i += 1
+        self.close_all(total + 1)
+        return self.roots
+
+
+def parse_text(text: str, seed: str, fmt: str) -> Outline:
+    """Outline a plain-text web page or wiki article (headings inferred from line shapes)."""
+    lines = split_lines(text)
+    outline = Outline(seed, fmt, len(lines))
+    rows = [(i + 1, ln) for i, ln in enumerate(lines) if ln.strip()]
+    header, k = _header(rows, outline, fmt)
+    outline.nodes = _Body(rows[k:], outline, header).read(len(lines))
     mark_duplicates(outline)
     assign_anchors(outline)
     return outline

@@ -1,4 +1,4 @@
-"""Replacing one scalar of a block file in place: the value changes, every other line (comments too) stays."""
+"""Rewording one scalar of a block file in place (`review --apply`): the value changes, every other line stays."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from briefgen.errors import ContentError
-from briefgen.ingest.yamlpatch import replace_scalar
+from briefgen.ingest.curate import replace_scalar
 
 BLOCK = """\
 id: nato
