@@ -18,6 +18,10 @@ DOCS = ROOT / "docs" / "images"
 AUDIENCES = ("congress", "executive", "allies", "public")
 DPI = 60
 GAP = 12
+#: The briefs and one-pagers whose every page docs/images/ shows per audience (a thin topic's may not be built: the
+#: editorial gate of content/gate.py gives IPEF no brief and no one-pager, and docs/README.md says so).
+SHEET_BRIEFS = ("nato", "aukus", "ipef")
+SHEET_ONEPAGERS = ("free-riding", "ipef")
 
 
 def pages(pdf: Path, first: int | None = None, last: int | None = None, dpi: int = DPI) -> list[Image.Image]:
@@ -67,9 +71,15 @@ def docs_images(build: Path) -> list[Path]:
          "nato-four-audiences.png")
     save(side_by_side([pages(build / a / "onepagers" / "free-riding.pdf")[0] for a in AUDIENCES],
                       labels=list(AUDIENCES)), "onepager-four-audiences.png")
-    for a in AUDIENCES:  # every page of the AUKUS brief, for each audience built
-        if (build / a / "briefs" / "aukus.pdf").exists():
-            save(side_by_side(pages(build / a / "briefs" / "aukus.pdf")), f"brief-aukus-{a}-all.png")
+    for a in AUDIENCES:  # every page of the NATO, AUKUS and IPEF briefs, for each audience built
+        for block in SHEET_BRIEFS:
+            if (build / a / "briefs" / f"{block}.pdf").exists():
+                save(side_by_side(pages(build / a / "briefs" / f"{block}.pdf")), f"brief-{block}-{a}-all.png")
+    for block in SHEET_ONEPAGERS:  # the one-pagers for the four audiences side by side (those the gate plans)
+        built = [a for a in AUDIENCES if (build / a / "onepagers" / f"{block}.pdf").exists()]
+        if built:
+            save(side_by_side([pages(build / a / "onepagers" / f"{block}.pdf")[0] for a in built], labels=built),
+                 f"onepager-{block}-four-audiences.png")
     book = pages(congress / "book.pdf")
     for n in (1, 2):
         save(book[n - 1], f"book-p{n}.png")

@@ -113,3 +113,27 @@ def test_a_pull_quote_fragment_or_hyphenated_is_found_and_a_whole_sentence_passe
                                                         "width: 50pt; hyphens: auto")))
     assert "pull-quote" in hyphenated
     assert "pull-quote" not in found(tmp_path, two_pages(quote.format("If they don't pay, we won't defend them.", "")))
+
+
+def test_a_sentence_printed_twice_is_found_and_printed_once_passes(tmp_path: Path) -> None:
+    fact = "The United States provided most of the intelligence the partners shared."
+    body = "<aside class=sidebar><dl><dd>{0}</dd></dl></aside><ul class=examples><li>{1}<sup class=note-ref>1</sup></li></ul>"
+    assert "repeated-fact" in found(tmp_path, two_pages(body.format(fact, fact)))
+    assert "repeated-fact" not in found(tmp_path, two_pages(body.format(fact, "Allies doubt U.S. resolve in a crisis.")))
+
+
+def test_a_headline_figure_printed_again_in_the_text_is_found_and_printed_once_passes(tmp_path: Path) -> None:
+    box = "<dl><dt class=figure>90 percent</dt><dd>of what the Five Eyes shared with Australia.</dd></dl>"
+    again = "<p>Australia received 90% of its shared intelligence from Washington in 2017.</p>"
+    other = "<p>Australia joined the partnership after the Second World War ended.</p>"
+    assert "repeated-fact" in found(tmp_path, two_pages(box + again))
+    assert "repeated-fact" not in found(tmp_path, two_pages(box + other))
+
+
+def test_a_figure_pages_after_the_paragraph_citing_it_is_found_and_one_on_the_next_page_passes(
+        tmp_path: Path) -> None:
+    cites = "<p>Allies shared less than they received (Figure 12.1).</p>"
+    figure = "<figure class=data-figure><svg width=100 height=20 role=img aria-label=Shares><title>Shares</title></svg><figcaption>Figure 12.1. Shares</figcaption></figure>"
+    filler = "<div style='break-before: page'><p>Other text.</p></div>"
+    assert "figure-far" in found(tmp_path, cites + filler + filler + f"<div style='break-before: page'>{figure}</div>")
+    assert "figure-far" not in found(tmp_path, cites + f"<div style='break-before: page'>{figure}</div>" + filler)

@@ -39,10 +39,11 @@ def test_limits_never_go_below_readable_text() -> None:
     assert "--op-size: 9pt;" in options(len(STEPS)).fit_css
 
 
-def test_steps_drop_optional_parts_before_tightening() -> None:
-    """Steps are cumulative and every drop comes before the first spacing change."""
-    kinds = ["spacing" if s.spacing else "drop" for s in STEPS]
-    assert kinds == sorted(kinds, key=lambda k: k == "spacing")
+def test_steps_drop_optional_parts_before_tightening_and_tighten_once_before_cutting_lists() -> None:
+    """Steps are cumulative, every part left out goes before the first spacing change, and lists are cut only after
+    spacing has tightened once (a point more is worth a little air), before the tightest spacing."""
+    kinds = ["spacing" if s.spacing else "cut" if s.max_points else "drop" for s in STEPS]
+    assert kinds[-3:] == ["spacing", "cut", "spacing"] and set(kinds[:-3]) == {"drop"}
     assert options(0) == Variant()
     assert options(4).drop == ("other_perspectives", "related", "pull_quote")  # step 1 relaxes a CSS rule
 
@@ -69,10 +70,13 @@ def test_too_long_block_fails_naming_block_and_lines_over(long_blocks: Path, run
     assert not (long_blocks / "build" / "congress" / "onepagers" / "too-long.pdf").exists()
 
 
-def test_grow_steps_put_parts_back_before_opening_type_within_limits() -> None:
-    """The mirror of STEPS: what the design leaves out comes back first, then spacing opens, never past GROW_LIMITS."""
+def test_grow_steps_put_parts_back_first_and_open_type_last_within_limits() -> None:
+    """The mirror of STEPS: what the design leaves out comes back first (spacing opens before the longest list, the
+    priorities, which would otherwise keep it out by overflowing), type opens last, never past GROW_LIMITS."""
     kinds = ["spacing" if s.spacing else "parts" for s in GROW_STEPS]
-    assert kinds == sorted(kinds, key=lambda k: k == "spacing") and kinds[0] == "parts"
+    assert kinds[:4] == ["parts"] * 4 and kinds[-1] == "spacing" and GROW_STEPS[-1].spacing == GROW_LIMITS
+    sizes = [s.spacing.size_pt for s in GROW_STEPS if s.spacing]
+    assert sizes == sorted(sizes)
     for step in GROW_STEPS:
         if step.spacing:
             assert step.spacing.size_pt <= GROW_LIMITS.size_pt and step.spacing.leading <= GROW_LIMITS.leading

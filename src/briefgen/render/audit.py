@@ -8,6 +8,7 @@ It reads the layout the render already made (no second layout): a walk over each
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from typing import Any, Iterator
@@ -54,6 +55,11 @@ class Thresholds:
     """A page holding a figure and next to no other text (figure_page_lines) is at most this fraction blank."""
     figure_page_lines: int = 2
     """Lines of text besides its figure (a heading, a caption line) that still leave a figure alone on its page."""
+    fact_words: int = 6
+    """A sentence of at least this many words printed twice in one document is a repeated fact (a headline figure
+    printed again anywhere in its text is one too)."""
+    figure_reference_pages: int = 1
+    """A figure stands on the page of the paragraph that cites it ("Figure 12.1") or at most this many pages after."""
 
 
 THRESHOLDS = Thresholds()
@@ -80,6 +86,8 @@ FINDINGS = {
     "repeated-citation": "a source's full citation printed twice in one document (the short form after the first)",
     "figure-alone": "a figure alone on a page more than half blank",
     "pull-quote": "a pull quote that is not a whole sentence, or is hyphenated",
+    "repeated-fact": "the same fact (a sentence, or a headline figure) printed twice in one document",
+    "figure-far": "a figure more than a page after the paragraph that cites it",
 }
 
 
@@ -489,6 +497,8 @@ def design_findings(document: Any, name: str, kind: str, t: Thresholds = THRESHO
             if "source-full" in _classes(full):
                 citations[_text(full)].append(element.get("id") or "")
     _measure(body_lines, t, add)
+    _repeated_facts(document, t, add)
+    _figure_references(document, t, add)
     for label, ys, hyphenated, number in labels.values():
         if len(ys) > 1 or hyphenated:
             how = "is hyphenated" if hyphenated else f"wraps onto {len(ys)} lines"
@@ -505,6 +515,120 @@ def design_findings(document: Any, name: str, kind: str, t: Thresholds = THRESHO
     if (shape.per_block and not shape.summary) and len(document.pages) < t.brief_pages_min:
         add("brief-short", 0, f"the brief has {len(document.pages)} page(s) (at least {t.brief_pages_min})")
     return findings
+
+
+#: Classes of furniture that is no statement of fact (notes, credits, running heads, the change log, contents): the
+#: repeated-fact rule reads everything else, the fact box and pull quotes included.
+NOT_FACTS = frozenset({"masthead", "source-notes", "further-reading", "credits", "onepager-credits", "running-title",
+                       "running-org", "running-marking", "what-changed", "changes-appendix", "toc", "cover",
+                       "colophon", "notes-appendix", "appendix-notes", "notes-further", "part-chapters", "rec-ref-list",
+                       "redline-summary", "related-strip", "related", "matrix"})
+#: Elements whose text is one run of statements (the outermost of these around a line is read); a caption or a
+#: quotation's credit ("Byman et al., CSIS", under each of its quotes) is none.
+FACT_TAGS = frozenset({"p", "li", "dd", "dt", "td", "th", "blockquote"})
+#: A headline quantity: a percentage or an amount ("90 percent", "$1.2 billion", "3,000 troops" is not one).
+QUANTITY = re.compile(r"\$?\d[\d,.]*\s*(?:%|percent\b|(?:billion|million|trillion)\b)", re.I)
+#: Where a sentence ends: a stop, then a space and a capital or an opening quote.
+SENTENCE_END = re.compile(r"(?<=[.!?\u201d])\s+(?=[A-Z\u201c\"])")
+
+
+def _statement_text(element: Any) -> str:
+    """An element's text without its note numbers (sup.note-ref)."""
+    out: list[str] = []
+
+    def visit(e: Any) -> None:
+        if "note-ref" not in _classes(e):
+            out.append(e.text or "")
+            for child in e:
+                visit(child)
+        out.append(e.tail or "" if e is not element else "")
+
+    visit(element)
+    return " ".join("".join(out).replace("\u2060", "").split())
+
+
+def _quantity(text: str) -> str:
+    return " ".join(text.lower().replace("%", " percent").replace(",", "").split())
+
+
+def _fact_elements(document: Any) -> list[tuple[Any, int, bool]]:
+    """The laid-out elements holding statements, once each in order: (element, page, whether a headline figure)."""
+    seen: dict[int, tuple[Any, int, bool]] = {}
+    for number, page in enumerate(document.pages):
+        for box, ancestors in _walk(page._page_box):
+            if not isinstance(box, _line_box()) or not _has_text(box):
+                continue
+            chain = [a for a in ancestors if a is not None]
+            if any(_classes(a) & NOT_FACTS or a.tag in ("h1", "h2", "h3", "svg") for a in chain):
+                continue
+            element = next((a for a in chain if a.tag in FACT_TAGS), None)  # the outermost: its text holds the rest
+            if element is not None and id(element) not in seen:
+                headline = "figure" in _classes(element) or any(
+                    c.tag == "strong" and "figure" in _classes(c) for c in element)
+                seen[id(element)] = (element, number, headline)
+    return list(seen.values())
+
+
+def _line_box() -> type:
+    from weasyprint.formatting_structure import boxes
+
+    return boxes.LineBox
+
+
+def _repeated_facts(document: Any, t: Thresholds, add: Any) -> None:
+    """The same sentence (fact_words or more) printed twice, or a headline figure printed again in the text."""
+    sentences: dict[str, list[int]] = defaultdict(list)
+    quantities: list[tuple[str, int, Any]] = []
+    headlines: dict[str, tuple[int, Any]] = {}
+    for element, number, headline in _fact_elements(document):
+        text = _statement_text(element)
+        for sentence in SENTENCE_END.split(text):
+            words = re.findall(r"[\w']+", sentence.lower())
+            if len(words) >= t.fact_words:
+                sentences[" ".join(words)].append(number)
+        figure = next((c for c in element.iter() if "figure" in _classes(c) and c.tag in ("dt", "strong")), None)
+        if headline and figure is not None:
+            headlines.setdefault(_quantity(_statement_text(figure)), (number, element))
+        quantities += [(_quantity(q), number, element) for q in QUANTITY.findall(text)]
+    for words, on in sentences.items():
+        if len(on) > 1:
+            add("repeated-fact", on[1] + 1, f"the sentence {words[:60]!r} is printed {len(on)} times (pages "
+                f"{', '.join(str(p + 1) for p in on)})")
+    for figure, (number, element) in headlines.items():
+        again = sorted({p for q, p, e in quantities if q == figure and e is not element and
+                        not (set(element.iter()) & {e})})
+        if again:
+            add("repeated-fact", again[0] + 1, f"the headline figure {figure!r} (page {number + 1}) is printed again "
+                f"in the text (page {', '.join(str(p + 1) for p in again)})")
+
+
+#: A reference in the text to one of the document's own figures ("(Figure 12.1)"), not to a source's ("Figure 3 of the
+#: report").
+FIGURE_REF = re.compile(r"\bFigure\s+(\d+(?:\.\d+)?)(?![\d.]\d|\d|\s+(?:of|in)\b)")
+
+
+def _figure_references(document: Any, t: Thresholds, add: Any) -> None:
+    """A numbered figure more than figure_reference_pages after the first paragraph that cites it."""
+    figures: dict[str, int] = {}
+    cited: dict[str, int] = {}
+    for number, page in enumerate(document.pages):
+        for box, ancestors in _walk(page._page_box):
+            element = getattr(box, "element", None)
+            if element is not None and element.tag == "figure" and "pull-quote" not in _classes(element):
+                for caption in element.iter("figcaption"):
+                    found = FIGURE_REF.search(_text(caption))
+                    if found:
+                        figures.setdefault(found.group(1), number)
+            if not isinstance(box, _line_box()) or not _has_text(box):
+                continue
+            if any(a is not None and (a.tag in ("figure", "figcaption") or _classes(a) & NOT_FACTS) for a in ancestors):
+                continue
+            for found in FIGURE_REF.finditer(_line_text(box)):
+                cited.setdefault(found.group(1), number)
+    for label, at in figures.items():
+        if label in cited and not 0 <= at - cited[label] <= t.figure_reference_pages:
+            add("figure-far", at + 1, f"Figure {label} is on page {at + 1}, the paragraph citing it on page "
+                f"{cited[label] + 1} (at most {t.figure_reference_pages} page after it)")
 
 
 def page_fills_of(root: Any) -> float:

@@ -82,10 +82,11 @@ class SegmentFit:
 
     #: Lay out and mend only: the pages and the tail level, no PDF, no audit.
     measure: bool = False
-    #: The tail level (render.book.segments.tail_css) a measure found: tried first.
+    #: The tail level (render.book.segments.tail_classes) a measure found: tried first.
     tail: int | None = None
-    #: The measured segment's pages before any tail step (what the tail and push steps are judged against).
+    #: The measured segment's pages and faults before any tail step (what the tail and push steps are judged against).
     base_pages: int = 0
+    base_faults: frozenset[str] = frozenset()
 
 
 #: A segment to render: label, HTML, source, whether the audience's shared stylesheets apply, and how (SegmentFit).
@@ -111,22 +112,25 @@ class SegmentJob:
         made = layouts_made()
 
         def lay_out_at(level: int):  # noqa: ANN202 - a render.pdf.Layout
-            html = self.html.replace("</head>", f"<style>{tail_css(level)}</style></head>", 1) if level else self.html
-            return lay_out(html, project.root, self.source, strict=self.strict, styles=styles)
+            return lay_out(with_classes(self.html, tail_classes(level)), project.root, self.source,
+                           strict=self.strict, styles=styles)
 
         audited = self.label.startswith(SEGMENT_PREFIX) and self.label[len(SEGMENT_PREFIX):] not in (FOLIOS, PROBE)
-        layout, level, base_pages = None, 0, 0
+        layout, level, base_pages, base_faults = None, 0, 0, frozenset()
         if audited and self.fit.tail is not None:  # the level a measure found (0: none mends, or none needed)
             tried = lay_out_at(self.fit.tail)
-            if not self.fit.tail or _mends(tried, self.fit.tail, self.fit.base_pages):
-                layout, level, base_pages = tried, self.fit.tail, self.fit.base_pages
+            if not self.fit.tail or _mends(tried, self.fit.tail, self.fit.base_pages, self.fit.base_faults):
+                layout, level, base_pages, base_faults = tried, self.fit.tail, self.fit.base_pages, self.fit.base_faults
         if layout is None:
             layout = lay_out_at(0)
             base_pages = layout.pages
-            if audited and _runt(layout):
-                layout, level = _mend_tail(layout, lay_out_at)
+            if audited:
+                base_faults = frozenset(_faults(layout))
+                if base_faults & (MENDED | {"runt"}):
+                    layout, level = _mend_tail(layout, lay_out_at, base_faults)
         if self.fit.measure:
-            return Rendered(b"", layout.pages, {}, layouts=layouts_made() - made, tail=level, base_pages=base_pages)
+            return Rendered(b"", layout.pages, {}, layouts=layouts_made() - made, tail=level, base_pages=base_pages,
+                            base_faults=base_faults)
         findings = [f.as_dict() for f in audit(layout.document, self.label, "book")] if audited else []
         rendered = describe_pdf(write_pdf(layout).data)
         rendered.findings = findings
@@ -136,77 +140,80 @@ class SegmentJob:
 
 @dataclass(frozen=True)
 class ChapterTailStep:
-    """One way of pulling a chapter's runt last page back onto the page before. Steps are cumulative."""
+    """One way of pulling a chapter's runt last page back onto the page before (or carrying more onto it)."""
 
     label: str
-    css: str
+    #: The class the step puts on the segment's body: its rules are in templates/css/book.css ("Chapter tail steps").
+    cls: str
 
 
 #: Tried in order, inside the segment's own render, when a chapter's last page is a runt (less full than the
 #: audit's segment_last_fill): spacing between parts, short lists, quotations, headings, leading, then the
-#: sidebar's related lists (the only content a step leaves out; none of it is cited). Body text size never
-#: changes; a step is kept only if it removes the runt. The selectors outrank print.css and book.css.
+#: sidebar's related lists (the only content a step leaves out; none of it is cited). Steps are cumulative (level N
+#: puts the first N classes on the body). Body text size never changes; a step is kept only if it removes the runt.
 CHAPTER_TAIL_STEPS: tuple[ChapterTailStep, ...] = (
-    ChapterTailStep("tightened spacing between parts",
-                    "html body.book .chapter p { margin-bottom: 5pt; } html body.book .chapter li { margin-bottom: 2pt; } "
-                    "html body.book .chapter h2 { margin-top: 10pt; margin-bottom: 5pt; } "
-                    "html body.book .chapter .pull-quote { margin: 8pt 0; } "
-                    "html body.book .appendix-notes li { margin-bottom: 2.5pt; }"),
-    ChapterTailStep("set the list of obstacles a recommendation answers in two columns",
-                    "html body.book .chapter .addresses ul { columns: 2; column-gap: 18pt; } "
-                    "html body.book .chapter .addresses li { break-inside: avoid; }"),
-    ChapterTailStep("set quotations at 11pt", "html body.book .chapter .pull-quote blockquote p { font-size: 11pt; "
-                    "line-height: 1.3; } html body.book .chapter .pull-quote { padding-top: 2pt; padding-bottom: 2pt; "
-                    "margin: 6pt 0; } html body.book .chapter .pull-quote::before { font-size: 30pt; }"),
-    ChapterTailStep("tightened the space around headings and the bottom-line box",
-                    "html body.book .chapter h2 { margin-top: 7pt; margin-bottom: 4pt; } "
-                    "html body.book .chapter-head { margin-bottom: 6pt; } "
-                    "html body.book .chapter .bottom-line { padding-top: 5pt; padding-bottom: 3pt; margin-bottom: 8pt; }"),
-    ChapterTailStep("tightened leading (to 1.34)", "html body.book .chapter { line-height: 1.34; }"),
-    ChapterTailStep("tightened leading (to 1.28)", "html body.book .chapter { line-height: 1.28; }"),
+    ChapterTailStep("tightened spacing between parts", "tail-tighten"),
+    ChapterTailStep("set the list of obstacles a recommendation answers in two columns", "tail-addresses-2col"),
+    ChapterTailStep("set quotations at 11pt", "tail-quotes"),
+    ChapterTailStep("tightened the space around headings and the bottom-line box", "tail-headings"),
+    ChapterTailStep("tightened leading (to 1.34)", "tail-leading"),
+    ChapterTailStep("tightened leading (to 1.28)", "tail-leading-more"),
     ChapterTailStep("left out the sidebar's lists of related chapters (the matrix and the chapter's own "
-                    "recommendation references name them)", "html body.book .chapter .sidebar .related { display: none; }"),
+                    "recommendation references name them)", "tail-no-related"),
 )
 
 
 #: Tried one by one, each on its own, when no tail step pulls a runt last page back: open the spacing and leading
 #: so more of the chapter runs onto its last page (kept only if the page count stays and the runt is gone).
 CHAPTER_PUSH_STEPS: tuple[ChapterTailStep, ...] = (
-    ChapterTailStep("opened leading (to 1.5) to carry more onto the last page",
-                    "html body.book .chapter { line-height: 1.5; }"),
-    ChapterTailStep("opened spacing between parts and leading (to 1.5)",
-                    "html body.book .chapter { line-height: 1.5; } html body.book .chapter p { margin-bottom: 9pt; } "
-                    "html body.book .chapter li { margin-bottom: 6pt; } html body.book .chapter h2 { margin-top: 20pt; }"),
-    ChapterTailStep("opened spacing between parts and leading (to 1.6)",
-                    "html body.book .chapter { line-height: 1.6; } html body.book .chapter p { margin-bottom: 11pt; } "
-                    "html body.book .chapter li { margin-bottom: 7pt; } html body.book .chapter h2 { margin-top: 24pt; }"),
+    ChapterTailStep("opened leading (to 1.5) to carry more onto the last page", "push-leading"),
+    ChapterTailStep("opened spacing between parts and leading (to 1.5)", "push-open"),
+    ChapterTailStep("opened spacing between parts and leading (to 1.6)", "push-open-more"),
 )
 
 
-def tail_css(level: int) -> str:
-    """The CSS of tail level LEVEL: 0 none, 1 to len(CHAPTER_TAIL_STEPS) that many tail steps (cumulative), then
-    each push step on its own."""
+def with_classes(html: str, classes: list[str]) -> str:
+    """HTML with CLASSES added to its body element's class list (the tail steps' switches)."""
+    return html.replace('<body class="', f'<body class="{" ".join(classes)} ', 1) if classes else html
+
+
+#: What the tail and push steps mend in a segment besides a runt last page: a figure left alone on its page, a heading
+#: stranded at a page foot (both move when text is pulled back or carried on).
+MENDED = frozenset({"figure-alone", "heading-short"})
+
+
+def _faults(layout) -> set[str]:  # noqa: ANN001 - a render.pdf.Layout
+    """Every audit finding LAYOUT shows, by code, and "runt" for a runt last page."""
+    return {f.code for f in audit(layout.document, "segment", "book")} | ({"runt"} if _runt(layout) else set())
+
+
+def tail_classes(level: int) -> list[str]:
+    """The body classes of tail level LEVEL: 0 none, 1 to len(CHAPTER_TAIL_STEPS) that many tail steps (cumulative),
+    then each push step on its own."""
     if level <= len(CHAPTER_TAIL_STEPS):
-        return " ".join(step.css for step in CHAPTER_TAIL_STEPS[:level])
-    return CHAPTER_PUSH_STEPS[level - len(CHAPTER_TAIL_STEPS) - 1].css
+        return [step.cls for step in CHAPTER_TAIL_STEPS[:level]]
+    return [CHAPTER_PUSH_STEPS[level - len(CHAPTER_TAIL_STEPS) - 1].cls]
 
 
-def _mends(tried, level: int, base_pages: int) -> bool:  # noqa: ANN001 - a render.pdf.Layout
-    """Whether TRIED, laid out at tail LEVEL, mends a runt tail of a segment of BASE_PAGES pages (level 0: has none)."""
-    if level == 0:
-        return not _runt(tried)
-    if level <= len(CHAPTER_TAIL_STEPS):
-        return tried.pages < base_pages or not _runt(tried)
-    return tried.pages == base_pages and not _runt(tried)
+def _mends(tried, level: int, base_pages: int, before: frozenset[str]) -> bool:  # noqa: ANN001 - a Layout
+    """Whether TRIED, laid out at tail LEVEL (1 or more), mends a segment of BASE_PAGES pages whose design showed
+    BEFORE: it leaves none of the faults the steps mend and adds no other finding (a pulled-back layout one page
+    shorter may keep a runt); a push step keeps the page count."""
+    left = _faults(tried)
+    mended = MENDED | {"runt"}
+    shorter = level <= len(CHAPTER_TAIL_STEPS) and tried.pages < base_pages
+    if level > len(CHAPTER_TAIL_STEPS) and tried.pages != base_pages:
+        return False
+    return left <= before and (not left & mended or (shorter and not left & MENDED))
 
 
-def _mend_tail(layout, lay_out_at):  # noqa: ANN001, ANN202 - a render.pdf.Layout, and level -> Layout
-    """A runt-tailed chapter's LAYOUT mended, and its tail level: pulled back by the cumulative tail steps, else
-    (nothing pulls it back) carried further onto its last page by a push step without adding a page; unchanged
-    (level 0) when neither works."""
+def _mend_tail(layout, lay_out_at, before: frozenset[str]):  # noqa: ANN001, ANN202 - a Layout, level -> Layout
+    """A chapter's LAYOUT with a runt tail (or a lone figure, a stranded heading), BEFORE its faults, mended, and its
+    tail level: pulled back by the cumulative tail steps, else carried further onto its last page by a push step
+    without adding a page; unchanged (level 0) when neither works."""
     for level in range(1, len(CHAPTER_TAIL_STEPS) + len(CHAPTER_PUSH_STEPS) + 1):
         tried = lay_out_at(level)
-        if _mends(tried, level, layout.pages):
+        if _mends(tried, level, layout.pages, before):
             return tried, level
     return layout, 0
 
@@ -265,6 +272,7 @@ class Rendered:
     #: A measure (SegmentFit.measure): the tail level that mended it and its pages before, and no PDF.
     tail: int | None = None
     base_pages: int = 0
+    base_faults: frozenset[str] = frozenset()
 
     @property
     def measured(self) -> bool:
@@ -463,7 +471,8 @@ def render_book(book: Book, out_path: Path, cache_dir: Path, render_many: Render
 
 def _refit(before: Rendered) -> SegmentFit:
     """How a segment rendered before as BEFORE is rendered again: at the tail level a measure found, if it was one."""
-    return SegmentFit(tail=before.tail, base_pages=before.base_pages) if before.measured else SegmentFit()
+    return SegmentFit(tail=before.tail, base_pages=before.base_pages, base_faults=before.base_faults) \
+        if before.measured else SegmentFit()
 
 
 def book_findings(book: Book, front: Rendered, done: dict[str, Rendered], starts: dict[str, int]) -> list[dict]:
