@@ -390,8 +390,8 @@ BRIEF_LEVELS: tuple[tuple[str, ...], ...] = (
 BRIEF_FIXES = frozenset({"page-blank", "last-page-runt", "split-sidebar", "sidebar-late", "split-card",
                          "split-figure", "heading-short", "empty-tint"})
 
-#: The most layouts a brief's fit search makes. A brief no level mends would otherwise try every level (61
-#: layouts); past this the levels left are not tried, the best found so far is kept and the audit reports what is
+#: The most layouts a brief's fit search makes. A brief no level mends would otherwise try every level (a
+#: layout each); past this the levels left are not tried, the best found so far is kept and the audit reports what is
 #: left. On the real catalogue a brief that some level mends finds it within 17 layouts.
 BRIEF_SEARCH_LAYOUTS = 24
 
