@@ -3,13 +3,15 @@
 Measured, each from the command line in a fresh process, with wall and CPU seconds: a cold `build` of one
 audience with --jobs 1 and --jobs 2; a no-op rebuild; a rebuild after editing one obstacle's prose; a cold and
 an incremental `book` on 2 workers; one `briefgen onepager`; the peak memory of a worker; the preview's
-edit-to-screen latency in headless Chromium; then the scale series (scale.py: `check`, planning and sampled build
-throughput with the local pool and with Dask at 50, 500 and 2,000 synthetic blocks). References, measured in the
-same run:
+edit-to-screen latency in headless Chromium; with --scale, the scale series (scale.py: `check`, planning and
+sampled build throughput with the local pool and with Dask at 50, 500 and 2,000 synthetic blocks). Each figure
+carries the machine's 1-minute load before and after it; the layouts the cold build made are counted per kind
+(the manifest's per-document count). Without --scale the run takes about 6 minutes on an idle 2-core machine.
+References, measured in the same run:
 - the engine floor F (bench/floor.py): one warm WeasyPrint process rendering each target's final HTML once
   (one-pagers at their fitted level, the book as one whole HTML, PDF/UA-1, nothing shared);
 - bare WeasyPrint in a fresh process per document (default options) on the same HTML files.
-Targets are issue #12's.
+Targets are issue #27's (the cold build and the book in CPU seconds against the floor), #12's and #22's.
 """
 from __future__ import annotations
 
@@ -32,24 +34,32 @@ import synthetic  # noqa: E402
 
 BARE = "import sys, weasyprint; weasyprint.HTML(sys.argv[1]).write_pdf(sys.argv[2])"
 TARGETS = {
-    "cold_jobs1_vs_floor": ("<=", 1.0),
+    # Issue #27: the cold build near the engine floor (CPU seconds: the machine is shared), the book likewise,
+    # two workers nearly twice as fast (an idle machine), a no-op build, one obstacle edited, the preview.
+    "cold_jobs1_vs_floor": ("<=", 1.3),
+    "cold_book_vs_floor_book": ("<=", 1.3),
     "speedup_jobs2": (">=", 1.8),
-    "cold_book_vs_floor_book": ("<=", 0.7),
-    "book_size_vs_single_render": ("<=", 1.3),
-    "edit_rebuild_vs_cold_jobs2": ("<=", 0.08),
     "noop_seconds": ("<", 0.3),
-    "peak_worker_mb": ("<", 500),
+    "edit_rebuild_vs_cold_jobs2": ("<=", 0.08),
     "preview_edit_to_screen_seconds": ("<=", 1.0),
+    # Issue #12's, kept.
+    "book_size_vs_single_render": ("<=", 1.3),
+    "peak_worker_mb": ("<", 500),
     # Issue #22: unrelated edits rebuild nothing; a redline of one brief costs at most about twice the brief.
     "register_a_seed_rebuilt": ("<=", 0),
     "add_an_audience_rebuilt": ("<=", 0),
     "edit_another_audience_rebuilt": ("<=", 0),
     "redline_vs_brief": ("<=", 2.0),
 }
+#: The targets measured in CPU seconds (their wall-clock ratio is kept as wall_value): on a shared machine CPU
+#: seconds are the steadier measure.
+CPU_TARGETS = ("cold_jobs1_vs_floor", "cold_book_vs_floor_book")
 
 
 def timed(cmd: list[str], cwd: Path | None = None) -> dict:
-    """Run CMD; return its wall-clock and CPU seconds (its own and its children's); fail loudly if it fails."""
+    """Run CMD; return its wall-clock and CPU seconds (its own and its children's) and the machine's load average
+    (1 minute) before and after; fail loudly if it fails."""
+    load = os.getloadavg()[0]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
@@ -58,7 +68,20 @@ def timed(cmd: list[str], cwd: Path | None = None) -> dict:
     if done.returncode != 0:
         raise SystemExit(f"failed ({done.returncode}): {' '.join(cmd)}\n{done.stdout}\n{done.stderr}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall": round(wall, 3), "cpu": round(cpu, 3), "stdout": done.stdout}
+    return {"wall": round(wall, 3), "cpu": round(cpu, 3), "load": [round(load, 2), round(os.getloadavg()[0], 2)],
+            "stdout": done.stdout}
+
+
+def layouts_per_kind(manifest: Path) -> dict:
+    """The layouts a build made, per document kind (the fit loops' and the book's debug counter, from its manifest):
+    documents, layouts, and the most one document took."""
+    out: dict = {}
+    for entry in json.loads(manifest.read_text(encoding="utf-8"))["outputs"].values():
+        kind = out.setdefault(entry["kind"], {"documents": 0, "layouts": 0, "most": 0})
+        kind["documents"] += 1
+        kind["layouts"] += entry.get("layouts", 0)
+        kind["most"] = max(kind["most"], entry.get("layouts", 0))
+    return out
 
 
 def write_reference_html(project: Path, audience: str) -> list[Path]:
@@ -150,6 +173,7 @@ def bench(project: Path, label: str, python: str, briefgen: list[str], *, bare: 
             return timed([*base, "book", "--audience", audience, "--out", str(work / out), "--jobs", "2"])
 
         r["cold_build_jobs1"] = build("a1", "--jobs", "1")
+        r["layouts_cold"] = layouts_per_kind(work / "a1" / "manifest.json")
         r["cold_build_jobs2"] = build("a2", "--jobs", "2")
         r["noop_build"] = build("a2", "--jobs", "2")
         manifest = json.loads((work / "a2" / "manifest.json").read_text())
@@ -180,7 +204,8 @@ def bench(project: Path, label: str, python: str, briefgen: list[str], *, bare: 
         r["floor_book"] = {k: round(v, 3) for k, v in floor["book"].items()}
         r["floor_documents"] = len(floor)
 
-        preview = json.loads(timed([python, str(HERE / "preview.py"), str(project)])["stdout"])
+        r["preview_run"] = timed([python, str(HERE / "preview.py"), str(project)])
+        preview = json.loads(r["preview_run"]["stdout"])
         r["preview_edit_to_screen"] = preview
 
         if bare:
@@ -215,14 +240,27 @@ def bench(project: Path, label: str, python: str, briefgen: list[str], *, bare: 
     cpu_ratios = {
         "cold_jobs1_vs_floor": r["cold_build_jobs1"]["cpu"] / r["floor_total"]["cpu"],
         "cold_book_vs_floor_book": r["cold_book_jobs2"]["cpu"] / r["floor_book"]["cpu"],
+        "edit_rebuild_vs_cold_jobs2": r["edit_rebuild_jobs2"]["cpu"] / r["cold_build_jobs2"]["cpu"],
+    }
+    loads = {
+        "cold_jobs1_vs_floor": r["cold_build_jobs1"]["load"], "cold_book_vs_floor_book": r["cold_book_jobs2"]["load"],
+        "speedup_jobs2": r["cold_build_jobs2"]["load"], "noop_seconds": r["noop_build"]["load"],
+        "edit_rebuild_vs_cold_jobs2": r["edit_rebuild_jobs2"]["load"],
+        "preview_edit_to_screen_seconds": r["preview_run"]["load"],
     }
     verdicts = {}
-    for name, value in ratios.items():
+    for name, wall_value in ratios.items():
+        value = cpu_ratios[name] if name in CPU_TARGETS else wall_value
         op, target = TARGETS[name]
         ok = value <= target if op == "<=" else value >= target if op == ">=" else value < target
         verdicts[name] = {"value": round(value, 3), "target": f"{op} {target}", "met": ok}
-        if name in cpu_ratios:
+        if name in CPU_TARGETS:
+            verdicts[name]["measure"] = "cpu seconds"
+            verdicts[name]["wall_value"] = round(wall_value, 3)
+        elif name in cpu_ratios:
             verdicts[name]["cpu_value"] = round(cpu_ratios[name], 3)
+        if name in loads:
+            verdicts[name]["load_before_after"] = loads[name]
     import weasyprint
 
     return {
@@ -265,9 +303,11 @@ def main() -> None:
     parser.add_argument("--no-bare", action="store_true", help="skip the fresh-process-per-document reference")
     parser.add_argument("--only-dependencies", action="store_true",
                         help="only a cold build, then the unrelated-edit and redline cases (issue #22); prints them")
-    parser.add_argument("--no-scale", action="store_true",
-                        help="skip the scale series (scale.py: check, planning, throughput at 50/500/2,000 blocks)")
+    parser.add_argument("--scale", action="store_true",
+                        help="also run the scale series (scale.py: check, planning, throughput at 50/500/2,000 "
+                             "blocks; several minutes more)")
     args = parser.parse_args()
+    started = time.perf_counter()
     python = sys.executable
     briefgen = [python, "-m", "briefgen"]
     if args.only_dependencies:
@@ -282,17 +322,20 @@ def main() -> None:
             project = synthetic.copy_project(Path(tmp) / "project")
             label = args.label or "real-catalogue"
         result = bench(project, label, python, briefgen, bare=not args.no_bare)
-    if not args.no_scale:
+    if args.scale:
         import scale
 
         result["scale"] = scale.series()
+    result["bench_seconds"] = round(time.perf_counter() - started, 1)
     out = HERE / "results" / f"{label}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(result["seconds"], indent=2))
     for name, v in result["ratios"].items():
-        cpu = f"  (cpu {v['cpu_value']:.3f})" if "cpu_value" in v else ""
-        print(f"{name:32} {v['value']:8.3f}  target {v['target']:8}  {'met' if v['met'] else 'NOT met'}{cpu}")
+        cpu = f"  (cpu {v['cpu_value']:.3f})" if "cpu_value" in v else f"  (wall {v['wall_value']:.3f})" \
+            if "wall_value" in v else ""
+        load = f"  load {v['load_before_after']}" if "load_before_after" in v else ""
+        print(f"{name:32} {v['value']:8.3f}  target {v['target']:8}  {'met' if v['met'] else 'NOT met'}{cpu}{load}")
     for name, v in result.get("scale", {}).get("targets", {}).items():
         cpu = f"  (cpu {v['cpu_value']:.3f})" if "cpu_value" in v else ""
         print(f"{name:32} {v['value']:8.3f}  target {v['target']:8}  {'met' if v['met'] else 'NOT met'}{cpu}")

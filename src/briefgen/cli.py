@@ -6,6 +6,7 @@ import re
 import signal
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,7 +16,6 @@ from briefgen.batch.manifest import load_manifest
 from briefgen.batch.pool import Limits
 from briefgen.batch.render import RenderOptions, check_target, render, start_levels, write
 from briefgen.batch.run import AUDITED_KINDS, BuildInterrupted, build_book, run_build, run_layout_check
-from briefgen.batch.site import build_site
 from briefgen.config.audiences import effective_values, resolve_names, scaffold
 from briefgen.config.kinds import DOCUMENT_KINDS, KINDS, Target
 from briefgen.config.project import check_output_folder
@@ -23,15 +23,16 @@ from briefgen.config.schema import INVISIBLE
 from briefgen.content.drafts import check_drafts, draft_files
 from briefgen.content.gate import fills, thin_note
 from briefgen.errors import COMMAND_LINE, BriefgenError, ContentError, ErrorGroup, Location, UsageError
-from briefgen.ingest.curate import DraftView, block_statements, read_draft
-from briefgen.ingest.curate import curate as curate_draft
-from briefgen.ingest.source import EntryOverrides, Ingested, entry_yaml, ingest_files
 from briefgen.project import Project, find_root
 from briefgen.render.audit import Finding
 from briefgen.render.checks import check_project, omission_warnings, section_warnings
 from briefgen.render.omitted import omission_lines
 from briefgen.render.writers import FORMATS
 from briefgen.seeds.outline import Node, Outline
+
+if TYPE_CHECKING:  # the site and ingest commands import their stages when run: a no-op build starts faster
+    from briefgen.ingest.curate import DraftView
+    from briefgen.ingest.source import Ingested
 
 OUT_HELP = "Output folder (default: build/ in the project)."
 AUD_HELP = "Audience to render for; repeat it, or say 'all' (default: the project's default audience)."
@@ -569,6 +570,8 @@ def _refuse_invisible(text: str, option: str) -> None:
 
 def _site_one(c: Context, project: Project, name: str, out_dir: Path, strict: bool) -> bool:
     """Build one audience's site, print its summary and failures; return whether every page was written."""
+    from briefgen.batch.site import build_site
+
     report = build_site(project, name, out_dir, strict=strict)
     for path, exc in report.failures:
         for error in exc.errors if isinstance(exc, ErrorGroup) else [exc]:
@@ -714,6 +717,8 @@ def ingest(c: Context, seeds: tuple[Path, ...], draft: bool, register_new: bool,
     a registered seed (the same report in another format) is flagged, and not registered without
     --allow-duplicate.
     """
+    from briefgen.ingest.source import EntryOverrides, entry_yaml, ingest_files
+
     given = EntryOverrides(title, list(authors), publisher, date, number, allow_duplicate)
     reports, errors = ingest_files(c.project, list(seeds), draft=draft, register_new=register_new,
                                    warn=lambda m: click.echo(f"warning: {m}"), overrides=given)
@@ -768,6 +773,9 @@ def curate(c: Context, draft: Path, keep: str | None) -> None:
     to-do comments, and moves to content/<folder>/. The content check (`check` without templates) then runs:
     if it fails, every file is put back as it was and the errors say why.
     """
+    from briefgen.ingest.curate import curate as curate_draft
+    from briefgen.ingest.curate import read_draft
+
     project = c.project
     root = project.root
     path = draft if draft.is_absolute() else (root / draft if (root / draft).exists() else draft.resolve())
@@ -797,6 +805,8 @@ def _numbers(text: str) -> list[int]:
 
 def describe_draft(root: Path, view: DraftView) -> str:
     """The draft's numbered statements beside the block's current ones, list by list."""
+    from briefgen.ingest.curate import block_statements
+
     target = view.target.relative_to(root).as_posix()
     what = f"addition to {target}" if view.addition else f"new block, to move to {target}"
     out = [f"{view.shown}: {what}"]

@@ -197,3 +197,36 @@ def test_without_a_scheduler_a_local_cluster_runs_the_build_and_is_stopped(small
     finally:
         executor.close()
     assert executor.cluster is None and cluster.status.name == "closed"
+
+
+def test_a_document_past_doc_timeout_on_a_worker_fails_and_frees_the_worker(small: Path, scheduler: str) -> None:
+    """--doc-timeout holds on Dask workers: a brief whose template never ends fails with the local pool's message,
+    and each worker then renders a brief (nothing is left running on it)."""
+    (small / "audiences" / "slow.yaml").write_text("label: Slow\nmarking: none\n", encoding="utf-8")
+    template = small / "templates" / "audiences" / "slow" / "brief.html.j2"
+    template.parent.mkdir(parents=True)
+    template.write_text("{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}\n",
+                        encoding="utf-8")
+    executor = open_executor(ExecutorChoice("dask", scheduler), ExecutorSetup(small.resolve(), 2, Limits(seconds=1)))
+    try:
+        slow = [executor.submit(RenderTargetJob(Target("brief", block, "slow"), str(small / "out"),
+                                                source=f"content/{folder}/{block}.yaml"))
+                for folder, block in (("alliances", "nato"), ("obstacles", "free-riding"))]
+        errors = []
+        for future in slow:
+            with pytest.raises(RenderError) as caught:
+                future.result(timeout=WAIT)
+            errors.append(caught.value.format_message())
+        client = executor.client
+        workers = sorted(client.scheduler_info()["workers"])
+        job = RenderTargetJob(Target("brief", "nato", "congress"), str(small / "out"))
+        done = [client.submit(remote.run_task, remote.RemoteTask(job, str(small.resolve()), executor.build),
+                              workers=[w], allow_other_workers=False, pure=False) for w in workers]
+        outputs = [d.result(timeout=WAIT).value for d in done]
+    finally:
+        executor.close()
+    for message in errors:
+        assert "rendering used more CPU time than the 1 s limit and was stopped" in message, message
+        assert "--doc-timeout" in message
+    assert errors[0].startswith("content/alliances/nato.yaml")
+    assert len(outputs) == 2 and all(o.data.startswith(b"%PDF") for o in outputs)

@@ -85,6 +85,30 @@ def test_state_shows_yaml_error_with_file_and_line_then_recovers(session: Previe
     assert "multinational planning for defense" in html
 
 
+def test_an_edit_reaches_the_page_before_the_project_check(session: PreviewSession, scratch: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """After an edit the document a page looks at is rendered and announced before the whole project's check runs;
+    the error the check finds follows in a second event."""
+    import briefgen.preview.session as module
+
+    session.state(NATO)  # a page looks at NATO's brief
+    events = session.subscribe()
+    when_checked: list[tuple[int, bool]] = []
+    check = module.check_project
+
+    def recording(project: Project) -> None:
+        when_checked.append((events.qsize(), Target("brief", "nato", "congress") in session.snapshot._docs))
+        check(project)
+
+    monkeypatch.setattr(module, "check_project", recording)
+    break_line(scratch / "content/alliances/nato.yaml", 2, BAD_YAML_LINE)
+    session.reload({"content/alliances/nato.yaml"})
+    assert when_checked == [(1, True)]  # the version event sent, the page's document done, then the check
+    sent = [events.get_nowait() for _ in range(events.qsize())]
+    assert [(e["type"], e["errors"]) for e in sent] == [("version", 0), ("checked", 1)]
+    assert session.state(NATO)["errors"][0]["line"] == 2
+
+
 def test_template_error_names_the_template_and_line(session: PreviewSession, scratch: Path) -> None:
     """An undefined name in a section template is reported against that template's line, per document."""
     (scratch / "templates/sections/overview.html.j2").open("a", encoding="utf-8").write("{{ no_such_value }}\n")

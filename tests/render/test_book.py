@@ -223,6 +223,8 @@ def _faces(pdf: Path) -> tuple[Counter, Counter]:
 
 #: The segment PDFs the small book was joined from (label -> PDF bytes), the last rendering of each.
 _SMALL_PARTS: dict[str, bytes] = {}
+#: Every segment job the small book's first build asked for: (label, only measured, the tail level it starts at).
+_SMALL_JOBS: list[tuple[str, bool, int | None]] = []
 
 
 @pytest.fixture(scope="module")
@@ -239,7 +241,8 @@ def small_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     def recording(jobs):  # noqa: ANN001, ANN202 - a RenderMany that keeps what it rendered
         results = local(jobs)
-        _SMALL_PARTS.update({label: r.data for (label, *_rest), r in zip(jobs, results)})
+        _SMALL_JOBS.extend((label, fit.measure, fit.tail) for label, _html, _source, _shared, fit in jobs)
+        _SMALL_PARTS.update({label: r.data for (label, *_rest), r in zip(jobs, results) if not r.measured})
         return results
 
     result = render_book(plan_book(proj), out, project / "build" / "cache", recording)
@@ -478,3 +481,14 @@ def test_matrix_labels_in_full_brand_colours_totals_labelled_empty_rows_named(ro
     used = set(re.findall(r'(?:fill|stroke)="(#[0-9a-fA-F]{6})"', svg))
     assert used <= {v.lower() for v in colors.values()} | {v.upper() for v in colors.values()} | set(colors.values())
     assert all(o.name in svg for o in rows) and not any(f">{o.name}<" in svg for o in unlinked)
+
+
+def test_a_first_build_writes_each_segment_once(small_book: Path) -> None:
+    """A chapter that prints another chapter's page is measured with stand-ins, then written once with the real
+    page at the tail level the measure found; every other segment is written once, nothing measured twice."""
+    measured = [label for label, measure, _tail in _SMALL_JOBS if measure]
+    written = [label for label, measure, _tail in _SMALL_JOBS if not measure]
+    assert measured and len(set(measured)) == len(measured)  # the two-block book's chapters cite a recommendation
+    assert sorted(written) == sorted(set(written))
+    assert set(measured) <= set(written) | {"front-probe"}
+    assert all(tail is not None for label, measure, tail in _SMALL_JOBS if not measure and label in measured)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from briefgen.errors import BriefgenError, Location, RenderError
+from briefgen.render.templates import CpuTimeout
 
 logger = logging.getLogger(__name__)
 
@@ -94,8 +95,15 @@ def refuse_unguarded() -> None:
         raise SystemExit(EXIT_UNGUARDED)
 
 
-class DocumentTimeout(BaseException):
+class DocumentTimeout(CpuTimeout):
     """Raised inside a worker when a document exceeds its time limit (BaseException: nothing swallows it)."""
+
+
+def timeout_error(seconds: float, job: Any) -> RenderError:
+    """The error of JOB stopped past its SECONDS of CPU time (a local worker's or a Dask worker's)."""
+    return RenderError(f"rendering used more CPU time than the {seconds:g} s limit and was stopped",
+                       Location(job.source) if getattr(job, "source", "") else None,
+                       "shorten the document (a very long paragraph or table?) or raise --doc-timeout")
 
 
 def _caused_by_memory(exc: BaseException) -> bool:
@@ -174,10 +182,7 @@ def worker_main(conn: Connection, root: str, limits: Limits) -> None:
                 signal.setitimer(signal.ITIMER_PROF, 0)
             reply: tuple = ("ok", result)
         except DocumentTimeout:
-            reply = ("error", RenderError(f"rendering used more CPU time than the {limits.seconds:g} s limit and was "
-                                          "stopped", Location(task.source) if task.source else None,
-                                          "shorten the document (a very long paragraph or table?) or raise "
-                                          "--doc-timeout"))
+            reply = ("error", timeout_error(limits.seconds, task))
         except BriefgenError as exc:
             if _caused_by_memory(exc):
                 restart = True

@@ -35,7 +35,7 @@ from briefgen.editions.records import Proposal, commit, record_rel
 from briefgen.errors import BriefgenError
 from briefgen.project import Project
 from briefgen.render import templates
-from briefgen.render.book.segments import SegmentJob
+from briefgen.render.book.segments import SegmentJob, SegmentWork
 from briefgen.render.checks import check_project
 from briefgen.safeio import hash_file
 
@@ -124,10 +124,10 @@ def pool_renderer(executor: Executor, strict: bool = False, audience: str = "",
                   inputs: Inputs | None = None) -> RenderMany:
     """Render book segments through EXECUTOR's workers, all at once; the first failure is raised. INPUTS: the hashes
     of the files a segment reads (the shared ones: styles, fonts, images)."""
-    def many(jobs: list[tuple[str, str, str, bool]]) -> list:
-        futures = [executor.submit(SegmentJob(html, source, strict, f"book/{label}", audience if shared else ""),
+    def many(jobs: list[SegmentWork]) -> list:
+        futures = [executor.submit(SegmentJob(html, source, strict, f"book/{label}", audience if shared else "", fit),
                                    inputs)
-                   for label, html, source, shared in jobs]
+                   for label, html, source, shared, fit in jobs]
         return [f.result().value for f in futures]
 
     return many

@@ -1,6 +1,7 @@
 """Preview state: a fresh project snapshot per change, HTML per open document, PDFs rebuilt in the background."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import queue
@@ -35,6 +36,8 @@ PDF_DELAY = 0.3
 #: Seconds one template render may take in the preview (documents render in milliseconds; a runaway loop is
 #: reported over the page and the builder moves on).
 TEMPLATE_SECONDS = 10.0
+#: How many of the documents pages looked at last are rendered again at once after an edit.
+VIEWED = 4
 #: Lines of source shown around an error's line in the overlay.
 EXCERPT_CONTEXT = 2
 
@@ -93,7 +96,7 @@ class Snapshot:
     """Everything read from disk for one version of the project; never updated, only replaced."""
 
     def __init__(self, version: int, root: Path, site: Site, previous: Snapshot | None,
-                 only: list[str] | None = None) -> None:
+                 only: list[str] | None = None, *, checked: bool = True) -> None:
         self.version = version
         self.root = root
         self.site = site
@@ -104,12 +107,8 @@ class Snapshot:
         self._docs: dict[Target, DocRender] = {}
         self._redlines: dict[Target, Path | None] = {}
         self._lock = threading.Lock()
-        try:
-            check_project(self.project)
-        except Exception as exc:  # noqa: BLE001 - any failure is shown in the browser, never fatal
-            if not isinstance(exc, BriefgenError):
-                logger.exception("checking the project failed")
-            self.errors += error_infos(exc, root)
+        if checked:
+            self.check()
         self.audiences: dict[str, str] = {}
         for name in only or audience_names(root):
             try:
@@ -128,6 +127,16 @@ class Snapshot:
             self.titles = {t: self._title(t) for t in self.targets}
         self.by_key = {t.key: t for t in self.targets}
         self.by_pdf = {t.path(site.out).relative_to(site.out).as_posix(): t for t in self.targets}
+
+    def check(self) -> None:
+        """Check the whole project (sources, claims, templates) and add what it finds to the errors shown."""
+        try:
+            check_project(self.project)
+        except Exception as exc:  # noqa: BLE001 - any failure is shown in the browser, never fatal
+            if not isinstance(exc, BriefgenError):
+                logger.exception("checking the project failed")
+            found = error_infos(exc, self.root)
+            self.errors = found + [e for e in self.errors if e not in found]  # one assignment: pages read it
 
     @property
     def signature(self) -> str:
@@ -244,6 +253,8 @@ class PreviewSession:
         self._sub_lock = threading.Lock()
         self._closed = False
         self._changed_at = 0.0
+        #: The documents pages asked for most recently (last at the end): rendered first after an edit.
+        self._viewed: deque[Target] = deque(maxlen=VIEWED)
         self._pages_lock = threading.Lock()
         self._worker = threading.Thread(target=self._build_loop, name="briefgen-pdf", daemon=True)
 
@@ -270,16 +281,23 @@ class PreviewSession:
         """Read the project afresh, tell every open page, and queue the PDFs that may be affected."""
         started = time.perf_counter()
         with self._reload_lock:
-            snap = Snapshot(self.snapshot.version + 1, self.root, self.site, self.snapshot, self.only)
+            snap = Snapshot(self.snapshot.version + 1, self.root, self.site, self.snapshot, self.only, checked=False)
             self.snapshot = snap
+            for target in [t for t in list(self._viewed) if t in snap.by_key.values()]:
+                snap.document(target)  # before the check below, which would share the interpreter with it
+            # Pages show the edit first; the whole project's check (a second or more: every claim of every block)
+            # follows, and a second event brings any error it finds to the overlay.
+            self.broadcast({"type": "version", "version": snap.version, "errors": len(snap.errors),
+                            "changed": sorted(changed or ())})
+            snap.check()
         took = time.perf_counter() - started
         what = ", ".join(sorted(changed)) if changed else "project"
         state = f"{len(snap.errors)} error(s)" if snap.errors else "ok"
         self.say(f"changed: {what} -> version {snap.version} in {took:.2f} s ({state})")
         for error in snap.errors:
             self.say(f"  {error['text']}")
-        self.broadcast({"type": "version", "version": snap.version, "errors": len(snap.errors),
-                        "changed": sorted(changed or ())})
+        if snap.errors:
+            self.broadcast({"type": "checked", "version": snap.version, "errors": len(snap.errors)})
         with self._cond:
             self._changed_at = time.monotonic()
             for target in self.pdfs:
@@ -317,6 +335,10 @@ class PreviewSession:
         if target is None:
             out["doc"] = None
             return out
+        if target not in self._viewed or self._viewed[-1] != target:
+            with contextlib.suppress(ValueError):
+                self._viewed.remove(target)
+            self._viewed.append(target)
         doc = snap.document(target)
         out["errors"] += doc.errors
         out["doc"] = {

@@ -148,7 +148,7 @@ class Book(Document):
         findings = [{**finding, "document": target.rel()} for finding in result.findings]
         return Output(target, "pdf", data, result.pages,
                       book={"pages": result.pages, "rendered": result.rendered, "reused": result.reused},
-                      written=result.path if options.out is not None else None, layout=findings,
+                      written=result.path if options.out is not None else None, layout=findings, layouts=result.layouts,
                       edition=book.edition.as_dict(),
                       omitted=omitted_of([o for found in book.omitted.values() for o in found], target))
 

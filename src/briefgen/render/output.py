@@ -13,8 +13,9 @@ from briefgen.write import write_atomic
 if TYPE_CHECKING:
     from briefgen.render.site.paths import SiteInfo
 
-#: Renders book segments: (label, html, source, shared styles) jobs to rendered segments, locally or in the pool.
-RenderMany = Callable[[list[tuple[str, str, str, bool]]], list]
+#: Renders book segments: (label, html, source, shared styles, render.book.segments.SegmentFit) jobs to rendered
+#: segments, locally or in the pool.
+RenderMany = Callable[[list[tuple]], list]
 
 
 @dataclass(frozen=True)

@@ -275,6 +275,15 @@ def parse_styles(root: Path, css: str, files: tuple[str, ...], source: str) -> S
     return Styles(sheets, font_config, records)
 
 
+#: Layouts this process has made (calls of lay_out): a debug counter the fit loops, the book and the bench read.
+_LAYOUTS = [0]
+
+
+def layouts_made() -> int:
+    """How many layouts this process has made so far (read it before and after a render to count its layouts)."""
+    return _LAYOUTS[0]
+
+
 def lay_out(html: str, root: Path, source: str, *, strict: bool = False, styles: Styles | None = None) -> Layout:
     """Lay out HTML (from SOURCE, for messages) into pages; refused URLs, bad links and WeasyPrint errors fail it.
 
@@ -283,6 +292,7 @@ def lay_out(html: str, root: Path, source: str, *, strict: bool = False, styles:
     """
     check_alt_text(html, source)
     wp = weasyprint()
+    _LAYOUTS[0] += 1
     fetcher = make_fetcher(root)
     records: list[logging.LogRecord] = list(styles.records) if styles else []
     with _captured(records, source):

@@ -271,9 +271,13 @@ class _Generator(CodeGenerator):
         self.write(")))")
 
 
-class TemplateTimeout(BaseException):
-    """Raised inside a template render that ran past its time limit (a BaseException: no `except Exception`
-    in a filter may swallow it)."""
+class CpuTimeout(BaseException):
+    """Raised by the watchdog inside a thread that ran past a CPU-time limit (a BaseException: no `except Exception`
+    may swallow it)."""
+
+
+class TemplateTimeout(CpuTimeout):
+    """Raised inside a template render that ran past its time limit."""
 
 
 #: CPU seconds one template render may take unless a caller sets another limit (a real document takes
@@ -302,7 +306,8 @@ class _Watchdog:
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
-        self._active: dict[int, tuple[int, int, float]] = {}  # token -> (thread id, its CPU clock, CPU deadline)
+        # token -> (thread id, its CPU clock, CPU deadline, the exception to raise)
+        self._active: dict[int, tuple[int, int, float, type[CpuTimeout]]] = {}
         self._next = 0
         self._pid = -1
         self._default = TIME_LIMIT
@@ -318,18 +323,20 @@ class _Watchdog:
             self._active = {}
             threading.Thread(target=self._run, name="briefgen-template-watchdog", daemon=True).start()
 
-    def start(self, seconds: float) -> int:
+    def start(self, seconds: float, exc: type[CpuTimeout] = TemplateTimeout) -> int:
         with _START_LOCK:
             self._ensure()
         tid = threading.get_ident()
         clock = time.pthread_getcpuclockid(tid)
         with self._cond:
             self._next += 1
-            self._active[self._next] = (tid, clock, _thread_cpu(clock) + seconds)
+            self._active[self._next] = (tid, clock, _thread_cpu(clock) + seconds, exc)
             self._cond.notify_all()
             return self._next
 
     def stop(self, token: int) -> None:
+        # Only this token's own exception is caught below: another limit's (a document's) must go on up.
+        own = self._active.get(token, (0, 0, 0.0, TemplateTimeout))[3]
         while True:  # a timeout delivered while stopping must not leave the render registered
             try:
                 with self._cond:
@@ -338,29 +345,39 @@ class _Watchdog:
                         # Fired (or about to): clear an exception not yet delivered, so it cannot hit later code.
                         ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(entry[0]), None)
                 return
-            except TemplateTimeout:
+            except own:
                 continue
 
     def cancel_all(self) -> None:
         """End every running render now (the build was interrupted)."""
         with self._cond:
-            for token, (tid, clock, _deadline) in list(self._active.items()):
-                self._active[token] = (tid, clock, float("-inf"))
+            for token, (tid, clock, _deadline, exc) in list(self._active.items()):
+                self._active[token] = (tid, clock, float("-inf"), exc)
             self._cond.notify_all()
 
     def _run(self) -> None:
         cond = self._cond
         while True:
             with cond:
-                for tid, clock, deadline in self._active.values():
+                for tid, clock, deadline, exc in self._active.values():
                     if _thread_cpu(clock) >= deadline:
-                        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(tid),
-                                                                   ctypes.py_object(TemplateTimeout))
+                        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(tid), ctypes.py_object(exc))
                 cond.wait(_POLL if self._active else None)
 
 
 _START_LOCK = threading.Lock()
 _watchdog = _Watchdog()
+
+
+@contextlib.contextmanager
+def cpu_limit(seconds: float, exc: type[CpuTimeout]) -> Any:
+    """Raise EXC in this thread once it has used SECONDS of CPU time inside the block (a Dask worker's document,
+    where no signal can reach the thread); the watchdog reads the clock every 0.1 s."""
+    token = _watchdog.start(seconds, exc)
+    try:
+        yield
+    finally:
+        _watchdog.stop(token)
 
 
 @contextlib.contextmanager

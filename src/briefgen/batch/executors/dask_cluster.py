@@ -47,6 +47,7 @@ class DaskExecutor:
         self.root = str(setup.root)
         self.build = uuid.uuid4().hex
         self.epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        self.seconds = setup.limits.seconds
         self.cluster: Any = None
         if choice.scheduler is None:
             self.cluster = distributed.LocalCluster(n_workers=setup.jobs, threads_per_worker=1, processes=True,
@@ -71,7 +72,7 @@ class DaskExecutor:
 
     def submit(self, job: Job, inputs: Inputs | None = None) -> cf.Future:
         """Send JOB as a task (a unique key: the same document twice is two tasks); resolve the returned future."""
-        task = RemoteTask(job, self.root, self.build, dict(inputs or {}), self.epoch)
+        task = RemoteTask(job, self.root, self.build, dict(inputs or {}), self.epoch, self.seconds)
         future: cf.Future = cf.Future()
         future.set_running_or_notify_cancel()
         key = f"briefgen-{job.label}-{uuid.uuid4().hex}"

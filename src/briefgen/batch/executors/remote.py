@@ -6,14 +6,15 @@ import os
 import resource
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from briefgen.batch.pool import Job, JobResult
+from briefgen.batch.pool import DocumentTimeout, Job, JobResult, timeout_error
 from briefgen.errors import Location, RenderError
 from briefgen.project import Project
+from briefgen.render.templates import cpu_limit
 from briefgen.safeio import hash_file
 
 logger = logging.getLogger(__name__)
@@ -35,15 +36,21 @@ class RemoteTask:
     build: str
     inputs: dict[str, str | None] = field(default_factory=dict)
     epoch: str | None = None
+    #: CPU seconds the job may take on the worker (--doc-timeout); None: no limit.
+    seconds: float | None = None
 
 
 def run_task(task: RemoteTask) -> JobResult:
-    """Run TASK's job with the project at its root (read once per build); refuse files that differ from the client's."""
+    """Run TASK's job with the project at its root (read once per build) within its CPU-time limit; refuse files that
+    differ from the client's."""
     start = time.perf_counter()
     project = _project(task.root, task.build)
     _check_inputs(task)
-    with _source_date(task.epoch):
-        value = task.job.run(project)
+    try:
+        with _source_date(task.epoch), cpu_limit(task.seconds, DocumentTimeout) if task.seconds else nullcontext():
+            value = task.job.run(project)
+    except DocumentTimeout:  # the thread is freed for the next task; the document fails as on the local pool
+        raise timeout_error(task.seconds or 0, task.job) from None
     return JobResult(value, time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 

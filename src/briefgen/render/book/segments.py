@@ -18,7 +18,7 @@ from briefgen.errors import Location, RenderError, display_path
 from briefgen.project import Project
 from briefgen.render.audit import THRESHOLDS, audit
 from briefgen.render.book.merge import DEST_SCHEME, merge_book
-from briefgen.render.pdf import lay_out, write_pdf
+from briefgen.render.pdf import lay_out, layouts_made, write_pdf
 from briefgen.render.setup import BOOK_SEGMENT_STYLES, render_setup
 from briefgen.safeio import CACHE_LIMIT, UnsafeFile, check_folder, hash_file, read_inside
 from briefgen.write import write_atomic
@@ -52,9 +52,8 @@ def _page_count(data: bytes) -> int:
         return len(pdf.pages)
 
 
-#: Renders (label, html, source) jobs to segments; local, or in a pool of warm workers.
-#: Renders (label, html, source, shared styles) jobs to segments, in this process or in warm workers.
-RenderMany = Callable[[list[tuple[str, str, str, bool]]], list["Rendered"]]
+#: Renders SegmentWork jobs to segments, in this process or in warm workers.
+RenderMany = Callable[[list["SegmentWork"]], list["Rendered"]]
 
 
 def assets_digest(root: Path) -> str:
@@ -72,6 +71,29 @@ def assets_digest(root: Path) -> str:
 
 
 @dataclass(frozen=True)
+class SegmentFit:
+    """How a segment's render is asked to go: only measured, or at the tail level a measure found.
+
+    A chapter that prints other chapters' pages is first written with stand-in numbers to learn its pages, then
+    again with the real ones: on a first build the stand-in pass is only measured (laid out and its runt tail
+    mended, no PDF), and the real pass tries the tail level it found first (stand-ins are as wide as real numbers,
+    so the same level mends both), searching again only if that level does not mend it.
+    """
+
+    #: Lay out and mend only: the pages and the tail level, no PDF, no audit.
+    measure: bool = False
+    #: The tail level (render.book.segments.tail_classes) a measure found: tried first.
+    tail: int | None = None
+    #: The measured segment's pages and faults before any tail step (what the tail and push steps are judged against).
+    base_pages: int = 0
+    base_faults: frozenset[str] = frozenset()
+
+
+#: A segment to render: label, HTML, source, whether the audience's shared stylesheets apply, and how (SegmentFit).
+SegmentWork = tuple[str, str, str, bool, SegmentFit]
+
+
+@dataclass(frozen=True)
 class SegmentJob:
     """Render one segment's HTML to a PDF and read its pages and anchors (runs in a worker or in-process)."""
 
@@ -81,19 +103,38 @@ class SegmentJob:
     label: str = ""
     #: The audience whose parsed stylesheets apply (BOOK_SEGMENT_STYLES); "" when the HTML carries its own.
     audience: str = ""
+    fit: SegmentFit = SegmentFit()
 
     def run(self, project: Project) -> Rendered:
         """Render the segment with PROJECT's files (and its audience's stylesheets, parsed once per process), and
-        audit its layout from the same render (pages numbered within the segment)."""
+        audit its layout from the same render (pages numbered within the segment); only measure it when asked."""
         styles = render_setup(project, self.audience).styles(BOOK_SEGMENT_STYLES) if self.audience else None
-        layout = lay_out(self.html, project.root, self.source, strict=self.strict, styles=styles)
+        made = layouts_made()
+
+        def lay_out_at(level: int):  # noqa: ANN202 - a render.pdf.Layout
+            return lay_out(with_classes(self.html, tail_classes(level)), project.root, self.source,
+                           strict=self.strict, styles=styles)
+
         audited = self.label.startswith(SEGMENT_PREFIX) and self.label[len(SEGMENT_PREFIX):] not in (FOLIOS, PROBE)
-        if audited and _faults(layout) & (MENDED | {"runt"}):
-            layout = _mend_tail(layout, lambda classes: lay_out(
-                with_classes(self.html, classes), project.root, self.source, strict=self.strict, styles=styles))
+        layout, level, base_pages, base_faults = None, 0, 0, frozenset()
+        if audited and self.fit.tail is not None:  # the level a measure found (0: none mends, or none needed)
+            tried = lay_out_at(self.fit.tail)
+            if not self.fit.tail or _mends(tried, self.fit.tail, self.fit.base_pages, self.fit.base_faults):
+                layout, level, base_pages, base_faults = tried, self.fit.tail, self.fit.base_pages, self.fit.base_faults
+        if layout is None:
+            layout = lay_out_at(0)
+            base_pages = layout.pages
+            if audited:
+                base_faults = frozenset(_faults(layout))
+                if base_faults & (MENDED | {"runt"}):
+                    layout, level = _mend_tail(layout, lay_out_at, base_faults)
+        if self.fit.measure:
+            return Rendered(b"", layout.pages, {}, layouts=layouts_made() - made, tail=level, base_pages=base_pages,
+                            base_faults=base_faults)
         findings = [f.as_dict() for f in audit(layout.document, self.label, "book")] if audited else []
         rendered = describe_pdf(write_pdf(layout).data)
         rendered.findings = findings
+        rendered.layouts = layouts_made() - made
         return rendered
 
 
@@ -146,27 +187,35 @@ def _faults(layout) -> set[str]:  # noqa: ANN001 - a render.pdf.Layout
     return {f.code for f in audit(layout.document, "segment", "book")} | ({"runt"} if _runt(layout) else set())
 
 
-def _mend_tail(layout, lay_out_with):  # noqa: ANN001, ANN202 - a render.pdf.Layout, and classes -> Layout
-    """A chapter's LAYOUT with a runt tail (or a lone figure, a stranded heading) mended: pulled back by the cumulative
-    tail steps, else carried further onto its last page by a push step without adding a page; unchanged when neither
-    works. A step is kept only if it leaves none of those faults and adds no other finding (a pulled-back layout one
-    page shorter may keep a runt)."""
-    before = _faults(layout)
+def tail_classes(level: int) -> list[str]:
+    """The body classes of tail level LEVEL: 0 none, 1 to len(CHAPTER_TAIL_STEPS) that many tail steps (cumulative),
+    then each push step on its own."""
+    if level <= len(CHAPTER_TAIL_STEPS):
+        return [step.cls for step in CHAPTER_TAIL_STEPS[:level]]
+    return [CHAPTER_PUSH_STEPS[level - len(CHAPTER_TAIL_STEPS) - 1].cls]
+
+
+def _mends(tried, level: int, base_pages: int, before: frozenset[str]) -> bool:  # noqa: ANN001 - a Layout
+    """Whether TRIED, laid out at tail LEVEL (1 or more), mends a segment of BASE_PAGES pages whose design showed
+    BEFORE: it leaves none of the faults the steps mend and adds no other finding (a pulled-back layout one page
+    shorter may keep a runt); a push step keeps the page count."""
+    left = _faults(tried)
     mended = MENDED | {"runt"}
+    shorter = level <= len(CHAPTER_TAIL_STEPS) and tried.pages < base_pages
+    if level > len(CHAPTER_TAIL_STEPS) and tried.pages != base_pages:
+        return False
+    return left <= before and (not left & mended or (shorter and not left & MENDED))
 
-    def clean(tried, shorter: bool) -> bool:  # noqa: ANN001 - a render.pdf.Layout
-        left = _faults(tried)
-        return left <= before and (not left & mended or (shorter and not left & MENDED))
 
-    for level in range(1, len(CHAPTER_TAIL_STEPS) + 1):
-        tried = lay_out_with([step.cls for step in CHAPTER_TAIL_STEPS[:level]])
-        if clean(tried, tried.pages < layout.pages):
-            return tried
-    for step in CHAPTER_PUSH_STEPS:
-        tried = lay_out_with([step.cls])
-        if tried.pages == layout.pages and clean(tried, False):
-            return tried
-    return layout
+def _mend_tail(layout, lay_out_at, before: frozenset[str]):  # noqa: ANN001, ANN202 - a Layout, level -> Layout
+    """A chapter's LAYOUT with a runt tail (or a lone figure, a stranded heading), BEFORE its faults, mended, and its
+    tail level: pulled back by the cumulative tail steps, else carried further onto its last page by a push step
+    without adding a page; unchanged (level 0) when neither works."""
+    for level in range(1, len(CHAPTER_TAIL_STEPS) + len(CHAPTER_PUSH_STEPS) + 1):
+        tried = lay_out_at(level)
+        if _mends(tried, level, layout.pages, before):
+            return tried, level
+    return layout, 0
 
 
 def _runt(layout) -> bool:  # noqa: ANN001 - a render.pdf.Layout
@@ -185,9 +234,9 @@ def render_locally(project: Project, strict: bool = False, audience: str | None 
     """Render segments one after another in this process, with AUDIENCE's stylesheets (default: the project's)."""
     audience = audience or project.config.default_audience
 
-    def many(jobs: list[tuple[str, str, str]]) -> list[Rendered]:
-        return [SegmentJob(html, source, strict, f"book/{label}", audience if shared else "").run(project)
-                for label, html, source, shared in jobs]
+    def many(jobs: list[SegmentWork]) -> list[Rendered]:
+        return [SegmentJob(html, source, strict, f"book/{label}", audience if shared else "", fit).run(project)
+                for label, html, source, shared, fit in jobs]
 
     return many
 
@@ -203,6 +252,8 @@ class BookResult:
     starts: dict[str, int]
     #: The layout audit's findings (render.audit.Finding.as_dict()), pages numbered as the book's pages.
     findings: list[dict] = field(default_factory=list)
+    #: Layouts made (segments rendered, their tail mended, the contents and page numbers).
+    layouts: int = 0
 
 
 @dataclass
@@ -216,6 +267,16 @@ class Rendered:
     links: list[str] = field(default_factory=list)
     #: What the layout audit found in the segment (pages numbered within it).
     findings: list[dict] = field(default_factory=list)
+    #: Layouts made to render it (0 when it came from the cache).
+    layouts: int = 0
+    #: A measure (SegmentFit.measure): the tail level that mended it and its pages before, and no PDF.
+    tail: int | None = None
+    base_pages: int = 0
+    base_faults: frozenset[str] = frozenset()
+
+    @property
+    def measured(self) -> bool:
+        return self.tail is not None
 
 
 def describe_pdf(data: bytes) -> Rendered:
@@ -246,6 +307,8 @@ class SegmentCache:
         #: The output folder the cache lies in: no folder from it down to the cache may be a link.
         self.base = base if base is not None else folder
         self.used: set[str] = set()
+        #: Layouts the segments rendered into this cache took (the book's count for the bench).
+        self.layouts = 0
         check_folder(folder / "state.json", self.base)
 
     def key(self, html: str) -> str:
@@ -290,27 +353,29 @@ class SegmentCache:
 
 
 def _render_missing(cache: SegmentCache, render_many: RenderMany,
-                    jobs: list[tuple[str, str, str]], shared: bool = True) -> tuple[dict[str, Rendered], list[str]]:
-    """Render the JOBS (label, html, source) the cache lacks in one batch: every job's segment, labels rendered.
+                    jobs: list[tuple[str, str, str, SegmentFit]], shared: bool = True,
+                    ) -> tuple[dict[str, Rendered], list[str]]:
+    """Render the JOBS (label, html, source, fit) the cache lacks in one batch: every job's segment, labels rendered.
 
     SHARED: the HTML leaves its stylesheets to the audience's parsed ones (segments and contents); the page
-    numbers carry their own."""
+    numbers carry their own. A measure (no PDF) is not cached."""
     done: dict[str, Rendered] = {}
     missing = []
-    for label, html, source in jobs:
+    for label, html, source, fit in jobs:
         key = cache.key(html)
         cached = cache.get(key)
         if cached is None:
-            missing.append((label, html, source, key))
+            missing.append((label, html, source, fit, key))
         else:
             done[label] = cached
     # Longest first: the workers finish together instead of one of them rendering the last long chapter alone.
     missing.sort(key=lambda job: len(_TAG.sub("", job[1])), reverse=True)
     if missing:
-        results = render_many([(label, html, source, shared and label != FOLIOS)
-                               for label, html, source, _key in missing])
-        for (label, _html, _source, key), result in zip(missing, results):
-            done[label] = cache.put(key, result)
+        results = render_many([(label, html, source, shared and label != FOLIOS, fit)
+                               for label, html, source, fit, _key in missing])
+        for (label, _html, _source, _fit, key), result in zip(missing, results):
+            cache.layouts += result.layouts
+            done[label] = result if result.measured else cache.put(key, result)
     return done, [job[0] for job in missing]
 
 
@@ -360,21 +425,25 @@ def render_book(book: Book, out_path: Path, cache_dir: Path, render_many: Render
     wide = 10 ** len(str(len(book.segments) * 4)) - 1  # stand-in numbers as wide as real ones
     stand_in = {entry.anchor: wide for entry in book.entries}
     printed = {**stand_in, **known}  # the pages chapters print, by anchor
-    jobs = [(seg.key, book.segment_html(seg.html_fragment(printed)), seg.source) for seg in book.segments]
+    # A chapter that will print a stand-in is written again with the real pages: this time it is only measured.
+    jobs = [(seg.key, book.segment_html(seg.html_fragment(printed)), seg.source,
+             SegmentFit(measure=any(a not in known for a in seg.refs))) for seg in book.segments]
     if front_pages is None:  # the contents with stand-ins take as many pages as with real numbers
-        jobs.append((PROBE, book.segment_html(book.front_fragment(stand_in)), FRONT_SOURCE))
+        jobs.append((PROBE, book.segment_html(book.front_fragment(stand_in)), FRONT_SOURCE, SegmentFit(measure=True)))
     done, rendered = _render_missing(cache, render_many, jobs)
     if front_pages is None:
         front_pages = done.pop(PROBE).pages
     for _attempt in range(4):
         body_pages = sum(done[s.key].pages for s in book.segments)
         starts = _starts(book, done, front_pages)
-        stale = [seg for seg in book.segments if any(printed.get(a) != starts.get(a) for a in seg.refs)]
+        stale = [seg for seg in book.segments
+                 if done[seg.key].measured or any(printed.get(a) != starts.get(a) for a in seg.refs)]
         printed = dict(starts)
         final, fresh = _render_missing(cache, render_many, [
-            (FRONT, book.segment_html(book.front_fragment(starts)), FRONT_SOURCE),
-            (FOLIOS, book.folio_html(front_pages + body_pages), FOLIO_SOURCE),
-            *((seg.key, book.segment_html(seg.html_fragment(starts)), seg.source) for seg in stale)])
+            (FRONT, book.segment_html(book.front_fragment(starts)), FRONT_SOURCE, SegmentFit()),
+            (FOLIOS, book.folio_html(front_pages + body_pages), FOLIO_SOURCE, SegmentFit()),
+            *((seg.key, book.segment_html(seg.html_fragment(starts)), seg.source, _refit(done[seg.key]))
+              for seg in stale)])
         rendered += [label for label in fresh if label != FOLIOS]
         front, folios = final[FRONT], final[FOLIOS]
         changed = any(final[seg.key].pages != done[seg.key].pages for seg in stale)
@@ -397,7 +466,13 @@ def render_book(book: Book, out_path: Path, cache_dir: Path, render_many: Render
     rendered = list(dict.fromkeys(label for label in rendered if label != PROBE))
     reused = [s.key for s in book.segments if s.key not in rendered]
     findings = book_findings(book, front, done, starts)
-    return BookResult(out_path, total, rendered, reused, starts, findings)
+    return BookResult(out_path, total, rendered, reused, starts, findings, cache.layouts)
+
+
+def _refit(before: Rendered) -> SegmentFit:
+    """How a segment rendered before as BEFORE is rendered again: at the tail level a measure found, if it was one."""
+    return SegmentFit(tail=before.tail, base_pages=before.base_pages, base_faults=before.base_faults) \
+        if before.measured else SegmentFit()
 
 
 def book_findings(book: Book, front: Rendered, done: dict[str, Rendered], starts: dict[str, int]) -> list[dict]:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from briefgen.config.kinds import Target
 from briefgen.project import Project
-from briefgen.render.docx.make import make_document
 from briefgen.render.output import Output, RenderOptions
 from briefgen.render.writers.base import Writer
 
@@ -17,6 +16,9 @@ class DocxWriter(Writer):
     kinds = ("book", "brief")
 
     def write(self, project: Project, target: Target, options: RenderOptions) -> Output:
+        # Imported here: python-docx costs a no-op build (which writes nothing) a fifth of its start-up.
+        from briefgen.render.docx.make import make_document
+
         made = make_document(project, target)
         edition = made.edition.as_dict() if made.edition is not None else None
         return Output(target, self.name, made.data, deps=made.deps, edition=edition)
