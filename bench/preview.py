@@ -5,23 +5,28 @@ with each try's seconds. Needs Debian's chromium and the test extra (playwright)
 """
 from __future__ import annotations
 
+import importlib.util
 import json
-import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 #: The text of the shown document frame, or "" while the frame is between documents (its body not there yet).
 FRONT_TEXT = ("(f => (f && f.contentDocument && f.contentDocument.body) ? f.contentDocument.body.innerText : '')"
               "(document.querySelector('.frames iframe.front'))")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TRIES = 5
+
+
+def _preview_process():  # noqa: ANN202 - the tests' helper module
+    """tests/preview/preview_process.py: the real `briefgen serve` process the preview's browser tests start."""
+    path = Path(__file__).resolve().parents[1] / "tests" / "preview" / "preview_process.py"
+    spec = importlib.util.spec_from_file_location("preview_process", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def main() -> None:
@@ -32,31 +37,18 @@ def main() -> None:
         return
     from playwright.sync_api import sync_playwright
 
+    from briefgen.render.audit_web import CHROMIUM_ARGS
+
+    serving = _preview_process().serving
     work = Path(tempfile.mkdtemp(prefix="briefgen-bench-preview-"))
-    proc = subprocess.Popen([sys.executable, "-m", "briefgen", "--project", str(project), "serve", "--port", "0",
-                             "--out", str(work / "out")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    lines: list[str] = []
-    found = threading.Event()
-
-    def read() -> None:
-        for line in proc.stdout:
-            lines.append(line)
-            if "http://" in line:
-                found.set()
-
-    threading.Thread(target=read, daemon=True).start()
     nato = project / "content/alliances/nato.yaml"
     original = nato.read_text(encoding="utf-8")
     anchor = re.search(r"summary: >-\n  (\S+ \S+ \S+)", original).group(1)
     seconds: list[float] = []
     try:
-        if not found.wait(60):
-            raise SystemExit("the preview did not start:\n" + "".join(lines))
-        url = re.search(r"http://127\.0\.0\.1:\d+/", "".join(lines)).group(0)
-        with sync_playwright() as pw:
+        with serving(project, work / "out") as url, sync_playwright() as pw:
             browser = pw.chromium.launch_persistent_context(str(work / "profile"), executable_path=chromium,
-                                                            headless=True, args=CHROMIUM_ARGS)
+                                                            headless=True, args=list(CHROMIUM_ARGS))
             page = browser.new_page()
             page.goto(url + "view/congress/brief/nato")
             page.wait_for_function(f"() => ({FRONT_TEXT}).length > 0", timeout=60_000)
@@ -72,11 +64,6 @@ def main() -> None:
             browser.close()
     finally:
         nato.write_text(original, encoding="utf-8")
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
         shutil.rmtree(work, ignore_errors=True)
     print(json.dumps({"tries": [round(s, 3) for s in seconds], "median": sorted(seconds)[len(seconds) // 2]}))
 

@@ -10,10 +10,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from briefgen.render.audit_web import CHROMIUM_ARGS as _ARGS
+
+#: The product's own Chromium switches (the web audit's): headless, no network of its own.
+CHROMIUM_ARGS = list(_ARGS)
+
 IN_CI = bool(os.environ.get("CI"))
-#: Flags for Chromium on a machine with no network and no GPU; the profile folder is new for each run.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @contextmanager

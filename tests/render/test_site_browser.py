@@ -13,13 +13,13 @@ import pytest
 from click.testing import CliRunner
 
 from briefgen.cli import main
+from briefgen.render.audit_web import CHROMIUM_ARGS as WEB_AUDIT_ARGS
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 IN_CI = bool(os.environ.get("CI"))
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = list(WEB_AUDIT_ARGS)  # the product's own switches (the web audit's)
 #: One page of each type, and what each must show.
 PAGE_TYPES = {"index.html": "Which obstacles affect which alliances", "briefs/nato.html": "Bottom line",
               "search.html?q=gold+standard": "North Atlantic Treaty Organization", "editions/nato.html": "Edition 1",
