@@ -78,3 +78,15 @@ def test_failed_render_keeps_previous_pdf(scratch: Path, run) -> None:
     assert "refused to load file:///etc/hostname" in result.output
     assert pdf.read_bytes() == before
     assert not list(pdf.parent.glob(".*tmp"))
+
+
+def test_build_command_and_its_no_op_check_load_no_render_stage() -> None:
+    """Starting the command line and reaching a build's no-op check imports no template engine, Markdown parser,
+    WeasyPrint, content model or render stage: a no-op build costs little more than Python's start-up."""
+    code = ("import sys\nimport briefgen.cli, briefgen.batch.run, briefgen.batch.manifest\n"
+            "heavy = ('jinja2', 'weasyprint', 'markdown_it', 'briefgen.content.catalogue', 'briefgen.render.context',\n"
+            "         'briefgen.render.documents', 'briefgen.render.templates', 'briefgen.seeds.registry')\n"
+            "print(sorted(m for m in heavy if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -12,27 +12,19 @@ import click
 
 from briefgen._version import __version__
 from briefgen.batch.executors import EXECUTORS, ExecutorChoice
-from briefgen.batch.manifest import load_manifest
 from briefgen.batch.pool import Limits
-from briefgen.batch.render import RenderOptions, check_target, render, start_levels, write
-from briefgen.batch.run import AUDITED_KINDS, BuildInterrupted, build_book, run_build, run_layout_check
 from briefgen.config.audiences import effective_values, resolve_names, scaffold
-from briefgen.config.kinds import DOCUMENT_KINDS, KINDS, Target
+from briefgen.config.kinds import AUDITED_KINDS, DOCUMENT_KINDS, KINDS, Target
 from briefgen.config.project import check_output_folder
 from briefgen.config.schema import INVISIBLE
-from briefgen.content.drafts import check_drafts, draft_files
-from briefgen.content.gate import fills, thin_note
 from briefgen.errors import COMMAND_LINE, BriefgenError, ContentError, ErrorGroup, Location, UsageError
 from briefgen.project import Project, find_root
-from briefgen.render.audit import Finding
-from briefgen.render.checks import check_project, omission_warnings, section_warnings
-from briefgen.render.omitted import omission_lines
 from briefgen.render.writers import FORMATS
-from briefgen.seeds.outline import Node, Outline
 
-if TYPE_CHECKING:  # the site and ingest commands import their stages when run: a no-op build starts faster
+if TYPE_CHECKING:  # each command imports the stages it runs when it runs: a no-op build starts faster
     from briefgen.ingest.curate import DraftView
     from briefgen.ingest.source import Ingested
+    from briefgen.seeds.outline import Node, Outline
 
 OUT_HELP = "Output folder (default: build/ in the project)."
 AUD_HELP = "Audience to render for; repeat it, or say 'all' (default: the project's default audience)."
@@ -172,6 +164,10 @@ def check(c: Context, strict: bool, layout: bool, audiences: tuple[str, ...], ki
     from the site folder with every other request blocked. Each finding names the page, the width and the
     elements; any finding exits 1. Build the sites first (`briefgen site`).
     """
+    from briefgen.content.drafts import check_drafts, draft_files
+    from briefgen.content.gate import thin_note
+    from briefgen.render.checks import check_project, omission_warnings, section_warnings
+
     if not (layout or web) and (audiences or out is not None):
         raise click.UsageError("--audience and --out go with --layout or --web")
     if not layout and (kinds or ids or jobs is not None or redlines):
@@ -230,6 +226,9 @@ def _check_layout(c: Context, project: Project, audiences: tuple[str, ...], kind
                   redlines: bool = False) -> bool:
     """Lay out and audit the documents (and, with REDLINES, the redlines of changed ones); return whether any
     finding or failure."""
+    from briefgen.batch.run import BuildInterrupted, run_layout_check
+    from briefgen.render.audit import Finding
+
     names = resolve_names(project.root, audiences, project.config.default_audience)
     out_dir = c.out(out)
     bar = _Bar(c.quiet, "Laying out")
@@ -268,6 +267,7 @@ def _check_redlines(project: Project, names: list[str], kinds: tuple[str, ...], 
                     out_dir: Path) -> bool:
     """Lay out and audit the redline of each selected document whose content changed since its last recorded
     edition; print the findings and a summary; return whether any."""
+    from briefgen.render.audit import Finding
     from briefgen.batch.redline_audit import audit_redlines
 
     report = audit_redlines(project, names, kinds, ids, out_dir)
@@ -283,6 +283,12 @@ def _check_redlines(project: Project, names: list[str], kinds: tuple[str, ...], 
 
 def _render_one(c: Context, kind: str, block_id: str, audiences: tuple[str, ...], out: Path | None,
                 strict: bool, fmt: str = "pdf") -> None:
+    from briefgen.batch.manifest import load_manifest
+    from briefgen.batch.render import render, RenderOptions, write
+    from briefgen.content.gate import fills, thin_note
+    from briefgen.render.audit import Finding
+    from briefgen.render.checks import check_project
+
     project = c.project
     check_project(project)
     out_dir = c.out(out)
@@ -306,6 +312,8 @@ def _render_one(c: Context, kind: str, block_id: str, audiences: tuple[str, ...]
 
 def _say_omitted(recorded: list[dict], strict: bool) -> bool:
     """Print what the document leaves out that it did not expect to; return whether that fails it (--strict)."""
+    from briefgen.render.omitted import omission_lines
+
     lines = omission_lines(recorded, strict)
     for line in lines:
         click.echo(line, err=True)
@@ -365,6 +373,10 @@ def diff(c: Context, block_id: str, kind: str, audience: str | None, since: str 
          out: Path | None, strict: bool) -> None:
     """Show what changed in document ID since an earlier edition: points, quotes and citations added, removed
     or changed, word by word inside a changed sentence."""
+    from briefgen.batch.manifest import load_manifest
+    from briefgen.batch.render import check_target, start_levels
+    from briefgen.render.audit import Finding
+    from briefgen.render.checks import check_project
     from briefgen.batch.redline import (compare_target, format_text, redline_path, redline_rel, render_redline,
                                         render_redline_docx)
     from briefgen.batch.redline_audit import record_redline
@@ -494,7 +506,7 @@ def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool
     """Render the book, every brief and every one-pager that changed; one failure does not stop the others.
 
     Each document rendered gets its edition in editions/: a new one when what it shows changed since the last."""
-    from briefgen.batch.formats import write_formats
+    from briefgen.batch.run import BuildInterrupted, run_build
 
     if scheduler is not None and executor != "dask":
         raise click.UsageError("--scheduler goes with --executor dask")
@@ -504,6 +516,9 @@ def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool
     out_dir = c.out(out)
     others = [f for f in dict.fromkeys(formats) if f != "pdf"]
     if "pdf" not in formats:
+        from briefgen.batch.formats import write_formats
+        from briefgen.render.checks import check_project
+
         check_project(project)
         extra = write_formats(project, names, out_dir, others, strict=strict)
         for rel, error in extra.failures:
@@ -524,6 +539,8 @@ def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool
         raise SystemExit(128 + exc.signum) from None
     bar.finish()
     if others:
+        from briefgen.batch.formats import write_formats
+
         extra = write_formats(project, names, out_dir, others, strict=strict)
         report.failures += extra.failures
         c.say(f"wrote {len(extra.built)} documents as {', '.join(others)} in {extra.seconds:.1f} s")
@@ -534,8 +551,11 @@ def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool
         for rel in sorted(report.fit_steps):
             click.echo(f"{rel}: fitted: {'; '.join(report.fit_steps[rel])}")
     findings = report.findings
-    for finding in findings:
-        click.echo(Finding(**finding).format(), err=True)
+    if findings:
+        from briefgen.render.audit import Finding
+
+        for finding in findings:
+            click.echo(Finding(**finding).format(), err=True)
     omitted = report.unexpected_omissions
     _say_omitted(omitted, strict)
     if report.manifest_error is not None:
@@ -593,6 +613,8 @@ def site(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool)
     """Write each audience's web edition to OUT/AUDIENCE/site/: every brief as a page, home, sources, editions, feed.
 
     The PDFs the last `build` made are offered for download; only pages whose inputs changed are rewritten."""
+    from briefgen.render.checks import check_project
+
     project = c.project
     check_project(project)
     out_dir = c.out(out)
@@ -618,6 +640,11 @@ def book(c: Context, audience: tuple[str, ...], out: Path | None, strict: bool, 
          fmt: str) -> None:
     """Bind a briefing book (cover, contents, parts, chapters, matrix, changes, sources) to OUT/AUDIENCE/book.pdf
     (or .html, .docx)."""
+    from briefgen.batch.render import render, RenderOptions, write
+    from briefgen.batch.run import build_book
+    from briefgen.render.audit import Finding
+    from briefgen.render.checks import check_project
+
     if title is not None:
         _refuse_invisible(title, "--title")
     project = c.project

@@ -153,3 +153,8 @@ class ContentWarning(BriefgenError):
     """Something worth fixing that does not stop a build (e.g. prose above an audience's reading level)."""
 
     kind = "warning"
+
+
+class CpuTimeout(BaseException):
+    """Raised by the watchdog inside a thread that ran past a CPU-time limit (a BaseException: no `except Exception`
+    may swallow it)."""

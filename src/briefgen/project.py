@@ -3,16 +3,15 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from briefgen.config.audiences import LoadedAudience, audience_names, load_audience
 from briefgen.config.project import PROJECT_FILE, ProjectConfig, load_project_config
-from briefgen.content.catalogue import Catalogue, load_catalogue
-from briefgen.content.drafts import check_uncurated
-from briefgen.content.provenance import check_catalogue
-from briefgen.content.views import audience_view, prose_of
 from briefgen.errors import BriefgenError, ContentError, ContentWarning, Location
-from briefgen.seeds.registry import SeedLibrary, load_library
+
+if TYPE_CHECKING:  # the seeds and content stages load when first read: a no-op build needs neither
+    from briefgen.content.catalogue import Catalogue
+    from briefgen.seeds.registry import SeedLibrary
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -38,10 +37,14 @@ class Project:
 
     @cached_property
     def seeds(self) -> SeedLibrary:
+        from briefgen.seeds.registry import load_library
+
         return load_library(self.root)
 
     @cached_property
     def catalogue(self) -> Catalogue:
+        from briefgen.content.catalogue import load_catalogue
+
         return load_catalogue(self.root)
 
     def audience(self, name: str | None = None) -> LoadedAudience:
@@ -75,6 +78,7 @@ class Project:
         """Warnings that do not stop a build: dropped hedges (content/claims.py), and documents whose prose is
         above an audience's reading level."""
         from briefgen.content.readability import fk_grade
+        from briefgen.content.views import audience_view, prose_of
 
         out: list[ContentWarning] = [e for e in self.claims() if isinstance(e, ContentWarning)]
         for name in self.audience_names():
@@ -105,6 +109,9 @@ class Project:
     def check_sources(self, also: Callable[[], list[BriefgenError]] | None = None) -> list[BriefgenError]:
         """Validate configuration, seeds, content and provenance, and run ALSO in the same pass once everything
         loaded; return every error found (render.checks adds what rendering uses and raises them all)."""
+        from briefgen.content.drafts import check_uncurated
+        from briefgen.content.provenance import check_catalogue
+
         errors: list[BriefgenError] = []
         errors.extend(check_uncurated(self.root))  # first: it explains the schema errors a draft flag causes
         for load in (lambda: self.config, lambda: self.seeds, lambda: self.catalogue):

@@ -1,25 +1,42 @@
 """Render Markdown prose fields safely: markdown-it-py's preset without raw HTML, inert links."""
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 from markupsafe import Markup
 
-_md = MarkdownIt("js-default", {"typographer": True, "html": False, "linkify": False})
-_md.disable(["image"])  # pictures belong in figures with alt text, not inside prose
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 #: Schemes a prose link may use; anything else is either refused with an error or left as inert text.
 LINK_SCHEMES = ("http", "https", "mailto")
 #: Schemes that can only ever run code or smuggle content: the link is dropped and shows as plain text.
 INERT_SCHEMES = ("javascript", "vbscript", "data")
 
-# A second parser, used only to find every image and link destination, however it is written.
-_finder = MarkdownIt("js-default", {"html": False, "linkify": False})
-_finder.validateLink = lambda url: True  # type: ignore[method-assign]
+
+@functools.cache
+def _md() -> Any:
+    """The prose parser (markdown-it-py, imported on first use: a no-op build renders no prose)."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("js-default", {"typographer": True, "html": False, "linkify": False})
+    md.disable(["image"])  # pictures belong in figures with alt text, not inside prose
+    md.validateLink = _safe_link  # type: ignore[method-assign]
+    return md
+
+
+@functools.cache
+def _finder() -> Any:
+    """A second parser, used only to find every image and link destination, however it is written."""
+    from markdown_it import MarkdownIt
+
+    finder = MarkdownIt("js-default", {"html": False, "linkify": False})
+    finder.validateLink = lambda url: True  # type: ignore[method-assign]
+    return finder
 
 
 def _local_host(host: str) -> bool:
@@ -91,7 +108,6 @@ def _safe_link(url: str) -> bool:
     return scheme in LINK_SCHEMES and refused_url(text) is None
 
 
-_md.validateLink = _safe_link  # type: ignore[method-assign]
 
 
 def _walk(tokens: list[Token]):  # noqa: ANN202 - generator of tokens
@@ -104,7 +120,7 @@ def _walk(tokens: list[Token]):  # noqa: ANN202 - generator of tokens
 def problems(text: str) -> list[str]:
     """Describe every image and every refused link destination in Markdown TEXT (empty when fine)."""
     out: list[str] = []
-    for tok in _walk(_finder.parse(text)):
+    for tok in _walk(_finder().parse(text)):
         if tok.type == "image":
             out.append(f"images are not allowed in prose ({tok.attrGet('src')})")
         elif tok.type == "link_open":
@@ -117,17 +133,17 @@ def problems(text: str) -> list[str]:
 
 def block(text: str) -> Markup:
     """Render TEXT as block-level HTML (paragraphs, lists)."""
-    return Markup(_md.render(text))
+    return Markup(_md().render(text))
 
 
 def inline(text: str) -> Markup:
     """Render TEXT as inline HTML, for a one-paragraph field inside an existing element."""
-    return Markup(_md.renderInline(text.strip()))
+    return Markup(_md().renderInline(text.strip()))
 
 
 def plain(text: str) -> str:
     """Return TEXT with Markdown markup removed, for metadata and alt text."""
-    tokens = _md.parseInline(text.strip())
+    tokens = _md().parseInline(text.strip())
     parts: list[str] = []
     for tok in tokens:
         for child in tok.children or []:

@@ -5,24 +5,22 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from briefgen._version import tool_id  # noqa: F401 - re-exported: what outputs record as their tool
 from briefgen.config.audiences import AUDIENCE_DIR
+from briefgen.config.inputs import EDITION_GLOBS, SHARED_GLOBS, content_files, project_files
+from briefgen.config.kinds import Target, document_kind
+from briefgen.safeio import hash_file
+
+if TYPE_CHECKING:  # the content stage loads when a plan needs it: the no-op check reads files only
+    from briefgen.project import Project
 
 
 def source_epoch() -> str | None:
     """SOURCE_DATE_EPOCH as set for this build (it dates the documents, so it is part of what an output was built
     with: a build under another value is not "up to date")."""
     return os.environ.get("SOURCE_DATE_EPOCH", "").strip() or None
-from briefgen.config.inputs import EDITION_GLOBS, SHARED_GLOBS, project_files
-from briefgen.config.kinds import Target, document_kind
-from briefgen.content.catalogue import content_files
-from briefgen.content.model import SourceRef
-from briefgen.content.views import related_blocks
-from briefgen.content.walk import walk
-from briefgen.project import Project
-from briefgen.safeio import hash_file
 
 
 class Hasher:
@@ -80,6 +78,10 @@ def content_inputs(project: Project, target: Target, hasher: Hasher,
     DEPS are the linked blocks' fields the last render read (recorded while rendering); without them (a first
     build) a linked block counts whole, so nothing can be missed.
     """
+    from briefgen.content.model import SourceRef
+    from briefgen.content.views import related_blocks
+    from briefgen.content.walk import walk
+
     cat = project.catalogue
     inputs: dict[str, str | None] = {}
     if not document_kind(target.kind).per_block:

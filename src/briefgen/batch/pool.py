@@ -15,8 +15,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Protocol
 
-from briefgen.errors import BriefgenError, Location, RenderError
-from briefgen.render.templates import CpuTimeout
+from briefgen.errors import BriefgenError, CpuTimeout, Location, RenderError
 
 logger = logging.getLogger(__name__)
 

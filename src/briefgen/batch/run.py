@@ -10,7 +10,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Protocol
+from typing import TYPE_CHECKING, Any, Iterator, Protocol
 
 from briefgen._version import __version__
 from briefgen.batch.executors import Executor, ExecutorChoice, ExecutorSetup, Inputs, open_executor
@@ -28,16 +28,14 @@ from briefgen.batch.render import (
     start_levels,
     write,
 )
-from briefgen.batch.targets import plan
 from briefgen.config.inputs import EDITION_GLOBS, EDITIONS_DIR, project_files
-from briefgen.config.kinds import DOCUMENT_KINDS, Target, document_kind
-from briefgen.editions.records import Proposal, commit, record_rel
+from briefgen.config.kinds import AUDITED_KINDS, Target, document_kind
 from briefgen.errors import BriefgenError
 from briefgen.project import Project
-from briefgen.render import templates
-from briefgen.render.book.segments import SegmentJob, SegmentWork
-from briefgen.render.checks import check_project
 from briefgen.safeio import hash_file
+
+if TYPE_CHECKING:  # the render stage loads when a build renders: the no-op fast path needs none of it
+    from briefgen.render.book.segments import SegmentWork
 
 
 class Reporter(Protocol):
@@ -124,6 +122,8 @@ def pool_renderer(executor: Executor, strict: bool = False, audience: str = "",
                   inputs: Inputs | None = None) -> RenderMany:
     """Render book segments through EXECUTOR's workers, all at once; the first failure is raised. INPUTS: the hashes
     of the files a segment reads (the shared ones: styles, fonts, images)."""
+    from briefgen.render.book.segments import SegmentJob
+
     def many(jobs: list[SegmentWork]) -> list:
         futures = [executor.submit(SegmentJob(html, source, strict, f"book/{label}", audience if shared else "", fit),
                                    inputs)
@@ -144,6 +144,9 @@ def _book_job(project: Project, target: Target, out: Path, executor: Executor, s
 def build_book(project: Project, target: Target, out: Path, *, jobs: int | None = None, strict: bool = False,
                limits: Limits | None = None) -> Output:
     """Render one book TARGET (a selection, a title) into OUT, its segments in warm workers."""
+    from briefgen.render import templates
+    from briefgen.render.checks import check_project
+
     check_project(project)
     # The book's templates render in this process: they get the per-document time limit too.
     workers = jobs or default_jobs()
@@ -195,13 +198,7 @@ def run_build(project: Project | Path, audiences: list[str] | None = None, out: 
     """
     options = BuildOptions(jobs=jobs, strict=strict, limits=limits, record_editions=record_editions,
                            executor=executor or ExecutorChoice())
-    # Templates rendered here (the book's) get the per-document time limit too, not only the workers' renders.
-    with templates.time_limit((limits or Limits()).seconds, process=True):
-        return _run_build(project, audiences, out, options, reporter)
-
-
-#: The kinds `check --layout` lays out and audits (the book's segments are audited as they are rendered).
-AUDITED_KINDS: tuple[str, ...] = tuple(sorted(DOCUMENT_KINDS, key=lambda k: not DOCUMENT_KINDS[k].per_block))
+    return _run_build(project, audiences, out, options, reporter)
 
 
 def run_layout_check(project: Project | Path, audiences: list[str] | None = None, out: Path | None = None, *,
@@ -217,8 +214,7 @@ def run_layout_check(project: Project | Path, audiences: list[str] | None = None
     """
     options = BuildOptions(jobs=jobs, strict=strict, limits=limits, record_editions=False, check_only=True,
                            kinds=kinds, ids=ids)
-    with templates.time_limit((limits or Limits()).seconds, process=True):
-        return _run_build(project, audiences, out, options, reporter)
+    return _run_build(project, audiences, out, options, reporter)
 
 
 def _select(project: Project, targets: list[Target], kinds: tuple[str, ...], ids: tuple[str, ...]) -> list[Target]:
@@ -239,7 +235,10 @@ def _checked_fresh(entry: dict | None, inputs: dict[str, str | None], strict: bo
 
 def _run_build(project: Project | Path, audiences: list[str] | None, out: Path | None, options: BuildOptions,
                reporter: Reporter | None) -> BuildReport:
-    """The build as a pipeline: the no-op fast path, else plan, dispatch (recording each output), finish."""
+    """The build as a pipeline: the no-op fast path, else plan, dispatch (recording each output), finish.
+
+    The no-op fast path reads the manifest and hashes files only: it imports no template, content or render module
+    (a no-op build's time is mostly Python's start-up)."""
     started = time.perf_counter()
     reporter = reporter or _Silent()
     root = (project.root if isinstance(project, Project) else Path(project)).resolve()
@@ -252,7 +251,16 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
     files = {f: hasher(f) for f in watched_files(root, names)}
     if names and not options.check_only and fast_up_to_date(root, out, names, options.strict, hasher):
         return _fast_report(out, names, options, reporter, started)
+    from briefgen.render import templates
 
+    # Templates rendered here (the book's) get the per-document time limit too, not only the workers' renders.
+    with templates.time_limit((options.limits or Limits()).seconds, process=True):
+        return _full_build(project, root, out, names, options, hasher, files, reporter, started)
+
+
+def _full_build(project: Project | Path, root: Path, out: Path, names: list[str], options: BuildOptions,
+                hasher: Hasher, files: dict[str, str | None], reporter: Reporter, started: float) -> BuildReport:
+    """Plan, dispatch (recording each output) and finish a build that is not a no-op."""
     run = _Run(project if isinstance(project, Project) else Project(root), out, names, options, hasher, reporter)
     stale = run.plan()
     interrupted: BuildInterrupted | None = None
@@ -327,12 +335,17 @@ class _Run:
 
     def check(self) -> None:
         """Check the project and the audiences asked for: every configuration error, once, before any worker starts."""
+        from briefgen.render.checks import check_project
+
         check_project(self.project)
         for name in self.names:
             self.project.audience(name)  # an unknown audience is a usage problem before anything renders
 
     def outdated(self) -> list[tuple[Target, dict[str, str | None]]]:
         """Plan every target, hash its inputs, and return those whose inputs changed since the manifest's record."""
+        from briefgen.batch.targets import plan
+        from briefgen.editions.records import record_rel
+
         project, options, hasher = self.project, self.options, self.hasher
         self.targets = [Target(str(t.kind), str(t.block_id), str(t.audience))
                         for name in self.names for t in plan(project, name)]
@@ -424,6 +437,8 @@ class _Run:
 
     def record(self, target: Target, inputs: dict[str, str | None], seconds: float, output: Output) -> None:
         """Record one rendered OUTPUT: its edition (committed unless checking), inputs, fit levels and findings."""
+        from briefgen.editions.records import Proposal, commit
+
         rel, root, hasher, check_only = target.rel(), self.root, self.hasher, self.options.check_only
         path = self.out / rel
         per_block = document_kind(target.kind).per_block
@@ -471,6 +486,8 @@ class _Run:
         """Stop the workers, sweep an interrupted run's temporaries, and write a manifest that matches the disk."""
         root, out, report, options = self.root, self.out, self.report, self.options
         if interrupted is not None:
+            from briefgen.render import templates
+
             templates.cancel_renders()  # a book template rendering in a thread here stops at once
         if self.executor is not None:
             self.executor.close(interrupt=interrupted is not None)

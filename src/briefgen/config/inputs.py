@@ -24,6 +24,8 @@ ADDITIONS = "additions"
 #: Folder under DRAFTS holding the change proposals of reviewed Word documents (`briefgen review`): not drafts of
 #: blocks, so never checked as such.
 REVIEWS = "reviews"
+#: Folders under content/ that hold work in progress, never loaded into the catalogue.
+SKIPPED_FOLDERS = {"drafts"}
 #: Every folder an output may depend on: what the preview watches.
 WATCHED_DIRS: tuple[str, ...] = (*SOURCE_DIRS, *ASSET_DIRS)
 #: Project files every document depends on, besides its content blocks and seeds (globs, relative to the root).
@@ -56,3 +58,18 @@ def project_files(root: Path, patterns: tuple[str, ...], *, web: bool = False) -
                 continue
             out.add(rel)
     return sorted(out)
+
+
+def content_files(project_root: Path) -> list[Path]:
+    """Every content YAML file, sorted; folders named in SKIPPED_FOLDERS are left out."""
+    root = project_root / "content"
+    if not root.is_dir():
+        return []
+    out = []
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if rel.parts[0] in SKIPPED_FOLDERS or path.is_dir():
+            continue
+        if path.suffix in (".yaml", ".yml"):
+            out.append(path)
+    return out

@@ -47,6 +47,9 @@ DOCUMENT_KINDS: dict[str, DocumentKind] = {
 }
 #: The kinds rendered once per alliance and obstacle.
 KINDS: tuple[str, ...] = tuple(k.name for k in DOCUMENT_KINDS.values() if k.per_block)
+#: The kinds `check --layout` lays out and audits, per-block kinds first (the book's segments are audited as they
+#: are rendered).
+AUDITED_KINDS: tuple[str, ...] = tuple(sorted(DOCUMENT_KINDS, key=lambda k: not DOCUMENT_KINDS[k].per_block))
 #: Every kind's reader-facing label.
 KIND_LABELS: dict[str, str] = {k.name: k.label for k in DOCUMENT_KINDS.values()}
 #: The kind the web edition has a page of for each block.

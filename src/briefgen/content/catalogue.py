@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Iterator, TypeVar
 
 from briefgen.config import yamlsafe
+from briefgen.config.inputs import SKIPPED_FOLDERS, content_files  # noqa: F401 - re-exported
 from briefgen.content.model import (
     BLOCK_BY_FOLDER,
     BLOCK_BY_NAME,
@@ -21,9 +22,6 @@ from briefgen.content.model import (
 from briefgen.errors import BriefgenError, ContentError, ErrorCollector, Location
 
 B = TypeVar("B", bound=Block)
-
-#: Folders under content/ that hold work in progress, never loaded into the catalogue.
-SKIPPED_FOLDERS = {"drafts"}
 
 
 @dataclass
@@ -68,21 +66,6 @@ class Catalogue:
 
     def file_of(self, block: Block) -> str:
         return self.files[block.id]
-
-
-def content_files(project_root: Path) -> list[Path]:
-    """Every content YAML file, sorted; folders named in SKIPPED_FOLDERS are left out."""
-    root = project_root / "content"
-    if not root.is_dir():
-        return []
-    out = []
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if rel.parts[0] in SKIPPED_FOLDERS or path.is_dir():
-            continue
-        if path.suffix in (".yaml", ".yml"):
-            out.append(path)
-    return out
 
 
 def load_catalogue(project_root: Path) -> Catalogue:

@@ -25,7 +25,7 @@ from markupsafe import Markup, escape
 
 from briefgen import prose, safeio
 from briefgen.config.audiences import search_path
-from briefgen.errors import BriefgenError, Location, TemplateError, display_path
+from briefgen.errors import BriefgenError, CpuTimeout, Location, TemplateError, display_path
 
 #: Prefix that names the project's default templates, so an override can extend what it replaces.
 BASE_PREFIX = "base"
@@ -269,11 +269,6 @@ class _Generator(CodeGenerator):
             self.visit(arg, frame)
             self.write(", ")
         self.write(")))")
-
-
-class CpuTimeout(BaseException):
-    """Raised by the watchdog inside a thread that ran past a CPU-time limit (a BaseException: no `except Exception`
-    may swallow it)."""
 
 
 class TemplateTimeout(CpuTimeout):

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from briefgen.config.kinds import Target
 from briefgen.project import Project
-from briefgen.render.documents import document, omitted_of
 from briefgen.render.output import Output, RenderOptions
-from briefgen.render.standalone import standalone_html
 from briefgen.render.writers.base import Writer
 
 
@@ -17,6 +15,9 @@ class HtmlWriter(Writer):
     media_type = "text/html; charset=utf-8"
 
     def write(self, project: Project, target: Target, options: RenderOptions) -> Output:
+        from briefgen.render.documents import document, omitted_of  # on first use (see pdf.py)
+        from briefgen.render.standalone import standalone_html
+
         doc = document(target.kind).html(project, target, options)
         text = doc.html
         if options.standalone:

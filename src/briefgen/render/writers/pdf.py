@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from briefgen.config.kinds import Target
 from briefgen.project import Project
-from briefgen.render.documents import document
 from briefgen.render.output import Output, RenderOptions
 from briefgen.render.writers.base import Writer
 
@@ -16,4 +15,6 @@ class PdfWriter(Writer):
     media_type = "application/pdf"
 
     def write(self, project: Project, target: Target, options: RenderOptions) -> Output:
+        from briefgen.render.documents import document  # on first use: the registry's names stay cheap to read
+
         return document(target.kind).pdf(project, target, options)

@@ -6,7 +6,6 @@ from typing import ClassVar
 from briefgen.config.kinds import SITE_PAGE_KIND, Target
 from briefgen.project import Project
 from briefgen.render.output import Output, RenderOptions
-from briefgen.render.site.brief import render_brief_page
 from briefgen.render.site.paths import SiteInfo
 from briefgen.render.writers.base import Writer
 
@@ -21,5 +20,7 @@ class WebWriter(Writer):
     on_command_line: ClassVar[bool] = False
 
     def write(self, project: Project, target: Target, options: RenderOptions) -> Output:
+        from briefgen.render.site.brief import render_brief_page  # on first use (see pdf.py)
+
         page = render_brief_page(project, target.block_id, options.site or SiteInfo(target.audience))
         return Output(target, self.name, page.html.encode("utf-8"), deps=page.deps, edition=page.edition)
