@@ -78,3 +78,18 @@ def fast_up_to_date(root: Path, out: Path, audiences: list[str], strict: bool = 
                 return False
     return True
 
+
+
+def likely_stale(out: Path, files: dict[str, str | None], strict: bool = False) -> bool:
+    """Whether a build that is not a no-op will likely render something, to start its workers while it checks and
+    plans: no usable record, another tool, strictness or SOURCE_DATE_EPOCH, or a changed watched file that an output
+    read (or any content file). A guess only: a wrong one costs worker start-up, or waiting for it."""
+    manifest = load_manifest(out)
+    before = manifest.get("files")
+    if manifest.get("code") != tool_id() or manifest.get("strict", False) != strict \
+            or manifest.get("source_date_epoch") != source_epoch() or not isinstance(before, dict) or not before:
+        return True
+    changed = {f for f in files.keys() | before.keys() if files.get(f) != before.get(f)}
+    read = {key.partition("#")[0] for entry in manifest["outputs"].values() if isinstance(entry, dict)
+            for key in (entry.get("inputs") or {})}
+    return any(f in read or f.startswith("content/") for f in changed)

@@ -7,6 +7,7 @@ import os
 import queue
 import resource
 import signal
+import sys
 import threading
 import time
 from concurrent.futures import Future
@@ -204,10 +205,27 @@ def worker_main(conn: Connection, root: str, limits: Limits) -> None:
             return
 
 
+def worker_process(conn: Connection, root: str, limits: Limits) -> None:
+    """Run worker_main, then leave at once with its exit code: the interpreter's clean-up would free WeasyPrint's
+    caches object by object, tenths of a second every build waits for (a worker writes no file; its pipe closes)."""
+    code = 0
+    try:
+        worker_main(conn, root, limits)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError, AttributeError):
+                pass
+    os._exit(code)
+
+
 class _Worker:
     def __init__(self, ctx: Any, root: str, limits: Limits) -> None:
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=worker_main, args=(child, root, limits), daemon=True)
+        self.process = ctx.Process(target=worker_process, args=(child, root, limits), daemon=True)
         self.process.start()
         child.close()
         self.ready = False

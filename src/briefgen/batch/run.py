@@ -16,7 +16,7 @@ from briefgen._version import __version__
 from briefgen.batch.executors import Executor, ExecutorChoice, ExecutorSetup, Inputs, open_executor
 from briefgen.batch.executors.local import LocalExecutor
 from briefgen.batch.inputs import Hasher, content_inputs, shared_inputs, source_epoch, tool_id, watched_files
-from briefgen.batch.manifest import _fresh, fast_up_to_date, load_manifest, save_manifest
+from briefgen.batch.manifest import _fresh, fast_up_to_date, likely_stale, load_manifest, save_manifest
 from briefgen.batch.pool import Limits
 from briefgen.batch.render import (
     Output,
@@ -262,7 +262,14 @@ def _full_build(project: Project | Path, root: Path, out: Path, names: list[str]
                 hasher: Hasher, files: dict[str, str | None], reporter: Reporter, started: float) -> BuildReport:
     """Plan, dispatch (recording each output) and finish a build that is not a no-op."""
     run = _Run(project if isinstance(project, Project) else Project(root), out, names, options, hasher, reporter)
-    stale = run.plan()
+    if not options.check_only and likely_stale(out, files, options.strict):
+        run.start_workers()  # they start (import WeasyPrint, read the content) while this process checks and plans
+    try:
+        stale = run.plan()
+    except BaseException as exc:
+        if run.executor is not None:
+            run.executor.close(interrupt=not isinstance(exc, Exception))
+        raise
     interrupted: BuildInterrupted | None = None
     with _trap_signals(enabled=bool(stale)) as previous:
         try:
@@ -334,7 +341,7 @@ class _Run:
         return self.outdated()
 
     def check(self) -> None:
-        """Check the project and the audiences asked for: every configuration error, once, before any worker starts."""
+        """Check the project and the audiences asked for: every configuration error, once, before anything renders."""
         from briefgen.render.checks import check_project
 
         check_project(self.project)
@@ -383,6 +390,12 @@ class _Run:
         self.run_started = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
         return stale
 
+    def start_workers(self) -> None:
+        """Open the executor with every worker warm (dispatch opens it otherwise)."""
+        workers = self.options.jobs or default_jobs()
+        self.executor = open_executor(self.options.executor, ExecutorSetup(self.root, workers,
+                                                                           self.options.limits or Limits(), workers))
+
     def dispatch(self, stale: list[tuple[Target, dict[str, str | None]]]) -> None:
         """Render STALE through the executor (a book in a thread here, its segments in the workers); write and
         record each as it comes back."""
@@ -393,9 +406,11 @@ class _Run:
         books = [(t, i) for t, i in stale if not document_kind(t.kind).per_block]
         if not books:
             workers = min(workers, len(stale))  # a book has many segments; other targets are one task each
-        # Local workers start while books plan.
-        self.executor = executor = open_executor(options.executor, ExecutorSetup(self.root, workers,
-                                                                                 options.limits or Limits(), workers))
+        # Local workers start while books plan (or started already, while this process checked and planned).
+        if self.executor is None:
+            self.executor = open_executor(options.executor, ExecutorSetup(self.root, workers,
+                                                                          options.limits or Limits(), workers))
+        executor = self.executor
         self.books = cf.ThreadPoolExecutor(max_workers=max(1, len(books)), thread_name_prefix="briefgen-book")
         pending: dict[cf.Future, tuple[Target, dict, float]] = {}
         for target, inputs in stale:

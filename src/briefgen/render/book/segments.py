@@ -87,6 +87,9 @@ class SegmentFit:
     #: The measured segment's pages and faults before any tail step (what the tail and push steps are judged against).
     base_pages: int = 0
     base_faults: frozenset[str] = frozenset()
+    #: The tail level the last book kept for this segment (its HTML since changed): tried first, and kept when that
+    #: layout shows no finding at all (an edited chapter then costs one layout, not a search from the design).
+    recorded: int = 0
 
 
 #: A segment to render: label, HTML, source, whether the audience's shared stylesheets apply, and how (SegmentFit).
@@ -117,6 +120,10 @@ class SegmentJob:
 
         audited = self.label.startswith(SEGMENT_PREFIX) and self.label[len(SEGMENT_PREFIX):] not in (FOLIOS, PROBE)
         layout, level, base_pages, base_faults = None, 0, 0, frozenset()
+        if audited and self.fit.tail is None and 0 < self.fit.recorded <= len(CHAPTER_TAIL_STEPS):
+            tried = lay_out_at(self.fit.recorded)  # a push step is judged against the design: not tried alone
+            if not _faults(tried):
+                layout, level = tried, self.fit.recorded
         if audited and self.fit.tail is not None:  # the level a measure found (0: none mends, or none needed)
             tried = lay_out_at(self.fit.tail)
             if not self.fit.tail or _mends(tried, self.fit.tail, self.fit.base_pages, self.fit.base_faults):
@@ -135,6 +142,7 @@ class SegmentJob:
         rendered = describe_pdf(write_pdf(layout).data)
         rendered.findings = findings
         rendered.layouts = layouts_made() - made
+        rendered.level = level
         return rendered
 
 
@@ -273,6 +281,8 @@ class Rendered:
     tail: int | None = None
     base_pages: int = 0
     base_faults: frozenset[str] = frozenset()
+    #: The tail level it was written at (0: as designed).
+    level: int = 0
 
     @property
     def measured(self) -> bool:
@@ -328,7 +338,7 @@ class SegmentCache:
                 log.info("book cache entry %s does not verify: rendered again", key)
                 return None
             return Rendered(data, int(info["pages"]), {k: tuple(v) for k, v in info["anchors"].items()},
-                            list(info["links"]), list(info["findings"]))
+                            list(info["links"]), list(info["findings"]), level=int(info.get("level", 0)))
         except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return None
 
@@ -339,7 +349,8 @@ class SegmentCache:
         write_atomic(self.folder / f"{key}.json", json.dumps({"sha256": hashlib.sha256(data).hexdigest(), "key": key,
                                                              "pages": rendered.pages, "anchors": rendered.anchors,
                                                              "links": rendered.links,
-                                                             "findings": rendered.findings}), inside=self.base)
+                                                             "findings": rendered.findings,
+                                                             "level": rendered.level}), inside=self.base)
         return rendered
 
     def prune(self) -> None:
@@ -420,14 +431,16 @@ def render_book(book: Book, out_path: Path, cache_dir: Path, render_many: Render
         state = json.loads(read_inside(state_file, cache_dir, CACHE_LIMIT).decode("utf-8"))
         front_pages: int | None = int(state["front_pages"])
         known = {str(k): int(v) for k, v in state.get("starts", {}).items()}
+        tails = {str(k): int(v) for k, v in state.get("tails", {}).items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
-        front_pages, known = None, {}
+        front_pages, known, tails = None, {}, {}
     wide = 10 ** len(str(len(book.segments) * 4)) - 1  # stand-in numbers as wide as real ones
     stand_in = {entry.anchor: wide for entry in book.entries}
     printed = {**stand_in, **known}  # the pages chapters print, by anchor
     # A chapter that will print a stand-in is written again with the real pages: this time it is only measured.
     jobs = [(seg.key, book.segment_html(seg.html_fragment(printed)), seg.source,
-             SegmentFit(measure=any(a not in known for a in seg.refs))) for seg in book.segments]
+             SegmentFit(measure=any(a not in known for a in seg.refs), recorded=tails.get(seg.key, 0)))
+            for seg in book.segments]
     if front_pages is None:  # the contents with stand-ins take as many pages as with real numbers
         jobs.append((PROBE, book.segment_html(book.front_fragment(stand_in)), FRONT_SOURCE, SegmentFit(measure=True)))
     done, rendered = _render_missing(cache, render_many, jobs)
@@ -457,7 +470,8 @@ def render_book(book: Book, out_path: Path, cache_dir: Path, render_many: Render
     total = front_pages + body_pages
     pdf = merge_book(book, [front, *(done[s.key] for s in book.segments)], folios, starts)
     write_atomic(out_path, pdf, inside=base if out_path.is_relative_to(base) else None)
-    write_atomic(state_file, json.dumps({"front_pages": front_pages, "starts": starts}), inside=base)
+    write_atomic(state_file, json.dumps({"front_pages": front_pages, "starts": starts,
+                                         "tails": {s.key: done[s.key].level for s in book.segments}}), inside=base)
     try:
         cache.prune()
     except UnsafeFile as exc:
@@ -470,9 +484,10 @@ def render_book(book: Book, out_path: Path, cache_dir: Path, render_many: Render
 
 
 def _refit(before: Rendered) -> SegmentFit:
-    """How a segment rendered before as BEFORE is rendered again: at the tail level a measure found, if it was one."""
+    """How a segment rendered before as BEFORE is rendered again: at the tail level a measure found, if it was one,
+    else trying first the level it was written at."""
     return SegmentFit(tail=before.tail, base_pages=before.base_pages, base_faults=before.base_faults) \
-        if before.measured else SegmentFit()
+        if before.measured else SegmentFit(recorded=before.level)
 
 
 def book_findings(book: Book, front: Rendered, done: dict[str, Rendered], starts: dict[str, int]) -> list[dict]:
