@@ -10,6 +10,7 @@ from briefgen.content.shown import Omission
 from briefgen.errors import Location, RenderError
 from briefgen.project import Project
 from briefgen.render.context import RenderedDocument, Variant, render_html
+from briefgen.render.fitclasses import layout_key
 from briefgen.render.pdf import Layout, lay_out
 from briefgen.render.setup import render_setup
 
@@ -424,9 +425,10 @@ BRIEF_LEVELS: tuple[tuple[str, ...], ...] = (
 BRIEF_FIXES = frozenset({"page-blank", "last-page-runt", "split-sidebar", "sidebar-late", "split-card",
                          "split-figure", "heading-short", "empty-tint"})
 
-#: The most layouts a brief's fit search makes. A brief no level mends would otherwise try every level (a
-#: layout each); past this the levels left are not tried, the best found so far is kept and the audit reports what is
-#: left. On the real catalogue a brief that some level mends finds it within 17 layouts.
+#: The most levels a brief's fit search tries. A brief no level mends would otherwise try every level (a layout
+#: each, but a level that lays out as one tried before costs none); past this the levels left are not tried, the
+#: best found so far is kept and the audit reports what is left. On the real catalogue a brief that some level
+#: mends finds it within 17 tries.
 BRIEF_SEARCH_LAYOUTS = 24
 
 # Kept for callers of the earlier API: the tail steps are BRIEF_STEPS' pull-back steps.
@@ -495,16 +497,28 @@ def fit_brief(project: Project, block_id: str, audience: str | None = None, *, s
     from briefgen.render.audit import audit
 
     setup = render_setup(project, audience)
-    layouts = 0
+    rules = setup.fit_rules()
+    layouts = tries = 0
+    # A level whose fit classes no rule acts on in this brief (no cards, no further reading) lays out as one tried
+    # before: its layout and findings are that one's, at no cost (render.fitclasses).
+    alike: dict[tuple[str, frozenset[str]], FittedBrief] = {}
 
     def attempt(level: int) -> FittedBrief:
-        nonlocal layouts
+        nonlocal layouts, tries
+        tries += 1
         doc = render_html(project, block_id, "brief", audience, brief_options(level), shared_styles=True)
         source = project.catalogue.file_of(doc.block)
+        key = layout_key(doc.html, rules)
+        twin = alike.get(key) if key is not None else None
+        if twin is not None:
+            return FittedBrief(doc, twin.layout, level, codes=twin.codes, file=source)
         layout = lay_out(doc.html, project.root, source, strict=strict, styles=setup.styles())
         layouts += 1
         found = [f.code for f in audit(layout.document, block_id, "brief") if f.code in BRIEF_FIXES]
-        return FittedBrief(doc, layout, level, codes=frozenset(found), file=source)
+        fitted = FittedBrief(doc, layout, level, codes=frozenset(found), file=source)
+        if key is not None:
+            alike[key] = fitted
+        return fitted
 
     def done(fitted: FittedBrief) -> FittedBrief:
         fitted.layouts = layouts
@@ -537,8 +551,8 @@ def fit_brief(project: Project, block_id: str, audience: str | None = None, *, s
     for level in order:
         if level == start:
             continue  # tried above
-        if layouts >= BRIEF_SEARCH_LAYOUTS:
-            logger.info("%s: brief fit search stopped after %d layouts, keeping the best found", block_id, layouts)
+        if tries >= BRIEF_SEARCH_LAYOUTS:
+            logger.info("%s: brief fit search stopped after %d levels, keeping the best found", block_id, tries)
             break
         tried = attempt(level)
         if not tried.left:

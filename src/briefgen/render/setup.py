@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING
 
 from briefgen.config.audiences import LoadedAudience, brand_overrides
 from briefgen.config.brand import Brand, load_brand
+from briefgen.render.fitclasses import FitRule, fit_rules
 from briefgen.render.pdf import Styles, parse_styles
 from briefgen.render.templates import Sandbox, make_environment
+from briefgen.safeio import RECORD_LIMIT, read_text_inside
 
 if TYPE_CHECKING:
     from briefgen.project import Project
@@ -40,6 +42,7 @@ class RenderSetup:
     env: Sandbox
     brand: Brand
     _styles: dict[tuple[str, ...], Styles] = field(default_factory=dict, repr=False)
+    _fit_rules: dict[tuple[str, ...], list[FitRule]] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -58,6 +61,16 @@ class RenderSetup:
                                                    f"the stylesheets of audience {self.name!r}")
                 logger.debug("parsed stylesheets %s for audience %s", files, self.name)
             return self._styles[files]
+
+    def fit_rules(self, files: tuple[str, ...] = (PRINT_CSS,)) -> list[FitRule]:
+        """The selectors of the brand CSS and FILES that name fit classes (render.fitclasses), read once."""
+        with self._lock:
+            if files not in self._fit_rules:
+                root = self.project.root
+                texts = [str(self.brand_css())] + [read_text_inside(root / rel, root, RECORD_LIMIT)
+                                                   for rel in files if (root / rel).is_file()]
+                self._fit_rules[files] = fit_rules(texts)
+            return self._fit_rules[files]
 
 
 def render_setup(project: Project, audience: str | None = None) -> RenderSetup:

@@ -1,0 +1,80 @@
+"""Which of a document's fit classes its stylesheets act on: levels whose live classes match lay out alike."""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+#: The classes the fit loops put on the body (render.fit: "fit-..."); a selector naming one is a fit rule.
+FIT_CLASS = re.compile(r"\.(fit-[A-Za-z0-9_-]+)")
+_BODY_CLASS = re.compile(r'<body class="([^"]*)"')
+
+
+@dataclass(frozen=True)
+class FitRule:
+    """One selector of a stylesheet that names fit classes, compiled (None: one this module cannot judge)."""
+
+    classes: frozenset[str]
+    selector: Any
+
+
+def fit_rules(css_texts: list[str]) -> list[FitRule]:
+    """Every selector of CSS_TEXTS naming a fit class, in @media and @supports blocks too."""
+    import cssselect2
+    import tinycss2
+
+    out: list[FitRule] = []
+
+    def visit(rules: list[Any]) -> None:
+        for rule in rules:
+            if rule.type == "qualified-rule":
+                for text in tinycss2.serialize(rule.prelude).split(","):
+                    classes = frozenset(FIT_CLASS.findall(text))
+                    if classes:
+                        out.append(FitRule(classes, _compiled(cssselect2, text.strip())))
+            elif rule.type == "at-rule" and rule.content is not None:
+                inner = tinycss2.serialize(rule.content)
+                if FIT_CLASS.search(inner):
+                    if rule.lower_at_keyword in ("media", "supports"):
+                        visit(tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True))
+                    else:  # a fit class in a rule this module does not read: every such class counts as live
+                        out.append(FitRule(frozenset(FIT_CLASS.findall(inner)), None))
+
+    for css in css_texts:
+        visit(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
+    return out
+
+
+def _compiled(cssselect2: Any, text: str) -> Any:
+    try:
+        compiled = cssselect2.compile_selector_list(text)
+    except Exception:  # noqa: BLE001 - a selector cssselect2 cannot compile: judged live
+        return None
+    return None if any(s.pseudo_element for s in compiled) else compiled
+
+
+def layout_key(html: str, rules: list[FitRule]) -> tuple[str, frozenset[str]] | None:
+    """What HTML's layout depends on among its fit variants: the HTML without its fit classes, and the fit classes
+    some rule matches an element of it with (None when it carries its own stylesheets: not judged)."""
+    found = _BODY_CLASS.search(html)
+    if found is None or "<link" in html or "<style" in html:
+        return None
+    classes = found.group(1).split()
+    fits = [c for c in classes if c.startswith("fit-")]
+    plain = html[:found.start(1)] + " ".join(c for c in classes if not c.startswith("fit-")) + html[found.end(1):]
+    if not fits:
+        return plain, frozenset()
+    import cssselect2
+    import tinyhtml5
+
+    root = cssselect2.ElementWrapper.from_html_root(tinyhtml5.parse(html))
+    live: set[str] = set()
+    for rule in rules:
+        if not (rule.classes & set(fits)) or rule.classes <= live:
+            continue
+        if rule.selector is None or next(root.query_all(*rule.selector), None) is not None:
+            live |= rule.classes & set(fits)
+    return plain, frozenset(live)

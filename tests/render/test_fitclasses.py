@@ -1,0 +1,34 @@
+"""Fit classes no stylesheet rule acts on in a document: its fit levels with and without them lay out alike."""
+from __future__ import annotations
+
+from briefgen.render.fitclasses import fit_rules, layout_key
+
+CSS = """
+body.brief.fit-last-action .recommendation .actions li:last-child { break-before: auto; }
+@media print { body.brief.fit-open p, body.brief.fit-open li { margin-bottom: 6pt; } }
+body.brief.fit-carry-last .brief-body > :has(+ .source-notes) { break-before: page; }
+"""
+
+
+def _brief(classes: str, body: str) -> str:
+    return f'<html><head><title>t</title></head><body class="brief obstacle {classes}">{body}</body></html>'
+
+
+def test_a_fit_class_no_rule_matches_lays_out_like_the_design() -> None:
+    """A brief without recommendation cards: fit-last-action matches nothing, so its level keys like the design;
+    fit-open (paragraphs, inside @media) and fit-carry-last (:has) match, so theirs differ."""
+    rules = fit_rules([CSS])
+    body = '<div class="brief-body"><p>Text.</p><section class="source-notes"><ol><li>n</li></ol></section></div>'
+    design = layout_key(_brief("", body), rules)
+    assert layout_key(_brief("fit-last-action", body), rules) == design
+    assert layout_key(_brief("fit-open", body), rules) != design
+    assert layout_key(_brief("fit-carry-last", body), rules) != design
+    assert layout_key(_brief("fit-last-action fit-open", body), rules) == layout_key(_brief("fit-open", body), rules)
+
+
+def test_a_fit_class_is_live_where_its_rule_matches_and_unjudged_html_has_no_key() -> None:
+    """With a card whose actions list has items, fit-last-action counts; HTML carrying its own styles is not judged."""
+    rules = fit_rules([CSS])
+    cards = '<div class="recommendation"><ul class="actions"><li>a</li><li>b</li></ul></div>'
+    assert layout_key(_brief("fit-last-action", cards), rules) != layout_key(_brief("", cards), rules)
+    assert layout_key(_brief("fit-open", "<style>p{}</style><p>x</p>"), rules) is None
