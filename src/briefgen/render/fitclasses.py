@@ -8,8 +8,10 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-#: The classes the fit loops put on the body (render.fit: "fit-..."); a selector naming one is a fit rule.
-FIT_CLASS = re.compile(r"\.(fit-[A-Za-z0-9_-]+)")
+#: The prefixes of the classes the fit loops put on the body: a brief's and a one-pager's steps (render.fit), a book
+#: chapter's tail and push steps (render.book.segments). A selector naming one is a fit rule.
+PREFIXES = ("fit-", "tail-", "push-")
+FIT_CLASS = re.compile(r"\.((?:" + "|".join(PREFIXES) + r")[A-Za-z0-9_-]+)")
 _BODY_CLASS = re.compile(r'<body class="([^"]*)"')
 
 
@@ -49,11 +51,11 @@ def fit_rules(css_texts: list[str]) -> list[FitRule]:
 
 
 def _compiled(cssselect2: Any, text: str) -> Any:
+    """TEXT compiled; a pseudo-element's selector matches its originating element (no element, no pseudo-element)."""
     try:
-        compiled = cssselect2.compile_selector_list(text)
+        return cssselect2.compile_selector_list(text)
     except Exception:  # noqa: BLE001 - a selector cssselect2 cannot compile: judged live
         return None
-    return None if any(s.pseudo_element for s in compiled) else compiled
 
 
 def layout_key(html: str, rules: list[FitRule]) -> tuple[str, frozenset[str]] | None:
@@ -63,8 +65,8 @@ def layout_key(html: str, rules: list[FitRule]) -> tuple[str, frozenset[str]] | 
     if found is None or "<link" in html or "<style" in html:
         return None
     classes = found.group(1).split()
-    fits = [c for c in classes if c.startswith("fit-")]
-    plain = html[:found.start(1)] + " ".join(c for c in classes if not c.startswith("fit-")) + html[found.end(1):]
+    fits = [c for c in classes if c.startswith(PREFIXES)]
+    plain = html[:found.start(1)] + " ".join(c for c in classes if not c.startswith(PREFIXES)) + html[found.end(1):]
     if not fits:
         return plain, frozenset()
     import cssselect2

@@ -18,6 +18,7 @@ from briefgen.errors import Location, RenderError, display_path
 from briefgen.project import Project
 from briefgen.render.audit import THRESHOLDS, audit
 from briefgen.render.book.merge import DEST_SCHEME, merge_book
+from briefgen.render.fitclasses import layout_key
 from briefgen.render.pdf import lay_out, layouts_made, write_pdf
 from briefgen.render.setup import BOOK_SEGMENT_STYLES, render_setup
 from briefgen.safeio import CACHE_LIMIT, UnsafeFile, check_folder, hash_file, read_inside
@@ -111,12 +112,21 @@ class SegmentJob:
     def run(self, project: Project) -> Rendered:
         """Render the segment with PROJECT's files (and its audience's stylesheets, parsed once per process), and
         audit its layout from the same render (pages numbered within the segment); only measure it when asked."""
-        styles = render_setup(project, self.audience).styles(BOOK_SEGMENT_STYLES) if self.audience else None
+        setup = render_setup(project, self.audience) if self.audience else None
+        styles = setup.styles(BOOK_SEGMENT_STYLES) if setup else None
+        rules = setup.fit_rules(BOOK_SEGMENT_STYLES) if setup else []
         made = layouts_made()
+        alike: dict = {}  # a level whose tail classes no rule matches in this segment lays out as one tried before
 
         def lay_out_at(level: int):  # noqa: ANN202 - a render.pdf.Layout
-            return lay_out(with_classes(self.html, tail_classes(level)), project.root, self.source,
-                           strict=self.strict, styles=styles)
+            html = with_classes(self.html, tail_classes(level))
+            key = layout_key(html, rules) if setup else None
+            if key is None or key not in alike:
+                laid = lay_out(html, project.root, self.source, strict=self.strict, styles=styles)
+                if key is None:
+                    return laid
+                alike[key] = laid
+            return alike[key]
 
         audited = self.label.startswith(SEGMENT_PREFIX) and self.label[len(SEGMENT_PREFIX):] not in (FOLIOS, PROBE)
         layout, level, base_pages, base_faults = None, 0, 0, frozenset()
