@@ -97,6 +97,12 @@ _BEFORE = re.compile(r"([A-Za-z]+)\s+$")
 def word_numbers(text: str) -> list[tuple[str, float]]:
     """The numbers TEXT writes in words, with their values: "seven", "twenty-eight", "three million"; a number
     word that labels something ("Point two", "Article five") is no count and is left out."""
+    return list(_word_numbers(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _word_numbers(text: str) -> tuple[tuple[str, float], ...]:
+    """word_numbers, kept per text: a passage is read once per statement citing it."""
     out = []
     for m in _WORD_NUMBER.finditer(text):
         before = _BEFORE.search(text[max(0, m.start() - 20):m.start()])
@@ -111,7 +117,7 @@ def word_numbers(text: str) -> list[tuple[str, float]]:
         elif m.group("small") and m.group("small").lower() in _LOOSE:
             continue
         out.append((m.group(0), float(value)))
-    return out
+    return tuple(out)
 
 
 _ITEM = r"(?:the\s+)?[A-Z][A-Za-z.'\u2019-]*(?:\s+[A-Za-z][A-Za-z.'\u2019-]*){0,3}"
@@ -121,11 +127,17 @@ _LIST = re.compile(rf"{_ITEM}(?:\s*,\s*{_ITEM})+\s*,?\s+(?:and|or)\s+{_ITEM}")
 def list_counts(text: str) -> set[float]:
     """How many items each list of names in TEXT has ("Israel, Japan, Saudi Arabia, South Korea, Taiwan, and the
     United Kingdom" counts six): a passage that lists them states their number."""
+    return set(_list_counts(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _list_counts(text: str) -> frozenset[float]:
+    """list_counts, kept per text (see _word_numbers)."""
     out = set()
     for m in _LIST.finditer(text):
         items = [i for i in re.split(r"\s*,\s*|\s+(?:and|or)\s+", m.group(0)) if i.strip()]
         out.add(float(len(items)))
-    return out
+    return frozenset(out)
 
 
 def _digits(text: str) -> set[float]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import re
 from typing import Iterator
 
@@ -27,9 +28,11 @@ _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _BLOCK_MARK = re.compile(r"(?m)^[ \t]*(?:>[ \t]*)*(?:[-+*][ \t]+|\d{1,3}[.)][ \t]+|#{1,6}[ \t]+)?")
 
 
+@functools.lru_cache(maxsize=8192)
 def normalize(text: str) -> str:
     """Fold quote marks, dashes, Markdown markup (emphasis, links, escapes, list and heading markers) and
-    whitespace, so wording is compared, not typography."""
+    whitespace, so wording is compared, not typography (kept per text: the claims rules fold a passage once per
+    statement citing it)."""
     text = text.translate(_TRANSLATE)
     text = _BLOCK_MARK.sub("", text)
     text = _LINK.sub(r"\1", text)

@@ -49,6 +49,8 @@ class Laid:
     grow_level: int | None = None
     tail_level: int | None = None
     omitted: list = field(default_factory=list)
+    #: The layout audit's findings of LAYOUT when the fit loop made them already (render.audit.Finding), else None.
+    findings: list | None = None
 
 
 def omitted_of(found: list, target: Target, fmt: str = "pdf") -> list[dict]:
@@ -78,7 +80,8 @@ class Document:
     def pdf(self, project: Project, target: Target, options: RenderOptions) -> Output:
         """Lay the document out, audit the layout, and (unless only laying out) make the PDF."""
         laid = self.lay_out(project, target, options)
-        findings = [f.as_dict() for f in audit(laid.layout.document, target.rel(), target.kind)]
+        found = laid.findings if laid.findings is not None else audit(laid.layout.document, target.rel(), target.kind)
+        findings = [replace(f, document=target.rel()).as_dict() for f in found]
         edition = laid.edition.as_dict() if laid.edition else None
         made = dict(fit_level=laid.fit_level, deps=laid.deps, layout=findings, fit_steps=list(laid.steps),
                     grow_level=laid.grow_level, tail_level=laid.tail_level, layouts=laid.layouts, edition=edition,
@@ -98,7 +101,7 @@ class Brief(Document):
         brief = fit_brief(project, target.block_id, target.audience, strict=options.strict, start=options.tail_start,
                           search=options.fit_search)
         return Laid(brief.layout, brief.document.deps, brief.document.edition, brief.layouts, brief.applied,
-                    tail_level=brief.level, omitted=brief.document.omitted + brief.omitted)
+                    tail_level=brief.level, omitted=brief.document.omitted + brief.omitted, findings=brief.findings)
 
 
 class OnePager(Document):

@@ -448,6 +448,8 @@ class FittedBrief:
     codes: frozenset[str] = frozenset()
     #: The block's file (project-relative).
     file: str = ""
+    #: Every finding the layout audit made of the layout (the fit loop's, kept for the output's record).
+    findings: list = field(default_factory=list)
 
     @property
     def left(self) -> int:
@@ -511,11 +513,12 @@ def fit_brief(project: Project, block_id: str, audience: str | None = None, *, s
         key = layout_key(doc.html, rules)
         twin = alike.get(key) if key is not None else None
         if twin is not None:
-            return FittedBrief(doc, twin.layout, level, codes=twin.codes, file=source)
+            return FittedBrief(doc, twin.layout, level, codes=twin.codes, file=source, findings=twin.findings)
         layout = lay_out(doc.html, project.root, source, strict=strict, styles=setup.styles())
         layouts += 1
-        found = [f.code for f in audit(layout.document, block_id, "brief") if f.code in BRIEF_FIXES]
-        fitted = FittedBrief(doc, layout, level, codes=frozenset(found), file=source)
+        findings = audit(layout.document, block_id, "brief")
+        fitted = FittedBrief(doc, layout, level, codes=frozenset(f.code for f in findings if f.code in BRIEF_FIXES),
+                             file=source, findings=findings)
         if key is not None:
             alike[key] = fitted
         return fitted

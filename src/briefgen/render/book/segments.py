@@ -453,7 +453,10 @@ def render_book(book: Book, out_path: Path, cache_dir: Path, render_many: Render
             for seg in book.segments]
     if front_pages is None:  # the contents with stand-ins take as many pages as with real numbers
         jobs.append((PROBE, book.segment_html(book.front_fragment(stand_in)), FRONT_SOURCE, SegmentFit(measure=True)))
+    else:
+        jobs += _front_as_before(book, known)
     done, rendered = _render_missing(cache, render_many, jobs)
+    done.pop(FRONT, None)  # cached: the second batch finds it when the chapters start where they did
     if front_pages is None:
         front_pages = done.pop(PROBE).pages
     for _attempt in range(4):
@@ -491,6 +494,15 @@ def render_book(book: Book, out_path: Path, cache_dir: Path, render_many: Render
     reused = [s.key for s in book.segments if s.key not in rendered]
     findings = book_findings(book, front, done, starts)
     return BookResult(out_path, total, rendered, reused, starts, findings, cache.layouts)
+
+
+def _front_as_before(book: Book, known: dict[str, int]) -> list[tuple[str, str, str, SegmentFit]]:
+    """The cover and contents at the pages the last build recorded, to render with the changed segments: when no
+    chapter's page count changes (the usual edit) it is the contents the book needs, made in the same batch instead
+    of a second one after it (the second batch finds it in the cache)."""
+    if not book.entries or not all(entry.anchor in known for entry in book.entries):
+        return []
+    return [(FRONT, book.segment_html(book.front_fragment(known)), FRONT_SOURCE, SegmentFit())]
 
 
 def _refit(before: Rendered) -> SegmentFit:
