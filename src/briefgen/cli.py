@@ -267,8 +267,8 @@ def _check_redlines(project: Project, names: list[str], kinds: tuple[str, ...], 
                     out_dir: Path) -> bool:
     """Lay out and audit the redline of each selected document whose content changed since its last recorded
     edition; print the findings and a summary; return whether any."""
-    from briefgen.render.audit import Finding
     from briefgen.batch.redline_audit import audit_redlines
+    from briefgen.render.audit import Finding
 
     report = audit_redlines(project, names, kinds, ids, out_dir)
     for rel, exc in report.failures:
@@ -284,7 +284,7 @@ def _check_redlines(project: Project, names: list[str], kinds: tuple[str, ...], 
 def _render_one(c: Context, kind: str, block_id: str, audiences: tuple[str, ...], out: Path | None,
                 strict: bool, fmt: str = "pdf") -> None:
     from briefgen.batch.manifest import load_manifest
-    from briefgen.batch.render import render, RenderOptions, write
+    from briefgen.batch.render import RenderOptions, render, write
     from briefgen.content.gate import fills, thin_note
     from briefgen.render.audit import Finding
     from briefgen.render.checks import check_project
@@ -374,12 +374,18 @@ def diff(c: Context, block_id: str, kind: str, audience: str | None, since: str 
     """Show what changed in document ID since an earlier edition: points, quotes and citations added, removed
     or changed, word by word inside a changed sentence."""
     from briefgen.batch.manifest import load_manifest
+    from briefgen.batch.redline import (
+        compare_target,
+        format_text,
+        redline_path,
+        redline_rel,
+        render_redline,
+        render_redline_docx,
+    )
+    from briefgen.batch.redline_audit import record_redline
     from briefgen.batch.render import check_target, start_levels
     from briefgen.render.audit import Finding
     from briefgen.render.checks import check_project
-    from briefgen.batch.redline import (compare_target, format_text, redline_path, redline_rel, render_redline,
-                                        render_redline_docx)
-    from briefgen.batch.redline_audit import record_redline
     from briefgen.write import write_atomic
 
     project = c.project
@@ -640,7 +646,7 @@ def book(c: Context, audience: tuple[str, ...], out: Path | None, strict: bool, 
          fmt: str) -> None:
     """Bind a briefing book (cover, contents, parts, chapters, matrix, changes, sources) to OUT/AUDIENCE/book.pdf
     (or .html, .docx)."""
-    from briefgen.batch.render import render, RenderOptions, write
+    from briefgen.batch.render import RenderOptions, render, write
     from briefgen.batch.run import build_book
     from briefgen.render.audit import Finding
     from briefgen.render.checks import check_project
