@@ -391,10 +391,14 @@ class _Run:
         return stale
 
     def start_workers(self) -> None:
-        """Open the executor with every worker warm (dispatch opens it otherwise)."""
+        """Open the executor with every worker warm (dispatch opens it otherwise); one that cannot open (a Dask
+        scheduler not there) is left to dispatch, so it is reported where it always was, after the check."""
         workers = self.options.jobs or default_jobs()
-        self.executor = open_executor(self.options.executor, ExecutorSetup(self.root, workers,
-                                                                           self.options.limits or Limits(), workers))
+        try:
+            self.executor = open_executor(self.options.executor, ExecutorSetup(
+                self.root, workers, self.options.limits or Limits(), workers))
+        except BriefgenError:
+            self.executor = None
 
     def dispatch(self, stale: list[tuple[Target, dict[str, str | None]]]) -> None:
         """Render STALE through the executor (a book in a thread here, its segments in the workers); write and
