@@ -59,6 +59,8 @@ class Thresholds:
     """A sentence of this many words or more printed twice in a document is a repeated fact (a headline figure too)."""
     figure_reference_pages: int = 1
     """A figure stands on the page of the paragraph that cites it ("Figure 12.1") or at most this many pages after."""
+    figure_label_edge_pt: float = 0.5
+    """A chart's text (a bar's label or value) runs at most this far past its drawing's edge, where it is cut."""
 
 
 THRESHOLDS = Thresholds()
@@ -87,6 +89,7 @@ FINDINGS = {
     "pull-quote": "a pull quote that is not a whole sentence, or is hyphenated",
     "repeated-fact": "the same fact (a sentence, or a headline figure) printed twice in one document",
     "figure-far": "a figure more than a page after the paragraph that cites it",
+    "figure-label-cut": "a chart's label or value runs past the drawing's edge, where it is cut mid-word",
 }
 
 
@@ -459,6 +462,8 @@ def design_findings(document: Any, name: str, kind: str, t: Thresholds = THRESHO
                         f"area (at most {t.empty_tint:.0%})")
             if isinstance(box, (boxes.GridContainerBox, boxes.GridBox)):
                 _grid_holes(box, number, t, add)
+            if isinstance(box, boxes.ReplacedBox) and element is not None and element.tag == SVG + "svg":
+                _svg_labels(element, document.font_config, number, t, add)
             if isinstance(box, boxes.BlockBox) and element is not None and element.tag == "figure" \
                     and "pull-quote" not in _classes(element):
                 figures += 1
@@ -665,6 +670,54 @@ def _measure(lines: list[tuple[int, int, Any]], t: Thresholds, add: Any) -> None
         add("long-lines", pages[0] + 1, f"body lines run {at} characters at the "
             f"{t.line_chars_percentile * 100:.0f}th percentile (at most {t.line_chars}; pages "
             f"{', '.join(str(p + 1) for p in pages[:6])})")
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _svg_extent(svg: Any) -> tuple[float, float]:
+    """The x range a drawn SVG shows (its viewBox, else its width), in its own units."""
+    box = (svg.get("viewBox") or "").replace(",", " ").split()
+    if len(box) == 4:
+        return float(box[0]), float(box[0]) + float(box[2])
+    width = re.match(r"[\d.]+", svg.get("width") or "")
+    return 0.0, float(width.group()) if width else float("inf")
+
+
+def _text_width(text: str, node: Any, svg: Any, font_config: Any) -> float:
+    """How wide TEXT sets in NODE's font (size and weight from the node, family from it or the SVG), in SVG units."""
+    from math import inf
+
+    from weasyprint.css.properties import INITIAL_VALUES
+    from weasyprint.svg.text import Style
+    from weasyprint.text.line_break import split_first_line
+
+    style = Style()
+    style.update(INITIAL_VALUES)
+    style.font_config = font_config
+    family = node.get("font-family") or svg.get("font-family") or "sans-serif"
+    style["font_family"] = [f.strip().strip("'\"") for f in family.split(",")]
+    style["font_size"] = float(re.match(r"[\d.]+", node.get("font-size") or "12").group())
+    weight = node.get("font-weight") or "400"
+    style["font_weight"] = 700 if weight == "bold" else int(weight) if weight.isdigit() else 400
+    return split_first_line(text, style, None, inf, 0)[3]
+
+
+def _svg_labels(svg: Any, font_config: Any, number: int, t: Thresholds, add: Any) -> None:
+    """A chart's text line (a <text> or each of its <tspan> lines) that runs past the drawing's edge."""
+    left, right = _svg_extent(svg)
+    for node in svg.iter(SVG + "text"):
+        anchor = node.get("text-anchor") or "start"
+        for line in list(node.iter(SVG + "tspan")) or [node]:
+            text = (line.text or "").strip() if line is not node else " ".join("".join(node.itertext()).split())
+            x = re.match(r"-?[\d.]+", line.get("x") or node.get("x") or "0")
+            if not text or x is None:
+                continue
+            width = _text_width(text, node, svg, font_config)
+            start = float(x.group()) - {"middle": width / 2, "end": width}.get(anchor, 0.0)
+            if start < left - t.figure_label_edge_pt or start + width > right + t.figure_label_edge_pt:
+                add("figure-label-cut", number + 1, f"the chart text {text[:60]!r} runs "
+                    f"{max(left - start, start + width - right):.0f}pt past the drawing's edge, where it is cut")
 
 
 def _grid_holes(grid: Any, number: int, t: Thresholds, add: Any) -> None:

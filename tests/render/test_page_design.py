@@ -1,0 +1,82 @@
+"""Page design rules of this round, each on a tiny real layout: a chart label cut at the drawing's edge is a finding,
+a one-pager's list of two points uses both columns, a book chapter carries the sections before a lone figure onto its
+page, and a brief's "carry the last two sections" step moves two sections (not one)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from briefgen.render.audit import audit
+from briefgen.render.pdf import lay_out
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = ("<style>@page { size: 400pt 400pt; margin: 20pt; } body { font: 10pt/12pt serif; margin: 0; } "
+        "h2 { font-size: 10pt; line-height: 12pt; margin: 0; } p { margin: 0; } ul { margin: 0; }</style>")
+
+
+def layout(tmp_path: Path, body: str, style: str = "", body_class: str = ""):  # noqa: ANN201 - a render.pdf.Layout
+    html = (f"<html lang=en><head><title>t</title>{PAGE}<style>{style}</style></head>"
+            f"<body class='{body_class}'>{body}</body></html>")
+    return lay_out(html, tmp_path, "t")
+
+
+def codes(tmp_path: Path, body: str, kind: str = "onepager") -> list[str]:
+    return [f.code for f in audit(layout(tmp_path, body).document, "t.pdf", kind)]
+
+
+def chart(label: str) -> str:
+    return ("<svg xmlns='http://www.w3.org/2000/svg' width='120pt' height='30pt' viewBox='0 0 120 30' "
+            f"font-family='serif'><title>A chart</title><text x='0' y='12' font-size='8'><tspan x='0' dy='0'>{label}</tspan></text>"
+            "<rect x='0' y='16' width='60' height='8'/><text x='64' y='24' font-size='8'>90 percent</text></svg>")
+
+
+def test_a_chart_label_running_past_the_drawing_edge_is_found_and_one_inside_it_is_not(tmp_path: Path) -> None:
+    cut = codes(tmp_path, chart("South Korea's signals intelligence on North Korea (2016 study)"))
+    assert "figure-label-cut" in cut
+    assert "figure-label-cut" not in codes(tmp_path, chart("Australia (2017)"))
+
+
+def _stylesheet(name: str) -> str:
+    return (ROOT / "templates" / "css" / name).read_text(encoding="utf-8")
+
+
+def _pages_of(layout_, words: str) -> set[int]:
+    """The pages (1-based) whose text holds WORDS."""
+    from briefgen.render.audit import _line_text, _walk
+    from weasyprint.formatting_structure import boxes
+
+    return {n + 1 for n, page in enumerate(layout_.document.pages) for box, _a in _walk(page._page_box)
+            if isinstance(box, boxes.LineBox) and words in _line_text(box)}
+
+
+def test_a_one_pager_list_of_two_points_sets_one_in_each_column(tmp_path: Path) -> None:
+    body = ("<div class='columns single'><section><h2>Why it matters</h2><ul><li>First point, short.</li>"
+            "<li>Second point, a little longer than the first one is.</li></ul></section></div>")
+    laid = layout(tmp_path, body, _stylesheet("print.css"), "onepager")
+    xs = {}
+    from briefgen.render.audit import _line_text, _walk
+    from weasyprint.formatting_structure import boxes
+
+    for box, _a in _walk(laid.document.pages[0]._page_box):
+        if isinstance(box, boxes.LineBox) and "point" in _line_text(box):
+            xs.setdefault(_line_text(box).split(",")[0], box.position_x)
+    assert xs["Second point"] > xs["First point"] + 100  # side by side, not both in the first column
+
+
+def test_the_figures_push_step_carries_the_two_sections_before_the_figures_onto_their_page(tmp_path: Path) -> None:
+    chapter = ("<article class=chapter><section class=takeaways><p>Takeaways.</p></section>"
+               "<section class=points><h2>How it shows up</h2><p>Shows up.</p></section>"
+               "<section class=examples><h2>Examples</h2><p>An example.</p></section>"
+               "<section class=data-figures><h2>In figures</h2><p>Chart.</p></section></article>")
+    css = _stylesheet("print.css") + _stylesheet("book.css")
+    assert layout(tmp_path, chapter, css, "book").pages == 1
+    pushed = layout(tmp_path, chapter, css, "book push-carry-figures")
+    assert _pages_of(pushed, "Takeaways.") == {1}
+    assert _pages_of(pushed, "Shows up.") == _pages_of(pushed, "An example.") == _pages_of(pushed, "Chart.") == {2}
+
+
+def test_the_brief_carry_two_step_moves_the_two_sections_before_the_notes(tmp_path: Path) -> None:
+    brief = ("<main class=brief-body><section><p>Opening.</p></section><section><p>Second last.</p></section>"
+             "<section><p>Last.</p></section><section class=source-notes><p>Notes.</p></section></main>")
+    laid = layout(tmp_path, brief, _stylesheet("print.css"), "brief fit-carry-two")
+    assert _pages_of(laid, "Opening.") == {1}
+    assert _pages_of(laid, "Second last.") == _pages_of(laid, "Last.") == {2}
