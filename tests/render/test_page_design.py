@@ -80,3 +80,33 @@ def test_the_brief_carry_two_step_moves_the_two_sections_before_the_notes(tmp_pa
     laid = layout(tmp_path, brief, _stylesheet("print.css"), "brief fit-carry-two")
     assert _pages_of(laid, "Opening.") == {1}
     assert _pages_of(laid, "Second last.") == _pages_of(laid, "Last.") == {2}
+
+
+def test_a_body_line_broken_early_is_found_and_a_paragraph_set_evenly_is_not(tmp_path: Path) -> None:
+    words = "The alliance sets its plans in common and shares the burden of defence among its members " * 3
+    early = f"<div style='break-after: page'><p>The<br>{words}</p></div><p>End.</p>"
+    assert "early-break" in codes(tmp_path, early, "brief")
+    assert "early-break" not in codes(tmp_path, f"<div style='break-after: page'><p>{words}</p></div><p>End.</p>",
+                                      "brief")
+
+
+def test_a_name_takes_the_space_before_it_so_weasyprint_does_not_break_the_line_at_its_first_space() -> None:
+    from briefgen.render.context import protect_names
+
+    assert protect_names("<p>Poland on September 17</p>") == '<p>Poland on<span class="name"> September</span> 17</p>'
+    assert protect_names("<p>Washington said</p>") == '<p><span class="name">Washington</span> said</p>'
+
+
+def test_a_line_ending_before_a_name_is_not_broken_after_the_first_word(tmp_path: Path) -> None:
+    """The executive credibility-and-trust Examples item: Noto Serif 10.5pt in a 4.87in measure broke after "The"."""
+    from briefgen.render.context import protect_names
+
+    text = ("The United States canceled its missile defense plans with Poland on September 17, 2009, the 70th "
+            "anniversary of Russia\u2019s invasion of Poland, as one Polish official recalled.")
+    style = ("@font-face { font-family: NS; src: url(fonts/NotoSerif-Regular.ttf) } "
+             "body { font: 10.5pt/1.45 NS; width: 4.87in } ul { padding-left: 1.15em } li { padding-left: 2pt; "
+             "hyphens: auto } .name { hyphens: manual }")
+    html = (f"<html lang=en><head><title>t</title><style>{style}</style></head><body>"
+            f"{protect_names(f'<ul><li>{text}</li></ul>')}<p style='break-before: page'>End.</p></body></html>")
+    laid = lay_out(html, ROOT, "t")
+    assert "early-break" not in [f.code for f in audit(laid.document, "t.pdf", "brief")]

@@ -59,6 +59,9 @@ class Thresholds:
     """A sentence of this many words or more printed twice in a document is a repeated fact (a headline figure too)."""
     figure_reference_pages: int = 1
     """A figure stands on the page of the paragraph that cites it ("Figure 12.1") or at most this many pages after."""
+    early_break: float = 0.5
+    """A line of body text other than its paragraph's last is at least this fraction of the paragraph's longest line
+    (a shorter one was broken early: "The" alone, the rest of the sentence on the next line)."""
     figure_label_edge_pt: float = 0.5
     """A chart's text (a bar's label or value) runs at most this far past its drawing's edge, where it is cut."""
 
@@ -89,6 +92,7 @@ FINDINGS = {
     "pull-quote": "a pull quote that is not a whole sentence, or is hyphenated",
     "repeated-fact": "the same fact (a sentence, or a headline figure) printed twice in one document",
     "figure-far": "a figure more than a page after the paragraph that cites it",
+    "early-break": "a line of body text broken early (far shorter than its paragraph's other lines)",
     "figure-label-cut": "a chart's label or value runs past the drawing's edge, where it is cut mid-word",
 }
 
@@ -501,6 +505,7 @@ def design_findings(document: Any, name: str, kind: str, t: Thresholds = THRESHO
             if "source-full" in _classes(full):
                 citations[_text(full)].append(element.get("id") or "")
     _measure(body_lines, t, add)
+    _early_breaks(body_lines, add, t)
     _repeated_facts(document, t, add)
     _figure_references(document, t, add)
     for label, ys, hyphenated, number in labels.values():
@@ -670,6 +675,29 @@ def _measure(lines: list[tuple[int, int, Any]], t: Thresholds, add: Any) -> None
         add("long-lines", pages[0] + 1, f"body lines run {at} characters at the "
             f"{t.line_chars_percentile * 100:.0f}th percentile (at most {t.line_chars}; pages "
             f"{', '.join(str(p + 1) for p in pages[:6])})")
+
+
+def _line_width(line: Any) -> float:
+    """How wide a line box's content sets (its last child's right edge from the line's left)."""
+    return max((c.position_x + c.margin_width() for c in line.children), default=line.position_x) - line.position_x
+
+
+def _early_breaks(lines: list[tuple[int, int, Any]], add: Any, t: Thresholds) -> None:
+    """A body line, not its paragraph's last, much shorter than the paragraph's longest line (broken early)."""
+    runs: list[list[tuple[int, Any]]] = []
+    for _n, page, box in lines:
+        if runs and runs[-1][-1][1].element is box.element:
+            runs[-1].append((page, box))
+        else:
+            runs.append([(page, box)])
+    for run in runs:
+        widths = [_line_width(box) for _p, box in run]
+        longest = max(widths)
+        for (page, box), width in zip(run[:-1], widths):
+            if longest and width < t.early_break * longest:
+                add("early-break", page + 1, f"a line of body text ends after {_line_text(box).strip()[-30:]!r}, "
+                    f"{width / longest:.0%} of its paragraph's longest line (at least {t.early_break:.0%})")
+                break
 
 
 SVG = "{http://www.w3.org/2000/svg}"
