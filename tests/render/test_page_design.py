@@ -110,3 +110,38 @@ def test_a_line_ending_before_a_name_is_not_broken_after_the_first_word(tmp_path
             f"{protect_names(f'<ul><li>{text}</li></ul>')}<p style='break-before: page'>End.</p></body></html>")
     laid = lay_out(html, ROOT, "t")
     assert "early-break" not in [f.code for f in audit(laid.document, "t.pdf", "brief")]
+
+
+def _card_page(extra: str = "") -> str:
+    filler = "".join(f"<p>Line {i} of the opening.</p>" for i in range(13))
+    last = " ".join(["The last action runs on for a while so that it sets in many lines of text."] * 6)
+    card = ("<section class=recommendations><ol class=rec-list><li class=recommendation><h3>Revamp the culture</h3>"
+            "<p>Why the card matters.</p><ul class=actions><li>First action.</li>"
+            f"<li style='break-inside: avoid'>{last}</li></ul></li></ol></section>")
+    return f"<main class=brief-body>{filler}{card}</main><style>{extra}</style>"
+
+
+def test_a_brief_card_split_across_pages_leaves_no_empty_slab_of_tint(tmp_path: Path) -> None:
+    css = _stylesheet("print.css") + (":root { --color-tint: #dde4ee; } @page { margin: 20pt; } "
+                                      "html body .brief-body { margin-right: 0; }")
+    split = layout(tmp_path, _card_page(), css, "brief")
+    assert split.pages == 2
+    assert "empty-tint" not in [f.code for f in audit(split.document, "t.pdf", "brief")]
+    painted_card = layout(tmp_path, _card_page("html body.brief .recommendation { background: #dde4ee; }"), css,
+                          "brief")  # the tint on the card itself, as before: its box runs to the page foot
+    assert "empty-tint" in [f.code for f in audit(painted_card.document, "t.pdf", "brief")]
+
+
+def test_opening_or_tightening_a_brief_leaves_the_title_band_as_designed(tmp_path: Path) -> None:
+    from briefgen.render.audit import _walk
+    from weasyprint.formatting_structure import boxes
+
+    band = ("<header class=masthead><p class=doc-kind><span>Policy brief</span></p><h1 class=doc-title>NATO</h1>"
+            "<p class=doc-meta><span>Edition 2</span></p></header><p>Text.</p>")
+
+    def height(step: str) -> float:
+        laid = layout(tmp_path, band, _stylesheet("print.css"), f"brief {step}")
+        return next(b.margin_height() for b, _a in _walk(laid.document.pages[0]._page_box)
+                    if isinstance(b, boxes.BlockBox) and b.element_tag == "header")
+
+    assert height("fit-open") == height("fit-tighten") == height("")
