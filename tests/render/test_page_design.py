@@ -145,3 +145,13 @@ def test_opening_or_tightening_a_brief_leaves_the_title_band_as_designed(tmp_pat
                     if isinstance(b, boxes.BlockBox) and b.element_tag == "header")
 
     assert height("fit-open") == height("fit-tighten") == height("")
+
+
+def test_a_right_aligned_chart_label_in_the_drawing_s_own_type_size_is_measured_as_set(tmp_path: Path) -> None:
+    """The book's matrix: row labels end at x, in the SVG's font-size (7), and its turned column heads are skipped."""
+    svg = ("<svg xmlns='http://www.w3.org/2000/svg' width='200pt' height='30pt' viewBox='0 0 200 30' "
+           "font-family='serif' font-size='7'><title>A matrix</title>"
+           "<text x='190' y='12' text-anchor='end'>High complexity and cost of weapons systems</text>"
+           "<text transform='translate(5,28) rotate(-60)'>A turned heading that is rather long indeed</text></svg>")
+    assert "figure-label-cut" not in codes(tmp_path, svg)
+    assert "figure-label-cut" in codes(tmp_path, svg.replace("x='190'", "x='100'"))

@@ -713,7 +713,7 @@ def _svg_extent(svg: Any) -> tuple[float, float]:
 
 
 def _text_width(text: str, node: Any, svg: Any, font_config: Any) -> float:
-    """How wide TEXT sets in NODE's font (size and weight from the node, family from it or the SVG), in SVG units."""
+    """How wide TEXT sets in NODE's font (family, size and weight from the node, else the SVG's), in SVG units."""
     from math import inf
 
     from weasyprint.css.properties import INITIAL_VALUES
@@ -725,8 +725,8 @@ def _text_width(text: str, node: Any, svg: Any, font_config: Any) -> float:
     style.font_config = font_config
     family = node.get("font-family") or svg.get("font-family") or "sans-serif"
     style["font_family"] = [f.strip().strip("'\"") for f in family.split(",")]
-    style["font_size"] = float(re.match(r"[\d.]+", node.get("font-size") or "12").group())
-    weight = node.get("font-weight") or "400"
+    style["font_size"] = float(re.match(r"[\d.]+", node.get("font-size") or svg.get("font-size") or "12").group())
+    weight = node.get("font-weight") or svg.get("font-weight") or "400"
     style["font_weight"] = 700 if weight == "bold" else int(weight) if weight.isdigit() else 400
     return split_first_line(text, style, None, inf, 0)[3]
 
@@ -735,7 +735,9 @@ def _svg_labels(svg: Any, font_config: Any, number: int, t: Thresholds, add: Any
     """A chart's text line (a <text> or each of its <tspan> lines) that runs past the drawing's edge."""
     left, right = _svg_extent(svg)
     for node in svg.iter(SVG + "text"):
-        anchor = node.get("text-anchor") or "start"
+        if node.get("transform"):
+            continue  # a turned label (a matrix's column heads): its extent is not along x
+        anchor = node.get("text-anchor") or svg.get("text-anchor") or "start"
         for line in list(node.iter(SVG + "tspan")) or [node]:
             text = (line.text or "").strip() if line is not node else " ".join("".join(node.itertext()).split())
             x = re.match(r"-?[\d.]+", line.get("x") or node.get("x") or "0")
