@@ -123,7 +123,9 @@ def _card_page(extra: str = "") -> str:
 
 def test_a_brief_card_split_across_pages_leaves_no_empty_slab_of_tint(tmp_path: Path) -> None:
     css = _stylesheet("print.css") + (":root { --color-tint: #dde4ee; } @page { margin: 20pt; } "
-                                      "html body .brief-body { margin-right: 0; }")
+                                      "html body .brief-body { margin-right: 0; } "  # the last action may start a page:
+                                      "html body.brief .recommendation .actions > li:last-child "
+                                      "{ break-before: auto; }")
     split = layout(tmp_path, _card_page(), css, "brief")
     assert split.pages == 2
     assert "empty-tint" not in [f.code for f in audit(split.document, "t.pdf", "brief")]
@@ -155,3 +157,25 @@ def test_a_right_aligned_chart_label_in_the_drawing_s_own_type_size_is_measured_
            "<text transform='translate(5,28) rotate(-60)'>A turned heading that is rather long indeed</text></svg>")
     assert "figure-label-cut" not in codes(tmp_path, svg)
     assert "figure-label-cut" in codes(tmp_path, svg.replace("x='190'", "x='100'"))
+
+
+def test_a_card_s_short_last_action_is_not_left_alone_on_the_next_page(tmp_path: Path) -> None:
+    css = _stylesheet("print.css") + "@page { margin: 20pt; } html body .brief-body { margin-right: 0; }"
+    first = " ".join(["The first action runs on for several lines of text in the card."] * 4)
+
+    def page(lines: int, extra: str = "") -> str:
+        filler = "".join(f"<p>Line {i} of the opening.</p>" for i in range(lines))
+        return (f"<main class=brief-body>{filler}<section class=recommendations><ol class=rec-list>"
+                "<li class=recommendation><h3>Revamp the culture</h3><p>Why the card matters.</p><ul class=actions>"
+                f"<li style='break-inside: avoid'>{first}</li><li>Last action, short.</li></ul></li></ol></section>"
+                f"</main><style>{extra}</style>")
+
+    loose = "html body.brief .recommendation .actions > li:last-child { break-before: auto; }"
+    for lines in range(4, 20):  # the opening's length that leaves the last action alone on page 2 without the rule
+        laid = layout(tmp_path, page(lines, loose), css, "brief")
+        if _pages_of(laid, "Last action, short.") == {2} and _pages_of(laid, "The first action runs") == {1}:
+            break
+    else:
+        raise AssertionError("no opening length splits the card before its last action")
+    kept = layout(tmp_path, page(lines), css, "brief")
+    assert _pages_of(kept, "Last action, short.") == _pages_of(kept, "The first action runs") == {2}
