@@ -179,3 +179,20 @@ def test_a_card_s_short_last_action_is_not_left_alone_on_the_next_page(tmp_path:
         raise AssertionError("no opening length splits the card before its last action")
     kept = layout(tmp_path, page(lines), css, "brief")
     assert _pages_of(kept, "Last action, short.") == _pages_of(kept, "The first action runs") == {2}
+
+
+def test_the_notes_over_step_starts_the_source_notes_on_the_last_page(tmp_path: Path) -> None:
+    brief = ("<main class=brief-body><section><p>The brief's text.</p></section>"
+             "<section class=source-notes><ol><li>A note.</li></ol></section></main>")
+    css = _stylesheet("print.css")
+    assert _pages_of(layout(tmp_path, brief, css, "brief"), "A note.") == {1}
+    over = layout(tmp_path, brief, css, "brief fit-notes-over")
+    assert _pages_of(over, "The brief's text.") == {1} and _pages_of(over, "A note.") == {2}
+
+
+def test_a_long_what_changed_box_breaks_between_its_items_instead_of_leaving_page_one_blank(tmp_path: Path) -> None:
+    items = "".join(f"<li>Item{i}. Revised, under the overview.</li>" for i in range(40))
+    brief = (f"<main class=brief-body><p>Bottom line.</p><section class=what-changed><h2>What changed</h2>"
+             f"<ul>{items}</ul></section></main>")
+    laid = layout(tmp_path, brief, _stylesheet("print.css") + "@page { margin: 20pt; }", "brief")
+    assert _pages_of(laid, "Item0.") == {1} and _pages_of(laid, "Item39.") == {laid.pages} != {1}
