@@ -60,8 +60,7 @@ class Thresholds:
     figure_reference_pages: int = 1
     """A figure stands on the page of the paragraph that cites it ("Figure 12.1") or at most this many pages after."""
     early_break: float = 0.5
-    """A line of body text other than its paragraph's last is at least this fraction of the paragraph's longest line
-    (a shorter one was broken early: "The" alone, the rest of the sentence on the next line)."""
+    """A body line other than its paragraph's last is at least this fraction of the paragraph's longest (else early)."""
     figure_label_edge_pt: float = 0.5
     """A chart's text (a bar's label or value) runs at most this far past its drawing's edge, where it is cut."""
 
