@@ -152,7 +152,7 @@ def _has_text(line: Any) -> bool:
     stack = list(line.children)
     while stack:
         box = stack.pop()
-        if "::marker" in (getattr(box, "element_tag", "") or ""):
+        if (getattr(box, "element_tag", "") or "").endswith(MARKERS):
             continue
         if isinstance(box, boxes.TextBox) and box.text.strip():
             return True
@@ -321,6 +321,8 @@ def _continues(parent: Any, next_page: _Page) -> bool:
 
 
 PX_PER_PT = 4 / 3
+#: Generated list bullets, not text: a marker, or a list item's ::before drawn as its bullet (a brief card's actions).
+MARKERS = ("::marker", "li::before")
 
 #: Classes whose text is not body text (furniture, panels, notes, captions): the measure rule leaves them out.
 NOT_BODY = frozenset({"masthead", "sidebar", "source-notes", "further-reading", "credits", "onepager-credits",
@@ -345,7 +347,7 @@ def _line_text(line: Any) -> str:
     out: list[str] = []
 
     def visit(box: Any) -> None:
-        if "::marker" in (getattr(box, "element_tag", "") or ""):
+        if (getattr(box, "element_tag", "") or "").endswith(MARKERS):
             return
         if isinstance(box, boxes.TextBox):
             out.append(box.text)
