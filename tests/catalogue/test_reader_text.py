@@ -3,7 +3,6 @@ audience), and its metadata, holds no forbidden word and no line-number citation
 sections as a reader would cite them."""
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 from pathlib import Path
@@ -57,9 +56,8 @@ def test_no_built_document_shows_the_machinery(small: Path, run, tmp_path: Path)
     brief = re.sub(r"\s+", " ", _text(out / others[0] / "briefs" / "nato.pdf"))
     assert ("Daniel Byman et al., Improving U.S. Cooperation with Allies and Partners (Center for Strategic and "
             "International Studies, October 14, 2025)") in brief
-    steps = json.loads((out / "manifest.json").read_text())["outputs"][f"{others[0]}/briefs/nato.pdf"].get("fit_steps")
-    # Uncited sources print as "Further reading", unless the brief's tail fit left them out to avoid a runt page.
-    assert "Further reading" in brief or any("further reading" in s for s in steps or []), steps
+    # Uncited sources print as "Further reading" (a fit step may set them run in, never leave them out).
+    assert "Further reading" in brief
 
 
 def test_no_real_document_shows_the_machinery(root: Path, built: Path) -> None:

@@ -196,3 +196,22 @@ def test_a_long_what_changed_box_breaks_between_its_items_instead_of_leaving_pag
              f"<ul>{items}</ul></section></main>")
     laid = layout(tmp_path, brief, _stylesheet("print.css") + "@page { margin: 20pt; }", "brief")
     assert _pages_of(laid, "Item0.") == {1} and _pages_of(laid, "Item39.") == {laid.pages} != {1}
+
+
+def _line_tops(layout_, *words: str) -> set[float]:
+    """The tops of the lines holding each of WORDS (one set: one line when everything shares it)."""
+    from briefgen.render.audit import _line_text, _walk
+    from weasyprint.formatting_structure import boxes
+
+    return {round(box.position_y, 1) for page in layout_.document.pages for box, _a in _walk(page._page_box)
+            if isinstance(box, boxes.LineBox) and any(w in _line_text(box) for w in words)}
+
+
+def test_the_further_reading_step_sets_it_run_in_and_leaves_nothing_out(tmp_path: Path) -> None:
+    brief = ("<main class=brief-body><section class=source-notes><ol><li>A note.</li></ol></section>"
+             "<section class=further-reading><h3>Further reading</h3><ul><li>First source.</li>"
+             "<li>Second source.</li></ul></section></main>")
+    css = _stylesheet("print.css")
+    words = ("Further reading", "First source.", "Second source.")
+    assert len(_line_tops(layout(tmp_path, brief, css, "brief"), *words)) == 3
+    assert len(_line_tops(layout(tmp_path, brief, css, "brief fit-further-runin"), *words)) == 1

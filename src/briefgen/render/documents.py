@@ -101,7 +101,7 @@ class Brief(Document):
         brief = fit_brief(project, target.block_id, target.audience, strict=options.strict, start=options.tail_start,
                           search=options.fit_search)
         return Laid(brief.layout, brief.document.deps, brief.document.edition, brief.layouts, brief.applied,
-                    tail_level=brief.level, omitted=brief.document.omitted + brief.omitted, findings=brief.findings)
+                    tail_level=brief.level, omitted=brief.document.omitted, findings=brief.findings)
 
 
 class OnePager(Document):

@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from briefgen.content.shown import Omission
 from briefgen.errors import Location, RenderError
 from briefgen.project import Project
 from briefgen.render.context import RenderedDocument, Variant, render_html
@@ -398,20 +397,20 @@ BRIEF_STEPS: dict[str, BriefStep] = {
     "notes_1col": BriefStep("set the source notes in one column (a fuller last page)", "fit-notes-1col"),
     "tighten": BriefStep("tightened spacing between parts", "fit-tighten"),
     "tighten_more": BriefStep("tightened spacing between parts further, and the notes' leading", "fit-tighten-more"),
-    "no_further": BriefStep("left out further reading (sources no statement cites)", "fit-no-further"),
+    "further_runin": BriefStep("set further reading run in, one paragraph after its label", "fit-further-runin"),
     "sidebar_tight": BriefStep("tightened the sidebar and the title band", "fit-sidebar-tight"),
     "notes_over": BriefStep("started the source notes on the last page", "fit-notes-over"),
 }
 
 #: How the page steps combine, tried in this order after the design (the first that leaves no finding wins): what
 #: frees a blocked break, then spacing that pushes a runt tail's lines onto a fuller last page, then what pulls a
-#: short tail back (notes in columns, tighter spacing, then tighter still, no further reading), then more open leading (1.5), then the
-#: closing sections carried over to fill the last page.
+#: short tail back (notes in columns, tighter spacing, then tighter still, further reading run in), then more open
+#: leading (1.5), then the closing sections carried over to fill the last page. No step hides content.
 _PAGE_COMBOS: tuple[tuple[str, ...], ...] = (
     ("last_action",), ("open",), ("last_action", "open"), ("notes_2col",), ("notes_2col", "tighten"),
-    ("notes_2col", "tighten", "no_further"), ("notes_2col", "tighten_more"), ("notes_2col", "tighten_more", "no_further"),
-    ("last_action", "notes_2col", "tighten", "no_further"),
-    ("last_action", "notes_2col", "tighten", "no_further", "sidebar_tight"), ("open_more",),
+    ("notes_2col", "tighten", "further_runin"), ("notes_2col", "tighten_more"),
+    ("notes_2col", "tighten_more", "further_runin"), ("last_action", "notes_2col", "tighten", "further_runin"),
+    ("last_action", "notes_2col", "tighten", "further_runin", "sidebar_tight"), ("open_more",),
     ("last_action", "open_more"), ("carry_last", "open"), ("carry_two", "open"), ("last_action", "carry_last", "open"),
     ("carry_last", "open_more"), ("notes_1col",), ("notes_1col", "open"), ("carry_last",), ("carry_last", "notes_1col"),
 )
@@ -437,7 +436,7 @@ BRIEF_FIXES = frozenset({"page-blank", "last-page-runt", "split-sidebar", "sideb
 BRIEF_SEARCH_LAYOUTS = 24
 
 # Kept for callers of the earlier API: the tail steps are BRIEF_STEPS' pull-back steps.
-TAIL_STEPS: tuple[BriefStep, ...] = tuple(BRIEF_STEPS[n] for n in ("notes_2col", "tighten", "no_further"))
+TAIL_STEPS: tuple[BriefStep, ...] = tuple(BRIEF_STEPS[n] for n in ("notes_2col", "tighten", "further_runin"))
 
 
 @dataclass
@@ -463,17 +462,6 @@ class FittedBrief:
     @property
     def applied(self) -> list[str]:
         return [BRIEF_STEPS[name].label for name in BRIEF_LEVELS[self.level]]
-
-    @property
-    def omitted(self) -> list[Omission]:
-        """What the brief's fit steps leave out: further reading, when a step hides it."""
-        if "no_further" not in BRIEF_LEVELS[self.level] or 'class="further-reading' not in self.document.html:
-            return []
-        block = self.document.block
-        loc = block.where("sources")
-        return [Omission(block.id, self.file, loc.line if loc else None, "sources", (), "",
-                         "the brief's fit loop left out further reading (sources no statement cites) to mend "
-                         "its last page", "fit", False)]
 
 
 def last_page_fill(layout: Layout) -> float:
