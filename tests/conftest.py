@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import os
+import resource
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -123,3 +126,31 @@ def site_fonts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out / FONT_CACHE
 
 
+
+
+# --- Opt-in CPU profile: BRIEFGEN_TEST_CPU=path.jsonl pytest ... appends one JSON line per test. ---------------------
+_CPU_LOG = os.environ.get("BRIEFGEN_TEST_CPU")
+
+
+def _cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    """With BRIEFGEN_TEST_CPU set, record each test's CPU seconds, its own process's and its finished children's
+    (subprocess CLIs, Chromium, LibreOffice, Dask workers), and its wall time, fixture set-up and tear-down included:
+    the suite's budget is CPU, since its wall time depends on what else the machine runs."""
+    if not _CPU_LOG:
+        yield
+        return
+    self0, children0, wall0 = _cpu_seconds(resource.RUSAGE_SELF), _cpu_seconds(resource.RUSAGE_CHILDREN), time.monotonic()
+    yield
+    row = {"test": item.nodeid,
+           "self": round(_cpu_seconds(resource.RUSAGE_SELF) - self0, 3),
+           "children": round(_cpu_seconds(resource.RUSAGE_CHILDREN) - children0, 3),
+           "wall": round(time.monotonic() - wall0, 3),
+           "worker": os.environ.get("PYTEST_XDIST_WORKER", "")}
+    with open(_CPU_LOG, "a", encoding="utf-8") as log:
+        log.write(json.dumps(row) + "\n")
