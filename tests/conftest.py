@@ -44,8 +44,70 @@ def scratch(tmp_path: Path) -> Path:
 def small(scratch: Path) -> Path:
     """A copy of the project whose catalogue is just NATO and free riding (tests/fixtures/two-blocks): quick to build."""
     shutil.rmtree(scratch / "content")
-    shutil.copytree(ROOT / "tests" / "fixtures" / "two-blocks" / "content", scratch / "content")
+    shutil.copytree(SMALL_CONTENT, scratch / "content")
     return scratch
+
+
+SMALL_CONTENT = ROOT / "tests" / "fixtures" / "two-blocks" / "content"
+
+
+def _copy_small(dest: Path) -> Path:
+    """Copy the project, with the two-block content, into DEST (what `small` gives, anywhere)."""
+    dest.mkdir(parents=True)
+    for part in PROJECT_PARTS:
+        src = ROOT / part
+        if part == "content":
+            shutil.copytree(SMALL_CONTENT, dest / part)
+        elif src.is_dir():
+            shutil.copytree(src, dest / part)
+        elif src.exists():
+            shutil.copy2(src, dest / part)
+    return dest
+
+
+def _cli_ok(*args: str) -> None:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="session")
+def small_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`small` built once per run for the default audience (`build -q --jobs 2`: its build/ and editions/ inside):
+    shared read-only; `small_built` gives a test its own copy to change and build again."""
+    def make(folder: Path) -> None:
+        project = _copy_small(folder / "project")
+        _cli_ok("--project", str(project), "-q", "build", "--jobs", "2")
+
+    return once_per_run(tmp_path_factory, "small-build", make) / "project"
+
+
+@pytest.fixture
+def small_built(small_build: Path, tmp_path: Path) -> Path:
+    """A copy of `small_build` (TMP/project): `small` after a first build, which every later build compares against
+    (the manifest records hashes and relative paths, so the copy is up to date where it lies)."""
+    return Path(shutil.copytree(small_build, tmp_path / "project", symlinks=True))
+
+
+#: The SOURCE_DATE_EPOCH `small_other_audiences` is built under.
+SMALL_EPOCH = "1700000000"
+
+
+@pytest.fixture(scope="session")
+def small_other_audiences(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`small` built once per run for every audience but the default one, under SOURCE_DATE_EPOCH=SMALL_EPOCH, with
+    editions recorded: FOLDER/project (its editions/) and FOLDER/out (the build). Read it, or copy the folder."""
+    def make(folder: Path) -> None:
+        from briefgen.config.project import load_project_config
+
+        project = _copy_small(folder / "project")
+        default = load_project_config(project).default_audience
+        others = sorted(p.stem for p in (project / "audiences").glob("*.yaml") if p.stem != default)
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv("SOURCE_DATE_EPOCH", SMALL_EPOCH)
+            _cli_ok("--project", str(project), "-q", "build", *[a for name in others for a in ("--audience", name)],
+                    "--out", str(folder / "out"))
+
+    return once_per_run(tmp_path_factory, "small-other-audiences", make)
 
 
 @pytest.fixture
