@@ -65,18 +65,20 @@ def _copy_small(dest: Path) -> Path:
     return dest
 
 
-def _cli_ok(*args: str) -> None:
+def _cli_ok(*args: str) -> str:
     result = CliRunner().invoke(main, list(args), catch_exceptions=False)
     assert result.exit_code == 0, result.output
+    return result.output
 
 
 @pytest.fixture(scope="session")
 def small_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`small` built once per run for the default audience (`build -q --jobs 2`: its build/ and editions/ inside):
-    shared read-only; `small_built` gives a test its own copy to change and build again."""
+    """`small` built once per run for the default audience (`build --jobs 2`: its build/ and editions/ inside, what
+    it printed in FOLDER/build.log): shared read-only; `small_built` gives a test its own copy to change and build
+    again."""
     def make(folder: Path) -> None:
         project = _copy_small(folder / "project")
-        _cli_ok("--project", str(project), "-q", "build", "--jobs", "2")
+        (folder / "build.log").write_text(_cli_ok("--project", str(project), "build", "--jobs", "2"), encoding="utf-8")
 
     return once_per_run(tmp_path_factory, "small-build", make) / "project"
 
