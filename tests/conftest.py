@@ -158,14 +158,19 @@ def _build_catalogue(out: Path) -> Path:
     return out
 
 
+#: The SOURCE_DATE_EPOCH `every_audience` is rendered under (2026-01-01T00:00:00Z).
+EVERY_AUDIENCE_EPOCH = "1767225600"
+
+
 @pytest.fixture(scope="session")
 def every_audience(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real project's NATO brief and countercoercion one-pager for every audience, rendered once per run:
-    OUT/AUDIENCE/briefs/nato.pdf and OUT/AUDIENCE/onepagers/countercoercion.pdf."""
+    """The real project's NATO brief and countercoercion one-pager for every audience, rendered once per run under
+    SOURCE_DATE_EPOCH=EVERY_AUDIENCE_EPOCH: OUT/AUDIENCE/briefs/nato.pdf and OUT/AUDIENCE/onepagers/countercoercion.pdf."""
     def make(out: Path) -> None:
         for kind, block in (("brief", "nato"), ("onepager", "countercoercion")):
-            result = CliRunner().invoke(main, ["--project", str(ROOT), "-q", kind, block, "--audience", "all",
-                                               "--out", str(out)], catch_exceptions=False)
+            result = CliRunner(env={"SOURCE_DATE_EPOCH": EVERY_AUDIENCE_EPOCH}).invoke(
+                main, ["--project", str(ROOT), "-q", kind, block, "--audience", "all", "--out", str(out)],
+                catch_exceptions=False)
             assert result.exit_code == 0, result.output
 
     return once_per_run(tmp_path_factory, "every-audience", make)
