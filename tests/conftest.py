@@ -165,7 +165,8 @@ EVERY_AUDIENCE_EPOCH = "1767225600"
 @pytest.fixture(scope="session")
 def every_audience(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real project's NATO brief and countercoercion one-pager for every audience, rendered once per run under
-    SOURCE_DATE_EPOCH=EVERY_AUDIENCE_EPOCH: OUT/AUDIENCE/briefs/nato.pdf and OUT/AUDIENCE/onepagers/countercoercion.pdf."""
+    SOURCE_DATE_EPOCH=EVERY_AUDIENCE_EPOCH: OUT/AUDIENCE/briefs/nato.pdf and
+    OUT/AUDIENCE/onepagers/countercoercion.pdf."""
     def make(out: Path) -> None:
         for kind, block in (("brief", "nato"), ("onepager", "countercoercion")):
             result = CliRunner(env={"SOURCE_DATE_EPOCH": EVERY_AUDIENCE_EPOCH}).invoke(
@@ -214,7 +215,8 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
     if not _CPU_LOG:
         yield
         return
-    self0, children0, wall0 = _cpu_seconds(resource.RUSAGE_SELF), _cpu_seconds(resource.RUSAGE_CHILDREN), time.monotonic()
+    self0, children0 = _cpu_seconds(resource.RUSAGE_SELF), _cpu_seconds(resource.RUSAGE_CHILDREN)
+    wall0 = time.monotonic()
     yield
     row = {"test": item.nodeid,
            "self": round(_cpu_seconds(resource.RUSAGE_SELF) - self0, 3),
