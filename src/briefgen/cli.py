@@ -162,8 +162,9 @@ def check(c: Context, strict: bool, layout: bool, audiences: tuple[str, ...], ki
     With --layout, also lay out the documents (briefs, one-pagers and the book; the build's render path and fit
     loops, in worker processes, writing no output) and audit their pages: blank and runt pages, split sidebars,
     cards and figures, stranded headings, duplicate, uncited or repeated notes, thin one-pagers, uneven column
-    tops, empty tinted slabs, long lines, wrapped labels, grid holes, collisions with the fact box, short briefs,
-    lone figures and fragment pull quotes (README: The layout audit). Each finding is printed with its document
+    tops, empty tinted slabs, long lines, lines broken early, wrapped labels, grid holes, collisions with the fact
+    box, short briefs, lone figures, cut chart labels and fragment pull quotes (README: The layout audit). Each
+    finding is printed with its document
     and page and recorded in the build folder's manifest; any finding exits 1. A document unchanged since it was
     built or checked is not laid out again. With --redlines, the redlines of changed documents are audited too.
 

@@ -59,6 +59,10 @@ class Thresholds:
     """A sentence of this many words or more printed twice in a document is a repeated fact (a headline figure too)."""
     figure_reference_pages: int = 1
     """A figure stands on the page of the paragraph that cites it ("Figure 12.1") or at most this many pages after."""
+    early_break: float = 0.5
+    """A body line other than its paragraph's last is at least this fraction of the paragraph's longest (else early)."""
+    figure_label_edge_pt: float = 0.5
+    """A chart's text (a bar's label or value) runs at most this far past its drawing's edge, where it is cut."""
 
 
 THRESHOLDS = Thresholds()
@@ -87,6 +91,8 @@ FINDINGS = {
     "pull-quote": "a pull quote that is not a whole sentence, or is hyphenated",
     "repeated-fact": "the same fact (a sentence, or a headline figure) printed twice in one document",
     "figure-far": "a figure more than a page after the paragraph that cites it",
+    "early-break": "a line of body text broken early (far shorter than its paragraph's other lines)",
+    "figure-label-cut": "a chart's label or value runs past the drawing's edge, where it is cut mid-word",
 }
 
 
@@ -146,7 +152,7 @@ def _has_text(line: Any) -> bool:
     stack = list(line.children)
     while stack:
         box = stack.pop()
-        if "::marker" in (getattr(box, "element_tag", "") or ""):
+        if (getattr(box, "element_tag", "") or "").endswith(MARKERS):
             continue
         if isinstance(box, boxes.TextBox) and box.text.strip():
             return True
@@ -315,6 +321,8 @@ def _continues(parent: Any, next_page: _Page) -> bool:
 
 
 PX_PER_PT = 4 / 3
+#: Generated list bullets, not text: a marker, or a list item's ::before drawn as its bullet (a brief card's actions).
+MARKERS = ("::marker", "li::before")
 
 #: Classes whose text is not body text (furniture, panels, notes, captions): the measure rule leaves them out.
 NOT_BODY = frozenset({"masthead", "sidebar", "source-notes", "further-reading", "credits", "onepager-credits",
@@ -339,7 +347,7 @@ def _line_text(line: Any) -> str:
     out: list[str] = []
 
     def visit(box: Any) -> None:
-        if "::marker" in (getattr(box, "element_tag", "") or ""):
+        if (getattr(box, "element_tag", "") or "").endswith(MARKERS):
             return
         if isinstance(box, boxes.TextBox):
             out.append(box.text)
@@ -459,6 +467,8 @@ def design_findings(document: Any, name: str, kind: str, t: Thresholds = THRESHO
                         f"area (at most {t.empty_tint:.0%})")
             if isinstance(box, (boxes.GridContainerBox, boxes.GridBox)):
                 _grid_holes(box, number, t, add)
+            if isinstance(box, boxes.ReplacedBox) and element is not None and element.tag == SVG + "svg":
+                _svg_labels(element, document.font_config, number, t, add)
             if isinstance(box, boxes.BlockBox) and element is not None and element.tag == "figure" \
                     and "pull-quote" not in _classes(element):
                 figures += 1
@@ -496,6 +506,7 @@ def design_findings(document: Any, name: str, kind: str, t: Thresholds = THRESHO
             if "source-full" in _classes(full):
                 citations[_text(full)].append(element.get("id") or "")
     _measure(body_lines, t, add)
+    _early_breaks(body_lines, add, t)
     _repeated_facts(document, t, add)
     _figure_references(document, t, add)
     for label, ys, hyphenated, number in labels.values():
@@ -665,6 +676,79 @@ def _measure(lines: list[tuple[int, int, Any]], t: Thresholds, add: Any) -> None
         add("long-lines", pages[0] + 1, f"body lines run {at} characters at the "
             f"{t.line_chars_percentile * 100:.0f}th percentile (at most {t.line_chars}; pages "
             f"{', '.join(str(p + 1) for p in pages[:6])})")
+
+
+def _line_width(line: Any) -> float:
+    """How wide a line box's content sets (its last child's right edge from the line's left)."""
+    return max((c.position_x + c.margin_width() for c in line.children), default=line.position_x) - line.position_x
+
+
+def _early_breaks(lines: list[tuple[int, int, Any]], add: Any, t: Thresholds) -> None:
+    """A body line, not its paragraph's last, much shorter than the paragraph's longest line (broken early)."""
+    runs: list[list[tuple[int, Any]]] = []
+    for _n, page, box in lines:
+        if runs and runs[-1][-1][1].element is box.element:
+            runs[-1].append((page, box))
+        else:
+            runs.append([(page, box)])
+    for run in runs:
+        widths = [_line_width(box) for _p, box in run]
+        longest = max(widths)
+        for (page, box), width in zip(run[:-1], widths):
+            if longest and width < t.early_break * longest:
+                add("early-break", page + 1, f"a line of body text ends after {_line_text(box).strip()[-30:]!r}, "
+                    f"{width / longest:.0%} of its paragraph's longest line (at least {t.early_break:.0%})")
+                break
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _svg_extent(svg: Any) -> tuple[float, float]:
+    """The x range a drawn SVG shows (its viewBox, else its width), in its own units."""
+    box = (svg.get("viewBox") or "").replace(",", " ").split()
+    if len(box) == 4:
+        return float(box[0]), float(box[0]) + float(box[2])
+    width = re.match(r"[\d.]+", svg.get("width") or "")
+    return 0.0, float(width.group()) if width else float("inf")
+
+
+def _text_width(text: str, node: Any, svg: Any, font_config: Any) -> float:
+    """How wide TEXT sets in NODE's font (family, size and weight from the node, else the SVG's), in SVG units."""
+    from math import inf
+
+    from weasyprint.css.properties import INITIAL_VALUES
+    from weasyprint.svg.text import Style
+    from weasyprint.text.line_break import split_first_line
+
+    style = Style()
+    style.update(INITIAL_VALUES)
+    style.font_config = font_config
+    family = node.get("font-family") or svg.get("font-family") or "sans-serif"
+    style["font_family"] = [f.strip().strip("'\"") for f in family.split(",")]
+    style["font_size"] = float(re.match(r"[\d.]+", node.get("font-size") or svg.get("font-size") or "12").group())
+    weight = node.get("font-weight") or svg.get("font-weight") or "400"
+    style["font_weight"] = 700 if weight == "bold" else int(weight) if weight.isdigit() else 400
+    return split_first_line(text, style, None, inf, 0)[3]
+
+
+def _svg_labels(svg: Any, font_config: Any, number: int, t: Thresholds, add: Any) -> None:
+    """A chart's text line (a <text> or each of its <tspan> lines) that runs past the drawing's edge."""
+    left, right = _svg_extent(svg)
+    for node in svg.iter(SVG + "text"):
+        if node.get("transform"):
+            continue  # a turned label (a matrix's column heads): its extent is not along x
+        anchor = node.get("text-anchor") or svg.get("text-anchor") or "start"
+        for line in list(node.iter(SVG + "tspan")) or [node]:
+            text = (line.text or "").strip() if line is not node else " ".join("".join(node.itertext()).split())
+            x = re.match(r"-?[\d.]+", line.get("x") or node.get("x") or "0")
+            if not text or x is None:
+                continue
+            width = _text_width(text, node, svg, font_config)
+            start = float(x.group()) - {"middle": width / 2, "end": width}.get(anchor, 0.0)
+            if start < left - t.figure_label_edge_pt or start + width > right + t.figure_label_edge_pt:
+                add("figure-label-cut", number + 1, f"the chart text {text[:60]!r} runs "
+                    f"{max(left - start, start + width - right):.0f}pt past the drawing's edge, where it is cut")
 
 
 def _grid_holes(grid: Any, number: int, t: Thresholds, add: Any) -> None:

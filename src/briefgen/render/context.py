@@ -389,8 +389,10 @@ def document_edition(project: Project, block: Block, kind: str, aud: LoadedAudie
     return proposal
 
 
-#: A capitalised word long enough to be hyphenated (print.css: hyphenate-limit-chars 8): a proper noun, in English.
-_PROPER = re.compile(r"(?<![\w&#])([A-Z][A-Za-z]{7,})(?![\w;])")
+#: A capitalised word long enough to be hyphenated (print.css: hyphenate-limit-chars 8): a proper noun, in English;
+#: with the space before it, which goes inside the span: WeasyPrint (70) breaks a line at its first space instead
+#: when the space before an inline box is where the line should end ("The / United States ... on September").
+_PROPER = re.compile(r"( ?)(?<![\w&#])([A-Z][A-Za-z]{7,})(?![\w;])")
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
 #: Elements whose text is not prose a reader sees laid out, or must not gain markup (a link stays one tagged run).
 _RAW = ("style", "script", "title", "head", "svg", "a")
@@ -414,5 +416,5 @@ def protect_names(html: str) -> str:
         elif raw or not part.strip():
             out.append(part)
         else:
-            out.append(_PROPER.sub(r'<span class="name">\1</span>', part))
+            out.append(_PROPER.sub(r'<span class="name">\1\2</span>', part))
     return "".join(out)

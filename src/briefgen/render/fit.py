@@ -365,6 +365,7 @@ BRIEF_STEPS: dict[str, BriefStep] = {
     "tighten_more": BriefStep("tightened spacing between parts further, and the notes' leading", "fit-tighten-more"),
     "no_further": BriefStep("left out further reading (sources no statement cites)", "fit-no-further"),
     "sidebar_tight": BriefStep("tightened the sidebar and the title band", "fit-sidebar-tight"),
+    "notes_over": BriefStep("started the source notes on the last page", "fit-notes-over"),
 }
 
 #: How the page steps combine, tried in this order after the design (the first that leaves no finding wins): what
@@ -382,9 +383,13 @@ _PAGE_COMBOS: tuple[tuple[str, ...], ...] = (
 #: What a sidebar taller than the room beside it gets first: moved up, then fewer figures.
 _SIDEBAR_COMBOS: tuple[tuple[str, ...], ...] = (("sidebar_up",), ("sidebar_up", "sidebar_figures"))
 
+#: Declared after the others (so recorded levels keep their numbers): a short brief's back page holds the notes,
+#: further reading and the colophon, rather than those two alone as a runt.
+_LATE_COMBOS: tuple[tuple[str, ...], ...] = (("notes_over",), ("notes_over", "open"))
+
 #: The declared brief fit levels: level 0 is the design; level N applies BRIEF_LEVELS[N]'s steps.
 BRIEF_LEVELS: tuple[tuple[str, ...], ...] = (
-    (), *_PAGE_COMBOS, *[s + c for s in _SIDEBAR_COMBOS for c in ((), *_PAGE_COMBOS)])
+    (), *_PAGE_COMBOS, *[s + c for s in _SIDEBAR_COMBOS for c in ((), *_PAGE_COMBOS)], *_LATE_COMBOS)
 
 #: The audit findings the brief fit loop mends (notes are the content's to mend, not the layout's).
 BRIEF_FIXES = frozenset({"page-blank", "last-page-runt", "split-sidebar", "sidebar-late", "split-card",

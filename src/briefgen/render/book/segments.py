@@ -169,6 +169,9 @@ CHAPTER_PUSH_STEPS: tuple[ChapterTailStep, ...] = (
     ChapterTailStep("opened leading (to 1.5) to carry more onto the last page", "push-leading"),
     ChapterTailStep("opened spacing between parts and leading (to 1.5)", "push-open"),
     ChapterTailStep("opened spacing between parts and leading (to 1.6)", "push-open-more"),
+    # A data figure that would stand alone on the chapter's last page takes the two sections before it along, so the
+    # page reads as the chapter's detail with its chart, not a chart on an empty page.
+    ChapterTailStep("carried the two sections before the figures onto their page", "push-carry-figures"),
 )
 
 
