@@ -22,11 +22,11 @@ def test_check_passes_on_the_real_project(root: Path, run) -> None:
     assert "every quote found" in result.output
 
 
-def test_brief_writes_pdf(scratch: Path, run) -> None:
+def test_brief_writes_pdf(small: Path, run) -> None:
     """`briefgen brief nato` writes build/<audience>/briefs/nato.pdf, a real PDF of two or more pages."""
-    result = run(scratch, "brief", "nato")
+    result = run(small, "brief", "nato")
     assert result.exit_code == 0, result.output
-    pdf = scratch / "build" / "congress" / "briefs" / "nato.pdf"
+    pdf = small / "build" / "congress" / "briefs" / "nato.pdf"
     assert len(PdfReader(pdf).pages) >= 2
     assert not list(pdf.parent.glob("*.tmp"))
 
@@ -64,16 +64,16 @@ def test_python_dash_m_entry_point(root: Path) -> None:
     assert out.returncode == 0 and "briefgen" in out.stdout
 
 
-def test_failed_render_keeps_previous_pdf(scratch: Path, run) -> None:
+def test_failed_render_keeps_previous_pdf(small: Path, run) -> None:
     """A render that fails after a good build leaves the previous PDF byte-identical and no temp files."""
-    assert run(scratch, "brief", "nato").exit_code == 0
-    pdf = scratch / "build" / "congress" / "briefs" / "nato.pdf"
+    assert run(small, "brief", "nato").exit_code == 0
+    pdf = small / "build" / "congress" / "briefs" / "nato.pdf"
     before = pdf.read_bytes()
-    css = scratch / "templates" / "css" / "print.css"
+    css = small / "templates" / "css" / "print.css"
     css.write_text(css.read_text() + '\n.x { background: url("file:///etc/hostname"); }\n')
-    tpl = scratch / "templates" / "brief.html.j2"
+    tpl = small / "templates" / "brief.html.j2"
     tpl.write_text(tpl.read_text().replace("</main>", '<div class="x">x</div></main>'))
-    result = run(scratch, "brief", "nato")
+    result = run(small, "brief", "nato")
     assert result.exit_code == 1
     assert "refused to load file:///etc/hostname" in result.output
     assert pdf.read_bytes() == before

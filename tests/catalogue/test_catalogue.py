@@ -1,6 +1,7 @@
 """The obstacle catalogue: all 23 CSIS obstacles, complete, sourced, and rendering as briefs and one-pagers."""
 from __future__ import annotations
 
+import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -35,7 +36,10 @@ def obstacles(root: Path) -> list[Obstacle]:
 
 
 def _text(pdf: Path) -> str:
-    return " ".join(" ".join((page.extract_text() or "").split()) for page in PdfReader(pdf).pages)
+    """The PDF's text, whitespace collapsed (poppler's pdftotext: many times faster than pypdf's extractor)."""
+    text = subprocess.run(["pdftotext", "-q", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    return " ".join(text.split())
 
 
 def test_obstacles_by_domain(obstacles: list[Obstacle]) -> None:

@@ -161,13 +161,13 @@ def test_new_audience_from_base_then_one_block_override_builds(scratch: Path, ru
     assert run(scratch, "audience", "new", "analysts").exit_code == 1  # never overwrites
 
 
-def test_audience_option_repeatable_and_all(scratch: Path, run) -> None:
+def test_audience_option_repeatable_and_all(small: Path, run) -> None:
     """--audience repeats; 'all' means every audience; an unknown name is a usage error (2) naming the known ones."""
-    result = run(scratch, "onepager", "free-riding", "--audience", "public", "--audience", "allies")
+    result = run(small, "onepager", "free-riding", "--audience", "public", "--audience", "allies")
     assert result.exit_code == 0, result.output
-    assert sorted(p.parent.parent.name for p in (scratch / "build").glob("*/onepagers/free-riding.pdf")) == \
+    assert sorted(p.parent.parent.name for p in (small / "build").glob("*/onepagers/free-riding.pdf")) == \
         ["allies", "public"]
-    result = run(scratch, "onepager", "free-riding", "--audience", "nobody")
+    result = run(small, "onepager", "free-riding", "--audience", "nobody")
     assert result.exit_code == 2 and "known audiences: allies, congress, executive, public" in result.output
 
 

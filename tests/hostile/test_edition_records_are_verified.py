@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ import pypdf
 import pytest
 
 from briefgen.batch.redline import current
+from briefgen.batch.site import FONT_CACHE
 from briefgen.config.kinds import Target
 from briefgen.editions import records
 from briefgen.project import Project
@@ -182,9 +184,11 @@ def test_the_redline_never_prints_a_forged_earlier_edition_s_unchecked_text(smal
     assert "leave NATO in 2027" not in text and "this block" not in text
 
 
-def test_the_site_never_publishes_a_forged_edition_s_unchecked_text(small: Path, tmp_path: Path, run) -> None:
+def test_the_site_never_publishes_a_forged_edition_s_unchecked_text(small: Path, tmp_path: Path, run,
+                                                                   site_fonts: Path) -> None:
     _forge_earlier_edition(small, "The United States will leave NATO in 2027, as this block says.")
     out = tmp_path / "out"
+    shutil.copytree(site_fonts, out / FONT_CACHE)  # the session's font subsets, not eight faces again
     result = run(small, "site", "--audience", "executive", "--out", str(out))
     assert result.exit_code == 0, result.output
     pages = {p: p.read_text(encoding="utf-8", errors="replace") for p in (out / "executive" / "site").rglob("*.html")}

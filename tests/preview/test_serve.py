@@ -44,18 +44,19 @@ def break_line(path: Path, number: int, text: str) -> str:
 
 
 @pytest.fixture
-def session(scratch: Path, tmp_path: Path):
-    """A preview session on a scratch project, with its PDF builder running."""
-    s = PreviewSession(scratch, tmp_path / "out")
+def session(small: Path, tmp_path: Path):
+    """A preview session on a scratch project (the two-block catalogue: `scratch` in its tests), with its PDF
+    builder running."""
+    s = PreviewSession(small, tmp_path / "out")
     s.start()
     yield s
     s.close()
 
 
 @pytest.fixture
-def preview(scratch: Path, tmp_path: Path):
-    """A running preview server (watcher included) on a free loopback port."""
-    p = Preview(scratch, tmp_path / "out", port=0)
+def preview(small: Path, tmp_path: Path):
+    """A running preview server (watcher included) on a free loopback port, on the two-block catalogue."""
+    p = Preview(small, tmp_path / "out", port=0)
     p.start()
     yield p
     p.stop()

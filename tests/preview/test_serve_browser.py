@@ -11,15 +11,16 @@ import pytest
 from preview_process import CHROMIUM_ARGS, IN_CI, serving  # tests/preview/preview_process.py
 
 #: The opening words of nato.yaml's summary, which the edits below lead with a marker.
-LEAD = "The Center for Strategic and International Studies (CSIS) calls NATO the gold standard"
+LEAD = "CSIS calls NATO the gold standard"  # the two-block catalogue's NATO summary
 EDITED = "Edited on disk: the preview shows this sentence without a reload."
 RECOVERED = "Recovered: the next good save clears the overlay."
 
 
 @pytest.fixture
-def server(scratch: Path, tmp_path: Path) -> Iterator[str]:
-    """`briefgen serve --port 0` on a scratch project, as a real process; yields its base URL."""
-    with serving(scratch, tmp_path / "out", wait=30) as url:
+def server(small: Path, tmp_path: Path) -> Iterator[str]:
+    """`briefgen serve --port 0` on a scratch project (the two-block catalogue: `scratch` in the test), as a real
+    process; yields its base URL."""
+    with serving(small, tmp_path / "out", wait=30) as url:
         yield url
 
 

@@ -88,15 +88,17 @@ def test_thresholds_are_declared_with_a_line_each() -> None:
 
 
 @pytest.mark.slow
-def test_build_records_findings_and_strict_fails(small: Path, run) -> None:  # noqa: ANN001
-    result = run(small, "build", "--jobs", "1")
+def test_build_records_findings_and_strict_fails(small_built: Path, small_build: Path, run) -> None:  # noqa: ANN001
+    """The shared first build of `small` records each document's layout findings and prints them; --strict fails."""
+    small = small_built
+    output = (small_build.parent / "build.log").read_text(encoding="utf-8")
     manifest = json.loads((small / "build" / "manifest.json").read_text())
     entries = [e for rel, e in manifest["outputs"].items() if not rel.endswith("book.pdf")]
     assert entries and all(isinstance(e.get("layout"), list) for e in entries)
     found = [f for e in entries for f in e["layout"]]
     assert all(f["code"] in FINDINGS and f["document"] for f in found)
     for f in found:  # every finding is printed with its document and page
-        assert f["document"] in result.output
+        assert f["document"] in output
     left_out = [o for e in entries for o in e.get("omitted", []) if not o["expected"]]  # fail --strict too
     strict = run(small, "build", "--jobs", "1", "--strict")
     assert strict.exit_code == (1 if found or left_out else 0), strict.output

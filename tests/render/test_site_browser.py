@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from briefgen.batch.site import FONT_CACHE
 from briefgen.cli import main
 from briefgen.render.audit_web import CHROMIUM_ARGS as WEB_AUDIT_ARGS
 
@@ -238,10 +239,11 @@ def test_search_works_offline_from_file_and_from_a_sub_path(site: Path, browser,
 
 
 @pytest.mark.slow
-def test_real_catalogue_public_site(browser, tmp_path: Path) -> None:
+def test_real_catalogue_public_site(browser, tmp_path: Path, site_fonts: Path) -> None:
     """The real catalogue's public site: NOFORN is found; the NATO page at 390 x 844 shows the bottom line and the
     takeaways without horizontal scrolling; axe-core and vnu find nothing on home, a brief, a search and editions."""
     _need(AXE, "axe-core", "npm ci (package.json lists axe-core)")
+    shutil.copytree(site_fonts, tmp_path / FONT_CACHE)  # the session's font subsets, not eight faces again
     result = CliRunner().invoke(main, ["--project", str(ROOT), "site", "--audience", "public", "--out",
                                        str(tmp_path)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
