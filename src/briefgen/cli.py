@@ -311,6 +311,11 @@ def _render_one(c: Context, kind: str, block_id: str, audiences: tuple[str, ...]
             click.echo(Finding(**finding).format(), err=True)
 
 
+def _pages(count: int) -> str:
+    """COUNT pages, in words ("1 page", "5 pages")."""
+    return f"{count} page" + ("" if count == 1 else "s")
+
+
 def _say_omitted(recorded: list[dict], strict: bool) -> bool:
     """Print what the document leaves out that it did not expect to; return whether that fails it (--strict)."""
     from briefgen.render.omitted import omission_lines
@@ -412,7 +417,7 @@ def diff(c: Context, block_id: str, kind: str, audience: str | None, since: str 
     output = render_redline(project, cmp, strict=strict, levels=start_levels(entry))
     path = out or redline_path(c.out(None), target)
     write_atomic(path, output.data)
-    c.say(f"wrote {path} ({output.pages} pages; {cmp.summary} since {cmp.since})")
+    c.say(f"wrote {path} ({_pages(output.pages)}; {cmp.summary} since {cmp.since})")
     for finding in output.layout:  # audited like the document it marks up, recorded in the build folder's manifest
         click.echo(Finding(**finding).format(), err=True)
     if out is None:  # at its place in the build folder: its audit goes in the folder's manifest
@@ -667,7 +672,7 @@ def book(c: Context, audience: tuple[str, ...], out: Path | None, strict: bool, 
         output = build_book(project, target, c.out(out), jobs=jobs, strict=strict,
                             limits=Limits(doc_timeout, doc_memory))
         book = output.book or {}
-        c.say(f"wrote {target.path(c.out(out))} ({output.pages} pages; {len(book.get('rendered', []))} segments "
+        c.say(f"wrote {target.path(c.out(out))} ({_pages(output.pages)}; {len(book.get('rendered', []))} segments "
               f"rendered, {len(book.get('reused', []))} reused)")
         for finding in output.layout:
             click.echo(Finding(**finding).format(), err=True)
