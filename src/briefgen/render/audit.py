@@ -506,7 +506,7 @@ def design_findings(document: Any, name: str, kind: str, t: Thresholds = THRESHO
             if "source-full" in _classes(full):
                 citations[_text(full)].append(element.get("id") or "")
     _measure(body_lines, t, add)
-    _early_breaks(body_lines, add, t)
+    _early_breaks(body_lines, t, add)
     _repeated_facts(document, t, add)
     _figure_references(document, t, add)
     for label, ys, hyphenated, number in labels.values():
@@ -683,7 +683,7 @@ def _line_width(line: Any) -> float:
     return max((c.position_x + c.margin_width() for c in line.children), default=line.position_x) - line.position_x
 
 
-def _early_breaks(lines: list[tuple[int, int, Any]], add: Any, t: Thresholds) -> None:
+def _early_breaks(lines: list[tuple[int, int, Any]], t: Thresholds, add: Any) -> None:
     """A body line, not its paragraph's last, much shorter than the paragraph's longest line (broken early)."""
     runs: list[list[tuple[int, Any]]] = []
     for _n, page, box in lines:

@@ -169,9 +169,8 @@ def fit_onepager(project: Project, block_id: str, audience: str | None = None, *
     """
     setup = render_setup(project, audience)
     tried: dict[tuple[int, int, bool], Fitted] = {}
-    htmls: dict[tuple[int, int, bool], str] = {}
     layouts = 0
-    rendered: dict[tuple[int, int, bool], RenderedDocument] = {}
+    rendered: dict[tuple[int, int, bool], RenderedDocument] = {}  # each level's HTML, rendered once
 
     def html(level: int, grow: int = 0, hang: bool = False) -> RenderedDocument:
         key = (level, grow, hang)
@@ -192,7 +191,6 @@ def fit_onepager(project: Project, block_id: str, audience: str | None = None, *
                 laid[doc.html] = lay_out(doc.html, project.root, source, strict=strict, styles=setup.styles())
                 layouts += 1
             tried[key] = Fitted(doc, laid[doc.html], level, grow, hang)
-            htmls[key] = doc.html
         return tried[key]
 
     fits: Fitted | None = None
@@ -210,7 +208,7 @@ def fit_onepager(project: Project, block_id: str, audience: str | None = None, *
         if fits.level == 0:
             fits = _grow(fits, attempt, html, first=1)
     fits = _hang(fits, attempt, block_id)
-    fits.effective = _effective(fits, html, htmls)
+    fits.effective = _effective(fits, html)
     fits.layouts = layouts
     logger.info("%s: one-pager fitted at level %d, grown %d, in %d layout(s)%s", block_id, fits.level, fits.grow,
                 layouts, f": {'; '.join(fits.applied)}" if fits.applied else "")
@@ -356,13 +354,10 @@ def _hang(fits: Fitted, attempt: Any, block_id: str) -> Fitted:
     return fits
 
 
-def _effective(fits: Fitted, html: Any, htmls: dict) -> list[str]:
+def _effective(fits: Fitted, html: Any) -> list[str]:
     """The labels of the steps up to FITS's levels that changed the document (HTML differs from one step less)."""
     def text(level: int, grow: int) -> str:
-        key = (level, grow, False)
-        if key not in htmls:
-            htmls[key] = html(level, grow).html
-        return htmls[key]
+        return html(level, grow).html
 
     labels = [step.label for i, step in enumerate(STEPS[: fits.level], 1) if text(i, 0) != text(i - 1, 0)]
     labels += [step.label for i, step in enumerate(GROW_STEPS[: fits.grow], 1) if text(0, i) != text(0, i - 1)]

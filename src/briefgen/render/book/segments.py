@@ -121,11 +121,10 @@ class SegmentJob:
         def lay_out_at(level: int):  # noqa: ANN202 - a render.pdf.Layout
             html = with_classes(self.html, tail_classes(level))
             key = layout_key(html, rules) if setup else None
-            if key is None or key not in alike:
-                laid = lay_out(html, project.root, self.source, strict=self.strict, styles=styles)
-                if key is None:
-                    return laid
-                alike[key] = laid
+            if key is None:
+                return lay_out(html, project.root, self.source, strict=self.strict, styles=styles)
+            if key not in alike:
+                alike[key] = lay_out(html, project.root, self.source, strict=self.strict, styles=styles)
             return alike[key]
 
         audited = self.label.startswith(SEGMENT_PREFIX) and self.label[len(SEGMENT_PREFIX):] not in (FOLIOS, PROBE)
