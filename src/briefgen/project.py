@@ -11,6 +11,7 @@ from briefgen.errors import BriefgenError, ContentError, ContentWarning, Locatio
 
 if TYPE_CHECKING:  # the seeds and content stages load when first read: a no-op build needs neither
     from briefgen.content.catalogue import Catalogue
+    from briefgen.content.checkcache import BlockFindings, CheckCache
     from briefgen.seeds.registry import SeedLibrary
 
 
@@ -30,6 +31,8 @@ class Project:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self._audiences: dict[str, LoadedAudience] = {}
+        #: Where each block's check findings are kept between runs (a build's OUT/.cache/check); None: not kept.
+        self.check_cache: CheckCache | None = None
 
     @cached_property
     def config(self) -> ProjectConfig:
@@ -97,20 +100,27 @@ class Project:
 
     def claims(self) -> list[BriefgenError]:
         """The claims rules' errors and warnings (content/claims.py), computed once."""
-        if not hasattr(self, "_claims"):
-            from briefgen.content import confusables  # noqa: F401 - registers its rules with the claims checks
-            from briefgen.content.claims import check_claims
+        return [e for found in self.block_findings() for e in found.claims]
 
-            self._claims = check_claims(self.catalogue, self.seeds, self.config.forbidden_words,
-                                        line_citations=self.config.forbid_line_citations,
-                                        spellings=self.config.house_spellings, glossary=self.config.glossary)
-        return self._claims
+    def block_findings(self) -> list[BlockFindings]:
+        """Each block's provenance and claims findings, in catalogue order, computed once (through check_cache,
+        when set: only blocks whose inputs changed are checked again)."""
+        if not hasattr(self, "_block_findings"):
+            from briefgen.content import confusables  # noqa: F401 - registers its rules with the claims checks
+            from briefgen.content.checkcache import check_blocks
+            from briefgen.content.claims import claims_context
+
+            ctx = claims_context(self.seeds, self.config.forbidden_words,
+                                 line_citations=self.config.forbid_line_citations,
+                                 spellings=self.config.house_spellings, glossary=self.config.glossary)
+            self._block_findings = check_blocks(self.catalogue, self.seeds, ctx,
+                                                self.check_cache.load() if self.check_cache else None)
+        return self._block_findings
 
     def check_sources(self, also: Callable[[], list[BriefgenError]] | None = None) -> list[BriefgenError]:
         """Validate configuration, seeds, content and provenance, and run ALSO in the same pass once everything
         loaded; return every error found (render.checks adds what rendering uses and raises them all)."""
         from briefgen.content.drafts import check_uncurated
-        from briefgen.content.provenance import check_catalogue
 
         errors: list[BriefgenError] = []
         errors.extend(check_uncurated(self.root))  # first: it explains the schema errors a draft flag causes
@@ -123,6 +133,6 @@ class Project:
             errors.extend(self.check_audiences())
             errors.extend(also() if also else [])
             errors.extend(self.seeds.verify())
-            errors.extend(check_catalogue(self.catalogue, self.seeds))
+            errors.extend(e for found in self.block_findings() for e in found.provenance)
             errors.extend(e for e in self.claims() if not isinstance(e, ContentWarning))
         return errors

@@ -342,8 +342,14 @@ class _Run:
 
     def check(self) -> None:
         """Check the project and the audiences asked for: every configuration error, once, before anything renders."""
+        from briefgen.content.checkcache import CheckCache
         from briefgen.render.checks import check_project
+        from briefgen.render.documents import CACHE
 
+        # Each block's findings are kept in the output folder: an edit re-checks only the blocks whose file, cited
+        # seeds or configuration changed, and every recorded finding is reported again.
+        if self.project.check_cache is None:
+            self.project.check_cache = CheckCache(self.out / CACHE / "check", self.out)
         check_project(self.project)
         for name in self.names:
             self.project.audience(name)  # an unknown audience is a usage problem before anything renders

@@ -1,6 +1,7 @@
 """Load content blocks from content/ into the typed model, validate ids and cross-links."""
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,8 @@ class Catalogue:
 
     blocks: dict[str, Block] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)  # id -> content/... path
+    #: id -> sha256 of the text its block was parsed from (what a cached check of the block was keyed by).
+    digests: dict[str, str] = field(default_factory=dict)
 
     def get(self, block_id: str) -> Block | None:
         return self.blocks.get(block_id)
@@ -95,7 +98,8 @@ def load_catalogue(project_root: Path) -> Catalogue:
             broken.add(path.stem)
             continue
         try:
-            node = yamlsafe.load(path, shown)
+            text = yamlsafe.read_text(path, shown)
+            node = yamlsafe.loads(text, shown)
         except BriefgenError as exc:
             errors.add(exc)
             broken.add(path.stem)
@@ -118,6 +122,7 @@ def load_catalogue(project_root: Path) -> Catalogue:
         folded[key] = shown
         cat.blocks[block.id] = block
         cat.files[block.id] = shown
+        cat.digests[block.id] = hashlib.sha256(text.encode("utf-8")).hexdigest()
     errors.extend(check_links(cat, broken))
     errors.raise_if_any()
     return cat

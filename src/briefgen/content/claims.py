@@ -1102,46 +1102,58 @@ def forbidden_patterns(words: list[str]) -> list[tuple[str, re.Pattern[str]]]:
     return out
 
 
+def claims_context(library: SeedLibrary, forbidden: list[str] | None = None, *, line_citations: bool = True,
+                   spellings: dict[str, str] | None = None, glossary: dict[str, str] | None = None) -> Context:
+    """What every block's claims check shares: the compiled forbidden words, house spellings and glossary."""
+    from briefgen.config.project import DEFAULT_FORBIDDEN_WORDS
+
+    return Context(forbidden_patterns(DEFAULT_FORBIDDEN_WORDS if forbidden is None else forbidden), line_citations,
+                   house_spellings(spellings), _glossary(library, glossary))
+
+
 def check_claims(cat: Catalogue, library: SeedLibrary, forbidden: list[str] | None = None, *,
                  line_citations: bool = True, rules: list[str] | None = None,
                  spellings: dict[str, str] | None = None, glossary: dict[str, str] | None = None
                  ) -> list[BriefgenError]:
     """Run every rule (or those named in RULES) over every reader-facing statement of the catalogue; return the
     errors and warnings (ContentWarning), each naming the statement's file:line."""
-    from briefgen.config.project import DEFAULT_FORBIDDEN_WORDS
-
-    ctx = Context(forbidden_patterns(DEFAULT_FORBIDDEN_WORDS if forbidden is None else forbidden), line_citations,
-                  house_spellings(spellings), _glossary(library, glossary))
-    chosen = [RULES[name] for name in (rules or RULES)]
-    out: list[BriefgenError] = []
-    reported: set[tuple[str, str | None]] = set()  # (block, cite field) already reported uncited
+    ctx = claims_context(library, forbidden, line_citations=line_citations, spellings=spellings, glossary=glossary)
     passages: dict[tuple[str, str], Passage | None] = {}
-    for block in cat.blocks.values():
-        # In reading order for first uses (the acronym rule): the quotes come after the points.
-        for st in sorted(statements(block), key=lambda st: st.what.startswith("quotes")):
-            for ref in st.cites:
-                seed = library.get(ref.seed)
-                key = (ref.seed, ref.anchor)
-                if key not in passages:
-                    passages[key] = seed.passage(ref.anchor) if seed else None
-                passage = passages[key]
-                if passage is not None:
-                    st.passages.append(passage.text)
-                    if seed not in st.seeds:
-                        st.seeds.append(seed)
-            if st.cites and not st.passages:
-                continue  # an unresolvable reference, already reported by provenance
-            for f in chosen:
-                if st.quote != (f.__name__ in QUOTE_RULES):
+    return [e for block in cat.blocks.values() for e in check_block_claims(block, library, ctx, rules, passages)]
+
+
+def check_block_claims(block: Block, library: SeedLibrary, ctx: Context, rules: list[str] | None = None,
+                       passages: dict[tuple[str, str], Passage | None] | None = None) -> list[BriefgenError]:
+    """Run every rule (or those named in RULES) over the statements of one BLOCK (what it reads: the block, the
+    passages it cites and CTX); PASSAGES memoises passage lookups across blocks."""
+    chosen = [RULES[name] for name in (rules or RULES)]
+    passages = {} if passages is None else passages
+    out: list[BriefgenError] = []
+    reported: set[str | None] = set()  # cite fields already reported uncited
+    # In reading order for first uses (the acronym rule): the quotes come after the points.
+    for st in sorted(statements(block), key=lambda st: st.what.startswith("quotes")):
+        for ref in st.cites:
+            seed = library.get(ref.seed)
+            key = (ref.seed, ref.anchor)
+            if key not in passages:
+                passages[key] = seed.passage(ref.anchor) if seed else None
+            passage = passages[key]
+            if passage is not None:
+                st.passages.append(passage.text)
+                if seed not in st.seeds:
+                    st.seeds.append(seed)
+        if st.cites and not st.passages:
+            continue  # an unresolvable reference, already reported by provenance
+        for f in chosen:
+            if st.quote != (f.__name__ in QUOTE_RULES):
+                continue
+            if not st.claims and not st.quote and f.__name__ not in LABEL_RULES:
+                continue
+            if f is uncited:
+                if st.cite_field in reported:
                     continue
-                if not st.claims and not st.quote and f.__name__ not in LABEL_RULES:
-                    continue
-                if f is uncited:
-                    key = (block.id, st.cite_field)
-                    if key in reported:
-                        continue
-                    reported.add(key)
-                for finding in f(st, ctx):
-                    cls = ContentWarning if finding.warning else ContentError
-                    out.append(cls(finding.message, st.loc, finding.hint))
+                reported.add(st.cite_field)
+            for finding in f(st, ctx):
+                cls = ContentWarning if finding.warning else ContentError
+                out.append(cls(finding.message, st.loc, finding.hint))
     return out
