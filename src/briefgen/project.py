@@ -10,6 +10,7 @@ from briefgen.config.project import PROJECT_FILE, ProjectConfig, load_project_co
 from briefgen.errors import BriefgenError, ContentError, ContentWarning, Location
 
 if TYPE_CHECKING:  # the seeds and content stages load when first read: a no-op build needs neither
+    from briefgen.config.yamlcache import ParseCache
     from briefgen.content.catalogue import Catalogue
     from briefgen.content.checkcache import BlockFindings, CheckCache
     from briefgen.seeds.registry import SeedLibrary
@@ -33,6 +34,8 @@ class Project:
         self._audiences: dict[str, LoadedAudience] = {}
         #: Where each block's check findings are kept between runs (a build's OUT/.cache/check); None: not kept.
         self.check_cache: CheckCache | None = None
+        #: Where content files' parsed YAML is kept by their text's hash (a build's OUT/.cache/parse); None: not kept.
+        self.parse_cache: ParseCache | None = None
 
     @cached_property
     def config(self) -> ProjectConfig:
@@ -48,7 +51,7 @@ class Project:
     def catalogue(self) -> Catalogue:
         from briefgen.content.catalogue import load_catalogue
 
-        return load_catalogue(self.root)
+        return load_catalogue(self.root, self.parse_cache.load() if self.parse_cache is not None else None)
 
     def audience(self, name: str | None = None) -> LoadedAudience:
         """Return the named audience (merged with those it extends), or the project's default; read once."""

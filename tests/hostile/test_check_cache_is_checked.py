@@ -1,4 +1,4 @@
-"""The build's check cache under build/.cache/check: tampering is ignored, no link followed, no FIFO opened."""
+"""The build's check and parse caches under build/.cache: tampering is ignored, no link followed, no FIFO opened."""
 from __future__ import annotations
 
 import json
@@ -72,13 +72,15 @@ def test_a_fifo_for_the_check_cache_is_a_located_error_never_a_hang(small: Path)
     assert "Traceback" not in done.stderr
 
 
-def test_a_linked_check_cache_folder_is_refused_and_nothing_outside_is_written(small: Path, tmp_path: Path,
-                                                                             run) -> None:
+@pytest.mark.parametrize("cache", ["check", "parse"])
+def test_a_linked_cache_folder_is_refused_and_nothing_outside_is_written(small: Path, tmp_path: Path, run,
+                                                                        cache: str) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
-    (small / CACHE).parent.mkdir(parents=True)
-    (small / CACHE).symlink_to(outside)
+    folder = small / "build" / ".cache" / cache
+    folder.parent.mkdir(parents=True)
+    folder.symlink_to(outside)
     result = run(small, "build", "-q", "--jobs", "1")
     assert result.exit_code == 1, result.output
-    assert "the check cache is unsafe" in result.output and "is a link" in result.output
+    assert f"the {cache} cache is unsafe" in result.output and "is a link" in result.output
     assert list(outside.iterdir()) == []

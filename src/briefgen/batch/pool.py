@@ -132,8 +132,9 @@ def _on_term(signum: int, frame: Any) -> None:  # noqa: ARG001
     raise SystemExit(128 + signum)  # unwinds through write_atomic, which removes its temporary file
 
 
-def worker_main(conn: Connection, root: str, limits: Limits) -> None:
-    """Run jobs from CONN until it closes: one at a time, each within LIMITS."""
+def worker_main(conn: Connection, root: str, limits: Limits, out: str | None = None) -> None:
+    """Run jobs from CONN until it closes: one at a time, each within LIMITS; content files the build OUT parsed
+    before are read from its parse cache."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides how an interrupted build ends
     signal.signal(signal.SIGTERM, _on_term)
     signal.signal(signal.SIGPROF, _on_alarm)
@@ -147,6 +148,10 @@ def worker_main(conn: Connection, root: str, limits: Limits) -> None:
 
     weasyprint()  # pay the import once, before the first document
     project = Project(Path(root))
+    if out is not None:
+        from briefgen.batch.targets import read_parsed_content
+
+        read_parsed_content(project, Path(out))
     try:  # read the content once, outside any document's time limit
         project.catalogue, project.seeds  # noqa: B018
     except BriefgenError:
@@ -205,12 +210,12 @@ def worker_main(conn: Connection, root: str, limits: Limits) -> None:
             return
 
 
-def worker_process(conn: Connection, root: str, limits: Limits) -> None:
+def worker_process(conn: Connection, root: str, limits: Limits, out: str | None = None) -> None:
     """Run worker_main, then leave at once with its exit code: the interpreter's clean-up would free WeasyPrint's
     caches object by object, tenths of a second every build waits for (a worker writes no file; its pipe closes)."""
     code = 0
     try:
-        worker_main(conn, root, limits)
+        worker_main(conn, root, limits, out)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
     finally:
@@ -223,9 +228,9 @@ def worker_process(conn: Connection, root: str, limits: Limits) -> None:
 
 
 class _Worker:
-    def __init__(self, ctx: Any, root: str, limits: Limits) -> None:
+    def __init__(self, ctx: Any, root: str, limits: Limits, out: str | None = None) -> None:
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=worker_process, args=(child, root, limits), daemon=True)
+        self.process = ctx.Process(target=worker_process, args=(child, root, limits, out), daemon=True)
         self.process.start()
         child.close()
         self.ready = False
@@ -243,9 +248,11 @@ class Pool:
     """Up to JOBS warm worker processes, started when work arrives (or WARM of them at once, when the caller
     knows work is coming: their start-up then overlaps its planning); submit() returns a Future per task."""
 
-    def __init__(self, root: Path, jobs: int, limits: Limits | None = None, *, warm: int = 0) -> None:
+    def __init__(self, root: Path, jobs: int, limits: Limits | None = None, *, warm: int = 0,
+                 out: Path | None = None) -> None:
         refuse_unguarded()
         self.root = str(root)
+        self.out = str(out) if out is not None else None  # a build's output folder: its parse cache is read
         self.jobs = max(1, jobs)
         self._warm = min(self.jobs, max(0, warm))
         self.limits = limits or Limits()
@@ -301,7 +308,7 @@ class Pool:
                     w.process.kill()
 
     def _serve(self, backlog: list[tuple[Any, Future]]) -> None:
-        self._workers = [_Worker(self._ctx, self.root, self.limits) for _ in range(self._warm)]
+        self._workers = [_Worker(self._ctx, self.root, self.limits, self.out) for _ in range(self._warm)]
         while not self._closing:
             backlog.extend(self._pending())
             if self._broken:
@@ -312,7 +319,7 @@ class Pool:
             self._workers = [w for w in self._workers if not w.dead]
             free = sum(1 for w in self._workers if w.task is None)
             while not self._broken and len(backlog) > free and len(self._workers) < self.jobs:
-                self._workers.append(_Worker(self._ctx, self.root, self.limits))  # only as many as the work needs
+                self._workers.append(_Worker(self._ctx, self.root, self.limits, self.out))  # only as many as the work needs
                 free += 1
             for w in self._workers:
                 if w.ready and w.task is None and backlog:

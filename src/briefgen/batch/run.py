@@ -342,14 +342,12 @@ class _Run:
 
     def check(self) -> None:
         """Check the project and the audiences asked for: every configuration error, once, before anything renders."""
-        from briefgen.content.checkcache import CheckCache
+        from briefgen.batch.targets import keep_checked_content
         from briefgen.render.checks import check_project
-        from briefgen.render.documents import CACHE
 
-        # Each block's findings are kept in the output folder: an edit re-checks only the blocks whose file, cited
-        # seeds or configuration changed, and every recorded finding is reported again.
-        if self.project.check_cache is None:
-            self.project.check_cache = CheckCache(self.out / CACHE / "check", self.out)
+        # Parsed content files and each block's findings are kept in the output folder: an edit parses and checks
+        # again only the blocks whose file, cited seeds or configuration changed; every recorded finding is reported.
+        keep_checked_content(self.project, self.out)
         check_project(self.project)
         for name in self.names:
             self.project.audience(name)  # an unknown audience is a usage problem before anything renders
@@ -402,7 +400,7 @@ class _Run:
         workers = self.options.jobs or default_jobs()
         try:
             self.executor = open_executor(self.options.executor, ExecutorSetup(
-                self.root, workers, self.options.limits or Limits(), workers))
+                self.root, workers, self.options.limits or Limits(), workers, self.out))
         except BriefgenError:
             self.executor = None
 
@@ -419,7 +417,7 @@ class _Run:
         # Local workers start while books plan (or started already, while this process checked and planned).
         if self.executor is None:
             self.executor = open_executor(options.executor, ExecutorSetup(self.root, workers,
-                                                                          options.limits or Limits(), workers))
+                                                                          options.limits or Limits(), workers, out))
         executor = self.executor
         self.books = cf.ThreadPoolExecutor(max_workers=max(1, len(books)), thread_name_prefix="briefgen-book")
         pending: dict[cf.Future, tuple[Target, dict, float]] = {}

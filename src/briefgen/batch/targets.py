@@ -1,5 +1,7 @@
-"""What a build makes: the plan of targets (config.kinds.Target) and where the book's segment cache goes."""
+"""What a build makes and keeps: the plan of targets (config.kinds.Target) and where its caches go."""
 from __future__ import annotations
+
+from pathlib import Path
 
 from briefgen.config.kinds import DOCUMENT_KINDS, Target, document_kind
 from briefgen.content.gate import fills
@@ -8,7 +10,30 @@ from briefgen.render.documents import CACHE, book_cache_dir
 
 #: Every kind of target a build plans, in the order they are started (the book is the long pole).
 ALL_KINDS: tuple[str, ...] = tuple(DOCUMENT_KINDS)
-__all__ = ["ALL_KINDS", "CACHE", "book_cache_dir", "plan"]
+__all__ = ["ALL_KINDS", "CACHE", "book_cache_dir", "keep_checked_content", "plan", "read_parsed_content"]
+
+
+def keep_checked_content(project: Project, out: Path) -> None:
+    """Keep PROJECT's parsed content files and each block's check findings in OUT's cache folder, from now on."""
+    from briefgen.config.yamlcache import ParseCache
+    from briefgen.content.checkcache import CheckCache
+
+    if project.parse_cache is None:
+        project.parse_cache = ParseCache(out / CACHE / "parse", out)
+    if project.check_cache is None:
+        project.check_cache = CheckCache(out / CACHE / "check", out)
+
+
+def read_parsed_content(project: Project, out: Path) -> None:
+    """Let a worker's PROJECT read content files the build into OUT parsed (never write): an unsafe cache is left
+    alone here (the build reports it)."""
+    from briefgen.config.yamlcache import ParseCache
+    from briefgen.errors import BriefgenError
+
+    try:
+        project.parse_cache = ParseCache(out / CACHE / "parse", out, writable=False).load()
+    except BriefgenError:
+        project.parse_cache = None
 
 
 def plan(project: Project, audience: str | None = None, kinds: tuple[str, ...] = ALL_KINDS) -> list[Target]:

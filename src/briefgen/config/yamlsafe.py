@@ -249,6 +249,15 @@ def _convert(node: yaml.Node, shown: str) -> YNode:
     return YNode(value, loc, "scalar", node.tag, raw=node.value, quoted=node.style in ("'", '"'))
 
 
+def scalar_value(tag: str, raw: str) -> Any:
+    """The value the constructor builds for a scalar of standard TAG written RAW (as _convert builds it)."""
+    node = yaml.ScalarNode(tag, raw)
+    try:
+        return _constructor.construct_object(node, deep=True)
+    finally:
+        _constructor.constructed_objects.pop(node, None)
+
+
 def merge(base: YNode, over: YNode) -> YNode:
     """Deep-merge OVER onto BASE: mappings merge key by key; lists and scalars from OVER replace BASE's.
 

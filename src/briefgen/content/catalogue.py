@@ -5,7 +5,7 @@ import hashlib
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, TypeVar
+from typing import TYPE_CHECKING, Iterator, TypeVar
 
 from briefgen.config import yamlsafe
 from briefgen.config.inputs import SKIPPED_FOLDERS, content_files  # noqa: F401 - re-exported
@@ -21,6 +21,9 @@ from briefgen.content.model import (
     new_converter,
 )
 from briefgen.errors import BriefgenError, ContentError, ErrorCollector, Location
+
+if TYPE_CHECKING:
+    from briefgen.config.yamlcache import ParseCache
 
 B = TypeVar("B", bound=Block)
 
@@ -71,8 +74,9 @@ class Catalogue:
         return self.files[block.id]
 
 
-def load_catalogue(project_root: Path) -> Catalogue:
-    """Load and validate every block under content/; report every error before raising."""
+def load_catalogue(project_root: Path, parsed: ParseCache | None = None) -> Catalogue:
+    """Load and validate every block under content/; report every error before raising. With PARSED, a file whose
+    text was parsed before is read from that cache (then saved with this run's files)."""
     errors = ErrorCollector()
     cat = Catalogue()
     folded: dict[str, str] = {}
@@ -99,7 +103,7 @@ def load_catalogue(project_root: Path) -> Catalogue:
             continue
         try:
             text = yamlsafe.read_text(path, shown)
-            node = yamlsafe.loads(text, shown)
+            node = parsed.parse(text, shown) if parsed is not None else yamlsafe.loads(text, shown)
         except BriefgenError as exc:
             errors.add(exc)
             broken.add(path.stem)
@@ -124,6 +128,8 @@ def load_catalogue(project_root: Path) -> Catalogue:
         cat.files[block.id] = shown
         cat.digests[block.id] = hashlib.sha256(text.encode("utf-8")).hexdigest()
     errors.extend(check_links(cat, broken))
+    if parsed is not None:
+        parsed.save()
     errors.raise_if_any()
     return cat
 

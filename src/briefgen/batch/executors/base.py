@@ -30,6 +30,8 @@ class ExecutorSetup:
     jobs: int
     limits: Limits
     warm: int = 0
+    #: The build's output folder: local workers read the content files it parsed from its parse cache.
+    out: Path | None = None
 
 
 class Executor(Protocol):

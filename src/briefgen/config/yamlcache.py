@@ -1,0 +1,129 @@
+"""Parsed YAML node trees kept by the hash of the text they were parsed from, so an unchanged file is not parsed again."""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from briefgen._version import tool_id
+from briefgen.config.yamlsafe import LocStr, YNode, loads, scalar_value
+from briefgen.errors import ContentError, Location, OutputError, display_path
+from briefgen.safeio import CACHE_LIMIT, UnsafeFile, check_folder, read_inside
+from briefgen.write import write_atomic
+
+log = logging.getLogger(__name__)
+
+#: The cache file, in the folder a build keeps it (OUT/.cache/parse/).
+CACHE_FILE = "nodes.json"
+_STR = "tag:yaml.org,2002:str"
+
+
+def _encode(node: YNode) -> list:
+    """NODE as JSON: [line, col, tag, raw, quoted] for a scalar, [line, col, tag, items] for a list, [line, col, tag,
+    keys, values] for a mapping (keys as [line, col, text])."""
+    head = [node.loc.line, node.loc.col, node.tag]
+    if node.kind == "scalar":
+        return [*head, node.raw, node.quoted]
+    if node.kind == "seq":
+        return [*head, [_encode(item) for item in node.value]]
+    return [*head, [[k.loc.line, k.loc.col, str(k)] for k in node.value], [_encode(v) for v in node.value.values()]]
+
+
+def _int(value: Any) -> int:
+    if type(value) is not int:
+        raise ValueError("not a line or column")
+    return value
+
+
+def _decode(data: Any, shown: str) -> YNode:
+    """A node tree as parsing made it: scalars built from their tag and text by the parser's own constructor."""
+    loc = Location(shown, _int(data[0]), _int(data[1]))
+    tag = data[2]
+    if not isinstance(tag, str):
+        raise ValueError("not a tag")
+    if len(data) == 5 and isinstance(data[3], str):
+        raw, quoted = data[3], data[4]
+        if not isinstance(quoted, bool):
+            raise ValueError("not a style")
+        value = LocStr(raw, loc) if tag == _STR else scalar_value(tag, raw)
+        return YNode(value, loc, "scalar", tag, raw=raw, quoted=quoted)
+    if len(data) == 4:
+        return YNode([_decode(item, shown) for item in data[3]], loc, "seq", tag)
+    keys, values = data[3], data[4]
+    if len(keys) != len(values) or any(not isinstance(k[2], str) for k in keys):
+        raise ValueError("not a mapping")
+    return YNode({LocStr(k[2], Location(shown, _int(k[0]), _int(k[1]))): _decode(v, shown)
+                  for k, v in zip(keys, values)}, loc, "map", tag)
+
+
+@dataclass
+class ParseCache:
+    """Node trees by the hash of their file's name and text, in FOLDER/nodes.json: read and written only as a plain
+    file, no folder from BASE down to it a link; the file's own sha256 over its entries must match, else it is
+    ignored. Only texts that parsed without an error are kept. Worker processes read it (WRITABLE false)."""
+
+    folder: Path
+    base: Path
+    writable: bool = True
+    entries: dict[str, Any] = field(default_factory=dict)
+    used: dict[str, Any] = field(default_factory=dict)
+    loaded: bool = False
+
+    @property
+    def path(self) -> Path:
+        return self.folder / CACHE_FILE
+
+    def load(self) -> ParseCache:
+        """Read the cache file once (a missing, unreadable or unverified one is empty); a link or FIFO is an error."""
+        if self.loaded:
+            return self
+        self.loaded = True
+        try:
+            check_folder(self.path, self.base)
+            data = json.loads(read_inside(self.path, self.folder, CACHE_LIMIT * 4).decode("utf-8"))
+        except UnsafeFile as exc:
+            if exc.reason == "large":
+                return self
+            raise ContentError(f"the parse cache is unsafe: {exc.why}", Location(display_path(self.path)),
+                               f"delete {display_path(self.folder)} (it is rebuilt) and make it a real folder"
+                               ) from None
+        except (OSError, ValueError, RecursionError):
+            return self
+        entries = data.get("entries") if isinstance(data, dict) else None
+        if isinstance(entries, dict) and data.get("tool") == tool_id() and data.get("sha256") == _digest(entries):
+            self.entries = entries
+        elif entries is not None:
+            log.info("parse cache %s does not verify: every file is parsed again", self.path)
+        return self
+
+    def parse(self, text: str, shown: str) -> YNode:
+        """TEXT (the file SHOWN) as yamlsafe.loads parses it: from the cache when this very text was parsed before."""
+        key = hashlib.sha256(f"{shown}\0{text}".encode()).hexdigest()
+        entry = self.entries.get(key)
+        if entry is not None:
+            try:
+                node = _decode(entry, shown)
+                self.used[key] = entry
+                return node
+            except Exception:  # noqa: BLE001 - a damaged entry (any shape) is parsed again, never trusted
+                log.info("parse cache entry for %s does not read back: parsed again", shown)
+        node = loads(text, shown)
+        self.used[key] = _encode(node)
+        return node
+
+    def save(self) -> None:
+        """Write the entries this run used (files gone drop out), when they changed; a failed write is left."""
+        if not self.writable or self.used == self.entries:
+            return
+        text = json.dumps({"tool": tool_id(), "sha256": _digest(self.used), "entries": self.used}, sort_keys=True)
+        try:
+            write_atomic(self.path, text, inside=self.base)
+        except OutputError as exc:
+            log.warning("parse cache not written: %s", exc.format_message())
+
+
+def _digest(entries: dict) -> str:
+    return hashlib.sha256(json.dumps(entries, sort_keys=True).encode()).hexdigest()
