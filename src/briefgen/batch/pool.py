@@ -319,7 +319,8 @@ class Pool:
             self._workers = [w for w in self._workers if not w.dead]
             free = sum(1 for w in self._workers if w.task is None)
             while not self._broken and len(backlog) > free and len(self._workers) < self.jobs:
-                self._workers.append(_Worker(self._ctx, self.root, self.limits, self.out))  # only as many as the work needs
+                # only as many as the work needs
+                self._workers.append(_Worker(self._ctx, self.root, self.limits, self.out))
                 free += 1
             for w in self._workers:
                 if w.ready and w.task is None and backlog:

@@ -1,12 +1,15 @@
-"""Parsed YAML node trees kept by the hash of the text they were parsed from, so an unchanged file is not parsed again."""
+"""Parsed YAML node trees kept by the hash of the text they were parsed from: an unchanged file is not parsed again."""
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from briefgen._version import tool_id
 from briefgen.config.yamlsafe import LocStr, YNode, loads, scalar_value
@@ -19,6 +22,11 @@ log = logging.getLogger(__name__)
 #: The cache file, in the folder a build keeps it (OUT/.cache/parse/).
 CACHE_FILE = "nodes.json"
 _STR = "tag:yaml.org,2002:str"
+
+
+def _parser_id() -> str:
+    """What a cached tree was parsed with: the tool's code, PyYAML and Python (another parser: parsed again)."""
+    return f"{tool_id()}\0{yaml.__version__}\0{sys.version}"
 
 
 def _encode(node: YNode) -> list:
@@ -93,7 +101,7 @@ class ParseCache:
         except (OSError, ValueError, RecursionError):
             return self
         entries = data.get("entries") if isinstance(data, dict) else None
-        if isinstance(entries, dict) and data.get("tool") == tool_id() and data.get("sha256") == _digest(entries):
+        if isinstance(entries, dict) and data.get("tool") == _parser_id() and data.get("sha256") == _digest(entries):
             self.entries = entries
         elif entries is not None:
             log.info("parse cache %s does not verify: every file is parsed again", self.path)
@@ -118,7 +126,7 @@ class ParseCache:
         """Write the entries this run used (files gone drop out), when they changed; a failed write is left."""
         if not self.writable or self.used == self.entries:
             return
-        text = json.dumps({"tool": tool_id(), "sha256": _digest(self.used), "entries": self.used}, sort_keys=True)
+        text = json.dumps({"tool": _parser_id(), "sha256": _digest(self.used), "entries": self.used}, sort_keys=True)
         try:
             write_atomic(self.path, text, inside=self.base)
         except OutputError as exc:

@@ -5,6 +5,7 @@ import functools
 import hashlib
 import json
 import logging
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,10 +30,27 @@ _CLASSES: dict[str, type[BriefgenError]] = {c.__name__: c for c in (ContentError
 _CODE_SUFFIXES = (".py", ".j2", ".css", ".js", ".pyc")
 
 
+#: Libraries whose behaviour a block's check reads through (Markdown to plain text, PDF seeds' text).
+_LIBRARIES = ("markdown-it-py", "pdfplumber", "pdfminer.six", "PyYAML")
+
+
+def _library_versions() -> str:
+    from importlib import metadata
+
+    out = []
+    for name in _LIBRARIES:
+        try:
+            out.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            out.append(f"{name}=none")
+    return ",".join(out)
+
+
 @functools.cache
 def checker_id() -> str:
-    """The tool's code hash and its word lists: a changed rule or list re-checks every block."""
-    h = hashlib.sha256(tool_id().encode())
+    """The tool's code hash, its word lists, Python's and the libraries' versions: a changed rule, list or reader
+    re-checks every block."""
+    h = hashlib.sha256(f"{tool_id()}\0{sys.version}\0{_library_versions()}".encode())
     package = Path(__file__).resolve().parents[1]
     for path in sorted(package.rglob("*")):
         if path.is_file() and path.suffix not in _CODE_SUFFIXES and "__pycache__" not in path.parts:
