@@ -65,3 +65,27 @@ def test_a_failing_pool_fails_its_documents_instead_of_leaving_them_waiting(smal
             future.result(timeout=60)
     finally:
         pool.close()
+
+
+def test_a_worker_reads_the_builds_parse_cache_and_never_writes_it(small: Path, tmp_path: Path) -> None:
+    """read_parsed_content (what a worker does at start) reads the cache the build wrote; an unsafe one is left
+    alone there (the build itself reports it)."""
+    from briefgen.batch.targets import keep_checked_content, read_parsed_content
+    from briefgen.project import Project
+
+    build = Project(small)
+    keep_checked_content(build, tmp_path)
+    build.catalogue  # noqa: B018 - parsed, and the cache written
+    cache = tmp_path / ".cache" / "parse" / "nodes.json"
+    before = cache.read_bytes()
+    nato = small / "content" / "alliances" / "nato.yaml"
+    nato.write_text(nato.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    worker = Project(small)
+    read_parsed_content(worker, tmp_path)
+    assert worker.parse_cache is not None and not worker.parse_cache.writable and worker.parse_cache.entries
+    assert worker.catalogue.get("free-riding") is not None
+    assert cache.read_bytes() == before  # the edited file was parsed, but nothing written
+    cache.unlink()
+    os.mkfifo(cache)
+    read_parsed_content(other := Project(small), tmp_path)
+    assert other.parse_cache is None and other.catalogue.get("nato") is not None
