@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import importlib
 import logging
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,11 +27,13 @@ STYLE_KEYS = (
     "word_spacing",
 )
 
+_properties = operator.itemgetter(*STYLE_KEYS)
+
 #: The modules that call split_first_line by a name bound at their import: each gets the cached one.
 CALLERS = ("weasyprint.layout.inline", "weasyprint.layout.preferred")
 
 #: Lines kept per font configuration; past it the oldest half is dropped (a worker's memory stays bounded).
-LIMIT = 100_000
+LIMIT = 50_000
 
 #: The attribute of a weasyprint FontConfiguration that holds its cache.
 _SLOT = "_briefgen_line_breaks"
@@ -94,7 +97,7 @@ def _cached(split_first_line: Callable[..., tuple]) -> Callable[..., tuple]:
               is_line_start: bool = True, minimum: bool = False) -> tuple:
         try:
             key = (text, max_width, justification_spacing, is_line_start, minimum,
-                   tuple(style[name] for name in STYLE_KEYS))
+                   _properties(style))
             hash(key)
             lines = style.font_config.__dict__.setdefault(_SLOT, {})
         except (TypeError, AttributeError, KeyError):  # an unhashable value, a style without fonts: not cached
