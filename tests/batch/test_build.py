@@ -117,7 +117,9 @@ def test_runaway_document_stops_at_its_limits(small: Path, run) -> None:
         "how_it_shows_up:\n" + point * 2400, encoding="utf-8")
     audience = small / "audiences" / "congress.yaml"
     audience.write_text(audience.read_text(encoding="utf-8").replace("max_points: 6", "max_points: 5000"), "utf-8")
-    result = run(small, "build", "-q", "--jobs", "2", "--doc-timeout", "5", "--doc-memory", "450")
+    # The book, the runaway topic's documents and NATO's (free riding's would add nothing but time).
+    result = run(small, "build", "-q", "--jobs", "2", "--doc-timeout", "5", "--doc-memory", "450",
+                 "--kind", "book,brief,onepager", "--id", "runaway,nato")
     assert result.exit_code == 1
     failed = [line for line in result.output.splitlines() if line.startswith("failed ")]
     # The one-pager shows at most 4 points, so it builds; the brief and the book show all 2,400.
@@ -126,10 +128,11 @@ def test_runaway_document_stops_at_its_limits(small: Path, run) -> None:
     for line in failed:
         assert "content/obstacles/runaway.yaml" in line
         assert ("s limit" in line or "MB memory limit" in line or "stopped unexpectedly" in line), line
-    assert "built 5, up to date 0, failed 2 of 7" in result.output
+    assert "built 3, up to date 0, failed 2 of 5" in result.output
     out = small / "build" / "congress"
     for kind in ("briefs", "onepagers"):
-        assert (out / kind / "nato.pdf").is_file() and (out / kind / "free-riding.pdf").is_file()
+        assert (out / kind / "nato.pdf").is_file()
+    assert (out / "onepagers" / "runaway.pdf").is_file()
     _assert_consistent(small / "build")
 
 
