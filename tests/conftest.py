@@ -8,7 +8,8 @@ import resource
 import shutil
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -124,6 +125,38 @@ def run():
     return _run
 
 
+#: The cores this process could use before pytest_configure gave an xdist worker its share.
+_ALL_CPUS: set[int] = set(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else set()
+
+
+def pytest_configure(config: pytest.Config) -> None:  # noqa: ARG001
+    """Under pytest-xdist, give each test worker its share of the cores (worker i of n: every n-th core from the
+    i-th). briefgen's default --jobs is the cores the process may use, so a build a test runs starts one render
+    worker per core of its share instead of one per core of the machine, which the other test worker is using too:
+    the same wall time, a worker start-up (about a CPU-second) less per build."""
+    worker, count = os.environ.get("PYTEST_XDIST_WORKER", ""), os.environ.get("PYTEST_XDIST_WORKER_COUNT", "")
+    if not worker.startswith("gw") or not count.isdigit() or not _ALL_CPUS:
+        return
+    cpus, n = sorted(_ALL_CPUS), int(count)
+    if len(cpus) >= n > 1:
+        os.sched_setaffinity(0, set(cpus[int(worker[2:]) % n::n]))
+
+
+@contextmanager
+def _every_core() -> Iterator[None]:
+    """Let this process (and what it starts) use every core for a while: a shared build the other test worker may be
+    waiting for."""
+    if not _ALL_CPUS:
+        yield
+        return
+    mine = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, _ALL_CPUS)
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, mine)
+
+
 def once_per_run(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], object]) -> Path:
     """A folder that make(folder) fills once per test run, then shared read-only by every test that asks for it.
 
@@ -140,7 +173,8 @@ def once_per_run(tmp_path_factory: pytest.TempPathFactory, name: str, make: Call
         if not (shared / ".complete").is_file():
             shutil.rmtree(shared, ignore_errors=True)
             shared.mkdir()
-            make(shared)
+            with _every_core():  # the other test worker may be waiting for it
+                make(shared)
             (shared / ".complete").touch()
     return shared
 
