@@ -125,14 +125,16 @@ def _kind_list(ctx: click.Context, param: click.Parameter, values: tuple[str, ..
 
 
 def _select_options(doc: str):  # noqa: ANN202 - click decorator
-    """--kind and --id, for `build` and `check --layout`; DOC says which command."""
+    """--kind and --id, for `build` and `check --layout`; DOC starts their help ("With --layout: ", or nothing)."""
+    only = f"{doc}only" if doc else "Only"
+
     def add(f):  # noqa: ANN001, ANN202
         f = click.option("--id", "ids", multiple=True, metavar="ID[,ID...]", callback=_comma_list,
-                         help=f"{doc or 'O'}{'o' if doc else ''}nly the documents of this alliance or obstacle (its brief and one-pager); repeat "
+                         help=f"{only} the documents of this alliance or obstacle (its brief and one-pager); repeat "
                               "it or give a comma list (default: every one, and the book).")(f)
         return click.option("--kind", "kinds", multiple=True, metavar="KIND[,KIND...]", callback=_kind_list,
-                            help=f"{doc or 'O'}{'o' if doc else ''}nly documents of this kind ({', '.join(DOCUMENT_KINDS)}); repeat it or give a "
-                                 "comma list (default: every kind; with --id, the book only when named).")(f)
+                            help=f"{only} documents of this kind ({', '.join(DOCUMENT_KINDS)}); repeat it or give "
+                                 "a comma list (default: every kind; with --id, the book only when named).")(f)
     return add
 
 

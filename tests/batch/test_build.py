@@ -140,7 +140,7 @@ def test_runaway_document_stops_at_its_limits(small: Path, run) -> None:
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_interrupted_build_leaves_no_partial_files(tmp_path: Path, signum: int) -> None:
     """SIGINT or SIGTERM mid-build: exit 128+N, no temporary or partial file, a manifest that matches the disk."""
-    project = _synthetic().make(tmp_path / "project", alliances=1, obstacles=2)
+    project = _synthetic().make(tmp_path / "project", alliances=1, obstacles=1)  # five documents with the book
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "briefgen", "--project", str(project), "build", "-q", "--jobs", "2", "--out", str(out)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -153,8 +153,8 @@ def test_interrupted_build_leaves_no_partial_files(tmp_path: Path, signum: int) 
     assert "interrupted" in stderr
     manifest = _assert_consistent(out)
     assert manifest["last_run"]["interrupted"] is True
-    assert len(manifest["outputs"]) < 7  # it really stopped early
+    assert len(manifest["outputs"]) < 5  # it really stopped early (the book, the long pole, was still in flight)
     if signum == signal.SIGTERM:  # and the next build finishes the job
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr
-        assert len(_assert_consistent(out)["outputs"]) == 7
+        assert len(_assert_consistent(out)["outputs"]) == 5

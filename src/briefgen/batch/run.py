@@ -249,7 +249,8 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
     # is recorded, so the next build takes it up (hashing at the end would record it as already built).
     hasher = Hasher(root)
     files = {f: hasher(f) for f in watched_files(root, names)}
-    if names and not options.check_only and not options.selected and fast_up_to_date(root, out, names, options.strict, hasher):
+    if names and not (options.check_only or options.selected) \
+            and fast_up_to_date(root, out, names, options.strict, hasher):
         return _fast_report(out, names, options, reporter, started)
     from briefgen.render import templates
 
