@@ -51,6 +51,8 @@ def select(project: Project, targets: list[Target], kinds: tuple[str, ...] = (),
     chosen = [t for t in targets if (not kinds or t.kind in kinds)
               and (t.block_id in ids if ids and document_kind(t.kind).per_block else not ids or t.kind in kinds)]
     if targets and not chosen:
-        raise UsageError(f"nothing to build: no {' or '.join(kinds) or 'document'} of {', '.join(ids)} is planned",
-                         COMMAND_LINE, "a topic too thin for a one-pager gets none; `briefgen list` shows each id")
+        raise UsageError(f"nothing to build: no {' or '.join(kinds) or 'document'}"
+                         + (f" of {', '.join(ids)}" if ids else "") + " is planned", COMMAND_LINE,
+                         "a thin topic gets no brief, or no brief and no one-pager (README: Thin topics); "
+                         "`briefgen brief ID` or `briefgen onepager ID` renders one on request")
     return chosen
