@@ -306,16 +306,19 @@ def nu_errors(tmp_path_factory: pytest.TempPathFactory, small_site: Path,
 
     folder = once_per_run(tmp_path_factory, "nu-checker", make)
     return NuErrors(json.loads((folder / "errors.json").read_text("utf-8")),
-                    sorted((folder / "html").glob("build/congress/*/nato.html")), folder / "invalid.html")
+                    sorted((folder / "html").glob("build/congress/*/nato.html")), folder / "invalid.html",
+                    [real_public_site / rel for rel in REAL_SITE_PAGES])
 
 
 class NuErrors:
     """What the Nu Html Checker found, by file: nu_errors(paths) -> the errors in those files (each path must have been
     given to it); `html_pages`: the two-block project's NATO brief and one-pager written with `--format html`;
-    `invalid`: a page with an unclosed element (INVALID_HTML), to show the checker's errors reach the tests."""
+    `invalid`: a page with an unclosed element (INVALID_HTML), to show the checker's errors reach the tests;
+    `real_pages`: REAL_SITE_PAGES of the real public site."""
 
-    def __init__(self, found: dict[str, list[str]], html_pages: list[Path], invalid: Path) -> None:
-        self.found, self.html_pages, self.invalid = found, html_pages, invalid
+    def __init__(self, found: dict[str, list[str]], html_pages: list[Path], invalid: Path,
+                 real_pages: list[Path]) -> None:
+        self.found, self.html_pages, self.invalid, self.real_pages = found, html_pages, invalid, real_pages
 
     def __call__(self, paths: list[Path]) -> list[str]:
         missing = [str(p) for p in paths if str(p.resolve()) not in self.found]
