@@ -70,12 +70,13 @@ def test_a_failing_pool_fails_its_documents_instead_of_leaving_them_waiting(smal
 def test_a_worker_reads_the_builds_parse_cache_and_never_writes_it(small: Path, tmp_path: Path) -> None:
     """read_parsed_content (what a worker does at start) reads the cache the build wrote; an unsafe one is left
     alone there (the build itself reports it)."""
-    from briefgen.batch.targets import keep_checked_content, read_parsed_content
+    from briefgen.batch.targets import keep_checked_content, read_parsed_content, save_checked_content
     from briefgen.project import Project
 
     build = Project(small)
     keep_checked_content(build, tmp_path)
-    build.catalogue  # noqa: B018 - parsed, and the cache written
+    build.catalogue  # noqa: B018 - parsed
+    save_checked_content(build)
     cache = tmp_path / ".cache" / "parse" / "nodes.json"
     before = cache.read_bytes()
     nato = small / "content" / "alliances" / "nato.yaml"

@@ -58,6 +58,13 @@ def _cache(out: Path) -> ParseCache:
     return ParseCache(out / ".cache" / "parse", out)
 
 
+def _fill(root: Path, out: Path) -> None:
+    """Parse ROOT's content through a cache in OUT, and save it."""
+    cache = _cache(out).load()
+    load_catalogue(root, cache)
+    cache.save()
+
+
 def test_a_cached_parse_is_exactly_what_parsing_gives(tmp_path: Path) -> None:
     first = _cache(tmp_path).load()
     fresh = yamlsafe.loads(TRICKY, "content/x.yaml")
@@ -70,14 +77,14 @@ def test_a_cached_parse_is_exactly_what_parsing_gives(tmp_path: Path) -> None:
 
 
 def test_the_catalogue_read_through_the_cache_is_the_catalogue(small: Path, tmp_path: Path) -> None:
-    load_catalogue(small, _cache(tmp_path).load())
+    _fill(small, tmp_path)
     cache = _cache(tmp_path).load()
     assert len(cache.entries) == len(list((small / "content").rglob("*.yaml")))
     _same(load_catalogue(small, cache).blocks, load_catalogue(small).blocks)
 
 
 def test_an_edited_cache_entry_is_ignored_and_the_file_parsed_again(small: Path, tmp_path: Path) -> None:
-    load_catalogue(small, _cache(tmp_path).load())
+    _fill(small, tmp_path)
     path = tmp_path / ".cache" / "parse" / CACHE_FILE
     data = json.loads(path.read_text(encoding="utf-8"))
     path.write_text(json.dumps(data).replace("Atlantic", "Pacific"), encoding="utf-8")  # digest left as it was
@@ -85,7 +92,7 @@ def test_an_edited_cache_entry_is_ignored_and_the_file_parsed_again(small: Path,
 
 
 def test_a_damaged_entry_with_a_matching_digest_is_parsed_again(small: Path, tmp_path: Path) -> None:
-    load_catalogue(small, _cache(tmp_path).load())
+    _fill(small, tmp_path)
     path = tmp_path / ".cache" / "parse" / CACHE_FILE
     data = json.loads(path.read_text(encoding="utf-8"))
     data["entries"] = {key: [None, "x"] for key in data["entries"]}

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from briefgen.batch.targets import save_checked_content
 from briefgen.content.checkcache import CACHE_FILE, CheckCache
 from briefgen.errors import BriefgenError
 from briefgen.project import Project
@@ -32,6 +33,8 @@ def _check(root: Path, cached: bool = True) -> tuple[list[str], Project]:
         check_project(project)
     except BriefgenError as exc:
         return exc.format_message().splitlines(), project
+    finally:
+        save_checked_content(project)
     return [], project
 
 

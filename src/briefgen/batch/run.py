@@ -337,9 +337,22 @@ class _Run:
         self.books: cf.ThreadPoolExecutor | None = None
 
     def plan(self) -> list[tuple[Target, dict[str, str | None]]]:
-        """Check the project, plan every target, and return those whose inputs changed, with their inputs."""
-        self.check()
-        return self.outdated()
+        """Check the project, plan every target, and return those whose inputs changed, with their inputs. The
+        content caches are written once the plan is made or the content failed its check (a usage error writes
+        nothing)."""
+        from briefgen.batch.targets import save_checked_content
+        from briefgen.errors import UsageError
+
+        try:
+            self.check()
+            stale = self.outdated()
+        except UsageError:
+            raise
+        except BriefgenError:
+            save_checked_content(self.project)  # the findings of a failed check are reported again next time
+            raise
+        save_checked_content(self.project)
+        return stale
 
     def check(self) -> None:
         """Check the project and the audiences asked for: every configuration error, once, before anything renders."""

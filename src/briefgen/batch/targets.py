@@ -13,7 +13,7 @@ from briefgen.render.documents import CACHE, book_cache_dir
 #: Every kind of target a build plans, in the order they are started (the book is the long pole).
 ALL_KINDS: tuple[str, ...] = tuple(DOCUMENT_KINDS)
 __all__ = ["ALL_KINDS", "CACHE", "book_cache_dir", "check_kinds", "keep_checked_content", "plan", "read_parsed_content",
-           "select"]
+           "save_checked_content", "select"]
 
 
 def keep_checked_content(project: Project, out: Path) -> None:
@@ -25,6 +25,13 @@ def keep_checked_content(project: Project, out: Path) -> None:
         project.parse_cache = ParseCache(out / CACHE / "parse", out)
     if project.check_cache is None:
         project.check_cache = CheckCache(out / CACHE / "check", out)
+
+
+def save_checked_content(project: Project) -> None:
+    """Write the caches keep_checked_content gave PROJECT (their entries of this run), when they changed."""
+    for cache in (project.parse_cache, project.check_cache):
+        if cache is not None:
+            cache.save()
 
 
 def read_parsed_content(project: Project, out: Path) -> None:

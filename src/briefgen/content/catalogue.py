@@ -76,7 +76,7 @@ class Catalogue:
 
 def load_catalogue(project_root: Path, parsed: ParseCache | None = None) -> Catalogue:
     """Load and validate every block under content/; report every error before raising. With PARSED, a file whose
-    text was parsed before is read from that cache (then saved with this run's files)."""
+    text was parsed before is read from that cache (which keeps this run's files till its owner saves it)."""
     errors = ErrorCollector()
     cat = Catalogue()
     folded: dict[str, str] = {}
@@ -128,8 +128,6 @@ def load_catalogue(project_root: Path, parsed: ParseCache | None = None) -> Cata
         cat.files[block.id] = shown
         cat.digests[block.id] = hashlib.sha256(text.encode("utf-8")).hexdigest()
     errors.extend(check_links(cat, broken))
-    if parsed is not None:
-        parsed.save()
     errors.raise_if_any()
     return cat
 

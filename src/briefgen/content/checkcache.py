@@ -202,7 +202,8 @@ class _Keys:
 def check_blocks(cat: Catalogue, library: SeedLibrary, ctx: Context, cache: CheckCache | None = None
                  ) -> list[BlockFindings]:
     """Check every block of CAT (provenance, then the claims rules with CTX), in catalogue order; with CACHE, a block
-    whose file, cited seeds, configuration and tool are unchanged gets its recorded findings, errors included."""
+    whose file, cited seeds, configuration and tool are unchanged gets its recorded findings, errors included (the
+    caller saves the cache)."""
     keys = _Keys(cat, library, ctx) if cache is not None else None
     passages: dict[tuple[str, str], Passage | None] = {}
     out: list[BlockFindings] = []
@@ -219,5 +220,4 @@ def check_blocks(cat: Catalogue, library: SeedLibrary, ctx: Context, cache: Chec
         out.append(found)
     if cache is not None:
         log.info("check: %d block(s) checked, %d from the cache", cache.checked, cache.reused)
-        cache.save()
     return out
