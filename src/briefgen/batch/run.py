@@ -143,11 +143,10 @@ def _book_job(project: Project, target: Target, out: Path, executor: Executor, s
 
 def build_book(project: Project, target: Target, out: Path, *, jobs: int | None = None, strict: bool = False,
                limits: Limits | None = None) -> Output:
-    """Render one book TARGET (a selection, a title) into OUT, its segments in warm workers."""
+    """Render one book TARGET (a selection, a title) into OUT, its segments in warm workers. The caller checks the
+    project first (render.checks.check_project: the book command does, once for all the audiences it binds)."""
     from briefgen.render import templates
-    from briefgen.render.checks import check_project
 
-    check_project(project)
     # The book's templates render in this process: they get the per-document time limit too.
     workers = jobs or default_jobs()
     with LocalExecutor(ExecutorSetup(project.root, workers, limits or Limits(), warm=workers)) as executor, \
