@@ -132,8 +132,9 @@ def _on_term(signum: int, frame: Any) -> None:  # noqa: ARG001
     raise SystemExit(128 + signum)  # unwinds through write_atomic, which removes its temporary file
 
 
-def worker_main(conn: Connection, root: str, limits: Limits) -> None:
-    """Run jobs from CONN until it closes: one at a time, each within LIMITS."""
+def worker_main(conn: Connection, root: str, limits: Limits, read_content: bool = True) -> None:
+    """Run jobs from CONN until it closes: one at a time, each within LIMITS; READ_CONTENT: read the catalogue and
+    seeds before the first job (a pool of book segments needs neither)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides how an interrupted build ends
     signal.signal(signal.SIGTERM, _on_term)
     signal.signal(signal.SIGPROF, _on_alarm)
@@ -148,7 +149,8 @@ def worker_main(conn: Connection, root: str, limits: Limits) -> None:
     weasyprint()  # pay the import once, before the first document
     project = Project(Path(root))
     try:  # read the content once, outside any document's time limit
-        project.catalogue, project.seeds  # noqa: B018
+        if read_content:
+            project.catalogue, project.seeds  # noqa: B018
     except BriefgenError:
         pass  # the parent has reported it already; each job will report it again
     if limits.memory_mb:
@@ -205,12 +207,12 @@ def worker_main(conn: Connection, root: str, limits: Limits) -> None:
             return
 
 
-def worker_process(conn: Connection, root: str, limits: Limits) -> None:
+def worker_process(conn: Connection, root: str, limits: Limits, read_content: bool = True) -> None:
     """Run worker_main, then leave at once with its exit code: the interpreter's clean-up would free WeasyPrint's
     caches object by object, tenths of a second every build waits for (a worker writes no file; its pipe closes)."""
     code = 0
     try:
-        worker_main(conn, root, limits)
+        worker_main(conn, root, limits, read_content)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
     finally:
@@ -223,9 +225,9 @@ def worker_process(conn: Connection, root: str, limits: Limits) -> None:
 
 
 class _Worker:
-    def __init__(self, ctx: Any, root: str, limits: Limits) -> None:
+    def __init__(self, ctx: Any, root: str, limits: Limits, read_content: bool) -> None:
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=worker_process, args=(child, root, limits), daemon=True)
+        self.process = ctx.Process(target=worker_process, args=(child, root, limits, read_content), daemon=True)
         self.process.start()
         child.close()
         self.ready = False
@@ -241,14 +243,17 @@ class Interrupted(BriefgenError):
 
 class Pool:
     """Up to JOBS warm worker processes, started when work arrives (or WARM of them at once, when the caller
-    knows work is coming: their start-up then overlaps its planning); submit() returns a Future per task."""
+    knows work is coming: their start-up then overlaps its planning); submit() returns a Future per task.
+    READ_CONTENT: each worker reads the catalogue and seeds as it starts (not for a pool of book segments)."""
 
-    def __init__(self, root: Path, jobs: int, limits: Limits | None = None, *, warm: int = 0) -> None:
+    def __init__(self, root: Path, jobs: int, limits: Limits | None = None, *, warm: int = 0,
+                 read_content: bool = True) -> None:
         refuse_unguarded()
         self.root = str(root)
         self.jobs = max(1, jobs)
         self._warm = min(self.jobs, max(0, warm))
         self.limits = limits or Limits()
+        self.read_content = read_content
         self._ctx = multiprocessing.get_context("spawn")
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._wake_r, self._wake_w = self._ctx.Pipe(duplex=False)
@@ -301,7 +306,7 @@ class Pool:
                     w.process.kill()
 
     def _serve(self, backlog: list[tuple[Any, Future]]) -> None:
-        self._workers = [_Worker(self._ctx, self.root, self.limits) for _ in range(self._warm)]
+        self._workers = [_Worker(self._ctx, self.root, self.limits, self.read_content) for _ in range(self._warm)]
         while not self._closing:
             backlog.extend(self._pending())
             if self._broken:
@@ -312,7 +317,7 @@ class Pool:
             self._workers = [w for w in self._workers if not w.dead]
             free = sum(1 for w in self._workers if w.task is None)
             while not self._broken and len(backlog) > free and len(self._workers) < self.jobs:
-                self._workers.append(_Worker(self._ctx, self.root, self.limits))  # only as many as the work needs
+                self._workers.append(_Worker(self._ctx, self.root, self.limits, self.read_content))  # as the work needs
                 free += 1
             for w in self._workers:
                 if w.ready and w.task is None and backlog:

@@ -149,7 +149,8 @@ def build_book(project: Project, target: Target, out: Path, *, jobs: int | None 
 
     # The book's templates render in this process: they get the per-document time limit too.
     workers = jobs or default_jobs()
-    with LocalExecutor(ExecutorSetup(project.root, workers, limits or Limits(), warm=workers)) as executor, \
+    setup = ExecutorSetup(project.root, workers, limits or Limits(), warm=workers, read_content=False)  # segments only
+    with LocalExecutor(setup) as executor, \
             templates.time_limit((limits or Limits()).seconds, process=True):
         return _book_job(project, target, out, executor, strict)
 

@@ -13,7 +13,7 @@ class LocalExecutor:
     name = "local"
 
     def __init__(self, setup: ExecutorSetup, choice: ExecutorChoice | None = None) -> None:  # noqa: ARG002
-        self.pool = Pool(setup.root, setup.jobs, setup.limits, warm=setup.warm)
+        self.pool = Pool(setup.root, setup.jobs, setup.limits, warm=setup.warm, read_content=setup.read_content)
 
     def submit(self, job: Job, inputs: Inputs | None = None) -> cf.Future:  # noqa: ARG002 - same files here
         return self.pool.submit(job)

@@ -118,10 +118,11 @@ class SegmentJob:
         made = layouts_made()
         audits = _Audits()
         alike: dict = {}  # a level whose tail classes no rule matches in this segment lays out as one tried before
+        trees: dict = {}  # the segment's HTML parsed once for the rules' matching (render.fitclasses.layout_key)
 
         def lay_out_at(level: int):  # noqa: ANN202 - a render.pdf.Layout
             html = with_classes(self.html, tail_classes(level))
-            key = layout_key(html, rules) if setup else None
+            key = layout_key(html, rules, trees) if setup else None
             if key is None:
                 return lay_out(html, project.root, self.source, strict=self.strict, styles=styles)
             if key not in alike:
