@@ -34,6 +34,24 @@ class EchoJob:
         return self.label
 
 
+@dataclass(frozen=True)
+class ReadJob:
+    """A job that names the parts of the project its worker had read before it ran."""
+
+    label: str = "read"
+    source: str = ""
+
+    def run(self, project: object) -> list[str]:
+        return sorted(name for name in ("catalogue", "seeds") if name in vars(project))
+
+
+def test_a_pool_for_book_segments_leaves_the_content_unread(small: Path) -> None:
+    """A pool started with read_content=False (the book command's: segments read no block) does not read the
+    catalogue and seeds as its workers start."""
+    with Pool(small, 1, read_content=False) as pool:
+        assert pool.submit(ReadJob()).result(timeout=300).value == []
+
+
 def test_a_worker_dying_mid_run_fails_its_document_with_the_exit_code_and_the_pool_goes_on(small: Path) -> None:
     with Pool(small, 1) as pool:
         dying = pool.submit(DieJob())
