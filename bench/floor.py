@@ -1,8 +1,10 @@
 """The engine floor F: one warm WeasyPrint process renders each target's final HTML once, nothing shared.
 
-Run by bench/run.py in a fresh process: `python bench/floor.py PROJECT AUDIENCE MANIFEST`. One-pagers are
+Run by bench/run.py in a fresh process: `python bench/floor.py PROJECT AUDIENCE MANIFEST [line-cache]`. One-pagers are
 rendered at the level their last build fitted them (from MANIFEST), the book as one whole HTML document; each
 document is `HTML(string=..., base_url=PROJECT).render().write_pdf(pdf_variant="pdf/ua-1")`. Prints JSON.
+With `line-cache`, WeasyPrint breaks lines through briefgen's cache (render/linebreaks.py), as briefgen's own
+layouts do: the floor of the engine briefgen runs (each document still laid out once, with its own fonts).
 """
 from __future__ import annotations
 
@@ -15,6 +17,13 @@ from pathlib import Path
 def main() -> None:
     root, audience, manifest = Path(sys.argv[1]).resolve(), sys.argv[2], Path(sys.argv[3])
     import weasyprint
+
+    from briefgen.render import linebreaks
+
+    if sys.argv[4:] == ["line-cache"]:
+        linebreaks.install(weasyprint)
+    else:
+        linebreaks._installed.append(False)  # the plain engine: briefgen's modules below must not install it
 
     from briefgen.project import Project
     from briefgen.render.book.plan import plan_book

@@ -20,11 +20,14 @@ _weasyprint = None
 
 
 def weasyprint():  # noqa: ANN201 - the module
-    """Import WeasyPrint once, on first use (it costs about a second)."""
+    """Import WeasyPrint once, on first use (it costs about a second), its line breaking cached (render.linebreaks)."""
     global _weasyprint
     if _weasyprint is None:
         import weasyprint as wp
 
+        from briefgen.render import linebreaks
+
+        linebreaks.install(wp)
         _weasyprint = wp
     return _weasyprint
 
