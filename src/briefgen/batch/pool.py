@@ -235,6 +235,8 @@ class _Worker:
         self.future: Future | None = None
         self.deadline = 0.0
         self.dead = False
+        #: The labels of the jobs it ran: a job of the same label again comes back here (Pool._pick).
+        self.ran: set[str] = set()
 
 
 class Interrupted(BriefgenError):
@@ -321,10 +323,11 @@ class Pool:
                 free += 1
             for w in self._workers:
                 if w.ready and w.task is None and backlog:
-                    task, future = backlog.pop(0)
+                    task, future = backlog.pop(self._pick(w, backlog))
                     if not future.set_running_or_notify_cancel():
                         continue
                     w.task, w.future = task, future
+                    w.ran.add(task.label)
                     w.deadline = time.monotonic() + self.limits.seconds * WALL_FACTOR + KILL_GRACE
                     try:
                         w.conn.send(task)
@@ -359,6 +362,17 @@ class Pool:
                 if w.process.sentinel in ready or (w.task is not None and time.monotonic() > w.deadline):
                     self._retire(w, died=w.process.sentinel in ready)
         self._fail_all(backlog)
+
+    def _pick(self, w: _Worker, backlog: list[tuple[Any, Future]]) -> int:
+        """Which waiting task W takes: the first whose label W ran before (a book chapter measured, then written with
+        its real page references: W's caches, its line breaks, hold its text), else the first no other live worker
+        ran, else the first."""
+        labels = [task.label for task, _future in backlog]
+        mine = next((i for i, label in enumerate(labels) if label in w.ran), None)
+        if mine is not None:
+            return mine
+        others = set().union(*(o.ran for o in self._workers if o is not w and not o.dead))
+        return next((i for i, label in enumerate(labels) if label not in others), 0)
 
     def _handle(self, w: _Worker, message: tuple) -> bool:
         """Settle the worker's task from MESSAGE; return True when the worker asks to be replaced."""
