@@ -6,8 +6,10 @@ import json
 import os
 import resource
 import shutil
+import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -123,6 +125,38 @@ def run():
     return _run
 
 
+#: The cores this process could use before pytest_configure gave an xdist worker its share.
+_ALL_CPUS: set[int] = set(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else set()
+
+
+def pytest_configure(config: pytest.Config) -> None:  # noqa: ARG001
+    """Under pytest-xdist, give each test worker its share of the cores (worker i of n: every n-th core from the
+    i-th). briefgen's default --jobs is the cores the process may use, so a build a test runs starts one render
+    worker per core of its share instead of one per core of the machine, which the other test worker is using too:
+    the same wall time, a worker start-up (about a CPU-second) less per build."""
+    worker, count = os.environ.get("PYTEST_XDIST_WORKER", ""), os.environ.get("PYTEST_XDIST_WORKER_COUNT", "")
+    if not worker.startswith("gw") or not count.isdigit() or not _ALL_CPUS:
+        return
+    cpus, n = sorted(_ALL_CPUS), int(count)
+    if len(cpus) >= n > 1:
+        os.sched_setaffinity(0, set(cpus[int(worker[2:]) % n::n]))
+
+
+@contextmanager
+def _every_core() -> Iterator[None]:
+    """Let this process (and what it starts) use every core for a while: a shared build the other test worker may be
+    waiting for."""
+    if not _ALL_CPUS:
+        yield
+        return
+    mine = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, _ALL_CPUS)
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, mine)
+
+
 def once_per_run(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], object]) -> Path:
     """A folder that make(folder) fills once per test run, then shared read-only by every test that asks for it.
 
@@ -139,7 +173,8 @@ def once_per_run(tmp_path_factory: pytest.TempPathFactory, name: str, make: Call
         if not (shared / ".complete").is_file():
             shutil.rmtree(shared, ignore_errors=True)
             shared.mkdir()
-            make(shared)
+            with _every_core():  # the other test worker may be waiting for it
+                make(shared)
             (shared / ".complete").touch()
     return shared
 
@@ -196,6 +231,99 @@ def site_fonts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out / FONT_CACHE
 
 
+def _need_tool(path: Path | None, what: str, install: str) -> None:
+    """Skip (or in CI fail) when a tool the tests need is missing."""
+    if path is None or not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{what} is missing in CI: {install}")
+        pytest.skip(f"{what} is not installed; run: {install}")
+
+
+def _site_into(out: Path, fonts: Path, project: Path, *args: str) -> None:
+    """`briefgen site ARGS` of PROJECT into OUT, reusing the session's font subsets."""
+    from briefgen.batch.site import FONT_CACHE
+
+    shutil.copytree(fonts, out / FONT_CACHE)
+    _cli_ok("--project", str(project), "site", "--out", str(out), *args)
+
+
+@pytest.fixture(scope="session")
+def small_site(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
+    """The web edition of the two-block project (NATO, free riding), with a stand-in PDF of NATO's brief to offer,
+    made once per run and shared read-only: PROJECT/build/congress/site."""
+    def make(folder: Path) -> None:
+        project = _copy_small(folder / "project")
+        pdf = project / "build" / "congress" / "briefs" / "nato.pdf"
+        pdf.parent.mkdir(parents=True)
+        pdf.write_bytes(b"%PDF-1.7\n% a stand-in for the built brief\n")
+        _site_into(project / "build", request.getfixturevalue("site_fonts"), project)
+
+    return once_per_run(tmp_path_factory, "small-site", make) / "project" / "build" / "congress" / "site"
+
+
+@pytest.fixture(scope="session")
+def real_public_site(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
+    """The real catalogue's web edition for the public audience, made once per run: its site folder (read-only)."""
+    def make(out: Path) -> None:
+        _site_into(out, request.getfixturevalue("site_fonts"), ROOT, "--audience", "public")
+
+    return once_per_run(tmp_path_factory, "real-public-site", make) / "public" / "site"
+
+
+#: The pages of the real public site the Nu Html Checker validates.
+REAL_SITE_PAGES = ("index.html", "briefs/nato.html", "search.html", "editions/nato.html", "sources.html",
+                   "recommendations.html")
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+INVALID_HTML = '<!DOCTYPE html><html lang="en"><head><title>x</title></head><body><div><span></div></body></html>\n'
+
+
+@pytest.fixture(scope="session")
+def nu_errors(tmp_path_factory: pytest.TempPathFactory, small_site: Path,
+              real_public_site: Path) -> NuErrors:
+    """One run of the Nu Html Checker (vnu-jar, Java 17) per test run over every file the tests validate: the
+    two-block project's NATO brief and one-pager as `--format html` (FOLDER/html/...), every page and the stylesheet
+    of `small_site`, and REAL_SITE_PAGES of `real_public_site` (NuErrors)."""
+    _need_tool(VNU, "vnu-jar", "npm ci (package.json lists vnu-jar)")
+    java = shutil.which("java")
+    _need_tool(Path(java) if java else None, "java", "scripts/system-deps.sh --test")
+
+    def make(folder: Path) -> None:
+        project = _copy_small(folder / "html")
+        for kind in ("brief", "onepager"):
+            _cli_ok("--project", str(project), "-q", kind, "nato", "--format", "html")
+        (folder / "invalid.html").write_text(INVALID_HTML, encoding="utf-8")
+        files = sorted(project.glob("build/congress/*/nato.html")) + sorted(small_site.rglob("*.html")) \
+            + [small_site / "assets" / "site.css"] + [real_public_site / rel for rel in REAL_SITE_PAGES] \
+            + [folder / "invalid.html"]
+        checked = subprocess.run([java, "-jar", str(VNU), "--format", "json", "--errors-only", "--also-check-css",
+                                  *map(str, files)], capture_output=True, text=True, timeout=600)
+        messages = json.loads(checked.stderr)["messages"]  # the checker's report is JSON on stderr
+        errors: dict[str, list[str]] = {str(f.resolve()): [] for f in files}
+        for m in messages:
+            where = str(Path(m["url"].removeprefix("file:")).resolve()) if "url" in m else "?"
+            errors.setdefault(where, []).append(f"{m.get('type')}: {m.get('message')} ({m.get('extract', '')!r})")
+        (folder / "errors.json").write_text(json.dumps(errors), encoding="utf-8")
+
+    folder = once_per_run(tmp_path_factory, "nu-checker", make)
+    return NuErrors(json.loads((folder / "errors.json").read_text("utf-8")),
+                    sorted((folder / "html").glob("build/congress/*/nato.html")), folder / "invalid.html",
+                    [real_public_site / rel for rel in REAL_SITE_PAGES])
+
+
+class NuErrors:
+    """What the Nu Html Checker found, by file: nu_errors(paths) -> the errors in those files (each path must have been
+    given to it); `html_pages`: the two-block project's NATO brief and one-pager written with `--format html`;
+    `invalid`: a page with an unclosed element (INVALID_HTML), to show the checker's errors reach the tests;
+    `real_pages`: REAL_SITE_PAGES of the real public site."""
+
+    def __init__(self, found: dict[str, list[str]], html_pages: list[Path], invalid: Path,
+                 real_pages: list[Path]) -> None:
+        self.found, self.html_pages, self.invalid, self.real_pages = found, html_pages, invalid, real_pages
+
+    def __call__(self, paths: list[Path]) -> list[str]:
+        missing = [str(p) for p in paths if str(p.resolve()) not in self.found]
+        assert not missing, f"not given to the checker: {missing}"
+        return [f"{p}: {e}" for p in paths for e in self.found[str(p.resolve())]] + self.found.get("?", [])
 
 
 # --- Opt-in CPU profile: BRIEFGEN_TEST_CPU=path.jsonl pytest ... appends one JSON line per test. ---------------------

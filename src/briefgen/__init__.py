@@ -85,16 +85,17 @@ def render_document(project: Project, kind: str, block_id: str | None = None, *,
 
 def run_build(project: Project, audiences: list[str] | None = None, out: str | Path | None = None, *,
               jobs: int | None = None, strict: bool = False, executor: str = "local",
-              scheduler: str | None = None) -> BuildReport:
+              scheduler: str | None = None, kinds: tuple[str, ...] = (), ids: tuple[str, ...] = ()) -> BuildReport:
     """Build the book, briefs and one-pagers of AUDIENCES (default: the project's) into OUT, rendering what changed;
-    EXECUTOR "dask" renders on a Dask cluster (SCHEDULER's address, else one started on this machine)."""
+    EXECUTOR "dask" renders on a Dask cluster (SCHEDULER's address, else one started on this machine). KINDS and IDS
+    build only those documents, as `build --kind/--id` does."""
     from briefgen.batch import run
     from briefgen.batch.executors import ExecutorChoice
     from briefgen.batch.pool import WorkersCannotStart, refuse_unguarded
 
     refuse_unguarded()  # in a worker process importing an unguarded script: stop before building again
     report = run.run_build(project, audiences, Path(out) if out is not None else None, jobs=jobs, strict=strict,
-                           executor=ExecutorChoice(executor, scheduler))
+                           executor=ExecutorChoice(executor, scheduler), kinds=tuple(kinds), ids=tuple(ids))
     cannot = next((exc for _rel, exc in report.failures if isinstance(exc, WorkersCannotStart)), None)
     if cannot is not None and not report.built:
         raise cannot  # nothing could be built: say why and what to do, once

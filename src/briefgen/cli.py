@@ -14,7 +14,7 @@ from briefgen._version import __version__
 from briefgen.batch.executors import EXECUTORS, ExecutorChoice
 from briefgen.batch.pool import Limits
 from briefgen.config.audiences import effective_values, resolve_names, scaffold
-from briefgen.config.kinds import AUDITED_KINDS, DOCUMENT_KINDS, KINDS, Target
+from briefgen.config.kinds import DOCUMENT_KINDS, KINDS, Target
 from briefgen.config.project import check_output_folder
 from briefgen.config.schema import INVISIBLE
 from briefgen.errors import COMMAND_LINE, BriefgenError, ContentError, ErrorGroup, Location, UsageError
@@ -109,6 +109,35 @@ def list_cmd(c: Context) -> None:
             click.echo(f"  {block.id:<32} {block.name}")
 
 
+def _comma_list(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:  # noqa: ARG001
+    """A repeatable option's values with comma lists split (--id nato,aukus --id quad), in order, once each."""
+    return tuple(dict.fromkeys(part.strip() for value in values for part in value.split(",") if part.strip()))
+
+
+def _kind_list(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    """--kind's values (repeated or comma lists); one that is not a document kind is a usage error naming them."""
+    kinds = _comma_list(ctx, param, values)
+    unknown = [k for k in kinds if k not in DOCUMENT_KINDS]
+    if unknown:
+        raise click.BadParameter(f"{unknown[0]!r} is not a document kind; the kinds are "
+                                 f"{', '.join(DOCUMENT_KINDS)}", ctx, param)
+    return kinds
+
+
+def _select_options(doc: str):  # noqa: ANN202 - click decorator
+    """--kind and --id, for `build` and `check --layout`; DOC starts their help ("With --layout: ", or nothing)."""
+    only = f"{doc}only" if doc else "Only"
+
+    def add(f):  # noqa: ANN001, ANN202
+        f = click.option("--id", "ids", multiple=True, metavar="ID[,ID...]", callback=_comma_list,
+                         help=f"{only} the documents of this alliance or obstacle (its brief and one-pager); repeat "
+                              "it or give a comma list (default: every one, and the book).")(f)
+        return click.option("--kind", "kinds", multiple=True, metavar="KIND[,KIND...]", callback=_kind_list,
+                            help=f"{only} documents of this kind ({', '.join(DOCUMENT_KINDS)}); repeat it or give "
+                                 "a comma list (default: every kind; with --id, the book only when named).")(f)
+    return add
+
+
 def _limit_options(f):  # noqa: ANN001, ANN202 - click decorator
     f = click.option("--doc-memory", type=click.IntRange(min=256), default=Limits.memory_mb, show_default=True,
                      metavar="MB", help="Memory a worker may use for one document.")(f)
@@ -127,11 +156,7 @@ def _limit_options(f):  # noqa: ANN001, ANN202 - click decorator
 @click.option("--audience", "audiences", multiple=True, metavar="NAME",
               help="With --layout or --web: audience to lay out or whose site to audit; repeat it, or say 'all' "
                    "(default: the default audience).")
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(AUDITED_KINDS),
-              help="With --layout: only this kind of document; repeat it (default: every kind).")
-@click.option("--id", "ids", multiple=True, metavar="ID",
-              help="With --layout: only the brief and one-pager of this alliance or obstacle; repeat it (default: all, "
-                   "and the book).")
+@_select_options("With --layout: ")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="With --layout or --web: the build folder (default: build/); --layout records its findings in "
                    "the folder's manifest, --web audits the sites under it.")
@@ -196,7 +221,7 @@ def check(c: Context, strict: bool, layout: bool, audiences: tuple[str, ...], ki
           + (f"; {len(warnings)} warning(s)" if warnings else ""))
     failed = False
     if layout:
-        failed = _check_layout(c, project, audiences, kinds or AUDITED_KINDS, ids, out, strict=strict, jobs=jobs,
+        failed = _check_layout(c, project, audiences, kinds, ids, out, strict=strict, jobs=jobs,
                                limits=Limits(doc_timeout, doc_memory), redlines=redlines)
     if web:
         sites = list(site_dirs) or [c.out(out) / name / "site" for name in
@@ -511,13 +536,18 @@ class _Bar:
 @click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS), default=("pdf",), show_default=True,
               help="Format(s) to write; repeat it (--format pdf --format docx). Formats other than pdf are written "
                    "for the kinds their writer supports (docx: briefs and the book), rewritten on every build.")
+@_select_options("")
 @pass_ctx
 def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool, jobs: int | None,
           doc_timeout: float, doc_memory: int, executor: str, scheduler: str | None, quiet: bool,
-          no_record: bool, with_site: bool, formats: tuple[str, ...]) -> None:
+          no_record: bool, with_site: bool, formats: tuple[str, ...], kinds: tuple[str, ...],
+          ids: tuple[str, ...]) -> None:
     """Render the book, every brief and every one-pager that changed; one failure does not stop the others.
 
-    Each document rendered gets its edition in editions/: a new one when what it shows changed since the last."""
+    Each document rendered gets its edition in editions/: a new one when what it shows changed since the last.
+
+    --kind and --id build only some documents (`build --id nato`: the NATO brief and one-pager; `--kind book`: the
+    book); the manifest keeps every other document's record, and the next whole build still builds what changed."""
     from briefgen.batch.run import BuildInterrupted, run_build
 
     if scheduler is not None and executor != "dask":
@@ -532,7 +562,7 @@ def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool
         from briefgen.render.checks import check_project
 
         check_project(project)
-        extra = write_formats(project, names, out_dir, others, strict=strict)
+        extra = write_formats(project, names, out_dir, others, strict=strict, kinds=kinds, ids=ids)
         for rel, error in extra.failures:
             click.echo(f"failed {rel}: {error.format_message()}", err=True)
         click.echo(f"wrote {len(extra.built)}, failed {len(extra.failures)} documents as "
@@ -543,7 +573,7 @@ def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool
     try:
         report = run_build(project, names, out_dir, jobs=jobs, strict=strict,
                            limits=Limits(doc_timeout, doc_memory), reporter=bar, record_editions=not no_record,
-                           executor=ExecutorChoice(executor, scheduler))
+                           executor=ExecutorChoice(executor, scheduler), kinds=kinds, ids=ids)
     except BuildInterrupted as exc:
         bar.finish()
         click.echo(f"interrupted: finished documents kept, manifest updated, no partial files left in {out_dir}",
@@ -553,7 +583,7 @@ def build(c: Context, audiences: tuple[str, ...], out: Path | None, strict: bool
     if others:
         from briefgen.batch.formats import write_formats
 
-        extra = write_formats(project, names, out_dir, others, strict=strict)
+        extra = write_formats(project, names, out_dir, others, strict=strict, kinds=kinds, ids=ids)
         report.failures += extra.failures
         c.say(f"wrote {len(extra.built)} documents as {', '.join(others)} in {extra.seconds:.1f} s")
     for rel, exc in report.failures:

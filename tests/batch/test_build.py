@@ -117,7 +117,9 @@ def test_runaway_document_stops_at_its_limits(small: Path, run) -> None:
         "how_it_shows_up:\n" + point * 2400, encoding="utf-8")
     audience = small / "audiences" / "congress.yaml"
     audience.write_text(audience.read_text(encoding="utf-8").replace("max_points: 6", "max_points: 5000"), "utf-8")
-    result = run(small, "build", "-q", "--jobs", "2", "--doc-timeout", "5", "--doc-memory", "450")
+    # The book, the runaway topic's documents and NATO's (free riding's would add nothing but time).
+    result = run(small, "build", "-q", "--jobs", "2", "--doc-timeout", "5", "--doc-memory", "450",
+                 "--kind", "book,brief,onepager", "--id", "runaway,nato")
     assert result.exit_code == 1
     failed = [line for line in result.output.splitlines() if line.startswith("failed ")]
     # The one-pager shows at most 4 points, so it builds; the brief and the book show all 2,400.
@@ -126,10 +128,11 @@ def test_runaway_document_stops_at_its_limits(small: Path, run) -> None:
     for line in failed:
         assert "content/obstacles/runaway.yaml" in line
         assert ("s limit" in line or "MB memory limit" in line or "stopped unexpectedly" in line), line
-    assert "built 5, up to date 0, failed 2 of 7" in result.output
+    assert "built 3, up to date 0, failed 2 of 5" in result.output
     out = small / "build" / "congress"
     for kind in ("briefs", "onepagers"):
-        assert (out / kind / "nato.pdf").is_file() and (out / kind / "free-riding.pdf").is_file()
+        assert (out / kind / "nato.pdf").is_file()
+    assert (out / "onepagers" / "runaway.pdf").is_file()
     _assert_consistent(small / "build")
 
 
@@ -137,7 +140,7 @@ def test_runaway_document_stops_at_its_limits(small: Path, run) -> None:
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_interrupted_build_leaves_no_partial_files(tmp_path: Path, signum: int) -> None:
     """SIGINT or SIGTERM mid-build: exit 128+N, no temporary or partial file, a manifest that matches the disk."""
-    project = _synthetic().make(tmp_path / "project", alliances=1, obstacles=2)
+    project = _synthetic().make(tmp_path / "project", alliances=1, obstacles=1)  # five documents with the book
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "briefgen", "--project", str(project), "build", "-q", "--jobs", "2", "--out", str(out)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -150,8 +153,8 @@ def test_interrupted_build_leaves_no_partial_files(tmp_path: Path, signum: int) 
     assert "interrupted" in stderr
     manifest = _assert_consistent(out)
     assert manifest["last_run"]["interrupted"] is True
-    assert len(manifest["outputs"]) < 7  # it really stopped early
+    assert len(manifest["outputs"]) < 5  # it really stopped early (the book, the long pole, was still in flight)
     if signum == signal.SIGTERM:  # and the next build finishes the job
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr
-        assert len(_assert_consistent(out)["outputs"]) == 7
+        assert len(_assert_consistent(out)["outputs"]) == 5

@@ -37,7 +37,7 @@ def test_warnings_alone_do_not_fail(warned) -> None:
     assert (project / "plain/congress/onepagers/nato.pdf").is_file()
 
 
-@pytest.mark.parametrize("command", [("onepager", "nato"), ("brief", "free-riding"), ("build",)])
+@pytest.mark.parametrize("command", [("onepager", "nato"), ("brief", "free-riding"), ("build", "--id", "nato")])
 def test_strict_fails_at_the_stylesheet_line(warned, command: tuple[str, ...]) -> None:
     """With --strict each warning is an error at print.css:LINE:COL, and no PDF is written."""
     project, line = warned

@@ -5,20 +5,15 @@ import functools
 import http.server
 import os
 import shutil
-import subprocess
 import threading
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from briefgen.batch.site import FONT_CACHE
-from briefgen.cli import main
 from briefgen.render.audit_web import CHROMIUM_ARGS as WEB_AUDIT_ARGS
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 IN_CI = bool(os.environ.get("CI"))
 CHROMIUM_ARGS = list(WEB_AUDIT_ARGS)  # the product's own switches (the web audit's)
 #: One page of each type, and what each must show.
@@ -37,20 +32,10 @@ def _need(path: Path | None, what: str, install: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory, site_fonts: Path) -> Path:
-    """The web edition of a two-block project (NATO, free riding), with a stand-in PDF of NATO's brief to offer."""
-    project = tmp_path_factory.mktemp("site-project")
-    for part in ("briefgen.yaml", "brand.yml", "audiences", "brand", "seeds", "templates", "fonts"):
-        src = ROOT / part
-        (shutil.copytree if src.is_dir() else shutil.copy2)(src, project / part)
-    shutil.copytree(ROOT / "tests" / "fixtures" / "two-blocks" / "content", project / "content")
-    pdf = project / "build" / "congress" / "briefs" / "nato.pdf"
-    pdf.parent.mkdir(parents=True)
-    pdf.write_bytes(b"%PDF-1.7\n% a stand-in for the built brief\n")
-    shutil.copytree(site_fonts, project / "build" / ".cache" / "site-fonts")
-    result = CliRunner().invoke(main, ["--project", str(project), "site"], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return project / "build" / "congress" / "site"
+def site(small_site: Path) -> Path:
+    """The web edition of a two-block project (NATO, free riding), with a stand-in PDF of NATO's brief to offer (the
+    run's shared `small_site`: read it only)."""
+    return small_site
 
 
 @pytest.fixture(scope="module")
@@ -113,20 +98,13 @@ def test_every_page_type_has_no_axe_violation_and_loads_nothing_from_elsewhere(s
             visit.close()
 
 
-@pytest.mark.slow  # Java starts and checks every page: about 7 s
-def test_pages_pass_the_nu_html_checker(site: Path) -> None:
-    """Every page of the site is valid HTML (vnu-jar, Java 17), and so is the stylesheet."""
-    _need(VNU, "vnu-jar", "npm ci (package.json lists vnu-jar)")
-    java = shutil.which("java")
-    _need(Path(java) if java else None, "java", "scripts/system-deps.sh --test")
-    pages = [str(p) for p in sorted(site.rglob("*.html"))]
+def test_pages_pass_the_nu_html_checker(site: Path, nu_errors) -> None:  # noqa: ANN001
+    """Every page of the site is valid HTML (vnu-jar, Java 17), and so is the stylesheet (one checker run for the
+    whole test run: conftest's nu_errors)."""
+    pages = sorted(site.rglob("*.html"))
     assert len(pages) >= 8
-    result = subprocess.run([java, "-jar", str(VNU), "--errors-only", *pages], capture_output=True, text=True,
-                            timeout=300)
-    assert result.returncode == 0 and not result.stderr.strip(), result.stderr
-    css = subprocess.run([java, "-jar", str(VNU), "--css", "--errors-only", str(site / "assets/site.css")],
-                         capture_output=True, text=True, timeout=300)
-    assert css.returncode == 0 and not css.stderr.strip(), css.stderr
+    assert nu_errors(pages) == []
+    assert nu_errors([site / "assets" / "site.css"]) == []
 
 
 def test_brief_at_390_px_shows_bottom_line_and_takeaways_without_horizontal_scroll(site: Path, browser) -> None:
@@ -239,15 +217,11 @@ def test_search_works_offline_from_file_and_from_a_sub_path(site: Path, browser,
 
 
 @pytest.mark.slow
-def test_real_catalogue_public_site(browser, tmp_path: Path, site_fonts: Path) -> None:
+def test_real_catalogue_public_site(browser, tmp_path: Path, real_public_site: Path, nu_errors) -> None:  # noqa: ANN001
     """The real catalogue's public site: NOFORN is found; the NATO page at 390 x 844 shows the bottom line and the
     takeaways without horizontal scrolling; axe-core and vnu find nothing on home, a brief, a search and editions."""
     _need(AXE, "axe-core", "npm ci (package.json lists axe-core)")
-    shutil.copytree(site_fonts, tmp_path / FONT_CACHE)  # the session's font subsets, not eight faces again
-    result = CliRunner().invoke(main, ["--project", str(ROOT), "site", "--audience", "public", "--out",
-                                       str(tmp_path)], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    site = tmp_path / "public" / "site"
+    site = real_public_site
     visit = Visit(browser, _url(site, "search.html?q=NOFORN"))
     try:
         hits = visit.page.locator("#search-results li a").all_inner_texts()
@@ -274,10 +248,6 @@ def test_real_catalogue_public_site(browser, tmp_path: Path, site_fonts: Path) -
             assert visit.axe() == [], rel
         finally:
             visit.close()
-    java = shutil.which("java")
-    _need(Path(java) if java else None, "java", "scripts/system-deps.sh --test")
-    pages = [str(site / rel) for rel in ("index.html", "briefs/nato.html", "search.html", "editions/nato.html",
-                                         "sources.html", "recommendations.html")]
-    checked = subprocess.run([java, "-jar", str(VNU), "--errors-only", *pages], capture_output=True, text=True,
-                             timeout=300)
-    assert checked.returncode == 0 and not checked.stderr.strip(), checked.stderr
+    assert [p.relative_to(site).as_posix() for p in nu_errors.real_pages] == \
+        ["index.html", "briefs/nato.html", "search.html", "editions/nato.html", "sources.html", "recommendations.html"]
+    assert nu_errors(nu_errors.real_pages) == []

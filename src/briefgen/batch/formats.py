@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefgen.batch.render import render_target
-from briefgen.batch.targets import plan
+from briefgen.batch.targets import plan, select
 from briefgen.errors import BriefgenError
 from briefgen.project import Project
 from briefgen.render.writers import writer
@@ -26,8 +26,9 @@ class FormatsReport:
 
 
 def write_formats(project: Project, audiences: list[str], out: Path, formats: list[str], *,
-                  strict: bool = False) -> FormatsReport:
-    """Write every planned document of AUDIENCES in each of FORMATS (not pdf: the build's own) its writer supports.
+                  strict: bool = False, kinds: tuple[str, ...] = (), ids: tuple[str, ...] = ()) -> FormatsReport:
+    """Write every planned document of AUDIENCES (of KINDS and IDS only, when given: batch.targets.select) in each of
+    FORMATS (not pdf: the build's own) its writer supports.
 
     They render in this process, one after another (a Word brief takes a fraction of a second, no layout), and are
     rewritten on every build: the manifest and its up-to-date check cover the PDFs only. One failure does not stop
@@ -40,7 +41,7 @@ def write_formats(project: Project, audiences: list[str], out: Path, formats: li
             continue
         chosen = writer(name)
         for audience in audiences:
-            for target in plan(project, audience):
+            for target in select(project, plan(project, audience), kinds, ids):
                 if target.kind not in chosen.kinds:
                     continue
                 rel = target.rel(name)

@@ -22,14 +22,13 @@ from briefgen.batch.render import (
     Output,
     RenderMany,
     RenderTargetJob,
-    check_target,
     render,
     render_target,
     start_levels,
     write,
 )
 from briefgen.config.inputs import EDITION_GLOBS, EDITIONS_DIR, project_files
-from briefgen.config.kinds import AUDITED_KINDS, Target, document_kind
+from briefgen.config.kinds import Target, document_kind
 from briefgen.errors import BriefgenError
 from briefgen.project import Project
 from briefgen.safeio import hash_file
@@ -179,16 +178,26 @@ class BuildOptions:
     record_editions: bool = True
     #: A layout check: lay documents out and audit them, write nothing (`briefgen check --layout`).
     check_only: bool = False
-    #: A layout check's kinds and block ids (default: all).
+    #: Only the documents of these kinds and of these alliances and obstacles (default: all; batch.targets.select).
     kinds: tuple[str, ...] = ()
     ids: tuple[str, ...] = ()
+
+    @property
+    def selected(self) -> bool:
+        """Whether only some of the planned documents are built (the no-op record then covers none)."""
+        return bool(self.kinds or self.ids)
 
 
 def run_build(project: Project | Path, audiences: list[str] | None = None, out: Path | None = None, *,
               jobs: int | None = None, strict: bool = False, limits: Limits | None = None,
               reporter: Reporter | None = None, record_editions: bool = True,
-              executor: ExecutorChoice | None = None) -> BuildReport:
+              executor: ExecutorChoice | None = None, kinds: tuple[str, ...] = (),
+              ids: tuple[str, ...] = ()) -> BuildReport:
     """Build every target of AUDIENCES (default: the project's default audience) into OUT, rendering what changed.
+
+    KINDS and IDS build only the documents of those kinds and of those alliances and obstacles (the book, having no
+    id, only when KINDS names it; batch.targets.select); every other output's record in the manifest is kept as it
+    was, and the next whole build checks every document again (the no-op record is cleared).
 
     EXECUTOR says where documents render (default: warm processes here; ExecutorChoice("dask", ADDRESS) a Dask
     cluster); this process alone writes the outputs and the manifest.
@@ -197,15 +206,16 @@ def run_build(project: Project | Path, audiences: list[str] | None = None, out: 
     RECORD_EDITIONS is false: the documents then show the editions they would get, and the record is left as it is.
     """
     options = BuildOptions(jobs=jobs, strict=strict, limits=limits, record_editions=record_editions,
-                           executor=executor or ExecutorChoice())
+                           executor=executor or ExecutorChoice(), kinds=tuple(kinds), ids=tuple(ids))
     return _run_build(project, audiences, out, options, reporter)
 
 
 def run_layout_check(project: Project | Path, audiences: list[str] | None = None, out: Path | None = None, *,
-                     kinds: tuple[str, ...] = AUDITED_KINDS, ids: tuple[str, ...] = (), jobs: int | None = None,
+                     kinds: tuple[str, ...] = (), ids: tuple[str, ...] = (), jobs: int | None = None,
                      strict: bool = False, limits: Limits | None = None,
                      reporter: Reporter | None = None) -> BuildReport:
-    """Lay out and audit the documents of AUDIENCES (of KINDS, for the blocks IDS: default all) without writing them.
+    """Lay out and audit the documents of AUDIENCES (of KINDS, for the blocks IDS: default all, as run_build selects
+    them) without writing them.
 
     The build's own path: the same plan, the same render() in the same warm workers, the same fit loops started at
     the levels the manifest recorded. A document whose output (or last check) is current with its inputs is not
@@ -215,16 +225,6 @@ def run_layout_check(project: Project | Path, audiences: list[str] | None = None
     options = BuildOptions(jobs=jobs, strict=strict, limits=limits, record_editions=False, check_only=True,
                            kinds=kinds, ids=ids)
     return _run_build(project, audiences, out, options, reporter)
-
-
-def _select(project: Project, targets: list[Target], kinds: tuple[str, ...], ids: tuple[str, ...]) -> list[Target]:
-    """The planned TARGETS of KINDS and (when given) of the blocks IDS; an unknown id is a usage error. The book binds
-    every block: with IDS it is left out."""
-    for block_id in ids:
-        check_target(project, Target("brief", block_id, targets[0].audience if targets else
-                                     project.config.default_audience))
-    return [t for t in targets if t.kind in kinds and (not ids or (document_kind(t.kind).per_block
-                                                                   and t.block_id in ids))]
 
 
 def _checked_fresh(entry: dict | None, inputs: dict[str, str | None], strict: bool) -> bool:
@@ -249,7 +249,8 @@ def _run_build(project: Project | Path, audiences: list[str] | None, out: Path |
     # is recorded, so the next build takes it up (hashing at the end would record it as already built).
     hasher = Hasher(root)
     files = {f: hasher(f) for f in watched_files(root, names)}
-    if names and not options.check_only and fast_up_to_date(root, out, names, options.strict, hasher):
+    if names and not (options.check_only or options.selected) \
+            and fast_up_to_date(root, out, names, options.strict, hasher):
         return _fast_report(out, names, options, reporter, started)
     from briefgen.render import templates
 
@@ -350,14 +351,14 @@ class _Run:
 
     def outdated(self) -> list[tuple[Target, dict[str, str | None]]]:
         """Plan every target, hash its inputs, and return those whose inputs changed since the manifest's record."""
-        from briefgen.batch.targets import plan
+        from briefgen.batch.targets import plan, select
         from briefgen.editions.records import record_rel
 
         project, options, hasher = self.project, self.options, self.hasher
         self.targets = [Target(str(t.kind), str(t.block_id), str(t.audience))
                         for name in self.names for t in plan(project, name)]
-        if options.check_only:
-            self.targets = _select(project, self.targets, options.kinds, options.ids)
+        if options.selected:
+            self.targets = select(project, self.targets, options.kinds, options.ids)
         self.manifest = load_manifest(self.out)
         self.entries = self.manifest["outputs"]
         # What layout checks recorded (findings and fit levels of documents laid out but not written).
@@ -528,9 +529,12 @@ class _Run:
             "seconds": round(report.seconds, 3), "jobs": options.jobs or default_jobs(),
             "executor": options.executor.name, "audiences": self.names,
             "strict": options.strict, "source_date_epoch": source_epoch(),
+            # A selection plans some documents only: what the last whole build planned stays, and no no-op record
+            # is kept, so the next whole build checks every document (and builds those never built).
             "planned": {**manifest.get("planned", {}),
-                        **{n: [t.rel() for t in self.targets if t.audience == n] for n in self.names}},
-            "files": files if not report.failures and not interrupted else {},
+                        **({} if options.selected else
+                           {n: [t.rel() for t in self.targets if t.audience == n] for n in self.names})},
+            "files": files if not report.failures and not interrupted and not options.selected else {},
             "last_run": {"built": report.built, "skipped": len(report.skipped),
                          "failed": [{"output": rel, "error": exc.format_message()} for rel, exc in report.failures],
                          "interrupted": interrupted is not None,
