@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -32,6 +33,38 @@ class EchoJob:
 
     def run(self, project: object) -> str:
         return self.label
+
+
+@dataclass(frozen=True)
+class ReadJob:
+    """A job that names the parts of the project its worker had read before it ran."""
+
+    label: str = "read"
+    source: str = ""
+
+    def run(self, project: object) -> list[str]:
+        return sorted(name for name in ("catalogue", "seeds") if name in vars(project))
+
+
+def test_a_pool_for_book_segments_leaves_the_content_unread(small: Path) -> None:
+    """A pool started with read_content=False (the book command's: segments read no block) does not read the
+    catalogue and seeds as its workers start."""
+    with Pool(small, 1, read_content=False) as pool:
+        assert pool.submit(ReadJob()).result(timeout=300).value == []
+
+
+def test_a_job_goes_back_to_the_worker_that_ran_its_label() -> None:
+    """A book chapter measured on one worker is written on the same one (its line breaks are cached there): a free
+    worker takes the first waiting job whose label it ran, else one no other worker ran, else the first."""
+    measurer = SimpleNamespace(ran={"book/ch-a"}, dead=False)
+    other = SimpleNamespace(ran={"book/ch-c"}, dead=False)
+    pool = SimpleNamespace(_workers=[measurer, other])
+    backlog = [(EchoJob(label), None) for label in ("book/ch-c", "book/ch-b", "book/ch-a")]
+    assert Pool._pick(pool, measurer, backlog) == 2  # its own chapter, though two wait before it
+    assert Pool._pick(pool, other, backlog) == 0
+    assert Pool._pick(pool, other, backlog[1:]) == 0  # nothing of its own: one no worker ran
+    assert Pool._pick(pool, other, backlog[2:]) == 0  # only the other's: taken all the same (no worker waits)
+    assert Pool._pick(pool, measurer, backlog[:2]) == 1  # not the other's chapter while another job waits
 
 
 def test_a_worker_dying_mid_run_fails_its_document_with_the_exit_code_and_the_pool_goes_on(small: Path) -> None:

@@ -161,10 +161,18 @@ def test_matrix_figure_is_drawn(book_pdf: Path) -> None:
     assert "Free riding and buck-passing" in text and "NATO" in text
 
 
-def test_book_select_and_title(small: Path, run) -> None:
-    """`book --select obstacles --title T` binds only the obstacles under that title, in its own file."""
+def test_book_select_and_title_after_one_check(small: Path, run,  # noqa: ANN001 - the CLI fixture
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """`book --select obstacles --title T` binds only the obstacles under that title, in its own file, having
+    checked the project once (not again for the book it binds)."""
+    from briefgen.render import checks
+
+    calls = []
+    check = checks.check_project
+    monkeypatch.setattr(checks, "check_project", lambda project: calls.append(project) or check(project))
     result = run(small, "book", "--select", "obstacles", "--title", "Obstacles only", "--jobs", "1")
     assert result.exit_code == 0, result.output
+    assert len(calls) == 1
     pdf = small / "build" / "congress" / "book-obstacles.pdf"
     reader = PdfReader(pdf)
     assert "Obstacles only" in _page_text(reader, 1)

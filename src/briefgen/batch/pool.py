@@ -132,9 +132,11 @@ def _on_term(signum: int, frame: Any) -> None:  # noqa: ARG001
     raise SystemExit(128 + signum)  # unwinds through write_atomic, which removes its temporary file
 
 
-def worker_main(conn: Connection, root: str, limits: Limits, out: str | None = None) -> None:
-    """Run jobs from CONN until it closes: one at a time, each within LIMITS; content files the build OUT parsed
-    before are read from its parse cache."""
+def worker_main(conn: Connection, root: str, limits: Limits, read_content: bool = True, out: str | None = None
+                ) -> None:
+    """Run jobs from CONN until it closes: one at a time, each within LIMITS; READ_CONTENT: read the catalogue and
+    seeds before the first job (a pool of book segments needs neither), the files the build OUT parsed before from
+    its parse cache."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides how an interrupted build ends
     signal.signal(signal.SIGTERM, _on_term)
     signal.signal(signal.SIGPROF, _on_alarm)
@@ -148,12 +150,13 @@ def worker_main(conn: Connection, root: str, limits: Limits, out: str | None = N
 
     weasyprint()  # pay the import once, before the first document
     project = Project(Path(root))
-    if out is not None:
+    if out is not None and read_content:
         from briefgen.batch.targets import read_parsed_content
 
         read_parsed_content(project, Path(out))
     try:  # read the content once, outside any document's time limit
-        project.catalogue, project.seeds  # noqa: B018
+        if read_content:
+            project.catalogue, project.seeds  # noqa: B018
     except BriefgenError:
         pass  # the parent has reported it already; each job will report it again
     if limits.memory_mb:
@@ -210,12 +213,13 @@ def worker_main(conn: Connection, root: str, limits: Limits, out: str | None = N
             return
 
 
-def worker_process(conn: Connection, root: str, limits: Limits, out: str | None = None) -> None:
+def worker_process(conn: Connection, root: str, limits: Limits, read_content: bool = True,
+                   out: str | None = None) -> None:
     """Run worker_main, then leave at once with its exit code: the interpreter's clean-up would free WeasyPrint's
     caches object by object, tenths of a second every build waits for (a worker writes no file; its pipe closes)."""
     code = 0
     try:
-        worker_main(conn, root, limits, out)
+        worker_main(conn, root, limits, read_content, out)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
     finally:
@@ -228,9 +232,9 @@ def worker_process(conn: Connection, root: str, limits: Limits, out: str | None 
 
 
 class _Worker:
-    def __init__(self, ctx: Any, root: str, limits: Limits, out: str | None = None) -> None:
+    def __init__(self, ctx: Any, root: str, limits: Limits, read_content: bool, out: str | None = None) -> None:
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=worker_process, args=(child, root, limits, out), daemon=True)
+        self.process = ctx.Process(target=worker_process, args=(child, root, limits, read_content, out), daemon=True)
         self.process.start()
         child.close()
         self.ready = False
@@ -238,6 +242,8 @@ class _Worker:
         self.future: Future | None = None
         self.deadline = 0.0
         self.dead = False
+        #: The labels of the jobs it ran: a job of the same label again comes back here (Pool._pick).
+        self.ran: set[str] = set()
 
 
 class Interrupted(BriefgenError):
@@ -246,16 +252,18 @@ class Interrupted(BriefgenError):
 
 class Pool:
     """Up to JOBS warm worker processes, started when work arrives (or WARM of them at once, when the caller
-    knows work is coming: their start-up then overlaps its planning); submit() returns a Future per task."""
+    knows work is coming: their start-up then overlaps its planning); submit() returns a Future per task.
+    READ_CONTENT: each worker reads the catalogue and seeds as it starts (not for a pool of book segments)."""
 
     def __init__(self, root: Path, jobs: int, limits: Limits | None = None, *, warm: int = 0,
-                 out: Path | None = None) -> None:
+                 read_content: bool = True, out: Path | None = None) -> None:
         refuse_unguarded()
         self.root = str(root)
         self.out = str(out) if out is not None else None  # a build's output folder: its parse cache is read
         self.jobs = max(1, jobs)
         self._warm = min(self.jobs, max(0, warm))
         self.limits = limits or Limits()
+        self.read_content = read_content
         self._ctx = multiprocessing.get_context("spawn")
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._wake_r, self._wake_w = self._ctx.Pipe(duplex=False)
@@ -308,7 +316,8 @@ class Pool:
                     w.process.kill()
 
     def _serve(self, backlog: list[tuple[Any, Future]]) -> None:
-        self._workers = [_Worker(self._ctx, self.root, self.limits, self.out) for _ in range(self._warm)]
+        self._workers = [_Worker(self._ctx, self.root, self.limits, self.read_content, self.out)
+                         for _ in range(self._warm)]
         while not self._closing:
             backlog.extend(self._pending())
             if self._broken:
@@ -319,15 +328,16 @@ class Pool:
             self._workers = [w for w in self._workers if not w.dead]
             free = sum(1 for w in self._workers if w.task is None)
             while not self._broken and len(backlog) > free and len(self._workers) < self.jobs:
-                # only as many as the work needs
-                self._workers.append(_Worker(self._ctx, self.root, self.limits, self.out))
+                # as the work needs
+                self._workers.append(_Worker(self._ctx, self.root, self.limits, self.read_content, self.out))
                 free += 1
             for w in self._workers:
                 if w.ready and w.task is None and backlog:
-                    task, future = backlog.pop(0)
+                    task, future = backlog.pop(self._pick(w, backlog))
                     if not future.set_running_or_notify_cancel():
                         continue
                     w.task, w.future = task, future
+                    w.ran.add(task.label)
                     w.deadline = time.monotonic() + self.limits.seconds * WALL_FACTOR + KILL_GRACE
                     try:
                         w.conn.send(task)
@@ -362,6 +372,17 @@ class Pool:
                 if w.process.sentinel in ready or (w.task is not None and time.monotonic() > w.deadline):
                     self._retire(w, died=w.process.sentinel in ready)
         self._fail_all(backlog)
+
+    def _pick(self, w: _Worker, backlog: list[tuple[Any, Future]]) -> int:
+        """Which waiting task W takes: the first whose label W ran before (a book chapter measured, then written with
+        its real page references: W's caches, its line breaks, hold its text), else the first no other live worker
+        ran, else the first."""
+        labels = [task.label for task, _future in backlog]
+        mine = next((i for i, label in enumerate(labels) if label in w.ran), None)
+        if mine is not None:
+            return mine
+        others = set().union(*(o.ran for o in self._workers if o is not w and not o.dead))
+        return next((i for i, label in enumerate(labels) if label not in others), 0)
 
     def _handle(self, w: _Worker, message: tuple) -> bool:
         """Settle the worker's task from MESSAGE; return True when the worker asks to be replaced."""

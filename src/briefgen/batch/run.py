@@ -142,14 +142,14 @@ def _book_job(project: Project, target: Target, out: Path, executor: Executor, s
 
 def build_book(project: Project, target: Target, out: Path, *, jobs: int | None = None, strict: bool = False,
                limits: Limits | None = None) -> Output:
-    """Render one book TARGET (a selection, a title) into OUT, its segments in warm workers."""
+    """Render one book TARGET (a selection, a title) into OUT, its segments in warm workers. The caller checks the
+    project first (render.checks.check_project: the book command does, once for all the audiences it binds)."""
     from briefgen.render import templates
-    from briefgen.render.checks import check_project
 
-    check_project(project)
     # The book's templates render in this process: they get the per-document time limit too.
     workers = jobs or default_jobs()
-    with LocalExecutor(ExecutorSetup(project.root, workers, limits or Limits(), warm=workers)) as executor, \
+    setup = ExecutorSetup(project.root, workers, limits or Limits(), warm=workers, read_content=False)  # segments only
+    with LocalExecutor(setup) as executor, \
             templates.time_limit((limits or Limits()).seconds, process=True):
         return _book_job(project, target, out, executor, strict)
 
@@ -414,7 +414,7 @@ class _Run:
         workers = self.options.jobs or default_jobs()
         try:
             self.executor = open_executor(self.options.executor, ExecutorSetup(
-                self.root, workers, self.options.limits or Limits(), workers, self.out))
+                self.root, workers, self.options.limits or Limits(), workers, out=self.out))
         except BriefgenError:
             self.executor = None
 
@@ -431,7 +431,8 @@ class _Run:
         # Local workers start while books plan (or started already, while this process checked and planned).
         if self.executor is None:
             self.executor = open_executor(options.executor, ExecutorSetup(self.root, workers,
-                                                                          options.limits or Limits(), workers, out))
+                                                                          options.limits or Limits(), workers,
+                                                                          out=out))
         executor = self.executor
         self.books = cf.ThreadPoolExecutor(max_workers=max(1, len(books)), thread_name_prefix="briefgen-book")
         pending: dict[cf.Future, tuple[Target, dict, float]] = {}

@@ -58,9 +58,13 @@ def _compiled(cssselect2: Any, text: str) -> Any:
         return None
 
 
-def layout_key(html: str, rules: list[FitRule]) -> tuple[str, frozenset[str]] | None:
+def layout_key(html: str, rules: list[FitRule],
+               trees: dict[str, Any] | None = None) -> tuple[str, frozenset[str]] | None:
     """What HTML's layout depends on among its fit variants: the HTML without its fit classes, and the fit classes
-    some rule matches an element of it with (None when it carries its own stylesheets: not judged)."""
+    some rule matches an element of it with (None when it carries its own stylesheets: not judged).
+
+    TREES keeps each variant's parsed tree by its HTML without fit classes, so a search through one document's levels
+    parses it once (the body's class attribute is set to each level's before matching); one caller's, one thread's."""
     found = _BODY_CLASS.search(html)
     if found is None or "<link" in html or "<style" in html:
         return None
@@ -72,7 +76,18 @@ def layout_key(html: str, rules: list[FitRule]) -> tuple[str, frozenset[str]] | 
     import cssselect2
     import tinyhtml5
 
-    root = cssselect2.ElementWrapper.from_html_root(tinyhtml5.parse(html))
+    tree = trees.get(plain) if trees is not None else None
+    if tree is None:
+        tree = tinyhtml5.parse(html)
+        if trees is not None:
+            trees[plain] = tree
+    else:
+        body = tree.find("{http://www.w3.org/1999/xhtml}body")
+        if body is None:  # cannot happen for HTML the regex found a body in; parse this variant itself
+            tree = tinyhtml5.parse(html)
+        else:
+            body.set("class", found.group(1))
+    root = cssselect2.ElementWrapper.from_html_root(tree)
     live: set[str] = set()
     for rule in rules:
         if not (rule.classes & set(fits)) or rule.classes <= live:

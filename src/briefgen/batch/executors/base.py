@@ -30,6 +30,9 @@ class ExecutorSetup:
     jobs: int
     limits: Limits
     warm: int = 0
+    #: Whether a local worker reads the catalogue and seeds as it starts (False: it renders only book segments,
+    #: which read neither).
+    read_content: bool = True
     #: The build's output folder: local workers read the content files it parsed from its parse cache.
     out: Path | None = None
 

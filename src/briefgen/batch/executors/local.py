@@ -13,7 +13,8 @@ class LocalExecutor:
     name = "local"
 
     def __init__(self, setup: ExecutorSetup, choice: ExecutorChoice | None = None) -> None:  # noqa: ARG002
-        self.pool = Pool(setup.root, setup.jobs, setup.limits, warm=setup.warm, out=setup.out)
+        self.pool = Pool(setup.root, setup.jobs, setup.limits, warm=setup.warm, read_content=setup.read_content,
+                         out=setup.out)
 
     def submit(self, job: Job, inputs: Inputs | None = None) -> cf.Future:  # noqa: ARG002 - same files here
         return self.pool.submit(job)

@@ -8,7 +8,7 @@ import logging
 import os
 import re
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -16,7 +16,7 @@ from briefgen._version import tool_id
 from briefgen.config.inputs import ASSET_GLOBS, web_only
 from briefgen.errors import Location, RenderError, display_path
 from briefgen.project import Project
-from briefgen.render.audit import THRESHOLDS, audit
+from briefgen.render.audit import THRESHOLDS, Finding, audit
 from briefgen.render.book.merge import DEST_SCHEME, merge_book
 from briefgen.render.fitclasses import layout_key
 from briefgen.render.pdf import lay_out, layouts_made, write_pdf
@@ -116,11 +116,13 @@ class SegmentJob:
         styles = setup.styles(BOOK_SEGMENT_STYLES) if setup else None
         rules = setup.fit_rules(BOOK_SEGMENT_STYLES) if setup else []
         made = layouts_made()
+        audits = _Audits()
         alike: dict = {}  # a level whose tail classes no rule matches in this segment lays out as one tried before
+        trees: dict = {}  # the segment's HTML parsed once for the rules' matching (render.fitclasses.layout_key)
 
         def lay_out_at(level: int):  # noqa: ANN202 - a render.pdf.Layout
             html = with_classes(self.html, tail_classes(level))
-            key = layout_key(html, rules) if setup else None
+            key = layout_key(html, rules, trees) if setup else None
             if key is None:
                 return lay_out(html, project.root, self.source, strict=self.strict, styles=styles)
             if key not in alike:
@@ -131,23 +133,23 @@ class SegmentJob:
         layout, level, base_pages, base_faults = None, 0, 0, frozenset()
         if audited and self.fit.tail is None and 0 < self.fit.recorded <= len(CHAPTER_TAIL_STEPS):
             tried = lay_out_at(self.fit.recorded)  # a push step is judged against the design: not tried alone
-            if not _faults(tried):
+            if not audits.faults(tried):
                 layout, level = tried, self.fit.recorded
         if audited and self.fit.tail is not None:  # the level a measure found (0: none mends, or none needed)
             tried = lay_out_at(self.fit.tail)
-            if not self.fit.tail or _mends(tried, self.fit.tail, self.fit.base_pages, self.fit.base_faults):
+            if not self.fit.tail or audits.mends(tried, self.fit.tail, self.fit.base_pages, self.fit.base_faults):
                 layout, level, base_pages, base_faults = tried, self.fit.tail, self.fit.base_pages, self.fit.base_faults
         if layout is None:
             layout = lay_out_at(0)
             base_pages = layout.pages
             if audited:
-                base_faults = frozenset(_faults(layout))
+                base_faults = frozenset(audits.faults(layout))
                 if base_faults & (MENDED | {"runt"}):
-                    layout, level = _mend_tail(layout, lay_out_at, base_faults)
+                    layout, level = _mend_tail(layout, lay_out_at, base_faults, audits)
         if self.fit.measure:
             return Rendered(b"", layout.pages, {}, layouts=layouts_made() - made, tail=level, base_pages=base_pages,
                             base_faults=base_faults)
-        findings = [f.as_dict() for f in audit(layout.document, self.label, "book")] if audited else []
+        findings = [replace(f, document=self.label).as_dict() for f in audits.of(layout)] if audited else []
         rendered = describe_pdf(write_pdf(layout).data)
         rendered.findings = findings
         rendered.layouts = layouts_made() - made
@@ -202,9 +204,36 @@ def with_classes(html: str, classes: list[str]) -> str:
 MENDED = frozenset({"figure-alone", "heading-short"})
 
 
-def _faults(layout) -> set[str]:  # noqa: ANN001 - a render.pdf.Layout
-    """Every audit finding LAYOUT shows, by code, and "runt" for a runt last page."""
-    return {f.code for f in audit(layout.document, "segment", "book")} | ({"runt"} if _runt(layout) else set())
+class _Audits:
+    """Each layout's audit findings, made once: the tail search judges a layout by them, and the segment keeps those
+    of the layout it writes."""
+
+    def __init__(self) -> None:
+        self._made: dict[int, tuple[object, list[Finding]]] = {}  # id -> (the layout, kept alive; its findings)
+
+    def of(self, layout) -> list[Finding]:  # noqa: ANN001 - a render.pdf.Layout
+        """LAYOUT's audit findings, named "segment"."""
+        if id(layout) not in self._made:
+            self._made[id(layout)] = (layout, audit(layout.document, "segment", "book"))
+        return self._made[id(layout)][1]
+
+    def faults(self, layout) -> set[str]:  # noqa: ANN001 - a render.pdf.Layout
+        """Every audit finding LAYOUT shows, by code, and "runt" for a runt last page."""
+        return {f.code for f in self.of(layout)} | ({"runt"} if _runt(layout) else set())
+
+    def mends(self, tried, level: int, base_pages: int, before: frozenset[str]) -> bool:  # noqa: ANN001 - a Layout
+        """Whether TRIED, laid out at tail LEVEL (1 or more), mends a segment of BASE_PAGES pages whose design showed
+        BEFORE: it leaves none of the faults the steps mend and adds no other finding (a pulled-back layout one page
+        shorter may keep a runt); a push step keeps the page count. A layout that keeps the page count and the runt
+        is refused before it is audited (the search's usual case)."""
+        shorter = level <= len(CHAPTER_TAIL_STEPS) and tried.pages < base_pages
+        if level > len(CHAPTER_TAIL_STEPS) and tried.pages != base_pages:
+            return False
+        if not shorter and _runt(tried):
+            return False
+        left = self.faults(tried)
+        mended = MENDED | {"runt"}
+        return left <= before and (not left & mended or (shorter and not left & MENDED))
 
 
 def tail_classes(level: int) -> list[str]:
@@ -215,25 +244,13 @@ def tail_classes(level: int) -> list[str]:
     return [CHAPTER_PUSH_STEPS[level - len(CHAPTER_TAIL_STEPS) - 1].cls]
 
 
-def _mends(tried, level: int, base_pages: int, before: frozenset[str]) -> bool:  # noqa: ANN001 - a Layout
-    """Whether TRIED, laid out at tail LEVEL (1 or more), mends a segment of BASE_PAGES pages whose design showed
-    BEFORE: it leaves none of the faults the steps mend and adds no other finding (a pulled-back layout one page
-    shorter may keep a runt); a push step keeps the page count."""
-    left = _faults(tried)
-    mended = MENDED | {"runt"}
-    shorter = level <= len(CHAPTER_TAIL_STEPS) and tried.pages < base_pages
-    if level > len(CHAPTER_TAIL_STEPS) and tried.pages != base_pages:
-        return False
-    return left <= before and (not left & mended or (shorter and not left & MENDED))
-
-
-def _mend_tail(layout, lay_out_at, before: frozenset[str]):  # noqa: ANN001, ANN202 - a Layout, level -> Layout
+def _mend_tail(layout, lay_out_at, before: frozenset[str], audits: _Audits):  # noqa: ANN001, ANN202 - a Layout
     """A chapter's LAYOUT with a runt tail (or a lone figure, a stranded heading), BEFORE its faults, mended, and its
     tail level: pulled back by the cumulative tail steps, else carried further onto its last page by a push step
     without adding a page; unchanged (level 0) when neither works."""
     for level in range(1, len(CHAPTER_TAIL_STEPS) + len(CHAPTER_PUSH_STEPS) + 1):
         tried = lay_out_at(level)
-        if _mends(tried, level, layout.pages, before):
+        if audits.mends(tried, level, layout.pages, before):
             return tried, level
     return layout, 0
 
