@@ -349,7 +349,8 @@ def main() -> None:
         cpu = f"  (cpu {v['cpu_value']:.3f})" if "cpu_value" in v else f"  (wall {v['wall_value']:.3f})" \
             if "wall_value" in v else ""
         load = f"  load {v['load_before_after']}" if "load_before_after" in v else ""
-        print(f"{name:32} {v['value']:8.3f}  target {v['target']:8}  {'met' if v['met'] else 'NOT met'}{cpu}{load}")
+        verdict = f"target {v['target']:8}  {'met' if v['met'] else 'NOT met'}" if "target" in v else "reported"
+        print(f"{name:32} {v['value']:8.3f}  {verdict}{cpu}{load}")
     for name, v in result.get("scale", {}).get("targets", {}).items():
         cpu = f"  (cpu {v['cpu_value']:.3f})" if "cpu_value" in v else ""
         print(f"{name:32} {v['value']:8.3f}  target {v['target']:8}  {'met' if v['met'] else 'NOT met'}{cpu}")
