@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import sys
 from dataclasses import dataclass, field
@@ -12,10 +11,10 @@ from typing import Any
 import yaml
 
 from briefgen._version import tool_id
+from briefgen.config.sealed import read_sealed, write_sealed
 from briefgen.config.yamlsafe import LocStr, YNode, loads, scalar_value
-from briefgen.errors import ContentError, Location, OutputError, display_path
-from briefgen.safeio import CACHE_LIMIT, UnsafeFile, check_folder, read_inside
-from briefgen.write import write_atomic
+from briefgen.errors import Location
+from briefgen.safeio import CACHE_LIMIT
 
 log = logging.getLogger(__name__)
 
@@ -89,22 +88,8 @@ class ParseCache:
         if self.loaded:
             return self
         self.loaded = True
-        try:
-            check_folder(self.path, self.base)
-            data = json.loads(read_inside(self.path, self.folder, CACHE_LIMIT * 4).decode("utf-8"))
-        except UnsafeFile as exc:
-            if exc.reason == "large":
-                return self
-            raise ContentError(f"the parse cache is unsafe: {exc.why}", Location(display_path(self.path)),
-                               f"delete {display_path(self.folder)} (it is rebuilt) and make it a real folder"
-                               ) from None
-        except (OSError, ValueError, RecursionError):
-            return self
-        entries = data.get("entries") if isinstance(data, dict) else None
-        if isinstance(entries, dict) and data.get("tool") == _parser_id() and data.get("sha256") == _digest(entries):
-            self.entries = entries
-        elif entries is not None:
-            log.info("parse cache %s does not verify: every file is parsed again", self.path)
+        self.entries = read_sealed(self.path, self.base, CACHE_LIMIT * 4, "parse cache", "every file is parsed again",
+                                   _parser_id())
         return self
 
     def parse(self, text: str, shown: str) -> YNode:
@@ -126,12 +111,4 @@ class ParseCache:
         """Write the entries this run used (files gone drop out), when they changed; a failed write is left."""
         if not self.writable or self.used == self.entries:
             return
-        text = json.dumps({"tool": _parser_id(), "sha256": _digest(self.used), "entries": self.used}, sort_keys=True)
-        try:
-            write_atomic(self.path, text, inside=self.base)
-        except OutputError as exc:
-            log.warning("parse cache not written: %s", exc.format_message())
-
-
-def _digest(entries: dict) -> str:
-    return hashlib.sha256(json.dumps(entries, sort_keys=True).encode()).hexdigest()
+        write_sealed(self.path, self.used, self.base, "parse cache", _parser_id())

@@ -10,15 +10,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefgen._version import tool_id
+from briefgen.config.sealed import read_sealed, write_sealed
 from briefgen.content.catalogue import Catalogue
 from briefgen.content.claims import Context, check_block_claims
 from briefgen.content.model import Block, SourceRef
 from briefgen.content.provenance import check_record
 from briefgen.content.walk import walk
-from briefgen.errors import BriefgenError, ContentError, ContentWarning, Location, OutputError, SeedError, display_path
-from briefgen.safeio import CACHE_LIMIT, UnsafeFile, check_folder, read_inside
+from briefgen.errors import BriefgenError, ContentError, ContentWarning, Location, SeedError
+from briefgen.safeio import CACHE_LIMIT
 from briefgen.seeds.registry import Passage, SeedLibrary
-from briefgen.write import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -115,22 +115,7 @@ class CheckCache:
 
     def load(self) -> CheckCache:
         """Read the cache file (a missing, unreadable or unverified one is empty); a link or FIFO is an error."""
-        try:
-            check_folder(self.path, self.base)
-            data = json.loads(read_inside(self.path, self.folder, CACHE_LIMIT).decode("utf-8"))
-        except UnsafeFile as exc:
-            if exc.reason == "large":
-                return self
-            raise ContentError(f"the check cache is unsafe: {exc.why}", Location(display_path(self.path)),
-                               f"delete {display_path(self.folder)} (it is rebuilt) and make it a real folder"
-                               ) from None
-        except (OSError, ValueError, RecursionError):
-            return self
-        entries = data.get("entries") if isinstance(data, dict) else None
-        if isinstance(entries, dict) and data.get("sha256") == _digest(entries):
-            self.entries = entries
-        elif entries is not None:
-            log.info("check cache %s does not verify: every block is checked again", self.path)
+        self.entries = read_sealed(self.path, self.base, CACHE_LIMIT, "check cache", "every block is checked again")
         return self
 
     def get(self, key: str, file: str) -> BlockFindings | None:
@@ -158,15 +143,7 @@ class CheckCache:
         (a full disk) leaves the cache as it was: the next check reads the blocks again."""
         if self.used == self.entries:
             return
-        text = json.dumps({"sha256": _digest(self.used), "entries": self.used}, sort_keys=True)
-        try:
-            write_atomic(self.path, text, inside=self.base)
-        except OutputError as exc:
-            log.warning("check cache not written: %s", exc.format_message())
-
-
-def _digest(entries: dict) -> str:
-    return hashlib.sha256(json.dumps(entries, sort_keys=True).encode()).hexdigest()
+        write_sealed(self.path, self.used, self.base, "check cache")
 
 
 class _Keys:
