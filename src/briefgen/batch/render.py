@@ -1,7 +1,6 @@
 """The one render path: a target to its output, used by the CLI, the workers, the preview, the API and the bench."""
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -24,9 +23,9 @@ def check_target(project: Project, target: Target) -> None:
     if kind.per_block:
         known = [b.id for b in project.catalogue.documents()]
         if target.block_id not in known:
-            close = difflib.get_close_matches(target.block_id, known, n=3, cutoff=0.5)
-            hint = f"did you mean {' or '.join(close)}?" if close else "`briefgen list` shows every id"
-            raise UsageError(f"no alliance or obstacle with id {target.block_id!r}", COMMAND_LINE, hint)
+            from briefgen.batch.targets import unknown_block  # here: it loads the render stage a no-op build skips
+
+            raise unknown_block(target.block_id, known)
 
 
 def render(project: Project, target: Target, fmt: str = "pdf", options: RenderOptions | None = None,

@@ -13,7 +13,7 @@ from briefgen.render.documents import CACHE, book_cache_dir
 #: Every kind of target a build plans, in the order they are started (the book is the long pole).
 ALL_KINDS: tuple[str, ...] = tuple(DOCUMENT_KINDS)
 __all__ = ["ALL_KINDS", "CACHE", "book_cache_dir", "check_kinds", "keep_checked_content", "plan", "read_parsed_content",
-           "save_checked_content", "select"]
+           "save_checked_content", "select", "unknown_block"]
 
 
 def keep_checked_content(project: Project, out: Path) -> None:
@@ -58,6 +58,18 @@ def plan(project: Project, audience: str | None = None, kinds: tuple[str, ...] =
     return out
 
 
+def unknown_block(block_id: str, known: list[str], *, list_ids: bool = False) -> UsageError:
+    """The usage error for BLOCK_ID, not one of KNOWN: the close ids it may mean, and every id when LIST_IDS (else
+    where to find them)."""
+    close = difflib.get_close_matches(block_id, known, n=3, cutoff=0.5)
+    hints = [f"did you mean {' or '.join(close)}?"] if close else []
+    if list_ids:
+        hints.append(f"the ids are {', '.join(sorted(known))}")
+    elif not close:
+        hints.append("`briefgen list` shows every id")
+    return UsageError(f"no alliance or obstacle with id {block_id!r}", COMMAND_LINE, " ".join(hints))
+
+
 def check_kinds(kinds: tuple[str, ...]) -> None:
     """Refuse a kind that is not a document kind, naming the known ones."""
     for kind in kinds:
@@ -75,10 +87,7 @@ def select(project: Project, targets: list[Target], kinds: tuple[str, ...] = (),
     known = [block.id for block in project.catalogue.documents()]
     for block_id in ids:
         if block_id not in known:
-            close = difflib.get_close_matches(block_id, known, n=3, cutoff=0.5)
-            raise UsageError(f"no alliance or obstacle with id {block_id!r}", COMMAND_LINE,
-                             (f"did you mean {' or '.join(close)}? " if close else "")
-                             + f"the ids are {', '.join(sorted(known))}")
+            raise unknown_block(block_id, known, list_ids=True)
     chosen = [t for t in targets if (not kinds or t.kind in kinds)
               and (t.block_id in ids if ids and document_kind(t.kind).per_block else not ids or t.kind in kinds)]
     if targets and not chosen:
