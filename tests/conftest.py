@@ -332,13 +332,19 @@ _CPU_LOG = os.environ.get("BRIEFGEN_TEST_CPU")
 
 def _cpu_seconds(who: int) -> float:
     usage = resource.getrusage(who)
-    return usage.ru_utime + usage.ru_stime
+    seconds = usage.ru_utime + usage.ru_stime
+    if who == resource.RUSAGE_CHILDREN:  # and the render workers that ended, which are the forker's children
+        from briefgen.batch.forker import cpu_seconds
+
+        seconds += cpu_seconds()
+    return seconds
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
     """With BRIEFGEN_TEST_CPU set, record each test's CPU seconds, its own process's and its finished children's
-    (subprocess CLIs, Chromium, LibreOffice, Dask workers), and its wall time, fixture set-up and tear-down included:
+    (subprocess CLIs, Chromium, LibreOffice, Dask workers; render workers, which the pool's forker reaps, as it
+    reports them), and its wall time, fixture set-up and tear-down included:
     the suite's budget is CPU, since its wall time depends on what else the machine runs."""
     if not _CPU_LOG:
         yield

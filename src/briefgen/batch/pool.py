@@ -16,6 +16,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Protocol
 
+from briefgen.batch.forker import ForkedWorker, ForkerFailed, WorkerContext, start_worker
 from briefgen.errors import BriefgenError, CpuTimeout, Location, RenderError
 
 logger = logging.getLogger(__name__)
@@ -231,11 +232,34 @@ def worker_process(conn: Connection, root: str, limits: Limits, read_content: bo
     os._exit(code)
 
 
+def preload() -> None:
+    """What every worker imports before its first document (about a CPU-second): the forker does it once, and the
+    workers it forks start with it done."""
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    logging.getLogger("weasyprint").propagate = False
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    import pikepdf  # noqa: F401
+
+    import briefgen.batch.render  # noqa: F401 - the jobs' modules, unpickled by the workers
+    import briefgen.batch.targets  # noqa: F401
+    import briefgen.project  # noqa: F401
+    import briefgen.render.book.segments  # noqa: F401
+    from briefgen.render.pdf import weasyprint
+
+    weasyprint()
+
+
 class _Worker:
-    def __init__(self, ctx: Any, root: str, limits: Limits, read_content: bool, out: str | None = None) -> None:
-        self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=worker_process, args=(child, root, limits, read_content, out), daemon=True)
-        self.process.start()
+    def __init__(self, ctx: WorkerContext, root: str, limits: Limits, read_content: bool, out: str | None = None
+                 ) -> None:
+        self.conn, child = multiprocessing.Pipe()
+        try:
+            self.process: Any = start_worker(worker_process, (child, root, limits, read_content, out), ctx, preload)
+        except ForkerFailed as failed:  # e.g. EXIT_UNGUARDED: reported as this worker's death at start-up
+            self.process = ForkedWorker.failed(failed.exitcode)
+        except (EOFError, OSError) as exc:
+            logger.warning("could not start a worker: %s", exc)
+            self.process = ForkedWorker.failed(None)
         child.close()
         self.ready = False
         self.task: Any = None
@@ -264,9 +288,9 @@ class Pool:
         self._warm = min(self.jobs, max(0, warm))
         self.limits = limits or Limits()
         self.read_content = read_content
-        self._ctx = multiprocessing.get_context("spawn")
+        self._ctx = WorkerContext.now()  # the workers' environment, folder, umask and CPUs: this process's, now
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        self._wake_r, self._wake_w = self._ctx.Pipe(duplex=False)
+        self._wake_r, self._wake_w = multiprocessing.Pipe(duplex=False)
         self._lock = threading.Lock()
         self._closing = False
         self._bad_starts = 0
