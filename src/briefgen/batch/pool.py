@@ -65,7 +65,8 @@ class JobResult:
     peak_mb: float = 0.0
 
 
-#: The exit code of a worker process that stopped because the script starting it calls briefgen at its top level.
+#: The exit code of a worker process (or of the forker it starts from) that stopped because the script starting it
+#: calls briefgen at its top level.
 EXIT_UNGUARDED = 78
 
 
@@ -74,7 +75,7 @@ class WorkersCannotStart(RenderError):
 
 
 def unguarded_script() -> str | None:
-    """The script a worker process is importing while it starts (spawn imports the parent's main module again),
+    """The script the workers' forker is importing while it starts (spawn imports the parent's main module again),
     when briefgen is called from it now: a script whose calls are not under `if __name__ == "__main__":`."""
     if not getattr(multiprocessing.current_process(), "_inheriting", False):
         return None
@@ -450,7 +451,7 @@ class Pool:
 
                 script = getattr(sys.modules.get("__main__"), "__file__", None) or "the script"
                 self._broken = (f"worker processes stopped at start-up: {Path(script).name} calls briefgen at its top "
-                                "level, and each worker process imports it again before it can work")
+                                "level, and the process the workers start from imports it again before any can work")
                 self._broken_at = Location(Path(script).name)
                 self._broken_hint = ('put the calls under `if __name__ == "__main__":` (as in the README\'s Python '
                                      "API example), or run `briefgen build`")
