@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -139,14 +140,19 @@ def test_runaway_document_stops_at_its_limits(small: Path, run) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_interrupted_build_leaves_no_partial_files(tmp_path: Path, signum: int) -> None:
-    """SIGINT or SIGTERM mid-build: exit 128+N, no temporary or partial file, a manifest that matches the disk."""
+    """SIGINT or SIGTERM mid-build: exit 128+N, no temporary or partial file, a manifest that matches the disk; and
+    no multiprocessing folder (`pymp-*`, a socket's) in the temporary folder while it renders: the workers' forker is
+    reached over a pipe."""
     project = _synthetic().make(tmp_path / "project", alliances=1, obstacles=1)  # five documents with the book
-    out = tmp_path / "out"
+    out, temp = tmp_path / "out", tmp_path / "temp"
+    temp.mkdir()
     cmd = [sys.executable, "-m", "briefgen", "--project", str(project), "build", "-q", "--jobs", "2", "--out", str(out)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "TMPDIR": str(temp)})
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not list(out.glob("congress/*/*.pdf")):
         time.sleep(0.05)
+    assert not list(temp.glob("pymp-*"))  # two workers are running now
     proc.send_signal(signum)
     _stdout, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 128 + signum, stderr
