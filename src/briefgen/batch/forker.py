@@ -247,7 +247,8 @@ def _stop_forker() -> None:
 
 def forker_main(conn: Connection, preload: Callable[[], None]) -> None:
     """Preload, then fork a worker per request on CONN until it closes; reap each and report how it ended on its
-    status pipe; once CONN closes, wait for the workers still running (their pipes are closing too), then end."""
+    status pipe. CONN closes when the parent ends: workers still running are stopped (SIGTERM: their temporary files
+    are removed), killed 5 s later, and reaped, then the forker ends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle, as for the workers
     preload()
     sig_r, sig_w = os.pipe()
@@ -258,13 +259,12 @@ def forker_main(conn: Connection, preload: Callable[[], None]) -> None:
     conn.send("ready")
     open_ = True
     while open_ or children:
-        ready, _, _ = select.select([sig_r] + ([conn] if open_ else []), [], [], None if open_ else 10)
+        ready, _, _ = select.select([sig_r] + ([conn] if open_ else []), [], [], None if open_ else 5)
         if sig_r in ready:
             os.read(sig_r, 4096)
         _reap(children)
         if not ready and not open_:
-            for pid in children:
-                os.kill(pid, signal.SIGKILL)  # still running 10 s after the parent left
+            _signal_all(children, signal.SIGKILL)  # still running 5 s after SIGTERM
         if conn in ready:
             try:
                 target, args, context = conn.recv()
@@ -272,6 +272,7 @@ def forker_main(conn: Connection, preload: Callable[[], None]) -> None:
                     fds = reduction.recvfds(sock, 4)
             except (EOFError, OSError):
                 open_ = False
+                _signal_all(children, signal.SIGTERM)
                 continue
             pid = os.fork()
             if pid == 0:
@@ -280,6 +281,14 @@ def forker_main(conn: Connection, preload: Callable[[], None]) -> None:
                 os.close(fd)
             children[pid] = fds[1]
             conn.send(pid)
+
+
+def _signal_all(children: dict[int, int], signum: int) -> None:
+    for pid in children:
+        try:
+            os.kill(pid, signum)
+        except ProcessLookupError:
+            pass
 
 
 def _reap(children: dict[int, int]) -> None:
