@@ -82,7 +82,7 @@ class ForkedWorker:
 
     @property
     def exitcode(self) -> int | None:
-        if self._exitcode is None and select.select([self.sentinel], [], [], 0)[0]:
+        if self._exitcode is None and wait([self.sentinel], 0):  # poll(), not select(): any descriptor number
             self._settle()
         return self._exitcode
 
