@@ -7,12 +7,13 @@ import multiprocessing
 import os
 import select
 import signal
+import socket
 import struct
 import threading
 from dataclasses import dataclass
 from multiprocessing import reduction
 from multiprocessing.connection import Connection, wait
-from typing import Any, Callable
+from typing import Callable
 
 logger = logging.getLogger(__name__)
 
@@ -163,19 +164,21 @@ class Forker:
     def fork(self, target: Callable[..., None], args: tuple, context: WorkerContext) -> ForkedWorker:
         """A new worker running target(conn_end, *args) in CONTEXT; args[0] is the worker's end of its pipe."""
         status_r, status_w = os.pipe()
-        os.set_inheritable(status_r, False)
         conn, rest = args[0], args[1:]
         try:
             self.conn.send((target, rest, context))
             with _socket(self.conn) as sock:
                 reduction.sendfds(sock, [conn.fileno(), status_w, 1, 2])  # its standard output and error are ours
             pid = self.conn.recv()
+        except BaseException:
+            os.close(status_r)
+            raise
         finally:
             os.close(status_w)
         return ForkedWorker(pid, status_r)
 
     def stop(self) -> None:
-        """Close the pipe (the forker waits for its workers, then ends) and wait for it to end."""
+        """Close the pipe (the forker stops the workers still running, then ends) and wait for it to end."""
         if self.owner != os.getpid():
             return
         self.conn.close()
@@ -185,9 +188,8 @@ class Forker:
             self.process.join(5)
 
 
-def _socket(conn: Connection) -> Any:
-    import socket
-
+def _socket(conn: Connection) -> socket.socket:
+    """CONN's socket, to pass descriptors over (a duplicate: closing it leaves CONN open)."""
     return socket.socket(socket.AF_UNIX, socket.SOCK_STREAM, fileno=os.dup(conn.fileno()))
 
 
@@ -280,7 +282,11 @@ def forker_main(conn: Connection, preload: Callable[[], None]) -> None:
             for fd in (fds[0], fds[2], fds[3]):
                 os.close(fd)
             children[pid] = fds[1]
-            conn.send(pid)
+            try:
+                conn.send(pid)
+            except OSError:  # the parent is gone
+                open_ = False
+                _signal_all(children, signal.SIGTERM)
 
 
 def _signal_all(children: dict[int, int], signum: int) -> None:
