@@ -362,3 +362,13 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
            "worker": os.environ.get("PYTEST_XDIST_WORKER", "")}
     with open(_CPU_LOG, "a", encoding="utf-8") as log:
         log.write(json.dumps(row) + "\n")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:  # noqa: ARG001
+    """Freeze what collection imported and made (gc.freeze): the full collections each in-process render triggers
+    then leave those objects alone instead of walking them all every time (measured: a third less time in the
+    collector, about 5% of the CPU of tests that render in-process)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
