@@ -91,6 +91,23 @@ class SegmentFit:
     #: The tail level the last book kept for this segment (its HTML since changed): tried first, and kept when that
     #: layout shows no finding at all (an edited chapter then costs one layout, not a search from the design).
     recorded: int = 0
+    #: The measured HTML (its digest, MEASURED's key) and the page references that change from it to this HTML:
+    #: when this process still holds that layout and the new numbers provably lay out alike (render.book.renumber),
+    #: they are printed into it instead of laying the segment out again.
+    measured_as: str = ""
+    renumber: tuple[tuple[str, int, int], ...] = ()
+
+
+#: The layouts this process measured (SegmentFit.measure), by the digest of their HTML: the level, the layout, its
+#: pages and faults before any tail step. The job that writes the segment with its real page numbers takes it back.
+MEASURED: dict[str, tuple[int, object, int, frozenset[str]]] = {}
+#: Most measured layouts a process keeps (the oldest go first): a chapter's layout is a few megabytes.
+MEASURED_LIMIT = 48
+
+
+def html_digest(html: str) -> str:
+    """The key of a segment's HTML in MEASURED."""
+    return hashlib.sha256(html.encode("utf-8")).hexdigest()
 
 
 #: A segment to render: label, HTML, source, whether the audience's shared stylesheets apply, and how (SegmentFit).
@@ -136,7 +153,7 @@ class SegmentJob:
             if not audits.faults(tried):
                 layout, level = tried, self.fit.recorded
         if audited and self.fit.tail is not None:  # the level a measure found (0: none mends, or none needed)
-            tried = lay_out_at(self.fit.tail)
+            tried = self._renumbered() or lay_out_at(self.fit.tail)
             if not self.fit.tail or audits.mends(tried, self.fit.tail, self.fit.base_pages, self.fit.base_faults):
                 layout, level, base_pages, base_faults = tried, self.fit.tail, self.fit.base_pages, self.fit.base_faults
         if layout is None:
@@ -147,6 +164,9 @@ class SegmentJob:
                 if base_faults & (MENDED | {"runt"}):
                     layout, level = _mend_tail(layout, lay_out_at, base_faults, audits)
         if self.fit.measure:
+            MEASURED[html_digest(self.html)] = (level, layout, base_pages, base_faults)
+            while len(MEASURED) > MEASURED_LIMIT:
+                MEASURED.pop(next(iter(MEASURED)))
             return Rendered(b"", layout.pages, {}, layouts=layouts_made() - made, tail=level, base_pages=base_pages,
                             base_faults=base_faults)
         findings = [replace(f, document=self.label).as_dict() for f in audits.of(layout)] if audited else []
@@ -155,6 +175,25 @@ class SegmentJob:
         rendered.layouts = layouts_made() - made
         rendered.level = level
         return rendered
+
+    def _renumbered(self):  # noqa: ANN202 - a render.pdf.Layout, or None
+        """The layout this process measured for this segment at its tail level, its page references renumbered to
+        this job's (render.book.renumber), or None when it holds none or the new numbers could lay out otherwise."""
+        from briefgen.render.book.renumber import renumber, renumbered_html
+
+        held = MEASURED.pop(self.fit.measured_as, None) if self.fit.measured_as else None
+        if held is None or held[0] != self.fit.tail:
+            return None
+        # This job's HTML with the numbers the measure printed must be the HTML measured, byte for byte.
+        back = renumbered_html(self.html, tuple((anchor, new, old) for anchor, old, new in self.fit.renumber))
+        if back is None or html_digest(back[0]) != self.fit.measured_as:
+            return None
+        level, layout = held[0], held[1]
+        classes = tail_classes(level)
+        if not renumber(layout, with_classes(back[0], classes), with_classes(self.html, classes), self.fit.renumber):
+            log.debug("%s: page references not printed into the measured layout: laid out again", self.label)
+            return None
+        return layout
 
 
 @dataclass(frozen=True)
@@ -474,6 +513,7 @@ def render_book(book: Book, out_path: Path, cache_dir: Path, render_many: Render
         jobs.append((PROBE, book.segment_html(book.front_fragment(stand_in)), FRONT_SOURCE, SegmentFit(measure=True)))
     else:
         jobs += _front_as_before(book, known)
+    measured_html = {label: html for label, html, _source, fit in jobs if fit.measure}
     done, rendered = _render_missing(cache, render_many, jobs)
     done.pop(FRONT, None)  # cached: the second batch finds it when the chapters start where they did
     if front_pages is None:
@@ -483,11 +523,13 @@ def render_book(book: Book, out_path: Path, cache_dir: Path, render_many: Render
         starts = _starts(book, done, front_pages)
         stale = [seg for seg in book.segments
                  if done[seg.key].measured or any(printed.get(a) != starts.get(a) for a in seg.refs)]
-        printed = dict(starts)
+        was, printed = printed, dict(starts)
         final, fresh = _render_missing(cache, render_many, [
             (FRONT, book.segment_html(book.front_fragment(starts)), FRONT_SOURCE, SegmentFit()),
             (FOLIOS, book.folio_html(front_pages + body_pages), FOLIO_SOURCE, SegmentFit()),
-            *((seg.key, book.segment_html(seg.html_fragment(starts)), seg.source, _refit(done[seg.key]))
+            *((seg.key, book.segment_html(seg.html_fragment(starts)), seg.source,
+               _refit(done[seg.key], measured_html.get(seg.key, ""),
+                      tuple((a, was[a], starts[a]) for a in seg.refs if was.get(a) != starts.get(a))))
               for seg in stale)])
         rendered += [label for label in fresh if label != FOLIOS]
         front, folios = final[FRONT], final[FOLIOS]
@@ -524,11 +566,14 @@ def _front_as_before(book: Book, known: dict[str, int]) -> list[tuple[str, str, 
     return [(FRONT, book.segment_html(book.front_fragment(known)), FRONT_SOURCE, SegmentFit())]
 
 
-def _refit(before: Rendered) -> SegmentFit:
-    """How a segment rendered before as BEFORE is rendered again: at the tail level a measure found, if it was one,
-    else trying first the level it was written at."""
-    return SegmentFit(tail=before.tail, base_pages=before.base_pages, base_faults=before.base_faults) \
-        if before.measured else SegmentFit(recorded=before.level)
+def _refit(before: Rendered, measured: str, renumber: tuple[tuple[str, int, int], ...]) -> SegmentFit:
+    """How a segment rendered before as BEFORE is rendered again: at the tail level a measure found, if it was one
+    (from the layout of MEASURED, its HTML, with the page references RENUMBER changes, when its process still holds
+    it), else trying first the level it was written at."""
+    if not before.measured:
+        return SegmentFit(recorded=before.level)
+    return SegmentFit(tail=before.tail, base_pages=before.base_pages, base_faults=before.base_faults,
+                      measured_as=html_digest(measured) if measured else "", renumber=renumber)
 
 
 def book_findings(book: Book, front: Rendered, done: dict[str, Rendered], starts: dict[str, int]) -> list[dict]:
