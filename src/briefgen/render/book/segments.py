@@ -77,8 +77,10 @@ class SegmentFit:
 
     A chapter that prints other chapters' pages is first written with stand-in numbers to learn its pages, then
     again with the real ones: on a first build the stand-in pass is only measured (laid out and its runt tail
-    mended, no PDF), and the real pass tries the tail level it found first (stand-ins are as wide as real numbers,
-    so the same level mends both), searching again only if that level does not mend it.
+    mended, no PDF; the layout kept in this process, MEASURED), and the real pass takes that layout with its page
+    references renumbered when the process still holds it and that provably lays out alike, else tries the tail
+    level it found first (stand-ins are as wide as real numbers, so the same level mends both), searching again only
+    if that level does not mend it.
     """
 
     #: Lay out and mend only: the pages and the tail level, no PDF, no audit.
@@ -484,7 +486,8 @@ def render_book(book: Book, out_path: Path, cache_dir: Path, render_many: Render
     contents with stand-in page numbers, to learn that), then the contents and the page numbers together. A chapter
     that prints another chapter's page ("see Recommendation 2, p. 121") is written with the pages the last build
     recorded (stand-ins as wide as real ones on a first build) and written again, with the contents, while the
-    pages it prints are not the ones the book has: on a first build once, later only when those pages move.
+    pages it prints are not the ones the book has: on a first build once (from its measured layout, renumbered,
+    where render.book.renumber allows: no second layout), later only when those pages move.
     """
     root = book.project.root
     # The audit's limits too: a cached segment keeps the findings measured with them.
