@@ -18,6 +18,7 @@ from briefgen.errors import Location, RenderError, display_path
 from briefgen.project import Project
 from briefgen.render.audit import THRESHOLDS, Finding, audit
 from briefgen.render.book.merge import DEST_SCHEME, merge_book
+from briefgen.render.collect import fewer_collections
 from briefgen.render.fitclasses import layout_key
 from briefgen.render.pdf import lay_out, layouts_made, write_pdf
 from briefgen.render.setup import BOOK_SEGMENT_STYLES, render_setup
@@ -131,6 +132,10 @@ class SegmentJob:
     def run(self, project: Project) -> Rendered:
         """Render the segment with PROJECT's files (and its audience's stylesheets, parsed once per process), and
         audit its layout from the same render (pages numbered within the segment); only measure it when asked."""
+        with fewer_collections():
+            return self._run(project)
+
+    def _run(self, project: Project) -> Rendered:
         setup = render_setup(project, self.audience) if self.audience else None
         styles = setup.styles(BOOK_SEGMENT_STYLES) if setup else None
         rules = setup.fit_rules(BOOK_SEGMENT_STYLES) if setup else []
