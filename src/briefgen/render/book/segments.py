@@ -171,9 +171,10 @@ class SegmentJob:
                 if base_faults & (MENDED | {"runt"}):
                     layout, level = _mend_tail(layout, lay_out_at, base_faults, audits)
         if self.fit.measure:
-            MEASURED[html_digest(self.html)] = (level, layout, base_pages, base_faults)
-            while len(MEASURED) > MEASURED_LIMIT:
-                MEASURED.pop(next(iter(MEASURED)))
+            if audited:  # a chapter, written next with its real page references (the contents' probe is not kept)
+                MEASURED[html_digest(self.html)] = (level, layout, base_pages, base_faults)
+                while len(MEASURED) > MEASURED_LIMIT:
+                    MEASURED.pop(next(iter(MEASURED)))
             return Rendered(b"", layout.pages, {}, layouts=layouts_made() - made, tail=level, base_pages=base_pages,
                             base_faults=base_faults)
         findings = [replace(f, document=self.label).as_dict() for f in audits.of(layout)] if audited else []
