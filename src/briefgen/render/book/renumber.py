@@ -75,19 +75,22 @@ def _stays(path: tuple, text: Any, width: float) -> bool:
 
     link = path[-1]
     lines = [i for i, box in enumerate(path) if isinstance(box, boxes.LineBox)]
-    if not lines or lines[-1] == 0 or width > text.width:
-        return False
+    if not lines or lines[-1] == 0 or width > text.width or list(link.children) != [text] \
+            or text.style["white_space"] not in ("nowrap", "pre"):
+        return False  # only a link that is one unbreakable text (a wrapped one's breaks would move)
     line, block = path[lines[-1]], path[lines[-1] - 1]
     style = block.style
     if style["direction"] != "ltr" or style["text_align_last"] not in ("auto", "start", "left") \
             or style["text_align_all"] not in ("start", "left", "justify"):
         return False
+    before = [box for box in block.children if isinstance(box, boxes.LineBox)]
+    if style["text_align_all"] == "justify" and (not before or before[-1] is not line):
+        return False  # a justified line that is not the block's last spreads its words over the width
     inside = [box for box, _path in _walk(link)]
     if not any(_leaf(line, -1) is box for box in inside):
         return False  # something follows the link on its line: it would move
     if not any(_leaf(line, 0) is box for box in inside):
         return True
-    before = [box for box in block.children if isinstance(box, boxes.LineBox)]
     index = next((i for i, box in enumerate(before) if box is line), 0)
     if index == 0:
         return True
