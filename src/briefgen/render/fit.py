@@ -179,18 +179,23 @@ def fit_onepager(project: Project, block_id: str, audience: str | None = None, *
                                         shared_styles=True)
         return rendered[key]
 
-    laid: dict[str, Layout] = {}  # by HTML: a step with nothing to act on gives the same HTML, the same layout
+    # By what the layout depends on: a step with nothing to act on gives the same HTML, and a fit class no rule acts on
+    # in this one-pager (no flowing sections to relax, no heading to hang) the same HTML as without it
+    # (render.fitclasses): either lays out as the variant before it, at no cost.
+    laid: dict[Any, Layout] = {}
+    rules, trees = setup.fit_rules(), {}
 
     def attempt(level: int, grow: int = 0, hang: bool = False, doc: RenderedDocument | None = None) -> Fitted:
         nonlocal layouts
         key = (level, grow, hang)
         if key not in tried:
             doc = doc or html(level, grow, hang)
-            if doc.html not in laid:
+            alike = layout_key(doc.html, rules, trees) or doc.html
+            if alike not in laid:
                 source = project.catalogue.file_of(doc.block)
-                laid[doc.html] = lay_out(doc.html, project.root, source, strict=strict, styles=setup.styles())
+                laid[alike] = lay_out(doc.html, project.root, source, strict=strict, styles=setup.styles())
                 layouts += 1
-            tried[key] = Fitted(doc, laid[doc.html], level, grow, hang)
+            tried[key] = Fitted(doc, laid[alike], level, grow, hang)
         return tried[key]
 
     fits: Fitted | None = None
