@@ -32,3 +32,30 @@ def test_a_fit_class_is_live_where_its_rule_matches_and_unjudged_html_has_no_key
     cards = '<div class="recommendation"><ul class="actions"><li>a</li><li>b</li></ul></div>'
     assert layout_key(_brief("fit-last-action", cards), rules) != layout_key(_brief("", cards), rules)
     assert layout_key(_brief("fit-open", "<style>p{}</style><p>x</p>"), rules) is None
+
+
+SAME = """
+.brief-body > .source-notes ol { columns: 2; column-gap: 18pt; }
+body.brief.fit-notes-2col .source-notes ol { columns: 2; column-gap: 18pt; }
+body.brief.fit-notes-wide .source-notes ol { columns: 2; column-gap: 30pt; }
+body.brief.fit-notes-one .source-notes ol { columns: 1; }
+body.brief.fit-notes-single .source-notes ol { columns: 1; }
+@media print { body.brief.fit-notes-print .source-notes ol { columns: 2; } }
+"""
+
+
+def test_a_fit_class_whose_rule_sets_what_the_element_already_gets_lays_out_like_the_design() -> None:
+    """Matching is not acting: a step that sets the notes in two columns where a plainer rule already does changes no
+    element's style, so its level keys like the design; a different gap, a rule in @media, or two steps that together
+    change what neither changes alone (each sets one column, which the other already gives) keep their classes."""
+    rules = fit_rules([SAME])
+    body = '<div class="brief-body"><p>Text.</p><section class="source-notes"><ol><li>n</li></ol></section></div>'
+    design = layout_key(_brief("", body), rules)
+    assert layout_key(_brief("fit-notes-2col", body), rules) == design
+    assert layout_key(_brief("fit-notes-wide", body), rules) != design
+    assert layout_key(_brief("fit-notes-print", body), rules) != design
+    one = layout_key(_brief("fit-notes-one", body), rules)
+    both = layout_key(_brief("fit-notes-one fit-notes-single", body), rules)
+    assert one != design and both is not None and both[1] == {"fit-notes-one", "fit-notes-single"}
+    outside = '<p>Text.</p><section class="source-notes"><ol><li>n</li></ol></section>'  # no plainer rule matches
+    assert layout_key(_brief("fit-notes-2col", outside), rules) != layout_key(_brief("", outside), rules)
