@@ -9,7 +9,7 @@ from typing import Any
 from briefgen.errors import Location, RenderError
 from briefgen.project import Project
 from briefgen.render.context import RenderedDocument, Variant, render_html
-from briefgen.render.fitclasses import layout_key
+from briefgen.render.fitclasses import acts_after, layout_key
 from briefgen.render.pdf import Layout, lay_out
 from briefgen.render.setup import render_setup
 
@@ -464,6 +464,22 @@ class FittedBrief:
         return [BRIEF_STEPS[name].label for name in BRIEF_LEVELS[self.level]]
 
 
+#: The audit findings of a sidebar not whole beside the opening: what only the sidebar and what precedes it mend.
+SIDEBAR_FINDINGS = frozenset({"split-sidebar", "sidebar-late"})
+
+
+def _sidebar_stays(html: str, key: Any, tried: dict[Any, FittedBrief], rules: list, trees: dict[str, Any]) -> bool:
+    """Whether a level (HTML, its layout KEY) cannot mend a sidebar finding: a level TRIED with the same HTML shows
+    one, and every fit class this level adds to that one's styles only what follows the sidebar (it is a float,
+    placed by what precedes it; what follows cannot bring it whole onto its page). Then the level has such a finding
+    too, and the search need not lay it out to know it is not clean."""
+    if key is None:
+        return False
+    return any(plain == key[0] and fitted.codes & SIDEBAR_FINDINGS and live < key[1]
+               and acts_after(html, key[1] - live, rules, "sidebar", trees)
+               for (plain, live), fitted in tried.items())
+
+
 def last_page_fill(layout: Layout) -> float:
     """How full the last page of LAYOUT is, as a fraction of its text area (1.0 for a one-page document)."""
     from briefgen.render.audit import page_fills
@@ -498,15 +514,19 @@ def fit_brief(project: Project, block_id: str, audience: str | None = None, *, s
     # before: its layout and findings are that one's, at no cost (render.fitclasses).
     alike: dict[tuple[str, frozenset[str]], FittedBrief] = {}
 
-    def attempt(level: int) -> FittedBrief:
+    trees: dict[str, Any] = {}  # the brief's HTML parsed once for the rules' matching (render.fitclasses)
+
+    def attempt(level: int, defer: bool = False) -> FittedBrief | None:
         nonlocal layouts, tries
         tries += 1
         doc = render_html(project, block_id, "brief", audience, brief_options(level), shared_styles=True)
         source = project.catalogue.file_of(doc.block)
-        key = layout_key(doc.html, rules)
+        key = layout_key(doc.html, rules, trees)
         twin = alike.get(key) if key is not None else None
         if twin is not None:
             return FittedBrief(doc, twin.layout, level, codes=twin.codes, file=source, findings=twin.findings)
+        if defer and _sidebar_stays(doc.html, key, alike, rules, trees):
+            return None  # cannot be clean; laid out only if no level is (for the fewest findings)
         layout = lay_out(doc.html, project.root, source, strict=strict, styles=setup.styles())
         layouts += 1
         findings = audit(layout.document, block_id, "brief")
@@ -544,15 +564,17 @@ def fit_brief(project: Project, block_id: str, audience: str | None = None, *, s
     cards = bool(first.codes & {"page-blank", "split-card"})
     order = sorted(range(1, len(BRIEF_LEVELS)),
                    key=lambda level: (moves_sidebar(level) != sidebar, not cards and frees_cards(level)))
+    found: list[FittedBrief | int] = [first]  # each level tried, in order (a deferred one by its number)
     for level in order:
         if level == start:
             continue  # tried above
         if tries >= BRIEF_SEARCH_LAYOUTS:
             logger.info("%s: brief fit search stopped after %d levels, keeping the best found", block_id, tries)
             break
-        tried = attempt(level)
-        if not tried.left:
+        tried = attempt(level, defer=True)
+        if tried is not None and not tried.left:
             return done(tried)
-        if tried.left < best.left:
-            best = tried
-    return done(best)
+        found.append(tried if tried is not None else level)
+    # No level is clean: the first with the fewest findings (deferred levels laid out now, in their place).
+    tried_all = [item if isinstance(item, FittedBrief) else attempt(item) for item in found]
+    return done(min(tried_all, key=lambda fitted: fitted.left))  # type: ignore[arg-type, union-attr]

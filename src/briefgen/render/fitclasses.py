@@ -99,10 +99,23 @@ def layout_key(html: str, rules: list[FitRule],
         return None
     classes = found.group(1).split()
     fits = [c for c in classes if c.startswith(PREFIXES)]
-    plain = html[:found.start(1)] + " ".join(c for c in classes if not c.startswith(PREFIXES)) + html[found.end(1):]
+    plain = _plain_html(html, found)
     if not fits:
         return plain, frozenset()
     import cssselect2
+
+    root = cssselect2.ElementWrapper.from_html_root(_tree(html, plain, found.group(1), trees))
+    live: set[str] = set()
+    for rule in rules:
+        if not (rule.classes & set(fits)) or rule.classes <= live:
+            continue
+        if rule.selector is None or next(root.query_all(*rule.selector), None) is not None:
+            live |= rule.classes & set(fits)
+    return plain, frozenset(live - _inert(root, live, rules))
+
+
+def _tree(html: str, plain: str, classes: str, trees: dict[str, Any] | None) -> Any:
+    """HTML parsed, or its variant's tree from TREES (by PLAIN, its HTML without fit classes) given CLASSES."""
     import tinyhtml5
 
     tree = trees.get(plain) if trees is not None else None
@@ -115,15 +128,39 @@ def layout_key(html: str, rules: list[FitRule],
         if body is None:  # cannot happen for HTML the regex found a body in; parse this variant itself
             tree = tinyhtml5.parse(html)
         else:
-            body.set("class", found.group(1))
+            body.set("class", classes)
+    return tree
+
+
+def acts_after(html: str, classes: frozenset[str], rules: list[FitRule], marker: str,
+               trees: dict[str, Any] | None = None) -> bool:
+    """Whether every element the rules naming CLASSES match in HTML comes after the first element of class MARKER
+    and all it holds, in document order: nothing those classes style can move that element up or change its size (a
+    float is placed where its source order puts it, beside what follows). False when it cannot tell."""
+    import cssselect2
+
+    found = _BODY_CLASS.search(html)
+    if found is None or "<link" in html or "<style" in html:
+        return False
+    tree = _tree(html, _plain_html(html, found), found.group(1), trees)
+    order = {element: i for i, element in enumerate(tree.iter())}
+    held = next((e for e in tree.iter() if marker in (e.get("class") or "").split()), None)
+    if held is None:
+        return False
+    end = max(order[e] for e in held.iter())
     root = cssselect2.ElementWrapper.from_html_root(tree)
-    live: set[str] = set()
     for rule in rules:
-        if not (rule.classes & set(fits)) or rule.classes <= live:
+        if not rule.classes & classes:
             continue
-        if rule.selector is None or next(root.query_all(*rule.selector), None) is not None:
-            live |= rule.classes & set(fits)
-    return plain, frozenset(live - _inert(root, live, rules))
+        if rule.selector is None or any(order[w.etree_element] <= end for w in root.query_all(*rule.selector)):
+            return False
+    return True
+
+
+def _plain_html(html: str, found: re.Match) -> str:
+    """HTML without the fit classes on its body (FOUND: where _BODY_CLASS found the body's class list)."""
+    classes = found.group(1).split()
+    return html[:found.start(1)] + " ".join(c for c in classes if not c.startswith(PREFIXES)) + html[found.end(1):]
 
 
 def _inert(root: Any, live: set[str], rules: list[FitRule]) -> set[str]:
