@@ -9,7 +9,7 @@ from typing import Any
 from briefgen.errors import Location, RenderError
 from briefgen.project import Project
 from briefgen.render.context import RenderedDocument, Variant, render_html
-from briefgen.render.fitclasses import acts_after, layout_key
+from briefgen.render.fitclasses import acts_after, layout_key, plain_html
 from briefgen.render.pdf import Layout, lay_out
 from briefgen.render.setup import render_setup
 
@@ -182,20 +182,31 @@ def fit_onepager(project: Project, block_id: str, audience: str | None = None, *
     # By what the layout depends on: a step with nothing to act on gives the same HTML, and a fit class no rule acts on
     # in this one-pager (no flowing sections to relax, no heading to hang) the same HTML as without it
     # (render.fitclasses): either lays out as the variant before it, at no cost.
-    laid: dict[Any, Layout] = {}
+    # Judged only against variants laid out with the same HTML but for its classes (parsing is not free).
+    laid: dict[str, Layout] = {}
+    by_plain: dict[str, list[str]] = {}
     rules, trees = setup.fit_rules(), {}
+
+    def alike(text: str) -> Layout | None:
+        plain = plain_html(text)
+        if text in laid or plain is None or plain not in by_plain:
+            return laid.get(text)
+        key = layout_key(text, rules, trees)
+        return next((laid[other] for other in by_plain[plain] if layout_key(other, rules, trees) == key), None)
 
     def attempt(level: int, grow: int = 0, hang: bool = False, doc: RenderedDocument | None = None) -> Fitted:
         nonlocal layouts
         key = (level, grow, hang)
         if key not in tried:
             doc = doc or html(level, grow, hang)
-            alike = layout_key(doc.html, rules, trees) or doc.html
-            if alike not in laid:
+            layout = alike(doc.html)
+            if layout is None:
                 source = project.catalogue.file_of(doc.block)
-                laid[alike] = lay_out(doc.html, project.root, source, strict=strict, styles=setup.styles())
+                layout = laid[doc.html] = lay_out(doc.html, project.root, source, strict=strict,
+                                                  styles=setup.styles())
+                by_plain.setdefault(plain_html(doc.html) or doc.html, []).append(doc.html)
                 layouts += 1
-            tried[key] = Fitted(doc, laid[alike], level, grow, hang)
+            tried[key] = Fitted(doc, layout, level, grow, hang)
         return tried[key]
 
     fits: Fitted | None = None

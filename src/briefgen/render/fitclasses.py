@@ -157,6 +157,14 @@ def acts_after(html: str, classes: frozenset[str], rules: list[FitRule], marker:
     return True
 
 
+def plain_html(html: str) -> str | None:
+    """HTML without the fit classes on its body: what its variants' layout keys share (None: HTML not judged)."""
+    found = _BODY_CLASS.search(html)
+    if found is None or "<link" in html or "<style" in html:
+        return None
+    return _plain_html(html, found)
+
+
 def _plain_html(html: str, found: re.Match) -> str:
     """HTML without the fit classes on its body (FOUND: where _BODY_CLASS found the body's class list)."""
     classes = found.group(1).split()
