@@ -491,6 +491,20 @@ def _sidebar_stays(html: str, key: Any, tried: dict[Any, FittedBrief], rules: li
                for (plain, live), fitted in tried.items())
 
 
+def _search_order(codes: frozenset[str]) -> list[int]:
+    """The levels after the design, the ones that answer what the design's findings CODES show first: the sidebar's
+    for a sidebar finding; a card's last action freed for a blank page or split card, after the others for a runt
+    alone (the declared order otherwise kept)."""
+    sidebar = bool(codes & SIDEBAR_FINDINGS)
+    cards = bool(codes & {"page-blank", "split-card"})
+
+    def moves_sidebar(level: int) -> bool:
+        return any(name in ("sidebar_up", "sidebar_figures") for name in BRIEF_LEVELS[level])
+
+    return sorted(range(1, len(BRIEF_LEVELS)), key=lambda level: (moves_sidebar(level) != sidebar,
+                                                                 not cards and "last_action" in BRIEF_LEVELS[level]))
+
+
 def last_page_fill(layout: Layout) -> float:
     """How full the last page of LAYOUT is, as a fraction of its text area (1.0 for a one-page document)."""
     from briefgen.render.audit import page_fills
@@ -558,25 +572,14 @@ def fit_brief(project: Project, block_id: str, audience: str | None = None, *, s
         return done(attempt(start if start and 0 < start < len(BRIEF_LEVELS) else 0))
     if start and 0 < start < len(BRIEF_LEVELS):
         recorded = attempt(start)
-        if not recorded.left:
+        if recorded is not None and not recorded.left:
             return done(recorded)
-    best = first = attempt(0)
+    first = attempt(0)
+    assert first is not None
     if not first.left:
         return done(first)
-    def moves_sidebar(level: int) -> bool:
-        return any(name in ("sidebar_up", "sidebar_figures") for name in BRIEF_LEVELS[level])
-
-    def frees_cards(level: int) -> bool:
-        return "last_action" in BRIEF_LEVELS[level]
-
-    # The levels that answer what the design shows come first: the sidebar's for a sidebar finding; a card's last
-    # action freed for a blank page or split card, after the others for a runt alone (the order is otherwise kept).
-    sidebar = bool(first.codes & {"split-sidebar", "sidebar-late"})
-    cards = bool(first.codes & {"page-blank", "split-card"})
-    order = sorted(range(1, len(BRIEF_LEVELS)),
-                   key=lambda level: (moves_sidebar(level) != sidebar, not cards and frees_cards(level)))
     found: list[FittedBrief | int] = [first]  # each level tried, in order (a deferred one by its number)
-    for level in order:
+    for level in _search_order(first.codes):
         if level == start:
             continue  # tried above
         if tries >= BRIEF_SEARCH_LAYOUTS:
