@@ -146,6 +146,8 @@ class Fitted:
     effective: list[str] | None = None
     #: Layouts the fit loop made.
     layouts: int = 0
+    #: The layout audit's findings of LAYOUT (render.audit.Finding), made while hanging the heading; else None.
+    findings: list | None = None
 
     @property
     def variant(self) -> Variant:
@@ -357,14 +359,17 @@ def _hang(fits: Fitted, attempt: Any, block_id: str) -> Fitted:
     """Hang the first heading above the columns when they start uneven and that levels them (HANG_HEADING)."""
     from briefgen.render.audit import audit
 
-    if not any(f.code == "column-tops" for f in audit(fits.layout.document, block_id, "onepager")):
+    fits.findings = audit(fits.layout.document, block_id, "onepager")  # kept: the output records them
+    if not any(f.code == "column-tops" for f in fits.findings):
         return fits
     # The hung heading takes a line's room: when the page then overflows, the next condensing steps make it.
     for level in range(fits.level, min(fits.level + HANG_MORE_LEVELS, len(STEPS)) + 1):
         hung = attempt(level, fits.grow if level == fits.level else 0, True)
         if hung.layout.pages > 1:
             continue
-        if not any(f.code == "column-tops" for f in audit(hung.layout.document, block_id, "onepager")):
+        found = audit(hung.layout.document, block_id, "onepager")
+        if not any(f.code == "column-tops" for f in found):
+            hung.findings = found
             return hung
         break
     return fits
