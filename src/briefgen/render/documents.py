@@ -121,7 +121,8 @@ class OnePager(Document):
     def lay_out(self, project: Project, target: Target, options: RenderOptions) -> Laid:
         fitted = self._fit(project, target, options)
         return Laid(fitted.layout, fitted.document.deps, fitted.document.edition, fitted.layouts, fitted.applied,
-                    fit_level=fitted.level, grow_level=fitted.grow, omitted=fitted.document.omitted)
+                    fit_level=fitted.level, grow_level=fitted.grow, omitted=fitted.document.omitted,
+                    findings=fitted.findings)
 
 
 class Book(Document):
