@@ -231,8 +231,11 @@ def _faces(pdf: Path) -> tuple[Counter, Counter]:
 
 #: The segment PDFs the small book was joined from (label -> PDF bytes), the last rendering of each.
 _SMALL_PARTS: dict[str, bytes] = {}
-#: Every segment job the small book's first build asked for: (label, only measured, the tail level it starts at).
-_SMALL_JOBS: list[tuple[str, bool, int | None]] = []
+#: Every segment job the small book's first build asked for: (label, only measured, the tail level it starts at,
+#: layouts it made).
+_SMALL_JOBS: list[tuple[str, bool, int | None, int]] = []
+#: The page each contents entry of the small book starts on.
+_SMALL_STARTS: dict[str, int] = {}
 
 
 @pytest.fixture(scope="module")
@@ -249,11 +252,13 @@ def small_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     def recording(jobs):  # noqa: ANN001, ANN202 - a RenderMany that keeps what it rendered
         results = local(jobs)
-        _SMALL_JOBS.extend((label, fit.measure, fit.tail) for label, _html, _source, _shared, fit in jobs)
+        _SMALL_JOBS.extend((label, fit.measure, fit.tail, r.layouts)
+                           for (label, _html, _source, _shared, fit), r in zip(jobs, results))
         _SMALL_PARTS.update({label: r.data for (label, *_rest), r in zip(jobs, results) if not r.measured})
         return results
 
     result = render_book(plan_book(proj), out, project / "build" / "cache", recording)
+    _SMALL_STARTS.update(result.starts)
     assert len(result.rendered) >= 4  # several segments, joined: what the checks below are about
     assert result.findings == []  # the layout audit of every segment finds nothing
     return out
@@ -491,12 +496,45 @@ def test_matrix_labels_in_full_brand_colours_totals_labelled_empty_rows_named(ro
     assert all(o.name in svg for o in rows) and not any(f">{o.name}<" in svg for o in unlinked)
 
 
-def test_a_first_build_writes_each_segment_once(small_book: Path) -> None:
-    """A chapter that prints another chapter's page is measured with stand-ins, then written once with the real
-    page at the tail level the measure found; every other segment is written once, nothing measured twice."""
-    measured = [label for label, measure, _tail in _SMALL_JOBS if measure]
-    written = [label for label, measure, _tail in _SMALL_JOBS if not measure]
+def test_a_first_build_lays_each_segment_out_once(small_book: Path) -> None:
+    """A chapter that prints another chapter's page is measured with stand-ins, then written with the real page at
+    the tail level the measure found, from the measured layout (its page references renumbered: no second layout);
+    every other segment is written once, nothing measured twice."""
+    measured = [label for label, measure, _tail, _made in _SMALL_JOBS if measure]
+    written = [label for label, measure, _tail, _made in _SMALL_JOBS if not measure]
     assert measured and len(set(measured)) == len(measured)  # the two-block book's chapters cite a recommendation
     assert sorted(written) == sorted(set(written))
     assert set(measured) <= set(written) | {"front-probe"}
-    assert all(tail is not None for label, measure, tail in _SMALL_JOBS if not measure and label in measured)
+    again = [(tail, made) for label, measure, tail, made in _SMALL_JOBS if not measure and label in measured]
+    assert again and all(tail is not None and made == 0 for tail, made in again), again
+    # 8 segments, the contents measured and written, the page numbers: 11 (the chapters' second layouts saved).
+    assert sum(made for *_rest, made in _SMALL_JOBS) == 11
+
+
+def test_a_renumbered_chapter_is_the_chapter_laid_out_with_its_real_pages(small_book: Path) -> None:
+    """The chapter written from its measured layout is byte for byte the chapter laid out afresh with its real page
+    references; a number that would print wider, or HTML that differs otherwise, is refused and leaves the measured
+    layout as it was (the segment is then laid out again)."""
+    from briefgen.render.book.renumber import renumber
+    from briefgen.render.pdf import lay_out, write_pdf
+    from briefgen.render.setup import BOOK_SEGMENT_STYLES, render_setup
+
+    proj = Project(small_book.parents[1])
+    book = plan_book(proj)
+    seg = next(s for s in book.segments if s.refs and s.key in _SMALL_PARTS)
+    stand_in = {anchor: 99 for anchor in seg.refs}
+    real = {anchor: _SMALL_STARTS[anchor] for anchor in seg.refs}
+    html, new_html = (book.segment_html(seg.html_fragment(pages)) for pages in (stand_in, real))
+    styles = render_setup(proj, proj.config.default_audience).styles(BOOK_SEGMENT_STYLES)
+    layout = lay_out(html, proj.root, seg.source, styles=styles)
+    before = write_pdf(layout).data
+    wider = tuple((anchor, 99, 1000) for anchor in seg.refs)
+    assert not renumber(layout, html, new_html.replace(f"p.&nbsp;{real[seg.refs[0]]}</a>", "p.&nbsp;1000</a>"), wider)
+    assert not renumber(layout, html, new_html.replace("<body", "<body data-x", 1),
+                        tuple((anchor, 99, real[anchor]) for anchor in seg.refs))
+    assert write_pdf(layout).data == before
+    assert renumber(layout, html, new_html, tuple((anchor, 99, real[anchor]) for anchor in seg.refs))
+    fresh = write_pdf(lay_out(new_html, proj.root, seg.source, styles=styles)).data
+    assert write_pdf(layout).data == fresh == _SMALL_PARTS[seg.key] != before
+
+

@@ -82,3 +82,14 @@ def test_grow_steps_put_parts_back_first_and_open_type_last_within_limits() -> N
             assert step.spacing.size_pt <= GROW_LIMITS.size_pt and step.spacing.leading <= GROW_LIMITS.leading
     assert "overview" in options(0, len(GROW_STEPS)).add and options(2, len(GROW_STEPS)).add == ()
 
+
+
+def test_levels_whose_steps_act_on_nothing_share_the_designs_layout(small: Path) -> None:
+    """A recorded level whose steps act on nothing in this one-pager (no other perspectives to leave out, no flowing
+    sections for the fit-flow-sections class to relax) lays out as the design: going back down to the design costs
+    no layout beyond the design's own (render.fitclasses.layout_key)."""
+    project = Project(small)
+    fresh = fit_onepager(project, "nato")
+    recorded = fit_onepager(project, "nato", start=2)
+    assert fresh.level == recorded.level == 0
+    assert recorded.layouts == fresh.layouts, (recorded.layouts, fresh.layouts)

@@ -121,7 +121,8 @@ class OnePager(Document):
     def lay_out(self, project: Project, target: Target, options: RenderOptions) -> Laid:
         fitted = self._fit(project, target, options)
         return Laid(fitted.layout, fitted.document.deps, fitted.document.edition, fitted.layouts, fitted.applied,
-                    fit_level=fitted.level, grow_level=fitted.grow, omitted=fitted.document.omitted)
+                    fit_level=fitted.level, grow_level=fitted.grow, omitted=fitted.document.omitted,
+                    findings=fitted.findings)
 
 
 class Book(Document):
@@ -136,18 +137,20 @@ class Book(Document):
     def pdf(self, project: Project, target: Target, options: RenderOptions) -> Output:
         from briefgen.render.book.plan import plan_book
         from briefgen.render.book.segments import render_book, render_locally
+        from briefgen.render.collect import fewer_collections
 
-        book = plan_book(project, target.audience, target.select, target.title, target.changes_since)
-        many = options.render_many or render_locally(project, options.strict, target.audience)
-        if options.out is None:  # no output folder: render into a scratch one (no segment cache to reuse)
-            with tempfile.TemporaryDirectory(prefix="briefgen-book-") as scratch:
-                result = render_book(book, Path(scratch) / "book.pdf", Path(scratch) / "cache", many,
-                                     strict=options.strict)
+        with fewer_collections():  # the book's templates and joining allocate much, and little of it is garbage
+            book = plan_book(project, target.audience, target.select, target.title, target.changes_since)
+            many = options.render_many or render_locally(project, options.strict, target.audience)
+            if options.out is None:  # no output folder: render into a scratch one (no segment cache to reuse)
+                with tempfile.TemporaryDirectory(prefix="briefgen-book-") as scratch:
+                    result = render_book(book, Path(scratch) / "book.pdf", Path(scratch) / "cache", many,
+                                         strict=options.strict)
+                    data = result.path.read_bytes()
+            else:
+                result = render_book(book, target.path(options.out), book_cache_dir(options.out, target), many,
+                                     strict=options.strict, base=options.out)
                 data = result.path.read_bytes()
-        else:
-            result = render_book(book, target.path(options.out), book_cache_dir(options.out, target), many,
-                                 strict=options.strict, base=options.out)
-            data = result.path.read_bytes()
         findings = [{**finding, "document": target.rel()} for finding in result.findings]
         return Output(target, "pdf", data, result.pages,
                       book={"pages": result.pages, "rendered": result.rendered, "reused": result.reused},

@@ -9,7 +9,7 @@ from typing import Any
 from briefgen.errors import Location, RenderError
 from briefgen.project import Project
 from briefgen.render.context import RenderedDocument, Variant, render_html
-from briefgen.render.fitclasses import layout_key
+from briefgen.render.fitclasses import acts_after, layout_key, plain_html
 from briefgen.render.pdf import Layout, lay_out
 from briefgen.render.setup import render_setup
 
@@ -146,6 +146,8 @@ class Fitted:
     effective: list[str] | None = None
     #: Layouts the fit loop made.
     layouts: int = 0
+    #: The layout audit's findings of LAYOUT (render.audit.Finding), made while hanging the heading; else None.
+    findings: list | None = None
 
     @property
     def variant(self) -> Variant:
@@ -179,18 +181,34 @@ def fit_onepager(project: Project, block_id: str, audience: str | None = None, *
                                         shared_styles=True)
         return rendered[key]
 
-    laid: dict[str, Layout] = {}  # by HTML: a step with nothing to act on gives the same HTML, the same layout
+    # By what the layout depends on: a step with nothing to act on gives the same HTML, and a fit class no rule acts on
+    # in this one-pager (no flowing sections to relax, no heading to hang) the same HTML as without it
+    # (render.fitclasses): either lays out as the variant before it, at no cost.
+    # Judged only against variants laid out with the same HTML but for its classes (parsing is not free).
+    laid: dict[str, Layout] = {}
+    by_plain: dict[str, list[str]] = {}
+    rules, trees = setup.fit_rules(), {}
+
+    def alike(text: str) -> Layout | None:
+        plain = plain_html(text)
+        if text in laid or plain is None or plain not in by_plain:
+            return laid.get(text)
+        key = layout_key(text, rules, trees)
+        return next((laid[other] for other in by_plain[plain] if layout_key(other, rules, trees) == key), None)
 
     def attempt(level: int, grow: int = 0, hang: bool = False, doc: RenderedDocument | None = None) -> Fitted:
         nonlocal layouts
         key = (level, grow, hang)
         if key not in tried:
             doc = doc or html(level, grow, hang)
-            if doc.html not in laid:
+            layout = alike(doc.html)
+            if layout is None:
                 source = project.catalogue.file_of(doc.block)
-                laid[doc.html] = lay_out(doc.html, project.root, source, strict=strict, styles=setup.styles())
+                layout = laid[doc.html] = lay_out(doc.html, project.root, source, strict=strict,
+                                                  styles=setup.styles())
+                by_plain.setdefault(plain_html(doc.html) or doc.html, []).append(doc.html)
                 layouts += 1
-            tried[key] = Fitted(doc, laid[doc.html], level, grow, hang)
+            tried[key] = Fitted(doc, layout, level, grow, hang)
         return tried[key]
 
     fits: Fitted | None = None
@@ -341,14 +359,17 @@ def _hang(fits: Fitted, attempt: Any, block_id: str) -> Fitted:
     """Hang the first heading above the columns when they start uneven and that levels them (HANG_HEADING)."""
     from briefgen.render.audit import audit
 
-    if not any(f.code == "column-tops" for f in audit(fits.layout.document, block_id, "onepager")):
+    fits.findings = audit(fits.layout.document, block_id, "onepager")  # kept: the output records them
+    if not any(f.code == "column-tops" for f in fits.findings):
         return fits
     # The hung heading takes a line's room: when the page then overflows, the next condensing steps make it.
     for level in range(fits.level, min(fits.level + HANG_MORE_LEVELS, len(STEPS)) + 1):
         hung = attempt(level, fits.grow if level == fits.level else 0, True)
         if hung.layout.pages > 1:
             continue
-        if not any(f.code == "column-tops" for f in audit(hung.layout.document, block_id, "onepager")):
+        found = audit(hung.layout.document, block_id, "onepager")
+        if not any(f.code == "column-tops" for f in found):
+            hung.findings = found
             return hung
         break
     return fits
@@ -459,6 +480,36 @@ class FittedBrief:
         return [BRIEF_STEPS[name].label for name in BRIEF_LEVELS[self.level]]
 
 
+#: The audit findings of a sidebar not whole beside the opening: what only the sidebar and what precedes it mend.
+SIDEBAR_FINDINGS = frozenset({"split-sidebar", "sidebar-late"})
+
+
+def _sidebar_stays(html: str, key: Any, tried: dict[Any, FittedBrief], rules: list, trees: dict[str, Any]) -> bool:
+    """Whether a level (HTML, its layout KEY) cannot mend a sidebar finding: a level TRIED with the same HTML shows
+    one, and every fit class this level adds to that one's styles only what follows the sidebar (it is a float,
+    placed by what precedes it; what follows cannot bring it whole onto its page). Then the level has such a finding
+    too, and the search need not lay it out to know it is not clean."""
+    if key is None:
+        return False
+    return any(plain == key[0] and fitted.codes & SIDEBAR_FINDINGS and live < key[1]
+               and acts_after(html, key[1] - live, rules, "sidebar", trees)
+               for (plain, live), fitted in tried.items())
+
+
+def _search_order(codes: frozenset[str]) -> list[int]:
+    """The levels after the design, the ones that answer what the design's findings CODES show first: the sidebar's
+    for a sidebar finding; a card's last action freed for a blank page or split card, after the others for a runt
+    alone (the declared order otherwise kept)."""
+    sidebar = bool(codes & SIDEBAR_FINDINGS)
+    cards = bool(codes & {"page-blank", "split-card"})
+
+    def moves_sidebar(level: int) -> bool:
+        return any(name in ("sidebar_up", "sidebar_figures") for name in BRIEF_LEVELS[level])
+
+    return sorted(range(1, len(BRIEF_LEVELS)), key=lambda level: (moves_sidebar(level) != sidebar,
+                                                                 not cards and "last_action" in BRIEF_LEVELS[level]))
+
+
 def last_page_fill(layout: Layout) -> float:
     """How full the last page of LAYOUT is, as a fraction of its text area (1.0 for a one-page document)."""
     from briefgen.render.audit import page_fills
@@ -493,15 +544,19 @@ def fit_brief(project: Project, block_id: str, audience: str | None = None, *, s
     # before: its layout and findings are that one's, at no cost (render.fitclasses).
     alike: dict[tuple[str, frozenset[str]], FittedBrief] = {}
 
-    def attempt(level: int) -> FittedBrief:
+    trees: dict[str, Any] = {}  # the brief's HTML parsed once for the rules' matching (render.fitclasses)
+
+    def attempt(level: int, defer: bool = False) -> FittedBrief | None:
         nonlocal layouts, tries
         tries += 1
         doc = render_html(project, block_id, "brief", audience, brief_options(level), shared_styles=True)
         source = project.catalogue.file_of(doc.block)
-        key = layout_key(doc.html, rules)
+        key = layout_key(doc.html, rules, trees)
         twin = alike.get(key) if key is not None else None
         if twin is not None:
             return FittedBrief(doc, twin.layout, level, codes=twin.codes, file=source, findings=twin.findings)
+        if defer and _sidebar_stays(doc.html, key, alike, rules, trees):
+            return None  # cannot be clean; laid out only if no level is (for the fewest findings)
         layout = lay_out(doc.html, project.root, source, strict=strict, styles=setup.styles())
         layouts += 1
         findings = audit(layout.document, block_id, "brief")
@@ -522,32 +577,23 @@ def fit_brief(project: Project, block_id: str, audience: str | None = None, *, s
         return done(attempt(start if start and 0 < start < len(BRIEF_LEVELS) else 0))
     if start and 0 < start < len(BRIEF_LEVELS):
         recorded = attempt(start)
-        if not recorded.left:
+        if recorded is not None and not recorded.left:
             return done(recorded)
-    best = first = attempt(0)
+    first = attempt(0)
+    assert first is not None
     if not first.left:
         return done(first)
-    def moves_sidebar(level: int) -> bool:
-        return any(name in ("sidebar_up", "sidebar_figures") for name in BRIEF_LEVELS[level])
-
-    def frees_cards(level: int) -> bool:
-        return "last_action" in BRIEF_LEVELS[level]
-
-    # The levels that answer what the design shows come first: the sidebar's for a sidebar finding; a card's last
-    # action freed for a blank page or split card, after the others for a runt alone (the order is otherwise kept).
-    sidebar = bool(first.codes & {"split-sidebar", "sidebar-late"})
-    cards = bool(first.codes & {"page-blank", "split-card"})
-    order = sorted(range(1, len(BRIEF_LEVELS)),
-                   key=lambda level: (moves_sidebar(level) != sidebar, not cards and frees_cards(level)))
-    for level in order:
+    found: list[FittedBrief | int] = [first]  # each level tried, in order (a deferred one by its number)
+    for level in _search_order(first.codes):
         if level == start:
             continue  # tried above
         if tries >= BRIEF_SEARCH_LAYOUTS:
             logger.info("%s: brief fit search stopped after %d levels, keeping the best found", block_id, tries)
             break
-        tried = attempt(level)
-        if not tried.left:
+        tried = attempt(level, defer=True)
+        if tried is not None and not tried.left:
             return done(tried)
-        if tried.left < best.left:
-            best = tried
-    return done(best)
+        found.append(tried if tried is not None else level)
+    # No level is clean: the first with the fewest findings (deferred levels laid out now, in their place).
+    tried_all = [item if isinstance(item, FittedBrief) else attempt(item) for item in found]
+    return done(min(tried_all, key=lambda fitted: fitted.left))  # type: ignore[arg-type, union-attr]

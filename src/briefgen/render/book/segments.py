@@ -18,6 +18,7 @@ from briefgen.errors import Location, RenderError, display_path
 from briefgen.project import Project
 from briefgen.render.audit import THRESHOLDS, Finding, audit
 from briefgen.render.book.merge import DEST_SCHEME, merge_book
+from briefgen.render.collect import fewer_collections
 from briefgen.render.fitclasses import layout_key
 from briefgen.render.pdf import lay_out, layouts_made, write_pdf
 from briefgen.render.setup import BOOK_SEGMENT_STYLES, render_setup
@@ -77,8 +78,10 @@ class SegmentFit:
 
     A chapter that prints other chapters' pages is first written with stand-in numbers to learn its pages, then
     again with the real ones: on a first build the stand-in pass is only measured (laid out and its runt tail
-    mended, no PDF), and the real pass tries the tail level it found first (stand-ins are as wide as real numbers,
-    so the same level mends both), searching again only if that level does not mend it.
+    mended, no PDF; the layout kept in this process, MEASURED), and the real pass takes that layout with its page
+    references renumbered when the process still holds it and that provably lays out alike, else tries the tail
+    level it found first (stand-ins are as wide as real numbers, so the same level mends both), searching again only
+    if that level does not mend it.
     """
 
     #: Lay out and mend only: the pages and the tail level, no PDF, no audit.
@@ -91,6 +94,24 @@ class SegmentFit:
     #: The tail level the last book kept for this segment (its HTML since changed): tried first, and kept when that
     #: layout shows no finding at all (an edited chapter then costs one layout, not a search from the design).
     recorded: int = 0
+    #: The measured HTML (its digest, MEASURED's key) and the page references that change from it to this HTML:
+    #: when this process still holds that layout and the new numbers provably lay out alike (render.book.renumber),
+    #: they are printed into it instead of laying the segment out again.
+    measured_as: str = ""
+    renumber: tuple[tuple[str, int, int], ...] = ()
+
+
+#: The layouts this process measured (SegmentFit.measure), by the digest of their HTML: the level, the layout, its
+#: pages and faults before any tail step. The job that writes the segment with its real page numbers takes it back.
+MEASURED: dict[str, tuple[int, object, int, frozenset[str]]] = {}
+#: Most measured layouts a process keeps (the oldest go first; a chapter's layout is about 0.75 MB): enough for the
+#: measured chapters of four books bound at once (build --audience all) to wait for their second batch.
+MEASURED_LIMIT = 96
+
+
+def html_digest(html: str) -> str:
+    """The key of a segment's HTML in MEASURED."""
+    return hashlib.sha256(html.encode("utf-8")).hexdigest()
 
 
 #: A segment to render: label, HTML, source, whether the audience's shared stylesheets apply, and how (SegmentFit).
@@ -112,6 +133,10 @@ class SegmentJob:
     def run(self, project: Project) -> Rendered:
         """Render the segment with PROJECT's files (and its audience's stylesheets, parsed once per process), and
         audit its layout from the same render (pages numbered within the segment); only measure it when asked."""
+        with fewer_collections():
+            return self._run(project)
+
+    def _run(self, project: Project) -> Rendered:
         setup = render_setup(project, self.audience) if self.audience else None
         styles = setup.styles(BOOK_SEGMENT_STYLES) if setup else None
         rules = setup.fit_rules(BOOK_SEGMENT_STYLES) if setup else []
@@ -136,7 +161,7 @@ class SegmentJob:
             if not audits.faults(tried):
                 layout, level = tried, self.fit.recorded
         if audited and self.fit.tail is not None:  # the level a measure found (0: none mends, or none needed)
-            tried = lay_out_at(self.fit.tail)
+            tried = self._renumbered() or lay_out_at(self.fit.tail)
             if not self.fit.tail or audits.mends(tried, self.fit.tail, self.fit.base_pages, self.fit.base_faults):
                 layout, level, base_pages, base_faults = tried, self.fit.tail, self.fit.base_pages, self.fit.base_faults
         if layout is None:
@@ -147,6 +172,10 @@ class SegmentJob:
                 if base_faults & (MENDED | {"runt"}):
                     layout, level = _mend_tail(layout, lay_out_at, base_faults, audits)
         if self.fit.measure:
+            if audited:  # a chapter, written next with its real page references (the contents' probe is not kept)
+                MEASURED[html_digest(self.html)] = (level, layout, base_pages, base_faults)
+                while len(MEASURED) > MEASURED_LIMIT:
+                    MEASURED.pop(next(iter(MEASURED)))
             return Rendered(b"", layout.pages, {}, layouts=layouts_made() - made, tail=level, base_pages=base_pages,
                             base_faults=base_faults)
         findings = [replace(f, document=self.label).as_dict() for f in audits.of(layout)] if audited else []
@@ -155,6 +184,25 @@ class SegmentJob:
         rendered.layouts = layouts_made() - made
         rendered.level = level
         return rendered
+
+    def _renumbered(self):  # noqa: ANN202 - a render.pdf.Layout, or None
+        """The layout this process measured for this segment at its tail level, its page references renumbered to
+        this job's (render.book.renumber), or None when it holds none or the new numbers could lay out otherwise."""
+        from briefgen.render.book.renumber import renumber, renumbered_html
+
+        held = MEASURED.pop(self.fit.measured_as, None) if self.fit.measured_as else None
+        if held is None or held[0] != self.fit.tail:
+            return None
+        # This job's HTML with the numbers the measure printed must be the HTML measured, byte for byte.
+        back = renumbered_html(self.html, tuple((anchor, new, old) for anchor, old, new in self.fit.renumber))
+        if back is None or html_digest(back[0]) != self.fit.measured_as:
+            return None
+        level, layout = held[0], held[1]
+        classes = tail_classes(level)
+        if not renumber(layout, with_classes(back[0], classes), with_classes(self.html, classes), self.fit.renumber):
+            log.debug("%s: page references not printed into the measured layout: laid out again", self.label)
+            return None
+        return layout
 
 
 @dataclass(frozen=True)
@@ -445,7 +493,8 @@ def render_book(book: Book, out_path: Path, cache_dir: Path, render_many: Render
     contents with stand-in page numbers, to learn that), then the contents and the page numbers together. A chapter
     that prints another chapter's page ("see Recommendation 2, p. 121") is written with the pages the last build
     recorded (stand-ins as wide as real ones on a first build) and written again, with the contents, while the
-    pages it prints are not the ones the book has: on a first build once, later only when those pages move.
+    pages it prints are not the ones the book has: on a first build once (from its measured layout, renumbered,
+    where render.book.renumber allows: no second layout), later only when those pages move.
     """
     root = book.project.root
     # The audit's limits too: a cached segment keeps the findings measured with them.
@@ -474,6 +523,7 @@ def render_book(book: Book, out_path: Path, cache_dir: Path, render_many: Render
         jobs.append((PROBE, book.segment_html(book.front_fragment(stand_in)), FRONT_SOURCE, SegmentFit(measure=True)))
     else:
         jobs += _front_as_before(book, known)
+    measured_html = {label: html for label, html, _source, fit in jobs if fit.measure}
     done, rendered = _render_missing(cache, render_many, jobs)
     done.pop(FRONT, None)  # cached: the second batch finds it when the chapters start where they did
     if front_pages is None:
@@ -483,11 +533,13 @@ def render_book(book: Book, out_path: Path, cache_dir: Path, render_many: Render
         starts = _starts(book, done, front_pages)
         stale = [seg for seg in book.segments
                  if done[seg.key].measured or any(printed.get(a) != starts.get(a) for a in seg.refs)]
-        printed = dict(starts)
+        was, printed = printed, dict(starts)
         final, fresh = _render_missing(cache, render_many, [
             (FRONT, book.segment_html(book.front_fragment(starts)), FRONT_SOURCE, SegmentFit()),
             (FOLIOS, book.folio_html(front_pages + body_pages), FOLIO_SOURCE, SegmentFit()),
-            *((seg.key, book.segment_html(seg.html_fragment(starts)), seg.source, _refit(done[seg.key]))
+            *((seg.key, book.segment_html(seg.html_fragment(starts)), seg.source,
+               _refit(done[seg.key], measured_html.get(seg.key, ""),
+                      tuple((a, was[a], starts[a]) for a in seg.refs if was.get(a) != starts.get(a))))
               for seg in stale)])
         rendered += [label for label in fresh if label != FOLIOS]
         front, folios = final[FRONT], final[FOLIOS]
@@ -524,11 +576,14 @@ def _front_as_before(book: Book, known: dict[str, int]) -> list[tuple[str, str, 
     return [(FRONT, book.segment_html(book.front_fragment(known)), FRONT_SOURCE, SegmentFit())]
 
 
-def _refit(before: Rendered) -> SegmentFit:
-    """How a segment rendered before as BEFORE is rendered again: at the tail level a measure found, if it was one,
-    else trying first the level it was written at."""
-    return SegmentFit(tail=before.tail, base_pages=before.base_pages, base_faults=before.base_faults) \
-        if before.measured else SegmentFit(recorded=before.level)
+def _refit(before: Rendered, measured: str, renumber: tuple[tuple[str, int, int], ...]) -> SegmentFit:
+    """How a segment rendered before as BEFORE is rendered again: at the tail level a measure found, if it was one
+    (from the layout of MEASURED, its HTML, with the page references RENUMBER changes, when its process still holds
+    it), else trying first the level it was written at."""
+    if not before.measured:
+        return SegmentFit(recorded=before.level)
+    return SegmentFit(tail=before.tail, base_pages=before.base_pages, base_faults=before.base_faults,
+                      measured_as=html_digest(measured) if measured else "", renumber=renumber)
 
 
 def book_findings(book: Book, front: Rendered, done: dict[str, Rendered], starts: dict[str, int]) -> list[dict]:
