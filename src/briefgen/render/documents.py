@@ -79,6 +79,12 @@ class Document:
 
     def pdf(self, project: Project, target: Target, options: RenderOptions) -> Output:
         """Lay the document out, audit the layout, and (unless only laying out) make the PDF."""
+        from briefgen.render.collect import fewer_collections
+
+        with fewer_collections():  # a layout's boxes live until the PDF is written: collecting often frees little
+            return self._pdf(project, target, options)
+
+    def _pdf(self, project: Project, target: Target, options: RenderOptions) -> Output:
         laid = self.lay_out(project, target, options)
         found = laid.findings if laid.findings is not None else audit(laid.layout.document, target.rel(), target.kind)
         findings = [replace(f, document=target.rel()).as_dict() for f in found]
