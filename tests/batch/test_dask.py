@@ -141,7 +141,7 @@ def test_a_worker_lost_mid_document_is_retried_on_another(small: Path, scheduler
 def test_an_unreachable_scheduler_is_a_usage_error(small: Path, run) -> None:
     """A scheduler address nothing listens on: exit 2, naming the address and how to start one."""
     address = f"tcp://127.0.0.1:{_free_port()}"
-    with dask_config.set({"distributed.comm.timeouts.connect": "2s"}):
+    with dask_config.set({"distributed.comm.timeouts.connect": "0.5s"}):
         result = run(small, "build", "-q", "--executor", "dask", "--scheduler", address)
     assert result.exit_code == 2, result.output
     assert address in result.output and "dask scheduler" in result.output
