@@ -21,7 +21,7 @@ _WHY = {
 }
 
 
-def _umask() -> int:
+def current_umask() -> int:
     """The process umask, read without changing it (os.umask would race with other threads)."""
     try:
         with open("/proc/self/status", encoding="ascii") as fh:
@@ -77,7 +77,7 @@ def write_atomic(path: Path, data: bytes | str, inside: Path | None = None) -> P
         try:
             mode = stat.S_IMODE(os.stat(path).st_mode)
         except FileNotFoundError:
-            mode = 0o666 & ~_umask()
+            mode = 0o666 & ~current_umask()
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise output_error(path, exc) from None

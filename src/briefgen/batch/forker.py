@@ -11,10 +11,12 @@ import signal
 import socket
 import struct
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing import reduction
 from multiprocessing.connection import Connection, wait
-from typing import Callable
+
+from briefgen.write import current_umask
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +42,7 @@ class WorkerContext:
     def now() -> WorkerContext:
         """This process's context as it is now."""
         cpus = frozenset(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
-        return WorkerContext(dict(os.environ), os.getcwd(), _umask(), cpus)
+        return WorkerContext(dict(os.environ), os.getcwd(), current_umask(), cpus)
 
     def apply(self) -> None:
         """Make this (forked) process's context this one."""
@@ -50,20 +52,6 @@ class WorkerContext:
         os.umask(self.umask)
         if self.cpus is not None:
             os.sched_setaffinity(0, self.cpus)
-
-
-def _umask() -> int:
-    """This process's umask, read without changing it (another thread may be creating a file)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 class ForkedWorker:
