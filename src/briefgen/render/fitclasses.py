@@ -94,8 +94,8 @@ def layout_key(html: str, rules: list[FitRule],
 
     TREES keeps each variant's parsed tree by its HTML without fit classes, so a search through one document's levels
     parses it once (the body's class attribute is set to each level's before matching); one caller's, one thread's."""
-    found = _BODY_CLASS.search(html)
-    if found is None or "<link" in html or "<style" in html:
+    found = _judged_body(html)
+    if found is None:
         return None
     classes = found.group(1).split()
     fits = [c for c in classes if c.startswith(PREFIXES)]
@@ -139,8 +139,8 @@ def acts_after(html: str, classes: frozenset[str], rules: list[FitRule], marker:
     float is placed where its source order puts it, beside what follows). False when it cannot tell."""
     import cssselect2
 
-    found = _BODY_CLASS.search(html)
-    if found is None or "<link" in html or "<style" in html:
+    found = _judged_body(html)
+    if found is None:
         return False
     tree = _tree(html, _plain_html(html, found), found.group(1), trees)
     order = {element: i for i, element in enumerate(tree.iter())}
@@ -159,10 +159,17 @@ def acts_after(html: str, classes: frozenset[str], rules: list[FitRule], marker:
 
 def plain_html(html: str) -> str | None:
     """HTML without the fit classes on its body: what its variants' layout keys share (None: HTML not judged)."""
-    found = _BODY_CLASS.search(html)
-    if found is None or "<link" in html or "<style" in html:
+    found = _judged_body(html)
+    if found is None:
         return None
     return _plain_html(html, found)
+
+
+def _judged_body(html: str) -> re.Match | None:
+    """Where HTML's body class list is (_BODY_CLASS), or None when HTML is not judged here: no body class list, or
+    stylesheets of its own (<link>, <style>) that the rules given do not cover."""
+    found = _BODY_CLASS.search(html)
+    return None if found is None or "<link" in html or "<style" in html else found
 
 
 def _plain_html(html: str, found: re.Match) -> str:
