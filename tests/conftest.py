@@ -173,13 +173,42 @@ class _ParseMemo:
         return node
 
 
-_PARSE_MEMO = _ParseMemo()
+class _CheckMemo:
+    """checkcache.check_blocks for this test process: a caller without a check cache (`check`, renders outside a
+    build) gets one kept in memory for the whole process, so a block whose file, cited seeds, configuration and tool
+    are unchanged (the key the build's check cache uses) is checked once per process, not once per project copy;
+    its findings come back rebuilt as that cache rebuilds them. The check cache's own tests (CACHE_TESTS) never
+    share it."""
+
+    CACHE_TESTS = frozenset({"test_check_cache.py", "test_check_cache_is_checked.py"})
+
+    def __init__(self) -> None:
+        from briefgen.content import checkcache
+
+        self.module, self.check = checkcache, checkcache.check_blocks
+        self.cache = checkcache.CheckCache(Path("/nonexistent"), Path("/nonexistent"))  # never loaded nor saved
+        self.cache.entries = self.cache.used  # what put() keeps, get() finds
+        self.enabled = True
+        checkcache.check_blocks = self
+
+    def __call__(self, cat, library, ctx, cache=None) -> list:  # check_blocks(cat, library, ctx, cache)
+        if cache is not None or not self.enabled:
+            return self.check(cat, library, ctx, cache)
+        self.module.log.disabled = True  # its "N checked, M from the cache" line is the build's, not check's
+        try:
+            return self.check(cat, library, ctx, self.cache)
+        finally:
+            self.module.log.disabled = False
+
+
+_PARSE_MEMO, _CHECK_MEMO = _ParseMemo(), _CheckMemo()
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Run the real parser for the tests of the parser and its cache (_ParseMemo.PARSER_TESTS)."""
+    """Run the real parser and checks for the tests of the parser and the caches (PARSER_TESTS, CACHE_TESTS)."""
     _PARSE_MEMO.enabled = item.path.name not in _ParseMemo.PARSER_TESTS
+    _CHECK_MEMO.enabled = item.path.name not in _CheckMemo.CACHE_TESTS
 
 
 @contextmanager
