@@ -282,10 +282,16 @@ def every_audience(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests that use the whole-catalogue build are `slow`: `pytest -m "not slow"` is the inner loop."""
+    """Tests that use the whole-catalogue build or the Nu Html Checker are `slow`: `pytest -m "not slow"` is the
+    inner loop. The modules holding slow tests run first, each module whole and in its order (its module fixtures
+    made once): under pytest-xdist the long tests start early and the run ends on short ones, not with one worker
+    alone on a long test."""
     for item in items:
-        if "built" in getattr(item, "fixturenames", ()):
+        if {"built", "nu_errors"} & set(getattr(item, "fixturenames", ())):  # the Nu checker: Java, the real site
             item.add_marker(pytest.mark.slow)
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    order = {path: i for i, path in enumerate(dict.fromkeys(item.path for item in items))}
+    items.sort(key=lambda item: (item.path not in slow, order[item.path]))
 
 
 @pytest.fixture(scope="session")

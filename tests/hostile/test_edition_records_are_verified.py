@@ -184,6 +184,7 @@ def test_the_redline_never_prints_a_forged_earlier_edition_s_unchecked_text(smal
     assert "leave NATO in 2027" not in text and "this block" not in text
 
 
+@pytest.mark.slow
 def test_the_site_never_publishes_a_forged_edition_s_unchecked_text(small: Path, tmp_path: Path, run,
                                                                    site_fonts: Path) -> None:
     _forge_earlier_edition(small, "The United States will leave NATO in 2027, as this block says.")

@@ -123,6 +123,7 @@ def test_an_svg_opened_directly_cannot_run_script(small: Path, tmp_path: Path) -
         p.stop()
 
 
+@pytest.mark.slow
 def test_a_runaway_template_does_not_wedge_the_preview(small: Path, tmp_path: Path, monkeypatch) -> None:
     """V6: a template that never ends is stopped with a located error; after the fix the PDF builds again."""
     monkeypatch.setattr(session_module, "TEMPLATE_SECONDS", 1.0)
