@@ -110,6 +110,26 @@ def test_an_edit_reaches_the_page_before_the_project_check(session: PreviewSessi
     assert session.state(NATO)["errors"][0]["line"] == 2
 
 
+def test_an_error_stays_shown_until_the_next_snapshot_is_checked(session: PreviewSession, scratch: Path) -> None:
+    """While a reload renders pages and checks, pages keep seeing the errors last found (not an empty list); a save
+    that fixes them clears them once checked, and a `checked` event tells the pages so."""
+    from briefgen.preview.session import Snapshot
+
+    path = scratch / "content/alliances/nato.yaml"
+    original = break_line(path, 2, BAD_YAML_LINE)
+    broken = session.reload({"content/alliances/nato.yaml"})
+    assert broken.errors and broken.errors[0]["line"] == 2
+    path.write_text(original, encoding="utf-8")
+    unchecked = Snapshot(broken.version + 1, session.root, session.site, broken, checked=False)
+    assert unchecked.shown_errors == broken.errors
+    unchecked.check()
+    assert unchecked.shown_errors == []
+    events = session.subscribe()
+    fixed = session.reload({"content/alliances/nato.yaml"})
+    sent = [events.get_nowait() for _ in range(events.qsize())]
+    assert fixed.errors == [] and [(e["type"], e["errors"]) for e in sent] == [("version", 0), ("checked", 0)]
+
+
 def test_template_error_names_the_template_and_line(session: PreviewSession, scratch: Path) -> None:
     """An undefined name in a section template is reported against that template's line, per document."""
     (scratch / "templates/sections/overview.html.j2").open("a", encoding="utf-8").write("{{ no_such_value }}\n")

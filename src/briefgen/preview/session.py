@@ -109,6 +109,10 @@ class Snapshot:
         if previous is not None and seeds_kept:  # SEEDS_KEPT: nothing under seeds/ changed since PREVIOUS
             self.project.keep_seeds(previous.project)
         self.errors: list[dict[str, Any]] = []
+        #: Until this snapshot's own check has run, pages are shown what the previous one found: an error must not
+        #: leave the overlay while a reload renders pages and checks (a save that fixes it clears it once checked).
+        self.pending_errors: list[dict[str, Any]] = list(previous.errors) if previous is not None and not checked \
+            else []
         self.catalogue_ok = False
         self.assets = site.sync_assets()
         self._docs: dict[Target, DocRender] = {}
@@ -144,6 +148,13 @@ class Snapshot:
                 logger.exception("checking the project failed")
             found = error_infos(exc, self.root)
             self.errors = found + [e for e in self.errors if e not in found]  # one assignment: pages read it
+        finally:
+            self.pending_errors = []
+
+    @property
+    def shown_errors(self) -> list[dict[str, Any]]:
+        """The errors pages show: this snapshot's, or while it is not checked yet and found none, the last found."""
+        return self.errors or self.pending_errors
 
     @property
     def signature(self) -> str:
@@ -333,6 +344,7 @@ class PreviewSession:
             # follows, and a second event brings any error it finds to the overlay.
             self.broadcast({"type": "version", "version": snap.version, "errors": len(snap.errors),
                             "changed": sorted(changed or ())})
+            cleared = bool(snap.pending_errors)  # pages show the last errors until this check: say when it ends
             snap.check()
         took = time.perf_counter() - started
         what = ", ".join(sorted(changed)) if changed else "project"
@@ -340,7 +352,7 @@ class PreviewSession:
         self.say(f"changed: {what} -> version {snap.version} in {took:.2f} s ({state})")
         for error in snap.errors:
             self.say(f"  {error['text']}")
-        if snap.errors:
+        if snap.errors or cleared:
             self.broadcast({"type": "checked", "version": snap.version, "errors": len(snap.errors)})
         with self._cond:
             self._changed_at = time.monotonic()
@@ -374,7 +386,8 @@ class PreviewSession:
     def state(self, key: str | None) -> dict[str, Any]:
         """The JSON a page polls after each event: errors to overlay, the document's fingerprint and PDF state."""
         snap = self.snapshot
-        out: dict[str, Any] = {"version": snap.version, "signature": snap.signature, "errors": list(snap.errors)}
+        out: dict[str, Any] = {"version": snap.version, "signature": snap.signature,
+                               "errors": list(snap.shown_errors)}
         target = snap.by_key.get(key or "")
         if target is None:
             out["doc"] = None
