@@ -11,6 +11,8 @@ References, measured in the same run:
 - the engine floor F (bench/floor.py): one warm WeasyPrint process rendering each target's final HTML once
   (one-pagers at their fitted level, the book as one whole HTML, PDF/UA-1, nothing shared), and the same with
   WeasyPrint's line breaking through briefgen's cache (render/linebreaks.py; its ratios reported, not targets);
+- the floor on two processes started together, its documents split in two equal parts: the engine's own speed-up on
+  this machine's two CPUs, the ceiling of `--jobs 2`'s;
 - bare WeasyPrint in a fresh process per document (default options) on the same HTML files.
 Targets are issue #27's (the cold build and the book in CPU seconds against the floor), #12's and #22's.
 """
@@ -83,6 +85,20 @@ def layouts_per_kind(manifest: Path) -> dict:
         kind["layouts"] += entry.get("layouts", 0)
         kind["most"] = max(kind["most"], entry.get("layouts", 0))
     return out
+
+
+def floor_pair(python: str, project: Path, audience: str, manifest: Path) -> dict:
+    """The floor's documents split between two floor processes started together: their wall (the slower one's
+    documents) and CPU seconds, as the floor counts them (documents only, not start-up). Against the one-process floor
+    it says what two processes gain on this machine for the engine itself, the ceiling of `--jobs 2`'s speed-up."""
+    cmd = [python, str(HERE / "floor.py"), str(project), audience, str(manifest)]
+    procs = [subprocess.Popen([*cmd, f"part={k}/2"], stdout=subprocess.PIPE, text=True) for k in range(2)]
+    parts = [json.loads(proc.communicate()[0]) for proc in procs]
+    if any(proc.returncode for proc in procs):
+        raise SystemExit(f"failed: {' '.join(cmd)} part=K/2")
+    return {"wall": round(max(sum(v["wall"] for v in part.values()) for part in parts), 3),
+            "cpu": round(sum(v["cpu"] for part in parts for v in part.values()), 3),
+            "documents": [len(part) for part in parts]}
 
 
 def write_reference_html(project: Path, audience: str) -> list[Path]:
@@ -211,6 +227,7 @@ def bench(project: Path, label: str, python: str, briefgen: list[str], *, bare: 
         r["floor_total_line_cache"] = {"wall": round(sum(v["wall"] for v in cached.values()), 3),
                                        "cpu": round(sum(v["cpu"] for v in cached.values()), 3)}
         r["floor_book_line_cache"] = {k: round(v, 3) for k, v in cached["book"].items()}
+        r["floor_two_processes"] = floor_pair(python, project, audience, work / "a1" / "manifest.json")
 
         r["preview_run"] = timed([python, str(HERE / "preview.py"), str(project)])
         preview = json.loads(r["preview_run"]["stdout"])
@@ -263,6 +280,12 @@ def bench(project: Path, label: str, python: str, briefgen: list[str], *, bare: 
     verdicts["cold_book_vs_floor_book_with_line_cache"] = {
         "value": round(r["cold_book_jobs2"]["cpu"] / r["floor_book_line_cache"]["cpu"], 3),
         "measure": "cpu seconds", "note": "reported, not a target: the floor with briefgen's line cache"}
+    pair = r["floor_two_processes"]
+    verdicts["floor_speedup_two_processes"] = {
+        "value": round(r["floor_total"]["wall"] / pair["wall"], 3),
+        "cpu_vs_one_process": round(pair["cpu"] / r["floor_total"]["cpu"], 3),
+        "note": "reported, not a target: the engine floor's own speed-up on two processes started together (its "
+                "documents split in two equal parts), the ceiling for speedup_jobs2 on this machine"}
     for name, wall_value in ratios.items():
         value = cpu_ratios[name] if name in CPU_TARGETS else wall_value
         op, target = TARGETS[name]

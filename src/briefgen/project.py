@@ -53,6 +53,12 @@ class Project:
 
         return load_catalogue(self.root, self.parse_cache.load() if self.parse_cache is not None else None)
 
+    def keep_seeds(self, previous: Project) -> None:
+        """Use PREVIOUS's seed library (read, verified and outlined as far as it went) as this project's, when it
+        loaded: the caller knows seeds/ has not changed since (the preview, told what each change touched)."""
+        if "seeds" in previous.__dict__ and "seeds" not in self.__dict__:
+            self.__dict__["seeds"] = previous.__dict__["seeds"]  # where cached_property keeps it
+
     def audience(self, name: str | None = None) -> LoadedAudience:
         """Return the named audience (merged with those it extends), or the project's default; read once."""
         key = name or self.config.default_audience

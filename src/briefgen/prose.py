@@ -141,8 +141,10 @@ def inline(text: str) -> Markup:
     return Markup(_md().renderInline(text.strip()))
 
 
+@functools.lru_cache(maxsize=8192)
 def plain(text: str) -> str:
     """Return TEXT with Markdown markup removed, for metadata and alt text."""
+    # Kept by text: a book numbers some 900 notes, each naming its seed section's titles, most of them many times.
     tokens = _md().parseInline(text.strip())
     parts: list[str] = []
     for tok in tokens:

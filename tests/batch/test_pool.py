@@ -3,6 +3,7 @@ documents with the cause."""
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -44,6 +45,36 @@ class ReadJob:
 
     def run(self, project: object) -> list[str]:
         return sorted(name for name in ("catalogue", "seeds") if name in vars(project))
+
+
+@dataclass(frozen=True)
+class WhenJob:
+    """A job that waits until the file GATE exists (when given), then returns when it ran (the system's monotonic
+    clock, the same in every process)."""
+
+    label: str = "when"
+    source: str = ""
+    gate: str = ""
+
+    def run(self, project: object) -> float:
+        while self.gate and not os.path.exists(self.gate):
+            time.sleep(0.01)
+        return time.monotonic()
+
+
+def test_a_job_submitted_first_runs_before_those_waiting(small: Path, tmp_path: Path) -> None:
+    """A job submitted with first=True (a book's segment) goes ahead of the jobs already waiting, after those
+    submitted first before it."""
+    gate = tmp_path / "go"
+    with Pool(small, 1, read_content=False) as pool:
+        busy = pool.submit(WhenJob("busy", gate=str(gate)))
+        while not busy.running():  # the worker has taken it: the others wait
+            time.sleep(0.01)
+        later = [pool.submit(WhenJob(f"doc-{i}")) for i in range(2)]
+        firsts = [pool.submit(WhenJob(f"book/segment-{i}"), first=True) for i in range(2)]
+        gate.touch()
+        ran = [f.result(timeout=300).value for f in (busy, *firsts, *later)]
+    assert ran == sorted(ran)
 
 
 def test_a_pool_for_book_segments_leaves_the_content_unread(small: Path) -> None:

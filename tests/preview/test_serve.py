@@ -110,6 +110,26 @@ def test_an_edit_reaches_the_page_before_the_project_check(session: PreviewSessi
     assert session.state(NATO)["errors"][0]["line"] == 2
 
 
+def test_an_error_stays_shown_until_the_next_snapshot_is_checked(session: PreviewSession, scratch: Path) -> None:
+    """While a reload renders pages and checks, pages keep seeing the errors last found (not an empty list); a save
+    that fixes them clears them once checked, and a `checked` event tells the pages so."""
+    from briefgen.preview.session import Snapshot
+
+    path = scratch / "content/alliances/nato.yaml"
+    original = break_line(path, 2, BAD_YAML_LINE)
+    broken = session.reload({"content/alliances/nato.yaml"})
+    assert broken.errors and broken.errors[0]["line"] == 2
+    path.write_text(original, encoding="utf-8")
+    unchecked = Snapshot(broken.version + 1, session.root, session.site, broken, checked=False)
+    assert unchecked.shown_errors == broken.errors
+    unchecked.check()
+    assert unchecked.shown_errors == []
+    events = session.subscribe()
+    fixed = session.reload({"content/alliances/nato.yaml"})
+    sent = [events.get_nowait() for _ in range(events.qsize())]
+    assert fixed.errors == [] and [(e["type"], e["errors"]) for e in sent] == [("version", 0), ("checked", 0)]
+
+
 def test_template_error_names_the_template_and_line(session: PreviewSession, scratch: Path) -> None:
     """An undefined name in a section template is reported against that template's line, per document."""
     (scratch / "templates/sections/overview.html.j2").open("a", encoding="utf-8").write("{{ no_such_value }}\n")
@@ -141,6 +161,51 @@ def test_only_affected_pdfs_are_rebuilt(session: PreviewSession, scratch: Path,
     session.reload({"content/alliances/nato.yaml"})
     assert session.idle()
     assert (session.pdf_builds[riding], session.pdf_builds[nato]) == (2, 1)
+
+
+def test_an_edit_stops_the_pdf_being_built_and_it_is_built_again_from_the_edit(
+        session: PreviewSession, scratch: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A change arriving while a PDF builds stops that build (it is out of date, and would slow the edited page);
+    the PDF is then built once, from the snapshot with the edit."""
+    import briefgen.preview.session as module
+
+    nato = Target("brief", "nato", "congress")
+    started, go = threading.Event(), threading.Event()
+    render_target = module.render_target
+
+    def held(*args, **kwargs):
+        started.set()
+        while not go.is_set():  # interpreted code: the builder's stop lands here
+            time.sleep(0.01)
+        return render_target(*args, **kwargs)
+
+    monkeypatch.setattr(module, "render_target", held)
+    session.request_pdf(nato)
+    assert started.wait(60)
+    path = scratch / "content/alliances/nato.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("summary: >-\n", "summary: >-\n  Edited now.\n", 1),
+                    encoding="utf-8")
+    snap = session.reload({"content/alliances/nato.yaml"})
+    go.set()
+    assert session.idle()
+    assert session.pdf_builds[nato] == 1
+    assert session.pdfs[nato].status == "ok"
+    assert session.pdfs[nato].fingerprint == snap.document(nato).fingerprint
+
+
+def test_a_reload_parses_and_checks_again_only_what_changed(session: PreviewSession, scratch: Path) -> None:
+    """The next snapshot starts from what the last one parsed and checked: one edited block is parsed and checked
+    again, the others come from memory, and the seeds (nothing under seeds/ changed) are the same library."""
+    first = session.snapshot
+    blocks = len(first.project.catalogue.blocks)
+    path = scratch / "content/alliances/nato.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("summary: >-\n", "summary: >-\n  Edited now.\n", 1),
+                    encoding="utf-8")
+    snap = session.reload({"content/alliances/nato.yaml"})
+    assert (snap.project.check_cache.checked, snap.project.check_cache.reused) == (1, blocks - 1)
+    assert len(snap.project.parse_cache.used) == len(first.project.parse_cache.used)
+    assert snap.project.seeds is first.project.seeds
+    assert session.reload({"seeds/sources.yaml"}).project.seeds is not snap.project.seeds
 
 
 def test_new_audience_appears_in_the_index(session: PreviewSession, scratch: Path) -> None:

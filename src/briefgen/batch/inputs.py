@@ -104,12 +104,12 @@ def content_inputs(project: Project, target: Target, hasher: Hasher,
                 names = deps[other.id]
                 inputs[f"{cat.file_of(other)}#{','.join(names)}"] = _field_digest(other, names)
                 blocks += [getattr(other, n) for n in names]
-    for block in blocks:
-        for ref in walk(block, SourceRef):
-            seed = project.seeds.get(ref.seed)
-            if seed is not None:
-                inputs[seed.shown] = hasher(seed.shown)
-                inputs[f"{REGISTRY}#{seed.info.id}"] = _entry_digest(seed.info)  # its notes print the entry
+    cited = {ref.seed for block in blocks for ref in walk(block, SourceRef)}  # a seed is cited many times over
+    for seed in (project.seeds.get(seed_id) for seed_id in cited):
+        if seed is None:
+            continue
+        inputs[seed.shown] = hasher(seed.shown)
+        inputs[f"{REGISTRY}#{seed.info.id}"] = _entry_digest(seed.info)  # its notes print the entry
     return dict(sorted(inputs.items()))
 
 

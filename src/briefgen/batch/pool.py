@@ -299,21 +299,24 @@ class Pool:
         self._broken_at: Location | None = None
         self._broken_hint = "raise --doc-memory, or check the installation with `briefgen brief ID`"
         self._workers: list[_Worker] = []
+        #: How many tasks at the head of the backlog were submitted FIRST (they go before every other).
+        self._firsts = 0
         self._thread = threading.Thread(target=self._dispatch, name="briefgen-pool", daemon=True)
         self._thread.start()
 
-    def submit(self, task: Job) -> Future:
-        """Queue JOB; the Future resolves to a JobResult or raises the job's BriefgenError."""
+    def submit(self, task: Job, *, first: bool = False) -> Future:
+        """Queue JOB (FIRST: ahead of every task not submitted FIRST); the Future resolves to a JobResult or raises
+        the job's BriefgenError."""
         future: Future = Future()
         if self._closing:
             future.set_exception(Interrupted("the build was stopped", None, None))
             return future
-        self._queue.put((task, future))
+        self._queue.put((task, future, first))
         with self._lock:
             self._wake_w.send_bytes(b"x")
         return future
 
-    def _pending(self) -> list[tuple[Any, Future]]:
+    def _pending(self) -> list[tuple[Any, Future, bool]]:
         items = []
         while True:
             try:
@@ -331,7 +334,7 @@ class Pool:
             error = WorkersCannotStart(f"the worker pool failed: {type(exc).__name__}: {exc}", None,
                                        "run `briefgen build` from a terminal; if it fails the same way, report "
                                        "this as a briefgen bug")
-            for _task, future in backlog + self._pending():
+            for _task, future, *_first in backlog + self._pending():
                 if future.set_running_or_notify_cancel():
                     future.set_exception(error)
             for w in self._workers:
@@ -344,12 +347,18 @@ class Pool:
         self._workers = [_Worker(self._ctx, self.root, self.limits, self.read_content, self.out)
                          for _ in range(self._warm)]
         while not self._closing:
-            backlog.extend(self._pending())
+            for task, future, first in self._pending():
+                if first:  # after those submitted first before it, ahead of the rest
+                    backlog.insert(self._firsts, (task, future))
+                    self._firsts += 1
+                else:
+                    backlog.append((task, future))
             if self._broken:
                 for _task, future in backlog:
                     if future.set_running_or_notify_cancel():
                         future.set_exception(WorkersCannotStart(self._broken, self._broken_at, self._broken_hint))
                 backlog.clear()
+                self._firsts = 0
             self._workers = [w for w in self._workers if not w.dead]
             free = sum(1 for w in self._workers if w.task is None)
             while not self._broken and len(backlog) > free and len(self._workers) < self.jobs:
@@ -358,7 +367,10 @@ class Pool:
                 free += 1
             for w in self._workers:
                 if w.ready and w.task is None and backlog:
-                    task, future = backlog.pop(self._pick(w, backlog))
+                    index = self._pick(w, backlog[:self._firsts] or backlog)
+                    if index < self._firsts:
+                        self._firsts -= 1
+                    task, future = backlog.pop(index)
                     if not future.set_running_or_notify_cancel():
                         continue
                     w.task, w.future = task, future
@@ -399,9 +411,9 @@ class Pool:
         self._fail_all(backlog)
 
     def _pick(self, w: _Worker, backlog: list[tuple[Any, Future]]) -> int:
-        """Which waiting task W takes: the first whose label W ran before (a book chapter measured, then written with
-        its real page references: W's caches, its line breaks, hold its text), else the first no other live worker
-        ran, else the first."""
+        """Which of BACKLOG's tasks (those submitted first, while any wait) W takes: the first whose label W ran before
+        (a book chapter measured, then written with its real page references: W's caches, its line breaks, hold its
+        text), else the first no other live worker ran, else the first."""
         labels = [task.label for task, _future in backlog]
         mine = next((i for i, label in enumerate(labels) if label in w.ran), None)
         if mine is not None:
@@ -459,7 +471,7 @@ class Pool:
                 self._broken = f"worker processes could not start (last exit code {w.process.exitcode})"
 
     def _fail_all(self, backlog: list[tuple[Any, Future]]) -> None:
-        for _task, future in backlog + self._pending():
+        for _task, future, *_first in backlog + self._pending():
             if future.set_running_or_notify_cancel():
                 future.set_exception(Interrupted("the build was stopped before this document", None, None))
         for w in self._workers:

@@ -125,7 +125,7 @@ def pool_renderer(executor: Executor, strict: bool = False, audience: str = "",
 
     def many(jobs: list[SegmentWork]) -> list:
         futures = [executor.submit(SegmentJob(html, source, strict, f"book/{label}", audience if shared else "", fit),
-                                   inputs)
+                                   inputs, first=True)  # the book's joining, in this process, waits on them
                    for label, html, source, shared, fit in jobs]
         return [f.result().value for f in futures]
 

@@ -5,7 +5,7 @@ import difflib
 from pathlib import Path
 
 from briefgen.config.kinds import DOCUMENT_KINDS, Target, document_kind
-from briefgen.content.gate import fills
+from briefgen.content.gate import fills, own_words
 from briefgen.errors import COMMAND_LINE, BriefgenError, UsageError
 from briefgen.project import Project
 from briefgen.render.documents import CACHE, book_cache_dir
@@ -50,9 +50,13 @@ def plan(project: Project, audience: str | None = None, kinds: tuple[str, ...] =
     a topic too thin for a kind of document (content.gate) gets none of that kind."""
     name = audience or project.config.default_audience
     out: list[Target] = []
+    words: dict[str, int] | None = None  # each block's own words, counted once for every kind (a walk of the block)
     for kind in kinds:
         if document_kind(kind).per_block:
-            out += [Target(kind, block.id, name) for block in project.catalogue.documents() if fills(block, kind)]
+            if words is None:
+                words = {block.id: own_words(block) for block in project.catalogue.documents()}
+            out += [Target(kind, block.id, name) for block in project.catalogue.documents()
+                    if fills(block, kind, words[block.id])]
         else:
             out.append(Target.book(name))
     return out

@@ -108,14 +108,18 @@ class CheckCache:
     #: Blocks checked now, and blocks whose findings came from the cache.
     checked: int = 0
     reused: int = 0
+    #: Whether ENTRIES are already what to start from (a cache held in memory, as the preview's): load reads nothing.
+    loaded: bool = False
 
     @property
     def path(self) -> Path:
         return self.folder / CACHE_FILE
 
     def load(self) -> CheckCache:
-        """Read the cache file (a missing, unreadable or unverified one is empty); a link or FIFO is an error."""
-        self.entries = read_sealed(self.path, self.base, CACHE_LIMIT, "check cache", "every block is checked again")
+        """Read the cache file once (a missing, unreadable or unverified one is empty); a link or FIFO is an error."""
+        if not self.loaded:
+            self.entries = read_sealed(self.path, self.base, CACHE_LIMIT, "check cache", "every block is checked again")
+            self.loaded = True
         return self
 
     def get(self, key: str, file: str) -> BlockFindings | None:

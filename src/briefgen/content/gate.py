@@ -13,9 +13,10 @@ def own_words(block: Block) -> int:
     return sum(len(str(t).split()) for t in texts)
 
 
-def fills(block: Block, kind: str) -> bool:
-    """Whether BLOCK has text enough for a document of KIND (its declared min_words)."""
-    return own_words(block) >= document_kind(kind).min_words
+def fills(block: Block, kind: str, words: int | None = None) -> bool:
+    """Whether BLOCK has text enough for a document of KIND (its declared min_words); WORDS: its own_words, when
+    counted already (a plan asks for every kind)."""
+    return (own_words(block) if words is None else words) >= document_kind(kind).min_words
 
 
 def _a(kind: DocumentKind) -> str:

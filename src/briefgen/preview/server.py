@@ -244,7 +244,7 @@ class Handler(BaseHTTPRequestHandler):
                                      for k, docs in kinds.items()]})
         html = self.server.shell.get_template("index.html.j2").render(
             groups=groups, project=snap.project_title, signature=snap.signature, version=snap.version,
-            errors=snap.errors)
+            errors=snap.shown_errors)
         self._send(HTTPStatus.OK, html.encode(), "text/html; charset=utf-8", {"Cache-Control": "no-store"})
 
     def _view(self, key: str) -> None:

@@ -19,12 +19,14 @@ from briefgen.batch.render import render, render_target
 from briefgen.batch.targets import plan
 from briefgen.config.kinds import KIND_LABELS, KINDS, Target
 from briefgen.config.project import audience_names
-from briefgen.errors import BriefgenError, ErrorGroup, Location
+from briefgen.config.yamlcache import ParseCache
+from briefgen.content.checkcache import CheckCache
+from briefgen.errors import BriefgenError, CpuTimeout, ErrorGroup, Location
 from briefgen.preview.site import Site
 from briefgen.project import Project
 from briefgen.render.checks import check_project
 from briefgen.render.omitted import omission_lines
-from briefgen.render.templates import time_limit
+from briefgen.render.templates import cancellable, time_limit
 
 logger = logging.getLogger(__name__)
 
@@ -96,12 +98,21 @@ class Snapshot:
     """Everything read from disk for one version of the project; never updated, only replaced."""
 
     def __init__(self, version: int, root: Path, site: Site, previous: Snapshot | None,
-                 only: list[str] | None = None, *, checked: bool = True) -> None:
+                 only: list[str] | None = None, *, checked: bool = True, seeds_kept: bool = False) -> None:
         self.version = version
         self.root = root
         self.site = site
         self.project = Project(root)  # a fresh one: Project caches what it reads
+        # What the previous snapshot parsed and checked: a file it read is not parsed again, nor a block checked again
+        # whose file, cited seeds and configuration are unchanged (both caches are keyed by what they read).
+        self.project.parse_cache, self.project.check_cache = _carried(previous, site)
+        if previous is not None and seeds_kept:  # SEEDS_KEPT: nothing under seeds/ changed since PREVIOUS
+            self.project.keep_seeds(previous.project)
         self.errors: list[dict[str, Any]] = []
+        #: Until this snapshot's own check has run, pages are shown what the previous one found: an error must not
+        #: leave the overlay while a reload renders pages and checks (a save that fixes it clears it once checked).
+        self.pending_errors: list[dict[str, Any]] = list(previous.errors) if previous is not None and not checked \
+            else []
         self.catalogue_ok = False
         self.assets = site.sync_assets()
         self._docs: dict[Target, DocRender] = {}
@@ -137,6 +148,13 @@ class Snapshot:
                 logger.exception("checking the project failed")
             found = error_infos(exc, self.root)
             self.errors = found + [e for e in self.errors if e not in found]  # one assignment: pages read it
+        finally:
+            self.pending_errors = []
+
+    @property
+    def shown_errors(self) -> list[dict[str, Any]]:
+        """The errors pages show: this snapshot's, or while it is not checked yet and found none, the last found."""
+        return self.errors or self.pending_errors
 
     @property
     def signature(self) -> str:
@@ -219,6 +237,23 @@ class Snapshot:
         return path
 
 
+def _carried(previous: Snapshot | None, site: Site) -> tuple[ParseCache, CheckCache]:
+    """Caches held in memory, never read from or written to disk, that start with what PREVIOUS's project parsed and
+    checked (what it used; all it held when its content did not load, so one broken save does not empty them)."""
+    folder = site.base / "cache"  # a name only: both caches start loaded and are never saved
+    parsed = previous.project.parse_cache if previous is not None else None
+    checked = previous.project.check_cache if previous is not None else None
+    return (ParseCache(folder, site.out, writable=False, loaded=True,
+                       entries=dict((parsed.used or parsed.entries) if parsed is not None else {})),
+            CheckCache(folder, site.out, loaded=True,
+                       entries=dict((checked.used or checked.entries) if checked is not None else {})))
+
+
+class Superseded(CpuTimeout):
+    """Raised in the PDF builder when a change arrives while it builds: the PDF it makes is out of date already, and
+    the render would take the interpreter from the change's own (the edited page waits for it)."""
+
+
 @dataclass
 class PdfState:
     """Where one document's PDF stands in this session."""
@@ -253,6 +288,10 @@ class PreviewSession:
         self._sub_lock = threading.Lock()
         self._closed = False
         self._changed_at = 0.0
+        #: While a change is read and its pages rendered, the builder starts nothing (it would share the interpreter).
+        self._reloading = False
+        #: Stops the PDF build in progress (set by the builder while it renders).
+        self._cancel: Callable[[], None] | None = None
         #: The documents pages asked for most recently (last at the end): rendered first after an edit.
         self._viewed: deque[Target] = deque(maxlen=VIEWED)
         self._pages_lock = threading.Lock()
@@ -280,8 +319,24 @@ class PreviewSession:
     def reload(self, changed: set[str] | None = None) -> Snapshot:
         """Read the project afresh, tell every open page, and queue the PDFs that may be affected."""
         started = time.perf_counter()
+        with self._cond:  # a PDF being built is out of date now: stop it, and start none until the pages are done
+            self._reloading, self._changed_at = True, time.monotonic()
+            if self._cancel is not None:
+                self._cancel()
+        try:
+            return self._reload(changed, started)
+        finally:
+            with self._cond:
+                self._reloading = False
+                self._cond.notify_all()
+
+    def _reload(self, changed: set[str] | None, started: float) -> Snapshot:
+        """Make the next snapshot, render the pages looked at, announce it, check it, queue the PDFs."""
         with self._reload_lock:
-            snap = Snapshot(self.snapshot.version + 1, self.root, self.site, self.snapshot, self.only, checked=False)
+            # The seeds (their outlines are much of a render's reading) are kept when the change names no seed.
+            seeds_kept = changed is not None and not any(p == "seeds" or p.startswith("seeds/") for p in changed)
+            snap = Snapshot(self.snapshot.version + 1, self.root, self.site, self.snapshot, self.only, checked=False,
+                            seeds_kept=seeds_kept)
             self.snapshot = snap
             for target in [t for t in list(self._viewed) if t in snap.by_key.values()]:
                 snap.document(target)  # before the check below, which would share the interpreter with it
@@ -289,6 +344,7 @@ class PreviewSession:
             # follows, and a second event brings any error it finds to the overlay.
             self.broadcast({"type": "version", "version": snap.version, "errors": len(snap.errors),
                             "changed": sorted(changed or ())})
+            cleared = bool(snap.pending_errors)  # pages show the last errors until this check: say when it ends
             snap.check()
         took = time.perf_counter() - started
         what = ", ".join(sorted(changed)) if changed else "project"
@@ -296,7 +352,7 @@ class PreviewSession:
         self.say(f"changed: {what} -> version {snap.version} in {took:.2f} s ({state})")
         for error in snap.errors:
             self.say(f"  {error['text']}")
-        if snap.errors:
+        if snap.errors or cleared:
             self.broadcast({"type": "checked", "version": snap.version, "errors": len(snap.errors)})
         with self._cond:
             self._changed_at = time.monotonic()
@@ -330,7 +386,8 @@ class PreviewSession:
     def state(self, key: str | None) -> dict[str, Any]:
         """The JSON a page polls after each event: errors to overlay, the document's fingerprint and PDF state."""
         snap = self.snapshot
-        out: dict[str, Any] = {"version": snap.version, "signature": snap.signature, "errors": list(snap.errors)}
+        out: dict[str, Any] = {"version": snap.version, "signature": snap.signature,
+                               "errors": list(snap.shown_errors)}
         target = snap.by_key.get(key or "")
         if target is None:
             out["doc"] = None
@@ -425,8 +482,10 @@ class PreviewSession:
     def _build_loop(self) -> None:
         while True:
             with self._cond:
-                while not self._closed and (not self._pending or time.monotonic() < self._changed_at + PDF_DELAY):
-                    self._cond.wait(max(0.0, self._changed_at + PDF_DELAY - time.monotonic()) or None)
+                while not self._closed and (self._reloading or not self._pending
+                                            or time.monotonic() < self._changed_at + PDF_DELAY):
+                    self._cond.wait(None if self._reloading else
+                                    max(0.0, self._changed_at + PDF_DELAY - time.monotonic()) or None)
                 if self._closed:
                     return
                 target = self._current = self._pending.popleft()
@@ -458,14 +517,22 @@ class PreviewSession:
         self._set(target, status="building")
         started = time.perf_counter()
         try:
-            render_target(snap.project, target, self.site.out, strict=self.strict)
+            with cancellable(Superseded) as self._cancel:
+                render_target(snap.project, target, self.site.out, strict=self.strict)
             path = target.path(self.site.out)
+        except Superseded:
+            with self._cond:
+                self._enqueue(target)  # built again once the change that stopped it is read
+            self._set(target, status="queued")
+            return
         except Exception as exc:  # noqa: BLE001
             if not isinstance(exc, BriefgenError):
                 logger.exception("building the PDF of %s failed", target.key)
             self._set(target, status="error", error=error_infos(exc, self.root))
             self.say(f"pdf: {target.key} failed: {exc}")
             return
+        finally:
+            self._cancel = None
         seconds = time.perf_counter() - started
         self.site.register(path)
         pages = pdf_pages(path)

@@ -12,6 +12,7 @@ import string
 import threading
 import time
 import types
+from collections.abc import Iterator
 from pathlib import Path, PurePath
 from typing import Any, Callable
 
@@ -343,6 +344,14 @@ class _Watchdog:
             except own:
                 continue
 
+    def cancel(self, token: int) -> None:
+        """End the work TOKEN limits now (nothing once it has stopped)."""
+        with self._cond:
+            entry = self._active.get(token)
+            if entry is not None:
+                self._active[token] = (*entry[:2], float("-inf"), entry[3])
+                self._cond.notify_all()
+
     def cancel_all(self) -> None:
         """End every running render now (the build was interrupted)."""
         with self._cond:
@@ -371,6 +380,17 @@ def cpu_limit(seconds: float, exc: type[CpuTimeout]) -> Any:
     token = _watchdog.start(seconds, exc)
     try:
         yield
+    finally:
+        _watchdog.stop(token)
+
+
+@contextlib.contextmanager
+def cancellable(exc: type[CpuTimeout]) -> Iterator[Callable[[], None]]:
+    """Yield a function that any thread may call to raise EXC in this one while it is inside the block (the preview
+    stops a PDF build that a newer change has made out of date); delivered as a CPU limit's exception is."""
+    token = _watchdog.start(float("inf"), exc)
+    try:
+        yield lambda: _watchdog.cancel(token)
     finally:
         _watchdog.stop(token)
 

@@ -43,8 +43,10 @@ class Executor(Protocol):
 
     name: str
 
-    def submit(self, job: Job, inputs: Inputs | None = None) -> cf.Future:
-        """Queue JOB; INPUTS are the content hashes of the project files it reads (a remote worker checks them)."""
+    def submit(self, job: Job, inputs: Inputs | None = None, *, first: bool = False) -> cf.Future:
+        """Queue JOB; INPUTS are the content hashes of the project files it reads (a remote worker checks them);
+        FIRST: run it before the jobs not submitted FIRST (a book's segments: the book waits on them to be joined,
+        while another document waits on nothing, so the book's serial joining overlaps other documents)."""
 
     def close(self, *, interrupt: bool = False) -> None:
         """Stop the workers (at once when INTERRUPT); jobs not finished fail as interrupted."""

@@ -70,13 +70,14 @@ class DaskExecutor:
         #: Every task not settled yet: key -> (its remote future, the future submit() returned, the job).
         self._running: dict[str, tuple[Any, cf.Future, Job]] = {}
 
-    def submit(self, job: Job, inputs: Inputs | None = None) -> cf.Future:
-        """Send JOB as a task (a unique key: the same document twice is two tasks); resolve the returned future."""
+    def submit(self, job: Job, inputs: Inputs | None = None, *, first: bool = False) -> cf.Future:
+        """Send JOB as a task (a unique key: the same document twice is two tasks; FIRST: at a higher priority);
+        resolve the returned future."""
         task = RemoteTask(job, self.root, self.build, dict(inputs or {}), self.epoch, self.seconds)
         future: cf.Future = cf.Future()
         future.set_running_or_notify_cancel()
         key = f"briefgen-{job.label}-{uuid.uuid4().hex}"
-        remote = self.client.submit(run_task, task, key=key, pure=False)
+        remote = self.client.submit(run_task, task, key=key, pure=False, priority=1 if first else 0)
         self._running[key] = (remote, future, job)
         remote.add_done_callback(lambda done: self._settle(done, future, job))
         return future

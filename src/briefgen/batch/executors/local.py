@@ -16,8 +16,9 @@ class LocalExecutor:
         self.pool = Pool(setup.root, setup.jobs, setup.limits, warm=setup.warm, read_content=setup.read_content,
                          out=setup.out)
 
-    def submit(self, job: Job, inputs: Inputs | None = None) -> cf.Future:  # noqa: ARG002 - same files here
-        return self.pool.submit(job)
+    def submit(self, job: Job, inputs: Inputs | None = None, *, first: bool = False  # noqa: ARG002 - same files
+               ) -> cf.Future:
+        return self.pool.submit(job, first=first)
 
     def close(self, *, interrupt: bool = False) -> None:
         self.pool.close(interrupt=interrupt)

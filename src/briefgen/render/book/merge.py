@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from briefgen._version import __version__
 from briefgen.render.book.fonts import unify_fonts
@@ -78,12 +78,13 @@ def untag(form) -> None:  # noqa: ANN001 - a pikepdf Stream
         del resources["/Properties"]
 
 
-def link_description(book: Book, anchor: str, page: int) -> str:
-    """A link's alternate description (PDF/UA /Contents): where it goes, in the reader's words."""
-    for entry in book.entries:
-        if entry.anchor == anchor:
-            return f"{entry.title}, page {page}"
-    chapters = {entry.anchor: entry for entry in book.entries if entry.level == 2 and entry.label.isdigit()}
+def link_description(book: Book, anchor: str, page: int, index: _EntryIndex | None = None) -> str:
+    """A link's alternate description (PDF/UA /Contents): where it goes, in the reader's words. INDEX: the book's
+    entries looked up by anchor (made here when not given; the join makes it once for its thousand links)."""
+    entries, chapters = index or _entry_index(book)
+    entry = entries.get(anchor)
+    if entry is not None:
+        return f"{entry.title}, page {page}"
     head, _, number = anchor.rpartition("-")
     if anchor.startswith("note-") and number.isdigit() and head[5:] in chapters:
         return f"Note {number} of chapter {chapters[head[5:]].label} in the Notes, page {page}"
@@ -91,6 +92,17 @@ def link_description(book: Book, anchor: str, page: int) -> str:
     if ref.isdigit() and chapter in chapters:
         return f"Back to note {ref} in chapter {chapters[chapter].label}, {chapters[chapter].title}, page {page}"
     return f"Page {page}"
+
+
+#: The book's contents entries by anchor (the first of a repeated anchor), and its numbered chapters by anchor.
+_EntryIndex = tuple[dict[str, Any], dict[str, Any]]
+
+
+def _entry_index(book: Book) -> _EntryIndex:
+    entries: dict[str, Any] = {}
+    for entry in book.entries:
+        entries.setdefault(entry.anchor, entry)
+    return entries, {entry.anchor: entry for entry in book.entries if entry.level == 2 and entry.label.isdigit()}
 
 
 def nest_link_annotations(pdf) -> None:  # noqa: ANN001 - a pikepdf Pdf
@@ -194,6 +206,7 @@ def _resolve_links(pdf, book: Book, anchors: dict[str, tuple[int, float, float]]
     expected) ones whose anchor is not in the book."""
     from pikepdf import Array, Name, String
 
+    entries = _entry_index(book)
     for page in pdf.pages:
         annots = page.obj.get("/Annots")
         if annots is None:
@@ -209,7 +222,7 @@ def _resolve_links(pdf, book: Book, anchors: dict[str, tuple[int, float, float]]
                     continue
                 index, left, top = target
                 annot.Dest = Array([pdf.pages[index].obj, Name.XYZ, left, top, 0])
-                annot.Contents = String(link_description(book, str(uri)[len(DEST_SCHEME):], index + 1))
+                annot.Contents = String(link_description(book, str(uri)[len(DEST_SCHEME):], index + 1, entries))
             kept.append(annot)
         page.obj.Annots = kept
 
