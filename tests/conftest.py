@@ -142,37 +142,6 @@ def pytest_configure(config: pytest.Config) -> None:  # noqa: ARG001
         os.sched_setaffinity(0, set(cpus[int(worker[2:]) % n::n]))
 
 
-class _ParseMemo:
-    """yamlsafe.loads for this test process: a (file, text) parsed before comes back as a fresh tree decoded from the
-    build's parse-cache encoding of its first parse (15 times cheaper than PyYAML's pure-Python composer, which the
-    suite otherwise ran on the same few hundred files about 6,000 times: tens of CPU seconds); a new text is parsed.
-    Tests whose subject is the parser or its cache (PARSER_TESTS) always run the parser."""
-
-    PARSER_TESTS = frozenset({"test_yamlcache.py", "test_properties.py", "test_yaml_input.py"})
-    #: Texts longer than this (hostile inputs, the runaway block) are parsed each time, not kept.
-    MAX_TEXT = 256 * 1024
-    MAX_ENTRIES = 4096
-
-    def __init__(self) -> None:
-        from briefgen.config import yamlcache, yamlsafe
-
-        self.parse, self.encode, self.decode = yamlsafe.loads, yamlcache._encode, yamlcache._decode
-        self.trees: dict[tuple[str, str], list] = {}
-        self.enabled = True
-        yamlsafe.loads = yamlcache.loads = self
-
-    def __call__(self, text: str, shown: str) -> object:  # a YNode
-        if not self.enabled or len(text) > self.MAX_TEXT:
-            return self.parse(text, shown)
-        entry = self.trees.get((shown, text))
-        if entry is not None:
-            return self.decode(entry, shown)
-        node = self.parse(text, shown)  # an error is raised every time, never kept
-        if len(self.trees) < self.MAX_ENTRIES:
-            self.trees[(shown, text)] = self.encode(node)
-        return node
-
-
 class _CheckMemo:
     """checkcache.check_blocks for this test process: a caller without a check cache (`check`, renders outside a
     build) gets one kept in memory for the whole process, so a block whose file, cited seeds, configuration and tool
@@ -220,13 +189,12 @@ class _FitRulesMemo:
         return list(self.rules[key])
 
 
-_PARSE_MEMO, _CHECK_MEMO, _FIT_RULES_MEMO = _ParseMemo(), _CheckMemo(), _FitRulesMemo()
+_CHECK_MEMO, _FIT_RULES_MEMO = _CheckMemo(), _FitRulesMemo()
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Run the real parser and checks for the tests of the parser and the caches (PARSER_TESTS, CACHE_TESTS)."""
-    _PARSE_MEMO.enabled = item.path.name not in _ParseMemo.PARSER_TESTS
+    """Run the real checks for the tests of the check cache (CACHE_TESTS)."""
     _CHECK_MEMO.enabled = item.path.name not in _CheckMemo.CACHE_TESTS
 
 
