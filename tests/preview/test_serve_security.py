@@ -140,14 +140,17 @@ def test_a_runaway_template_does_not_wedge_the_preview(small: Path, tmp_path: Pa
         assert status == 200
         assert any("than the 1 s limit" in e["message"] and
                    e["file"] == "templates/audiences/congress/brief.html.j2" for e in state["errors"]), state
+        nato = next(t for t in p.session.pdfs if t.block_id == "nato")
+        assert p.session.idle(60)  # the builder took the PDF up, was stopped, and is free again
+        assert p.session.pdfs[nato].status == "error"
         override.unlink()
         p.session.reload({"templates/audiences/congress/brief.html.j2"})
-        before = p.session.pdf_builds[next(t for t in p.session.pdfs if t.block_id == "nato")]
+        before = p.session.pdf_builds[nato]
         status, body, _ = get(p.url, "/pdf/congress/briefs/free-riding.pdf")
         assert status == 200 and body.startswith(b"%PDF")
         assert json.loads(get(p.url, "/api/state?doc=" + NATO)[1])["errors"] == []
         assert p.session.idle(60)
-        assert p.session.pdf_builds[next(t for t in p.session.pdfs if t.block_id == "nato")] == before + 1
+        assert p.session.pdf_builds[nato] == before + 1
     finally:
         p.stop()
 
