@@ -14,11 +14,15 @@ def _brief(classes: str, body: str) -> str:
     return f'<html><head><title>t</title></head><body class="brief obstacle {classes}">{body}</body></html>'
 
 
+#: A brief body with a paragraph and its notes, and no recommendation card.
+NOTES_BODY = '<div class="brief-body"><p>Text.</p><section class="source-notes"><ol><li>n</li></ol></section></div>'
+
+
 def test_a_fit_class_no_rule_matches_lays_out_like_the_design() -> None:
     """A brief without recommendation cards: fit-last-action matches nothing, so its level keys like the design;
     fit-open (paragraphs, inside @media) and fit-carry-last (:has) match, so theirs differ."""
     rules = fit_rules([CSS])
-    body = '<div class="brief-body"><p>Text.</p><section class="source-notes"><ol><li>n</li></ol></section></div>'
+    body = NOTES_BODY
     design = layout_key(_brief("", body), rules)
     assert layout_key(_brief("fit-last-action", body), rules) == design
     assert layout_key(_brief("fit-open", body), rules) != design
@@ -49,7 +53,7 @@ def test_a_fit_class_whose_rule_sets_what_the_element_already_gets_lays_out_like
     element's style, so its level keys like the design; a different gap, a rule in @media, or two steps that together
     change what neither changes alone (each sets one column, which the other already gives) keep their classes."""
     rules = fit_rules([SAME])
-    body = '<div class="brief-body"><p>Text.</p><section class="source-notes"><ol><li>n</li></ol></section></div>'
+    body = NOTES_BODY
     design = layout_key(_brief("", body), rules)
     assert layout_key(_brief("fit-notes-2col", body), rules) == design
     assert layout_key(_brief("fit-notes-wide", body), rules) != design
